@@ -1,0 +1,240 @@
+/**
+ * GBDT benchmark (issue 4): our TypeScript trainer against XGBoost on
+ * vega-datasets flights-3m.parquet — train on January 2001, test on February;
+ * features hour of day, day of week, distance, origin and destination as
+ * numeric category codes; target delay (minutes). 200 trees, depth 6,
+ * learning rate 0.1, 256 bins, λ 1, min child weight 1, one thread.
+ *
+ * The parent reads the data with DuckDB and writes it as float32 files to a
+ * temporary folder; ours trains in a child process (so its peak RSS is its
+ * own: Node + the data + training), XGBoost in `bench/gbdt-xgboost.py`
+ * (`tree_method=hist`, `nthread=1`). Times cover training from in-memory
+ * arrays: ours = `trainGbdt` (binning, boosting and ONNX export), XGBoost =
+ * DMatrix construction (quantile sketch) + `xgb.train`. The test MAE of ours
+ * is also computed through the exported ONNX model with onnxruntime-node.
+ *
+ * Env: GBDT_BENCH_PYTHON (default python3), GBDT_BENCH_TREES (default 200),
+ * GBDT_BENCH_DATA_DIR (keep the float32 files there instead of a temp folder).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "..");
+const PARQUET = join(root, "node_modules/vega-datasets/data/flights-3m.parquet");
+const FEATURES = ["hour", "day_of_week", "distance", "origin", "destination"] as const;
+const TARGET = "delay";
+
+interface Meta {
+  features: string[];
+  trainRows: number;
+  testRows: number;
+  params: { nTrees: number; maxDepth: number; learningRate: number; l2: number; minChildWeight: number; maxBins: number };
+}
+
+interface OursResult {
+  seconds: number;
+  mae: number;
+  onnxMae: number;
+  onnxMaxAbsDiff: number;
+  peakRssMb: number;
+  trees: number;
+  finalTrainMse: number;
+  importance: { name: string; share: number }[];
+}
+
+interface XgbResult {
+  version: string;
+  seconds: number;
+  mae: number;
+}
+
+function writeF32(path: string, a: Float32Array): void {
+  writeFileSync(path, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+}
+
+function readF32(path: string): Float32Array {
+  const b = readFileSync(path);
+  const out = new Float32Array(b.byteLength / 4);
+  new Uint8Array(out.buffer).set(b);
+  return out;
+}
+
+/** Reads one month with DuckDB into row-major float32 X and y. */
+async function loadMonth(con: import("@duckdb/node-api").DuckDBConnection, month: number): Promise<{ x: Float32Array; y: Float32Array; rows: number }> {
+  // Category codes: dense rank of the airport over the whole file, so both months share them.
+  const sql = `
+    WITH f AS (SELECT * FROM read_parquet('${PARQUET.replaceAll("'", "''")}')),
+    o AS (SELECT origin AS k, dense_rank() OVER (ORDER BY origin) AS code FROM (SELECT DISTINCT origin FROM f)),
+    d AS (SELECT destination AS k, dense_rank() OVER (ORDER BY destination) AS code FROM (SELECT DISTINCT destination FROM f))
+    SELECT hour(f.date)::DOUBLE AS hour, dayofweek(f.date)::DOUBLE AS day_of_week, f.distance::DOUBLE AS distance,
+           o.code::DOUBLE AS origin, d.code::DOUBLE AS destination, f.delay::DOUBLE AS delay
+    FROM f JOIN o ON f.origin = o.k JOIN d ON f.destination = d.k
+    WHERE f.date >= TIMESTAMP '2001-${String(month).padStart(2, "0")}-01' AND f.date < TIMESTAMP '2001-${String(month + 1).padStart(2, "0")}-01'
+      AND f.delay IS NOT NULL
+    ORDER BY f.date, f.origin, f.destination, f.distance, f.delay`;
+  const reader = await con.runAndReadAll(sql);
+  const cols = reader.getColumnsJS() as unknown as number[][];
+  const rows = cols[0]!.length;
+  const nf = FEATURES.length;
+  const x = new Float32Array(rows * nf);
+  for (let j = 0; j < nf; j++) {
+    const c = cols[j]!;
+    for (let i = 0; i < rows; i++) x[i * nf + j] = c[i]!;
+  }
+  return { x, y: Float32Array.from(cols[nf]!), rows };
+}
+
+/** Child mode: train ours on the files in `dir`, print one JSON line. */
+async function child(dir: string): Promise<void> {
+  const { trainGbdt } = await import("../workflows/ml/gbdt/index");
+  const meta = JSON.parse(readFileSync(join(dir, "meta.json"), "utf8")) as Meta;
+  const nf = meta.features.length;
+  const frameOf = (name: string, rows: number) => {
+    const x = readF32(join(dir, `${name}_x.f32`));
+    const y = readF32(join(dir, `${name}_y.f32`));
+    const columns = meta.features.map((f, j) => {
+      const v = new Float64Array(rows);
+      for (let i = 0; i < rows; i++) v[i] = x[i * nf + j]!;
+      return { name: f, kind: "number" as const, values: v };
+    });
+    columns.push({ name: TARGET, kind: "number", values: Float64Array.from(y) });
+    return { rows, columns };
+  };
+  const train = frameOf("train", meta.trainRows);
+  const test = frameOf("test", meta.testRows);
+  const t0 = performance.now();
+  const model = trainGbdt(train, { task: "regression", target: TARGET, features: meta.features, ...meta.params, seed: 42 });
+  const seconds = (performance.now() - t0) / 1000;
+  const pred = model.predict(test);
+  if (pred.task !== "regression") throw new Error("expected a regression prediction");
+  const yTest = test.columns[nf]!.values as Float64Array;
+  let abs = 0;
+  for (let i = 0; i < meta.testRows; i++) abs += Math.abs(pred.prediction[i]! - yTest[i]!);
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+
+  // The exported model on the same test rows.
+  const ort = await import("onnxruntime-node");
+  const session = await ort.InferenceSession.create(model.onnx);
+  const feeds: Record<string, InstanceType<typeof ort.Tensor>> = {};
+  for (const c of test.columns.slice(0, nf)) feeds[c.name] = new ort.Tensor("float32", Float32Array.from(c.values as Float64Array), [meta.testRows, 1]);
+  const out = (await session.run(feeds)).prediction!.data as Float32Array;
+  let onnxAbs = 0;
+  let maxDiff = 0;
+  for (let i = 0; i < meta.testRows; i++) {
+    onnxAbs += Math.abs(out[i]! - yTest[i]!);
+    maxDiff = Math.max(maxDiff, Math.abs(out[i]! - pred.prediction[i]!));
+  }
+  const result: OursResult = {
+    seconds,
+    mae: abs / meta.testRows,
+    onnxMae: onnxAbs / meta.testRows,
+    onnxMaxAbsDiff: maxDiff,
+    peakRssMb,
+    trees: model.ensemble.trees.length,
+    finalTrainMse: model.series.train_loss!.at(-1)!,
+    importance: model.featureImportance.map((f) => ({ name: f.name, share: f.share })),
+  };
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+function lastJsonLine<T>(stdout: string): T {
+  const line = stdout.trim().split("\n").at(-1) ?? "";
+  return JSON.parse(line) as T;
+}
+
+const fmt = (x: number, d = 2) => x.toFixed(d);
+
+export default async function gbdtBench(): Promise<{ name: "gbdt"; json: Record<string, unknown>; markdown: string }> {
+  const nTrees = Number(process.env.GBDT_BENCH_TREES ?? 200);
+  const params = { nTrees, maxDepth: 6, learningRate: 0.1, l2: 1, minChildWeight: 1, maxBins: 256 };
+  const keep = process.env.GBDT_BENCH_DATA_DIR;
+  if (keep) mkdirSync(keep, { recursive: true });
+  const dir = keep ?? mkdtempSync(join(tmpdir(), "conveyor-gbdt-"));
+  try {
+    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const db = await DuckDBInstance.create(":memory:");
+    const con = await db.connect();
+    const train = await loadMonth(con, 1);
+    const test = await loadMonth(con, 2);
+    con.closeSync();
+    const meta: Meta = { features: [...FEATURES], trainRows: train.rows, testRows: test.rows, params };
+    writeFileSync(join(dir, "meta.json"), JSON.stringify(meta));
+    writeF32(join(dir, "train_x.f32"), train.x);
+    writeF32(join(dir, "train_y.f32"), train.y);
+    writeF32(join(dir, "test_x.f32"), test.x);
+    writeF32(join(dir, "test_y.f32"), test.y);
+
+    const oursRun = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
+      cwd: root,
+      env: { ...process.env, GBDT_BENCH_CHILD: dir },
+      encoding: "utf8",
+      maxBuffer: 16 << 20,
+    });
+    if (oursRun.status !== 0) throw new Error(`gbdt child failed (${oursRun.status}): ${oursRun.stderr}`);
+    const ours = lastJsonLine<OursResult>(oursRun.stdout);
+
+    const python = process.env.GBDT_BENCH_PYTHON ?? "python3";
+    const xgbRun = spawnSync(python, [join(here, "gbdt-xgboost.py"), dir], { cwd: root, encoding: "utf8", maxBuffer: 16 << 20 });
+    let xgboost: XgbResult | { error: string };
+    if (xgbRun.status === 0) xgboost = lastJsonLine<XgbResult>(xgbRun.stdout);
+    else xgboost = { error: `XGBoost did not run (${python}: ${(xgbRun.stderr || String(xgbRun.error ?? "")).trim().split("\n").at(-1)}); install it with: pip install xgboost-cpu` };
+
+    const hasXgb = "seconds" in xgboost;
+    const timeRatio = hasXgb ? ours.seconds / xgboost.seconds : null;
+    const maeRatio = hasXgb ? ours.mae / xgboost.mae : null;
+    const json = {
+      dataset: "vega-datasets flights-3m.parquet: train 2001-01, test 2001-02",
+      trainRows: train.rows,
+      testRows: test.rows,
+      features: meta.features,
+      params: { ...params, threads: 1 },
+      ours: {
+        seconds: ours.seconds,
+        mae: ours.mae,
+        peakRssMb: ours.peakRssMb,
+        onnxMae: ours.onnxMae,
+        onnxMaxAbsDiff: ours.onnxMaxAbsDiff,
+        trees: ours.trees,
+        node: process.version,
+        importance: ours.importance,
+      },
+      xgboost,
+      timeRatio,
+      maeRatio,
+    };
+    const rows = [
+      "| trainer | time (s) | test MAE | peak RSS (MB) |",
+      "|---|---:|---:|---:|",
+      `| Conveyor train.gbdt (TypeScript, Node ${process.version}) | ${fmt(ours.seconds)} | ${fmt(ours.mae, 3)} | ${fmt(ours.peakRssMb, 0)} |`,
+      hasXgb ? `| XGBoost ${xgboost.version} (hist, nthread=1) | ${fmt(xgboost.seconds)} | ${fmt(xgboost.mae, 3)} | — |` : `| XGBoost | — | — | — |`,
+    ];
+    const markdown = [
+      `### GBDT: flights, January → February 2001 (${train.rows.toLocaleString("en-US")} train rows, ${test.rows.toLocaleString("en-US")} test rows)`,
+      "",
+      `${nTrees} trees, depth 6, learning rate 0.1, 256 bins, λ 1, min child weight 1, one thread. Features: hour, day of week, distance, origin and destination codes; target: delay (minutes).`,
+      "",
+      ...rows,
+      "",
+      hasXgb
+        ? `Time ratio (ours / XGBoost): **${fmt(timeRatio!)}×** (goal ≤ 2×). MAE ratio: **${fmt(maeRatio!, 4)}** (goal within 1%).`
+        : `XGBoost: ${"error" in xgboost ? xgboost.error : "not run"}.`,
+      `The exported ONNX model (onnxruntime-node) gives test MAE ${fmt(ours.onnxMae, 3)}; largest difference from the TypeScript predictions ${ours.onnxMaxAbsDiff.toExponential(1)}.`,
+    ].join("\n");
+    return { name: "gbdt", json, markdown };
+  } finally {
+    if (!keep) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.env.GBDT_BENCH_CHILD) {
+  await child(process.env.GBDT_BENCH_CHILD);
+} else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  // `npx tsx bench/gbdt.ts` runs this benchmark alone.
+  const r = await gbdtBench();
+  console.log(r.markdown);
+  console.log(JSON.stringify(r.json, null, 2));
+}

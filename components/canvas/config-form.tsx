@@ -1,0 +1,291 @@
+"use client";
+/**
+ * The config form of a node, generated from its zod schema (see
+ * config-fields.ts). Values the user did not set stay out of the config so
+ * saved specs stay minimal; defaults are shown as placeholders.
+ */
+import { useEffect, useId, useState, type ReactNode } from "react";
+import { describeBounds, newRow, parseList, type ConfigField } from "./config-fields";
+import type { FieldProblem } from "./problems";
+import { TrashIcon, PlusIcon } from "../ui/icons";
+
+export type FieldWidget = (props: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) => ReactNode;
+
+const inputClass = (invalid: boolean) =>
+  `h-8 w-full rounded-md border bg-white px-2.5 text-sm text-slate-800 shadow-[inset_0_1px_1px_rgb(15_23_42/0.03)] placeholder:text-slate-400 focus:outline-none focus:ring-2 ${
+    invalid ? "border-rose-300 focus:border-rose-400 focus:ring-rose-100" : "border-slate-200 focus:border-indigo-400 focus:ring-indigo-100"
+  }`;
+
+function defaultText(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  return Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : String(v);
+}
+
+export function ConfigForm({
+  nodeId,
+  fields,
+  config,
+  problems,
+  onChange,
+  widgets = {},
+}: {
+  nodeId: string;
+  fields: ConfigField[];
+  config: Record<string, unknown>;
+  problems: ReadonlyMap<string, FieldProblem[]>;
+  onChange: (config: Record<string, unknown>) => void;
+  widgets?: Record<string, FieldWidget>;
+}) {
+  const set = (name: string, v: unknown) => {
+    const next = { ...config };
+    if (v === undefined) delete next[name];
+    else next[name] = v;
+    onChange(next);
+  };
+  if (fields.length === 0) return <p className="text-sm text-slate-500">This node has no settings.</p>;
+  return (
+    <div className="space-y-4">
+      {fields.map((f) => {
+        const id = `cfg-${nodeId}-${f.name}`;
+        const fieldProblems = problems.get(f.name) ?? [];
+        const Widget = widgets[f.name];
+        const invalid = fieldProblems.length > 0;
+        return (
+          <div key={f.name} data-field={f.name}>
+            <div className="mb-1 flex items-baseline justify-between gap-2">
+              <label htmlFor={id} className="font-mono text-[12px] font-medium text-slate-700">
+                {f.name}
+                {f.required ? <span className="ml-0.5 text-rose-500" aria-hidden="true">*</span> : null}
+              </label>
+              {f.default !== undefined ? <span className="truncate text-[11px] text-slate-400">default {defaultText(f.default)}</span> : null}
+            </div>
+            {Widget ? (
+              <Widget id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} />
+            ) : (
+              <FieldControl id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} problems={fieldProblems} />
+            )}
+            {f.description ? <p className="mt-1 text-[11.5px] leading-snug text-slate-500">{f.description}</p> : null}
+            {fieldProblems
+              .filter((p) => f.kind !== "object-list" || p.subPath === "")
+              .map((p, i) => (
+                <p key={i} role="alert" data-testid={`field-error-${f.name}`} className="mt-1 text-[11.5px] font-medium text-rose-600">
+                  {p.subPath ? `${p.subPath}: ` : ""}
+                  {p.message}
+                </p>
+              ))}
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
+function FieldControl({ id, field, value, onChange, invalid, problems }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean; problems: FieldProblem[] }) {
+  switch (field.kind) {
+    case "string":
+      return (
+        <input
+          id={id}
+          aria-label={field.name}
+          aria-invalid={invalid || undefined}
+          className={inputClass(invalid)}
+          value={typeof value === "string" ? value : value === undefined ? "" : String(value)}
+          placeholder={defaultText(field.default) ?? ""}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+        />
+      );
+    case "number":
+      return <NumberInput id={id} field={field} value={value} onChange={onChange} invalid={invalid} />;
+    case "enum":
+      return (
+        <select
+          id={id}
+          aria-label={field.name}
+          aria-invalid={invalid || undefined}
+          className={inputClass(invalid)}
+          value={typeof value === "string" ? value : typeof field.default === "string" ? field.default : ""}
+          onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+        >
+          {field.default === undefined ? <option value="">{field.required ? "Choose…" : "—"}</option> : null}
+          {field.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
+        </select>
+      );
+    case "boolean":
+      return (
+        <input
+          id={id}
+          type="checkbox"
+          aria-label={field.name}
+          className="h-4 w-4 rounded border-slate-300 text-indigo-600"
+          checked={typeof value === "boolean" ? value : field.default === true}
+          onChange={(e) => onChange(e.target.checked)}
+        />
+      );
+    case "string-list":
+      return <ListInput id={id} field={field} value={value} onChange={onChange} invalid={invalid} />;
+    case "object-list":
+      return <RowsEditor id={id} field={field} value={value} onChange={onChange} problems={problems} />;
+    case "json":
+      return <JsonInput id={id} field={field} value={value} onChange={onChange} invalid={invalid} />;
+  }
+}
+
+/** Keeps what the user types (e.g. "0.") while storing numbers; unparseable text is stored as is so validation names it. */
+function NumberInput({ id, field, value, onChange, invalid, ariaLabel }: { id: string; field: Extract<ConfigField, { kind: "number" }>; value: unknown; onChange: (v: unknown) => void; invalid: boolean; ariaLabel?: string }) {
+  const external = value === undefined ? "" : String(value);
+  const [text, setText] = useState(external);
+  useEffect(() => {
+    setText((t) => (t.trim() !== "" && Number(t) === value ? t : external));
+  }, [external, value]);
+  const bounds = describeBounds(field);
+  return (
+    <input
+      id={id}
+      aria-label={ariaLabel ?? field.name}
+      aria-invalid={invalid || undefined}
+      inputMode="decimal"
+      className={inputClass(invalid)}
+      value={text}
+      placeholder={defaultText(field.default) ?? (bounds ? bounds : "")}
+      title={bounds}
+      onChange={(e) => {
+        const t = e.target.value;
+        setText(t);
+        if (t.trim() === "") onChange(undefined);
+        else {
+          const n = Number(t);
+          onChange(Number.isFinite(n) ? n : t);
+        }
+      }}
+    />
+  );
+}
+
+function ListInput({ id, field, value, onChange, invalid }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
+  const external = Array.isArray(value) ? value.join(", ") : "";
+  const [text, setText] = useState(external);
+  useEffect(() => {
+    setText((t) => (JSON.stringify(parseList(t) ?? []) === JSON.stringify(Array.isArray(value) ? value : []) ? t : external));
+  }, [external, value]);
+  return (
+    <input
+      id={id}
+      aria-label={field.name}
+      aria-invalid={invalid || undefined}
+      className={inputClass(invalid)}
+      value={text}
+      placeholder={field.default !== undefined ? defaultText(field.default) : "comma-separated, e.g. a, b, c"}
+      onChange={(e) => {
+        setText(e.target.value);
+        onChange(parseList(e.target.value));
+      }}
+    />
+  );
+}
+
+function JsonInput({ id, field, value, onChange, invalid }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
+  const [text, setText] = useState(value === undefined ? "" : JSON.stringify(value, null, 2));
+  const [parseError, setParseError] = useState<string | null>(null);
+  return (
+    <>
+      <textarea
+        id={id}
+        aria-label={field.name}
+        rows={4}
+        className={`${inputClass(invalid || !!parseError)} h-auto py-1.5 font-mono text-xs`}
+        value={text}
+        onChange={(e) => {
+          setText(e.target.value);
+          if (e.target.value.trim() === "") {
+            setParseError(null);
+            onChange(undefined);
+            return;
+          }
+          try {
+            onChange(JSON.parse(e.target.value));
+            setParseError(null);
+          } catch {
+            setParseError("not valid JSON yet");
+          }
+        }}
+      />
+      {parseError ? <p className="mt-1 text-[11.5px] text-amber-600">{parseError}</p> : null}
+    </>
+  );
+}
+
+/** A small table editor for lists of objects (e.g. gate conditions). */
+function RowsEditor({ id, field, value, onChange, problems }: { id: string; field: Extract<ConfigField, { kind: "object-list" }>; value: unknown; onChange: (v: unknown) => void; problems: FieldProblem[] }) {
+  const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
+  const uid = useId();
+  const setRow = (i: number, row: Record<string, unknown>) => onChange(rows.map((r, j) => (j === i ? row : r)));
+  const rowProblems = (i: number) => problems.filter((p) => p.subPath.startsWith(`[${i}]`));
+  return (
+    <div id={id} role="group" aria-label={field.name} className="space-y-1.5">
+      {rows.map((row, i) => (
+        <div key={i}>
+          <div className="flex items-center gap-1.5">
+            {field.itemFields.map((sub) => {
+              const label = `${field.name}[${i}].${sub.name}`;
+              const bad = rowProblems(i).some((p) => p.subPath === `[${i}].${sub.name}`);
+              const subValue = row?.[sub.name];
+              const set = (v: unknown) => {
+                const next = { ...row };
+                if (v === undefined) delete next[sub.name];
+                else next[sub.name] = v;
+                setRow(i, next);
+              };
+              if (sub.kind === "enum") {
+                return (
+                  <select key={sub.name} aria-label={label} className={`${inputClass(bad)} min-w-0 flex-1 px-1.5`} value={typeof subValue === "string" ? subValue : ""} onChange={(e) => set(e.target.value || undefined)}>
+                    {typeof subValue !== "string" ? <option value="">{sub.name}</option> : null}
+                    {sub.options.map((o) => (
+                      <option key={o} value={o}>
+                        {o}
+                      </option>
+                    ))}
+                  </select>
+                );
+              }
+              if (sub.kind === "number") {
+                return (
+                  <div key={sub.name} className="w-20 shrink-0">
+                    <NumberInput id={`${uid}-${i}-${sub.name}`} ariaLabel={label} field={sub} value={subValue} onChange={set} invalid={bad} />
+                  </div>
+                );
+              }
+              return (
+                <input key={sub.name} aria-label={label} className={`${inputClass(bad)} min-w-0 flex-1`} value={typeof subValue === "string" ? subValue : ""} placeholder={sub.name} onChange={(e) => set(e.target.value || undefined)} />
+              );
+            })}
+            <button
+              type="button"
+              aria-label={`Remove ${field.name} row ${i + 1}`}
+              onClick={() => onChange(rows.filter((_, j) => j !== i))}
+              className="flex h-8 w-8 shrink-0 items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-rose-600"
+            >
+              <TrashIcon />
+            </button>
+          </div>
+          {rowProblems(i).map((p, k) => (
+            <p key={k} role="alert" className="mt-0.5 text-[11.5px] font-medium text-rose-600">
+              {p.subPath.replace(/^\[\d+\]\.?/, "")}: {p.message}
+            </p>
+          ))}
+        </div>
+      ))}
+      <button
+        type="button"
+        onClick={() => onChange([...rows, newRow(field.itemFields)])}
+        className="inline-flex items-center gap-1 rounded-md px-1.5 py-1 text-xs font-medium text-indigo-600 hover:bg-indigo-50"
+      >
+        <PlusIcon width={14} height={14} />
+        Add {field.name === "conditions" ? "condition" : "row"}
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from "vitest";
+import type { PipelineSpecInput } from "../../workflows/spec/spec";
+import { validateSpec } from "../../workflows/compiler/compile";
+import { checkConnection, connect, createNode, emptyMeta, fromSpec, nextNodeId, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
+
+const SPEC: PipelineSpecInput = {
+  apiVersion: "conveyor/v1",
+  name: "boston",
+  description: "house prices",
+  params: [{ name: "seed", type: "number", default: 42 }],
+  nodes: [
+    { id: "ingest", type: "ingest.csv", config: { source: "sample:boston-housing" }, position: { x: 0, y: 0 } },
+    { id: "split", type: "feature.split", label: "Split 80/20", config: { testFraction: 0.2 }, position: { x: 240, y: 0 } },
+    { id: "train", type: "train.linear", config: { target: "medv" }, position: { x: 480, y: -60 } },
+    { id: "eval", type: "evaluate", config: {}, position: { x: 720, y: 0 } },
+    { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: 0.5 }] }, position: { x: 960, y: 0 } },
+    { id: "deploy", type: "deploy.endpoint", config: { model: "boston" }, position: { x: 1200, y: 0 } },
+  ],
+  edges: [
+    { id: "e1", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+    { id: "e2", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+    { id: "e3", source: "train", sourcePort: "model", target: "eval", targetPort: "model" },
+    { id: "e4", source: "split", sourcePort: "test", target: "eval", targetPort: "dataset" },
+    { id: "e5", source: "eval", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+    { id: "e6", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+    { id: "e7", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+  ],
+  triggers: [{ type: "webhook" }],
+};
+
+describe("fromSpec / toSpec", () => {
+  it("round-trips a spec exactly", () => {
+    const g = fromSpec(SPEC);
+    expect(toSpec(g.meta, g.nodes, g.edges)).toEqual(SPEC);
+    expect(validateSpec(SPEC)).toEqual([]);
+  });
+
+  it("maps ports to handles and colours edges by port type", () => {
+    const g = fromSpec(SPEC);
+    const e3 = g.edges.find((e) => e.id === "e3")!;
+    expect(e3).toMatchObject({ source: "train", sourceHandle: "model", target: "eval", targetHandle: "model", data: { portType: "model" } });
+    expect(e3.style?.stroke).toBe("#8b5cf6");
+    expect(g.nodes.find((n) => n.id === "split")).toMatchObject({ type: "pipeline", position: { x: 240, y: 0 }, data: { type: "feature.split", label: "Split 80/20" } });
+  });
+
+  it("does not share config objects between the spec and the canvas", () => {
+    const g = fromSpec(SPEC);
+    (g.nodes[0]!.data.config as { source: string }).source = "sample:cars";
+    expect(SPEC.nodes[0]!.config).toEqual({ source: "sample:boston-housing" });
+  });
+
+  it("drops empty labels", () => {
+    const node: PipelineNode = { id: "a", type: "pipeline", position: { x: 1, y: 2 }, data: { type: "evaluate", label: "", config: {} } };
+    expect(toSpec(emptyMeta("x"), [node], []).nodes[0]).toEqual({ id: "a", type: "evaluate", config: {}, position: { x: 1, y: 2 } });
+  });
+});
+
+describe("node ids", () => {
+  it("are readable and unique", () => {
+    expect(nextNodeId("train.linear", [])).toBe("train-linear-1");
+    expect(nextNodeId("train.linear", ["train-linear-1", "train-linear-2"])).toBe("train-linear-3");
+    expect(nextNodeId("train.gbdt@1", [])).toBe("train-gbdt-1");
+    expect(nextNodeId("evaluate", ["evaluate-1"])).toBe("evaluate-2");
+  });
+  it("are valid spec ids", () => {
+    const node = createNode("ingest.csv", { x: 10.4, y: 20.6 }, [])!;
+    expect(node).toMatchObject({ id: "ingest-csv-1", position: { x: 10, y: 21 }, data: { type: "ingest.csv", config: {} } });
+    expect(createNode("no.such.type", { x: 0, y: 0 }, [])).toBeUndefined();
+    expect(createNode("gate.threshold", { x: 0, y: 0 }, [])!.data.config).toEqual({ conditions: [] });
+  });
+});
+
+describe("connections", () => {
+  const { nodes, edges } = fromSpec(SPEC);
+  const conn = (source: string, sourceHandle: string, target: string, targetHandle: string) => ({ source, sourceHandle, target, targetHandle });
+
+  it("accepts matching port types", () => {
+    expect(checkConnection(nodes, [], conn("ingest", "dataset", "split", "dataset"))).toEqual({ ok: true, portType: "dataset" });
+  });
+
+  it("refuses mismatched port types and says why", () => {
+    const r = checkConnection(nodes, edges, conn("ingest", "dataset", "gate", "metrics"));
+    expect(r).toEqual({ ok: false, reason: "gate.metrics needs a metrics; ingest.dataset is a dataset (dataset cannot feed metrics)" });
+  });
+
+  it("refuses self-loops, cycles and unknown ports", () => {
+    expect(checkConnection(nodes, edges, conn("split", "train", "split", "dataset"))).toMatchObject({ ok: false, reason: "a node cannot feed itself" });
+    const withoutE1 = edges.filter((e) => e.id !== "e1");
+    expect(checkConnection(nodes, withoutE1, conn("split", "train", "ingest", "dataset"))).toMatchObject({ ok: false });
+    // eval → split would close split → train → eval → split
+    const cyc = checkConnection(
+      [...nodes, { id: "split2", type: "pipeline", position: { x: 0, y: 0 }, data: { type: "feature.split", config: {} } }],
+      edges,
+      conn("eval", "metrics", "split", "dataset"),
+    );
+    expect(cyc.ok).toBe(false);
+    expect(checkConnection(nodes, edges, conn("ingest", "nope", "split", "dataset"))).toEqual({ ok: false, reason: 'ingest has no output "nope"' });
+  });
+
+  it("detects a cycle through existing edges", () => {
+    const g = fromSpec({
+      ...SPEC,
+      nodes: [
+        { id: "a", type: "feature.split", config: {}, position: { x: 0, y: 0 } },
+        { id: "b", type: "feature.split", config: {}, position: { x: 0, y: 0 } },
+      ],
+      edges: [{ id: "ab", source: "a", sourcePort: "train", target: "b", targetPort: "dataset" }],
+    });
+    expect(checkConnection(g.nodes, g.edges, conn("b", "train", "a", "dataset"))).toEqual({ ok: false, reason: "b → a would close a cycle; pipelines flow one way" });
+  });
+
+  it("replaces the edge of an occupied input", () => {
+    const before: PipelineEdge[] = edges.filter((e) => e.id !== "e4");
+    const r = connect(nodes, before, conn("split", "train", "eval", "dataset"));
+    expect(r.refused).toBeUndefined();
+    const into = r.edges.filter((e) => e.target === "eval" && e.targetHandle === "dataset");
+    expect(into).toHaveLength(1);
+    const again = connect(nodes, r.edges, conn("split", "test", "eval", "dataset"));
+    const replaced = again.edges.filter((e) => e.target === "eval" && e.targetHandle === "dataset");
+    expect(replaced.map((e) => e.sourceHandle)).toEqual(["test"]);
+    expect(again.edges).toHaveLength(r.edges.length);
+  });
+
+  it("builds the sample pipeline from an empty canvas", () => {
+    let ns: PipelineNode[] = [];
+    let es: PipelineEdge[] = [];
+    for (const t of ["ingest.csv", "feature.split", "train.linear", "evaluate", "gate.threshold", "deploy.endpoint"]) {
+      ns = [...ns, createNode(t, { x: ns.length * 240, y: 0 }, ns.map((n) => n.id))!];
+    }
+    const id = (t: string) => ns.find((n) => n.data.type === t)!.id;
+    const links: [string, string, string, string][] = [
+      [id("ingest.csv"), "dataset", id("feature.split"), "dataset"],
+      [id("feature.split"), "train", id("train.linear"), "dataset"],
+      [id("train.linear"), "model", id("evaluate"), "model"],
+      [id("feature.split"), "test", id("evaluate"), "dataset"],
+      [id("evaluate"), "metrics", id("gate.threshold"), "metrics"],
+      [id("train.linear"), "model", id("deploy.endpoint"), "model"],
+      [id("gate.threshold"), "decision", id("deploy.endpoint"), "decision"],
+    ];
+    for (const [s, sp, t, tp] of links) {
+      const r = connect(ns, es, conn(s, sp, t, tp));
+      expect(r.refused).toBeUndefined();
+      es = r.edges;
+    }
+    const cfg = (t: string, c: Record<string, unknown>) => (ns.find((n) => n.data.type === t)!.data.config = c);
+    cfg("ingest.csv", { source: "sample:boston-housing" });
+    cfg("train.linear", { target: "medv" });
+    cfg("gate.threshold", { conditions: [{ metric: "r2", op: ">=", value: 0.5 }] });
+    cfg("deploy.endpoint", { model: "boston" });
+    expect(validateSpec(toSpec(emptyMeta("from scratch"), ns, es))).toEqual([]);
+  });
+
+  it("removes nodes with their edges", () => {
+    const r = removeNodes({ nodes, edges }, ["train"]);
+    expect(r.nodes.map((n) => n.id)).not.toContain("train");
+    expect(r.edges.map((e) => e.id).sort()).toEqual(["e1", "e4", "e5", "e7"]);
+  });
+});

@@ -1,0 +1,201 @@
+/**
+ * The canvas ↔ spec mapping (DESIGN.md §2: canvas → toSpec() → PipelineSpec).
+ * Pure: no React, no DOM; only React Flow's *types*. Everything the editor
+ * decides about the graph (ids, connections, what a refused connection says)
+ * lives here so it can be unit-tested and reused by later editor features
+ * (copy/paste, import, diff).
+ */
+import type { Connection, Edge, Node, XYPosition } from "@xyflow/react";
+import type { PipelineSpecInput, PortType } from "../../workflows/spec/spec";
+import { resolveNodeType } from "../../workflows/nodes/registry";
+import type { NodeDefinition, PortDef } from "../../workflows/nodes/types";
+
+/** What a canvas node carries: exactly the spec node minus id and position. */
+export interface PipelineNodeData extends Record<string, unknown> {
+  type: string;
+  label?: string;
+  config: Record<string, unknown>;
+}
+export type PipelineNode = Node<PipelineNodeData, "pipeline">;
+
+export interface PipelineEdgeData extends Record<string, unknown> {
+  portType?: PortType;
+}
+export type PipelineEdge = Edge<PipelineEdgeData>;
+
+/** Everything in a spec that is not the graph (kept verbatim through the canvas). */
+export type PipelineMeta = Omit<PipelineSpecInput, "nodes" | "edges">;
+
+export interface CanvasGraph {
+  meta: PipelineMeta;
+  nodes: PipelineNode[];
+  edges: PipelineEdge[];
+}
+
+export const PORT_COLORS: Record<PortType, string> = {
+  dataset: "#0ea5e9",
+  model: "#8b5cf6",
+  metrics: "#f59e0b",
+  decision: "#10b981",
+  deployment: "#f43f5e",
+};
+
+export function emptyMeta(name = "Untitled pipeline"): PipelineMeta {
+  return { apiVersion: "conveyor/v1", name, description: "" };
+}
+
+/** The port a handle stands for, or undefined for an unknown node type or port. */
+export function findPort(type: string, side: "input" | "output", port: string | null | undefined): PortDef | undefined {
+  const def = resolveNodeType(type);
+  if (!def || !port) return undefined;
+  return (side === "input" ? def.inputs : def.outputs).find((p) => p.name === port);
+}
+
+export function edgeId(source: string, sourcePort: string, target: string, targetPort: string): string {
+  return `${source}.${sourcePort}-${target}.${targetPort}`;
+}
+
+/** Visual attributes of an edge from the type of the port it leaves. */
+export function styleEdge(edge: PipelineEdge, portType: PortType | undefined): PipelineEdge {
+  const color = portType ? PORT_COLORS[portType] : undefined;
+  return {
+    ...edge,
+    data: { ...edge.data, portType },
+    ...(color ? { style: { ...edge.style, stroke: color } } : {}),
+  };
+}
+
+export function fromSpec(spec: PipelineSpecInput): CanvasGraph {
+  const { nodes: specNodes, edges: specEdges, ...meta } = spec;
+  const typeOf = new Map(specNodes.map((n) => [n.id, n.type]));
+  const nodes: PipelineNode[] = specNodes.map((n) => ({
+    id: n.id,
+    type: "pipeline",
+    position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
+    data: {
+      type: n.type,
+      ...(n.label !== undefined ? { label: n.label } : {}),
+      config: structuredClone(n.config ?? {}),
+    },
+  }));
+  const edges: PipelineEdge[] = (specEdges ?? []).map((e) => {
+    const srcType = typeOf.get(e.source);
+    const portType = srcType ? findPort(srcType, "output", e.sourcePort)?.type : undefined;
+    return styleEdge({ id: e.id, source: e.source, sourceHandle: e.sourcePort, target: e.target, targetHandle: e.targetPort }, portType);
+  });
+  return { meta: structuredClone(meta), nodes, edges };
+}
+
+export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges: readonly PipelineEdge[]): PipelineSpecInput {
+  return {
+    ...structuredClone(meta),
+    nodes: nodes.map((n) => ({
+      id: n.id,
+      type: n.data.type,
+      ...(n.data.label !== undefined && n.data.label !== "" ? { label: n.data.label } : {}),
+      config: structuredClone(n.data.config),
+      position: { x: n.position.x, y: n.position.y },
+    })),
+    edges: edges.map((e) => ({
+      id: e.id,
+      source: e.source,
+      sourcePort: e.sourceHandle ?? "",
+      target: e.target,
+      targetPort: e.targetHandle ?? "",
+    })),
+  };
+}
+
+/** `train.linear` → `train-linear-1`, the first id of that shape not taken. */
+export function nextNodeId(type: string, taken: Iterable<string>): string {
+  const used = new Set(taken);
+  let base = type.replace(/@.*$/, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "node";
+  if (!/^[A-Za-z]/.test(base)) base = `n-${base}`;
+  base = base.slice(0, 56);
+  for (let i = 1; ; i++) {
+    const id = `${base}-${i}`;
+    if (!used.has(id)) return id;
+  }
+}
+
+/**
+ * Initial config of a freshly dropped node: nothing but the shape of required
+ * lists (so the form can add rows); defaults stay implicit and are shown by
+ * the form, keeping saved specs minimal.
+ */
+export function initialConfig(def: NodeDefinition): Record<string, unknown> {
+  if (def.type === "gate.threshold") return { conditions: [] };
+  return {};
+}
+
+export function createNode(type: string, position: XYPosition, taken: Iterable<string>): PipelineNode | undefined {
+  const def = resolveNodeType(type);
+  if (!def) return undefined;
+  return {
+    id: nextNodeId(def.type, taken),
+    type: "pipeline",
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+    data: { type: def.type, config: initialConfig(def) },
+  };
+}
+
+export type ConnectionCheck = { ok: true; portType: PortType; replaces?: string } | { ok: false; reason: string };
+
+/** Can `conn` be drawn? Says why not in a sentence (types, self-loops, cycles). */
+export function checkConnection(nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], conn: Connection | PipelineEdge): ConnectionCheck {
+  const src = nodes.find((n) => n.id === conn.source);
+  const dst = nodes.find((n) => n.id === conn.target);
+  if (!src || !dst) return { ok: false, reason: "both ends must be nodes on the canvas" };
+  if (src.id === dst.id) return { ok: false, reason: "a node cannot feed itself" };
+  const out = findPort(src.data.type, "output", conn.sourceHandle);
+  const inp = findPort(dst.data.type, "input", conn.targetHandle);
+  if (!out) return { ok: false, reason: `${src.id} has no output "${conn.sourceHandle ?? ""}"` };
+  if (!inp) return { ok: false, reason: `${dst.id} has no input "${conn.targetHandle ?? ""}"` };
+  if (out.type !== inp.type) {
+    return { ok: false, reason: `${dst.id}.${inp.name} needs a ${inp.type}; ${src.id}.${out.name} is a ${out.type} (${out.type} cannot feed ${inp.type})` };
+  }
+  // A cycle appears if the target already reaches the source.
+  const children = new Map<string, string[]>();
+  for (const e of edges) children.set(e.source, [...(children.get(e.source) ?? []), e.target]);
+  const stack = [dst.id];
+  const seen = new Set<string>();
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (id === src.id) return { ok: false, reason: `${src.id} → ${dst.id} would close a cycle; pipelines flow one way` };
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(children.get(id) ?? []));
+  }
+  const existing = edges.find((e) => e.target === dst.id && e.targetHandle === inp.name);
+  if (existing && existing.source === src.id && existing.sourceHandle === out.name) return { ok: false, reason: "already connected" };
+  return existing ? { ok: true, portType: out.type, replaces: existing.id } : { ok: true, portType: out.type };
+}
+
+/**
+ * Adds the connection (an input takes one edge: a new one replaces the old).
+ * Returns the edges unchanged with the reason when it is refused.
+ */
+export function connect(
+  nodes: readonly PipelineNode[],
+  edges: readonly PipelineEdge[],
+  conn: Connection,
+): { edges: PipelineEdge[]; refused?: string } {
+  const check = checkConnection(nodes, edges, conn);
+  if (!check.ok) return { edges: [...edges], refused: check.reason };
+  const sourcePort = conn.sourceHandle!;
+  const targetPort = conn.targetHandle!;
+  const edge = styleEdge(
+    { id: edgeId(conn.source, sourcePort, conn.target, targetPort), source: conn.source, sourceHandle: sourcePort, target: conn.target, targetHandle: targetPort },
+    check.portType,
+  );
+  return { edges: [...edges.filter((e) => e.id !== check.replaces), edge] };
+}
+
+/** Removes nodes and every edge touching them. */
+export function removeNodes(graph: { nodes: PipelineNode[]; edges: PipelineEdge[] }, ids: readonly string[]) {
+  const gone = new Set(ids);
+  return {
+    nodes: graph.nodes.filter((n) => !gone.has(n.id)),
+    edges: graph.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)),
+  };
+}

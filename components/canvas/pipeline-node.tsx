@@ -1,0 +1,139 @@
+"use client";
+/**
+ * The one node component for every node type: ports come from the node
+ * type's definition (inputs left, outputs right, coloured by port type), so
+ * a new node type needs no editor code.
+ */
+import { memo } from "react";
+import { Handle, Position, useConnection, type NodeProps } from "@xyflow/react";
+import { resolveNodeType } from "../../workflows/nodes/registry";
+import type { PortDef } from "../../workflows/nodes/types";
+import type { PortType } from "../../workflows/spec/spec";
+import { findPort, PORT_COLORS, type PipelineNode } from "./graph-spec";
+import { useCanvasContext } from "./editor-context";
+import { GROUP_STYLE, NODE_WIDTH } from "./node-style";
+import { describeProblem } from "./problems";
+import { STATUS_STYLE, toStatus } from "../ui/status-badge";
+
+interface Dragging {
+  nodeId: string;
+  side: "source" | "target";
+  portType: PortType | undefined;
+}
+
+function useDragging(): Dragging | null {
+  return useConnection((c): Dragging | null => {
+    if (!c.inProgress) return null;
+    const type = (c.fromNode.data as { type?: string } | undefined)?.type ?? "";
+    const side = c.fromHandle.type;
+    return { nodeId: c.fromNode.id, side, portType: findPort(type, side === "source" ? "output" : "input", c.fromHandle.id)?.type };
+  });
+}
+
+function PortRow({ nodeId, input, output, readOnly, dragging }: { nodeId: string; input?: PortDef; output?: PortDef; readOnly: boolean; dragging: Dragging | null }) {
+  // While a connection is being drawn, ports it cannot end on fade out.
+  const dim = (side: "source" | "target", port: PortDef) =>
+    !!dragging && (dragging.side === side ? !(dragging.nodeId === nodeId) : dragging.portType !== port.type || dragging.nodeId === nodeId);
+  return (
+    <div className="relative flex h-[26px] items-center justify-between text-[11px] text-slate-600">
+      {input ? (
+        <>
+          <Handle
+            type="target"
+            id={input.name}
+            position={Position.Left}
+            isConnectable={!readOnly}
+            data-testid={`handle-${nodeId}-${input.name}`}
+            data-port-type={input.type}
+            title={`${input.name}: ${input.type}`}
+            className={`conveyor-handle ${dim("target", input) ? "dimmed" : ""}`}
+            style={{ background: PORT_COLORS[input.type] }}
+          />
+          <span className="pl-3.5">
+            {input.label ?? input.name}
+            {input.required === false ? <span className="text-slate-400"> (optional)</span> : null}
+          </span>
+        </>
+      ) : (
+        <span />
+      )}
+      {output ? (
+        <>
+          <span className="pr-3.5 text-right">{output.label ?? output.name}</span>
+          <Handle
+            type="source"
+            id={output.name}
+            position={Position.Right}
+            isConnectable={!readOnly}
+            data-testid={`handle-${nodeId}-${output.name}`}
+            data-port-type={output.type}
+            title={`${output.name}: ${output.type}`}
+            className={`conveyor-handle ${dim("source", output) ? "dimmed" : ""}`}
+            style={{ background: PORT_COLORS[output.type] }}
+          />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
+  const { readOnly, errorsByNode, runStateByNode } = useCanvasContext();
+  const dragging = useDragging();
+  const def = resolveNodeType(data.type);
+  const errors = errorsByNode.get(id) ?? [];
+  const run = runStateByNode?.get(id);
+  const group = def ? GROUP_STYLE[def.group] : undefined;
+  const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
+  const status = run ? STATUS_STYLE[toStatus(run.status)] : undefined;
+
+  const ring = selected ? "ring-2 ring-indigo-500" : errors.length && !readOnly ? "ring-1 ring-rose-300" : "ring-1 ring-slate-200";
+  return (
+    <div
+      data-testid={`node-${id}`}
+      data-node-type={data.type}
+      data-status={run?.status}
+      aria-label={`${data.label || def?.label || data.type} (${id})`}
+      className={`overflow-hidden rounded-lg bg-white shadow-sm ${ring}`}
+      style={{ width: NODE_WIDTH, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
+    >
+      <div className="flex items-start gap-2 border-b border-slate-100 px-3 pb-2 pt-2.5" style={{ borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}` }}>
+        <div className="min-w-0 flex-1">
+          <div className="flex items-center gap-1.5">
+            <span className={`rounded px-1 py-px text-[10px] font-semibold uppercase tracking-wide ${group?.chip ?? "bg-slate-100 text-slate-600"}`}>{group?.label ?? "unknown"}</span>
+            <span className="truncate font-mono text-[10px] text-slate-400">{id}</span>
+          </div>
+          <div className="mt-1 truncate text-[13px] font-semibold text-slate-800">{data.label || def?.label || data.type}</div>
+        </div>
+        {errors.length && !readOnly ? (
+          <span
+            data-testid={`node-problems-${id}`}
+            title={errors.map(describeProblem).join("\n")}
+            className="mt-0.5 inline-flex h-5 min-w-5 items-center justify-center rounded-full bg-rose-500 px-1.5 text-[11px] font-semibold text-white"
+          >
+            {errors.length}
+          </span>
+        ) : null}
+        {run ? (
+          <span className="mt-0.5 flex items-center gap-1 text-[11px] font-medium text-slate-600">
+            <span className={`h-2 w-2 rounded-full ${status?.dot ?? ""}`} />
+            {run.status}
+            {run.cached ? <span className="rounded bg-slate-100 px-1 text-[10px] text-slate-500">cached</span> : null}
+          </span>
+        ) : null}
+      </div>
+      {!def ? (
+        <div className="px-3 py-2 text-[11px] text-rose-600">Unknown node type “{data.type}”</div>
+      ) : rows > 0 ? (
+        <div className="py-1">
+          {Array.from({ length: rows }, (_, i) => (
+            <PortRow key={i} nodeId={id} input={def.inputs[i]} output={def.outputs[i]} readOnly={readOnly} dragging={dragging} />
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export const PipelineNodeComponent = memo(PipelineNodeView);
+export const NODE_TYPES = { pipeline: PipelineNodeComponent };

@@ -1,0 +1,118 @@
+"use client";
+/** ingest.csv's `source`: a bundled sample, an uploaded dataset, or a new upload. */
+import { useRef, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { SAMPLES, SAMPLE_NAMES } from "../../workflows/spec/samples";
+import { useTRPC } from "../trpc/trpc";
+import { Button } from "../ui/button";
+import { UploadIcon } from "../ui/icons";
+import type { FieldWidget } from "./config-form";
+
+interface UploadResult {
+  id: string;
+  name: string;
+  rows: number;
+  columns: { name: string; type: string }[];
+}
+
+export async function uploadCsv(file: File): Promise<UploadResult> {
+  const name = file.name.replace(/\.csv$/i, "") || "upload";
+  const res = await fetch(`/api/v1/datasets?name=${encodeURIComponent(name)}`, {
+    method: "POST",
+    headers: { "content-type": "text/csv" },
+    body: file,
+  });
+  const body = (await res.json().catch(() => ({}))) as Partial<UploadResult> & { error?: string; message?: string };
+  if (!res.ok) throw new Error(body.error ?? body.message ?? `upload failed (HTTP ${res.status})`);
+  return body as UploadResult;
+}
+
+export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }) => {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const datasets = useQuery(trpc.datasets.list.queryOptions());
+  const fileRef = useRef<HTMLInputElement>(null);
+  const [uploading, setUploading] = useState(false);
+  const [uploadError, setUploadError] = useState<string | null>(null);
+  const current = typeof value === "string" ? value : "";
+  const sample = current.startsWith("sample:") ? SAMPLES[current.slice(7) as keyof typeof SAMPLES] : undefined;
+  const known = current === "" || (sample !== undefined) || (datasets.data ?? []).some((d) => `dataset:${d.id}` === current);
+
+  return (
+    <div className="space-y-1.5">
+      <div className="flex gap-1.5">
+        <select
+          id={id}
+          aria-label={field.name}
+          aria-invalid={invalid || undefined}
+          value={current}
+          onChange={(e) => onChange(e.target.value || undefined)}
+          className={`h-8 min-w-0 flex-1 rounded-md border bg-white px-2 text-sm focus:outline-none focus:ring-2 ${invalid ? "border-rose-300 focus:ring-rose-100" : "border-slate-200 focus:border-indigo-400 focus:ring-indigo-100"}`}
+        >
+          <option value="">Choose a dataset…</option>
+          <optgroup label="Bundled samples">
+            {SAMPLE_NAMES.map((n) => (
+              <option key={n} value={`sample:${n}`}>
+                {SAMPLES[n].label}
+              </option>
+            ))}
+          </optgroup>
+          {datasets.data?.length ? (
+            <optgroup label="Uploaded datasets">
+              {datasets.data.map((d) => (
+                <option key={d.id} value={`dataset:${d.id}`}>
+                  {d.name} ({d.rows.toLocaleString("en-US")} rows)
+                </option>
+              ))}
+            </optgroup>
+          ) : null}
+          {!known ? <option value={current}>{current}</option> : null}
+        </select>
+        <Button
+          size="md"
+          aria-label="Upload CSV"
+          title="Upload a CSV file as a new dataset"
+          disabled={uploading}
+          onClick={() => fileRef.current?.click()}
+        >
+          <UploadIcon />
+          {uploading ? "Uploading…" : "Upload"}
+        </Button>
+        <input
+          ref={fileRef}
+          type="file"
+          accept=".csv,text/csv"
+          className="hidden"
+          data-testid="upload-csv-input"
+          onChange={async (e) => {
+            const file = e.target.files?.[0];
+            e.target.value = "";
+            if (!file) return;
+            setUploading(true);
+            setUploadError(null);
+            try {
+              const ds = await uploadCsv(file);
+              await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
+              onChange(`dataset:${ds.id}`);
+            } catch (err) {
+              setUploadError(err instanceof Error ? err.message : String(err));
+            } finally {
+              setUploading(false);
+            }
+          }}
+        />
+      </div>
+      {current ? <div className="font-mono text-[11px] text-slate-400">{current}</div> : null}
+      {sample ? (
+        <div className="text-[11.5px] text-slate-500">
+          Suggested target: <span className="font-mono text-slate-700">{sample.target}</span>
+        </div>
+      ) : null}
+      {uploadError ? (
+        <p role="alert" className="text-[11.5px] font-medium text-rose-600">
+          {uploadError}
+        </p>
+      ) : null}
+    </div>
+  );
+};

@@ -1,0 +1,82 @@
+"use client";
+import Link from "next/link";
+import { usePathname } from "next/navigation";
+import type { ReactNode } from "react";
+import { useQuery } from "@tanstack/react-query";
+import { LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
+
+const NAV = [
+  { href: "/", label: "Pipelines", icon: PipelineIcon, match: (p: string) => p === "/" || p.startsWith("/pipelines") },
+  { href: "/runs", label: "Runs", icon: RunIcon, match: (p: string) => p.startsWith("/runs") },
+  { href: "/models", label: "Models", icon: ModelIcon, match: (p: string) => p.startsWith("/models") },
+];
+
+export function AppShell({ children }: { children: ReactNode }) {
+  const pathname = usePathname() ?? "/";
+  return (
+    <div className="flex h-screen flex-col">
+      <header className="flex h-12 shrink-0 items-center justify-between border-b border-slate-200 bg-white px-4">
+        <Link href="/" className="flex items-center gap-2 rounded-md px-1 py-1 text-[15px] font-semibold tracking-tight text-slate-900">
+          <LogoMark />
+          Conveyor
+        </Link>
+        <div className="flex items-center gap-4 text-xs text-slate-500">
+          <HealthIndicator />
+          <span className="hidden sm:inline">Local team</span>
+          <span className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-200 text-[11px] font-semibold text-slate-600" aria-label="Local developer">
+            LD
+          </span>
+        </div>
+      </header>
+      <div className="flex min-h-0 flex-1">
+        <nav aria-label="Main" className="flex w-52 shrink-0 flex-col gap-0.5 border-r border-slate-200 bg-white px-2.5 py-3">
+          {NAV.map(({ href, label, icon: Icon, match }) => {
+            const active = match(pathname);
+            return (
+              <Link
+                key={href}
+                href={href}
+                aria-current={active ? "page" : undefined}
+                className={`flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
+                  active ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
+                }`}
+              >
+                <Icon className={active ? "text-indigo-600" : "text-slate-400"} />
+                {label}
+              </Link>
+            );
+          })}
+          <div className="mt-auto px-2.5 pb-1 text-[11px] leading-relaxed text-slate-400">
+            Pipelines compile to durable Temporal workflows; models serve over OIP v2.
+          </div>
+        </nav>
+        <main className="min-w-0 flex-1 overflow-auto">{children}</main>
+      </div>
+    </div>
+  );
+}
+
+type Health = Record<string, string>;
+
+/** The platform's health (`GET /api/health`): one dot, details on hover. */
+function HealthIndicator() {
+  const { data, isError } = useQuery({
+    queryKey: ["health"],
+    queryFn: async (): Promise<Health> => {
+      const res = await fetch("/api/health");
+      return (await res.json()) as Health;
+    },
+    refetchInterval: 15_000,
+    retry: false,
+  });
+  if (!data && !isError) return null;
+  const problems = data ? Object.entries(data).filter(([, v]) => v !== "ok") : [["web", "unreachable"]];
+  const ok = problems.length === 0;
+  const title = data ? Object.entries(data).map(([k, v]) => `${k}: ${v}`).join("\n") : "health check failed";
+  return (
+    <span className="flex items-center gap-1.5" title={title}>
+      <span className={`h-2 w-2 rounded-full ${ok ? "bg-emerald-500" : "bg-amber-500"}`} />
+      {ok ? "All systems normal" : `${problems.map(([k]) => k).join(", ")} degraded`}
+    </span>
+  );
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { durationBetween, formatDuration, formatNumber, formatRelative } from "./format";
+
+describe("format", () => {
+  it("formats durations at every scale", () => {
+    expect(formatDuration(850)).toBe("850 ms");
+    expect(formatDuration(4200)).toBe("4.2 s");
+    expect(formatDuration(42_000)).toBe("42 s");
+    expect(formatDuration(185_000)).toBe("3 m 05 s");
+    expect(formatDuration(3_720_000)).toBe("1 h 02 m");
+    expect(formatDuration(null)).toBe("—");
+  });
+  it("measures open intervals until now", () => {
+    expect(durationBetween("2024-01-01T00:00:00Z", null, Date.parse("2024-01-01T00:00:02Z"))).toBe(2000);
+    expect(durationBetween(null, null)).toBeNull();
+  });
+  it("formats metrics readably", () => {
+    expect(formatNumber(0.712345678)).toBe("0.7123");
+    expect(formatNumber(3.4567e-7)).toBe("3.457e-7");
+    expect(formatNumber(506)).toBe("506");
+    expect(formatNumber(12345.678)).toBe("12350");
+  });
+  it("says how long ago", () => {
+    const now = Date.parse("2024-01-01T12:00:00Z");
+    expect(formatRelative("2024-01-01T11:59:50Z", now)).toBe("just now");
+    expect(formatRelative("2024-01-01T11:30:00Z", now)).toBe("30 min ago");
+  });
+});

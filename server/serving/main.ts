@@ -1,0 +1,38 @@
+/**
+ * The serving process: `npx tsx server/serving/main.ts`.
+ * Listens on SERVING_HOST:SERVING_PORT (default 127.0.0.1:8080).
+ */
+import { createDb } from "../../db/client";
+import { env } from "../env";
+import { ArtifactStore } from "../storage/artifacts";
+import { createServingServer } from "./server";
+
+const config = env();
+const host = process.env.SERVING_HOST || "127.0.0.1";
+const db = createDb(config.DATABASE_URL, { max: 4 });
+const store = new ArtifactStore();
+const serving = createServingServer({ db, store });
+
+const { url } = await serving.listen(config.SERVING_PORT, host);
+console.log(`[serving] listening on ${url} (OIP v2 at ${url}/v2, metrics at ${url}/metrics)`);
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`[serving] ${signal}: shutting down`);
+  const hard = setTimeout(() => {
+    console.error("[serving] shutdown took too long; exiting");
+    process.exit(1);
+  }, 10_000);
+  hard.unref();
+  try {
+    await serving.close();
+    await db.$client.end({ timeout: 5 });
+  } finally {
+    clearTimeout(hard);
+  }
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,0 +1,310 @@
+/**
+ * The serving process's in-memory view of the registry:
+ *
+ * - resolutions: (name, version?) → the served model version, cached until a
+ *   NOTIFY on MODEL_CHANGES_CHANNEL names it (or the LISTEN reconnects), so a
+ *   warm request touches no database;
+ * - sessions: one onnxruntime-node InferenceSession per (model, version,
+ *   sha256), created once — concurrent first requests share the same load
+ *   promise — and released when no resolution points at it any more and no
+ *   run is in flight.
+ */
+import { InferenceSession, Tensor } from "onnxruntime-node";
+import type { ServedModel } from "../../db/queries/models";
+import { RequestError } from "./errors";
+import { compileSchema, type InputFeed, type ModelSchema, type OutputTensor } from "./protocol";
+
+/** Where models come from (the database + artifact store in production). */
+export interface ModelSource {
+  resolve(name: string, version?: number): Promise<ServedModel | null>;
+  readArtifact(uri: string): Promise<Uint8Array>;
+}
+
+/** One thread per session: the process serves many requests concurrently. */
+export const SESSION_OPTIONS: InferenceSession.SessionOptions = {
+  intraOpNumThreads: 1,
+  interOpNumThreads: 1,
+  executionMode: "sequential",
+  graphOptimizationLevel: "all",
+};
+
+export interface LoadedModel {
+  /** The name clients call (the deployment). */
+  name: string;
+  modelName: string;
+  version: number;
+  served: ServedModel;
+  schema: ModelSchema;
+  session: InferenceSession;
+  /** @internal */
+  entry: SessionEntry;
+}
+
+interface SessionEntry {
+  key: string;
+  promise: Promise<{ session: InferenceSession; schema: ModelSchema }>;
+  session?: InferenceSession;
+  inflight: number;
+  /** When the sweeper first saw it unreferenced (ms), for the grace period. */
+  orphanedAt?: number;
+}
+
+interface Resolution {
+  name: string;
+  version?: number;
+  served: Promise<ServedModel | null>;
+  servedValue?: ServedModel | null;
+  loaded?: Promise<LoadedModel | null>;
+  loadedValue?: LoadedModel | null;
+  /** The load finished (successfully or not). */
+  loadSettled?: boolean;
+}
+
+/** A model that resolved but could not be loaded (bad artifact, ONNX error): 503. */
+export class ModelLoadError extends RequestError {
+  constructor(message: string) {
+    super(message, undefined, 503);
+    this.name = "ModelLoadError";
+  }
+}
+
+const MAX_RESOLUTIONS = 10_000;
+const FAILED_LOAD_TTL_MS = 2_000;
+
+function keyOf(name: string, version?: number): string {
+  return version === undefined ? name : `${name}\u0000${version}`;
+}
+
+export class ModelRegistry {
+  private readonly resolutions = new Map<string, Resolution>();
+  private readonly sessions = new Map<string, SessionEntry>();
+  private sweeper: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly source: ModelSource,
+    private readonly opts: { log?: (msg: string) => void; releaseGraceMs?: number; sweepIntervalMs?: number } = {},
+  ) {
+    const every = opts.sweepIntervalMs ?? 10_000;
+    this.sweeper = setInterval(() => void this.sweep(), every);
+    this.sweeper.unref();
+  }
+
+  private log(msg: string): void {
+    this.opts.log?.(msg);
+  }
+
+  private entry(name: string, version?: number): Resolution {
+    const key = keyOf(name, version);
+    let r = this.resolutions.get(key);
+    if (r) return r;
+    if (this.resolutions.size >= MAX_RESOLUTIONS) this.dropUnknown();
+    const served = this.source.resolve(name, version).catch((e: unknown) => {
+      throw new ModelLoadError(`cannot resolve model ${JSON.stringify(name)}: ${e instanceof Error ? e.message : String(e)}`);
+    });
+    const res: Resolution = { name, version, served };
+    this.resolutions.set(key, res);
+    served.then(
+      (v) => {
+        res.servedValue = v;
+      },
+      (e: unknown) => {
+        // Database trouble: forget it so the next request asks again.
+        if (this.resolutions.get(key) === res) this.resolutions.delete(key);
+        this.log(`resolving "${name}" failed: ${e instanceof Error ? e.message : String(e)}`);
+      },
+    );
+    r = res;
+    return r;
+  }
+
+  /** Negative entries are the only unbounded kind (random names): drop them. */
+  private dropUnknown(): void {
+    for (const [key, r] of this.resolutions) if (r.servedValue === null) this.resolutions.delete(key);
+  }
+
+  /** Registry metadata for (name, version?), cached; null when not deployed. */
+  async resolve(name: string, version?: number): Promise<ServedModel | null> {
+    const r = this.entry(name, version);
+    return r.servedValue !== undefined ? r.servedValue : r.served;
+  }
+
+  /** The warm path: a loaded model without awaiting anything, if there is one. */
+  peek(name: string, version?: number): LoadedModel | null | undefined {
+    return this.resolutions.get(keyOf(name, version))?.loadedValue;
+  }
+
+  /** The loaded model for (name, version?); null when not deployed. */
+  get(name: string, version?: number): Promise<LoadedModel | null> {
+    const r = this.entry(name, version);
+    if (r.loaded) return r.loaded;
+    const key = keyOf(name, version);
+    const loaded = r.served.then(async (served) => {
+      if (!served) return null;
+      const entry = this.session(served);
+      const { session, schema } = await entry.promise;
+      return { name, modelName: served.modelName, version: served.version, served, schema, session, entry } satisfies LoadedModel;
+    });
+    r.loaded = loaded;
+    loaded.then(
+      (v) => {
+        r.loadedValue = v;
+        r.loadSettled = true;
+      },
+      () => {
+        r.loadSettled = true;
+        // Keep the failure briefly (no load storm), then let a request retry.
+        setTimeout(() => {
+          if (this.resolutions.get(key) === r) this.resolutions.delete(key);
+        }, FAILED_LOAD_TTL_MS).unref();
+      },
+    );
+    return loaded;
+  }
+
+  private session(served: ServedModel): SessionEntry {
+    const key = `${served.modelName}\u0000${served.version}\u0000${served.sha256}`;
+    const existing = this.sessions.get(key);
+    if (existing) {
+      existing.orphanedAt = undefined;
+      return existing;
+    }
+    const entry = { key, inflight: 0 } as SessionEntry;
+    entry.promise = (async () => {
+      const t0 = performance.now();
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.source.readArtifact(served.artifactUri);
+      } catch (e) {
+        this.log(`cannot read ${served.artifactUri}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new ModelLoadError(`model ${JSON.stringify(served.name)} version ${served.version} could not be loaded: its artifact is unreadable`);
+      }
+      let session: InferenceSession;
+      try {
+        session = await InferenceSession.create(bytes, SESSION_OPTIONS);
+      } catch (e) {
+        this.log(`onnxruntime refused ${served.artifactUri}: ${e instanceof Error ? e.message : String(e)}`);
+        throw new ModelLoadError(`model ${JSON.stringify(served.name)} version ${served.version} could not be loaded: not a valid ONNX model`);
+      }
+      if (this.closed) {
+        await session.release();
+        throw new ModelLoadError("the server is shutting down");
+      }
+      entry.session = session;
+      this.log(`loaded ${served.modelName} v${served.version} for "${served.name}" in ${(performance.now() - t0).toFixed(0)} ms`);
+      return { session, schema: compileSchema(served.manifest, session.outputNames) };
+    })();
+    entry.promise.catch(() => {
+      if (this.sessions.get(key) === entry) this.sessions.delete(key);
+    });
+    this.sessions.set(key, entry);
+    return entry;
+  }
+
+  /** Runs the model on validated feeds; `outputs` are the names to fetch. */
+  async run(model: LoadedModel, rows: number, feeds: InputFeed[], outputs: readonly string[]): Promise<Record<string, OutputTensor>> {
+    const tensors: Record<string, Tensor> = {};
+    for (const f of feeds) {
+      tensors[f.name] = f.datatype === "FP32" ? new Tensor("float32", f.data, [rows, 1]) : new Tensor("string", f.data, [rows, 1]);
+    }
+    const entry = model.entry;
+    entry.inflight++;
+    try {
+      return (await model.session.run(tensors, outputs as string[])) as Record<string, OutputTensor>;
+    } finally {
+      entry.inflight--;
+    }
+  }
+
+  /**
+   * A NOTIFY payload (a deployment or a model name) changed: forget what it
+   * resolved to (and anything still resolving), then reload what was being
+   * served so the next request finds the new version warm.
+   */
+  invalidate(changed: string): Promise<void> {
+    const again: Array<[string, number | undefined]> = [];
+    for (const [key, r] of this.resolutions) {
+      const v = r.servedValue;
+      if (r.name === changed || v === undefined || v?.modelName === changed) {
+        this.resolutions.delete(key);
+        if (v) again.push([r.name, r.version]);
+      }
+    }
+    if (!again.some(([n, ver]) => n === changed && ver === undefined)) again.push([changed, undefined]);
+    return this.preload(again);
+  }
+
+  /** Drops every resolution (after a LISTEN reconnect) and reloads the served ones. */
+  invalidateAll(): Promise<void> {
+    const again: Array<[string, number | undefined]> = [];
+    for (const r of this.resolutions.values()) if (r.servedValue) again.push([r.name, r.version]);
+    this.resolutions.clear();
+    return this.preload(again);
+  }
+
+  /** Resolves and loads each (name, version?); failures are logged, not thrown. */
+  async preload(targets: Array<[string, number | undefined]>): Promise<void> {
+    await Promise.all(
+      targets.map(([name, version]) =>
+        this.get(name, version).then(
+          (m) => {
+            if (m && version === undefined) this.log(`"${name}" → ${m.modelName} v${m.version}`);
+          },
+          () => {},
+        ),
+      ),
+    );
+    void this.sweep();
+  }
+
+  /** How many sessions are loaded (a metrics gauge). */
+  loadedSessions(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.session) n++;
+    return n;
+  }
+
+  /**
+   * Releases sessions that no resolution uses and that have been unused for
+   * the grace period, with no run in flight. Skipped while anything is still
+   * resolving (it might be about to use one).
+   */
+  async sweep(now = Date.now()): Promise<number> {
+    const used = new Set<string>();
+    for (const r of this.resolutions.values()) {
+      if (r.loaded && !r.loadSettled) return 0;
+      if (r.servedValue === undefined) return 0;
+      if (r.loadedValue) used.add(r.loadedValue.entry.key);
+      else if (r.servedValue) used.add(`${r.servedValue.modelName}\u0000${r.servedValue.version}\u0000${r.servedValue.sha256}`);
+    }
+    const grace = this.opts.releaseGraceMs ?? 30_000;
+    let released = 0;
+    for (const [key, s] of this.sessions) {
+      if (used.has(key) || !s.session) {
+        s.orphanedAt = undefined;
+        continue;
+      }
+      s.orphanedAt ??= now;
+      if (s.inflight > 0 || now - s.orphanedAt < grace) continue;
+      this.sessions.delete(key);
+      released++;
+      await s.session.release().catch(() => {});
+      this.log(`released session ${key.split("\u0000").slice(0, 2).join(" v")}`);
+    }
+    return released;
+  }
+
+  /** Releases every session once in-flight runs finish (at most `waitMs`). */
+  async close(waitMs = 5_000): Promise<void> {
+    this.closed = true;
+    if (this.sweeper) clearInterval(this.sweeper);
+    this.resolutions.clear();
+    const deadline = Date.now() + waitMs;
+    while ([...this.sessions.values()].some((s) => s.inflight > 0) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const all = [...this.sessions.values()];
+    this.sessions.clear();
+    await Promise.all(all.map((s) => s.promise.then(({ session }) => session.release()).catch(() => {})));
+  }
+}

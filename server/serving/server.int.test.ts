@@ -1,0 +1,172 @@
+/**
+ * The serving process against a real PostgreSQL: registry resolution, the
+ * LISTEN/NOTIFY hot reload after an alias move, and the `main.ts` entry
+ * point (start, serve, graceful SIGTERM).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import crypto from "node:crypto";
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../db/client";
+import { moveAlias } from "../../db/queries/models";
+import { ArtifactStore } from "../storage/artifacts";
+import { createServingServer, type ServingServer } from "./server";
+import { deployTestModel, freePort, registerTestVersion, startTestDatabase, type TestDatabase } from "./test-database";
+import { linearTestExpected, linearTestModel } from "./test-models";
+
+// Unique names: DATABASE_URL may point at a database other tests share.
+const suffix = crypto.randomBytes(4).toString("hex");
+const deployment = `delay-${suffix}`;
+const modelName = `delay-model-${suffix}`;
+
+let tdb: TestDatabase;
+let artifactDir: string;
+let store: ArtifactStore;
+let servingDb: Db;
+let serving: ServingServer;
+let base: string;
+let modelId: string;
+
+beforeAll(async () => {
+  tdb = await startTestDatabase();
+  artifactDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-serving-artifacts-"));
+  store = new ArtifactStore(artifactDir);
+  ({ modelId } = await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment, modelName, model: linearTestModel({ weight: 2 }) }));
+  // Its own pool, like the real process.
+  servingDb = createDb(tdb.url, { max: 4 });
+  serving = createServingServer({ db: servingDb, store, log: () => {} });
+  base = (await serving.listen(0)).url;
+  await serving.subscribed();
+});
+
+afterAll(async () => {
+  await serving?.close();
+  await servingDb?.$client.end({ timeout: 5 });
+  await tdb?.stop();
+  if (artifactDir) await fsp.rm(artifactDir, { recursive: true, force: true });
+});
+
+async function call(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: res.status, json: await res.json() };
+}
+
+const infer = (x: number, s: string) => ({
+  inputs: [
+    { name: "x", shape: [1, 1], datatype: "FP32", data: [x] },
+    { name: "s", shape: [1, 1], datatype: "BYTES", data: [s] },
+  ],
+});
+
+async function pollVersion(url: string, want: string, budgetMs = 5_000): Promise<{ version: string; ms: number }> {
+  const t0 = performance.now();
+  let version = "";
+  while (performance.now() - t0 < budgetMs) {
+    const r = await call("GET", url);
+    version = r.status === 200 ? (r.json.versions?.[0] ?? "") : `HTTP ${r.status}`;
+    if (version === want) break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return { version, ms: performance.now() - t0 };
+}
+
+describe("serving with PostgreSQL", () => {
+  it("is ready and listening for registry changes", async () => {
+    expect(await call("GET", `${base}/v2/health/ready`)).toEqual({ status: 200, json: { ready: true, subscribed: true } });
+  });
+
+  it("serves the deployment's champion with its manifest as metadata", async () => {
+    const meta = await call("GET", `${base}/v2/models/${deployment}`);
+    expect(meta.status).toBe(200);
+    expect(meta.json).toMatchObject({
+      name: deployment,
+      versions: ["1"],
+      platform: "onnxruntime",
+      inputs: [
+        { name: "x", datatype: "FP32", shape: [-1, 1] },
+        { name: "s", datatype: "BYTES", shape: [-1, 1] },
+      ],
+      outputs: [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }],
+      parameters: { model: modelName, version: 1 },
+    });
+    const r = await call("POST", `${base}/v2/models/${deployment}/infer`, infer(1.5, "a"));
+    expect(r.json).toMatchObject({ model_name: deployment, model_version: "1", outputs: [{ name: "prediction", data: [linearTestExpected(1.5, "a")] }] });
+    const p = await call("POST", `${base}/v1/predict/${deployment}`, { instances: [{ x: 4, s: "b" }] });
+    expect(p.json).toEqual({ model_name: deployment, model_version: 1, predictions: [{ prediction: 8 }] });
+    expect((await call("GET", `${base}/v2/models/${deployment}/ready`)).json).toMatchObject({ ready: true });
+  });
+
+  it("answers 404 for an unknown deployment or version", async () => {
+    expect((await call("GET", `${base}/v2/models/nope-${suffix}`)).status).toBe(404);
+    expect((await call("POST", `${base}/v2/models/${deployment}/versions/7/infer`, infer(1, "a"))).status).toBe(404);
+  });
+
+  it("serves the new version after an alias move, without a restart", async () => {
+    const { version } = await registerTestVersion(tdb.db, store, { teamId: tdb.teamId, modelName, model: linearTestModel({ weight: 3, bias: 1 }) });
+    expect(version).toBe(2);
+    // Registering alone changes nothing: the alias still points at 1.
+    expect((await call("GET", `${base}/v2/models/${deployment}`)).json.versions).toEqual(["1"]);
+
+    await moveAlias(tdb.db, { modelId, alias: "champion", version: 2, actor: "test", reason: "promote v2" });
+    const seen = await pollVersion(`${base}/v2/models/${deployment}`, "2");
+    console.log(`[serving.int] alias move → new version served after ${seen.ms.toFixed(0)} ms`);
+    expect(seen.version).toBe("2");
+
+    const r = await call("POST", `${base}/v2/models/${deployment}/infer`, infer(2, "a"));
+    expect(r.json).toMatchObject({ model_version: "2", outputs: [{ data: [linearTestExpected(2, "a", { weight: 3, bias: 1 })] }] });
+    // The old version stays reachable explicitly.
+    const old = await call("POST", `${base}/v2/models/${deployment}/versions/1/infer`, infer(2, "a"));
+    expect(old.json).toMatchObject({ model_version: "1", outputs: [{ data: [linearTestExpected(2, "a")] }] });
+
+    // And back (a rollback is just another alias move).
+    await moveAlias(tdb.db, { modelId, alias: "champion", version: 1, actor: "test", reason: "rollback" });
+    expect((await pollVersion(`${base}/v2/models/${deployment}`, "1")).version).toBe("1");
+  });
+
+  it("serves a deployment created after start", async () => {
+    const late = `late-${suffix}`;
+    expect((await call("GET", `${base}/v2/models/${late}`)).status).toBe(404);
+    await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: late, modelName: `late-model-${suffix}`, model: linearTestModel({ weight: 7 }) });
+    expect((await pollVersion(`${base}/v2/models/${late}`, "1")).version).toBe("1");
+    const p = await call("POST", `${base}/v1/predict/${late}`, { instances: [{ x: 1, s: "b" }] });
+    expect(p.json.predictions).toEqual([{ prediction: 7 }]);
+  });
+});
+
+describe("main.ts", () => {
+  let child: ChildProcess | undefined;
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill("SIGKILL");
+  });
+
+  it("starts on SERVING_PORT, serves the registry, and exits cleanly on SIGTERM", async () => {
+    const port = await freePort();
+    const tsx = path.resolve("node_modules/tsx/dist/cli.mjs");
+    child = spawn(process.execPath, [tsx, "server/serving/main.ts"], {
+      env: { ...process.env, DATABASE_URL: tdb.url, SERVING_PORT: String(port), ARTIFACT_DIR: artifactDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout!.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
+    const url = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 30_000;
+    let live = false;
+    while (!live && Date.now() < deadline) {
+      live = await fetch(`${url}/v2/health/live`).then((r) => r.ok, () => false);
+      if (!live) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(live, output).toBe(true);
+    const r = await call("POST", `${url}/v1/predict/${deployment}`, { instances: [{ x: 1, s: "a" }] });
+    expect(r.status, output).toBe(200);
+    expect(r.json.predictions).toHaveLength(1);
+
+    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("listening on");
+    expect(output).toContain("SIGTERM: shutting down");
+  });
+});

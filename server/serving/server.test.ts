@@ -1,0 +1,380 @@
+/**
+ * The serving HTTP server end to end over real sockets and real
+ * onnxruntime-node sessions, with an in-memory model source instead of
+ * PostgreSQL (the database path is covered by server.int.test.ts).
+ */
+import crypto from "node:crypto";
+import http from "node:http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import fc from "fast-check";
+import type { ServedModel } from "../../db/queries/models";
+import { createServingServer, type ServingServer, type ServingSource } from "./server";
+import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "./test-models";
+
+class MemorySource implements ServingSource {
+  readonly deployments = new Map<string, { model: string; alias: number }>();
+  readonly versions = new Map<string, Map<number, { uri: string; sha256: string; model: TestModel }>>();
+  readonly blobs = new Map<string, Uint8Array>();
+  readonly reads = new Map<string, number>();
+  readonly resolves: string[] = [];
+  healthy = true;
+  private listeners: Array<(name: string) => void> = [];
+
+  addVersion(model: string, version: number, m: TestModel, bytes: Uint8Array = m.onnx): void {
+    const sha256 = crypto.createHash("sha256").update(bytes).digest("hex");
+    const uri = `mem://${model}/${version}/${sha256}`;
+    this.blobs.set(uri, bytes);
+    if (!this.versions.has(model)) this.versions.set(model, new Map());
+    this.versions.get(model)!.set(version, { uri, sha256, model: m });
+  }
+
+  async resolve(name: string, version?: number): Promise<ServedModel | null> {
+    this.resolves.push(name);
+    const d = this.deployments.get(name);
+    if (!d) return null;
+    const v = this.versions.get(d.model)?.get(version ?? d.alias);
+    if (!v) return null;
+    return { name, modelName: d.model, version: version ?? d.alias, artifactUri: v.uri, sha256: v.sha256, manifest: v.model.manifest };
+  }
+
+  async readArtifact(uri: string): Promise<Uint8Array> {
+    this.reads.set(uri, (this.reads.get(uri) ?? 0) + 1);
+    await new Promise((r) => setTimeout(r, 20));
+    const b = this.blobs.get(uri);
+    if (!b) throw new Error(`no artifact ${uri}`);
+    return b;
+  }
+
+  async ping(): Promise<void> {
+    if (!this.healthy) throw new Error("connection refused");
+  }
+
+  async listDeployments(): Promise<string[]> {
+    return [...this.deployments.keys()];
+  }
+
+  async subscribe(onChange: (name: string) => void, onReset: () => void) {
+    this.listeners.push(onChange);
+    onReset();
+    return { unlisten: async () => void (this.listeners = this.listeners.filter((l) => l !== onChange)) };
+  }
+
+  notify(name: string): void {
+    for (const l of this.listeners) l(name);
+  }
+}
+
+const source = new MemorySource();
+let serving: ServingServer;
+let base: string;
+
+beforeAll(async () => {
+  source.addVersion("lin", 1, linearTestModel({ weight: 2 }));
+  source.addVersion("lin", 2, linearTestModel({ weight: 3, bias: 1 }));
+  source.addVersion("cls", 1, classifierTestModel());
+  source.addVersion("broken", 1, linearTestModel(), new TextEncoder().encode("not an onnx file"));
+  source.deployments.set("lin", { model: "lin", alias: 1 });
+  source.deployments.set("cls", { model: "cls", alias: 1 });
+  source.deployments.set("broken", { model: "broken", alias: 1 });
+  serving = createServingServer({ source, log: () => {}, releaseGraceMs: 0 });
+  base = (await serving.listen(0)).url;
+});
+
+afterAll(async () => {
+  await serving?.close();
+});
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; headers: Headers }> {
+  const res = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** A raw node:http request (for bodies fetch would not send as-is). */
+function raw(path: string, opts: { headers?: http.OutgoingHttpHeaders; chunks: Buffer[] }): Promise<{ status: number; json: any }> {
+  return new Promise((resolve, reject) => {
+    const url = new URL(base + path);
+    const req = http.request({ host: url.hostname, port: url.port, path: url.pathname, method: "POST", headers: opts.headers, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on("data", (c: Buffer) => parts.push(c));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(parts).toString() || "null") }));
+    });
+    req.on("error", (e) => reject(e));
+    (async () => {
+      for (const c of opts.chunks) {
+        if (req.destroyed) return;
+        if (!req.write(c)) await new Promise((r) => req.once("drain", r));
+      }
+      req.end();
+    })().catch(() => {});
+  });
+}
+
+const linInfer = (x: unknown[], s: unknown[], extra: Record<string, unknown> = {}) => ({
+  inputs: [
+    { name: "x", shape: [x.length, 1], datatype: "FP32", data: x },
+    { name: "s", shape: [s.length, 1], datatype: "BYTES", data: s },
+  ],
+  ...extra,
+});
+
+describe("health and metadata", () => {
+  it("is live, and ready while its database answers", async () => {
+    expect(await call("GET", "/v2/health/live")).toMatchObject({ status: 200, json: { live: true } });
+    expect(await call("GET", "/v2/health/ready")).toMatchObject({ status: 200, json: { ready: true } });
+    source.healthy = false;
+    try {
+      expect(await call("GET", "/v2/health/ready")).toMatchObject({ status: 503, json: { ready: false, error: expect.stringContaining("connection refused") } });
+    } finally {
+      source.healthy = true;
+    }
+  });
+
+  it("describes the server", async () => {
+    expect(await call("GET", "/v2")).toMatchObject({ status: 200, json: { name: "conveyor-serving", extensions: [] } });
+  });
+
+  it("describes a model with exactly its manifest's inputs and outputs", async () => {
+    const { status, json } = await call("GET", "/v2/models/lin");
+    expect(status).toBe(200);
+    const m = linearTestModel().manifest;
+    expect(json).toMatchObject({ name: "lin", versions: ["1"], platform: "onnxruntime", inputs: m.inputs, outputs: m.outputs });
+    expect((await call("GET", "/v2/models/lin/versions/2")).json.versions).toEqual(["2"]);
+    expect((await call("GET", "/v2/models/cls")).json.parameters).toMatchObject({ task: "classification", classes: ["yes", "no"] });
+  });
+
+  it("reports model readiness", async () => {
+    expect(await call("GET", "/v2/models/lin/ready")).toMatchObject({ status: 200, json: { name: "lin", ready: true, version: "1" } });
+    expect((await call("GET", "/v2/models/nope/ready")).status).toBe(404);
+  });
+});
+
+describe("inference", () => {
+  it("OIP v2 infer computes the model (missing values imputed) and echoes the id", async () => {
+    const { status, json } = await call("POST", "/v2/models/lin/infer", linInfer([1, null, 3.25, -7], ["a", "b", null, "a"], { id: "req-1" }));
+    expect(status).toBe(200);
+    expect(json).toMatchObject({ model_name: "lin", model_version: "1", id: "req-1" });
+    expect(json.outputs).toHaveLength(1);
+    expect(json.outputs[0]).toMatchObject({ name: "prediction", datatype: "FP32", shape: [4, 1] });
+    expect(json.outputs[0].data).toEqual([linearTestExpected(1, "a"), linearTestExpected(null, "b"), linearTestExpected(3.25, null), linearTestExpected(-7, "a")]);
+  });
+
+  it("generates a request id when none is given", async () => {
+    const { json } = await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]));
+    expect(json.id).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("serves an explicit version", async () => {
+    const { json } = await call("POST", "/v2/models/lin/versions/2/infer", linInfer([2], ["b"]));
+    expect(json.model_version).toBe("2");
+    expect(json.outputs[0].data).toEqual([linearTestExpected(2, "b", { weight: 3, bias: 1 })]);
+  });
+
+  it("honours an outputs filter", async () => {
+    const body = { inputs: [{ name: "x", shape: [1, 1], datatype: "FP32", data: [2] }], outputs: [{ name: "label" }] };
+    const { json } = await call("POST", "/v2/models/cls/infer", body);
+    expect(json.outputs).toEqual([{ name: "label", datatype: "BYTES", shape: [1, 1], data: ["yes"] }]);
+    const all = await call("POST", "/v2/models/cls/infer", { inputs: body.inputs });
+    expect(all.json.outputs.map((o: { name: string }) => o.name)).toEqual(["label", "probabilities"]);
+  });
+
+  it("v1 predict: { prediction } per row for regression", async () => {
+    const { status, json } = await call("POST", "/v1/predict/lin", { instances: [{ x: 1, s: "a" }, { x: 0.5, s: "z" }] });
+    expect(status).toBe(200);
+    expect(json).toEqual({
+      model_name: "lin",
+      model_version: 1,
+      predictions: [{ prediction: linearTestExpected(1, "a") }, { prediction: linearTestExpected(0.5, "z") }],
+    });
+  });
+
+  it("v1 predict: { label, probabilities: {class: p} } for classification", async () => {
+    const { json } = await call("POST", "/v1/predict/cls", { instances: [{ x: 1 }, { x: -2 }] });
+    expect(json.predictions).toHaveLength(2);
+    const [a, b] = json.predictions;
+    expect(a.label).toBe("yes");
+    expect(b.label).toBe("no");
+    expect(a.probabilities.yes).toBeCloseTo(1 / (1 + Math.exp(-2)), 5);
+    expect(a.probabilities.yes + a.probabilities.no).toBeCloseTo(1, 5);
+    expect(b.probabilities.no).toBeCloseTo(1 / (1 + Math.exp(-4)), 5);
+  });
+});
+
+describe("errors", () => {
+  it("404 for an unknown model or version, 405 for a wrong method, 404 for an unknown path", async () => {
+    expect(await call("POST", "/v2/models/nope/infer", linInfer([1], ["a"]))).toMatchObject({ status: 404, json: { error: 'model "nope" is not deployed' } });
+    expect(await call("GET", "/v2/models/lin/versions/9")).toMatchObject({ status: 404, json: { error: 'model "lin" has no version 9' } });
+    expect(await call("POST", "/v1/predict/nope", { instances: [{}] })).toMatchObject({ status: 404 });
+    const wrong = await call("GET", "/v2/models/lin/infer");
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+    expect((await call("GET", "/nope")).status).toBe(404);
+    expect((await call("GET", "/v2/models/lin/versions/x")).json).toMatchObject({ field: "version" });
+  });
+
+  it("400 naming the problem for bad bodies", async () => {
+    expect(await call("POST", "/v2/models/lin/infer", "{not json")).toMatchObject({ status: 400, json: { field: "body", error: expect.stringContaining("not valid JSON") } });
+    expect(await call("POST", "/v2/models/lin/infer", "")).toMatchObject({ status: 400, json: { field: "body" } });
+    expect(await call("POST", "/v2/models/lin/infer", linInfer([1], [2]))).toMatchObject({ status: 400, json: { field: "inputs[1].data[0]" } });
+    expect(await call("POST", "/v1/predict/lin", { instances: [{ x: 1 }] })).toMatchObject({
+      status: 400,
+      json: { error: 'instances[0]: missing column "s"', field: "instances[0].s" },
+    });
+    expect(await call("POST", "/v1/predict/lin", { instances: [] })).toMatchObject({ status: 400, json: { field: "instances" } });
+  });
+
+  it("413 for a body over 10 MB, declared or streamed", async () => {
+    const big = Buffer.alloc(10 * 1024 * 1024 + 10, 0x20);
+    const declared = await raw("/v2/models/lin/infer", { headers: { "content-length": big.length }, chunks: [big] });
+    expect(declared).toMatchObject({ status: 413, json: { field: "body", error: expect.stringContaining("larger than") } });
+    const chunks = Array.from({ length: 11 }, () => Buffer.alloc(1024 * 1024, 0x20));
+    const streamed = await raw("/v2/models/lin/infer", { headers: { "transfer-encoding": "chunked" }, chunks });
+    expect(streamed.status).toBe(413);
+    expect((await call("GET", "/v2/health/live")).status).toBe(200);
+  });
+
+  it("503 for a model whose artifact is not a valid ONNX file; other models unaffected", async () => {
+    const r = await call("POST", "/v2/models/broken/infer", linInfer([1], ["a"]));
+    expect(r.status).toBe(503);
+    expect(r.json.error).toMatch(/could not be loaded/);
+    expect((await call("GET", "/v2/models/broken/ready")).json).toMatchObject({ ready: false });
+    expect((await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]))).status).toBe(200);
+  });
+});
+
+describe("model lifecycle", () => {
+  it("concurrent first requests share one load", async () => {
+    source.addVersion("fresh", 1, linearTestModel({ weight: 5 }));
+    source.deployments.set("fresh", { model: "fresh", alias: 1 });
+    const uri = source.versions.get("fresh")!.get(1)!.uri;
+    const before = source.resolves.filter((n) => n === "fresh").length;
+    const results = await Promise.all(Array.from({ length: 25 }, (_, i) => call("POST", "/v2/models/fresh/infer", linInfer([i], ["b"]))));
+    expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
+    results.forEach((r, i) => expect(r.json.outputs[0].data).toEqual([linearTestExpected(i, "b", { weight: 5 })]));
+    expect(source.reads.get(uri)).toBe(1);
+    expect(source.resolves.filter((n) => n === "fresh").length - before).toBe(1);
+  });
+
+  it("a warm request does not consult the source", async () => {
+    await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]));
+    const before = source.resolves.length;
+    for (let i = 0; i < 5; i++) await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]));
+    await call("GET", "/v2/models/lin");
+    expect(source.resolves.length).toBe(before);
+  });
+
+  it("a change notification switches the served version and releases the old session", async () => {
+    source.addVersion("hot", 1, linearTestModel({ weight: 1 }));
+    source.addVersion("hot", 2, linearTestModel({ weight: 10 }));
+    // The deployment is named differently from its model: moveAlias notifies the model name.
+    source.deployments.set("hot-endpoint", { model: "hot", alias: 1 });
+    const v1 = await call("POST", "/v1/predict/hot-endpoint", { instances: [{ x: 1, s: "b" }] });
+    expect(v1.json).toMatchObject({ model_version: 1, predictions: [{ prediction: 1 }] });
+    const loaded = serving.registry.loadedSessions();
+
+    source.deployments.set("hot-endpoint", { model: "hot", alias: 2 });
+    // Nothing changes until the registry says so (no DB query per request).
+    expect((await call("GET", "/v2/models/hot-endpoint")).json.versions).toEqual(["1"]);
+    source.notify("hot");
+    let meta: any;
+    for (let i = 0; i < 100; i++) {
+      meta = (await call("GET", "/v2/models/hot-endpoint")).json;
+      if (meta.versions[0] === "2") break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(meta.versions).toEqual(["2"]);
+    const v2 = await call("POST", "/v1/predict/hot-endpoint", { instances: [{ x: 1, s: "b" }] });
+    expect(v2.json).toMatchObject({ model_version: 2, predictions: [{ prediction: 10 }] });
+
+    // v1 is released once nothing resolves to it (grace period 0 here).
+    await serving.registry.sweep(Date.now());
+    await serving.registry.sweep(Date.now() + 1);
+    expect(serving.registry.loadedSessions()).toBe(loaded);
+    // Still answering after the release.
+    expect((await call("POST", "/v1/predict/hot-endpoint", { instances: [{ x: 2, s: "a" }] })).json.predictions).toEqual([{ prediction: 21 }]);
+  });
+
+  it("a notification for a new deployment name makes it servable", async () => {
+    expect((await call("GET", "/v2/models/late")).status).toBe(404);
+    source.addVersion("late", 1, linearTestModel());
+    source.deployments.set("late", { model: "late", alias: 1 });
+    expect((await call("GET", "/v2/models/late")).status).toBe(404); // negative result cached
+    source.notify("late");
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await call("GET", "/v2/models/late")).status).toBe(200);
+  });
+});
+
+describe("metrics", () => {
+  it("exposes request counts and a latency histogram in Prometheus text", async () => {
+    await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]));
+    await call("POST", "/v2/models/lin/infer", linInfer([1], [1]));
+    const res = await fetch(`${base}/metrics`);
+    expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/);
+    const text = await res.text();
+    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",code="200"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",code="400"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_bucket\{endpoint="infer",model="lin",le="\+Inf"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_count\{endpoint="infer",model="lin"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_models_loaded \d+$/m);
+    // Unknown names do not become label values.
+    expect(text).not.toContain('model="nope"');
+  });
+});
+
+describe("never crashes on input (property)", () => {
+  const value = fc.oneof(fc.double(), fc.integer(), fc.constant(null), fc.string(), fc.boolean(), fc.jsonValue());
+  const tensor = fc.record(
+    {
+      name: fc.oneof(fc.constantFrom("x", "s", "__proto__", "toString"), fc.string()),
+      shape: fc.oneof(fc.constant([1, 1]), fc.tuple(fc.integer({ min: -2, max: 3 }), fc.integer({ min: 0, max: 2 })), fc.jsonValue()),
+      datatype: fc.oneof(fc.constantFrom("FP32", "BYTES"), fc.jsonValue()),
+      data: fc.oneof(fc.array(value, { maxLength: 3 }), fc.jsonValue()),
+    },
+    { requiredKeys: [] },
+  );
+  const body = fc.oneof(
+    fc.jsonValue().map((v) => JSON.stringify(v)),
+    fc.string(),
+    fc.record({ inputs: fc.array(tensor, { maxLength: 3 }), id: fc.jsonValue(), outputs: fc.jsonValue() }, { requiredKeys: ["inputs"] }).map((v) => JSON.stringify(v)),
+    fc.record({ instances: fc.array(fc.dictionary(fc.constantFrom("x", "s", "y", "__proto__"), value), { maxLength: 3 }) }).map((v) => JSON.stringify(v)),
+  );
+  const path = fc.constantFrom("/v2/models/lin/infer", "/v1/predict/lin", "/v2/models/cls/infer", "/v1/predict/cls", "/v2/models/lin/versions/2/infer");
+
+  it("answers 200 or a JSON 400 to any body, and stays up", async () => {
+    await fc.assert(
+      fc.asyncProperty(path, body, async (p, b) => {
+        const { status, json } = await call("POST", p, b);
+        expect([200, 400]).toContain(status);
+        if (status === 400) expect(typeof json.error).toBe("string");
+        else expect(json.model_name).toBeDefined();
+      }),
+      { numRuns: 400 },
+    );
+    expect((await call("GET", "/v2/health/live")).status).toBe(200);
+  });
+});
+
+describe("shutdown", () => {
+  it("lets an in-flight request finish, then closes; close is idempotent", async () => {
+    const s = createServingServer({ source, log: () => {}, preload: false });
+    const { url } = await s.listen(0);
+    const pending = fetch(`${url}/v1/predict/lin`, { method: "POST", body: JSON.stringify({ instances: [{ x: 1, s: "a" }] }) });
+    await new Promise((r) => setTimeout(r, 5));
+    const closing = s.close();
+    const res = await pending;
+    expect(res.status).toBe(200);
+    await Promise.all([closing, s.close()]);
+    await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
+  });
+});

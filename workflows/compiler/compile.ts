@@ -1,0 +1,225 @@
+/**
+ * compile(spec) → plan: a pure function. Every problem is reported at once,
+ * each naming the node and the field, in words a person understands.
+ */
+import { z } from "zod";
+import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
+import { resolveNodeType } from "../nodes/registry";
+import type { NodeDefinition } from "../nodes/types";
+import type { PipelinePlan, PlanStep } from "./plan";
+
+export type CompileResult = { ok: true; plan: PipelinePlan; spec: PipelineSpec } | { ok: false; errors: SpecError[] };
+
+type ParamValue = string | number | boolean;
+
+const PARAM_REF = /\$\{params\.([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+function pathToField(path: PropertyKey[]): string {
+  return path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i ? "." : ""}${String(p)}`)).join("");
+}
+
+/** Structural errors from the spec schema, attributed to nodes where possible. */
+function schemaErrors(input: unknown, error: z.ZodError): SpecError[] {
+  const nodes = (input as { nodes?: unknown })?.nodes;
+  return error.issues.map((issue) => {
+    const [head, index, ...rest] = issue.path;
+    if (head === "nodes" && typeof index === "number" && Array.isArray(nodes)) {
+      const id = (nodes[index] as { id?: unknown } | undefined)?.id;
+      return { nodeId: typeof id === "string" ? id : null, field: rest.length ? pathToField(rest) : `nodes[${index}]`, message: issue.message };
+    }
+    return { nodeId: null, field: issue.path.length ? pathToField(issue.path) : null, message: issue.message };
+  });
+}
+
+function substitute(value: unknown, params: Record<string, ParamValue>, missing: Set<string>): unknown {
+  if (typeof value === "string") {
+    const whole = /^\$\{params\.([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(value);
+    if (whole) {
+      const v = params[whole[1]!];
+      if (v === undefined) missing.add(whole[1]!);
+      return v ?? value;
+    }
+    return value.replace(PARAM_REF, (m, name: string) => {
+      const v = params[name];
+      if (v === undefined) missing.add(name);
+      return v === undefined ? m : String(v);
+    });
+  }
+  if (Array.isArray(value)) return value.map((v) => substitute(v, params, missing));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, params, missing)]));
+  }
+  return value;
+}
+
+export function compile(input: unknown, opts: { params?: Record<string, unknown> } = {}): CompileResult {
+  const parsed = ZPipelineSpec.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: schemaErrors(input, parsed.error) };
+  const spec = parsed.data;
+  const errors: SpecError[] = [];
+
+  // Params: declared defaults overlaid with the run's values.
+  const params: Record<string, ParamValue> = {};
+  const declared = new Map(spec.params.map((p) => [p.name, p]));
+  for (const p of spec.params) if (p.default !== undefined) params[p.name] = p.default;
+  for (const [name, value] of Object.entries(opts.params ?? {})) {
+    const decl = declared.get(name);
+    if (!decl) {
+      errors.push({ nodeId: null, field: `params.${name}`, message: `unknown param "${name}"; declared: ${[...declared.keys()].join(", ") || "none"}` });
+    } else if (typeof value !== decl.type) {
+      errors.push({ nodeId: null, field: `params.${name}`, message: `param "${name}" must be a ${decl.type}` });
+    } else {
+      params[name] = value as ParamValue;
+    }
+  }
+
+  if (spec.nodes.length === 0) errors.push({ nodeId: null, field: "nodes", message: "the pipeline has no nodes; add at least one" });
+
+  const defs = new Map<string, NodeDefinition>();
+  const configs = new Map<string, Record<string, unknown>>();
+  const seen = new Set<string>();
+  for (const node of spec.nodes) {
+    if (seen.has(node.id)) {
+      errors.push({ nodeId: node.id, field: "id", message: `node id "${node.id}" is used more than once` });
+      continue;
+    }
+    seen.add(node.id);
+    const def = resolveNodeType(node.type);
+    if (!def) {
+      errors.push({ nodeId: node.id, field: "type", message: `unknown node type "${node.type}"` });
+      continue;
+    }
+    defs.set(node.id, def);
+    const missing = new Set<string>();
+    const raw = substitute(node.config, params, missing);
+    for (const name of missing) {
+      errors.push({
+        nodeId: node.id,
+        field: "config",
+        message: declared.has(name) ? `param "${name}" has no value: give it a default or pass it when running` : `refers to undeclared param "${name}"`,
+      });
+    }
+    if (missing.size) continue; // the param error says it all
+    const cfg = def.config.safeParse(raw);
+    if (!cfg.success) {
+      for (const issue of cfg.error.issues) {
+        const isUnknownKey = issue.code === "unrecognized_keys";
+        const field = isUnknownKey ? `config.${issue.keys[0]}` : `config${issue.path.length ? "." + pathToField(issue.path) : ""}`;
+        const message = isUnknownKey ? `unknown config field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} for ${def.type}` : issue.message;
+        errors.push({ nodeId: node.id, field, message });
+      }
+    } else {
+      configs.set(node.id, cfg.data as Record<string, unknown>);
+    }
+  }
+
+  // Edges: endpoints exist, ports exist, types match, one edge per input port.
+  const inputs = new Map<string, Record<string, { nodeId: string; port: string }>>();
+  const edgeIds = new Set<string>();
+  // Input ports some edge points at, valid or not: no "not connected" error for them.
+  const attempted = new Set<string>();
+  for (const edge of spec.edges) {
+    attempted.add(`${edge.target}\u0000${edge.targetPort}`);
+    if (edgeIds.has(edge.id)) errors.push({ nodeId: edge.target, field: "edges", message: `edge id "${edge.id}" is used more than once` });
+    edgeIds.add(edge.id);
+    if (!seen.has(edge.source)) {
+      errors.push({ nodeId: seen.has(edge.target) ? edge.target : null, field: `inputs.${edge.targetPort}`, message: `edge "${edge.id}" comes from unknown node "${edge.source}"` });
+      continue;
+    }
+    if (!seen.has(edge.target)) {
+      errors.push({ nodeId: edge.source, field: `outputs.${edge.sourcePort}`, message: `edge "${edge.id}" goes to unknown node "${edge.target}"` });
+      continue;
+    }
+    const src = defs.get(edge.source);
+    const dst = defs.get(edge.target);
+    if (!src || !dst) continue; // unknown type already reported
+    const out = src.outputs.find((p) => p.name === edge.sourcePort);
+    if (!out) {
+      errors.push({ nodeId: edge.source, field: `outputs.${edge.sourcePort}`, message: `${src.type} has no output "${edge.sourcePort}"; it has ${src.outputs.map((p) => p.name).join(", ") || "none"}` });
+      continue;
+    }
+    const inp = dst.inputs.find((p) => p.name === edge.targetPort);
+    if (!inp) {
+      errors.push({ nodeId: edge.target, field: `inputs.${edge.targetPort}`, message: `${dst.type} has no input "${edge.targetPort}"; it has ${dst.inputs.map((p) => p.name).join(", ") || "none"}` });
+      continue;
+    }
+    if (out.type !== inp.type) {
+      errors.push({
+        nodeId: edge.target,
+        field: `inputs.${edge.targetPort}`,
+        message: `${edge.target}.${inp.name} needs a ${inp.type}, but ${edge.source}.${out.name} is a ${out.type}: ${out.type} cannot feed ${inp.type}`,
+      });
+      continue;
+    }
+    const slots = inputs.get(edge.target) ?? {};
+    if (slots[edge.targetPort]) {
+      errors.push({ nodeId: edge.target, field: `inputs.${edge.targetPort}`, message: `input "${edge.targetPort}" already has a connection; it takes one` });
+      continue;
+    }
+    slots[edge.targetPort] = { nodeId: edge.source, port: edge.sourcePort };
+    inputs.set(edge.target, slots);
+  }
+
+  for (const [nodeId, def] of defs) {
+    const slots = inputs.get(nodeId) ?? {};
+    for (const port of def.inputs) {
+      if (port.required !== false && !slots[port.name] && !attempted.has(`${nodeId}\u0000${port.name}`)) {
+        errors.push({ nodeId, field: `inputs.${port.name}`, message: `input "${port.name}" is not connected: connect a ${port.type} output to it` });
+      }
+    }
+  }
+
+  // Topological order (Kahn, stable by spec order); leftovers are cycles.
+  const order: string[] = [];
+  const indegree = new Map<string, number>();
+  const children = new Map<string, string[]>();
+  for (const id of seen) indegree.set(id, 0);
+  for (const [target, slots] of inputs) {
+    const parents = new Set(Object.values(slots).map((s) => s.nodeId));
+    indegree.set(target, parents.size);
+    for (const p of parents) children.set(p, [...(children.get(p) ?? []), target]);
+  }
+  const ready = [...seen].filter((id) => indegree.get(id) === 0);
+  while (ready.length) {
+    const id = ready.shift()!;
+    order.push(id);
+    for (const c of children.get(id) ?? []) {
+      const d = indegree.get(c)! - 1;
+      indegree.set(c, d);
+      if (d === 0) ready.push(c);
+    }
+  }
+  if (order.length < seen.size) {
+    const inCycle = [...seen].filter((id) => !order.includes(id));
+    for (const id of inCycle) {
+      errors.push({ nodeId: id, field: null, message: `is part of a cycle (${inCycle.join(" → ")}); pipelines must flow one way` });
+    }
+  }
+
+  if (errors.length) return { ok: false, errors };
+
+  const steps: PlanStep[] = order.map((nodeId) => {
+    const def = defs.get(nodeId)!;
+    const node = spec.nodes.find((n) => n.id === nodeId)!;
+    const slots = inputs.get(nodeId) ?? {};
+    return {
+      nodeId,
+      type: def.type,
+      version: def.version,
+      label: node.label ?? def.label,
+      config: configs.get(nodeId)!,
+      inputs: slots,
+      dependsOn: [...new Set(Object.values(slots).map((s) => s.nodeId))],
+      cacheable: def.cacheable,
+      retry: def.retry,
+      timeoutSeconds: def.timeoutSeconds,
+    };
+  });
+  return { ok: true, spec, plan: { apiVersion: "conveyor/v1", name: spec.name, params, steps } };
+}
+
+/** Validation only (what the canvas and the save endpoint call). */
+export function validateSpec(input: unknown, opts?: { params?: Record<string, unknown> }): SpecError[] {
+  const r = compile(input, opts);
+  return r.ok ? [] : r.errors;
+}

@@ -1,0 +1,28 @@
+import { z } from "zod";
+import { defineNode } from "../types";
+
+export default defineNode({
+  type: "deploy.endpoint",
+  version: 1,
+  label: "Deploy endpoint",
+  group: "deploy",
+  description: "Registers the model version, moves its alias and serves it at /v2/models/{model}.",
+  inputs: [
+    { name: "model", type: "model" },
+    { name: "decision", type: "decision" },
+  ],
+  outputs: [{ name: "deployment", type: "deployment" }],
+  config: z
+    .object({
+      model: z
+        .string({ error: "model is required" })
+        .regex(/^[a-z0-9][a-z0-9-_]{0,62}$/, "model must be lowercase letters, digits, '-' or '_' (it becomes a URL)")
+        .describe("Registry name and serving endpoint name"),
+      alias: z.string().regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
+      strategy: z.enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' }).default("replace").describe("Rollout strategy"),
+    })
+    .strict(),
+  cacheable: false,
+  retry: { maximumAttempts: 3 },
+  timeoutSeconds: 120,
+});

@@ -1,0 +1,57 @@
+/**
+ * What travels between steps in Temporal payloads: small references, never
+ * data (DESIGN.md §2). One shape per port type.
+ */
+import type { ModelManifest } from "../ml/manifest";
+
+export interface ColumnSchema {
+  name: string;
+  /** DuckDB logical type name, e.g. DOUBLE, BIGINT, VARCHAR. */
+  type: string;
+}
+
+export interface DatasetRef {
+  kind: "dataset";
+  uri: string;
+  sha256: string;
+  rows: number;
+  schema: ColumnSchema[];
+}
+
+export interface ModelRef {
+  kind: "model";
+  uri: string;
+  sha256: string;
+  manifestUri: string;
+  /** The manifest minus the run-time facts deploy adds (metrics, registry). */
+  manifest: Omit<ModelManifest, "metrics">;
+}
+
+export interface MetricsRef {
+  kind: "metrics";
+  task: "regression" | "classification";
+  values: Record<string, number>;
+  rows: number;
+  /** Model the metrics describe (its sha256), for lineage. */
+  modelSha256: string;
+}
+
+export interface DecisionRef {
+  kind: "decision";
+  passed: boolean;
+  /** One sentence per condition, e.g. "r2 0.71 >= 0.5 ✓". */
+  reasons: string[];
+  metrics: Record<string, number>;
+}
+
+export interface DeploymentRef {
+  kind: "deployment";
+  name: string;
+  model: string;
+  version: number;
+  alias: string;
+  strategy: string;
+}
+
+export type PortValue = DatasetRef | ModelRef | MetricsRef | DecisionRef | DeploymentRef;
+export type StepOutputs = Record<string, PortValue>;

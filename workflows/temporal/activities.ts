@@ -1,0 +1,141 @@
+/**
+ * Activity factory: the worker calls createActivities with real deps; tests
+ * inject their own (and may replace node activities). Wraps every node
+ * activity with the bookkeeping the UI shows: status, attempts, live logs,
+ * metrics, artifacts and the step cache.
+ */
+import crypto from "node:crypto";
+import { ApplicationFailure, Context } from "@temporalio/activity";
+import type { StepLog } from "../../db/schema";
+import {
+  appendStepLogs,
+  getCachedOutputs,
+  insertArtifacts,
+  insertMetrics,
+  putCachedOutputs,
+  setRunStatus,
+  updateStep,
+} from "../../db/queries/runs";
+import { NODE_ACTIVITIES } from "../nodes/activities.generated";
+import { DataError } from "../ml/types";
+import type { StepOutputs } from "../spec/refs";
+import { ACTIVITY_CODE_VERSION } from "./versions";
+import { DATA_ERROR, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
+import type { ActivityDeps, NodeActivity, StepContext } from "./step-context";
+
+/** Cache key = hash(node type@version, config, input content hashes, code version). */
+export function stepCacheKey(input: ExecuteStepInput): string {
+  const inputs = Object.keys(input.inputs)
+    .sort()
+    .map((port) => {
+      const v = input.inputs[port]!;
+      return [port, "sha256" in v ? v.sha256 : JSON.stringify(v)];
+    });
+  const stable = (x: unknown): unknown =>
+    Array.isArray(x) ? x.map(stable) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])])) : x;
+  const payload = JSON.stringify([input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION]);
+  return crypto.createHash("sha256").update(payload).digest("hex");
+}
+
+/** Buffers step logs and flushes them every 300 ms so the run view is live. */
+class LogBuffer {
+  private pending: StepLog[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  constructor(private deps: ActivityDeps, private runId: string, private nodeId: string) {}
+  push(level: StepLog["level"], message: string) {
+    this.pending.push({ ts: new Date().toISOString(), level, message });
+    this.timer ??= setTimeout(() => void this.flush(), 300);
+  }
+  flush(): Promise<void> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending;
+    this.pending = [];
+    this.flushing = this.flushing.then(() => appendStepLogs(this.deps.db, this.runId, this.nodeId, batch)).catch(() => {});
+    return this.flushing;
+  }
+}
+
+export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Record<string, NodeActivity> } = {}) {
+  const nodeActivities = opts.nodeActivities ?? NODE_ACTIVITIES;
+  const { db } = deps;
+
+  return {
+    async runStarted(input: { runId: string; workflowId: string }): Promise<void> {
+      await setRunStatus(db, input.runId, "running");
+    },
+
+    async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled"; error: string | null }): Promise<void> {
+      await setRunStatus(db, input.runId, input.status, input.error);
+    },
+
+    async stepSkipped(input: { runId: string; nodeId: string; reason: string }): Promise<void> {
+      await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
+      await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+    },
+
+    async stepFailed(input: { runId: string; nodeId: string; error: string }): Promise<void> {
+      await updateStep(db, input.runId, input.nodeId, { status: "failed", error: input.error, finished: true });
+    },
+
+    async executeStep(input: ExecuteStepInput): Promise<ExecuteStepResult> {
+      const { run, step } = input;
+      const info = Context.current().info;
+      const logs = new LogBuffer(deps, run.runId, step.nodeId);
+      await updateStep(db, run.runId, step.nodeId, { status: "running", attempt: info.attempt, started: true, error: null });
+      if (info.attempt > 1) logs.push("info", `attempt ${info.attempt} of ${step.retry.maximumAttempts}`);
+
+      const key = step.cacheable ? stepCacheKey(input) : null;
+      if (key) {
+        const hit = await getCachedOutputs(db, key);
+        if (hit && hit.teamId === run.teamId) {
+          logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
+          await logs.flush();
+          await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: true, outputs: hit.outputs, finished: true });
+          return { outputs: hit.outputs as StepOutputs, cached: true };
+        }
+      }
+
+      const impl = nodeActivities[`${step.type}@${step.version}`];
+      if (!impl) throw ApplicationFailure.nonRetryable(`this worker has no activity for ${step.type}@${step.version}`, "UnknownNodeType");
+      const metricRows: { runId: string; nodeId: string; key: string; step: number; value: number }[] = [];
+      const ctx: StepContext = {
+        ...run,
+        nodeId: step.nodeId,
+        type: step.type,
+        config: step.config,
+        params: input.params,
+        inputs: input.inputs,
+        deps,
+        log: (message, level = "info") => logs.push(level, message),
+        metric: (k, value, s = 0) => {
+          if (Number.isFinite(value)) metricRows.push({ runId: run.runId, nodeId: step.nodeId, key: k, step: s, value });
+        },
+        heartbeat: (details) => Context.current().heartbeat(details),
+      };
+      let outputs: StepOutputs;
+      try {
+        outputs = await impl(ctx);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const final = err instanceof DataError || info.attempt >= step.retry.maximumAttempts;
+        logs.push("error", final ? message : `attempt ${info.attempt} failed: ${message}; retrying`);
+        await logs.flush();
+        if (err instanceof DataError) throw ApplicationFailure.nonRetryable(message, DATA_ERROR);
+        throw err;
+      }
+      await insertMetrics(db, metricRows);
+      await insertArtifacts(
+        db,
+        Object.entries(outputs).flatMap(([port, v]) =>
+          "uri" in v ? [{ teamId: run.teamId, runId: run.runId, nodeId: step.nodeId, port, kind: v.kind, uri: v.uri, sha256: v.sha256, sizeBytes: 0, meta: {} }] : [],
+        ),
+      );
+      if (key) await putCachedOutputs(db, { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId });
+      await logs.flush();
+      await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: false, outputs, finished: true });
+      return { outputs, cached: false };
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Builds a Temporal worker for the pipeline workflow and its activities. */
+import { createRequire } from "node:module";
+import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import { createActivities } from "./activities";
+import type { ActivityDeps, NodeActivity } from "./step-context";
+
+const require = createRequire(import.meta.url);
+
+export async function createWorker(opts: {
+  address: string;
+  namespace: string;
+  taskQueue: string;
+  deps: ActivityDeps;
+  nodeActivities?: Record<string, NodeActivity>;
+  connection?: NativeConnection;
+  extra?: Partial<WorkerOptions>;
+}): Promise<{ worker: Worker; connection: NativeConnection }> {
+  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
+  const worker = await Worker.create({
+    connection,
+    namespace: opts.namespace,
+    taskQueue: opts.taskQueue,
+    workflowsPath: require.resolve("./workflows.ts"),
+    activities: createActivities(opts.deps, { nodeActivities: opts.nodeActivities }),
+    maxConcurrentActivityTaskExecutions: 4,
+    ...opts.extra,
+  });
+  return { worker, connection };
+}
