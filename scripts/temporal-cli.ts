@@ -149,7 +149,7 @@ function goInstall(go: string, binDir: string, env: Record<string, string | unde
       stdio: ["ignore", "pipe", "pipe"],
     });
     const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) log(`go: ${line}`);
+      for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);

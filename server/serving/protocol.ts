@@ -98,10 +98,10 @@ function nameList(schema: ModelSchema): string {
 /** Parses a request body; an empty or malformed body is a 400. */
 export function parseJsonBody(body: Buffer | string): unknown {
   const text = typeof body === "string" ? body : body.toString("utf8");
-  if (text.trim() === "") throw new RequestError("the request body is empty; send a JSON object", "body");
   try {
     return JSON.parse(text);
   } catch (e) {
+    if (/^\s*$/.test(text)) throw new RequestError("the request body is empty; send a JSON object", "body");
     const detail = e instanceof Error ? e.message.slice(0, 200) : "parse error";
     throw new RequestError(`the request body is not valid JSON: ${detail}`, "body");
   }

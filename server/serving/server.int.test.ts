@@ -8,6 +8,7 @@ import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/client";
 import { moveAlias } from "../../db/queries/models";
@@ -143,8 +144,10 @@ describe("main.ts", () => {
 
   it("starts on SERVING_PORT, serves the registry, and exits cleanly on SIGTERM", async () => {
     const port = await freePort();
-    const tsx = path.resolve("node_modules/tsx/dist/cli.mjs");
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
     child = spawn(process.execPath, [tsx, "server/serving/main.ts"], {
+      cwd: root,
       env: { ...process.env, DATABASE_URL: tdb.url, SERVING_PORT: String(port), ARTIFACT_DIR: artifactDir },
       stdio: ["ignore", "pipe", "pipe"],
     });

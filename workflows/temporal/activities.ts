@@ -23,7 +23,7 @@ import { ACTIVITY_CODE_VERSION } from "./versions";
 import { DATA_ERROR, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
 import type { ActivityDeps, NodeActivity, StepContext } from "./step-context";
 
-/** Cache key = hash(node type@version, config, input content hashes, code version). */
+/** Cache key = hash(team, node type@version, config, input content hashes, code version). */
 export function stepCacheKey(input: ExecuteStepInput): string {
   const inputs = Object.keys(input.inputs)
     .sort()
@@ -33,7 +33,7 @@ export function stepCacheKey(input: ExecuteStepInput): string {
     });
   const stable = (x: unknown): unknown =>
     Array.isArray(x) ? x.map(stable) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])])) : x;
-  const payload = JSON.stringify([input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION]);
+  const payload = JSON.stringify([input.run.teamId, input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION]);
   return crypto.createHash("sha256").update(payload).digest("hex");
 }
 
@@ -89,7 +89,7 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
       const key = step.cacheable ? stepCacheKey(input) : null;
       if (key) {
         const hit = await getCachedOutputs(db, key);
-        if (hit && hit.teamId === run.teamId) {
+        if (hit) {
           logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
           await logs.flush();
           await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: true, outputs: hit.outputs, finished: true });

@@ -73,42 +73,56 @@ export function toEnsembleTree(tree: Tree, features: FeatureBinning[], target: n
   };
 }
 
-/** Raw inputs of the used features: float32 values or category codes (-1 = none). */
-function featureColumns(model: GbdtEnsemble, frame: Frame): (Float32Array | Int32Array)[] {
-  return model.features.map((fb) => {
+/**
+ * The used features of `frame` as one row-major n × F Float64Array: numeric
+ * values rounded to float32 (the ONNX input type), string columns as
+ * category indices (-1 = missing or unseen). One array type keeps the
+ * traversal loop monomorphic.
+ */
+function featureMatrix(model: GbdtEnsemble, frame: Frame): Float64Array {
+  const n = frame.rows;
+  const F = model.features.length;
+  const x = new Float64Array(n * F);
+  model.features.forEach((fb, f) => {
     const col = findColumn(frame, fb.name);
     if (!col) throw new DataError(`Feature column "${fb.name}" is not in the dataset.`, "features");
-    if (col.values.length !== frame.rows) throw new DataError(`Column "${fb.name}" has ${col.values.length} values for ${frame.rows} rows.`, fb.name);
+    if (col.values.length !== n) throw new DataError(`Column "${fb.name}" has ${col.values.length} values for ${n} rows.`, fb.name);
     if (fb.kind === "number") {
       if (col.kind !== "number") throw new DataError(`Feature column "${fb.name}" must be numeric; it has text values.`, "features");
-      return Float32Array.from(col.values); // the ONNX input precision
+      const v = col.values;
+      for (let r = 0; r < n; r++) x[r * F + f] = Math.fround(v[r]!);
+    } else {
+      const codes = categoryIndex(fb.categories, col.values);
+      for (let r = 0; r < n; r++) x[r * F + f] = codes[r]!;
     }
-    return categoryIndex(fb.categories, col.values);
   });
+  return x;
 }
 
 /** Raw scores, row-major rows × K. */
 export function rawScores(model: GbdtEnsemble, frame: Frame): Float64Array {
   const n = frame.rows;
   const K = model.K;
-  const cols = featureColumns(model, frame);
-  const isCat = Uint8Array.from(model.features, (f) => (f.kind === "string" ? 1 : 0));
+  const F = model.features.length;
+  const x = featureMatrix(model, frame);
   const score = new Float64Array(n * K);
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) score[r * K + k] = model.base[k]!;
   for (const t of model.trees) {
     const { feature, threshold, missingLeft, left, right, value } = t;
+    // Per node: 0 = numeric (x ≤ t left, NaN by missingLeft), 1 = categorical (x = t right).
+    const cat = new Uint8Array(feature.length);
+    for (let id = 0; id < feature.length; id++) if (feature[id]! >= 0 && model.features[feature[id]!]!.kind === "string") cat[id] = 1;
+    const target = t.target;
     for (let r = 0; r < n; r++) {
+      const row = r * F;
       let id = 0;
       while (left[id]! >= 0) {
-        const f = feature[id]!;
-        const x = cols[f]![r]!;
-        let goLeft: boolean;
-        if (isCat[f]) goLeft = x !== threshold[id];
-        else if (x !== x) goLeft = missingLeft[id] === 1;
-        else goLeft = x <= threshold[id]!;
+        const v = x[row + feature[id]!]!;
+        const th = threshold[id]!;
+        const goLeft = cat[id] ? v !== th : v !== v ? missingLeft[id] === 1 : v <= th;
         id = goLeft ? left[id]! : right[id]!;
       }
-      const o = r * K + t.target;
+      const o = r * K + target;
       score[o] = score[o]! + value[id]!;
     }
   }

@@ -126,10 +126,9 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
       if (sampled) grower.rows.set(sampled.subarray(0, nRows));
       else for (let r = 0; r < n; r++) grower.rows[r] = r;
       const feats = nFeat < layout.F ? sampleIndices(rng, layout.F, nFeat) : allFeats;
-      const tree = grower.grow(gh, nRows, feats, !sampled);
-      // Score update: leaf ranges cover every row unless rows were subsampled.
+      // Without subsampling the grower updates the scores as it goes; otherwise every row is re-scored by traversal.
+      const tree = grower.grow(gh, nRows, feats, sampled ? null : { score, K, k });
       if (sampled) addTreeBinned(tree, data.bins, n, score, K, k);
-      else grower.addLeafValues(tree, score, K, k);
       if (data.nValid > 0) addTreeBinned(tree, data.validBins, data.nValid, validScore, K, k);
       trees.push(tree);
       treeTarget.push(k);

@@ -110,9 +110,6 @@ export class TreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly histSize: number;
   private readonly split: Split = { gain: 0, feature: -1, bin: 0, missingLeft: false, GL: 0, HL: 0 };
-  /** Leaf row ranges of the last grown tree (for the O(rows) score update). */
-  leafStart: Int32Array = new Int32Array(0);
-  leafEnd: Int32Array = new Int32Array(0);
 
   constructor(
     readonly layout: BinLayout,
@@ -133,32 +130,37 @@ export class TreeGrower {
 
   /**
    * The hot loop: adds gh of rows[start, end) into `hist` for each feature of
-   * `feats`. `all` means rows are exactly 0 … n−1 (the root without
-   * subsampling), which skips the index indirection. Zeroes the features'
-   * ranges first.
+   * `feats`, zeroing the features' ranges first. Features go four at a time
+   * through `hist4` (then 2, then 1): a row's g and h are loaded once for
+   * four byte streams, and the four independent read-modify-writes overlap —
+   * about twice as fast in V8 as one feature per pass, whose updates queue
+   * behind each other when neighbouring rows share a bin (sorted data).
    */
-  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array, all: boolean): void {
+  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array): void {
     const { bins, n, binOffset, nBins } = this.layout;
     const rows = this.rows;
-    for (let j = 0; j < feats.length; j++) {
-      const f = feats[j]!;
-      const off = 2 * binOffset[f]!;
-      hist.fill(0, off, off + 2 * nBins[f]!);
-      const base = f * n;
-      if (all) {
-        for (let r = start; r < end; r++) {
-          const b = off + 2 * bins[base + r]!;
-          hist[b] = hist[b]! + gh[2 * r]!;
-          hist[b + 1] = hist[b + 1]! + gh[2 * r + 1]!;
-        }
-      } else {
-        for (let k = start; k < end; k++) {
-          const r = rows[k]!;
-          const b = off + 2 * bins[base + r]!;
-          hist[b] = hist[b]! + gh[2 * r]!;
-          hist[b + 1] = hist[b + 1]! + gh[2 * r + 1]!;
-        }
-      }
+    const m = feats.length;
+    for (let j = 0; j < m; j++) {
+      const off = 2 * binOffset[feats[j]!]!;
+      hist.fill(0, off, off + 2 * nBins[feats[j]!]!);
+    }
+    let j = 0;
+    for (; j + 4 <= m; j += 4) {
+      const f0 = feats[j]!;
+      const f1 = feats[j + 1]!;
+      const f2 = feats[j + 2]!;
+      const f3 = feats[j + 3]!;
+      hist4(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n, 2 * binOffset[f1]!, f1 * n, 2 * binOffset[f2]!, f2 * n, 2 * binOffset[f3]!, f3 * n);
+    }
+    if (j + 2 <= m) {
+      const f0 = feats[j]!;
+      const f1 = feats[j + 1]!;
+      hist2(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n, 2 * binOffset[f1]!, f1 * n);
+      j += 2;
+    }
+    if (j < m) {
+      const f0 = feats[j]!;
+      hist1(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n);
     }
   }
 
@@ -271,10 +273,14 @@ export class TreeGrower {
     const base = f * n;
     let l = start;
     let t = 0;
+    // Branch-free: the side of a row is data (an unpredictable branch costs more than two stores).
     for (let k = start; k < end; k++) {
       const r = rows[k]!;
-      if (mask[maskOff + bins[base + r]!]) rows[l++] = r;
-      else scratch[t++] = r;
+      const m = mask[maskOff + bins[base + r]!]!;
+      rows[l] = r;
+      scratch[t] = r;
+      l += m;
+      t += 1 - m;
     }
     rows.set(scratch.subarray(0, t), l);
     return l;
@@ -282,11 +288,17 @@ export class TreeGrower {
 
   /**
    * Grows one tree on `gh` (interleaved gradient/hessian per training row)
-   * over rows[0, nRows) — the caller fills `rows` (ascending) — using the
-   * features `feats`. `allRows` says rows are 0 … n−1.
+   * over rows[0, nRows) — the caller fills `rows`, ascending — using the
+   * features `feats`. With `update`, also adds the tree's leaf values to
+   * update.score[r·K + k] for those rows: a leaf made early adds over its
+   * row range; the last level skips its partition and routes each row
+   * straight to its leaf value (one pass instead of two). Without `update`
+   * (subsampled rows: the caller scores every row itself) the last level
+   * needs no partition at all.
    */
-  grow(gh: Float64Array, nRows: number, feats: Int32Array, allRows: boolean): Tree {
+  grow(gh: Float64Array, nRows: number, feats: Int32Array, update: { score: Float64Array; K: number; k: number } | null): Tree {
     const { maxDepth, l2, learningRate } = this.params;
+    const { bins, n, nBins, categorical } = this.layout;
     const minH = Math.max(this.params.minChildWeight, MIN_CHILD_HESS);
     const maxNodes = 2 ** (maxDepth + 1) - 1;
     const feature = new Int32Array(maxNodes).fill(-1);
@@ -298,36 +310,35 @@ export class TreeGrower {
     const gain = new Float64Array(maxNodes);
     const cover = new Float64Array(maxNodes);
     const leftMask = new Uint8Array(maxNodes * 256);
-    const leafStart = new Int32Array(maxNodes);
-    const leafEnd = new Int32Array(maxNodes);
+    const rows = this.rows;
 
     let G = 0;
     let H = 0;
-    const rows = this.rows;
     for (let k = 0; k < nRows; k++) {
-      const r = allRows ? k : rows[k]!;
+      const r = rows[k]!;
       G += gh[2 * r]!;
       H += gh[2 * r + 1]!;
     }
     let nNodes = 1;
     const makeLeaf = (node: GrowNode) => {
-      value[node.id] = leafWeight(node.G, node.H, l2) * learningRate;
-      leafStart[node.id] = node.start;
-      leafEnd[node.id] = node.end;
+      const v = leafWeight(node.G, node.H, l2) * learningRate;
+      value[node.id] = v;
+      if (update) addToRows(update.score, update.K, update.k, rows, node.start, node.end, v);
     };
     cover[0] = H;
     const root: GrowNode = { id: 0, start: 0, end: nRows, G, H, hist: null };
     let level: GrowNode[] = [root];
-    if (maxDepth > 0 && H >= 2 * minH) {
+    if (maxDepth > 0 && H >= 2 * minH && nRows >= 2) {
       root.hist = this.takeHist();
-      this.buildHistogram(root.hist, gh, 0, nRows, feats, allRows);
+      this.buildHistogram(root.hist, gh, 0, nRows, feats);
     }
     for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {
       const next: GrowNode[] = [];
-      const childrenSplittable = depth + 1 < maxDepth;
+      const lastLevel = depth + 1 === maxDepth;
       for (const node of level) {
         if (!node.hist || !this.findSplit(node.hist, node.G, node.H, feats)) {
           this.releaseHist(node.hist);
+          node.hist = null;
           makeLeaf(node);
           continue;
         }
@@ -340,37 +351,53 @@ export class TreeGrower {
         gain[id] = s.gain;
         // The split as a bin → side table.
         const mo = id * 256;
-        const nb = this.layout.nBins[f]!;
-        if (this.layout.categorical[f]) {
+        if (categorical[f]) {
           leftMask.fill(1, mo, mo + 256);
           leftMask[mo + s.bin] = 0;
         } else {
           leftMask.fill(1, mo, mo + s.bin + 1);
-          leftMask[mo + nb - 1] = s.missingLeft ? 1 : 0;
+          leftMask[mo + nBins[f]! - 1] = s.missingLeft ? 1 : 0;
+        }
+        const lId = nNodes;
+        const rId = nNodes + 1;
+        nNodes += 2;
+        left[id] = lId;
+        right[id] = rId;
+        const GR = node.G - s.GL;
+        const HR = node.H - s.HL;
+        cover[lId] = s.HL;
+        cover[rId] = HR;
+        if (lastLevel) {
+          // Both children are leaves.
+          const vl = leafWeight(s.GL, s.HL, l2) * learningRate;
+          const vr = leafWeight(GR, HR, l2) * learningRate;
+          value[lId] = vl;
+          value[rId] = vr;
+          if (update) routeToLeaves(update.score, update.K, update.k, rows, node.start, node.end, bins, f * n, leftMask, mo, vl, vr);
+          this.releaseHist(node.hist);
+          node.hist = null;
+          continue;
         }
         const mid = this.partition(node.start, node.end, f, leftMask, mo);
-        const l: GrowNode = { id: nNodes, start: node.start, end: mid, G: s.GL, H: s.HL, hist: null };
-        const r: GrowNode = { id: nNodes + 1, start: mid, end: node.end, G: node.G - s.GL, H: node.H - s.HL, hist: null };
-        left[id] = l.id;
-        right[id] = r.id;
-        cover[l.id] = l.H;
-        cover[r.id] = r.H;
-        nNodes += 2;
-        const lCan = childrenSplittable && l.H >= 2 * minH && l.end - l.start >= 2;
-        const rCan = childrenSplittable && r.H >= 2 * minH && r.end - r.start >= 2;
+        const l: GrowNode = { id: lId, start: node.start, end: mid, G: s.GL, H: s.HL, hist: null };
+        const r: GrowNode = { id: rId, start: mid, end: node.end, G: GR, H: HR, hist: null };
+        const lCan = l.H >= 2 * minH && l.end - l.start >= 2;
+        const rCan = r.H >= 2 * minH && r.end - r.start >= 2;
         if (lCan || rCan) {
           // Build the smaller child; the larger one is parent − smaller (in place).
-          const [small, large] = l.end - l.start <= r.end - r.start ? [l, r] : [r, l];
+          const lSmall = l.end - l.start <= r.end - r.start;
+          const small = lSmall ? l : r;
+          const large = lSmall ? r : l;
           const sh = this.takeHist();
-          this.buildHistogram(sh, gh, small.start, small.end, feats, false);
+          this.buildHistogram(sh, gh, small.start, small.end, feats);
           this.subtract(node.hist, sh, feats);
           small.hist = sh;
           large.hist = node.hist;
-          if (!(small === l ? lCan : rCan)) {
+          if (!(lSmall ? lCan : rCan)) {
             this.releaseHist(small.hist);
             small.hist = null;
           }
-          if (!(large === l ? lCan : rCan)) {
+          if (!(lSmall ? rCan : lCan)) {
             this.releaseHist(large.hist);
             large.hist = null;
           }
@@ -383,12 +410,11 @@ export class TreeGrower {
       level = next;
     }
     for (const node of level) {
+      // Only reached when maxDepth levels were not all used (leaves above the last level).
       this.releaseHist(node.hist);
       node.hist = null;
       makeLeaf(node);
     }
-    this.leafStart = leafStart;
-    this.leafEnd = leafEnd;
     return {
       nNodes,
       feature: feature.slice(0, nNodes),
@@ -402,19 +428,25 @@ export class TreeGrower {
       leftMask: leftMask.slice(0, nNodes * 256),
     };
   }
+}
 
-  /** score[rows·K + k] += leaf value, for the rows of every leaf of the tree just grown: O(rows). */
-  addLeafValues(tree: Tree, score: Float64Array, K: number, k: number): void {
-    const rows = this.rows;
-    for (let id = 0; id < tree.nNodes; id++) {
-      if (tree.left[id]! >= 0) continue;
-      const v = tree.value[id]!;
-      const end = this.leafEnd[id]!;
-      for (let i = this.leafStart[id]!; i < end; i++) {
-        const o = rows[i]! * K + k;
-        score[o] = score[o]! + v;
-      }
-    }
+/** score[rows[i]·K + k] += v for i in [start, end). */
+function addToRows(score: Float64Array, K: number, k: number, rows: Uint32Array, start: number, end: number, v: number): void {
+  for (let i = start; i < end; i++) {
+    const o = rows[i]! * K + k;
+    score[o] = score[o]! + v;
+  }
+}
+
+/** The last level: each row of the node gets vl or vr by its bin, without partitioning. */
+function routeToLeaves(
+  score: Float64Array, K: number, k: number, rows: Uint32Array, start: number, end: number,
+  bins: Uint8Array, base: number, mask: Uint8Array, maskOff: number, vl: number, vr: number,
+): void {
+  for (let i = start; i < end; i++) {
+    const r = rows[i]!;
+    const o = r * K + k;
+    score[o] = score[o]! + (mask[maskOff + bins[base + r]!] ? vl : vr);
   }
 }
 
@@ -429,5 +461,53 @@ export function addTreeBinned(tree: Tree, bins: Uint8Array, n: number, score: Fl
     }
     const o = r * K + k;
     score[o] = score[o]! + value[id]!;
+  }
+}
+
+// Histogram kernels: o* = 2 × the feature's first bin in `hist`, b* = the feature's first byte in `bins`.
+
+function hist4(
+  hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number,
+  o0: number, b0: number, o1: number, b1: number, o2: number, b2: number, o3: number, b3: number,
+): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    let b = o0 + 2 * bins[b0 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + 2 * bins[b1 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + 2 * bins[b2 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * bins[b3 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function hist2(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number, o1: number, b1: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    let b = o0 + 2 * bins[b0 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + 2 * bins[b1 + r]!;
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function hist1(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const b = o0 + 2 * bins[b0 + r]!;
+    hist[b] = hist[b]! + gh[2 * r]!;
+    hist[b + 1] = hist[b + 1]! + gh[2 * r + 1]!;
   }
 }

@@ -1,0 +1,5 @@
+import { PipelineList } from "../components/pipelines/pipeline-list";
+
+export default function HomePage() {
+  return <PipelineList />;
+}

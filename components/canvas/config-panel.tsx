@@ -1,0 +1,190 @@
+"use client";
+/** The side panel: the selected node's settings, or the pipeline's when none is selected. */
+import { useMemo } from "react";
+import { resolveNodeType } from "../../workflows/nodes/registry";
+import type { SpecError } from "../../workflows/spec/spec";
+import { configFields } from "./config-fields";
+import { ConfigForm, type FieldWidget } from "./config-form";
+import type { PipelineMeta, PipelineNode } from "./graph-spec";
+import { PORT_COLORS } from "./graph-spec";
+import { GROUP_STYLE } from "./node-style";
+import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
+import { SourceField } from "./source-field";
+import { TrashIcon } from "../ui/icons";
+
+/** Field widgets that replace the generic control, keyed by "<node type>:<field>". */
+const WIDGETS: Record<string, FieldWidget> = {
+  "ingest.csv:source": SourceField,
+};
+
+function widgetsFor(type: string): Record<string, FieldWidget> {
+  return Object.fromEntries(
+    Object.entries(WIDGETS)
+      .filter(([k]) => k.startsWith(`${type}:`))
+      .map(([k, w]) => [k.slice(type.length + 1), w]),
+  );
+}
+
+const textInput = "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100";
+
+export function ConfigPanel({
+  node,
+  meta,
+  errors,
+  readOnly = false,
+  onConfig,
+  onLabel,
+  onDelete,
+  onMeta,
+}: {
+  node: PipelineNode | undefined;
+  meta: PipelineMeta;
+  errors: readonly SpecError[];
+  readOnly?: boolean;
+  onConfig: (id: string, config: Record<string, unknown>) => void;
+  onLabel: (id: string, label: string) => void;
+  onDelete: (id: string) => void;
+  onMeta: (meta: PipelineMeta) => void;
+}) {
+  return (
+    <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[340px] shrink-0 flex-col border-l border-slate-200 bg-white">
+      {node ? (
+        <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} />
+      ) : (
+        <PipelineSettings meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} />
+      )}
+    </aside>
+  );
+}
+
+function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: { node: PipelineNode; errors: readonly SpecError[]; readOnly: boolean; onConfig: (id: string, config: Record<string, unknown>) => void; onLabel: (id: string, label: string) => void; onDelete: (id: string) => void }) {
+  const def = resolveNodeType(node.data.type);
+  const fields = useMemo(() => (def ? configFields(def.config) : []), [def]);
+  const problems = useMemo(() => configProblems(errors, node.id), [errors, node.id]);
+  const other = useMemo(() => nodeLevelProblems(errors, node.id), [errors, node.id]);
+  return (
+    <>
+      <header className="border-b border-slate-100 px-4 py-3">
+        <div className="flex items-center gap-2">
+          {def ? <span className={`rounded px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide ${GROUP_STYLE[def.group].chip}`}>{GROUP_STYLE[def.group].label}</span> : null}
+          <span className="font-mono text-[11px] text-slate-400">
+            {node.data.type}
+            {def ? `@${def.version}` : ""}
+          </span>
+          {!readOnly ? (
+            <button
+              type="button"
+              aria-label="Delete node"
+              title="Delete node (Del)"
+              onClick={() => onDelete(node.id)}
+              className="ml-auto flex h-7 w-7 items-center justify-center rounded-md text-slate-400 hover:bg-rose-50 hover:text-rose-600"
+            >
+              <TrashIcon />
+            </button>
+          ) : null}
+        </div>
+        <h2 className="mt-1.5 text-[15px] font-semibold text-slate-900">{node.data.label || def?.label || node.data.type}</h2>
+        {def ? <p className="mt-0.5 text-[12.5px] leading-snug text-slate-500">{def.description}</p> : null}
+      </header>
+      <div className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
+        <div className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-1">
+          <label htmlFor={`label-${node.id}`} className="text-[12px] font-medium text-slate-700">
+            Label
+          </label>
+          <span className="text-right text-[11px] text-slate-400">id</span>
+          <input
+            id={`label-${node.id}`}
+            aria-label="Label"
+            className={textInput}
+            value={node.data.label ?? ""}
+            placeholder={def?.label ?? ""}
+            disabled={readOnly}
+            onChange={(e) => onLabel(node.id, e.target.value)}
+          />
+          <code className="self-center rounded bg-slate-100 px-1.5 py-1 font-mono text-[11px] text-slate-600" data-testid="selected-node-id">
+            {node.id}
+          </code>
+        </div>
+
+        {def && (def.inputs.length || def.outputs.length) ? (
+          <div className="flex gap-6 text-[11.5px]">
+            {[
+              ["Inputs", def.inputs],
+              ["Outputs", def.outputs],
+            ].map(([title, ports]) => (
+              <div key={title as string}>
+                <div className="mb-1 font-medium text-slate-500">{title as string}</div>
+                {(ports as typeof def.inputs).length === 0 ? <div className="text-slate-400">none</div> : null}
+                {(ports as typeof def.inputs).map((p) => (
+                  <div key={p.name} className="flex items-center gap-1.5 text-slate-600">
+                    <span className="h-2 w-2 rounded-full" style={{ background: PORT_COLORS[p.type] }} />
+                    <span className="font-mono">{p.name}</span>
+                    <span className="text-slate-400">{p.type}</span>
+                  </div>
+                ))}
+              </div>
+            ))}
+          </div>
+        ) : null}
+
+        {other.length ? (
+          <ul className="space-y-1 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-[12px] text-rose-700">
+            {other.map((e, i) => (
+              <li key={i}>{describeProblem(e)}</li>
+            ))}
+          </ul>
+        ) : null}
+
+        <div>
+          <div className="mb-2.5 text-[11px] font-semibold uppercase tracking-wider text-slate-400">Configuration</div>
+          {readOnly ? (
+            <pre className="overflow-x-auto rounded-md bg-slate-50 p-2.5 font-mono text-[11.5px] text-slate-700">{JSON.stringify(node.data.config, null, 2)}</pre>
+          ) : (
+            <ConfigForm nodeId={node.id} fields={fields} config={node.data.config} problems={problems} onChange={(c) => onConfig(node.id, c)} widgets={widgetsFor(node.data.type)} />
+          )}
+        </div>
+      </div>
+    </>
+  );
+}
+
+function PipelineSettings({ meta, errors, onMeta, readOnly }: { meta: PipelineMeta; errors: readonly SpecError[]; onMeta: (m: PipelineMeta) => void; readOnly: boolean }) {
+  const pipelineErrors = errors.filter((e) => !e.nodeId);
+  return (
+    <>
+      <header className="border-b border-slate-100 px-4 py-3">
+        <div className="text-[11px] font-semibold uppercase tracking-wider text-slate-400">Pipeline</div>
+        <h2 className="mt-1 text-[15px] font-semibold text-slate-900">Settings</h2>
+        <p className="mt-0.5 text-[12.5px] text-slate-500">Select a node to edit its configuration.</p>
+      </header>
+      <div className="flex-1 space-y-4 overflow-y-auto px-4 py-4">
+        <div>
+          <label htmlFor="pipeline-description" className="mb-1 block text-[12px] font-medium text-slate-700">
+            Description
+          </label>
+          <textarea
+            id="pipeline-description"
+            rows={4}
+            disabled={readOnly}
+            className={`${textInput} h-auto py-1.5`}
+            value={meta.description ?? ""}
+            placeholder="What does this pipeline produce, from which data?"
+            onChange={(e) => onMeta({ ...meta, description: e.target.value })}
+          />
+        </div>
+        {pipelineErrors.length ? (
+          <ul className="space-y-1 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-[12px] text-rose-700">
+            {pipelineErrors.map((e, i) => (
+              <li key={i}>{describeProblem(e)}</li>
+            ))}
+          </ul>
+        ) : null}
+        <div className="rounded-md bg-slate-50 px-3 py-2.5 text-[12px] leading-relaxed text-slate-600">
+          <div className="mb-1 font-medium text-slate-700">How it works</div>
+          Drag nodes from the palette, connect an output to an input of the same colour, then Save and Run. Every save is an immutable version; a run compiles that version into a
+          Temporal workflow.
+        </div>
+      </div>
+    </>
+  );
+}

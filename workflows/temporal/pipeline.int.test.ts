@@ -1,0 +1,204 @@
+/**
+ * The pipeline workflow end to end: real PostgreSQL, a real Temporal dev
+ * server, real activities (DuckDB, the TS trainers, onnxruntime-node) and a
+ * real serving process.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Context } from "@temporalio/activity";
+import { historyToJSON } from "@temporalio/common/lib/proto-utils";
+import { startHarness, type Harness } from "./test-harness";
+import { savePipeline } from "../../server/services/pipelines/save-pipeline";
+import { startRun } from "../../server/services/runs/start-run";
+import { uploadDataset } from "../../server/services/datasets/upload-dataset";
+import { getModel } from "../../server/services/models/get-model";
+import { temporalClient } from "../../server/temporal";
+import { ServiceError } from "../../server/errors";
+import { NODE_ACTIVITIES } from "../nodes/activities.generated";
+import type { NodeActivity } from "./step-context";
+import boston from "../templates/boston-housing.pipeline.json";
+
+const uid = () => Math.random().toString(36).slice(2, 8);
+
+/** ingest.csv that fails its first attempt for penguins: a transient fault. */
+const flakyIngest: NodeActivity = async (ctx) => {
+  if ((ctx.config as { source: string }).source === "sample:penguins" && Context.current().info.attempt === 1) {
+    throw new Error("simulated transient failure (connection reset)");
+  }
+  return NODE_ACTIVITIES["ingest.csv@1"]!(ctx);
+};
+
+function bostonSpec(model: string, minR2 = 0.6) {
+  const spec = structuredClone(boston);
+  spec.name = `boston-${model}`;
+  spec.nodes.find((n) => n.id === "deploy")!.config = { model, alias: "champion", strategy: "replace" };
+  spec.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "r2", op: ">=", value: minR2 }] };
+  return spec;
+}
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ nodeActivities: { "ingest.csv@1": flakyIngest } });
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("pipeline workflow", () => {
+  it("runs the Boston sample end to end: trains, registers, deploys, serves", async () => {
+    const model = `boston-${uid()}`;
+    const { id } = await savePipeline(h.ctx, { spec: bostonSpec(model) });
+    const { runId, workflowId } = await startRun(h.ctx, { pipelineId: id });
+    const run = await h.waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ["ingest", "succeeded"],
+      ["split", "succeeded"],
+      ["train", "succeeded"],
+      ["evaluate", "succeeded"],
+      ["gate", "succeeded"],
+      ["deploy", "succeeded"],
+    ]);
+    const split = run.steps.find((s) => s.nodeId === "split")!.outputs as Record<string, { rows: number }>;
+    expect(split.train!.rows + split.test!.rows).toBe(506);
+    expect(split.test!.rows).toBe(101);
+    const r2 = run.metrics.find((m) => m.nodeId === "evaluate" && m.key === "r2")!.value;
+    expect(r2).toBeGreaterThan(0.6);
+    expect(run.steps.find((s) => s.nodeId === "train")!.logs.some((l) => l.message.includes("training on 405 rows"))).toBe(true);
+
+    // Temporal knows the run by the id the API returned.
+    const client = await temporalClient();
+    const desc = await client.workflow.getHandle(workflowId).describe();
+    expect(desc.status.name).toBe("COMPLETED");
+    expect(desc.taskQueue).toBe(h.taskQueue);
+
+    // Registered with lineage, alias moved with an audit event.
+    const registered = await getModel(h.ctx, { name: model });
+    expect(registered.versions).toHaveLength(1);
+    expect(registered.versions[0]!.runId).toBe(runId);
+    expect(registered.versions[0]!.metrics.r2).toBeCloseTo(r2, 10);
+    expect(registered.aliases).toEqual({ champion: 1 });
+    expect(registered.events[0]).toMatchObject({ alias: "champion", fromVersion: null, toVersion: 1, runId });
+
+    // The serving process answers for it.
+    const row = { crim: 0.02731, zn: 0, indus: 7.07, chas: 0, nox: 0.469, rm: 6.421, age: 78.9, dis: 4.9671, rad: 2, tax: 242, ptratio: 17.8, b: 396.9, lstat: 9.14 };
+    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instances: [row] }) });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { model_version: string | number; predictions: { prediction: number }[] };
+    expect(String(body.model_version)).toBe("1");
+    expect(body.predictions[0]!.prediction).toBeGreaterThan(10);
+    expect(body.predictions[0]!.prediction).toBeLessThan(40);
+
+    if (process.env.UPDATE_HISTORY) {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      fs.writeFileSync(path.join(__dirname, "fixtures", "pipeline-run.history.json"), historyToJSON(history));
+    }
+
+    // A re-run with nothing changed reuses every cacheable step and says so.
+    const again = await startRun(h.ctx, { pipelineId: id });
+    const rerun = await h.waitForRun(again.runId);
+    expect(rerun.status).toBe("succeeded");
+    const cached = Object.fromEntries(rerun.steps.map((s) => [s.nodeId, s.cached]));
+    expect(cached).toEqual({ ingest: true, split: true, train: true, evaluate: true, gate: false, deploy: false });
+    expect(rerun.steps[0]!.logs[0]!.message).toContain("nothing changed since run");
+    const after = await getModel(h.ctx, { name: model });
+    expect(after.aliases).toEqual({ champion: 2 });
+  });
+
+  it("a failed gate skips deploy, says why, and registers nothing", async () => {
+    const model = `gated-${uid()}`;
+    const { id } = await savePipeline(h.ctx, { spec: bostonSpec(model, 0.99) });
+    const { runId } = await startRun(h.ctx, { pipelineId: id });
+    const run = await h.waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    const gate = run.steps.find((s) => s.nodeId === "gate")!;
+    expect(gate.status).toBe("succeeded");
+    expect((gate.outputs as { decision: { passed: boolean; reasons: string[] } }).decision.passed).toBe(false);
+    const deploy = run.steps.find((s) => s.nodeId === "deploy")!;
+    expect(deploy.status).toBe("skipped");
+    expect(deploy.error).toMatch(/^gate "gate" did not pass: r2 0\.\d+ >= 0\.99 ✗$/);
+    await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
+  });
+
+  it("retries a transiently failing step, then classifies penguins end to end", async () => {
+    const model = `penguins-${uid()}`;
+    const spec = {
+      apiVersion: "conveyor/v1",
+      name: `penguins-${model}`,
+      nodes: [
+        { id: "ingest", type: "ingest.csv", config: { source: "sample:penguins" } },
+        { id: "split", type: "feature.split", config: { seed: 7 } },
+        { id: "train", type: "train.linear", config: { task: "classification", target: "species" } },
+        { id: "evaluate", type: "evaluate", config: {} },
+        { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "accuracy", op: ">=", value: 0.9 }] } },
+        { id: "deploy", type: "deploy.endpoint", config: { model } },
+      ],
+      edges: [
+        { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+        { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+        { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
+        { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
+        { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+        { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+        { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+      ],
+    };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const { runId } = await startRun(h.ctx, { pipelineId: id });
+    const run = await h.waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    const ingest = run.steps.find((s) => s.nodeId === "ingest")!;
+    expect(ingest.attempt).toBe(2);
+    expect(ingest.logs.some((l) => l.message.includes("attempt 1 failed: simulated transient failure"))).toBe(true);
+    const metrics = Object.fromEntries(run.metrics.filter((m) => m.nodeId === "evaluate").map((m) => [m.key, m.value]));
+    expect(metrics.accuracy).toBeGreaterThan(0.9);
+    expect(Object.keys(metrics).sort()).toEqual(["accuracy", "f1", "logloss"]);
+
+    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instances: [{ island: "Biscoe", beak_length_mm: 47.5, beak_depth_mm: 15, flipper_length_mm: 218, body_mass_g: 4950, sex: "MALE" }] }),
+    });
+    const body = (await res.json()) as { predictions: { label: string; probabilities: Record<string, number> }[] };
+    expect(res.status).toBe(200);
+    expect(body.predictions[0]!.label).toBe("Gentoo");
+  });
+
+  it("bad data fails the training step with a readable message, and nothing is deployed", async () => {
+    const csv = ["size,rooms,price", "50,2,100", "60,3,120", "n/a,2,90", ...Array.from({ length: 40 }, (_, i) => `${40 + i},${1 + (i % 4)},${80 + i * 2}`)].join("\n");
+    const ds = await uploadDataset(h.ctx, { name: "houses-with-typo", csv: new TextEncoder().encode(csv) }, h.store);
+    expect(ds.rows).toBe(43);
+    const model = `typo-${uid()}`;
+    const spec = bostonSpec(model, 0);
+    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` } as never;
+    spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(run.status).toBe("failed");
+    const train = run.steps.find((s) => s.nodeId === "train")!;
+    expect(train.status).toBe("failed");
+    expect(train.attempt).toBe(1); // bad input is not retried
+    expect(train.error).toMatch(/column "size" is numeric but row \d+ has the text "n\/a"/);
+    expect(run.steps.find((s) => s.nodeId === "deploy")!.status).toBe("skipped");
+    expect(run.error).toContain("train:");
+    await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
+  });
+
+  it("a missing target column fails with the column list", async () => {
+    const spec = bostonSpec(`nt-${uid()}`);
+    spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(run.status).toBe("failed");
+    expect(run.steps.find((s) => s.nodeId === "train")!.error).toMatch(/^target column "price" is not in the dataset \(columns: crim, zn, /);
+  });
+
+  it("refuses to start with params the pipeline does not declare", async () => {
+    const { id } = await savePipeline(h.ctx, { spec: bostonSpec(`p-${uid()}`) });
+    const err = await startRun(h.ctx, { pipelineId: id, params: { month: "2001-02" } }).catch((e) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect(err.errors).toEqual([{ nodeId: null, field: "params.month", message: 'unknown param "month"; declared: none' }]);
+  });
+});

@@ -1,0 +1,95 @@
+/**
+ * Integration-test harness: a real worker (in this process) on a private
+ * task queue against the real Temporal dev server and PostgreSQL started by
+ * the global setup, plus a real serving server on a free port.
+ */
+import fsp from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createDb, type Db } from "../../db/client";
+import { migrateAndSeed } from "../../db/migrate";
+import { seedLocal } from "../../db/seed";
+import { createTeam } from "../../db/queries/teams";
+import { ArtifactStore } from "../../server/storage/artifacts";
+import { createServingServer, type ServingServer } from "../../server/serving/server";
+import type { RequestContext } from "../../server/context";
+import { getRun } from "../../server/services/runs/get-run";
+import { DefaultLogger, Runtime } from "@temporalio/worker";
+import { createWorker } from "./worker";
+import { NODE_ACTIVITIES } from "../nodes/activities.generated";
+import type { NodeActivity } from "./step-context";
+
+export interface Harness {
+  db: Db;
+  store: ArtifactStore;
+  ctx: RequestContext;
+  servingUrl: string;
+  taskQueue: string;
+  waitForRun(runId: string, timeoutMs?: number): Promise<Awaited<ReturnType<typeof getRun>>>;
+  stop(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+/** Worker logs at WARN in tests (Runtime can be installed once per process). */
+function installQuietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  try {
+    Runtime.install({ logger: new DefaultLogger("WARN") });
+  } catch {
+    // already installed by an earlier harness in this process
+  }
+}
+
+export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity> } = {}): Promise<Harness> {
+  const url = process.env.DATABASE_URL;
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!url || !address) throw new Error("integration tests need DATABASE_URL and TEMPORAL_ADDRESS (set by scripts/test-services.ts)");
+  installQuietRuntime();
+  const taskQueue = `test-${Math.random().toString(36).slice(2, 10)}`;
+  process.env.TEMPORAL_TASK_QUEUE = taskQueue;
+  const artifactDir = process.env.ARTIFACT_DIR ?? (await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-artifacts-")));
+  process.env.ARTIFACT_DIR = artifactDir;
+  await migrateAndSeed(url);
+  const db = createDb(url);
+  // A team of its own: no cache hits or names shared with other test files.
+  const { userId } = await seedLocal(db);
+  const { id: teamId } = await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId });
+  const store = new ArtifactStore(artifactDir);
+  const serving: ServingServer = createServingServer({ db, store, log: () => {} });
+  const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
+  await serving.subscribed();
+  process.env.SERVING_URL = servingUrl;
+  const { worker, connection } = await createWorker({
+    address,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? "default",
+    taskQueue,
+    deps: { db, store, servingUrl },
+    nodeActivities: { ...NODE_ACTIVITIES, ...opts.nodeActivities },
+  });
+  const running = worker.run();
+  const ctx: RequestContext = { db, teamId, userId };
+  return {
+    db,
+    store,
+    ctx,
+    servingUrl,
+    taskQueue,
+    async waitForRun(runId, timeoutMs = 150_000) {
+      const started = Date.now();
+      for (;;) {
+        const run = await getRun(ctx, { runId });
+        if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return run;
+        if (Date.now() - started > timeoutMs) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.steps.map((s) => [s.nodeId, s.status]))}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    },
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await serving.close();
+      await db.$client.end();
+    },
+  };
+}
