@@ -145,7 +145,7 @@ function goInstall(go: string, binDir: string, env: Record<string, string | unde
   fs.mkdirSync(binDir, { recursive: true });
   return new Promise((resolve) => {
     const child = spawn(go, ["install", `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...env, GOBIN: binDir },
+      env: { ...env, GOBIN: binDir } as NodeJS.ProcessEnv,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const onData = (chunk: Buffer) => {

@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { ServedModel } from "../../db/queries/models";
 import { createServingServer, type ServingServer, type ServingSource } from "./server";
+import { trainLinear } from "../../workflows/ml/linear/train-linear";
+import type { Frame } from "../../workflows/ml/types";
 import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "./test-models";
 
 class MemorySource implements ServingSource {
@@ -312,6 +314,78 @@ describe("model lifecycle", () => {
     source.notify("late");
     await new Promise((r) => setTimeout(r, 50));
     expect((await call("GET", "/v2/models/late")).status).toBe(200);
+  });
+});
+
+describe("models exported by train.linear (the real exporter)", () => {
+  // A small synthetic frame: y ≈ 3x + (color == "red" ? 2 : 0); cls = y > 4.
+  const n = 60;
+  const xs = Array.from({ length: n }, (_, i) => (i % 13) * 0.7 - 1);
+  const colors = Array.from({ length: n }, (_, i) => ["red", "green", "blue"][i % 3]!);
+  const ys = xs.map((x, i) => 3 * x + (colors[i] === "red" ? 2 : 0) + ((i * 7) % 5) * 0.01);
+  const frame: Frame = {
+    rows: n,
+    columns: [
+      { name: "x", kind: "number", values: Float64Array.from(xs) },
+      { name: "color", kind: "string", values: colors },
+      { name: "y", kind: "number", values: Float64Array.from(ys) },
+      { name: "cls", kind: "string", values: ys.map((y) => (y > 4 ? "high" : "low")) },
+    ],
+  };
+  const probe: Frame = {
+    rows: 3,
+    columns: [
+      { name: "x", kind: "number", values: Float64Array.from([0.5, NaN, 4]) },
+      { name: "color", kind: "string", values: ["red", null, "purple"] },
+    ],
+  };
+  const instances = [
+    { x: 0.5, color: "red" },
+    { x: null, color: null },
+    { x: 4, color: "purple" },
+  ];
+  const asTestModel = (m: ReturnType<typeof trainLinear>): TestModel => ({
+    onnx: m.onnx,
+    manifest: { ...linearTestModel().manifest, task: m.task, target: m.target, inputs: m.inputs, outputs: m.outputs, classes: m.classes },
+  });
+
+  it("regression: { prediction } equal to the TypeScript model", async () => {
+    const m = trainLinear(frame, { task: "regression", target: "y", features: ["x", "color"] });
+    source.addVersion("trained-reg", 1, asTestModel(m));
+    source.deployments.set("trained-reg", { model: "trained-reg", alias: 1 });
+    const { status, json } = await call("POST", "/v1/predict/trained-reg", { instances });
+    expect(status).toBe(200);
+    const want = m.predict(probe);
+    if (want.task !== "regression") throw new Error("expected regression");
+    json.predictions.forEach((p: { prediction: number }, i: number) => expect(p.prediction).toBeCloseTo(want.prediction[i]!, 4));
+    const meta = await call("GET", "/v2/models/trained-reg");
+    expect(meta.json.inputs).toEqual(m.inputs);
+    expect(meta.json.outputs).toEqual(m.outputs);
+  });
+
+  it("classification: { label, probabilities: {class: p} } equal to the TypeScript model", async () => {
+    const m = trainLinear(frame, { task: "classification", target: "cls", features: ["x", "color"] });
+    source.addVersion("trained-cls", 1, asTestModel(m));
+    source.deployments.set("trained-cls", { model: "trained-cls", alias: 1 });
+    const { status, json } = await call("POST", "/v1/predict/trained-cls", { instances });
+    expect(status).toBe(200);
+    const want = m.predict(probe);
+    if (want.task !== "classification") throw new Error("expected classification");
+    expect(json.predictions.map((p: { label: string }) => p.label)).toEqual(want.label);
+    json.predictions.forEach((p: { probabilities: Record<string, number> }, i: number) => {
+      expect(Object.keys(p.probabilities)).toEqual(m.classes);
+      m.classes!.forEach((c, k) => expect(p.probabilities[c]).toBeCloseTo(want.probabilities[k]![i]!, 5));
+    });
+    const v2 = await call("POST", "/v2/models/trained-cls/infer", {
+      inputs: [
+        { name: "x", shape: [1, 1], datatype: "FP32", data: [4] },
+        { name: "color", shape: [1, 1], datatype: "BYTES", data: ["red"] },
+      ],
+    });
+    expect(v2.json.outputs.map((o: { name: string; shape: number[] }) => [o.name, o.shape])).toEqual([
+      ["label", [1]],
+      ["probabilities", [1, 2]],
+    ]);
   });
 });
 

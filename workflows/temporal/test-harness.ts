@@ -10,6 +10,7 @@ import { createDb, type Db } from "../../db/client";
 import { migrateAndSeed } from "../../db/migrate";
 import { seedLocal } from "../../db/seed";
 import { createTeam } from "../../db/queries/teams";
+import { runTeam } from "../../db/queries/runs";
 import { ArtifactStore } from "../../server/storage/artifacts";
 import { createServingServer, type ServingServer } from "../../server/serving/server";
 import type { RequestContext } from "../../server/context";
@@ -78,7 +79,9 @@ export async function startHarness(opts: { nodeActivities?: Record<string, NodeA
     async waitForRun(runId, timeoutMs = 150_000) {
       const started = Date.now();
       for (;;) {
-        const run = await getRun(ctx, { runId });
+        // Runs started through the REST API belong to the local team.
+        const teamId = (await runTeam(db, runId)) ?? ctx.teamId;
+        const run = await getRun({ ...ctx, teamId }, { runId });
         if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return run;
         if (Date.now() - started > timeoutMs) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.steps.map((s) => [s.nodeId, s.status]))}`);
         await new Promise((r) => setTimeout(r, 250));
