@@ -3,11 +3,9 @@
  * every request acts as the seeded local user of the local team; every
  * service still takes the team explicitly and every query filters by it.
  */
-import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { getDb } from "../db/client";
-import { LOCAL_TEAM_SLUG, LOCAL_USER_EMAIL } from "../db/seed";
-import { teams, users } from "../db/schema";
+import { findLocalIdentity } from "../db/queries/teams";
 
 export interface RequestContext {
   db: Db;
@@ -20,10 +18,9 @@ let cached: Promise<{ teamId: string; userId: string }> | undefined;
 export async function requestContext(): Promise<RequestContext> {
   const db = getDb();
   cached ??= (async () => {
-    const [team] = await db.select({ id: teams.id }).from(teams).where(eq(teams.slug, LOCAL_TEAM_SLUG));
-    const [user] = await db.select({ id: users.id }).from(users).where(eq(users.email, LOCAL_USER_EMAIL));
-    if (!team || !user) throw new Error("the local team is not seeded: run migrations (npm run dev does)");
-    return { teamId: team.id, userId: user.id };
+    const found = await findLocalIdentity(db);
+    if (!found) throw new Error("the local team is not seeded: run migrations (npm run dev does)");
+    return found;
   })().catch((e) => {
     cached = undefined;
     throw e;

@@ -137,6 +137,7 @@ export class TreeGrower {
    * behind each other when neighbouring rows share a bin (sorted data).
    */
   buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array): void {
+    const __t = performance.now(); try {
     const { bins, n, binOffset, nBins } = this.layout;
     const rows = this.rows;
     const m = feats.length;
@@ -162,6 +163,7 @@ export class TreeGrower {
       const f0 = feats[j]!;
       hist1(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n);
     }
+    } finally { (globalThis as any).__th = ((globalThis as any).__th ?? 0) + performance.now() - __t; }
   }
 
   /** parent ← parent − child over the features' ranges: the sibling's histogram. */
@@ -373,12 +375,12 @@ export class TreeGrower {
           const vr = leafWeight(GR, HR, l2) * learningRate;
           value[lId] = vl;
           value[rId] = vr;
-          if (update) routeToLeaves(update.score, update.K, update.k, rows, node.start, node.end, bins, f * n, leftMask, mo, vl, vr);
+          const __t = performance.now(); if (update) routeToLeaves(update.score, update.K, update.k, rows, node.start, node.end, bins, f * n, leftMask, mo, vl, vr); (globalThis as any).__tr = ((globalThis as any).__tr ?? 0) + performance.now() - __t;
           this.releaseHist(node.hist);
           node.hist = null;
           continue;
         }
-        const mid = this.partition(node.start, node.end, f, leftMask, mo);
+        const __t = performance.now(); const mid = this.partition(node.start, node.end, f, leftMask, mo); (globalThis as any).__tp = ((globalThis as any).__tp ?? 0) + performance.now() - __t;
         const l: GrowNode = { id: lId, start: node.start, end: mid, G: s.GL, H: s.HL, hist: null };
         const r: GrowNode = { id: rId, start: mid, end: node.end, G: GR, H: HR, hist: null };
         const lCan = l.H >= 2 * minH && l.end - l.start >= 2;
