@@ -47,9 +47,6 @@ import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from 
 const SUPERVISOR_FLAG = "--supervisor";
 const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
-if (!process.argv.includes(SUPERVISOR_FLAG)) runLauncher();
-else await runSupervisor();
-
 // ---------------------------------------------------------------------------
 // Launcher
 
@@ -418,3 +415,7 @@ function rel(root: string, p: string): string {
   const r = path.relative(root, p);
   return r && !r.startsWith("..") ? r : p;
 }
+
+// Last, so every module-level const above is initialised first.
+if (!process.argv.includes(SUPERVISOR_FLAG)) runLauncher();
+else await runSupervisor();

@@ -14,6 +14,14 @@ export interface RunningPostgres {
 export async function startEmbeddedPostgres(opts: { dataDir: string; port: number; database?: string }): Promise<RunningPostgres> {
   const database = opts.database ?? "conveyor";
   const fresh = !fs.existsSync(path.join(opts.dataDir, "PG_VERSION"));
+  const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  if (asRoot) {
+    // initdb runs as the "postgres" OS user: it must be able to reach the data dir
+    // (mkdtemp makes 0700 directories).
+    const parent = path.dirname(path.resolve(opts.dataDir));
+    fs.mkdirSync(parent, { recursive: true });
+    fs.chmodSync(parent, 0o755);
+  }
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: "postgres",
@@ -21,7 +29,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     port: opts.port,
     persistent: true,
     // Running as root (CI, containers) needs a dedicated OS user for initdb.
-    createPostgresUser: typeof process.getuid === "function" && process.getuid() === 0,
+    createPostgresUser: asRoot,
     onLog: () => {},
     onError: (e) => {
       const msg = String(e instanceof Error ? e.message : e).trim();

@@ -88,7 +88,7 @@ export const HOW_TO_PROVIDE =
 
 export interface EnsureOptions {
   log?: (message: string) => void;
-  env?: Record<string, string | undefined>;
+  env?: NodeJS.ProcessEnv;
   home?: string;
   /** Try `go install` when Go is present (default true). */
   build?: boolean;
@@ -141,11 +141,11 @@ function findGo(env: Record<string, string | undefined>): string | undefined {
   );
 }
 
-function goInstall(go: string, binDir: string, env: Record<string, string | undefined>, log: (m: string) => void): Promise<boolean> {
+function goInstall(go: string, binDir: string, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<boolean> {
   fs.mkdirSync(binDir, { recursive: true });
   return new Promise((resolve) => {
     const child = spawn(go, ["install", `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...env, GOBIN: binDir } as NodeJS.ProcessEnv,
+      env: { ...env, GOBIN: binDir },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const onData = (chunk: Buffer) => {

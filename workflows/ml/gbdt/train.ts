@@ -20,7 +20,7 @@ import { featureImportance, predictEnsemble, toEnsembleTree, type EnsembleTree, 
 import { exportOnnx, modelInputs, modelOutputs } from "./onnx-export";
 import { resolveOptions, type GbdtOptions, type ResolvedGbdtOptions } from "./options";
 import { Rng, sampleIndices } from "./rng";
-import { addTreeBinned, TreeGrower, type BinLayout, type Tree } from "./tree";
+import { addTreeBinned, packBins, TreeGrower, type BinLayout, type Tree } from "./tree";
 
 export interface FeatureImportance {
   /** Model input column (one-hot columns are summed into their string column). */
@@ -53,7 +53,8 @@ function layoutOf(data: PreparedData): BinLayout {
     total += f.nBins;
     categorical[i] = f.kind === "string" ? 1 : 0;
   });
-  return { n: data.n, F, bins: data.bins, nBins, binOffset, totalBins: total, categorical };
+  const { packed, W } = packBins(data.bins, data.n, F);
+  return { n: data.n, F, bins: data.bins, nBins, binOffset, totalBins: total, categorical, packed, W };
 }
 
 function baseScores(data: PreparedData): Float64Array {

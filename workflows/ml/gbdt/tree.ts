@@ -31,6 +31,27 @@ export interface BinLayout {
   totalBins: number;
   /** 1 for a categorical (one-vs-rest) feature. */
   categorical: Uint8Array;
+  /**
+   * The same bins row-major, four features per 32-bit word: feature f of row
+   * r is byte f & 3 of packed[r·W + (f >> 2)]. The histogram kernels read a
+   * row's bins with one or two loads instead of one cache line per feature.
+   */
+  packed: Int32Array;
+  /** Words per row in `packed`: ceil(F / 4). */
+  W: number;
+}
+
+/** Packs feature-major bins into the row-major words of `BinLayout.packed`. */
+export function packBins(bins: Uint8Array, n: number, F: number): { packed: Int32Array; W: number } {
+  const W = Math.ceil(F / 4);
+  const packed = new Int32Array(n * W);
+  for (let f = 0; f < F; f++) {
+    const base = f * n;
+    const w = f >> 2;
+    const shift = 8 * (f & 3);
+    for (let r = 0; r < n; r++) packed[r * W + w] = packed[r * W + w]! | (bins[base + r]! << shift);
+  }
+  return { packed, W };
 }
 
 export interface TreeParams {
@@ -110,6 +131,7 @@ export class TreeGrower {
   private readonly pool: Float64Array[] = [];
   private readonly histSize: number;
   private readonly split: Split = { gain: 0, feature: -1, bin: 0, missingLeft: false, GL: 0, HL: 0 };
+  private readonly allFeats: Int32Array;
 
   constructor(
     readonly layout: BinLayout,
@@ -118,6 +140,7 @@ export class TreeGrower {
     this.rows = new Uint32Array(layout.n);
     this.scratch = new Uint32Array(layout.n);
     this.histSize = 2 * layout.totalBins;
+    this.allFeats = Int32Array.from({ length: layout.F }, (_, i) => i);
   }
 
   private takeHist(): Float64Array {
@@ -129,41 +152,43 @@ export class TreeGrower {
   }
 
   /**
-   * The hot loop: adds gh of rows[start, end) into `hist` for each feature of
-   * `feats`, zeroing the features' ranges first. Features go four at a time
-   * through `hist4` (then 2, then 1): a row's g and h are loaded once for
-   * four byte streams, and the four independent read-modify-writes overlap —
-   * about twice as fast in V8 as one feature per pass, whose updates queue
-   * behind each other when neighbouring rows share a bin (sorted data).
+   * The hot loop: adds gh of rows[start, end) into `hist`. Normally every
+   * feature is accumulated, up to eight per pass over the rows, from the
+   * packed row-major bins (`histL1` … `histL8`): a row's g, h and bins are
+   * loaded once for up to eight independent read-modify-writes. When column
+   * sampling keeps fewer than half of the features, only those are built,
+   * one feature-major byte stream at a time (`histFeature`). Returns the
+   * features whose ranges are now valid (and zeroes them first).
    */
-  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array): void {
-    const __t = performance.now(); try {
-    const { bins, n, binOffset, nBins } = this.layout;
+  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array): Int32Array {
+    const { bins, n, binOffset, nBins, F, packed, W } = this.layout;
     const rows = this.rows;
-    const m = feats.length;
-    for (let j = 0; j < m; j++) {
-      const off = 2 * binOffset[feats[j]!]!;
-      hist.fill(0, off, off + 2 * nBins[feats[j]!]!);
+    if (2 * feats.length < F) {
+      for (let j = 0; j < feats.length; j++) {
+        const f = feats[j]!;
+        const off = 2 * binOffset[f]!;
+        hist.fill(0, off, off + 2 * nBins[f]!);
+        histFeature(hist, gh, bins, rows, start, end, off, f * n);
+      }
+      return feats;
     }
-    let j = 0;
-    for (; j + 4 <= m; j += 4) {
-      const f0 = feats[j]!;
-      const f1 = feats[j + 1]!;
-      const f2 = feats[j + 2]!;
-      const f3 = feats[j + 3]!;
-      hist4(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n, 2 * binOffset[f1]!, f1 * n, 2 * binOffset[f2]!, f2 * n, 2 * binOffset[f3]!, f3 * n);
+    hist.fill(0);
+    const o = (f: number) => 2 * binOffset[f]!;
+    for (let f0 = 0; f0 < F; f0 += 8) {
+      const wa = f0 >> 2;
+      const L = Math.min(8, F - f0);
+      switch (L) {
+        case 1: histL1(hist, gh, packed, W, wa, rows, start, end, o(f0)); break;
+        case 2: histL2(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1)); break;
+        case 3: histL3(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2)); break;
+        case 4: histL4(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3)); break;
+        case 5: histL5(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4)); break;
+        case 6: histL6(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5)); break;
+        case 7: histL7(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5), o(f0 + 6)); break;
+        default: histL8(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5), o(f0 + 6), o(f0 + 7)); break;
+      }
     }
-    if (j + 2 <= m) {
-      const f0 = feats[j]!;
-      const f1 = feats[j + 1]!;
-      hist2(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n, 2 * binOffset[f1]!, f1 * n);
-      j += 2;
-    }
-    if (j < m) {
-      const f0 = feats[j]!;
-      hist1(hist, gh, bins, rows, start, end, 2 * binOffset[f0]!, f0 * n);
-    }
-    } finally { (globalThis as any).__th = ((globalThis as any).__th ?? 0) + performance.now() - __t; }
+    return this.allFeats;
   }
 
   /** parent ← parent − child over the features' ranges: the sibling's histogram. */
@@ -375,12 +400,12 @@ export class TreeGrower {
           const vr = leafWeight(GR, HR, l2) * learningRate;
           value[lId] = vl;
           value[rId] = vr;
-          const __t = performance.now(); if (update) routeToLeaves(update.score, update.K, update.k, rows, node.start, node.end, bins, f * n, leftMask, mo, vl, vr); (globalThis as any).__tr = ((globalThis as any).__tr ?? 0) + performance.now() - __t;
+          if (update) routeToLeaves(update.score, update.K, update.k, rows, node.start, node.end, bins, f * n, leftMask, mo, vl, vr);
           this.releaseHist(node.hist);
           node.hist = null;
           continue;
         }
-        const __t = performance.now(); const mid = this.partition(node.start, node.end, f, leftMask, mo); (globalThis as any).__tp = ((globalThis as any).__tp ?? 0) + performance.now() - __t;
+        const mid = this.partition(node.start, node.end, f, leftMask, mo);
         const l: GrowNode = { id: lId, start: node.start, end: mid, G: s.GL, H: s.HL, hist: null };
         const r: GrowNode = { id: rId, start: mid, end: node.end, G: GR, H: HR, hist: null };
         const lCan = l.H >= 2 * minH && l.end - l.start >= 2;
@@ -391,8 +416,8 @@ export class TreeGrower {
           const small = lSmall ? l : r;
           const large = lSmall ? r : l;
           const sh = this.takeHist();
-          this.buildHistogram(sh, gh, small.start, small.end, feats);
-          this.subtract(node.hist, sh, feats);
+          const built = this.buildHistogram(sh, gh, small.start, small.end, feats);
+          this.subtract(node.hist, sh, built);
           small.hist = sh;
           large.hist = node.hist;
           if (!(lSmall ? lCan : rCan)) {
@@ -466,50 +491,219 @@ export function addTreeBinned(tree: Tree, bins: Uint8Array, n: number, score: Fl
   }
 }
 
-// Histogram kernels: o* = 2 × the feature's first bin in `hist`, b* = the feature's first byte in `bins`.
-
-function hist4(
-  hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number,
-  o0: number, b0: number, o1: number, b1: number, o2: number, b2: number, o3: number, b3: number,
-): void {
-  for (let k = start; k < end; k++) {
-    const r = rows[k]!;
-    const g = gh[2 * r]!;
-    const h = gh[2 * r + 1]!;
-    let b = o0 + 2 * bins[b0 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-    b = o1 + 2 * bins[b1 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-    b = o2 + 2 * bins[b2 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-    b = o3 + 2 * bins[b3 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-  }
-}
-
-function hist2(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number, o1: number, b1: number): void {
-  for (let k = start; k < end; k++) {
-    const r = rows[k]!;
-    const g = gh[2 * r]!;
-    const h = gh[2 * r + 1]!;
-    let b = o0 + 2 * bins[b0 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-    b = o1 + 2 * bins[b1 + r]!;
-    hist[b] = hist[b]! + g;
-    hist[b + 1] = hist[b + 1]! + h;
-  }
-}
-
-function hist1(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number): void {
+/** One feature from the feature-major bins (column-sampled trees). */
+function histFeature(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const b = o0 + 2 * bins[b0 + r]!;
     hist[b] = hist[b]! + gh[2 * r]!;
     hist[b + 1] = hist[b + 1]! + gh[2 * r + 1]!;
+  }
+}
+
+// Packed-row histogram kernels, one per lane count L (1…8 features in one pass
+// over the rows). Row r's bins for this pass are the bytes of packed[r·W + wa]
+// (lanes 0–3) and packed[r·W + wa + 1] (lanes 4–7); o_i = 2 × the first bin of
+// lane i's feature in `hist`. One load of g, h and the packed words serves up
+// to eight independent read-modify-writes; written out per L because V8 does
+// not unroll loops. (Generated; keep them identical but for the lane count.)
+
+function histL1(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL2(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL3(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL4(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL5(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL6(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL7(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o6 + ((c >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+function histL8(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number, o7: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const h = gh[2 * r + 1]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o6 + ((c >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
+    b = o7 + 2 * (c >>> 24);
+    hist[b] = hist[b]! + g;
+    hist[b + 1] = hist[b + 1]! + h;
   }
 }
