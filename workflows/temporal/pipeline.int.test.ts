@@ -186,6 +186,26 @@ describe("pipeline workflow", () => {
     await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
   });
 
+  it("a CSV with no rows fails at ingest and nothing runs after it", async () => {
+    const ds = await uploadDataset(h.ctx, { name: "header-only", csv: new TextEncoder().encode("size,rooms,price\n") }, h.store);
+    expect(ds.rows).toBe(0);
+    const spec = bostonSpec(`empty-${uid()}`, 0);
+    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` } as never;
+    const { id } = await savePipeline(h.ctx, { spec });
+    const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(run.status).toBe("failed");
+    expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
+      ["ingest", "failed"],
+      ["split", "skipped"],
+      ["train", "skipped"],
+      ["evaluate", "skipped"],
+      ["gate", "skipped"],
+      ["deploy", "skipped"],
+    ]);
+    expect(run.steps[0]!.error).toBe(`dataset:${ds.id} has no rows`);
+    expect(run.steps[1]!.error).toBe('upstream step "ingest" failed');
+  });
+
   it("a missing target column fails with the column list", async () => {
     const spec = bostonSpec(`nt-${uid()}`);
     spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
