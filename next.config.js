@@ -4,6 +4,8 @@
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
+  // The dev-mode indicator sits where the sidebar ends; keep it out of the way.
+  devIndicators: { position: "bottom-right" },
   serverExternalPackages: [
     "onnxruntime-node",
     "@duckdb/node-api",

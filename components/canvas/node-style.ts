@@ -10,4 +10,4 @@ export const GROUP_STYLE: Record<NodeGroup, { stripe: string; chip: string; labe
   deploy: { stripe: "#f43f5e", chip: "bg-rose-50 text-rose-700", label: "Deploy" },
 };
 
-export const NODE_WIDTH = 232;
+export const NODE_WIDTH = 216;

@@ -22,7 +22,7 @@ export function Palette({ onAdd, disabled = false }: { onAdd: (type: string) => 
   }, [query]);
 
   return (
-    <aside aria-label="Node palette" className="flex w-60 shrink-0 flex-col border-r border-slate-200 bg-white">
+    <aside aria-label="Node palette" className="flex w-52 shrink-0 flex-col border-r border-slate-200 bg-white">
       <div className="border-b border-slate-100 p-3">
         <input
           type="search"

@@ -80,11 +80,13 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
   const dirty = saved ? saved.json !== ed.specJson : ed.nodes.length > 0;
   // Errors the server returned stay on the canvas until the spec changes.
   const shownErrors = useMemo(() => {
-    if (!serverErrors || serverErrors.json !== ed.specJson) return ed.errors;
+    // An empty canvas has its own empty state; "no nodes" would only be noise.
+    const client = ed.nodes.length === 0 ? ed.errors.filter((e) => e.field !== "nodes") : ed.errors;
+    if (!serverErrors || serverErrors.json !== ed.specJson) return client;
     const key = (e: SpecError) => `${e.nodeId}|${e.field}|${e.message}`;
-    const seen = new Set(ed.errors.map(key));
-    return [...ed.errors, ...serverErrors.errors.filter((e) => !seen.has(key(e)))];
-  }, [ed.errors, ed.specJson, serverErrors]);
+    const seen = new Set(client.map(key));
+    return [...client, ...serverErrors.errors.filter((e) => !seen.has(key(e)))];
+  }, [ed.errors, ed.nodes.length, ed.specJson, serverErrors]);
   const byNode = useMemo(() => errorsByNode(shownErrors), [shownErrors]);
   const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode }), [byNode]);
 
@@ -277,7 +279,8 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
               deleteKeyCode={["Backspace", "Delete"]}
               snapToGrid
               snapGrid={[10, 10]}
-              fitView
+              // Fit a loaded pipeline once; an empty canvas keeps zoom 1 so the first drop does not jump.
+              fitView={initial.nodes.length > 0}
               fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
               minZoom={0.2}
               maxZoom={2}
@@ -285,7 +288,9 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
-              <MiniMap position="top-right" pannable zoomable nodeColor={(n) => (byNode.has(n.id) ? "#fda4af" : "#cbd5e1")} style={{ width: 150, height: 100 }} />
+              {ed.nodes.length > 10 ? (
+                <MiniMap position="top-right" pannable zoomable nodeColor={(n) => (byNode.has(n.id) ? "#fda4af" : "#cbd5e1")} style={{ width: 150, height: 100 }} />
+              ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
             </ReactFlow>
           </CanvasContext.Provider>

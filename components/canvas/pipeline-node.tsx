@@ -94,16 +94,29 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
       data-node-type={data.type}
       data-status={run?.status}
       aria-label={`${data.label || def?.label || data.type} (${id})`}
-      className={`overflow-hidden rounded-lg bg-white shadow-sm ${ring}`}
-      style={{ width: NODE_WIDTH, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
+      className={`rounded-lg bg-white shadow-sm ${ring}`}
+      style={{ width: NODE_WIDTH, borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}`, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
     >
-      <div className="flex items-start gap-2 border-b border-slate-100 px-3 pb-2 pt-2.5" style={{ borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}` }}>
+      <div className="flex items-start gap-2 border-b border-slate-100 pb-2 pl-2.5 pr-3 pt-2.5">
         <div className="min-w-0 flex-1">
-          <div className="flex items-center gap-1.5">
-            <span className={`rounded px-1 py-px text-[10px] font-semibold uppercase tracking-wide ${group?.chip ?? "bg-slate-100 text-slate-600"}`}>{group?.label ?? "unknown"}</span>
-            <span className="truncate font-mono text-[10px] text-slate-400">{id}</span>
+          <div className="truncate text-[13px] font-semibold leading-5 text-slate-800" title={def?.description}>
+            {data.label || def?.label || data.type}
           </div>
-          <div className="mt-1 truncate text-[13px] font-semibold text-slate-800">{data.label || def?.label || data.type}</div>
+          <div className="flex items-center gap-1.5 text-[10.5px] leading-4">
+            {run ? (
+              <span className="flex shrink-0 items-center gap-1 font-semibold" data-testid={`node-status-${id}`}>
+                <span className={`h-1.5 w-1.5 rounded-full ${status?.dot ?? ""}`} />
+                <span style={{ color: status?.ring }}>{run.status}</span>
+                {run.cached ? <span className="rounded bg-violet-50 px-1 font-medium text-violet-600">cached</span> : null}
+              </span>
+            ) : (
+              <span className={`font-semibold uppercase tracking-wide ${group ? "" : "text-slate-500"}`} style={group ? { color: group.stripe } : undefined}>
+                {group?.label ?? "unknown"}
+              </span>
+            )}
+            <span className="text-slate-300">·</span>
+            <span className="truncate font-mono text-slate-400">{id}</span>
+          </div>
         </div>
         {errors.length && !readOnly ? (
           <span
@@ -112,13 +125,6 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
             className="mt-0.5 inline-flex h-5 min-w-5 items-center justify-center rounded-full bg-rose-500 px-1.5 text-[11px] font-semibold text-white"
           >
             {errors.length}
-          </span>
-        ) : null}
-        {run ? (
-          <span className="mt-0.5 flex items-center gap-1 text-[11px] font-medium text-slate-600">
-            <span className={`h-2 w-2 rounded-full ${status?.dot ?? ""}`} />
-            {run.status}
-            {run.cached ? <span className="rounded bg-slate-100 px-1 text-[10px] text-slate-500">cached</span> : null}
           </span>
         ) : null}
       </div>

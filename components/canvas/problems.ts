@@ -36,7 +36,8 @@ export function nodeLevelProblems(errors: readonly SpecError[], nodeId: string):
 
 /** One line for the problems list: "target: target is required". */
 export function describeProblem(e: SpecError): string {
-  if (!e.field) return e.message;
+  // Port messages already name the port.
+  if (!e.field || /^(inputs|outputs)\./.test(e.field)) return e.message;
   const field = e.field.replace(/^config\./, "");
   // Messages that already start with the field name read better without the prefix.
   if (e.message.toLowerCase().startsWith(field.toLowerCase())) return e.message;

@@ -36,47 +36,43 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
   const [uploadError, setUploadError] = useState<string | null>(null);
   const current = typeof value === "string" ? value : "";
   const sample = current.startsWith("sample:") ? SAMPLES[current.slice(7) as keyof typeof SAMPLES] : undefined;
+  const uploaded = (datasets.data ?? []).find((d) => `dataset:${d.id}` === current);
   const known = current === "" || (sample !== undefined) || (datasets.data ?? []).some((d) => `dataset:${d.id}` === current);
 
   return (
     <div className="space-y-1.5">
-      <div className="flex gap-1.5">
-        <select
-          id={id}
-          aria-label={field.name}
-          aria-invalid={invalid || undefined}
-          value={current}
-          onChange={(e) => onChange(e.target.value || undefined)}
-          className={`h-8 min-w-0 flex-1 rounded-md border bg-white px-2 text-sm focus:outline-none focus:ring-2 ${invalid ? "border-rose-300 focus:ring-rose-100" : "border-slate-200 focus:border-indigo-400 focus:ring-indigo-100"}`}
-        >
-          <option value="">Choose a dataset…</option>
-          <optgroup label="Bundled samples">
-            {SAMPLE_NAMES.map((n) => (
-              <option key={n} value={`sample:${n}`}>
-                {SAMPLES[n].label}
+      <select
+        id={id}
+        aria-label={field.name}
+        aria-invalid={invalid || undefined}
+        value={current}
+        onChange={(e) => onChange(e.target.value || undefined)}
+        className={`h-8 w-full rounded-md border bg-white px-2 text-sm focus:outline-none focus:ring-2 ${invalid ? "border-rose-300 focus:ring-rose-100" : "border-slate-200 focus:border-indigo-400 focus:ring-indigo-100"}`}
+      >
+        <option value="">Choose a dataset…</option>
+        <optgroup label="Bundled samples">
+          {SAMPLE_NAMES.map((n) => (
+            <option key={n} value={`sample:${n}`}>
+              {SAMPLES[n].label}
+            </option>
+          ))}
+        </optgroup>
+        {datasets.data?.length ? (
+          <optgroup label="Uploaded datasets">
+            {datasets.data.map((d) => (
+              <option key={d.id} value={`dataset:${d.id}`}>
+                {d.name} ({d.rows.toLocaleString("en-US")} rows)
               </option>
             ))}
           </optgroup>
-          {datasets.data?.length ? (
-            <optgroup label="Uploaded datasets">
-              {datasets.data.map((d) => (
-                <option key={d.id} value={`dataset:${d.id}`}>
-                  {d.name} ({d.rows.toLocaleString("en-US")} rows)
-                </option>
-              ))}
-            </optgroup>
-          ) : null}
-          {!known ? <option value={current}>{current}</option> : null}
-        </select>
-        <Button
-          size="md"
-          aria-label="Upload CSV"
-          title="Upload a CSV file as a new dataset"
-          disabled={uploading}
-          onClick={() => fileRef.current?.click()}
-        >
-          <UploadIcon />
-          {uploading ? "Uploading…" : "Upload"}
+        ) : null}
+        {!known ? <option value={current}>{current}</option> : null}
+      </select>
+      <div className="flex items-center justify-between gap-2">
+        <span className="min-w-0 truncate font-mono text-[11px] text-slate-400">{current || "no dataset chosen"}</span>
+        <Button size="sm" variant="ghost" className="shrink-0 whitespace-nowrap" aria-label="Upload CSV" title="Upload a CSV file as a new dataset" disabled={uploading} onClick={() => fileRef.current?.click()}>
+          <UploadIcon width={13} height={13} />
+          {uploading ? "Uploading…" : "Upload CSV"}
         </Button>
         <input
           ref={fileRef}
@@ -102,10 +98,13 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
           }}
         />
       </div>
-      {current ? <div className="font-mono text-[11px] text-slate-400">{current}</div> : null}
       {sample ? (
         <div className="text-[11.5px] text-slate-500">
           Suggested target: <span className="font-mono text-slate-700">{sample.target}</span>
+        </div>
+      ) : uploaded ? (
+        <div className="text-[11.5px] leading-snug text-slate-500">
+          {uploaded.rows.toLocaleString("en-US")} rows · columns: <span className="font-mono text-slate-700">{uploaded.columns.map((c) => c.name).join(", ")}</span>
         </div>
       ) : null}
       {uploadError ? (

@@ -22,25 +22,24 @@ export function useBrowserModel(modelUrl: string, manifest: Pick<ModelManifest, 
     };
   }, [modelUrl]);
 
-  const predict = useCallback(
-    async (instances: Instance[]): Promise<Prediction[]> => {
-      if (!session.current) {
-        setStatus("loading");
-        session.current = createBrowserSession(modelUrl);
-      }
-      let s: InferenceSession;
-      try {
-        s = await session.current;
-        setStatus("ready");
-      } catch (e) {
-        session.current = null;
-        setStatus("error");
-        throw e;
-      }
-      return predictInBrowser(s, manifest, instances);
-    },
-    [manifest, modelUrl],
-  );
+  /** Downloads the model and starts the runtime once; later calls reuse the session. */
+  const load = useCallback(async (): Promise<InferenceSession> => {
+    if (!session.current) {
+      setStatus("loading");
+      session.current = createBrowserSession(modelUrl);
+    }
+    try {
+      const s = await session.current;
+      setStatus("ready");
+      return s;
+    } catch (e) {
+      session.current = null;
+      setStatus("error");
+      throw e;
+    }
+  }, [modelUrl]);
 
-  return { status, predict };
+  const predict = useCallback(async (instances: Instance[]): Promise<Prediction[]> => predictInBrowser(await load(), manifest, instances), [load, manifest]);
+
+  return { status, load, predict };
 }

@@ -131,8 +131,10 @@ export function ModelDetail({ name }: { name: string }) {
                   <td className="whitespace-nowrap font-mono text-xs">
                     {e.fromVersion ? `v${e.fromVersion}` : "∅"} → v{e.toVersion}
                   </td>
-                  <td className="text-slate-600">{e.actor}</td>
-                  <td className="text-slate-600">{e.reason}</td>
+                  <td className="whitespace-nowrap text-slate-600">
+                    <Actor actor={e.actor} />
+                  </td>
+                  <td className="text-[12.5px] text-slate-600">{e.reason}</td>
                   <td>
                     {e.runId ? (
                       <Link href={`/runs/${e.runId}`} className="font-mono text-xs text-slate-500 hover:text-indigo-700">
@@ -149,5 +151,16 @@ export function ModelDetail({ name }: { name: string }) {
         )}
       </Card>
     </PageContainer>
+  );
+}
+
+/** "pipeline:<id>" links to the pipeline; people and other actors show as they are. */
+function Actor({ actor }: { actor: string }) {
+  const m = /^pipeline:([0-9a-f-]{36})$/.exec(actor);
+  if (!m) return <>{actor}</>;
+  return (
+    <Link href={`/pipelines/${m[1]}`} className="text-indigo-600 hover:underline" title={actor}>
+      pipeline {m[1]!.slice(0, 8)}
+    </Link>
   );
 }

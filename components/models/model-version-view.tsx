@@ -166,6 +166,7 @@ function Preview({ name, version, modelUrl, manifest }: { name: string; version:
   const runBrowser = async () => {
     setError(null);
     try {
+      await browserModel.load();
       const t0 = performance.now();
       const [p] = await browserModel.predict([instance]);
       const ms = performance.now() - t0;
@@ -308,8 +309,8 @@ function PredictionPanel({ testId, title, subtitle, prediction }: { testId: stri
 function PredictionValue({ p }: { p: Prediction }) {
   if ("prediction" in p && typeof p.prediction === "number") {
     return (
-      <div className="mt-1.5 font-mono text-2xl font-semibold text-slate-900" data-value={p.prediction}>
-        {p.prediction}
+      <div className="mt-1.5 font-mono text-2xl font-semibold text-slate-900" data-value={p.prediction} title={String(p.prediction)}>
+        {+p.prediction.toPrecision(7)}
       </div>
     );
   }

@@ -96,7 +96,7 @@ export function PipelineList() {
                       <span className="text-slate-400">never run</span>
                     )}
                   </div>
-                  <div className="w-28 shrink-0 text-right text-xs text-slate-400">updated {formatRelative(p.updatedAt)}</div>
+                  <div className="w-32 shrink-0 whitespace-nowrap text-right text-xs text-slate-400">updated {formatRelative(p.updatedAt)}</div>
                   <div className="flex shrink-0 items-center gap-2">
                     <Link href={`/pipelines/${p.id}`} className={buttonClass("secondary", "sm")}>
                       Open

@@ -43,23 +43,22 @@ export function RunGraph({ spec, steps, onSelect }: { spec: PipelineSpecInput; s
           fitView
           fitViewOptions={{ padding: 0.15, maxZoom: 1 }}
           minZoom={0.2}
-          proOptions={{ hideAttribution: false }}
+          attributionPosition="top-right"
           zoomOnScroll={false}
           preventScrolling={false}
         >
           <Background variant={BackgroundVariant.Dots} gap={20} size={1} />
           <Controls position="bottom-left" showInteractive={false} />
-          <StatusLegend />
         </ReactFlow>
       </CanvasContext.Provider>
     </ReactFlowProvider>
   );
 }
 
-function StatusLegend() {
+export function StatusLegend() {
   const shown = ["queued", "running", "succeeded", "failed", "skipped"] as const;
   return (
-    <div className="absolute right-3 top-3 z-10 flex gap-3 rounded-md bg-white/90 px-2.5 py-1.5 text-[11px] text-slate-500 ring-1 ring-slate-200">
+    <div className="flex gap-3 text-[11px] font-normal text-slate-500">
       {shown.map((s) => (
         <span key={s} className="flex items-center gap-1">
           <span className="h-2 w-2 rounded-full" style={{ background: STATUS_STYLE[s].ring }} />

@@ -8,15 +8,15 @@ import { useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
-import type { PortValue } from "../../workflows/spec/refs";
 import { useTRPC, type RunDetail, type RunMetric, type RunStep } from "../trpc/trpc";
-import { durationBetween, formatDateTime, formatDuration, formatNumber, formatRelative, shortSha } from "../ui/format";
+import { durationBetween, formatDateTime, formatDuration } from "../ui/format";
 import { ChevronIcon } from "../ui/icons";
 import { Card, ErrorNote, Loading, PageContainer } from "../ui/page";
 import { isFinished, StatusBadge, STATUS_STYLE, Tag, toStatus } from "../ui/status-badge";
 import { MetricChart, type SeriesPoint } from "./metric-chart";
-import { RunGraph } from "./run-graph";
+import { RunGraph, StatusLegend } from "./run-graph";
 import { StepOutputs } from "./step-outputs";
+import { stepSummary } from "./step-summary";
 
 export function RunView({ runId }: { runId: string }) {
   const trpc = useTRPC();
@@ -32,6 +32,10 @@ export function RunView({ runId }: { runId: string }) {
     staleTime: Infinity,
   });
   const [open, setOpen] = useState<Record<string, boolean>>({});
+  const labels = useMemo(() => {
+    const spec = pipeline.data?.spec as PipelineSpecInput | undefined;
+    return new Map((spec?.nodes ?? []).flatMap((n) => (n.label ? [[n.id, n.label] as const] : [])));
+  }, [pipeline.data]);
 
   if (run.isPending) return <Loading label="Loading run…" />;
   if (run.isError)
@@ -53,7 +57,7 @@ export function RunView({ runId }: { runId: string }) {
           <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : "Run error"} />
         </div>
       ) : null}
-      <Card className="mb-5 overflow-hidden">
+      <Card className="mb-5 overflow-hidden" title={`Pipeline v${r.pipelineVersion}`} actions={<StatusLegend />}>
         <div className="h-[300px]" data-testid="run-graph">
           {pipeline.data ? (
             <RunGraph
@@ -76,7 +80,7 @@ export function RunView({ runId }: { runId: string }) {
       <h2 className="mb-2.5 text-sm font-semibold text-slate-800">Steps</h2>
       <div className="space-y-2" data-testid="step-list">
         {r.steps.map((s) => (
-          <StepCard key={s.nodeId} step={s} metrics={r.metrics.filter((m) => m.nodeId === s.nodeId)} open={isOpen(s.nodeId)} onToggle={() => toggle(s.nodeId)} />
+          <StepCard key={s.nodeId} step={s} label={labels.get(s.nodeId)} metrics={r.metrics.filter((m) => m.nodeId === s.nodeId)} open={isOpen(s.nodeId)} onToggle={() => toggle(s.nodeId)} />
         ))}
       </div>
     </PageContainer>
@@ -113,7 +117,7 @@ function RunHeader({ run }: { run: RunDetail }) {
             {run.workflowId}
           </code>
         </Fact>
-        <Fact label="Started">{formatDateTime(run.startedAt ?? run.createdAt)}</Fact>
+        <Fact label={run.startedAt ? "Started" : "Queued at"}>{formatDateTime(run.startedAt ?? run.createdAt)}</Fact>
         <Fact label="Duration">{formatDuration(duration)}</Fact>
         <Fact label="Steps">
           {done} / {run.steps.length}
@@ -133,34 +137,7 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-/** One line saying what a step produced, from its outputs. */
-export function stepSummary(step: Pick<RunStep, "status" | "error" | "outputs">): string {
-  if (step.status === "skipped") return step.error ? `skipped: ${step.error}` : "skipped";
-  if (step.status === "failed") return step.error ?? "failed";
-  const outs = Object.values(step.outputs ?? {}) as PortValue[];
-  if (!outs.length) return "";
-  const parts = outs.map((o) => {
-    switch (o.kind) {
-      case "dataset":
-        return `${o.rows.toLocaleString("en-US")} rows × ${o.schema.length} cols`;
-      case "model":
-        return `${o.manifest.task} on ${o.manifest.target} · ${shortSha(o.sha256, 8)}`;
-      case "metrics":
-        return Object.entries(o.values)
-          .map(([k, v]) => `${k} ${formatNumber(v)}`)
-          .join(" · ");
-      case "decision":
-        return `${o.passed ? "passed" : "did not pass"}: ${o.reasons.join("; ")}`;
-      case "deployment":
-        return `${o.model} v${o.version} → ${o.alias}`;
-      default:
-        return "";
-    }
-  });
-  return parts.filter(Boolean).join("  |  ");
-}
-
-function StepCard({ step, metrics, open, onToggle }: { step: RunStep; metrics: RunMetric[]; open: boolean; onToggle: () => void }) {
+function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; label?: string; metrics: RunMetric[]; open: boolean; onToggle: () => void }) {
   const def = resolveNodeType(step.type);
   const st = STATUS_STYLE[toStatus(step.status)];
   const duration = step.startedAt ? durationBetween(step.startedAt, step.finishedAt) : null;
@@ -178,7 +155,7 @@ function StepCard({ step, metrics, open, onToggle }: { step: RunStep; metrics: R
           <StatusBadge status={step.status} />
         </span>
         <span className="w-52 shrink-0 min-w-0">
-          <span className="block truncate text-[13px] font-semibold text-slate-800">{def?.label ?? step.type}</span>
+          <span className="block truncate text-[13px] font-semibold text-slate-800">{label ?? def?.label ?? step.type}</span>
           <span className="block truncate font-mono text-[11px] text-slate-400">{step.nodeId}</span>
         </span>
         <span className={`min-w-0 flex-1 truncate text-[12.5px] ${step.status === "failed" ? "text-rose-700" : step.status === "skipped" ? "text-amber-700" : "text-slate-600"}`} title={summary}>
@@ -209,10 +186,11 @@ function StepCard({ step, metrics, open, onToggle }: { step: RunStep; metrics: R
               ))}
             </div>
           ) : null}
-          <StepOutputs outputs={step.outputs as Record<string, unknown> | null} />
+          <StepOutputs type={step.type} outputs={step.outputs as Record<string, unknown> | null} />
           <div className="flex gap-6 text-[11.5px] text-slate-500">
-            <span>started {step.startedAt ? formatRelative(step.startedAt) : "—"}</span>
-            <span>finished {step.finishedAt ? formatDateTime(step.finishedAt) : "—"}</span>
+            <span>started {formatDateTime(step.startedAt)}</span>
+            <span>finished {formatDateTime(step.finishedAt)}</span>
+            {step.attempt > 0 ? <span>attempt {step.attempt}</span> : null}
           </div>
           <Logs logs={step.logs} />
         </div>

@@ -1,6 +1,7 @@
 /** A step's outputs by port, each drawn for its kind (DESIGN.md §2: artifact references, never data). */
 import Link from "next/link";
 import type { DatasetRef, DecisionRef, DeploymentRef, MetricsRef, ModelRef, PortValue } from "../../workflows/spec/refs";
+import { resolveNodeType } from "../../workflows/nodes/registry";
 import { formatNumber, shortSha } from "../ui/format";
 import { PORT_COLORS } from "../canvas/graph-spec";
 
@@ -8,8 +9,11 @@ function isPortValue(v: unknown): v is PortValue {
   return !!v && typeof v === "object" && typeof (v as { kind?: unknown }).kind === "string";
 }
 
-export function StepOutputs({ outputs }: { outputs: Record<string, unknown> | null | undefined }) {
-  const entries = Object.entries(outputs ?? {});
+export function StepOutputs({ type, outputs }: { type: string; outputs: Record<string, unknown> | null | undefined }) {
+  // In the order the node type declares its outputs (train before test).
+  const order = resolveNodeType(type)?.outputs.map((p) => p.name) ?? [];
+  const rank = (port: string) => order.indexOf(port) + 1 || order.length + 1;
+  const entries = Object.entries(outputs ?? {}).sort(([a], [b]) => rank(a) - rank(b));
   if (entries.length === 0) return null;
   return (
     <div className="space-y-2.5">

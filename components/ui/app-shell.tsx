@@ -13,6 +13,8 @@ const NAV = [
 
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname() ?? "/";
+  // The editor needs the width: there the nav shrinks to an icon rail.
+  const compact = pathname.startsWith("/pipelines/");
   return (
     <div className="flex h-screen flex-col">
       <header className="flex h-12 shrink-0 items-center justify-between border-b border-slate-200 bg-white px-4">
@@ -29,7 +31,7 @@ export function AppShell({ children }: { children: ReactNode }) {
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
-        <nav aria-label="Main" className="flex w-52 shrink-0 flex-col gap-0.5 border-r border-slate-200 bg-white px-2.5 py-3">
+        <nav aria-label="Main" className={`flex shrink-0 flex-col gap-0.5 border-r border-slate-200 bg-white py-3 ${compact ? "w-14 items-center px-2" : "w-52 px-2.5"}`}>
           {NAV.map(({ href, label, icon: Icon, match }) => {
             const active = match(pathname);
             return (
@@ -37,18 +39,22 @@ export function AppShell({ children }: { children: ReactNode }) {
                 key={href}
                 href={href}
                 aria-current={active ? "page" : undefined}
-                className={`flex items-center gap-2.5 rounded-md px-2.5 py-1.5 text-sm font-medium transition-colors ${
+                aria-label={label}
+                title={compact ? label : undefined}
+                className={`flex items-center gap-2.5 rounded-md py-1.5 text-sm font-medium transition-colors ${compact ? "justify-center px-2" : "px-2.5"} ${
                   active ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
                 }`}
               >
                 <Icon className={active ? "text-indigo-600" : "text-slate-400"} />
-                {label}
+                {compact ? null : label}
               </Link>
             );
           })}
-          <div className="mt-auto px-2.5 pb-1 text-[11px] leading-relaxed text-slate-400">
-            Pipelines compile to durable Temporal workflows; models serve over OIP v2.
-          </div>
+          {compact ? null : (
+            <div className="mt-auto px-2.5 pb-1 text-[11px] leading-relaxed text-slate-400">
+              Pipelines compile to durable Temporal workflows; models serve over OIP v2.
+            </div>
+          )}
         </nav>
         <main className="min-w-0 flex-1 overflow-auto">{children}</main>
       </div>
@@ -62,17 +68,18 @@ type Health = Record<string, string>;
 function HealthIndicator() {
   const { data, isError } = useQuery({
     queryKey: ["health"],
-    queryFn: async (): Promise<Health> => {
+    queryFn: async (): Promise<Health | null> => {
       const res = await fetch("/api/health");
-      return (await res.json()) as Health;
+      // Any JSON answer (200 or 503) reports per-service health; anything else says nothing.
+      return (await res.json().catch(() => null)) as Health | null;
     },
     refetchInterval: 15_000,
     retry: false,
   });
-  if (!data && !isError) return null;
-  const problems = data ? Object.entries(data).filter(([, v]) => v !== "ok") : [["web", "unreachable"]];
+  if (!data || isError || typeof data !== "object") return null;
+  const problems = Object.entries(data).filter(([, v]) => v !== "ok");
   const ok = problems.length === 0;
-  const title = data ? Object.entries(data).map(([k, v]) => `${k}: ${v}`).join("\n") : "health check failed";
+  const title = Object.entries(data).map(([k, v]) => `${k}: ${v}`).join("\n");
   return (
     <span className="flex items-center gap-1.5" title={title}>
       <span className={`h-2 w-2 rounded-full ${ok ? "bg-emerald-500" : "bg-amber-500"}`} />

@@ -64,7 +64,7 @@ describe("REST /api/v1", () => {
     const name = `rest-${Math.random().toString(36).slice(2, 8)}`;
     const spec = structuredClone(boston) as typeof boston & { nodes: { id: string; config: Record<string, unknown> }[] };
     spec.name = name;
-    spec.nodes.find((n) => n.id === "deploy")!.config = { model: name };
+    spec.nodes.find((n) => n.id === "deploy")!.config = { model: name } as never;
     const created = await pipelines.POST(post(`${base}/pipelines`, JSON.stringify(spec)), params({}));
     expect(created.status).toBe(201);
     const { id, version } = await created.json();

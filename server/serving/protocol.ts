@@ -128,16 +128,12 @@ function flatten(data: unknown[], field: string): unknown[] {
   return out;
 }
 
-function fp32(v: unknown, field: string, column: string): number {
-  if (typeof v === "number") return v;
-  if (v === null) return Number.NaN;
-  throw new RequestError(`${field}: column ${quote(column)} is FP32 and needs a number or null, got ${describe(v)}`, field);
-}
-
-function bytes(v: unknown, field: string, column: string): string {
-  if (typeof v === "string") return v;
-  if (v === null) return "";
-  throw new RequestError(`${field}: column ${quote(column)} is BYTES and needs a string or null, got ${describe(v)}`, field);
+// The value checks are inlined in the loops below; these build the error
+// (field names are only formatted when something is wrong: the hot path
+// allocates no strings per value).
+function badValue(field: string, column: string, datatype: "FP32" | "BYTES", v: unknown): never {
+  const want = datatype === "FP32" ? "a number or null" : "a string or null";
+  throw new RequestError(`${field}: column ${quote(column)} is ${datatype} and needs ${want}, got ${describe(v)}`, field);
 }
 
 /** Validates an OIP v2 infer request against the model's inputs. */
@@ -203,11 +199,17 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
     }
     if (spec.datatype === "FP32") {
       const arr = new Float32Array(n);
-      for (let j = 0; j < n; j++) arr[j] = fp32(data[j], `${field}.data[${j}]`, name);
+      for (let j = 0; j < n; j++) {
+        const v = data[j];
+        arr[j] = typeof v === "number" ? v : v === null ? Number.NaN : badValue(`${field}.data[${j}]`, name, "FP32", v);
+      }
       feeds[index] = { name, datatype: "FP32", data: arr };
     } else {
       const arr = new Array<string>(n);
-      for (let j = 0; j < n; j++) arr[j] = bytes(data[j], `${field}.data[${j}]`, name);
+      for (let j = 0; j < n; j++) {
+        const v = data[j];
+        arr[j] = typeof v === "string" ? v : v === null ? "" : badValue(`${field}.data[${j}]`, name, "BYTES", v);
+      }
       feeds[index] = { name, datatype: "BYTES", data: arr };
     }
   }
@@ -254,11 +256,14 @@ export function parsePredictRequest(body: unknown, schema: ModelSchema): ParsedR
     if (!isObject(row)) throw new RequestError(`instances[${r}] must be an object of column: value, got ${describe(row)}`, `instances[${r}]`);
     for (let k = 0; k < specs.length; k++) {
       const name = specs[k]!.name;
-      const field = `instances[${r}].${name}`;
-      if (!Object.hasOwn(row, name)) throw new RequestError(`instances[${r}]: missing column ${quote(name)}`, field);
+      if (!Object.hasOwn(row, name)) throw new RequestError(`instances[${r}]: missing column ${quote(name)}`, `instances[${r}].${name}`);
       const feed = feeds[k]!;
-      if (feed.datatype === "FP32") feed.data[r] = fp32(row[name], field, name);
-      else feed.data[r] = bytes(row[name], field, name);
+      const v = row[name];
+      if (feed.datatype === "FP32") {
+        feed.data[r] = typeof v === "number" ? v : v === null ? Number.NaN : badValue(`instances[${r}].${name}`, name, "FP32", v);
+      } else {
+        feed.data[r] = typeof v === "string" ? v : v === null ? "" : badValue(`instances[${r}].${name}`, name, "BYTES", v);
+      }
     }
     let count = 0;
     for (const key in row) if (Object.hasOwn(row, key)) count++;
@@ -273,6 +278,7 @@ export function parsePredictRequest(body: unknown, schema: ModelSchema): ParsedR
 /** A runtime tensor's data as JSON-safe values (bigint → number, bool → boolean). */
 export function tensorValues(t: OutputTensor): unknown[] {
   const data = t.data;
+  if (data instanceof Float32Array) return Array.from(data); // the common case first
   if (Array.isArray(data)) return data;
   if (data instanceof BigInt64Array || data instanceof BigUint64Array) return Array.from(data, Number);
   if (t.type === "bool" && data instanceof Uint8Array) return Array.from(data, Boolean);

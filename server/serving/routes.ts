@@ -16,6 +16,7 @@ const GET = ["GET", "HEAD"];
 const POST = ["POST"];
 
 function decode(segment: string): string {
+  if (!segment.includes("%")) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
@@ -53,16 +54,17 @@ export function matchRoute(method: string, url: string): RouteMatch {
     if (n === 3 && p1 === "health" && (p2 === "live" || p2 === "ready")) return allow(GET, method, { kind: p2 });
     if (p1 === "models" && n >= 3 && p2 !== undefined && p2 !== "") {
       const name = decode(p2);
-      let rest = parts.slice(3);
+      let i = 3;
       let version: number | undefined;
       if (p3 === "versions" && n >= 5 && p4 !== undefined && p4 !== "") {
         version = parseVersion(decode(p4));
-        rest = parts.slice(5);
+        i = 5;
       }
-      const base = version === undefined ? { name } : { name, version };
-      if (rest.length === 0) return allow(GET, method, { kind: "model-metadata", ...base });
-      if (rest.length === 1 && rest[0] === "ready") return allow(GET, method, { kind: "model-ready", ...base });
-      if (rest.length === 1 && rest[0] === "infer") return allow(POST, method, { kind: "infer", ...base });
+      const rest = n - i;
+      const last = parts[i];
+      const kind: ModelRouteKind | undefined =
+        rest === 0 ? "model-metadata" : rest === 1 && last === "ready" ? "model-ready" : rest === 1 && last === "infer" ? "infer" : undefined;
+      if (kind) return allow(kind === "infer" ? POST : GET, method, version === undefined ? { kind, name } : { kind, name, version });
     }
   }
   if (p0 === "v1" && p1 === "predict" && p2 !== undefined && p2 !== "") {

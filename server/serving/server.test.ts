@@ -20,6 +20,7 @@ class MemorySource implements ServingSource {
   readonly reads = new Map<string, number>();
   readonly resolves: string[] = [];
   healthy = true;
+  readDelayMs = 20;
   private listeners: Array<(name: string) => void> = [];
 
   addVersion(model: string, version: number, m: TestModel, bytes: Uint8Array = m.onnx): void {
@@ -41,7 +42,7 @@ class MemorySource implements ServingSource {
 
   async readArtifact(uri: string): Promise<Uint8Array> {
     this.reads.set(uri, (this.reads.get(uri) ?? 0) + 1);
-    await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setTimeout(r, this.readDelayMs));
     const b = this.blobs.get(uri);
     if (!b) throw new Error(`no artifact ${uri}`);
     return b;
@@ -443,12 +444,21 @@ describe("shutdown", () => {
   it("lets an in-flight request finish, then closes; close is idempotent", async () => {
     const s = createServingServer({ source, log: () => {}, preload: false });
     const { url } = await s.listen(0);
-    const pending = fetch(`${url}/v1/predict/lin`, { method: "POST", body: JSON.stringify({ instances: [{ x: 1, s: "a" }] }) });
-    await new Promise((r) => setTimeout(r, 5));
-    const closing = s.close();
-    const res = await pending;
-    expect(res.status).toBe(200);
-    await Promise.all([closing, s.close()]);
+    const uri = source.versions.get("lin")!.get(1)!.uri;
+    const readsBefore = source.reads.get(uri) ?? 0;
+    source.readDelayMs = 300;
+    try {
+      // This server has not loaded anything: the request waits on the (slow) model load.
+      const pending = fetch(`${url}/v1/predict/lin`, { method: "POST", body: JSON.stringify({ instances: [{ x: 1, s: "a" }] }) });
+      while ((source.reads.get(uri) ?? 0) === readsBefore) await new Promise((r) => setTimeout(r, 5));
+      const closing = s.close();
+      const res = await pending;
+      expect(res.status).toBe(200);
+      expect(res.headers.get("connection")).toBe("close");
+      await Promise.all([closing, s.close()]);
+    } finally {
+      source.readDelayMs = 20;
+    }
     await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
   });
 });

@@ -81,12 +81,19 @@ export interface ServingServer {
 
 type Json = Record<string, unknown>;
 
-function send(res: http.ServerResponse, status: number, body: unknown, headers: http.OutgoingHttpHeaders = {}): void {
+function send(res: http.ServerResponse, status: number, body: unknown, headers?: http.OutgoingHttpHeaders): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text), ...headers });
+  const head: http.OutgoingHttpHeaders = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) };
+  if (headers) Object.assign(head, headers);
+  res.writeHead(status, head);
   res.end(text);
 }
 
+/**
+ * Collects the body up to `limit` bytes. Hot path: no named closures (tsx's
+ * keepNames would wrap each one per request) and no Error objects unless
+ * something actually went wrong.
+ */
 function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers["content-length"];
   if (declared !== undefined && Number(declared) > limit) {
@@ -95,23 +102,23 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let done = false;
-    const finish = (err: Error | null, buf?: Buffer) => {
-      if (done) return;
-      done = true;
-      req.off("data", onData);
-      if (err) reject(err);
-      else resolve(buf!);
-    };
-    const onData = (chunk: Buffer) => {
+    req.on("data", (chunk: Buffer) => {
+      if (size < 0) return; // already refused; the socket closes after the 413
       size += chunk.length;
-      if (size > limit) finish(new RequestError(`the request body is larger than the limit of ${limit} bytes`, "body", 413));
-      else chunks.push(chunk);
-    };
-    req.on("data", onData);
-    req.on("end", () => finish(null, chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)));
-    req.on("error", (e) => finish(e));
-    req.on("close", () => finish(new Error("the client closed the connection before sending the whole body")));
+      if (size <= limit) chunks.push(chunk);
+      else {
+        size = -1;
+        chunks.length = 0;
+        reject(new RequestError(`the request body is larger than the limit of ${limit} bytes`, "body", 413));
+      }
+    });
+    req.on("end", () => {
+      if (size >= 0) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
+    });
+    req.on("error", reject);
+    req.on("close", () => {
+      if (!req.complete) reject(new Error("the client closed the connection before sending the whole body"));
+    });
   });
 }
 
@@ -134,6 +141,11 @@ export function createServingServer(opts: ServingOptions): ServingServer {
   let closing = false;
   let retryTimer: NodeJS.Timeout | undefined;
 
+  /** `send`, plus `Connection: close` once shutting down (keep-alive sockets then drain). */
+  function reply(res: http.ServerResponse, status: number, payload: unknown, headers?: http.OutgoingHttpHeaders): void {
+    send(res, status, payload, closing ? { ...headers, connection: "close" } : headers);
+  }
+
   async function model(name: string, version?: number): Promise<LoadedModel> {
     const m = registry.peek(name, version) ?? (await registry.get(name, version));
     if (!m) throw notFound(name, version);
@@ -148,7 +160,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
         if (!served) throw notFound(name, version);
         label.model = name;
         const m = served.manifest;
-        send(res, 200, {
+        reply(res, 200, {
           name,
           versions: [String(served.version)],
           platform: "onnxruntime",
@@ -164,27 +176,29 @@ export function createServingServer(opts: ServingOptions): ServingServer {
         label.model = name;
         try {
           const m = await model(name, version);
-          send(res, 200, { name, version: String(m.version), ready: true });
+          reply(res, 200, { name, version: String(m.version), ready: true });
         } catch (e) {
-          send(res, 503, { name, version: String(served.version), ready: false, error: e instanceof Error ? e.message : String(e) });
+          reply(res, 503, { name, version: String(served.version), ready: false, error: e instanceof Error ? e.message : String(e) });
         }
         return;
       }
       case "infer":
       case "predict": {
         const body = await readBody(req, maxBody);
-        const m = await model(name, version);
+        // Warm path: a Map lookup, no await.
+        const m = registry.peek(name, version) ?? (await registry.get(name, version));
+        if (!m) throw notFound(name, version);
         label.model = name;
         const json = parseJsonBody(body);
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema);
           const names = parsed.outputs ?? m.schema.outputs;
           const results = await registry.run(m, parsed.rows, parsed.feeds, names);
-          send(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
+          reply(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
         } else {
           const parsed = parsePredictRequest(json, m.schema);
           const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs);
-          send(res, 200, {
+          reply(res, 200, {
             model_name: name,
             model_version: m.version,
             predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
@@ -198,33 +212,32 @@ export function createServingServer(opts: ServingOptions): ServingServer {
   async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const start = performance.now();
     const label = { endpoint: "unknown", model: "" };
-    if (closing) res.setHeader("connection", "close");
     try {
       const match = matchRoute(req.method ?? "GET", req.url ?? "/");
       if (!match.ok) {
-        send(res, match.status, { error: match.error }, match.allow ? { allow: match.allow } : {});
+        reply(res, match.status, { error: match.error }, match.allow ? { allow: match.allow } : undefined);
         return;
       }
       const route = match.route;
       label.endpoint = route.kind;
       switch (route.kind) {
         case "live":
-          send(res, 200, { live: true });
+          reply(res, 200, { live: true });
           return;
         case "ready":
           try {
             await source.ping();
-            send(res, 200, { ready: true, subscribed: subscription !== undefined || !source.subscribe });
+            reply(res, 200, { ready: true, subscribed: subscription !== undefined || !source.subscribe });
           } catch (e) {
-            send(res, 503, { ready: false, error: `database unreachable: ${e instanceof Error ? e.message : String(e)}` });
+            reply(res, 503, { ready: false, error: `database unreachable: ${e instanceof Error ? e.message : String(e)}` });
           }
           return;
         case "server-metadata":
-          send(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] });
+          reply(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] });
           return;
         case "metrics": {
           const text = metrics.render();
-          res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text) });
+          res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text), ...(closing ? { connection: "close" } : {}) });
           res.end(text);
           return;
         }
@@ -236,10 +249,10 @@ export function createServingServer(opts: ServingOptions): ServingServer {
       if (e instanceof RequestError) {
         const body: Json = { error: e.message };
         if (e.field) body.field = e.field;
-        send(res, e.status, body, e.status === 413 ? { connection: "close" } : {});
+        reply(res, e.status, body, e.status === 413 ? { connection: "close" } : undefined);
       } else {
         log(`internal error on ${req.method} ${req.url?.slice(0, 200)}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        send(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
+        reply(res, 500, { error: `internal error: ${e instanceof Error ? e.message : String(e)}` });
       }
     } finally {
       metrics.observe(label.endpoint, label.model, res.statusCode, (performance.now() - start) / 1000);
@@ -250,7 +263,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
     handle(req, res).catch((e: unknown) => {
       // handle() catches everything; this is the last line of defence.
       log(`unhandled: ${e instanceof Error ? e.message : String(e)}`);
-      if (!res.headersSent) send(res, 500, { error: "internal error" });
+      if (!res.headersSent) reply(res, 500, { error: "internal error" });
     });
   });
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts

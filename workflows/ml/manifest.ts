@@ -12,6 +12,8 @@ export interface ModelManifest {
   inputs: ModelInput[];
   outputs: ModelOutput[];
   classes?: string[];
+  /** One real training row (feature columns only): a starting point for preview forms. */
+  example?: Record<string, number | string | null>;
   metrics: Record<string, number>;
   trainingData: { uri: string; sha256: string; rows: number };
   pipeline: { id: string; version: number; nodeId: string };

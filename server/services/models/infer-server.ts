@@ -3,11 +3,21 @@ import { ServiceError } from "../../errors";
 import { env } from "../../env";
 import { getModelVersion } from "./get-model";
 
+/** The serving process's `/v1/predict` answer. */
+export interface ServerPredictions {
+  model_name: string;
+  model_version: number;
+  predictions: Array<{ prediction: number } | { label: string; probabilities: Record<string, number> }>;
+}
+
 /**
  * Asks the serving process for predictions from one exact model version
  * (`/v1/predict/{name}/versions/{v}`), for the browser's parity check.
  */
-export async function inferServer(ctx: RequestContext, opts: { name: string; version: number; instances: Record<string, unknown>[] }) {
+export async function inferServer(
+  ctx: RequestContext,
+  opts: { name: string; version: number; instances: Record<string, unknown>[] },
+): Promise<ServerPredictions> {
   await getModelVersion(ctx, opts); // team check + existence
   const url = `${env().SERVING_URL}/v1/predict/${encodeURIComponent(opts.name)}/versions/${opts.version}`;
   let res: Response;
@@ -23,5 +33,5 @@ export async function inferServer(ctx: RequestContext, opts: { name: string; ver
   }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) throw new ServiceError(res.status === 404 ? "not_found" : "bad_request", String(body.error ?? `serving answered HTTP ${res.status}`));
-  return body;
+  return body as unknown as ServerPredictions;
 }

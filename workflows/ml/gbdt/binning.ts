@@ -50,30 +50,51 @@ export type BinningResult = { ok: true; binning: FeatureBinning; note?: string }
  * bin budget get a bin each (cut at the float32 midpoint of neighbours);
  * otherwise a greedy equal-frequency pass over the sorted distinct values,
  * where a value heavier than a bin's share gets a bin of its own.
- * O(n log n) for the sort — paid once per feature, before boosting.
+ * O(n) for a column with few distinct values, O(n log n) otherwise — paid
+ * once per feature, before boosting.
  */
 export function fitNumericBinning(name: string, values: Float64Array, maxBins: number): BinningResult {
   const n = values.length;
   let nonMissing = 0;
   for (let i = 0; i < n; i++) if (!Number.isNaN(values[i]!)) nonMissing++;
   if (nonMissing === 0) return { ok: false, note: `Column "${name}" was dropped: it has no values.` };
-  const sorted = new Float32Array(nonMissing);
-  for (let i = 0, j = 0; i < n; i++) {
-    const v = values[i]!;
-    if (!Number.isNaN(v)) sorted[j++] = v; // Float32Array stores fround(v)
-  }
-  sorted.sort();
-  // Distinct values and their counts.
-  const distinct = new Float64Array(nonMissing);
-  const counts = new Float64Array(nonMissing);
+  // Distinct float32 values with counts, ascending. A hash count first: most
+  // columns have few distinct values and then only those are sorted; past
+  // 4096 distinct values it falls back to sorting all values.
+  let distinct: Float64Array;
+  let counts: Float64Array;
   let d = 0;
-  for (let i = 0; i < nonMissing; i++) {
-    const v = sorted[i]!;
-    if (d > 0 && distinct[d - 1] === v) counts[d - 1]!++;
-    else {
-      distinct[d] = v;
-      counts[d] = 1;
-      d++;
+  const tally = new Map<number, number>();
+  const f32 = new Float32Array(1);
+  for (let i = 0; i < n && tally.size <= 4096; i++) {
+    const v = values[i]!;
+    if (v !== v) continue;
+    f32[0] = v;
+    const key = f32[0]!;
+    tally.set(key, (tally.get(key) ?? 0) + 1);
+  }
+  if (tally.size <= 4096) {
+    distinct = Float64Array.from(tally.keys()).sort();
+    counts = new Float64Array(distinct.length);
+    for (let i = 0; i < distinct.length; i++) counts[i] = tally.get(distinct[i]!)!;
+    d = distinct.length;
+  } else {
+    const sorted = new Float32Array(nonMissing);
+    for (let i = 0, j = 0; i < n; i++) {
+      const v = values[i]!;
+      if (!Number.isNaN(v)) sorted[j++] = v; // Float32Array stores fround(v)
+    }
+    sorted.sort();
+    distinct = new Float64Array(nonMissing);
+    counts = new Float64Array(nonMissing);
+    for (let i = 0; i < nonMissing; i++) {
+      const v = sorted[i]!;
+      if (d > 0 && distinct[d - 1] === v) counts[d - 1]!++;
+      else {
+        distinct[d] = v;
+        counts[d] = 1;
+        d++;
+      }
     }
   }
   const hasMissing = nonMissing < n;

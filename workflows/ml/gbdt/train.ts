@@ -94,7 +94,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
   for (let r = 0; r < data.nValid; r++) for (let k = 0; k < K; k++) validScore[r * K + k] = base[k]!;
   const gh = new Float64Array(2 * n);
   const prob = objective === "softmax" ? new Float64Array(n * K) : null;
-  const sampled = opts.subsample < 1 ? new Uint32Array(n) : null;
+  const sampled = opts.subsample < 1 ? new Int32Array(n) : null;
   const nFeat = Math.max(1, Math.round(opts.colsampleByTree * layout.F));
   const allFeats = Int32Array.from({ length: layout.F }, (_, i) => i);
 
@@ -114,7 +114,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
     else if (objective === "logistic") loss = logisticGradients(score, y, gh);
     else loss = softmaxProbabilities(score, y, K, prob!);
     if (it > 0) trainLoss.push(loss);
-    if (!Number.isFinite(loss)) throw new DataError("Training diverged (the loss is not finite); lower learningRate or check the target's scale.");
+    if (!Number.isFinite(loss)) throw new DataError("The training loss is not finite (it overflowed or diverged): check the scale of the target, or lower learningRate.");
 
     // Row sample for this iteration (shared by the K trees of a multiclass iteration).
     let nRows = n;
@@ -128,7 +128,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
       else for (let r = 0; r < n; r++) grower.rows[r] = r;
       const feats = nFeat < layout.F ? sampleIndices(rng, layout.F, nFeat) : allFeats;
       // Without subsampling the grower updates the scores as it goes; otherwise every row is re-scored by traversal.
-      const tree = grower.grow(gh, nRows, feats, sampled ? null : { score, K, k });
+      const tree = grower.grow(gh, nRows, feats, sampled ? null : { score, K, k }, objective === "squared_error" && !sampled);
       if (sampled) addTreeBinned(tree, data.bins, n, score, K, k);
       if (data.nValid > 0) addTreeBinned(tree, data.validBins, data.nValid, validScore, K, k);
       trees.push(tree);

@@ -126,8 +126,9 @@ export function splitGain(GL: number, HL: number, GR: number, HR: number, l2: nu
 
 export class TreeGrower {
   /** Row indices; a node owns rows[start, end). */
-  readonly rows: Uint32Array;
-  private readonly scratch: Uint32Array;
+  readonly rows: Int32Array;
+  private readonly scratch: Int32Array;
+  private readonly scratch2: Int32Array;
   private readonly pool: Float64Array[] = [];
   private readonly histSize: number;
   private readonly split: Split = { gain: 0, feature: -1, bin: 0, missingLeft: false, GL: 0, HL: 0 };
@@ -137,10 +138,30 @@ export class TreeGrower {
     readonly layout: BinLayout,
     readonly params: TreeParams,
   ) {
-    this.rows = new Uint32Array(layout.n);
-    this.scratch = new Uint32Array(layout.n);
+    this.rows = new Int32Array(layout.n);
+    this.scratch = new Int32Array(layout.n);
+    this.scratch2 = new Int32Array(layout.n);
     this.histSize = 2 * layout.totalBins;
     this.allFeats = Int32Array.from({ length: layout.F }, (_, i) => i);
+  }
+
+  private counts: Float64Array | null = null;
+
+  /** Bin counts of all rows in histogram layout (odd slots), computed once. */
+  private rootCounts(): Float64Array {
+    if (this.counts) return this.counts;
+    const { bins, n, F, binOffset } = this.layout;
+    const c = new Float64Array(this.histSize);
+    for (let f = 0; f < F; f++) {
+      const off = 2 * binOffset[f]! + 1;
+      const base = f * n;
+      for (let r = 0; r < n; r++) {
+        const b = off + 2 * bins[base + r]!;
+        c[b] = c[b]! + 1;
+      }
+    }
+    this.counts = c;
+    return c;
   }
 
   private takeHist(): Float64Array {
@@ -160,9 +181,30 @@ export class TreeGrower {
    * one feature-major byte stream at a time (`histFeature`). Returns the
    * features whose ranges are now valid (and zeroes them first).
    */
-  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array): Int32Array {
+  buildHistogram(hist: Float64Array, gh: Float64Array, start: number, end: number, feats: Int32Array, gradOnly = false): Int32Array {
     const { bins, n, binOffset, nBins, F, packed, W } = this.layout;
     const rows = this.rows;
+    if (gradOnly) {
+      hist.fill(0);
+      const o = (f: number) => 2 * binOffset[f]!;
+      for (let f0 = 0; f0 < F; f0 += 8) {
+        const wa = f0 >> 2;
+        switch (Math.min(8, F - f0)) {
+          case 1: gradL1(hist, gh, packed, W, wa, rows, start, end, o(f0)); break;
+          case 2: gradL2(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1)); break;
+          case 3: gradL3(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2)); break;
+          case 4: gradL4(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3)); break;
+          case 5: gradL5(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4)); break;
+          case 6: gradL6(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5)); break;
+          case 7: gradL7(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5), o(f0 + 6)); break;
+          default: gradL8(hist, gh, packed, W, wa, rows, start, end, o(f0), o(f0 + 1), o(f0 + 2), o(f0 + 3), o(f0 + 4), o(f0 + 5), o(f0 + 6), o(f0 + 7)); break;
+        }
+      }
+      // Hessians = bin counts of all rows.
+      const counts = this.rootCounts();
+      for (let i = 1; i < hist.length; i += 2) hist[i] = counts[i]!;
+      return this.allFeats;
+    }
     if (2 * feats.length < F) {
       for (let j = 0; j < feats.length; j++) {
         const f = feats[j]!;
@@ -292,25 +334,31 @@ export class TreeGrower {
     return true;
   }
 
-  /** Stable in-place partition of rows[start, end) by `mask`; returns the first right row. */
+  /**
+   * Stable partition of rows[start, end) by `mask`; returns the first right
+   * row. Branch-free (the side of a row is data: an unpredictable branch
+   * costs more than two stores), writing into two scratch buffers that are
+   * copied back, so no store aliases the rows still being read.
+   */
   private partition(start: number, end: number, f: number, mask: Uint8Array, maskOff: number): number {
     const { bins, n } = this.layout;
     const rows = this.rows;
-    const scratch = this.scratch;
+    const L = this.scratch;
+    const R = this.scratch2;
     const base = f * n;
-    let l = start;
+    let l = 0;
     let t = 0;
-    // Branch-free: the side of a row is data (an unpredictable branch costs more than two stores).
     for (let k = start; k < end; k++) {
       const r = rows[k]!;
       const m = mask[maskOff + bins[base + r]!]!;
-      rows[l] = r;
-      scratch[t] = r;
+      L[l] = r;
+      R[t] = r;
       l += m;
       t += 1 - m;
     }
-    rows.set(scratch.subarray(0, t), l);
-    return l;
+    rows.set(L.subarray(0, l), start);
+    rows.set(R.subarray(0, t), start + l);
+    return start + l;
   }
 
   /**
@@ -321,9 +369,11 @@ export class TreeGrower {
    * row range; the last level skips its partition and routes each row
    * straight to its leaf value (one pass instead of two). Without `update`
    * (subsampled rows: the caller scores every row itself) the last level
-   * needs no partition at all.
+   * needs no partition at all. `unitHessian` promises every hessian is 1 and
+   * rows are all n training rows (squared error, no subsampling): the root
+   * histogram then accumulates gradients only (`gradL*`).
    */
-  grow(gh: Float64Array, nRows: number, feats: Int32Array, update: { score: Float64Array; K: number; k: number } | null): Tree {
+  grow(gh: Float64Array, nRows: number, feats: Int32Array, update: { score: Float64Array; K: number; k: number } | null, unitHessian = false): Tree {
     const { maxDepth, l2, learningRate } = this.params;
     const { bins, n, nBins, categorical } = this.layout;
     const minH = Math.max(this.params.minChildWeight, MIN_CHILD_HESS);
@@ -357,7 +407,7 @@ export class TreeGrower {
     let level: GrowNode[] = [root];
     if (maxDepth > 0 && H >= 2 * minH && nRows >= 2) {
       root.hist = this.takeHist();
-      this.buildHistogram(root.hist, gh, 0, nRows, feats);
+      this.buildHistogram(root.hist, gh, 0, nRows, feats, unitHessian && nRows === this.layout.n && 2 * feats.length >= this.layout.F);
     }
     for (let depth = 0; depth < maxDepth && level.length > 0; depth++) {
       const next: GrowNode[] = [];
@@ -458,7 +508,7 @@ export class TreeGrower {
 }
 
 /** score[rows[i]·K + k] += v for i in [start, end). */
-function addToRows(score: Float64Array, K: number, k: number, rows: Uint32Array, start: number, end: number, v: number): void {
+function addToRows(score: Float64Array, K: number, k: number, rows: Int32Array, start: number, end: number, v: number): void {
   for (let i = start; i < end; i++) {
     const o = rows[i]! * K + k;
     score[o] = score[o]! + v;
@@ -467,7 +517,7 @@ function addToRows(score: Float64Array, K: number, k: number, rows: Uint32Array,
 
 /** The last level: each row of the node gets vl or vr by its bin, without partitioning. */
 function routeToLeaves(
-  score: Float64Array, K: number, k: number, rows: Uint32Array, start: number, end: number,
+  score: Float64Array, K: number, k: number, rows: Int32Array, start: number, end: number,
   bins: Uint8Array, base: number, mask: Uint8Array, maskOff: number, vl: number, vr: number,
 ): void {
   for (let i = start; i < end; i++) {
@@ -492,7 +542,7 @@ export function addTreeBinned(tree: Tree, bins: Uint8Array, n: number, score: Fl
 }
 
 /** One feature from the feature-major bins (column-sampled trees). */
-function histFeature(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Uint32Array, start: number, end: number, o0: number, b0: number): void {
+function histFeature(hist: Float64Array, gh: Float64Array, bins: Uint8Array, rows: Int32Array, start: number, end: number, o0: number, b0: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const b = o0 + 2 * bins[b0 + r]!;
@@ -508,7 +558,7 @@ function histFeature(hist: Float64Array, gh: Float64Array, bins: Uint8Array, row
 // to eight independent read-modify-writes; written out per L because V8 does
 // not unroll loops. (Generated; keep them identical but for the lane count.)
 
-function histL1(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number): void {
+function histL1(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -522,7 +572,7 @@ function histL1(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL2(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number): void {
+function histL2(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -539,7 +589,7 @@ function histL2(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL3(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number): void {
+function histL3(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -559,7 +609,7 @@ function histL3(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL4(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number): void {
+function histL4(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -582,7 +632,7 @@ function histL4(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL5(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number): void {
+function histL5(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -609,7 +659,7 @@ function histL5(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL6(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number): void {
+function histL6(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -639,7 +689,7 @@ function histL6(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL7(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number): void {
+function histL7(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -672,7 +722,7 @@ function histL7(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
   }
 }
 
-function histL8(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Uint32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number, o7: number): void {
+function histL8(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number, o7: number): void {
   for (let k = start; k < end; k++) {
     const r = rows[k]!;
     const g = gh[2 * r]!;
@@ -705,5 +755,166 @@ function histL8(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: num
     b = o7 + 2 * (c >>> 24);
     hist[b] = hist[b]! + g;
     hist[b + 1] = hist[b + 1]! + h;
+  }
+}
+
+// Gradient-only variants for the root of a constant-hessian objective (squared
+// error without row subsampling): the root's hessian histogram is the bin
+// count, the same for every tree, so only g is accumulated — half the
+// read-modify-writes of the full kernels.
+
+function gradL1(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL2(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL3(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL4(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL5(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL6(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL7(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o6 + ((c >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+  }
+}
+
+function gradL8(hist: Float64Array, gh: Float64Array, packed: Int32Array, W: number, wa: number, rows: Int32Array, start: number, end: number, o0: number, o1: number, o2: number, o3: number, o4: number, o5: number, o6: number, o7: number): void {
+  for (let k = start; k < end; k++) {
+    const r = rows[k]!;
+    const g = gh[2 * r]!;
+    const p = r * W + wa;
+    const a = packed[p]!;
+    const c = packed[p + 1]!;
+    let b: number;
+    b = o0 + 2 * (a & 255);
+    hist[b] = hist[b]! + g;
+    b = o1 + ((a >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o2 + ((a >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o3 + 2 * (a >>> 24);
+    hist[b] = hist[b]! + g;
+    b = o4 + 2 * (c & 255);
+    hist[b] = hist[b]! + g;
+    b = o5 + ((c >>> 7) & 510);
+    hist[b] = hist[b]! + g;
+    b = o6 + ((c >>> 15) & 510);
+    hist[b] = hist[b]! + g;
+    b = o7 + 2 * (c >>> 24);
+    hist[b] = hist[b]! + g;
   }
 }

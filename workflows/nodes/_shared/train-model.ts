@@ -33,6 +33,20 @@ export function selectColumns(ctx: StepContext<unknown>, ds: DatasetRef, target:
   return { target: t, features: chosen };
 }
 
+/** The first training row with no missing feature (or the first row), JSON-safe. */
+function exampleRow(frame: Frame, names: string[]): Record<string, number | string | null> {
+  const cols = names.map((n) => frame.columns.find((c) => c.name === n)!).filter(Boolean);
+  const missing = (c: Frame["columns"][number], i: number) => (c.kind === "number" ? Number.isNaN(c.values[i]!) : c.values[i] == null);
+  let row = 0;
+  for (let i = 0; i < Math.min(frame.rows, 1000); i++) {
+    if (cols.every((c) => !missing(c, i))) {
+      row = i;
+      break;
+    }
+  }
+  return Object.fromEntries(cols.map((c) => [c.name, missing(c, row) ? null : (c.values[row] as number | string)]));
+}
+
 export async function trainModelStep(
   ctx: StepContext<{ task: Task; target: string; features?: string[] }>,
   train: (frame: Frame) => TrainedModel,
@@ -60,6 +74,7 @@ export async function trainModelStep(
     inputs: model.inputs,
     outputs: model.outputs,
     ...(model.classes ? { classes: model.classes } : {}),
+    example: exampleRow(frame, model.inputs.map((i) => i.name)),
     trainingData: { uri: ds.uri, sha256: ds.sha256, rows: ds.rows },
     pipeline: { id: ctx.pipelineId, version: ctx.pipelineVersion, nodeId: ctx.nodeId },
     runId: ctx.runId,

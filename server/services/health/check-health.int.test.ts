@@ -1,0 +1,96 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client, Connection } from "@temporalio/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db } from "../../../db/client";
+import { freePort } from "../../../scripts/process-utils";
+import { testEnv } from "../../../scripts/test-env";
+import { checkHealth, isHealthy } from "./check-health";
+
+/** A stand-in for the serving process: answers /v2/health/ready with `status`. */
+async function fakeServing(status: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server = http.createServer((req, res) => {
+    res.writeHead(req.url === "/v2/health/ready" ? status : 404, { "content-type": "application/json" });
+    res.end(JSON.stringify({ ready: status === 200 }));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+describe("checkHealth against real services", () => {
+  let db: Db;
+  let connection: Connection;
+  let client: Client;
+  const taskQueue = `health-${Date.now().toString(36)}`;
+
+  beforeAll(async () => {
+    const env = testEnv();
+    db = createDb(env.DATABASE_URL, { max: 1 });
+    connection = await Connection.connect({ address: env.TEMPORAL_ADDRESS });
+    client = new Client({ connection, namespace: env.TEMPORAL_NAMESPACE });
+  });
+
+  afterAll(async () => {
+    await db.$client.end();
+    await connection.close();
+  });
+
+  it("names what is missing: no worker on the queue, serving down", async () => {
+    const closedPort = await freePort();
+    const report = await checkHealth({ db, temporal: async () => client, taskQueue, servingUrl: `http://127.0.0.1:${closedPort}` });
+    expect(report.db).toBe("ok");
+    expect(report.temporal).toBe("ok");
+    expect(report.worker).toBe(`no worker has polled task queue "${taskQueue}" in the last 120 s`);
+    expect(report.serving).toMatch(new RegExp(`^serving unreachable at http://127\\.0\\.0\\.1:${closedPort}: connect ECONNREFUSED`));
+    expect(isHealthy(report)).toBe(false);
+  });
+
+  it("is all ok once a worker polls the queue and serving is ready", async () => {
+    const serving = await fakeServing(200);
+    const abort = new AbortController();
+    // A raw long poll registers a poller exactly like a worker does.
+    const poll = connection
+      .withAbortSignal(abort.signal, () =>
+        connection.withDeadline(Date.now() + 60_000, () =>
+          connection.workflowService.pollWorkflowTaskQueue({ namespace: testEnv().TEMPORAL_NAMESPACE, taskQueue: { name: taskQueue, kind: 1 }, identity: "health-test" }),
+        ),
+      )
+      .catch(() => undefined);
+    try {
+      await expect
+        .poll(async () => checkHealth({ db, temporal: async () => client, taskQueue, servingUrl: serving.url }), { timeout: 10_000, interval: 200 })
+        .toEqual({ db: "ok", temporal: "ok", worker: "ok", serving: "ok" });
+    } finally {
+      abort.abort();
+      await poll;
+      await serving.close();
+    }
+  });
+
+  it("reports a serving process that is up but not ready", async () => {
+    const serving = await fakeServing(503);
+    try {
+      const report = await checkHealth({ db, temporal: async () => client, taskQueue, servingUrl: serving.url });
+      expect(report.serving).toBe(`GET ${serving.url}/v2/health/ready answered 503`);
+    } finally {
+      await serving.close();
+    }
+  });
+
+  it("answers within the timeout when a dependency hangs", async () => {
+    const t0 = Date.now();
+    const report = await checkHealth({
+      db,
+      temporal: () => new Promise<Client>(() => {}),
+      taskQueue,
+      servingUrl: "http://127.0.0.1:1",
+      timeoutMs: 300,
+    });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(report.temporal).toBe("no answer within 0.3 s");
+    expect(report.worker).toBe("no answer within 0.3 s");
+  });
+});

@@ -1,0 +1,132 @@
+/**
+ * GET /api/health: is every process of the stack (DESIGN.md §1) up?
+ *
+ *   db        `select 1` on the process's pool
+ *   temporal  DescribeNamespace on the configured namespace
+ *   worker    DescribeTaskQueue: some worker polled the pipeline task queue recently
+ *   serving   GET {SERVING_URL}/v2/health/ready answers 200
+ *
+ * Each value is "ok" or a sentence saying why not. Checks run in parallel,
+ * each bounded by a short timeout, so the endpoint answers within ~2 s even
+ * when something hangs.
+ */
+import type { Client } from "@temporalio/client";
+import { optionalTsToMs } from "@temporalio/common/lib/time";
+import { getDb, type Db } from "../../../db/client";
+import { env } from "../../env";
+import { temporalClient } from "../../temporal";
+
+export interface HealthReport {
+  db: string;
+  temporal: string;
+  worker: string;
+  serving: string;
+}
+
+export interface CheckHealthOptions {
+  db?: Db;
+  temporal?: () => Promise<Client>;
+  namespace?: string;
+  taskQueue?: string;
+  servingUrl?: string;
+  /** Per check (default 2000 ms). */
+  timeoutMs?: number;
+  /** A poller counts as alive if it polled within this window (default 2 min; workers long-poll ~60 s). */
+  pollerWindowMs?: number;
+  now?: () => number;
+}
+
+export const OK = "ok";
+
+// temporal.api.enums.v1 values (kept numeric so the proto package need not be imported).
+const TASK_QUEUE_KIND_NORMAL = 1;
+const TASK_QUEUE_TYPE_WORKFLOW = 1;
+
+export function isHealthy(report: HealthReport): boolean {
+  return Object.values(report).every((v) => v === OK);
+}
+
+export async function checkHealth(opts: CheckHealthOptions = {}): Promise<HealthReport> {
+  const e = env();
+  const timeoutMs = opts.timeoutMs ?? 2_000;
+  const namespace = opts.namespace ?? e.TEMPORAL_NAMESPACE;
+  const taskQueue = opts.taskQueue ?? e.TEMPORAL_TASK_QUEUE;
+  const servingUrl = (opts.servingUrl ?? e.SERVING_URL).replace(/\/+$/, "");
+  const getClient = opts.temporal ?? temporalClient;
+  const now = opts.now ?? Date.now;
+  const pollerWindowMs = opts.pollerWindowMs ?? 120_000;
+
+  const check = (fn: () => Promise<void>, describe: (err: unknown) => string) =>
+    withTimeout(fn(), timeoutMs).then(
+      () => OK,
+      (err: unknown) => (err instanceof TimeoutError || err instanceof CheckFailed ? err.message : describe(err)),
+    );
+
+  const [db, temporal, worker, serving] = await Promise.all([
+    check(
+      async () => {
+        const sql = (opts.db ?? getDb()).$client;
+        await sql`select 1`;
+      },
+      (err) => `database unreachable: ${reason(err)}`,
+    ),
+    check(
+      async () => {
+        const client = await getClient();
+        await client.withDeadline(now() + timeoutMs, () => client.workflowService.describeNamespace({ namespace }));
+      },
+      (err) => `Temporal unreachable at ${e.TEMPORAL_ADDRESS} (namespace ${namespace}): ${reason(err)}`,
+    ),
+    check(
+      async () => {
+        const client = await getClient();
+        const res = await client.withDeadline(now() + timeoutMs, () =>
+          client.workflowService.describeTaskQueue({
+            namespace,
+            taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
+            taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
+          }),
+        );
+        const cutoff = now() - pollerWindowMs;
+        const recent = (res.pollers ?? []).filter((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= cutoff);
+        if (recent.length === 0) {
+          throw new CheckFailed(`no worker has polled task queue "${taskQueue}" in the last ${Math.round(pollerWindowMs / 1000)} s`);
+        }
+      },
+      (err) => `cannot ask Temporal about the worker: ${reason(err)}`,
+    ),
+    check(
+      async () => {
+        const url = `${servingUrl}/v2/health/ready`;
+        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), cache: "no-store" });
+        await res.body?.cancel();
+        if (res.status !== 200) throw new CheckFailed(`GET ${url} answered ${res.status}`);
+      },
+      (err) => `serving unreachable at ${servingUrl}: ${reason(err)}`,
+    ),
+  ]);
+  return { db, temporal, worker, serving };
+}
+
+/** A check that ran and found a problem: its message is the report. */
+class CheckFailed extends Error {}
+class TimeoutError extends Error {}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(`no answer within ${ms / 1000} s`)), ms);
+  });
+  promise.catch(() => {}); // a late rejection after the timeout must not go unhandled
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** The most useful line of an error, with the system error code when there is one. */
+function reason(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as Error & { cause?: unknown }).cause;
+  const source = cause instanceof Error ? cause : err; // fetch() hides the socket error in `cause`
+  const first = source.message.split("\n")[0] ?? "";
+  const code = (source as NodeJS.ErrnoException).code;
+  return typeof code === "string" && !first.includes(code) ? `${code}: ${first}` : first;
+}
