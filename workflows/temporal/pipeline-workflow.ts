@@ -44,7 +44,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   }
 
   async function execute(step: PlanStep): Promise<void> {
-    await Promise.all(step.dependsOn.map((d) => done.get(d)));
+    await Promise.all(step.dependsOn.map((d) => done.get(d)!));
     const blocked = step.dependsOn.map((d) => summaries.get(d)!).find((s) => s.status !== "succeeded");
     if (blocked) return skip(step, `upstream step "${blocked.nodeId}" ${blocked.status === "failed" ? "failed" : "was skipped"}`);
     const inputs: Record<string, PortValue> = {};
