@@ -247,7 +247,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       `| Conveyor serving (\`POST /v2/models/{name}/infer\`) | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(cpuServing, 0)} |`,
       "",
       `Serving reaches **${fmt(ratio * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%)${failures > 0 ? `; ${failures} failed requests` : ""}; ` +
-        `by CPU time per request (median over rounds; insensitive to other load on the machine) it is at **${fmt(cpuRatio * 100, 0)}%** of the ceiling's efficiency. ` +
+        `by CPU time per request (median over rounds; much less sensitive to other load on the machine) it is at **${fmt(cpuRatio * 100, 0)}%** of the ceiling's efficiency. ` +
         `Load average during the run: ${os.loadavg().map((l) => fmt(l, 1)).join(", ")}. ` +
         `After an alias move the new version answered \`infer\` within **${fmt(reloadMs, 0)} ms** (goal ≤ 2 s).`,
       "",

@@ -13,6 +13,7 @@ const Env = z.object({
   ARTIFACT_DIR: z.string().optional(),
   TEMPORAL_CLI_PATH: z.string().optional(),
   SERVING_PORT: z.coerce.number().int().positive().default(8080),
+  SERVING_HOST: z.string().default("127.0.0.1"),
   SERVING_URL: z.string().url().default("http://127.0.0.1:8080"),
   WEB_PORT: z.coerce.number().int().positive().default(3000),
 });

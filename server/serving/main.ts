@@ -8,7 +8,7 @@ import { ArtifactStore } from "../storage/artifacts";
 import { createServingServer } from "./server";
 
 const config = env();
-const host = process.env.SERVING_HOST || "127.0.0.1";
+const host = config.SERVING_HOST;
 const db = createDb(config.DATABASE_URL, { max: 4 });
 const store = new ArtifactStore();
 const serving = createServingServer({ db, store });

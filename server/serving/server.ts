@@ -115,9 +115,10 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
     req.on("end", () => {
       if (size >= 0) resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
-    req.on("error", reject);
+    // A client that goes away mid-body is a client problem, not a server error.
+    req.on("error", () => reject(new RequestError("the request was aborted while its body was being read", "body")));
     req.on("close", () => {
-      if (!req.complete) reject(new Error("the client closed the connection before sending the whole body"));
+      if (!req.complete) reject(new RequestError("the client closed the connection before sending the whole body", "body"));
     });
   });
 }
