@@ -361,7 +361,7 @@ async function shutdown(reason: string, exitCode: number): Promise<void> {
     else log("temporal", "stopped");
   }
 
-  if (state.pgStarting) await state.pgStarting;
+  if (state.pgStarting) await Promise.race([state.pgStarting, new Promise((r) => setTimeout(r, 30_000))]);
   if (state.pg) {
     const t0 = Date.now();
     const stopped = await Promise.race([state.pg.stop().then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), 15_000))]);

@@ -10,6 +10,7 @@ import {
   CancellationScope,
   isCancellation,
   proxyActivities,
+  proxyLocalActivities,
   workflowInfo,
 } from "@temporalio/workflow";
 import { ZPipelinePlan, type PlanStep } from "../compiler/plan";
@@ -19,7 +20,9 @@ import type { PortValue, StepOutputs } from "../spec/refs";
 
 type Activities = ReturnType<typeof createActivities>;
 
-const control = proxyActivities<Activities>({
+// Bookkeeping (run/step status rows) runs as local activities: short DB
+// writes that need no task-queue round trip (≈100 ms each on a dev server).
+const control = proxyLocalActivities<Activities>({
   startToCloseTimeout: "30 seconds",
   retry: { maximumAttempts: 10, initialInterval: "500ms" },
 });

@@ -75,6 +75,10 @@ describe("ONNX export parity", () => {
     ["binary", trainGbdt(train, { task: "classification", target: "bin", features, nTrees: 40 })],
     ["multiclass", trainGbdt(train, { task: "classification", target: "cls", features, nTrees: 25 })],
     ["regression, sampled rows and columns", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 30, subsample: 0.6, colsampleByTree: 0.5, maxDepth: 4 })],
+    // One feature of three per tree: the feature-major histogram path.
+    ["regression, one column per tree", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 30, colsampleByTree: 0.3 })],
+    ["regression, depth 12 (node arrays bounded by rows)", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 8, maxDepth: 12, minChildWeight: 0, l2: 0.1 })],
+    ["multiclass, sampled rows, early stopping", trainGbdt(train, { task: "classification", target: "cls", features, nTrees: 30, subsample: 0.7, earlyStoppingRounds: 5 })],
   ];
   const score = scoringFrame(train);
 

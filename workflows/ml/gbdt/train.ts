@@ -97,6 +97,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
   const sampled = opts.subsample < 1 ? new Int32Array(n) : null;
   const nFeat = Math.max(1, Math.round(opts.colsampleByTree * layout.F));
   const allFeats = Int32Array.from({ length: layout.F }, (_, i) => i);
+  const identity = sampled ? null : Int32Array.from({ length: n }, (_, i) => i);
 
   const trees: Tree[] = [];
   const treeTarget: number[] = [];
@@ -125,12 +126,12 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
     for (let k = 0; k < K; k++) {
       if (prob) softmaxGradients(prob, y, K, k, gh);
       if (sampled) grower.rows.set(sampled.subarray(0, nRows));
-      else for (let r = 0; r < n; r++) grower.rows[r] = r;
+      else grower.rows.set(identity!);
       const feats = nFeat < layout.F ? sampleIndices(rng, layout.F, nFeat) : allFeats;
       // Without subsampling the grower updates the scores as it goes; otherwise every row is re-scored by traversal.
       const tree = grower.grow(gh, nRows, feats, sampled ? null : { score, K, k }, objective === "squared_error" && !sampled);
-      if (sampled) addTreeBinned(tree, data.bins, n, score, K, k);
-      if (data.nValid > 0) addTreeBinned(tree, data.validBins, data.nValid, validScore, K, k);
+      if (sampled) addTreeBinned(tree, layout, data.bins, n, score, K, k);
+      if (data.nValid > 0) addTreeBinned(tree, layout, data.validBins, data.nValid, validScore, K, k);
       trees.push(tree);
       treeTarget.push(k);
     }

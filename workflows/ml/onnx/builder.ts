@@ -25,6 +25,7 @@ export interface Tensor {
   data_type: number;
   float_data?: number[];
   int64_data?: number[];
+  double_data?: number[];
   string_data?: Uint8Array[];
 }
 
