@@ -4,6 +4,8 @@
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
+  // A second stack in the same checkout (e2e next to `npm run dev`) needs its own build dir.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
   // The dev-mode indicator sits where the sidebar ends; keep it out of the way.
   devIndicators: { position: "bottom-right" },
   serverExternalPackages: [

@@ -30,7 +30,6 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   groupAlive,
-  importPostgresHelpers,
   logLine,
   paint,
   pipeLines,
@@ -42,6 +41,7 @@ import {
   waitForPidExit,
   type GroupChild,
 } from "./process-utils";
+import { startEmbeddedPostgres } from "./postgres";
 import { ensureTemporalCli } from "./temporal-cli";
 import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from "./temporal-dev-server";
 
@@ -158,8 +158,7 @@ async function runSupervisor(): Promise<void> {
     process.exit(1);
   }
 
-  const { startEmbeddedPostgres } = await importPostgresHelpers();
-  const { migrateAndSeed } = await import("../db/migrate");
+    const { migrateAndSeed } = await import("../db/migrate");
 
   for (const sig of FORWARDED_SIGNALS) {
     process.on(sig, () => {

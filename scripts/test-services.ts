@@ -17,7 +17,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort, importPostgresHelpers, pipeLines, postmasterPid, stopPid } from "./process-utils";
+import { freePort, pipeLines, postmasterPid, stopPid } from "./process-utils";
+import { startEmbeddedPostgres } from "./postgres";
 import { ensureTemporalCli } from "./temporal-cli";
 import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from "./temporal-dev-server";
 import type { TestServices } from "./test-env";
@@ -57,8 +58,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-    const { startEmbeddedPostgres } = await importPostgresHelpers();
-    const { migrateAndSeed } = await import("../db/migrate");
+        const { migrateAndSeed } = await import("../db/migrate");
 
     const startDb = async (): Promise<string> => {
       if (process.env.DATABASE_URL) return process.env.DATABASE_URL;

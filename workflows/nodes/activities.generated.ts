@@ -4,6 +4,7 @@ import evaluate from "./evaluate/activity";
 import featureSplit from "./feature.split/activity";
 import gateThreshold from "./gate.threshold/activity";
 import ingestCsv from "./ingest.csv/activity";
+import trainGbdt from "./train.gbdt/activity";
 import trainLinear from "./train.linear/activity";
 import type { NodeActivity } from "../temporal/step-context";
 
@@ -14,5 +15,6 @@ export const NODE_ACTIVITIES: Record<string, NodeActivity> = {
   [`${featureSplit.type}@${featureSplit.version}`]: featureSplit.run as NodeActivity,
   [`${gateThreshold.type}@${gateThreshold.version}`]: gateThreshold.run as NodeActivity,
   [`${ingestCsv.type}@${ingestCsv.version}`]: ingestCsv.run as NodeActivity,
+  [`${trainGbdt.type}@${trainGbdt.version}`]: trainGbdt.run as NodeActivity,
   [`${trainLinear.type}@${trainLinear.version}`]: trainLinear.run as NodeActivity,
 };

@@ -4,7 +4,8 @@ import evaluate from "./evaluate/definition";
 import featureSplit from "./feature.split/definition";
 import gateThreshold from "./gate.threshold/definition";
 import ingestCsv from "./ingest.csv/definition";
+import trainGbdt from "./train.gbdt/definition";
 import trainLinear from "./train.linear/definition";
 import type { NodeDefinition } from "./types";
 
-export const NODE_DEFINITIONS: readonly NodeDefinition[] = [deployEndpoint, evaluate, featureSplit, gateThreshold, ingestCsv, trainLinear];
+export const NODE_DEFINITIONS: readonly NodeDefinition[] = [deployEndpoint, evaluate, featureSplit, gateThreshold, ingestCsv, trainGbdt, trainLinear];
