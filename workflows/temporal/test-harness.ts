@@ -42,7 +42,12 @@ function installQuietRuntime() {
   }
 }
 
-export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity> } = {}): Promise<Harness> {
+/**
+ * `localTeam`: act as the seeded local team, like requests to the REST API do;
+ * otherwise the harness gets a team of its own (no cache hits or names shared
+ * with other test files).
+ */
+export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean } = {}): Promise<Harness> {
   const url = process.env.DATABASE_URL;
   const address = process.env.TEMPORAL_ADDRESS;
   if (!url || !address) throw new Error("integration tests need DATABASE_URL and TEMPORAL_ADDRESS (set by scripts/test-services.ts)");
@@ -53,9 +58,9 @@ export async function startHarness(opts: { nodeActivities?: Record<string, NodeA
   process.env.ARTIFACT_DIR = artifactDir;
   await migrateAndSeed(url);
   const db = createDb(url);
-  // A team of its own: no cache hits or names shared with other test files.
-  const { userId } = await seedLocal(db);
-  const { id: teamId } = await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId });
+  const local = await seedLocal(db);
+  const { userId } = local;
+  const teamId = opts.localTeam ? local.teamId : (await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId })).id;
   const store = new ArtifactStore(artifactDir);
   const serving: ServingServer = createServingServer({ db, store, log: () => {} });
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");

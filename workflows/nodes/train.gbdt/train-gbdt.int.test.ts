@@ -1,0 +1,69 @@
+/**
+ * train.gbdt inside a real pipeline on bundled flight data: trains, exports,
+ * serves, and its training curve and feature importance are visible through
+ * the REST API.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../../temporal/test-harness";
+import { savePipeline } from "../../../server/services/pipelines/save-pipeline";
+import { startRun } from "../../../server/services/runs/start-run";
+import * as runRoute from "../../../app/api/v1/runs/[runId]/route";
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness({ localTeam: true }); // the REST API acts as the local team
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+describe("train.gbdt in a pipeline", () => {
+  it("trains on flights-20k, records the curve, deploys and serves", async () => {
+    const model = `flights-gbdt-${Math.random().toString(36).slice(2, 8)}`;
+    const spec = {
+      apiVersion: "conveyor/v1",
+      name: model,
+      nodes: [
+        { id: "ingest", type: "ingest.csv", config: { source: "sample:flights-20k" } },
+        { id: "split", type: "feature.split", config: { strategy: "time", timeColumn: "departure", testFraction: 0.2 } },
+        { id: "train", type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 40, maxDepth: 4 } },
+        { id: "evaluate", type: "evaluate", config: {} },
+        { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "mae", op: "<", value: 60 }] } },
+        { id: "deploy", type: "deploy.endpoint", config: { model } },
+      ],
+      edges: [
+        { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+        { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+        { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
+        { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
+        { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+        { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+        { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+      ],
+    };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const { runId } = await startRun(h.ctx, { pipelineId: id });
+    const run = await h.waitForRun(runId);
+    expect(run.error).toBeNull();
+    expect(run.status).toBe("succeeded");
+
+    const res = await runRoute.GET(new Request(`http://localhost/api/v1/runs/${runId}`), { params: Promise.resolve({ runId }) });
+    const body = (await res.json()) as { series: Record<string, Record<string, number[]>>; metrics: { nodeId: string; key: string; value: number }[] };
+    const curve = body.series.train!.train_loss!;
+    expect(curve).toHaveLength(40);
+    expect(curve[39]!).toBeLessThan(curve[0]!);
+    const importance = body.metrics.filter((m) => m.nodeId === "train" && m.key.startsWith("importance."));
+    expect(importance.map((m) => m.key).sort()).toEqual(expect.arrayContaining(["importance.distance", "importance.hour"]));
+    expect(importance.every((m) => m.value >= 0)).toBe(true);
+
+    const served = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instances: [{ hour: 18, day_of_week: 5, distance: 1750, origin: "DTW", destination: "LAS" }, { hour: 6, day_of_week: 2, distance: 300, origin: "ZZZ", destination: null }] }),
+    });
+    expect(served.status).toBe(200);
+    const preds = ((await served.json()) as { predictions: { prediction: number }[] }).predictions;
+    expect(preds).toHaveLength(2);
+    for (const p of preds) expect(Number.isFinite(p.prediction)).toBe(true);
+  });
+});
