@@ -14,6 +14,7 @@ import { ChevronIcon } from "../ui/icons";
 import { Card, ErrorNote, Loading, PageContainer } from "../ui/page";
 import { isFinished, StatusBadge, STATUS_STYLE, Tag, toStatus } from "../ui/status-badge";
 import { MetricChart, type SeriesPoint } from "./metric-chart";
+import { ImportanceBars } from "./importance-bars";
 import { RunGraph, StatusLegend } from "./run-graph";
 import { StepOutputs } from "./step-outputs";
 import { stepSummary } from "./step-summary";
@@ -186,6 +187,7 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
               ))}
             </div>
           ) : null}
+          <ImportanceBars metrics={metrics} />
           <StepOutputs type={step.type} outputs={step.outputs as Record<string, unknown> | null} />
           <div className="flex gap-6 text-[11.5px] text-slate-500">
             <span>started {formatDateTime(step.startedAt)}</span>
