@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Context } from "@temporalio/activity";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils";
-import { startHarness, type Harness } from "./test-harness";
+import { sixStepSpec, startHarness, type Harness } from "./test-harness";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { uploadDataset } from "../../server/services/datasets/upload-dataset";
@@ -124,27 +124,14 @@ describe("pipeline workflow", () => {
 
   it("retries a transiently failing step, then classifies penguins end to end", async () => {
     const model = `penguins-${uid()}`;
-    const spec = {
-      apiVersion: "conveyor/v1",
+    const spec = sixStepSpec({
       name: `penguins-${model}`,
-      nodes: [
-        { id: "ingest", type: "ingest.csv", config: { source: "sample:penguins" } },
-        { id: "split", type: "feature.split", config: { seed: 7 } },
-        { id: "train", type: "train.linear", config: { task: "classification", target: "species" } },
-        { id: "evaluate", type: "evaluate", config: {} },
-        { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "accuracy", op: ">=", value: 0.9 }] } },
-        { id: "deploy", type: "deploy.endpoint", config: { model } },
-      ],
-      edges: [
-        { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-        { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-        { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-        { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-        { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-        { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-        { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-      ],
-    };
+      source: "sample:penguins",
+      split: { seed: 7 },
+      train: { type: "train.linear", config: { task: "classification", target: "species" } },
+      conditions: [{ metric: "accuracy", op: ">=", value: 0.9 }],
+      model,
+    });
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     const run = await h.waitForRun(runId);

@@ -101,3 +101,35 @@ export async function startHarness(opts: { nodeActivities?: Record<string, NodeA
     },
   };
 }
+
+/** The six-node shape every test pipeline shares: ingest → split → train → evaluate → gate → deploy. */
+export function sixStepSpec(o: {
+  name: string;
+  source: string;
+  split?: Record<string, unknown>;
+  train: { type: string; config: Record<string, unknown> };
+  conditions: { metric: string; op: string; value: number }[];
+  model: string;
+}) {
+  return {
+    apiVersion: "conveyor/v1",
+    name: o.name,
+    nodes: [
+      { id: "ingest", type: "ingest.csv", config: { source: o.source } },
+      { id: "split", type: "feature.split", config: o.split ?? {} },
+      { id: "train", type: o.train.type, config: o.train.config },
+      { id: "evaluate", type: "evaluate", config: {} },
+      { id: "gate", type: "gate.threshold", config: { conditions: o.conditions } },
+      { id: "deploy", type: "deploy.endpoint", config: { model: o.model } },
+    ],
+    edges: [
+      { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+      { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+      { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
+      { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
+      { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+      { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+      { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+    ],
+  };
+}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../types";
+import { trainCommonConfig } from "../_shared/train-config";
 import { GBDT_DEFAULTS } from "../../ml/gbdt/options";
 
 const D = GBDT_DEFAULTS;
@@ -14,9 +15,7 @@ export default defineNode({
   outputs: [{ name: "model", type: "model" }],
   config: z
     .object({
-      task: z.enum(["regression", "classification"]).default("regression").describe("What to predict: a number or a class"),
-      target: z.string({ error: "target is required" }).min(1, "target is required").describe("Column to predict"),
-      features: z.array(z.string().min(1)).min(1, "features must list at least one column").optional().describe("Feature columns (default: every other column; text columns are one-hot encoded)"),
+      ...trainCommonConfig,
       nTrees: z.number().int().min(1, "nTrees must be ≥ 1").max(5000, "nTrees must be ≤ 5000").default(D.nTrees).describe("Boosting rounds"),
       maxDepth: z.number().int().min(1, "maxDepth must be ≥ 1").max(16, "maxDepth must be ≤ 16").default(D.maxDepth).describe("Depth of each tree"),
       learningRate: z.number().gt(0, "learningRate must be > 0").max(1, "learningRate must be ≤ 1").default(D.learningRate).describe("Shrinkage per tree"),

@@ -4,7 +4,7 @@
  * the REST API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "../../temporal/test-harness";
+import { sixStepSpec, startHarness, type Harness } from "../../temporal/test-harness";
 import { savePipeline } from "../../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../../server/services/runs/start-run";
 import * as runRoute from "../../../app/api/v1/runs/[runId]/route";
@@ -20,27 +20,14 @@ afterAll(async () => {
 describe("train.gbdt in a pipeline", () => {
   it("trains on flights-20k, records the curve, deploys and serves", async () => {
     const model = `flights-gbdt-${Math.random().toString(36).slice(2, 8)}`;
-    const spec = {
-      apiVersion: "conveyor/v1",
+    const spec = sixStepSpec({
       name: model,
-      nodes: [
-        { id: "ingest", type: "ingest.csv", config: { source: "sample:flights-20k" } },
-        { id: "split", type: "feature.split", config: { strategy: "time", timeColumn: "departure", testFraction: 0.2 } },
-        { id: "train", type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 40, maxDepth: 4 } },
-        { id: "evaluate", type: "evaluate", config: {} },
-        { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "mae", op: "<", value: 60 }] } },
-        { id: "deploy", type: "deploy.endpoint", config: { model } },
-      ],
-      edges: [
-        { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-        { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-        { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-        { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-        { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-        { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-        { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-      ],
-    };
+      source: "sample:flights-20k",
+      split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
+      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 40, maxDepth: 4 } },
+      conditions: [{ metric: "mae", op: "<", value: 60 }],
+      model,
+    });
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     const run = await h.waitForRun(runId);

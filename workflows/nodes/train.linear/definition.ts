@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../types";
+import { trainCommonConfig } from "../_shared/train-config";
 
 export default defineNode({
   type: "train.linear",
@@ -11,9 +12,7 @@ export default defineNode({
   outputs: [{ name: "model", type: "model" }],
   config: z
     .object({
-      task: z.enum(["regression", "classification"]).default("regression").describe("What to predict: a number or a class"),
-      target: z.string({ error: "target is required" }).min(1, "target is required").describe("Column to predict"),
-      features: z.array(z.string().min(1)).min(1, "features must list at least one column").optional().describe("Feature columns (default: every other column; text columns are one-hot encoded)"),
+      ...trainCommonConfig,
       l2: z.number().min(0, "l2 must be ≥ 0").default(1.0).describe("L2 regularisation strength"),
     })
     .strict(),
