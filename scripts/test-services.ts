@@ -63,11 +63,20 @@ export default async function setup(project: TestProject): Promise<() => Promise
     const startDb = async (): Promise<string> => {
       if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
       const t0 = Date.now();
-      const port = await freePort();
-      const running = await startEmbeddedPostgres({ dataDir: path.join(tmp, "postgres"), port });
-      pg = running;
-      say(`PostgreSQL ready in ${secs(t0)} on port ${port}`);
-      return running.url;
+      // Temporal starts in parallel and binds ports of its own: a port that was
+      // free a moment ago can be taken, so try a fresh one before giving up.
+      for (let attempt = 1; ; attempt++) {
+        const port = await freePort();
+        try {
+          const running = await startEmbeddedPostgres({ dataDir: path.join(tmp, "postgres"), port });
+          pg = running;
+          say(`PostgreSQL ready in ${secs(t0)} on port ${port}`);
+          return running.url;
+        } catch (e) {
+          if (attempt >= 3) throw e;
+          say(`PostgreSQL did not start on port ${port} (${String(e).split("\n")[0]}); trying another port`);
+        }
+      }
     };
 
     const startTemporal = async (): Promise<string> => {
