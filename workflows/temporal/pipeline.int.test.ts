@@ -82,6 +82,10 @@ describe("pipeline workflow", () => {
     expect(registered.aliases).toEqual({ champion: 1 });
     expect(registered.events[0]).toMatchObject({ alias: "champion", fromVersion: null, toVersion: 1, runId });
 
+    // deploy confirmed the serving process switched to the new version (NOTIFY → reload).
+    const deployLogs = run.steps.find((s) => s.nodeId === "deploy")!.logs.map((l) => l.message);
+    expect(deployLogs).toContainEqual(expect.stringMatching(new RegExp(`^serving ${model} v1 \\(live after \\d+ ms\\)$`)));
+
     // The serving process answers for it.
     const row = { crim: 0.02731, zn: 0, indus: 7.07, chas: 0, nox: 0.469, rm: 6.421, age: 78.9, dis: 4.9671, rad: 2, tax: 242, ptratio: 17.8, b: 396.9, lstat: 9.14 };
     const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instances: [row] }) });
