@@ -14,6 +14,7 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  SelectionMode,
   useConnection,
   useReactFlow,
   type Connection,
@@ -22,8 +23,9 @@ import {
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
 import { useTRPC } from "../trpc/trpc";
 import { Button } from "../ui/button";
-import { AlertIcon, RunIcon, SaveIcon } from "../ui/icons";
+import { AlertIcon, RedoIcon, RunIcon, SaveIcon, UndoIcon } from "../ui/icons";
 import { ErrorNote, Loading } from "../ui/page";
+import { fragmentFromSelection, parseFragment, serializeFragment, type ClipboardFragment } from "./clipboard";
 import { CanvasContext } from "./editor-context";
 import { checkConnection, emptyMeta, fromSpec, PORT_COLORS, toSpec, type CanvasGraph, type PipelineEdge, type PipelineNode } from "./graph-spec";
 import { ConfigPanel } from "./config-panel";
@@ -33,6 +35,19 @@ import { NODE_WIDTH } from "./node-style";
 import { errorsByNode } from "./problems";
 import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
+
+/**
+ * What was copied last in this tab: paste falls back to it when the system
+ * clipboard cannot be read (no permission, insecure context). Module-level so
+ * it survives navigating between pipelines.
+ */
+let memoryClipboard: string | null = null;
+
+/** Keyboard focus is in a form control, where keys belong to the control. */
+function isEditableTarget(target: EventTarget | null): boolean {
+  if (!(target instanceof HTMLElement)) return false;
+  return target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName);
+}
 
 export function PipelineEditor({ pipelineId }: { pipelineId?: string }) {
   return <ReactFlowProvider>{pipelineId ? <ExistingPipeline id={pipelineId} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [] }} saved={null} />}</ReactFlowProvider>;
@@ -148,17 +163,82 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     }
   }, [dirty, flash, persist, router, saved, start]);
 
-  // Ctrl/Cmd+S saves.
+  const copySelection = useCallback(async (): Promise<boolean> => {
+    if (ed.selectedNodes.length === 0) return false;
+    const text = serializeFragment(fragmentFromSelection(ed.nodes, ed.edges));
+    memoryClipboard = text;
+    try {
+      await navigator.clipboard.writeText(text);
+    } catch {
+      // The in-memory copy still pastes within this tab.
+    }
+    return true;
+  }, [ed.edges, ed.nodes, ed.selectedNodes.length]);
+
+  const pasteClipboard = useCallback(async () => {
+    let text: string | null = null;
+    try {
+      text = await navigator.clipboard.readText();
+    } catch {
+      text = null;
+    }
+    let fragment: ClipboardFragment | undefined = parseFragment(text);
+    // Unreadable clipboard: use what this tab copied last.
+    if (!fragment && (text === null || text === "")) fragment = parseFragment(memoryClipboard);
+    if (!fragment) {
+      flash("Nothing to paste: the clipboard holds no Conveyor nodes");
+      return;
+    }
+    const ids = ed.paste(fragment);
+    flash(`Pasted ${ids.length} node${ids.length === 1 ? "" : "s"}`);
+  }, [ed, flash]);
+
+  const duplicate = useCallback(() => {
+    if (ed.selectedNodes.length === 0) return;
+    ed.paste(fragmentFromSelection(ed.nodes, ed.edges));
+  }, [ed]);
+
+  // Keyboard: Ctrl/Cmd+S saves anywhere; the editing keys act on the canvas
+  // only while focus is not in a form control (Delete/Backspace are React Flow's).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+      const mod = e.ctrlKey || e.metaKey;
+      if (!mod || e.altKey) return;
+      const key = e.key.toLowerCase();
+      if (key === "s") {
         e.preventDefault();
         if (!busy) void persist();
+        return;
+      }
+      if (isEditableTarget(e.target)) return;
+      if (key === "z" && !e.shiftKey) {
+        e.preventDefault();
+        ed.undo();
+      } else if ((key === "z" && e.shiftKey) || key === "y") {
+        e.preventDefault();
+        ed.redo();
+      } else if (key === "a") {
+        e.preventDefault();
+        ed.selectAll();
+      } else if (key === "d") {
+        e.preventDefault();
+        duplicate();
+      } else if (key === "c") {
+        if (ed.selectedNodes.length === 0) return;
+        e.preventDefault();
+        void copySelection();
+      } else if (key === "x") {
+        if (ed.selectedNodes.length === 0) return;
+        e.preventDefault();
+        void copySelection().then(() => ed.removeSelected());
+      } else if (key === "v") {
+        e.preventDefault();
+        void pasteClipboard();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [busy, persist]);
+  }, [busy, copySelection, duplicate, ed, pasteClipboard, persist]);
 
   /** Where a clicked palette item lands: the viewport centre, nudged off other nodes. */
   const centrePosition = useCallback(() => {
@@ -237,6 +317,14 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
           {status}
         </span>
         <div className="ml-auto flex items-center gap-2">
+          <div role="group" aria-label="History" className="mr-1 flex items-center">
+            <Button variant="ghost" className="px-2" aria-label="Undo" title="Undo (Ctrl+Z)" onClick={ed.undo} disabled={!ed.canUndo}>
+              <UndoIcon />
+            </Button>
+            <Button variant="ghost" className="px-2" aria-label="Redo" title="Redo (Ctrl+Shift+Z)" onClick={ed.redo} disabled={!ed.canRedo}>
+              <RedoIcon />
+            </Button>
+          </div>
           {saved ? (
             <Link href={`/runs?pipeline=${saved.id}`} className="px-2 text-xs font-medium text-slate-500 hover:text-slate-800">
               Runs
@@ -277,6 +365,10 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
               isValidConnection={ed.isValidConnection}
               onPaneClick={() => ed.select(null)}
               deleteKeyCode={["Backspace", "Delete"]}
+              // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
+              selectionKeyCode="Shift"
+              multiSelectionKeyCode={MULTI_SELECT_KEYS}
+              selectionMode={SelectionMode.Partial}
               snapToGrid
               snapGrid={[10, 10]}
               // Fit a loaded pipeline once; an empty canvas keeps zoom 1 so the first drop does not jump.
@@ -309,7 +401,7 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
           </div>
           {toast ? (
             <div role="status" className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg">
-              {toast.startsWith("Saved") ? null : <AlertIcon className="shrink-0 text-amber-300" />}
+              {toast.startsWith("Saved") || toast.startsWith("Pasted") ? null : <AlertIcon className="shrink-0 text-amber-300" />}
               {toast}
             </div>
           ) : null}
@@ -327,6 +419,8 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     </div>
   );
 }
+
+const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
 
 /** While a connection is drawn over a port it cannot end on, say why. */
 function ConnectionHint({ nodes, edges }: { nodes: PipelineNode[]; edges: PipelineEdge[] }) {

@@ -75,3 +75,15 @@ export const LogoMark = (p: IconProps) => (
     <path d="M9 11.2l6-3M9 12.8l6 3" stroke="#fff" strokeWidth="1.6" />
   </svg>
 );
+export const UndoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M9 14L4 9l5-5" />
+    <path d="M4 9h10.5a5.5 5.5 0 0 1 0 11H11" />
+  </Svg>
+);
+export const RedoIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M15 14l5-5-5-5" />
+    <path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13" />
+  </Svg>
+);
