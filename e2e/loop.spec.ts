@@ -5,7 +5,8 @@
  * model answers on the serving endpoint and that the browser (onnxruntime-web)
  * predicts the same as the server.
  */
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
+import { connect, dropNode, selectNode } from "./canvas-actions";
 
 const SERVING_URL = (process.env.SERVING_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 
@@ -25,29 +26,6 @@ const BOSTON_ROW: Record<string, number> = {
   b: 396.9,
   lstat: 4.98,
 };
-
-async function dropNode(page: Page, type: string, x: number, y: number) {
-  const canvas = page.getByTestId("canvas");
-  await page.getByTestId(`palette-${type}`).dragTo(canvas, { targetPosition: { x, y } });
-}
-
-/** Drags from one handle to another with the mouse, as a person would. */
-async function connect(page: Page, from: string, to: string) {
-  const a = await page.getByTestId(from).boundingBox();
-  const b = await page.getByTestId(to).boundingBox();
-  if (!a || !b) throw new Error(`handle not found: ${!a ? from : to}`);
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
-  await page.mouse.up();
-}
-
-async function selectNode(page: Page, id: string) {
-  // Click the node's title area (not a handle) to select it and open its settings.
-  await page.getByTestId(`node-${id}`).click({ position: { x: 100, y: 18 } });
-  await expect(page.getByTestId("selected-node-id")).toHaveText(id);
-}
 
 test("draw, run, serve and preview a model from an empty canvas", async ({ page, request }, testInfo) => {
   test.setTimeout(8 * 60_000);

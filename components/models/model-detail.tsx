@@ -1,5 +1,6 @@
 "use client";
 import Link from "next/link";
+import { RunLink } from "../ui/run-link";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/trpc";
 import { formatDateTime, formatNumber, formatRelative, shortSha } from "../ui/format";
@@ -89,13 +90,7 @@ export function ModelDetail({ name }: { name: string }) {
                   );
                 })}
                 <td>
-                  {v.runId ? (
-                    <Link href={`/runs/${v.runId}`} className="font-mono text-xs text-slate-500 hover:text-indigo-700">
-                      {v.runId.slice(0, 8)}
-                    </Link>
-                  ) : (
-                    "—"
-                  )}
+                  <RunLink runId={v.runId} />
                 </td>
                 <td className="font-mono text-xs text-slate-500" title={v.sha256}>
                   {shortSha(v.sha256)}
@@ -136,13 +131,7 @@ export function ModelDetail({ name }: { name: string }) {
                   </td>
                   <td className="text-[12.5px] text-slate-600">{e.reason}</td>
                   <td>
-                    {e.runId ? (
-                      <Link href={`/runs/${e.runId}`} className="font-mono text-xs text-slate-500 hover:text-indigo-700">
-                        {e.runId.slice(0, 8)}
-                      </Link>
-                    ) : (
-                      "—"
-                    )}
+                    <RunLink runId={e.runId} />
                   </td>
                 </tr>
               ))}

@@ -5,6 +5,7 @@
  * onnxruntime-web, compared with the serving process's answer.
  */
 import Link from "next/link";
+import { RunLink } from "../ui/run-link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
 import type { ModelManifest } from "../../workflows/ml/manifest";
@@ -110,13 +111,7 @@ export function ModelVersionView({ name, version }: { name: string; version: num
                 </span>
               </Row>
               <Row k="run">
-                {v.runId ? (
-                  <Link href={`/runs/${v.runId}`} className="font-mono text-indigo-600 hover:underline">
-                    {v.runId.slice(0, 8)}
-                  </Link>
-                ) : (
-                  "—"
-                )}
+                <RunLink runId={v.runId} className="font-mono text-indigo-600 hover:underline" />
               </Row>
               <Row k="pipeline">
                 <Link href={`/pipelines/${manifest.pipeline.id}`} className="text-indigo-600 hover:underline">

@@ -1,0 +1,24 @@
+/** Canvas actions shared by the e2e specs, done with the mouse as a person would. */
+import { expect, type Page } from "@playwright/test";
+
+export async function dropNode(page: Page, type: string, x: number, y: number) {
+  await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId("canvas"), { targetPosition: { x, y } });
+}
+
+/** Drags from one handle to another. */
+export async function connect(page: Page, from: string, to: string) {
+  const a = await page.getByTestId(from).boundingBox();
+  const b = await page.getByTestId(to).boundingBox();
+  if (!a || !b) throw new Error(`handle not found: ${!a ? from : to}`);
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 5 });
+  await page.mouse.up();
+}
+
+/** Clicks the node's title area (not a handle): selects it and opens its settings. */
+export async function selectNode(page: Page, id: string) {
+  await page.getByTestId(`node-${id}`).click({ position: { x: 100, y: 18 } });
+  await expect(page.getByTestId("selected-node-id")).toHaveText(id);
+}
