@@ -199,10 +199,17 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
   }, [ed]);
 
   // Keyboard: Ctrl/Cmd+S saves anywhere; the editing keys act on the canvas
-  // only while focus is not in a form control (Delete/Backspace are React Flow's).
+  // only while focus is not in a form control. Delete/Backspace are handled
+  // here too, not by React Flow: its key tracker keeps a modifier "pressed"
+  // when the modifier's keyup lands in a form field, and then ignores Delete.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const mod = e.ctrlKey || e.metaKey;
+      if ((e.key === "Delete" || e.key === "Backspace") && !mod && !e.altKey && !isEditableTarget(e.target)) {
+        e.preventDefault();
+        ed.removeSelected();
+        return;
+      }
       if (!mod || e.altKey) return;
       const key = e.key.toLowerCase();
       if (key === "s") {
@@ -364,7 +371,7 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
               onConnectEnd={onConnectEnd}
               isValidConnection={ed.isValidConnection}
               onPaneClick={() => ed.select(null)}
-              deleteKeyCode={["Backspace", "Delete"]}
+              deleteKeyCode={null}
               // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
               selectionKeyCode="Shift"
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
