@@ -95,6 +95,20 @@ export const pipelineVersions = pgTable(
   (t) => [primaryKey({ columns: [t.pipelineId, t.version] })],
 );
 
+/**
+ * Autosaved editor state, one per pipeline: the spec verbatim (it may be
+ * invalid, that is the point) and the version it was started from. Saving a
+ * version deletes it.
+ */
+export const pipelineDrafts = pgTable("pipeline_drafts", {
+  pipelineId: uuid("pipeline_id").primaryKey().references(() => pipelines.id, { onDelete: "cascade" }),
+  teamId: uuid("team_id").notNull().references(() => teams.id),
+  spec: jsonb("spec").notNull(),
+  baseVersion: integer("base_version").notNull(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedBy: uuid("updated_by").references(() => users.id),
+});
+
 export const runs = pgTable(
   "runs",
   {

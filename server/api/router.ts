@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { procedure, router } from "./trpc";
 import { ServiceError } from "../errors";
-import { getPipeline, listPipelines } from "../services/pipelines/get-pipeline";
+import { getPipeline, listPipelines, listVersions } from "../services/pipelines/get-pipeline";
+import { discardDraft, getDraft, saveDraft } from "../services/pipelines/drafts";
 import { savePipeline } from "../services/pipelines/save-pipeline";
 import { startRun } from "../services/runs/start-run";
 import { getRun, listRuns } from "../services/runs/get-run";
@@ -26,18 +27,26 @@ async function refusable<T>(fn: () => Promise<T>): Promise<Refusable<T>> {
   }
 }
 
+const Message = z.string().trim().max(500).optional();
 const Instance = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
 
 export const appRouter = router({
   pipelines: router({
     list: procedure.query(({ ctx }) => listPipelines(ctx)),
     get: procedure.input(z.object({ id: z.string(), version: z.number().int().positive().optional() })).query(({ ctx, input }) => getPipeline(ctx, input)),
+    versions: procedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => listVersions(ctx, input)),
     create: procedure
-      .input(z.object({ spec: z.unknown(), message: z.string().max(500).optional() }))
+      .input(z.object({ spec: z.unknown(), message: Message }))
       .mutation(({ ctx, input }) => refusable(() => savePipeline(ctx, { spec: input.spec, message: input.message }))),
     save: procedure
-      .input(z.object({ id: z.string(), spec: z.unknown(), message: z.string().max(500).optional() }))
+      .input(z.object({ id: z.string(), spec: z.unknown(), message: Message }))
       .mutation(({ ctx, input }) => refusable(() => savePipeline(ctx, input))),
+    // Autosave: the spec is kept verbatim, valid or not; saving a version deletes it.
+    draft: procedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => getDraft(ctx, input)),
+    saveDraft: procedure
+      .input(z.object({ id: z.string(), spec: z.record(z.string(), z.unknown()), baseVersion: z.number().int().positive() }))
+      .mutation(({ ctx, input }) => saveDraft(ctx, input)),
+    discardDraft: procedure.input(z.object({ id: z.string() })).mutation(({ ctx, input }) => discardDraft(ctx, input)),
   }),
   runs: router({
     start: procedure

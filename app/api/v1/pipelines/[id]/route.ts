@@ -12,5 +12,8 @@ export const GET = rest<{ id: string }>(async (ctx, req, { id }) => {
   return json({ id: p.id, name: p.name, version: p.version, spec: p.spec });
 });
 
-/** PUT (body: spec) → 201 { id, version }: a new immutable version. */
-export const PUT = rest<{ id: string }>(async (ctx, req, { id }) => json(await savePipeline(ctx, { id, spec: await readJson(req) }), 201));
+/** PUT [?message=M] (body: spec) → 201 { id, version }: a new immutable version (the draft, if any, is deleted). */
+export const PUT = rest<{ id: string }>(async (ctx, req, { id }) => {
+  const message = new URL(req.url).searchParams.get("message") ?? undefined;
+  return json(await savePipeline(ctx, { id, spec: await readJson(req), message }), 201);
+});
