@@ -1,6 +1,12 @@
 /** Canvas actions shared by the e2e specs, done with the mouse as a person would. */
 import { expect, type Page } from "@playwright/test";
 
+/** Opens an editor page and waits until it is interactive (hydrated). */
+export async function openEditor(page: Page, path = "/pipelines/new") {
+  await page.goto(path);
+  await expect(page.getByTestId("canvas")).toHaveAttribute("data-ready", "true");
+}
+
 export async function dropNode(page: Page, type: string, x: number, y: number) {
   await page.getByTestId(`palette-${type}`).dragTo(page.getByTestId("canvas"), { targetPosition: { x, y } });
 }
@@ -21,4 +27,19 @@ export async function connect(page: Page, from: string, to: string) {
 export async function selectNode(page: Page, id: string) {
   await page.getByTestId(`node-${id}`).click({ position: { x: 100, y: 18 } });
   await expect(page.getByTestId("selected-node-id")).toHaveText(id);
+}
+
+/** Saves a new version with a message through the Save dialog. */
+export async function saveVersion(page: Page, message: string, version: number) {
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: `Save version ${version}` });
+  await dialog.getByLabel("Message").fill(message);
+  await dialog.getByRole("button", { name: "Save version" }).click();
+  await expect(page.getByTestId("save-status")).toHaveText(`Saved · v${version}`);
+  await expect(dialog).toBeHidden();
+}
+
+/** Clicks empty canvas: deselects and moves focus out of any form control. */
+export async function clickPane(page: Page) {
+  await page.getByTestId("canvas").click({ position: { x: 900, y: 650 } });
 }

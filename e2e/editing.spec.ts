@@ -2,18 +2,14 @@
  * Editing on the canvas (issue 3): undo/redo of config, connect and delete;
  * select all; copy/paste through the clipboard as spec JSON; duplicate.
  */
-import { expect, test, type Page } from "@playwright/test";
-import { connect, dropNode, selectNode } from "./canvas-actions";
+import { expect, test } from "@playwright/test";
+import { clickPane, connect, dropNode, selectNode, openEditor } from "./canvas-actions";
 
-/** Clicks empty canvas: deselects and moves focus out of any form control. */
-async function clickPane(page: Page) {
-  await page.getByTestId("canvas").click({ position: { x: 900, y: 650 } });
-}
 
 test("undo/redo, select all, delete, copy/paste and duplicate on the canvas", async ({ page, context, baseURL }, testInfo) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await page.setViewportSize({ width: 1600, height: 900 });
-  await page.goto("/pipelines/new");
+  await openEditor(page);
   await expect(page.getByRole("button", { name: "Add CSV dataset" })).toBeVisible();
   const nodes = page.locator(".react-flow__node");
   const edges = page.locator(".react-flow__edge");
@@ -123,7 +119,7 @@ test("undo/redo, select all, delete, copy/paste and duplicate on the canvas", as
 test("paste works across pipelines (clipboard spec JSON)", async ({ page, context, baseURL }) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await page.setViewportSize({ width: 1600, height: 900 });
-  await page.goto("/pipelines/new");
+  await openEditor(page);
   await expect(page.getByRole("button", { name: "Add CSV dataset" })).toBeVisible();
   await dropNode(page, "ingest.csv", 200, 200);
   await dropNode(page, "feature.split", 560, 200);
@@ -136,7 +132,7 @@ test("paste works across pipelines (clipboard spec JSON)", async ({ page, contex
   // A second editor, in a new tab: the cut nodes arrive with their ids and edge.
   const other = await context.newPage();
   await other.setViewportSize({ width: 1600, height: 900 });
-  await other.goto("/pipelines/new");
+  await openEditor(other);
   await expect(other.getByRole("button", { name: "Add CSV dataset" })).toBeVisible();
   await other.getByTestId("canvas").click({ position: { x: 900, y: 650 } });
   await other.keyboard.press("Control+v");

@@ -6,7 +6,7 @@
  * predicts the same as the server.
  */
 import { expect, test } from "@playwright/test";
-import { connect, dropNode, selectNode } from "./canvas-actions";
+import { connect, dropNode, saveVersion, selectNode, openEditor } from "./canvas-actions";
 
 const SERVING_URL = (process.env.SERVING_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 
@@ -33,7 +33,7 @@ test("draw, run, serve and preview a model from an empty canvas", async ({ page,
   const suffix = `${Date.now().toString(36)}${Math.floor(Math.random() * 1e6).toString(36)}`;
   const model = `e2e-boston-${suffix}`;
 
-  await page.goto("/pipelines/new");
+  await openEditor(page);
   await expect(page.getByRole("button", { name: "Add CSV dataset" })).toBeVisible();
   await page.getByLabel("Pipeline name").fill(`e2e loop ${suffix}`);
 
@@ -86,7 +86,10 @@ test("draw, run, serve and preview a model from an empty canvas", async ({ page,
   await page.getByLabel("source", { exact: true }).selectOption("sample:boston-housing");
   await selectNode(page, id.train);
   await expect(page.getByTestId("field-error-target")).toContainText("target is required");
-  await page.getByLabel("target", { exact: true }).fill("medv");
+  // The input's columns are known (bundled sample upstream): target is a column picker.
+  await expect(page.getByLabel("target", { exact: true }).locator("option")).toContainText(["Choose a column…", "crim · number"]);
+  await page.getByLabel("target", { exact: true }).selectOption("medv");
+  await expect(page.getByRole("group", { name: "features" }).getByRole("checkbox")).toHaveCount(13); // every column but the target
   await expect(page.getByTestId("field-error-target")).toHaveCount(0);
   await selectNode(page, id.gate);
   await page.getByRole("button", { name: "Add condition" }).click();
@@ -103,8 +106,7 @@ test("draw, run, serve and preview a model from an empty canvas", async ({ page,
   await testInfo.attach("canvas", { path: canvasShot, contentType: "image/png" });
 
   // 4. Save, then run.
-  await page.getByRole("button", { name: "Save", exact: true }).click();
-  await expect(page.getByTestId("save-status")).toHaveText("Saved · v1");
+  await saveVersion(page, "First version", 1);
   await expect(page).toHaveURL(/\/pipelines\/[0-9a-f-]{36}$/);
   await page.getByRole("button", { name: "Run", exact: true }).click();
   await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/);

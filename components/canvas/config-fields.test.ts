@@ -66,3 +66,13 @@ describe("problems", () => {
     expect(describeProblem({ nodeId: "a", field: "config.l2", message: "must be ≥ 0" })).toBe("l2: must be ≥ 0");
   });
 });
+
+describe("column fields", () => {
+  it("are marked from the schema's x-column meta", () => {
+    const fields = configFields(resolveNodeType("train.linear")!.config);
+    expect(fields.find((f) => f.name === "target")).toMatchObject({ kind: "string", column: "one" });
+    expect(fields.find((f) => f.name === "features")).toMatchObject({ kind: "string-list", column: "many" });
+    expect(fields.find((f) => f.name === "task")).not.toHaveProperty("column");
+    expect(configFields(resolveNodeType("feature.split")!.config).find((f) => f.name === "timeColumn")).toMatchObject({ column: "one" });
+  });
+});

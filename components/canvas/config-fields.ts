@@ -23,6 +23,8 @@ type JsonSchema = {
   required?: string[];
   anyOf?: JsonSchema[];
   oneOf?: JsonSchema[];
+  /** Set with `.meta({ "x-column": "one" | "many" })`: the field names column(s) of the input dataset. */
+  "x-column"?: "one" | "many";
 };
 
 interface FieldBase {
@@ -30,6 +32,8 @@ interface FieldBase {
   required: boolean;
   description?: string;
   default?: unknown;
+  /** Names one column (string) or several (string-list) of the node's input dataset. */
+  column?: "one" | "many";
 }
 
 export type ConfigField =
@@ -49,7 +53,7 @@ function unwrap(s: JsonSchema): JsonSchema {
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
     const inner = branches.find((b) => b.type !== "null");
-    if (inner) return { ...inner, description: s.description ?? inner.description, default: s.default ?? inner.default };
+    if (inner) return { ...inner, description: s.description ?? inner.description, default: s.default ?? inner.default, "x-column": s["x-column"] ?? inner["x-column"] };
   }
   return s;
 }
@@ -61,6 +65,7 @@ function toField(name: string, raw: JsonSchema, required: boolean): ConfigField 
     required,
     ...(s.description !== undefined ? { description: s.description } : {}),
     ...(s.default !== undefined ? { default: s.default } : {}),
+    ...(s["x-column"] ? { column: s["x-column"] } : {}),
   };
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
   if (s.enum && s.enum.every((v) => typeof v === "string")) return { ...base, kind: "enum", options: s.enum as string[] };

@@ -7,6 +7,7 @@
 import { useEffect, useId, useState, type ReactNode } from "react";
 import { describeBounds, newRow, parseList, type ConfigField } from "./config-fields";
 import type { FieldProblem } from "./problems";
+import type { ColumnInfo } from "./graph-spec";
 import { TrashIcon, PlusIcon } from "../ui/icons";
 
 export type FieldWidget = (props: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) => ReactNode;
@@ -28,6 +29,7 @@ export function ConfigForm({
   problems,
   onChange,
   widgets = {},
+  columns,
 }: {
   nodeId: string;
   fields: ConfigField[];
@@ -35,6 +37,8 @@ export function ConfigForm({
   problems: ReadonlyMap<string, FieldProblem[]>;
   onChange: (config: Record<string, unknown>) => void;
   widgets?: Record<string, FieldWidget>;
+  /** Columns of the input dataset when known: column fields become pickers. */
+  columns?: readonly ColumnInfo[];
 }) {
   const set = (name: string, v: unknown) => {
     const next = { ...config };
@@ -61,6 +65,10 @@ export function ConfigForm({
             </div>
             {Widget ? (
               <Widget id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} />
+            ) : columns && f.column === "one" && f.kind === "string" ? (
+              <ColumnSelect id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} columns={columns} />
+            ) : columns && f.column === "many" && f.kind === "string-list" ? (
+              <ColumnChecklist id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} columns={columns} exclude={[config.target, config.timeColumn]} />
             ) : (
               <FieldControl id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} problems={fieldProblems} />
             )}
@@ -162,6 +170,47 @@ function NumberInput({ id, field, value, onChange, invalid, ariaLabel }: { id: s
         }
       }}
     />
+  );
+}
+
+const typeLabel = (t: string) => (/^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|U?INT)/i.test(t) ? "number" : /CHAR|TEXT|STRING/i.test(t) ? "text" : t.toLowerCase());
+
+/** One column of the input dataset; a value not among them stays visible and is flagged. */
+function ColumnSelect({ id, field, value, onChange, invalid, columns }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean; columns: readonly ColumnInfo[] }) {
+  const current = typeof value === "string" ? value : "";
+  const missing = current !== "" && !columns.some((c) => c.name === current);
+  return (
+    <select id={id} aria-label={field.name} aria-invalid={invalid || missing || undefined} className={inputClass(invalid || missing)} value={current} onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}>
+      <option value="">{field.required ? "Choose a column…" : "—"}</option>
+      {missing ? <option value={current}>{current} (not in the input data)</option> : null}
+      {columns.map((c) => (
+        <option key={c.name} value={c.name}>
+          {c.name} · {typeLabel(c.type)}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** Several columns, ticked; none ticked means the field's default (e.g. every other column). */
+function ColumnChecklist({ id, field, value, onChange, columns, exclude }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; columns: readonly ColumnInfo[]; exclude: unknown[] }) {
+  const picked = new Set(Array.isArray(value) ? (value as string[]) : []);
+  const shown = columns.filter((c) => !exclude.includes(c.name) || picked.has(c.name));
+  const toggle = (name: string, on: boolean) => {
+    const next = shown.map((c) => c.name).filter((n) => (n === name ? on : picked.has(n)));
+    onChange(next.length ? next : undefined);
+  };
+  return (
+    <div id={id} role="group" aria-label={field.name} className="max-h-44 overflow-y-auto rounded-md border border-slate-200 bg-white px-2.5 py-1.5">
+      {shown.map((c) => (
+        <label key={c.name} className="flex items-center gap-2 py-0.5 text-[12.5px] text-slate-700">
+          <input type="checkbox" className="h-3.5 w-3.5 accent-indigo-600" checked={picked.has(c.name)} onChange={(e) => toggle(c.name, e.target.checked)} aria-label={`${field.name}: ${c.name}`} />
+          <span className="font-mono">{c.name}</span>
+          <span className="ml-auto text-[11px] text-slate-400">{typeLabel(c.type)}</span>
+        </label>
+      ))}
+      {picked.size === 0 ? <div className="pt-1 text-[11px] text-slate-400">None ticked: every other column is used.</div> : null}
+    </div>
   );
 }
 

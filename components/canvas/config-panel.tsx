@@ -6,7 +6,7 @@ import type { SpecError } from "../../workflows/spec/spec";
 import type { PortDef } from "../../workflows/nodes/types";
 import { configFields } from "./config-fields";
 import { ConfigForm, type FieldWidget } from "./config-form";
-import type { PipelineMeta, PipelineNode } from "./graph-spec";
+import type { ColumnInfo, PipelineMeta, PipelineNode } from "./graph-spec";
 import { PORT_COLORS } from "./graph-spec";
 import { GROUP_STYLE } from "./node-style";
 import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
@@ -37,7 +37,10 @@ export function ConfigPanel({
   onLabel,
   onDelete,
   onMeta,
+  columns,
 }: {
+  /** Columns of the selected node's input dataset, when known. */
+  columns?: readonly ColumnInfo[];
   node: PipelineNode | undefined;
   meta: PipelineMeta;
   errors: readonly SpecError[];
@@ -50,7 +53,7 @@ export function ConfigPanel({
   return (
     <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[300px] shrink-0 flex-col border-l border-slate-200 bg-white">
       {node ? (
-        <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} />
+        <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} columns={columns} />
       ) : (
         <PipelineSettings meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} />
       )}
@@ -58,7 +61,23 @@ export function ConfigPanel({
   );
 }
 
-function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: { node: PipelineNode; errors: readonly SpecError[]; readOnly: boolean; onConfig: (id: string, config: Record<string, unknown>) => void; onLabel: (id: string, label: string) => void; onDelete: (id: string) => void }) {
+function NodeSettings({
+  node,
+  errors,
+  readOnly,
+  onConfig,
+  onLabel,
+  onDelete,
+  columns,
+}: {
+  node: PipelineNode;
+  errors: readonly SpecError[];
+  readOnly: boolean;
+  onConfig: (id: string, config: Record<string, unknown>) => void;
+  onLabel: (id: string, label: string) => void;
+  onDelete: (id: string) => void;
+  columns: readonly ColumnInfo[] | undefined;
+}) {
   const def = resolveNodeType(node.data.type);
   const fields = useMemo(() => (def ? configFields(def.config) : []), [def]);
   const problems = useMemo(() => configProblems(errors, node.id), [errors, node.id]);
@@ -128,7 +147,7 @@ function NodeSettings({ node, errors, readOnly, onConfig, onLabel, onDelete }: {
           {readOnly ? (
             <pre className="overflow-x-auto rounded-md bg-slate-50 p-2.5 font-mono text-[11.5px] text-slate-700">{JSON.stringify(node.data.config, null, 2)}</pre>
           ) : (
-            <ConfigForm nodeId={node.id} fields={fields} config={node.data.config} problems={problems} onChange={(c) => onConfig(node.id, c)} widgets={widgetsFor(node.data.type)} />
+            <ConfigForm nodeId={node.id} fields={fields} config={node.data.config} problems={problems} onChange={(c) => onConfig(node.id, c)} widgets={widgetsFor(node.data.type)} columns={columns} />
           )}
         </div>
       </div>

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
+import boston from "../../workflows/templates/boston-housing.pipeline.json";
 import { validateSpec } from "../../workflows/compiler/compile";
-import { checkConnection, connect, createNode, emptyMeta, fromSpec, nextNodeId, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
+import { checkConnection, connect, createNode, createNote, emptyMeta, fromSpec, inputColumns, nearestInDirection, nextNodeId, NODE_GAP_X, quickAdd, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
 
 const SPEC: PipelineSpecInput = {
   apiVersion: "conveyor/v1",
@@ -154,5 +155,73 @@ describe("connections", () => {
     const r = removeNodes({ nodes, edges }, ["train"]);
     expect(r.nodes.map((n) => n.id)).not.toContain("train");
     expect(r.edges.map((e) => e.id).sort()).toEqual(["e1", "e4", "e5", "e7"]);
+  });
+});
+
+describe("quickAdd", () => {
+  it("places the new node right of the selected one and connects matching ports", () => {
+    const ingest = createNode("ingest.csv", { x: 0, y: 0 }, [])!;
+    const r = quickAdd({ nodes: [ingest], edges: [] }, "feature.split", ingest, { x: 999, y: 999 })!;
+    expect(r.node.id).toBe("feature-split-1");
+    expect(r.node.position).toEqual({ x: NODE_GAP_X, y: 0 });
+    expect(r.edges).toHaveLength(1);
+    expect(r.edges[0]).toMatchObject({ source: ingest.id, sourceHandle: "dataset", target: "feature-split-1", targetHandle: "dataset" });
+  });
+  it("steps down past an occupied spot and does not connect incompatible types", () => {
+    const ingest = createNode("ingest.csv", { x: 0, y: 0 }, [])!;
+    const other = createNode("ingest.csv", { x: NODE_GAP_X, y: 0 }, [ingest.id])!;
+    const r = quickAdd({ nodes: [ingest, other], edges: [] }, "gate.threshold", ingest, { x: 0, y: 0 })!;
+    expect(r.node.position).toEqual({ x: NODE_GAP_X, y: 140 });
+    expect(r.edges).toHaveLength(0);
+  });
+  it("uses the fallback position with nothing selected, and refuses unknown types", () => {
+    expect(quickAdd({ nodes: [], edges: [] }, "evaluate", undefined, { x: 5, y: 6 })!.node.position).toEqual({ x: 5, y: 6 });
+    expect(quickAdd({ nodes: [], edges: [] }, "no.such", undefined, { x: 0, y: 0 })).toBeUndefined();
+  });
+});
+
+describe("nearestInDirection", () => {
+  const at = (id: string, x: number, y: number) => ({ id, position: { x, y } });
+  const grid = [at("a", 0, 0), at("b", 300, 0), at("c", 300, 200), at("d", 0, 200), at("e", 600, 20)];
+  it("moves along the direction, preferring nodes in line", () => {
+    expect(nearestInDirection(grid, "a", "right")).toBe("b");
+    expect(nearestInDirection(grid, "b", "right")).toBe("e");
+    expect(nearestInDirection(grid, "a", "down")).toBe("d");
+    expect(nearestInDirection(grid, "c", "up")).toBe("b");
+    expect(nearestInDirection(grid, "c", "left")).toBe("d");
+  });
+  it("returns undefined at the edge of the graph or for an unknown node", () => {
+    expect(nearestInDirection(grid, "a", "left")).toBeUndefined();
+    expect(nearestInDirection(grid, "zz", "left")).toBeUndefined();
+  });
+});
+
+describe("notes", () => {
+  it("round-trip through the canvas and stay out of a spec without notes", () => {
+    const spec = { apiVersion: "conveyor/v1" as const, name: "n", description: "", nodes: [], edges: [], notes: [{ id: "note-1", text: "why", position: { x: 1, y: 2 }, width: 300, height: 150, color: "blue" as const }] };
+    const g = fromSpec(spec);
+    expect(g.notes[0]).toMatchObject({ id: "note-1", type: "note", data: { text: "why", color: "blue" }, width: 300, height: 150 });
+    expect(toSpec(g.meta, g.nodes, g.edges, g.notes)).toEqual(spec);
+    const bare = fromSpec({ apiVersion: "conveyor/v1", name: "n", description: "", nodes: [], edges: [] });
+    expect(toSpec(bare.meta, bare.nodes, bare.edges, bare.notes)).not.toHaveProperty("notes");
+  });
+  it("get ids that do not collide with nodes", () => {
+    expect(createNote({ x: 0, y: 0 }, ["note-1"]).id).toBe("note-2");
+  });
+});
+
+describe("inputColumns", () => {
+  const spec = boston as unknown as PipelineSpecInput;
+  const g = fromSpec(spec);
+  const resolve = (s: string) => (s === "sample:boston-housing" ? [{ name: "medv", type: "DOUBLE" }] : undefined);
+  it("walks dataset edges upstream to the source, through pass-through nodes", () => {
+    expect(inputColumns(g, "train", resolve)).toEqual([{ name: "medv", type: "DOUBLE" }]);
+    expect(inputColumns(g, "split", resolve)).toEqual([{ name: "medv", type: "DOUBLE" }]);
+  });
+  it("is unknown without a connected source, for a source node itself, or for an unknown source", () => {
+    expect(inputColumns(g, "ingest", resolve)).toBeUndefined();
+    expect(inputColumns({ nodes: g.nodes, edges: [] }, "train", resolve)).toBeUndefined();
+    expect(inputColumns(g, "train", () => undefined)).toBeUndefined();
+    expect(inputColumns(g, "gate", resolve)).toBeUndefined();
   });
 });

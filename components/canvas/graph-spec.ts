@@ -7,6 +7,7 @@
  */
 import type { Connection, Edge, Node, XYPosition } from "@xyflow/react";
 import type { PipelineSpecInput, PortType } from "../../workflows/spec/spec";
+import type { NOTE_COLORS } from "../../workflows/spec/spec";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { NodeDefinition, PortDef } from "../../workflows/nodes/types";
 
@@ -23,13 +24,34 @@ export interface PipelineEdgeData extends Record<string, unknown> {
 }
 export type PipelineEdge = Edge<PipelineEdgeData>;
 
+/** A sticky note on the canvas (spec `notes`): text for people, no ports. */
+export interface NoteData extends Record<string, unknown> {
+  text: string;
+  color: (typeof NOTE_COLORS)[number];
+}
+export type NoteNode = Node<NoteData, "note">;
+
 /** Everything in a spec that is not the graph (kept verbatim through the canvas). */
-export type PipelineMeta = Omit<PipelineSpecInput, "nodes" | "edges">;
+export type PipelineMeta = Omit<PipelineSpecInput, "nodes" | "edges" | "notes">;
 
 export interface CanvasGraph {
   meta: PipelineMeta;
   nodes: PipelineNode[];
   edges: PipelineEdge[];
+  notes: NoteNode[];
+}
+
+export const NOTE_SIZE = { width: 220, height: 120 };
+
+export function createNote(position: XYPosition, taken: Iterable<string>): NoteNode {
+  return {
+    id: nextNodeId("note", taken),
+    type: "note",
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+    width: NOTE_SIZE.width,
+    height: NOTE_SIZE.height,
+    data: { text: "", color: "yellow" },
+  };
 }
 
 export const PORT_COLORS: Record<PortType, string> = {
@@ -66,7 +88,7 @@ export function styleEdge(edge: PipelineEdge, portType: PortType | undefined): P
 }
 
 export function fromSpec(spec: PipelineSpecInput): CanvasGraph {
-  const { nodes: specNodes, edges: specEdges, ...meta } = spec;
+  const { nodes: specNodes, edges: specEdges, notes: specNotes, ...meta } = spec;
   const typeOf = new Map(specNodes.map((n) => [n.id, n.type]));
   const nodes: PipelineNode[] = specNodes.map((n) => ({
     id: n.id,
@@ -83,10 +105,19 @@ export function fromSpec(spec: PipelineSpecInput): CanvasGraph {
     const portType = srcType ? findPort(srcType, "output", e.sourcePort)?.type : undefined;
     return styleEdge({ id: e.id, source: e.source, sourceHandle: e.sourcePort, target: e.target, targetHandle: e.targetPort }, portType);
   });
-  return { meta: structuredClone(meta), nodes, edges };
+  const notes: NoteNode[] = (specNotes ?? []).map((n) => ({
+    id: n.id,
+    type: "note",
+    position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
+    width: n.width ?? NOTE_SIZE.width,
+    height: n.height ?? NOTE_SIZE.height,
+    data: { text: n.text ?? "", color: n.color ?? "yellow" },
+  }));
+  return { meta: structuredClone(meta), nodes, edges, notes };
 }
 
-export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges: readonly PipelineEdge[]): PipelineSpecInput {
+/** The spec of a canvas; `notes` appears only when there are notes, keeping specs minimal. */
+export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], notes: readonly NoteNode[] = []): PipelineSpecInput {
   return {
     ...structuredClone(meta),
     nodes: nodes.map((n) => ({
@@ -103,6 +134,18 @@ export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges
       target: e.target,
       targetPort: e.targetHandle ?? "",
     })),
+    ...(notes.length
+      ? {
+          notes: notes.map((n) => ({
+            id: n.id,
+            text: n.data.text,
+            position: { x: n.position.x, y: n.position.y },
+            width: Math.round(n.width ?? n.measured?.width ?? NOTE_SIZE.width),
+            height: Math.round(n.height ?? n.measured?.height ?? NOTE_SIZE.height),
+            color: n.data.color,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -198,4 +241,95 @@ export function removeNodes(graph: { nodes: PipelineNode[]; edges: PipelineEdge[
     nodes: graph.nodes.filter((n) => !gone.has(n.id)),
     edges: graph.edges.filter((e) => !gone.has(e.source) && !gone.has(e.target)),
   };
+}
+
+/**
+ * Quick-add (Ctrl/Cmd+K): a node of `type` placed right of `after` and fed
+ * from it through the first output whose type one of the new node's inputs
+ * takes. Without `after` (or a matching port) the node is just placed.
+ */
+export function quickAdd(
+  graph: { nodes: readonly PipelineNode[]; edges: readonly PipelineEdge[] },
+  type: string,
+  after: PipelineNode | undefined,
+  fallback: XYPosition,
+  taken: Iterable<string> = graph.nodes.map((n) => n.id),
+): { node: PipelineNode; edges: PipelineEdge[] } | undefined {
+  let position = after ? { x: after.position.x + NODE_GAP_X, y: after.position.y } : fallback;
+  // Step down past nodes already sitting where the new one would go.
+  for (let i = 0; i < 50 && graph.nodes.some((n) => Math.abs(n.position.x - position.x) < NODE_GAP_X / 2 && Math.abs(n.position.y - position.y) < 60); i++) {
+    position = { x: position.x, y: position.y + 140 };
+  }
+  const node = createNode(type, position, taken);
+  if (!node) return undefined;
+  if (!after) return { node, edges: [...graph.edges] };
+  const def = resolveNodeType(node.data.type);
+  const outs = resolveNodeType(after.data.type)?.outputs ?? [];
+  for (const out of outs) {
+    const inp = def?.inputs.find((p) => p.type === out.type);
+    if (!inp) continue;
+    const r = connect([...graph.nodes, node], graph.edges, { source: after.id, sourceHandle: out.name, target: node.id, targetHandle: inp.name });
+    if (!r.refused) return { node, edges: r.edges };
+  }
+  return { node, edges: [...graph.edges] };
+}
+
+/** Horizontal distance between a node and the one quick-add puts after it. */
+export const NODE_GAP_X = 320;
+
+export type Direction = "left" | "right" | "up" | "down";
+
+/**
+ * Keyboard navigation: the node nearest to `from` in a direction, preferring
+ * nodes in line with it (off-axis distance weighs double).
+ */
+export function nearestInDirection(nodes: readonly { id: string; position: XYPosition }[], fromId: string, dir: Direction): string | undefined {
+  const from = nodes.find((n) => n.id === fromId);
+  if (!from) return undefined;
+  let best: { id: string; score: number } | undefined;
+  for (const n of nodes) {
+    if (n.id === fromId) continue;
+    const dx = n.position.x - from.position.x;
+    const dy = n.position.y - from.position.y;
+    const [along, across] = dir === "left" ? [-dx, dy] : dir === "right" ? [dx, dy] : dir === "up" ? [-dy, dx] : [dy, dx];
+    if (along <= 0 || Math.abs(across) > along * 2 + 40) continue;
+    const score = along + 2 * Math.abs(across);
+    if (!best || score < best.score) best = { id: n.id, score };
+  }
+  return best?.id;
+}
+
+export interface ColumnInfo {
+  name: string;
+  type: string;
+}
+
+/**
+ * The columns of the dataset flowing into `nodeId`'s first dataset input, when
+ * they can be known before a run: walk upstream through dataset edges to a
+ * node whose config names a `source` (`sample:…`, `dataset:…`), which
+ * `resolveSource` turns into columns. Nodes on the way pass columns through
+ * (true of every dataset-to-dataset node so far: splits keep the schema).
+ */
+export function inputColumns(
+  graph: { nodes: readonly PipelineNode[]; edges: readonly PipelineEdge[] },
+  nodeId: string,
+  resolveSource: (source: string) => readonly ColumnInfo[] | undefined,
+): readonly ColumnInfo[] | undefined {
+  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
+  const seen = new Set<string>();
+  let id: string | undefined = nodeId;
+  let first = true;
+  while (id && !seen.has(id)) {
+    seen.add(id);
+    const node = byId.get(id);
+    if (!node) return undefined;
+    const source = node.data.config.source;
+    if (!first && typeof source === "string") return resolveSource(source);
+    first = false;
+    const input = resolveNodeType(node.data.type)?.inputs.find((p) => p.type === "dataset");
+    if (!input) return undefined;
+    id = graph.edges.find((e) => e.target === node.id && e.targetHandle === input.name)?.source;
+  }
+  return undefined;
 }

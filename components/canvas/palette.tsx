@@ -8,16 +8,21 @@ import { GROUP_STYLE } from "./node-style";
 
 export const DRAG_MIME = "application/x-conveyor-node";
 
+/** The newest version of every node type, in registry order. */
+export function latestDefinitions(): (typeof NODE_DEFINITIONS)[number][] {
+  const latest = new Map<string, (typeof NODE_DEFINITIONS)[number]>();
+  for (const d of NODE_DEFINITIONS) {
+    const cur = latest.get(d.type);
+    if (!cur || d.version > cur.version) latest.set(d.type, d);
+  }
+  return [...latest.values()];
+}
+
 export function Palette({ onAdd, disabled = false }: { onAdd: (type: string) => void; disabled?: boolean }) {
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const latest = new Map<string, (typeof NODE_DEFINITIONS)[number]>();
-    for (const d of NODE_DEFINITIONS) {
-      const cur = latest.get(d.type);
-      if (!cur || d.version > cur.version) latest.set(d.type, d);
-    }
-    const defs = [...latest.values()].filter((d) => !q || `${d.label} ${d.type} ${d.description} ${d.group}`.toLowerCase().includes(q));
+    const defs = latestDefinitions().filter((d) => !q || `${d.label} ${d.type} ${d.description} ${d.group}`.toLowerCase().includes(q));
     return NODE_GROUPS.map((g) => ({ group: g, defs: defs.filter((d) => d.group === g).sort((a, b) => a.label.localeCompare(b.label)) })).filter((g) => g.defs.length);
   }, [query]);
 

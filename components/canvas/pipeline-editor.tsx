@@ -23,11 +23,19 @@ import {
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
 import { useTRPC } from "../trpc/trpc";
 import { Button } from "../ui/button";
-import { AlertIcon, RedoIcon, RunIcon, SaveIcon, UndoIcon } from "../ui/icons";
+import { AlertIcon, HistoryIcon, LayoutIcon, NoteIcon, RedoIcon, RunIcon, SaveIcon, UndoIcon } from "../ui/icons";
+import { Menu, MenuItem, MenuSeparator } from "../ui/menu";
 import { ErrorNote, Loading } from "../ui/page";
+import { SEED_TEMPLATES } from "../../workflows/templates";
+import { autoLayout, layoutNodesOf } from "./auto-layout";
+import { ImportDialog, SaveDialog } from "./editor-dialogs";
+import { QuickAdd } from "./quick-add";
+import { exportSpec, specFileName } from "./spec-file";
+import { VersionsPanel } from "./versions-panel";
 import { fragmentFromSelection, parseFragment, serializeFragment, type ClipboardFragment } from "./clipboard";
 import { CanvasContext } from "./editor-context";
-import { checkConnection, emptyMeta, fromSpec, PORT_COLORS, toSpec, type CanvasGraph, type PipelineEdge, type PipelineNode } from "./graph-spec";
+import { SAMPLES, type SampleName } from "../../workflows/spec/samples";
+import { checkConnection, emptyMeta, fromSpec, inputColumns, nearestInDirection, PORT_COLORS, quickAdd, toSpec, type CanvasGraph, type Direction, type NoteNode, type PipelineEdge, type PipelineNode } from "./graph-spec";
 import { ConfigPanel } from "./config-panel";
 import { DRAG_MIME, Palette } from "./palette";
 import { NODE_TYPES } from "./pipeline-node";
@@ -50,22 +58,26 @@ function isEditableTarget(target: EventTarget | null): boolean {
 }
 
 export function PipelineEditor({ pipelineId }: { pipelineId?: string }) {
-  return <ReactFlowProvider>{pipelineId ? <ExistingPipeline id={pipelineId} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [] }} saved={null} />}</ReactFlowProvider>;
+  return <ReactFlowProvider>{pipelineId ? <ExistingPipeline id={pipelineId} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [], notes: [] }} saved={null} draft={null} />}</ReactFlowProvider>;
 }
 
+/** Opens the latest version, or the autosaved draft on top of it when there is one. */
 function ExistingPipeline({ id }: { id: string }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.pipelines.get.queryOptions({ id }), staleTime: Infinity, refetchOnMount: "always" });
-  if (q.isPending) return <Loading label="Loading pipeline…" />;
+  const hasDraft = !!q.data?.draft;
+  const d = useQuery({ ...trpc.pipelines.draft.queryOptions({ id }), enabled: hasDraft, staleTime: Infinity, refetchOnMount: "always" });
+  if (q.isPending || (hasDraft && d.isPending)) return <Loading label="Loading pipeline…" />;
   if (q.isError)
     return (
       <div className="p-8">
         <ErrorNote error={q.error} title="Could not open this pipeline" />
       </div>
     );
-  const spec = q.data.spec as PipelineSpecInput;
-  const graph = fromSpec(spec);
-  return <Editor key={id} initial={graph} saved={{ id, version: q.data.version, json: JSON.stringify(toSpec(graph.meta, graph.nodes, graph.edges)) }} />;
+  const versionGraph = fromSpec(q.data.spec as PipelineSpecInput);
+  const saved = { id, version: q.data.version, json: JSON.stringify(toSpec(versionGraph.meta, versionGraph.nodes, versionGraph.edges, versionGraph.notes)) };
+  const draft = d.data ? { spec: d.data.spec as PipelineSpecInput, baseVersion: d.data.baseVersion, updatedAt: new Date(d.data.updatedAt) } : null;
+  return <Editor key={id} initial={draft ? fromSpec(draft.spec) : versionGraph} saved={saved} draft={draft} />;
 }
 
 interface Saved {
@@ -75,24 +87,40 @@ interface Saved {
   json: string;
 }
 
-function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved: Saved | null }) {
+/** How long the canvas must be still before the draft is autosaved. */
+const AUTOSAVE_MS = 800;
+
+function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial: CanvasGraph; saved: Saved | null; draft: { baseVersion: number; updatedAt: Date } | null }) {
   const trpc = useTRPC();
   const router = useRouter();
   const queryClient = useQueryClient();
-  const flow = useReactFlow<PipelineNode, PipelineEdge>();
+  const flow = useReactFlow<PipelineNode | NoteNode, PipelineEdge>();
   const ed = usePipelineEditor(initial);
   const [saved, setSaved] = useState<Saved | null>(initialSaved);
   const [serverErrors, setServerErrors] = useState<{ json: string; errors: SpecError[] } | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const [toast, setToast] = useState<string | null>(null);
+  const [dialog, setDialog] = useState<"save" | "import" | "quick-add" | null>(null);
+  const [showVersions, setShowVersions] = useState(false);
+  const [refusal, setRefusal] = useState<string | null>(null);
+  useEffect(() => {
+    if (dialog === "save") setRefusal(null);
+  }, [dialog]);
+  /** The autosaved draft as the server has it: its spec JSON and when it was written. */
+  const [draft, setDraft] = useState<{ json: string; at: Date } | null>(initialDraft ? { json: JSON.stringify(toSpec(initial.meta, initial.nodes, initial.edges, initial.notes)), at: initialDraft.updatedAt } : null);
   const wrapper = useRef<HTMLDivElement>(null);
+  // Set once React has attached its handlers (tests wait for it before dragging).
+  const [hydrated, setHydrated] = useState(false);
+  useEffect(() => setHydrated(true), []);
 
   const create = useMutation(trpc.pipelines.create.mutationOptions());
   const save = useMutation(trpc.pipelines.save.mutationOptions());
   const start = useMutation(trpc.runs.start.mutationOptions());
+  const saveDraft = useMutation(trpc.pipelines.saveDraft.mutationOptions());
+  const discardDraft = useMutation(trpc.pipelines.discardDraft.mutationOptions());
   const busy = create.isPending || save.isPending || start.isPending;
 
-  const dirty = saved ? saved.json !== ed.specJson : ed.nodes.length > 0;
+  const dirty = saved ? saved.json !== ed.specJson : ed.nodes.length > 0 || ed.notes.length > 0;
   // Errors the server returned stay on the canvas until the spec changes.
   const shownErrors = useMemo(() => {
     // An empty canvas has its own empty state; "no nodes" would only be noise.
@@ -103,7 +131,19 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     return [...client, ...serverErrors.errors.filter((e) => !seen.has(key(e)))];
   }, [ed.errors, ed.nodes.length, ed.specJson, serverErrors]);
   const byNode = useMemo(() => errorsByNode(shownErrors), [shownErrors]);
-  const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode }), [byNode]);
+  // Column pickers: the selected node's input columns, from a bundled sample or an uploaded dataset.
+  const datasets = useQuery(trpc.datasets.list.queryOptions());
+  const selectedColumns = useMemo(() => {
+    if (!ed.selectedNode) return undefined;
+    return inputColumns({ nodes: ed.nodes, edges: ed.edges }, ed.selectedNode.id, (source) => {
+      if (source.startsWith("sample:")) return SAMPLES[source.slice(7) as SampleName]?.columns;
+      if (source.startsWith("dataset:")) return datasets.data?.find((d) => d.id === source.slice(8))?.columns;
+      return undefined;
+    });
+  }, [datasets.data, ed.edges, ed.nodes, ed.selectedNode]);
+  const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode, onNoteChange: ed.updateNote }), [byNode, ed.updateNote]);
+  // Notes first, so they sit under the pipeline nodes.
+  const canvasNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.notes, ...ed.nodes], [ed.notes, ed.nodes]);
 
   const flash = useCallback((message: string) => {
     setToast(message);
@@ -114,41 +154,68 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     return () => clearTimeout(t);
   }, [toast]);
 
+  // A saved pipeline autosaves its draft once editing pauses, so nothing is
+  // lost; back at the saved version, the draft is dropped. A new pipeline has
+  // nothing to hang a draft on until its first save, so leaving warns instead.
+  const draftJson = draft?.json;
   useEffect(() => {
-    if (!dirty) return;
+    if (!saved) return;
+    const json = ed.specJson;
+    if (json === (draftJson ?? saved.json)) return;
+    const spec = ed.spec;
+    const t = setTimeout(() => {
+      if (json === saved.json) {
+        discardDraft.mutate({ id: saved.id }, { onSuccess: () => setDraft(null) });
+      } else {
+        saveDraft.mutate({ id: saved.id, spec: spec as Record<string, unknown>, baseVersion: saved.version }, { onSuccess: (r) => setDraft({ json, at: new Date(r.updatedAt) }) });
+      }
+    }, AUTOSAVE_MS);
+    return () => clearTimeout(t);
+    // Keyed on the spec's JSON, not on the mutation objects, which change identity every render.
+  }, [ed.specJson, draftJson, saved]);
+
+  useEffect(() => {
+    if (saved ? !(dirty && draftJson !== ed.specJson) : !dirty) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  }, [dirty, draftJson, ed.specJson, saved]);
 
-  const persist = useCallback(async (): Promise<Saved | null> => {
-    setActionError(null);
-    const spec = ed.spec;
-    const json = ed.specJson;
-    try {
-      const r = saved ? await save.mutateAsync({ id: saved.id, spec }) : await create.mutateAsync({ spec });
-      if (!r.ok) {
-        setServerErrors({ json, errors: r.errors });
-        flash(`Not saved: ${r.errors.length} problem${r.errors.length === 1 ? "" : "s"} to fix first`);
+  const persist = useCallback(
+    async (message?: string): Promise<Saved | null> => {
+      setActionError(null);
+      const spec = ed.currentSpec();
+      const json = JSON.stringify(spec);
+      try {
+        const r = saved ? await save.mutateAsync({ id: saved.id, spec, message }) : await create.mutateAsync({ spec, message });
+        if (!r.ok) {
+          setServerErrors({ json, errors: r.errors });
+          const why = `Not saved: ${r.errors.length} problem${r.errors.length === 1 ? "" : "s"} to fix first (see the problems list).${saved ? " Your edits are kept in the draft." : ""}`;
+          setRefusal(why);
+          flash(why);
+          return null;
+        }
+        const next = { id: r.id, version: r.version, json };
+        setSaved(next);
+        setDraft(null); // saving a version deletes the draft on the server
+        setServerErrors(null);
+        if (!saved) window.history.replaceState(null, "", `/pipelines/${r.id}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey({ id: r.id }) });
+        void queryClient.invalidateQueries({ queryKey: trpc.pipelines.versions.queryKey({ id: r.id }) });
+        flash(`Saved version ${r.version}`);
+        return next;
+      } catch (e) {
+        setActionError(e);
         return null;
       }
-      const next = { id: r.id, version: r.version, json };
-      setSaved(next);
-      setServerErrors(null);
-      if (!saved) window.history.replaceState(null, "", `/pipelines/${r.id}`);
-      void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
-      void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey({ id: r.id }) });
-      flash(`Saved version ${r.version}`);
-      return next;
-    } catch (e) {
-      setActionError(e);
-      return null;
-    }
-  }, [create, ed.spec, ed.specJson, flash, queryClient, save, saved, trpc]);
+    },
+    [create, ed, flash, queryClient, save, saved, trpc],
+  );
 
   const run = useCallback(async () => {
     setActionError(null);
-    const target = !saved || dirty ? await persist() : saved;
+    const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist() : saved;
     if (!target) return;
     try {
       const r = await start.mutateAsync({ pipelineId: target.id, version: target.version });
@@ -161,7 +228,7 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     } catch (e) {
       setActionError(e);
     }
-  }, [dirty, flash, persist, router, saved, start]);
+  }, [ed, flash, persist, router, saved, start]);
 
   const copySelection = useCallback(async (): Promise<boolean> => {
     if (ed.selectedNodes.length === 0) return false;
@@ -198,26 +265,164 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     ed.paste(fragmentFromSelection(ed.nodes, ed.edges));
   }, [ed]);
 
+  /** Where a clicked palette item lands: the viewport centre, nudged off other nodes. */
+  const centrePosition = useCallback(() => {
+    const rect = wrapper.current?.getBoundingClientRect();
+    const p = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
+    let pos = { x: p.x - NODE_WIDTH / 2, y: p.y - 40 };
+    for (let i = 0; i < 20 && canvasNodes.some((n) => Math.abs(n.position.x - pos.x) < 40 && Math.abs(n.position.y - pos.y) < 40); i++) {
+      pos = { x: pos.x + 40, y: pos.y + 40 };
+    }
+    return pos;
+  }, [canvasNodes, flow]);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      ed.select(id);
+      const n = flow.getInternalNode(id);
+      if (n) {
+        const w = n.measured.width ?? NODE_WIDTH;
+        const h = n.measured.height ?? 100;
+        void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+      }
+    },
+    [ed, flow],
+  );
+
+  /** Pans just enough to show a node when it is outside the visible canvas. */
+  const revealNode = useCallback(
+    (id: string) => {
+      const n = flow.getInternalNode(id);
+      const rect = wrapper.current?.getBoundingClientRect();
+      if (!n || !rect) return;
+      const w = n.measured.width ?? NODE_WIDTH;
+      const h = n.measured.height ?? 100;
+      const tl = flow.flowToScreenPosition(n.internals.positionAbsolute);
+      const br = flow.flowToScreenPosition({ x: n.internals.positionAbsolute.x + w, y: n.internals.positionAbsolute.y + h });
+      if (tl.x >= rect.left && tl.y >= rect.top && br.x <= rect.right && br.y <= rect.bottom) return;
+      void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, { zoom: flow.getZoom(), duration: 300 });
+    },
+    [flow],
+  );
+
+  const addNote = useCallback(() => {
+    const id = ed.addNote(centrePosition());
+    // Focus the new note's text so typing goes straight in.
+    requestAnimationFrame(() => document.querySelector<HTMLTextAreaElement>(`[data-testid="note-${id}"] textarea`)?.focus());
+  }, [centrePosition, ed]);
+
+  const layout = useCallback(async () => {
+    if (!ed.nodes.length) return;
+    const positions = await autoLayout(layoutNodesOf(ed.nodes), ed.edges);
+    ed.moveTo(positions);
+    requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 300 }));
+  }, [ed, flow]);
+
+  const quickAddNode = useCallback(
+    (type: string) => {
+      setDialog(null);
+      const after = ed.selectedNode;
+      const r = quickAdd({ nodes: ed.nodes, edges: ed.edges }, type, after, centrePosition(), [...ed.nodes, ...ed.notes].map((n) => n.id));
+      if (!r) return;
+      ed.insert(r.node, r.edges);
+      requestAnimationFrame(() => revealNode(r.node.id));
+    },
+    [centrePosition, ed, focusNode],
+  );
+
+  const exportFile = useCallback(() => {
+    const blob = new Blob([exportSpec(ed.currentSpec())], { type: "application/json" });
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = specFileName(ed.meta.name);
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }, [ed]);
+
+  const exportClipboard = useCallback(async () => {
+    try {
+      await navigator.clipboard.writeText(exportSpec(ed.currentSpec()));
+      flash("Copied the pipeline spec as JSON");
+    } catch (e) {
+      setActionError(e);
+    }
+  }, [ed, flash]);
+
+  /** Loads an imported spec onto the canvas (one undo step); problems stay visible as on any draft. */
+  const loadSpec = useCallback(
+    (spec: PipelineSpecInput, problems: number, what: string) => {
+      ed.replaceGraph(fromSpec(spec));
+      setDialog(null);
+      flash(`${what}: ${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}${problems ? `, ${problems} problem${problems === 1 ? "" : "s"} to fix` : ""}`);
+      requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 300 }));
+    },
+    [ed, flash, flow],
+  );
+
+  const restoreVersion = useCallback(
+    async (version: number) => {
+      if (!saved) return;
+      try {
+        const v = await queryClient.fetchQuery(trpc.pipelines.get.queryOptions({ id: saved.id, version }));
+        loadSpec(v.spec as PipelineSpecInput, 0, `Restored version ${version} (save to keep it)`);
+      } catch (e) {
+        setActionError(e);
+      }
+    },
+    [loadSpec, queryClient, saved, trpc],
+  );
+
+  const discard = useCallback(() => {
+    if (!saved) return;
+    ed.replaceGraph(fromSpec(JSON.parse(saved.json) as PipelineSpecInput));
+    flash(`Back to version ${saved.version}`);
+  }, [ed, flash, saved]);
+
   // Keyboard: Ctrl/Cmd+S saves anywhere; the editing keys act on the canvas
   // only while focus is not in a form control. Delete/Backspace are handled
   // here too, not by React Flow: its key tracker keeps a modifier "pressed"
   // when the modifier's keyup lands in a form field, and then ignores Delete.
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
+      if (dialog) return; // an open dialog owns the keyboard
       const mod = e.ctrlKey || e.metaKey;
-      if ((e.key === "Delete" || e.key === "Backspace") && !mod && !e.altKey && !isEditableTarget(e.target)) {
+      const editable = isEditableTarget(e.target);
+      if ((e.key === "Delete" || e.key === "Backspace") && !mod && !e.altKey && !editable) {
         e.preventDefault();
         ed.removeSelected();
+        return;
+      }
+      // Alt+arrows walk from the selected node to its nearest neighbour that way.
+      if (e.altKey && !mod && !editable && e.key.startsWith("Arrow")) {
+        const from = ed.selectedNode ?? ed.nodes[0];
+        if (!from) return;
+        e.preventDefault();
+        const dir = e.key.slice(5).toLowerCase() as Direction;
+        const to = ed.selectedNode ? nearestInDirection(ed.nodes, from.id, dir) : from.id;
+        if (to) {
+          ed.select(to);
+          revealNode(to);
+          requestAnimationFrame(() => document.querySelector<HTMLElement>(`.react-flow__node[data-id="${CSS.escape(to)}"]`)?.focus());
+        }
+        return;
+      }
+      if (e.key === "Escape" && !editable) {
+        ed.select(null);
         return;
       }
       if (!mod || e.altKey) return;
       const key = e.key.toLowerCase();
       if (key === "s") {
         e.preventDefault();
-        if (!busy) void persist();
+        if (!busy) setDialog("save");
         return;
       }
-      if (isEditableTarget(e.target)) return;
+      if (key === "k") {
+        e.preventDefault();
+        setDialog("quick-add");
+        return;
+      }
+      if (editable) return;
       if (key === "z" && !e.shiftKey) {
         e.preventDefault();
         ed.undo();
@@ -245,18 +450,7 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [busy, copySelection, duplicate, ed, pasteClipboard, persist]);
-
-  /** Where a clicked palette item lands: the viewport centre, nudged off other nodes. */
-  const centrePosition = useCallback(() => {
-    const rect = wrapper.current?.getBoundingClientRect();
-    const p = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
-    let pos = { x: p.x - NODE_WIDTH / 2, y: p.y - 40 };
-    for (let i = 0; i < 20 && ed.nodes.some((n) => Math.abs(n.position.x - pos.x) < 40 && Math.abs(n.position.y - pos.y) < 40); i++) {
-      pos = { x: pos.x + 40, y: pos.y + 40 };
-    }
-    return pos;
-  }, [ed.nodes, flow]);
+  }, [busy, copySelection, dialog, duplicate, ed, pasteClipboard, revealNode]);
 
   const onDragOver = (e: DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
@@ -291,24 +485,21 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
     [ed.edges, ed.nodes, flash],
   );
 
-  const focusNode = useCallback(
-    (id: string) => {
-      ed.select(id);
-      const n = flow.getInternalNode(id);
-      if (n) {
-        const w = n.measured.width ?? NODE_WIDTH;
-        const h = n.measured.height ?? 100;
-        void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
-      }
-    },
-    [ed, flow],
-  );
-
-  const status = busy ? "Saving…" : !saved ? "Not saved yet" : dirty ? "Unsaved changes" : `Saved · v${saved.version}`;
+  const hasSelection = ed.selectedNodes.length > 0 || ed.selectedNotes.length > 0 || ed.edges.some((e) => e.selected);
+  const draftPending = !!saved && dirty && draftJson !== ed.specJson;
+  const status = busy
+    ? "Saving…"
+    : !saved
+      ? "Not saved yet"
+      : !dirty
+        ? `Saved · v${saved.version}`
+        : draftPending
+          ? `Unsaved changes · v${saved.version}`
+          : `Draft autosaved ${draft ? formatTime(draft.at) : ""} · based on v${saved.version}`;
 
   return (
     <div className="flex h-full flex-col">
-      <div className="flex h-12 shrink-0 items-center gap-3 border-b border-slate-200 bg-white px-4">
+      <div className="flex h-12 shrink-0 items-center gap-2 border-b border-slate-200 bg-white px-4">
         <Link href="/" className="text-sm text-slate-500 hover:text-slate-800">
           Pipelines
         </Link>
@@ -318,13 +509,13 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
           value={ed.meta.name}
           onChange={(e) => ed.setMeta({ ...ed.meta, name: e.target.value })}
           placeholder="Pipeline name"
-          className="h-8 w-72 rounded-md border border-transparent bg-transparent px-2 text-sm font-semibold text-slate-900 hover:border-slate-200 focus:border-indigo-400 focus:bg-white focus:outline-none focus:ring-2 focus:ring-indigo-100"
+          className="h-8 w-64 min-w-0 rounded-md border border-transparent bg-transparent px-2 text-sm font-semibold text-slate-900 hover:border-slate-200 focus:border-indigo-400 focus:bg-white focus:outline-none focus:ring-2 focus:ring-indigo-100"
         />
-        <span data-testid="save-status" className={`text-xs ${dirty && saved ? "text-amber-600" : "text-slate-500"}`}>
+        <span data-testid="save-status" className={`truncate text-xs ${dirty && saved ? "text-amber-600" : "text-slate-500"}`}>
           {status}
         </span>
-        <div className="ml-auto flex items-center gap-2">
-          <div role="group" aria-label="History" className="mr-1 flex items-center">
+        <div className="ml-auto flex shrink-0 items-center gap-1.5">
+          <div role="group" aria-label="History" className="flex items-center">
             <Button variant="ghost" className="px-2" aria-label="Undo" title="Undo (Ctrl+Z)" onClick={ed.undo} disabled={!ed.canUndo}>
               <UndoIcon />
             </Button>
@@ -332,12 +523,51 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
               <RedoIcon />
             </Button>
           </div>
+          <Menu label="Edit">
+            <MenuItem onSelect={ed.undo} disabled={!ed.canUndo} shortcut="Ctrl+Z">Undo</MenuItem>
+            <MenuItem onSelect={ed.redo} disabled={!ed.canRedo} shortcut="Ctrl+Shift+Z">Redo</MenuItem>
+            <MenuSeparator />
+            <MenuItem onSelect={() => void copySelection().then((ok) => ok && ed.removeSelected())} disabled={!ed.selectedNodes.length} shortcut="Ctrl+X">Cut</MenuItem>
+            <MenuItem onSelect={() => void copySelection()} disabled={!ed.selectedNodes.length} shortcut="Ctrl+C">Copy</MenuItem>
+            <MenuItem onSelect={() => void pasteClipboard()} shortcut="Ctrl+V">Paste</MenuItem>
+            <MenuItem onSelect={duplicate} disabled={!ed.selectedNodes.length} shortcut="Ctrl+D">Duplicate</MenuItem>
+            <MenuItem onSelect={ed.removeSelected} disabled={!hasSelection} shortcut="Del">Delete</MenuItem>
+            <MenuItem onSelect={ed.selectAll} disabled={!canvasNodes.length} shortcut="Ctrl+A">Select all</MenuItem>
+            <MenuSeparator />
+            <MenuItem onSelect={() => setDialog("quick-add")} shortcut="Ctrl+K">Quick add node…</MenuItem>
+            <MenuItem onSelect={addNote}>Add sticky note</MenuItem>
+          </Menu>
+          <Button variant="ghost" onClick={() => void layout()} disabled={!ed.nodes.length} title="Arrange the graph left to right (undo restores)">
+            <LayoutIcon />
+            Auto-layout
+          </Button>
+          <Button variant="ghost" onClick={addNote} title="Add a sticky note">
+            <NoteIcon />
+            Note
+          </Button>
+          <Menu label="File">
+            <MenuItem onSelect={() => setDialog("import")}>Import JSON…</MenuItem>
+            <MenuItem onSelect={exportFile}>Export JSON file</MenuItem>
+            <MenuItem onSelect={() => void exportClipboard()}>Copy spec JSON</MenuItem>
+            {saved ? (
+              <>
+                <MenuSeparator />
+                <MenuItem onSelect={discard} disabled={!dirty}>Discard changes since v{saved.version}</MenuItem>
+              </>
+            ) : null}
+          </Menu>
           {saved ? (
-            <Link href={`/runs?pipeline=${saved.id}`} className="px-2 text-xs font-medium text-slate-500 hover:text-slate-800">
+            <Button variant="ghost" aria-pressed={showVersions} onClick={() => setShowVersions((v) => !v)} title="Version history and compare">
+              <HistoryIcon />
+              Versions
+            </Button>
+          ) : null}
+          {saved ? (
+            <Link href={`/runs?pipeline=${saved.id}`} className="px-2 text-sm text-slate-600 hover:text-slate-900">
               Runs
             </Link>
           ) : null}
-          <Button onClick={() => void persist()} disabled={busy} title="Save a new version (Ctrl+S)">
+          <Button onClick={() => setDialog("save")} disabled={busy} title="Save a new version (Ctrl+S)">
             <SaveIcon />
             Save
           </Button>
@@ -359,10 +589,10 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
       ) : null}
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={(type) => ed.addNode(type, centrePosition())} />
-        <div ref={wrapper} className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas">
+        <div ref={wrapper} className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-ready={hydrated || undefined}>
           <CanvasContext.Provider value={ctx}>
-            <ReactFlow<PipelineNode, PipelineEdge>
-              nodes={ed.nodes}
+            <ReactFlow<PipelineNode | NoteNode, PipelineEdge>
+              nodes={canvasNodes}
               edges={ed.edges}
               nodeTypes={NODE_TYPES}
               onNodesChange={ed.onNodesChange}
@@ -381,24 +611,35 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
               // Fit a loaded pipeline once; an empty canvas keeps zoom 1 so the first drop does not jump.
               fitView={initial.nodes.length > 0}
               fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
-              minZoom={0.2}
+              minZoom={0.1}
               maxZoom={2}
               attributionPosition="bottom-right"
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
-              {ed.nodes.length > 10 ? (
-                <MiniMap position="top-right" pannable zoomable nodeColor={(n) => (byNode.has(n.id) ? "#fda4af" : "#cbd5e1")} style={{ width: 150, height: 100 }} />
+              {canvasNodes.length > 10 ? (
+                <MiniMap position="top-right" pannable zoomable ariaLabel="Minimap" nodeColor={(n) => (n.type === "note" ? "#fde047" : byNode.has(n.id) ? "#fda4af" : "#cbd5e1")} style={{ width: 150, height: 100 }} />
               ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
             </ReactFlow>
           </CanvasContext.Provider>
-          {ed.nodes.length === 0 ? (
+          {canvasNodes.length === 0 ? (
             <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
-              <div className="rounded-xl border border-dashed border-slate-300 bg-white/80 px-8 py-6 text-center">
+              <div className="pointer-events-auto rounded-xl border border-dashed border-slate-300 bg-white/85 px-8 py-6 text-center">
                 <div className="text-sm font-medium text-slate-700">Drag a node here to start</div>
                 <div className="mt-1 max-w-xs text-[13px] text-slate-500">
-                  Begin with <span className="font-medium text-slate-700">CSV dataset</span> from the palette, or click any node to add it at the centre.
+                  Begin with <span className="font-medium text-slate-700">CSV dataset</span> from the palette, press <kbd className="rounded border border-slate-300 px-1 text-[11px]">Ctrl K</kbd> to add by name,{" "}
+                  <button type="button" onClick={() => setDialog("import")} className="text-indigo-600 hover:underline">
+                    import a spec
+                  </button>{" "}
+                  or start from a template:
+                </div>
+                <div className="mt-3 flex flex-wrap justify-center gap-2">
+                  {SEED_TEMPLATES.map((t) => (
+                    <Button key={t.spec.name} size="sm" onClick={() => loadSpec(structuredClone(t.spec) as PipelineSpecInput, 0, `Started from “${t.spec.name}”`)}>
+                      {t.spec.name}
+                    </Button>
+                  ))}
                 </div>
               </div>
             </div>
@@ -408,23 +649,38 @@ function Editor({ initial, saved: initialSaved }: { initial: CanvasGraph; saved:
           </div>
           {toast ? (
             <div role="status" className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg">
-              {toast.startsWith("Saved") || toast.startsWith("Pasted") ? null : <AlertIcon className="shrink-0 text-amber-300" />}
+              {/^(Saved|Pasted|Copied|Imported|Restored|Back)/.test(toast) ? null : <AlertIcon className="shrink-0 text-amber-300" />}
               {toast}
             </div>
           ) : null}
         </div>
-        <ConfigPanel
-          node={ed.selectedNode}
-          meta={ed.meta}
-          errors={shownErrors}
-          onConfig={ed.updateConfig}
-          onLabel={ed.updateLabel}
-          onDelete={ed.removeNode}
-          onMeta={ed.setMeta}
-        />
+        {showVersions && saved ? (
+          <VersionsPanel id={saved.id} current={saved.version} onRestore={(v) => void restoreVersion(v)} onClose={() => setShowVersions(false)} />
+        ) : (
+          <ConfigPanel
+            node={ed.selectedNode}
+            meta={ed.meta}
+            errors={shownErrors}
+            onConfig={ed.updateConfig}
+            onLabel={ed.updateLabel}
+            onDelete={ed.removeNode}
+            onMeta={ed.setMeta}
+            columns={selectedColumns}
+          />
+        )}
       </div>
+      <SaveDialog
+        open={dialog === "save"}
+        refusal={refusal}
+        onOpenChange={(o) => setDialog(o ? "save" : null)} version={saved ? saved.version + 1 : 1} onSave={(message) => void persist(message).then((r) => r && setDialog(null))} busy={busy} />
+      <ImportDialog open={dialog === "import"} onOpenChange={(o) => setDialog(o ? "import" : null)} onImport={(spec, problems) => loadSpec(spec, problems, "Imported")} />
+      <QuickAdd open={dialog === "quick-add"} onOpenChange={(o) => setDialog(o ? "quick-add" : null)} after={ed.selectedNode?.id} onPick={quickAddNode} />
     </div>
   );
+}
+
+function formatTime(d: Date): string {
+  return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];

@@ -14,6 +14,14 @@ import { useCanvasContext } from "./editor-context";
 import { GROUP_STYLE, NODE_WIDTH } from "./node-style";
 import { describeProblem } from "./problems";
 import { STATUS_STYLE, toStatus } from "../ui/status-badge";
+import { NoteNodeComponent } from "./note-node";
+
+/** How the diff view marks a node (added, removed, changed between two versions). */
+export const DIFF_STYLE = {
+  added: { ring: "ring-2 ring-emerald-500", badge: "bg-emerald-50 text-emerald-700" },
+  removed: { ring: "ring-2 ring-rose-500", badge: "bg-rose-50 text-rose-700" },
+  changed: { ring: "ring-2 ring-amber-500", badge: "bg-amber-50 text-amber-700" },
+} as const;
 
 interface Dragging {
   nodeId: string;
@@ -78,7 +86,7 @@ function PortRow({ nodeId, input, output, readOnly, dragging }: { nodeId: string
 }
 
 function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
-  const { readOnly, errorsByNode, runStateByNode } = useCanvasContext();
+  const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
   const dragging = useDragging();
   const def = resolveNodeType(data.type);
   const errors = errorsByNode.get(id) ?? [];
@@ -87,14 +95,22 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const status = run ? STATUS_STYLE[toStatus(run.status)] : undefined;
 
-  const ring = selected ? "ring-2 ring-indigo-500" : errors.length && !readOnly ? "ring-1 ring-rose-300" : "ring-1 ring-slate-200";
+  const diff = diffByNode?.get(id);
+  const ring = diff
+    ? DIFF_STYLE[diff].ring
+    : selected
+      ? "ring-2 ring-indigo-500"
+      : errors.length && !readOnly
+        ? "ring-1 ring-rose-300"
+        : "ring-1 ring-slate-200";
   return (
     <div
       data-testid={`node-${id}`}
       data-node-type={data.type}
       data-status={run?.status}
+      data-diff={diff}
       aria-label={`${data.label || def?.label || data.type} (${id})`}
-      className={`rounded-lg bg-white shadow-sm ${ring}`}
+      className={`rounded-lg bg-white shadow-sm ${ring} ${diff === "removed" ? "opacity-70" : ""}`}
       style={{ width: NODE_WIDTH, borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}`, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
     >
       <div className="flex items-start gap-2 border-b border-slate-100 pb-2 pl-2.5 pr-3 pt-2.5">
@@ -103,7 +119,9 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
             {data.label || def?.label || data.type}
           </div>
           <div className="flex items-center gap-1.5 text-[10.5px] leading-4">
-            {run ? (
+            {diff ? (
+              <span className={`rounded px-1 font-semibold uppercase tracking-wide ${DIFF_STYLE[diff].badge}`}>{diff}</span>
+            ) : run ? (
               <span className="flex shrink-0 items-center gap-1 font-semibold" data-testid={`node-status-${id}`}>
                 <span className={`h-1.5 w-1.5 rounded-full ${status?.dot ?? ""}`} />
                 <span style={{ color: status?.ring }}>{run.status}</span>
@@ -142,4 +160,4 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
 }
 
 export const PipelineNodeComponent = memo(PipelineNodeView);
-export const NODE_TYPES = { pipeline: PipelineNodeComponent };
+export const NODE_TYPES = { pipeline: PipelineNodeComponent, note: NoteNodeComponent };

@@ -6,12 +6,12 @@
  * history (./history.ts): one entry per drag, per Delete, per run of typing
  * in one field. Selection and measured sizes are not history.
  */
-import { useCallback, useDeferredValue, useMemo, useState } from "react";
+import { useCallback, useDeferredValue, useMemo, useRef, useState } from "react";
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from "@xyflow/react";
 import { validateSpec } from "../../workflows/compiler/compile";
 import type { SpecError } from "../../workflows/spec/spec";
 import { pasteFragment, type ClipboardFragment } from "./clipboard";
-import { checkConnection, connect, createNode, removeNodes, toSpec, type CanvasGraph, type PipelineEdge, type PipelineMeta, type PipelineNode } from "./graph-spec";
+import { checkConnection, connect, createNode, createNote, removeNodes, toSpec, type CanvasGraph, type NoteData, type NoteNode, type PipelineEdge, type PipelineMeta, type PipelineNode } from "./graph-spec";
 import { canRedo, canUndo, createHistory, record, redo as redoHistory, undo as undoHistory, type History } from "./history";
 
 interface EditorState {
@@ -50,19 +50,45 @@ function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): st
 
 /** A restored snapshot keeps the current selection where the same ids exist. */
 function restore(snapshot: CanvasGraph, current: CanvasGraph): CanvasGraph {
-  const selNodes = new Set(current.nodes.filter((n) => n.selected).map((n) => n.id));
+  const selNodes = new Set([...current.nodes, ...current.notes].filter((n) => n.selected).map((n) => n.id));
   const selEdges = new Set(current.edges.filter((e) => e.selected).map((e) => e.id));
+  const keep = <N extends { id: string; selected?: boolean; dragging?: boolean }>(n: N): N =>
+    Boolean(n.selected) === selNodes.has(n.id) && !n.dragging ? n : { ...n, selected: selNodes.has(n.id), dragging: false };
   return {
     meta: snapshot.meta,
-    nodes: snapshot.nodes.map((n) => (Boolean(n.selected) === selNodes.has(n.id) && !n.dragging ? n : { ...n, selected: selNodes.has(n.id), dragging: false })),
+    nodes: snapshot.nodes.map(keep),
     edges: snapshot.edges.map((e) => (Boolean(e.selected) === selEdges.has(e.id) ? e : { ...e, selected: selEdges.has(e.id) })),
+    notes: snapshot.notes.map(keep),
   };
+}
+
+/**
+ * Validation of the graph, re-run only when something validation reads has
+ * changed: moving nodes keeps every node's `data` and the edges as they were,
+ * so a drag keeps the same errors array (and the canvas context built on it).
+ */
+function useValidation(graph: CanvasGraph): SpecError[] {
+  const last = useRef<{ meta: PipelineMeta; edges: PipelineEdge[]; ids: string[]; data: object[]; notes: number; errors: SpecError[] } | null>(null);
+  const prev = last.current;
+  const same =
+    prev !== null &&
+    prev.meta === graph.meta &&
+    prev.edges === graph.edges &&
+    prev.notes === graph.notes.length &&
+    prev.ids.length === graph.nodes.length &&
+    graph.nodes.every((n, i) => prev.ids[i] === n.id && prev.data[i] === n.data);
+  if (same) return prev.errors;
+  const errors = validateSpec(toSpec(graph.meta, graph.nodes, graph.edges, graph.notes));
+  // Same problems as before (e.g. after an edit that fixed nothing): keep the old array.
+  const stable = prev && JSON.stringify(prev.errors) === JSON.stringify(errors) ? prev.errors : errors;
+  last.current = { meta: graph.meta, edges: graph.edges, ids: graph.nodes.map((n) => n.id), data: graph.nodes.map((n) => n.data), notes: graph.notes.length, errors: stable };
+  return stable;
 }
 
 export function usePipelineEditor(initial: CanvasGraph) {
   const [state, setState] = useState<EditorState>(() => ({ graph: initial, history: createHistory<CanvasGraph>(), dragging: false }));
   const { graph, history } = state;
-  const { meta, nodes, edges } = graph;
+  const { meta, nodes, edges, notes } = graph;
 
   /** Applies a graph change; with `key !== false` the graph before it becomes an undo step. */
   const change = useCallback((fn: (g: CanvasGraph) => CanvasGraph, key?: string | false) => {
@@ -75,25 +101,45 @@ export function usePipelineEditor(initial: CanvasGraph) {
     });
   }, []);
 
-  const spec = useMemo(() => toSpec(meta, nodes, edges), [meta, nodes, edges]);
+  // The spec, its JSON and validation are derived from a deferred copy of the
+  // graph: React renders the pointer's frame first and catches up when idle,
+  // so a drag on a large graph never waits for them.
+  const deferred = useDeferredValue(graph);
+  // Actions (save, run, export) read the graph as it is now, never the deferred copy.
+  const latest = useRef(graph);
+  latest.current = graph;
+  const currentSpec = useCallback(() => {
+    const g = latest.current;
+    return toSpec(g.meta, g.nodes, g.edges, g.notes);
+  }, []);
+  const spec = useMemo(() => toSpec(deferred.meta, deferred.nodes, deferred.edges, deferred.notes), [deferred]);
   const specJson = useMemo(() => JSON.stringify(spec), [spec]);
-  // Validation may lag a frame behind while dragging; it never blocks the pointer.
-  const deferredSpec = useDeferredValue(spec);
-  const errors: SpecError[] = useMemo(() => validateSpec(deferredSpec), [deferredSpec]);
+  const errors = useValidation(deferred);
 
-  const onNodesChange = useCallback((changes: NodeChange<PipelineNode>[]) => {
+  /** Changes React Flow reports for pipeline nodes and notes alike (they share the canvas). */
+  const onNodesChange = useCallback((changes: NodeChange<PipelineNode | NoteNode>[]) => {
     const now = Date.now();
     const t = currentTick();
     setState((s) => {
-      const nodes = applyNodeChanges(changes, s.graph.nodes);
-      const removed = changes.filter((c) => c.type === "remove").map((c) => c.id);
+      const noteIds = new Set(s.graph.notes.map((n) => n.id));
+      const isNote = (c: NodeChange<PipelineNode | NoteNode>) => ("id" in c ? noteIds.has(c.id) : c.item.type === "note");
+      const noteChanges = changes.filter(isNote) as NodeChange<NoteNode>[];
+      const nodeChanges = changes.filter((c) => !isNote(c)) as NodeChange<PipelineNode>[];
+      const nodes = nodeChanges.length ? applyNodeChanges(nodeChanges, s.graph.nodes) : s.graph.nodes;
+      const notes = noteChanges.length ? applyNodeChanges(noteChanges, s.graph.notes) : s.graph.notes;
+      const removed = nodeChanges.filter((c) => c.type === "remove").map((c) => c.id);
       // Removing a node removes its edges in the same step, whoever reports them.
-      const graph = removed.length ? { ...s.graph, ...removeNodes({ nodes, edges: s.graph.edges }, removed) } : { ...s.graph, nodes };
+      const graph = removed.length ? { ...s.graph, notes, ...removeNodes({ nodes, edges: s.graph.edges }, removed) } : { ...s.graph, nodes, notes };
       let history = s.history;
       let dragging = s.dragging;
       const moves = changes.filter((c) => c.type === "position" && c.position);
-      if (removed.length || changes.some((c) => c.type === "add" || c.type === "replace")) {
+      const resized = noteChanges.filter((c) => c.type === "dimensions" && c.resizing !== undefined && c.setAttributes);
+      if (removed.length || changes.some((c) => c.type === "add" || c.type === "replace" || c.type === "remove")) {
         history = record(history, s.graph, { key: `burst:${t}`, now });
+      } else if (resized.length) {
+        // One entry per resize gesture: the first change of the gesture records.
+        if (!s.dragging) history = record(history, s.graph, { now });
+        dragging = resized.some((c) => c.type === "dimensions" && c.resizing);
       } else if (moves.length) {
         const live = moves.some((c) => c.type === "position" && c.dragging);
         if (live && !s.dragging) history = record(history, s.graph, { now }); // one entry per drag
@@ -134,6 +180,7 @@ export function usePipelineEditor(initial: CanvasGraph) {
           ...g,
           nodes: g.nodes.map((n) => (Boolean(n.selected) === (n.id === id) ? n : { ...n, selected: n.id === id })),
           edges: g.edges.some((e) => e.selected) ? g.edges.map((e) => (e.selected ? { ...e, selected: false } : e)) : g.edges,
+          notes: g.notes.map((n) => (Boolean(n.selected) === (n.id === id) ? n : { ...n, selected: n.id === id })),
         }),
         false,
       );
@@ -142,7 +189,15 @@ export function usePipelineEditor(initial: CanvasGraph) {
   );
 
   const selectAll = useCallback(() => {
-    change((g) => ({ ...g, nodes: g.nodes.map((n) => (n.selected ? n : { ...n, selected: true })), edges: g.edges.map((e) => (e.selected ? e : { ...e, selected: true })) }), false);
+    change(
+      (g) => ({
+        ...g,
+        nodes: g.nodes.map((n) => (n.selected ? n : { ...n, selected: true })),
+        edges: g.edges.map((e) => (e.selected ? e : { ...e, selected: true })),
+        notes: g.notes.map((n) => (n.selected ? n : { ...n, selected: true })),
+      }),
+      false,
+    );
   }, [change]);
 
   const setMeta = useCallback((m: PipelineMeta) => change((g) => ({ ...g, meta: m }), `meta:${changedKeys(meta, m)}`), [change, meta]);
@@ -182,16 +237,66 @@ export function usePipelineEditor(initial: CanvasGraph) {
     [change],
   );
 
-  const removeNode = useCallback((id: string) => change((g) => ({ ...g, ...removeNodes(g, [id]) })), [change]);
+  const removeNode = useCallback((id: string) => change((g) => ({ ...g, ...removeNodes(g, [id]), notes: g.notes.filter((n) => n.id !== id) })), [change]);
+
+  /** Adds a sticky note (selected) and returns its id. */
+  const addNote = useCallback(
+    (position: XYPosition): string => {
+      const note = createNote(position, [...nodes, ...notes].map((n) => n.id));
+      change((g) => ({ ...g, nodes: g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), notes: [...g.notes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...note, selected: true }] }));
+      return note.id;
+    },
+    [nodes, notes, change],
+  );
+
+  const updateNote = useCallback(
+    (id: string, data: Partial<NoteData>) => {
+      change((g) => ({ ...g, notes: g.notes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...data } } : n)) }), `note:${id}:${Object.keys(data).sort().join(",")}`);
+    },
+    [change],
+  );
+
+  /** Moves nodes and notes to new positions as one undoable step (auto-layout). */
+  const moveTo = useCallback(
+    (positions: ReadonlyMap<string, XYPosition>) => {
+      const place = <N extends { id: string; position: XYPosition }>(n: N): N => {
+        const p = positions.get(n.id);
+        return p && (p.x !== n.position.x || p.y !== n.position.y) ? { ...n, position: { x: p.x, y: p.y } } : n;
+      };
+      change((g) => {
+        const nodes = g.nodes.map(place);
+        const notes = g.notes.map(place);
+        return nodes.every((n, i) => n === g.nodes[i]) && notes.every((n, i) => n === g.notes[i]) ? g : { ...g, nodes, notes };
+      });
+    },
+    [change],
+  );
+
+  /** Adds a node with the edges it comes with (quick-add), selected, as one step. */
+  const insert = useCallback(
+    (node: PipelineNode, nextEdges: PipelineEdge[]) => {
+      change((g) => ({
+        ...g,
+        nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }],
+        notes: g.notes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        edges: nextEdges,
+      }));
+    },
+    [change],
+  );
+
+  /** Replaces the whole graph (import, restoring a version) as one undoable step. */
+  const replaceGraph = useCallback((next: CanvasGraph) => change(() => next), [change]);
 
   /** Deletes the selected nodes (with their edges) and selected edges as one step. */
   const removeSelected = useCallback(() => {
     change((g) => {
       const ids = g.nodes.filter((n) => n.selected).map((n) => n.id);
       const selEdges = g.edges.some((e) => e.selected);
-      if (!ids.length && !selEdges) return g;
+      const selNotes = g.notes.some((n) => n.selected);
+      if (!ids.length && !selEdges && !selNotes) return g;
       const r = removeNodes(g, ids);
-      return { ...g, nodes: r.nodes, edges: r.edges.filter((e) => !e.selected) };
+      return { ...g, nodes: r.nodes, edges: r.edges.filter((e) => !e.selected), notes: selNotes ? g.notes.filter((n) => !n.selected) : g.notes };
     });
   }, [change]);
 
@@ -224,6 +329,7 @@ export function usePipelineEditor(initial: CanvasGraph) {
   }, []);
 
   const selectedNodes = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
+  const selectedNotes = useMemo(() => notes.filter((n) => n.selected), [notes]);
   const selectedNode = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
 
   return {
@@ -231,11 +337,15 @@ export function usePipelineEditor(initial: CanvasGraph) {
     setMeta,
     nodes,
     edges,
+    notes,
+    /** The spec for display (may trail the canvas by a render while it is busy). */
     spec,
     specJson,
+    currentSpec,
     errors,
     selectedNode,
     selectedNodes,
+    selectedNotes,
     onNodesChange,
     onEdgesChange,
     onConnect,
@@ -247,6 +357,11 @@ export function usePipelineEditor(initial: CanvasGraph) {
     updateLabel,
     removeNode,
     removeSelected,
+    addNote,
+    updateNote,
+    moveTo,
+    insert,
+    replaceGraph,
     paste,
     undo,
     redo,

@@ -87,3 +87,23 @@ export const RedoIcon = (p: IconProps) => (
     <path d="M20 9H9.5a5.5 5.5 0 0 0 0 11H13" />
   </Svg>
 );
+export const LayoutIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <rect x="3" y="4" width="6" height="5" rx="1" />
+    <rect x="15" y="4" width="6" height="5" rx="1" />
+    <rect x="15" y="15" width="6" height="5" rx="1" />
+    <path d="M9 6.5h6M12 6.5v11h3" />
+  </Svg>
+);
+export const NoteIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M4 4h16v10l-6 6H4z" />
+    <path d="M14 20v-6h6M8 9h8M8 13h4" />
+  </Svg>
+);
+export const HistoryIcon = (p: IconProps) => (
+  <Svg {...p}>
+    <path d="M3 12a9 9 0 1 0 3-6.7L3 8" />
+    <path d="M3 3v5h5M12 7v5l3 2" />
+  </Svg>
+);

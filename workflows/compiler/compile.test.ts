@@ -109,3 +109,21 @@ describe("compile: properties", () => {
     );
   });
 });
+
+describe("compile: sticky notes", () => {
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, "valid-boston.pipeline.json"), "utf8"));
+  it("are ignored by the plan", () => {
+    const withNotes = { ...spec, notes: [{ id: "note-1", text: "why", position: { x: 0, y: 0 } }] };
+    const a = compile(spec);
+    const b = compile(withNotes);
+    expect(b.ok).toBe(true);
+    if (a.ok && b.ok) expect(b.plan).toEqual(a.plan);
+  });
+  it("may not reuse a node's or another note's id", () => {
+    const errors = validateSpec({ ...spec, notes: [{ id: spec.nodes[0].id }, { id: "n" }, { id: "n" }] });
+    expect(errors.filter((e) => e.field === "notes").map((e) => e.message)).toEqual([
+      `note id "${spec.nodes[0].id}" is already used by another node or note`,
+      'note id "n" is already used by another node or note',
+    ]);
+  });
+});

@@ -113,6 +113,13 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
 
+  // Notes share the canvas with nodes, so their ids must not collide with any.
+  const noteIds = new Set<string>();
+  for (const note of spec.notes) {
+    if (seen.has(note.id) || noteIds.has(note.id)) errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
+    noteIds.add(note.id);
+  }
+
   // Edges: endpoints exist, ports exist, types match, one edge per input port.
   const inputs = new Map<string, Record<string, { nodeId: string; port: string }>>();
   const edgeIds = new Set<string>();

@@ -15,7 +15,7 @@ export interface FieldChange {
 export interface SpecDiff {
   nodes: { added: string[]; removed: string[]; changed: { id: string; fields: FieldChange[] }[] };
   edges: { added: string[]; removed: string[] };
-  /** Top-level fields (name, description, params, triggers). */
+  /** Top-level fields (name, description, params, triggers, notes). */
   pipeline: FieldChange[];
   /** True when nothing but node positions changed. */
   layoutOnly: boolean;
@@ -66,7 +66,7 @@ export function diffSpecs(before: PipelineSpecInput, after: PipelineSpecInput): 
   }
   const ea = new Set((before.edges ?? []).map(edgeKey));
   const eb = new Set((after.edges ?? []).map(edgeKey));
-  const pipeline = (["name", "description", "params", "triggers"] as const).flatMap((k) =>
+  const pipeline = (["name", "description", "params", "triggers", "notes"] as const).flatMap((k) =>
     jsonChanges(before[k] ?? (k === "name" ? "" : k === "description" ? "" : []), after[k] ?? (k === "name" ? "" : k === "description" ? "" : []), k),
   );
   const edges = { added: [...eb].filter((k) => !ea.has(k)), removed: [...ea].filter((k) => !eb.has(k)) };

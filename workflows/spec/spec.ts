@@ -35,6 +35,19 @@ export const ZSpecEdge = z.object({
 });
 export type SpecEdge = z.infer<typeof ZSpecEdge>;
 
+export const NOTE_COLORS = ["yellow", "blue", "green", "pink", "gray"] as const;
+
+/** A sticky note on the canvas: a comment for people, ignored by the compiler. */
+export const ZNote = z.object({
+  id: ZId,
+  text: z.string().max(5000, "must be at most 5000 characters").default(""),
+  position: ZPosition.default({ x: 0, y: 0 }),
+  width: z.number().min(80).max(2000).optional(),
+  height: z.number().min(40).max(2000).optional(),
+  color: z.enum(NOTE_COLORS).default("yellow"),
+});
+export type Note = z.infer<typeof ZNote>;
+
 export const ZParam = z.object({
   name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an identifier"),
   type: z.enum(["string", "number", "boolean"]).default("string"),
@@ -57,6 +70,7 @@ export const ZPipelineSpec = z.object({
   nodes: z.array(ZSpecNode),
   edges: z.array(ZSpecEdge).default([]),
   triggers: z.array(ZTrigger).default([]),
+  notes: z.array(ZNote).default([]),
 });
 export type PipelineSpec = z.infer<typeof ZPipelineSpec>;
 /** What a user writes (defaults not yet applied). */

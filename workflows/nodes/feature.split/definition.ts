@@ -17,7 +17,7 @@ export default defineNode({
       strategy: z.enum(["random", "time"]).default("random").describe("random: seeded shuffle; time: the latest rows become the test set"),
       testFraction: z.number().gt(0, "testFraction must be > 0").lt(1, "testFraction must be < 1").default(0.2).describe("Share of rows in the test set"),
       seed: z.number().int().default(42).describe("Random seed (random strategy)"),
-      timeColumn: z.string().min(1).optional().describe("Column that orders rows in time (time strategy)"),
+      timeColumn: z.string().min(1).optional().describe("Column that orders rows in time (time strategy)").meta({ "x-column": "one" }),
     })
     .strict()
     .refine((c) => c.strategy !== "time" || !!c.timeColumn, { message: "timeColumn is required when strategy is time", path: ["timeColumn"] }),

@@ -1,0 +1,129 @@
+/**
+ * Authoring on the canvas (issue 3): quick-add (Ctrl+K), keyboard navigation
+ * between nodes, the Edit menu, auto-layout (undoable) and sticky notes.
+ */
+import { expect, test } from "@playwright/test";
+import { clickPane, connect, dropNode, saveVersion, selectNode, openEditor } from "./canvas-actions";
+
+test.beforeEach(async ({ page }) => {
+  await page.setViewportSize({ width: 1600, height: 900 });
+});
+
+test("quick-add inserts and connects after the selection; Alt+arrows walk the graph; the Edit menu acts", async ({ page }, testInfo) => {
+  await openEditor(page);
+  const nodes = page.locator(".react-flow__node");
+  const edges = page.locator(".react-flow__edge");
+  await dropNode(page, "ingest.csv", 260, 300);
+  await expect(page.getByTestId("selected-node-id")).toHaveText("ingest-csv-1");
+
+  // Ctrl+K, type, Enter: the new node lands after the selected one, connected.
+  await page.keyboard.press("Control+k");
+  const quick = page.getByRole("dialog");
+  await expect(quick.getByRole("combobox")).toBeFocused();
+  await expect(quick.getByRole("combobox")).toHaveAttribute("placeholder", "Add a node after ingest-csv-1…");
+  await page.keyboard.type("split");
+  await expect(quick.getByRole("option", { selected: true })).toContainText("Train/test split");
+  await page.keyboard.press("Enter");
+  await expect(quick).toBeHidden();
+  await expect(nodes).toHaveCount(2);
+  await expect(edges).toHaveCount(1);
+  await expect(page.getByTestId("selected-node-id")).toHaveText("feature-split-1");
+  await page.keyboard.press("Control+k");
+  await page.keyboard.type("linear");
+  await expect(quick.getByRole("option", { selected: true })).toContainText("Linear model");
+  await page.keyboard.press("Enter");
+  await expect(nodes).toHaveCount(3);
+  await expect(edges).toHaveCount(2);
+  await expect(page.getByTestId("selected-node-id")).toHaveText("train-linear-1");
+  await expect(page.locator('.react-flow__edge[data-id="feature-split-1.train-train-linear-1.dataset"]')).toHaveCount(1);
+  // Undo removes the quick-added node and its edge in one step.
+  await clickPane(page);
+  await page.keyboard.press("Control+z");
+  await expect(nodes).toHaveCount(2);
+  await expect(edges).toHaveCount(1);
+  await page.keyboard.press("Control+Shift+z");
+  await expect(nodes).toHaveCount(3);
+
+  // Keyboard navigation: Alt+arrows move selection and focus to the neighbour.
+  await page.getByRole("button", { name: "Fit view" }).click();
+  await selectNode(page, "ingest-csv-1");
+  await page.keyboard.press("Alt+ArrowRight");
+  await expect(page.getByTestId("selected-node-id")).toHaveText("feature-split-1");
+  await expect(page.locator('.react-flow__node[data-id="feature-split-1"]')).toBeFocused();
+  await page.keyboard.press("Alt+ArrowRight");
+  await expect(page.getByTestId("selected-node-id")).toHaveText("train-linear-1");
+  await page.keyboard.press("Alt+ArrowLeft");
+  await expect(page.getByTestId("selected-node-id")).toHaveText("feature-split-1");
+  const shot = testInfo.outputPath("keyboard-focus.png");
+  await page.screenshot({ path: shot });
+  await testInfo.attach("keyboard focus", { path: shot, contentType: "image/png" });
+  await page.keyboard.press("Escape");
+  await expect(page.getByTestId("selected-node-id")).toHaveCount(0);
+
+  // The Edit menu does what the shortcuts do.
+  await selectNode(page, "feature-split-1");
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("menuitem", { name: /Duplicate/ }).click();
+  await expect(nodes).toHaveCount(4);
+  await expect(page.getByTestId("selected-node-id")).toHaveText("feature-split-2");
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("menuitem", { name: /Delete/ }).click();
+  await expect(nodes).toHaveCount(3);
+  await page.getByRole("button", { name: "Edit" }).click();
+  await page.getByRole("menuitem", { name: /^Undo/ }).click();
+  await expect(nodes).toHaveCount(4);
+});
+
+test("auto-layout arranges left to right in one undoable step", async ({ page }, testInfo) => {
+  await openEditor(page);
+  // Deliberately backwards: the split sits left of and above its input.
+  await dropNode(page, "feature.split", 200, 150);
+  await dropNode(page, "ingest.csv", 700, 520);
+  await connect(page, "handle-ingest-csv-1-dataset", "handle-feature-split-1-dataset");
+  const box = async (id: string) => (await page.getByTestId(`node-${id}`).boundingBox())!;
+  expect((await box("ingest-csv-1")).x).toBeGreaterThan((await box("feature-split-1")).x);
+
+  await page.getByRole("button", { name: "Auto-layout" }).click();
+  await expect.poll(async () => (await box("feature-split-1")).x - ((await box("ingest-csv-1")).x + (await box("ingest-csv-1")).width)).toBeGreaterThan(20);
+  const a = await box("ingest-csv-1");
+  const b = await box("feature-split-1");
+  expect(Math.abs(a.y - b.y)).toBeLessThan(60); // one row: a chain reads left to right
+  const shot = testInfo.outputPath("auto-layout.png");
+  await page.screenshot({ path: shot });
+  await testInfo.attach("auto-layout", { path: shot, contentType: "image/png" });
+
+  await clickPane(page);
+  await page.keyboard.press("Control+z");
+  await expect.poll(async () => (await box("ingest-csv-1")).x > (await box("feature-split-1")).x).toBe(true);
+});
+
+test("sticky notes: add, write, recolour, delete with undo, and saved with the version", async ({ page }) => {
+  await openEditor(page);
+  await dropNode(page, "ingest.csv", 260, 300);
+  await page.getByRole("button", { name: "Note", exact: true }).click();
+  const note = page.getByTestId("note-note-1");
+  await expect(note).toBeVisible();
+  await expect(note.getByRole("textbox")).toBeFocused();
+  await page.keyboard.type("Boston data: medv is the target");
+  await note.getByRole("button", { name: "Note colour blue" }).click();
+  await expect(note.getByRole("button", { name: "Note colour blue" })).toHaveAttribute("aria-pressed", "true");
+
+  await selectNode(page, "ingest-csv-1");
+  await page.getByLabel("source", { exact: true }).selectOption("sample:boston-housing");
+  await saveVersion(page, "With a note", 1);
+  await page.reload();
+  await expect(page.getByTestId("note-note-1").getByRole("textbox")).toHaveValue("Boston data: medv is the target");
+  const spec = await page.evaluate(async () => {
+    const id = location.pathname.split("/").pop();
+    return (await (await fetch(`/api/v1/pipelines/${id}`)).json()) as { spec: { notes: { id: string; text: string; color: string }[] } };
+  });
+  expect(spec.spec.notes).toEqual([expect.objectContaining({ id: "note-1", text: "Boston data: medv is the target", color: "blue" })]);
+
+  // Select the note (its top strip) and delete it; undo brings it back.
+  const strip = (await page.getByTestId("note-note-1").boundingBox())!;
+  await page.mouse.click(strip.x + strip.width - 20, strip.y + 8);
+  await page.keyboard.press("Delete");
+  await expect(page.getByTestId("note-note-1")).toHaveCount(0);
+  await page.keyboard.press("Control+z");
+  await expect(page.getByTestId("note-note-1")).toBeVisible();
+});

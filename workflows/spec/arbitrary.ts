@@ -1,0 +1,259 @@
+/**
+ * fast-check arbitraries of VALID pipeline specs (test-only: imported by
+ * tests, never by product code, so fast-check stays a dev dependency).
+ *
+ * Graphs are built from the node registry: each node's type is one whose
+ * every input port can be fed by an output of an earlier node of the same
+ * port type, each input takes exactly one edge, so the graph is a DAG that
+ * passes every edge rule of compile(). Configs come from one arbitrary per
+ * node type below (a new node type whose empty config is invalid needs an
+ * entry; `configArbitrary` says so), optionally using declared params
+ * (`${params.x}`) where the type fits. Optional spec fields are sometimes
+ * present and sometimes left to their defaults.
+ */
+import fc from "fast-check";
+import { NODE_DEFINITIONS, resolveNodeType } from "../nodes/registry";
+import type { NodeDefinition } from "../nodes/types";
+import { METRIC_NAMES } from "./metrics";
+import { SAMPLE_NAMES } from "./samples";
+import { NOTE_COLORS, type Param, type PipelineSpecInput } from "./spec";
+
+type Config = Record<string, unknown>;
+type NoteInput = NonNullable<PipelineSpecInput["notes"]>[number];
+type ParamInput = { name: string; type?: Param["type"]; default?: string | number | boolean; description?: string };
+
+/** Text as people type it, any script; never a `${params.…}` reference by accident. */
+export const textArb = (opts: { minLength?: number; maxLength?: number } = {}) =>
+  fc.string({ unit: "grapheme", minLength: opts.minLength ?? 0, maxLength: opts.maxLength ?? 24 }).filter((s) => !s.includes("${"));
+
+/** A finite double without -0 (JSON writes -0 as 0). */
+const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+/** Mostly round numbers, sometimes any double in range: what people write and what sliders produce. */
+const num = (min: number, max: number, round: number[]) => fc.oneof(fc.constantFrom(...round.filter((r) => r >= min && r <= max)), finite(min, max));
+const openUnit = fc.oneof(fc.constantFrom(0.1, 0.2, 0.25, 0.5), finite(Number.EPSILON, 1 - Number.EPSILON));
+
+const columnArb = textArb({ minLength: 1, maxLength: 16 });
+
+/** Params a config may refer to: string params with a default for text fields, integer ones for seeds. */
+interface ParamPool {
+  strings: string[];
+  integers: string[];
+}
+const refOr = <T>(names: string[], arb: fc.Arbitrary<T>): fc.Arbitrary<T | string> =>
+  names.length ? fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: fc.constantFrom(...names).map((n) => `\${params.${n}}`) }) : arb;
+
+const trainCommon = (p: ParamPool) => ({
+  task: fc.constantFrom("regression", "classification"),
+  target: refOr(p.strings, columnArb),
+  features: fc.uniqueArray(columnArb, { minLength: 1, maxLength: 4 }),
+});
+
+const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
+  "ingest.csv": () =>
+    fc.record({
+      source: fc.oneof(
+        fc.constantFrom(...SAMPLE_NAMES).map((s) => `sample:${s}`),
+        fc.uuid().map((u) => `dataset:${u}`),
+      ),
+    }),
+  "feature.split": (p) =>
+    fc.oneof(
+      fc.record({ strategy: fc.constant("random"), testFraction: openUnit, seed: refOr(p.integers, fc.integer()) }, { requiredKeys: [] }),
+      fc.record({ strategy: fc.constant("time"), timeColumn: columnArb, testFraction: openUnit }, { requiredKeys: ["strategy", "timeColumn"] }),
+    ),
+  "train.linear": (p) => fc.record({ ...trainCommon(p), l2: num(0, 1e6, [0, 0.1, 1, 10]) }, { requiredKeys: ["target"] }),
+  "train.gbdt": (p) =>
+    fc.record(
+      {
+        ...trainCommon(p),
+        nTrees: fc.integer({ min: 1, max: 5000 }),
+        maxDepth: fc.integer({ min: 1, max: 16 }),
+        learningRate: fc.oneof(fc.constantFrom(0.05, 0.1, 0.3, 1), finite(Number.EPSILON, 1)),
+        l2: num(0, 1e3, [0, 1]),
+        minChildWeight: num(0, 100, [0, 1]),
+        subsample: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
+        colsampleByTree: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
+        maxBins: fc.integer({ min: 2, max: 256 }),
+        earlyStoppingRounds: fc.integer({ min: 1, max: 1000 }),
+        seed: refOr(p.integers, fc.integer()),
+      },
+      { requiredKeys: ["target"] },
+    ),
+  evaluate: () => fc.constant({}),
+  "gate.threshold": () =>
+    fc.record({
+      conditions: fc.array(
+        fc.record({ metric: fc.constantFrom(...METRIC_NAMES), op: fc.constantFrom(">=", ">", "<=", "<", "=="), value: num(-1e6, 1e6, [0, 0.5, 0.6, 0.7, 0.9, 1]) }),
+        { minLength: 1, maxLength: 4 },
+      ),
+    }),
+  "deploy.endpoint": () =>
+    fc.record(
+      {
+        model: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+        alias: fc.oneof(fc.constant("champion"), fc.stringMatching(/^[a-z][a-z0-9_-]{0,31}$/)),
+        strategy: fc.constant("replace"),
+      },
+      { requiredKeys: ["model"] },
+    ),
+};
+
+/** A valid config of node type `type` (params in `pool` may be referred to). */
+export function configArbitrary(def: NodeDefinition, pool: ParamPool = { strings: [], integers: [] }): fc.Arbitrary<Config> {
+  const make = CONFIGS[def.type];
+  if (make) return make(pool);
+  if (def.config.safeParse({}).success) return fc.constant({});
+  throw new Error(`no config arbitrary for node type ${def.type}: add one to workflows/spec/arbitrary.ts`);
+}
+
+export const nodeIdArb = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_-]{0,11}$/);
+const paramNameArb = fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,9}$/);
+
+const paramArb: fc.Arbitrary<ParamInput> = fc.oneof(
+  fc.record({ name: paramNameArb, type: fc.constant("string" as const), default: textArb(), description: textArb() }, { requiredKeys: ["name"] }),
+  fc.record({ name: paramNameArb, default: textArb() }, { requiredKeys: ["name"] }), // type defaults to string
+  fc.record({ name: paramNameArb, type: fc.constant("number" as const), default: fc.integer({ min: -1000, max: 1000 }) }, { requiredKeys: ["name", "type"] }),
+  fc.record({ name: paramNameArb, type: fc.constant("boolean" as const), default: fc.boolean() }, { requiredKeys: ["name", "type"] }),
+);
+
+const positionArb = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ x: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10), y: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10) }) },
+  { weight: 1, arbitrary: fc.record({ x: finite(-1e5, 1e5), y: finite(-1e5, 1e5) }) },
+);
+
+const triggerArb = fc.oneof(
+  fc.record({ type: fc.constant("schedule" as const), cron: fc.constantFrom("0 * * * *", "*/5 * * * *", "0 3 * * 1") }),
+  fc.record({ type: fc.constant("webhook" as const) }),
+  fc.record(
+    { type: fc.constant("drift" as const), deployment: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/), metric: fc.constantFrom("psi", "ks"), threshold: finite(0.001, 10) },
+    { requiredKeys: ["type", "deployment", "threshold"] },
+  ),
+);
+
+export interface ValidSpecOptions {
+  /** At most this many nodes (at least 1). Default 10. */
+  maxNodes?: number;
+  /** Include sticky notes (spec `notes`). Default true. */
+  notes?: boolean;
+}
+
+/** One step of graph building: which feasible type, and which earlier output feeds each input. */
+const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.boolean(), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
+
+interface Skeleton {
+  types: NodeDefinition[];
+  typeNames: string[];
+  /** [sourceIndex, sourcePort, targetIndex, targetPort] */
+  edges: [number, string, number, string][];
+}
+
+function buildSkeleton(steps: { typePick: number; versioned: boolean; sourcePicks: number[] }[]): Skeleton {
+  const types: NodeDefinition[] = [];
+  const typeNames: string[] = [];
+  const edges: Skeleton["edges"] = [];
+  const outputs: { node: number; port: string; type: string }[] = [];
+  for (const step of steps) {
+    const feasible = NODE_DEFINITIONS.filter((d) => d.inputs.every((p) => outputs.some((o) => o.type === p.type)));
+    const def = feasible[step.typePick % feasible.length]!;
+    const index = types.length;
+    def.inputs.forEach((p, k) => {
+      const candidates = outputs.filter((o) => o.type === p.type);
+      const src = candidates[(step.sourcePicks[k] ?? 0) % candidates.length]!;
+      edges.push([src.node, src.port, index, p.name]);
+    });
+    types.push(def);
+    typeNames.push(step.versioned ? `${def.type}@${def.version}` : def.type);
+    for (const o of def.outputs) outputs.push({ node: index, port: o.name, type: o.type });
+  }
+  return { types, typeNames, edges };
+}
+
+/** A permutation of 0..n-1 from sort keys (stable, so shrinking keys moves towards the identity). */
+const permutation = (keys: number[], n: number) =>
+  Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
+
+/** Specs that compile() accepts, as a person or the canvas could write them. */
+export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<PipelineSpecInput> {
+  const maxNodes = Math.max(1, opts.maxNodes ?? 10);
+  const withNotes = opts.notes ?? true;
+  return fc
+    .record({
+      steps: fc.array(stepArb, { minLength: 1, maxLength: maxNodes }),
+      params: fc.uniqueArray(paramArb, { maxLength: 4, selector: (p) => p.name }),
+    })
+    .chain(({ steps, params }) => {
+      const sk = buildSkeleton(steps);
+      const n = sk.types.length;
+      const pool: ParamPool = {
+        strings: params.filter((p) => (p.type ?? "string") === "string" && typeof p.default === "string" && p.default.length > 0).map((p) => p.name),
+        integers: params.filter((p) => p.type === "number" && typeof p.default === "number").map((p) => p.name),
+      };
+      return fc.record({
+        meta: fc.record(
+          {
+            name: textArb({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0 && s.trim().length <= 120),
+            description: textArb({ maxLength: 80 }),
+            params: fc.constant(params),
+            triggers: fc.array(triggerArb, { maxLength: 2 }),
+          },
+          // Params that configs may refer to must be declared.
+          { requiredKeys: params.length ? ["name", "params"] : ["name"] },
+        ),
+        withEdgesKey: fc.boolean(),
+        ids: fc.uniqueArray(nodeIdArb, { minLength: n + 3, maxLength: n + 3 }),
+        configs: fc.tuple(...sk.types.map((d) => configArbitrary(d, pool))),
+        nodeExtras: fc.array(
+          fc.record({ label: textArb({ maxLength: 30 }).filter((l) => l.length <= 120), position: positionArb }, { requiredKeys: [] }),
+          { minLength: n, maxLength: n },
+        ),
+        edgeIdStyle: fc.constantFrom("canvas", "short", "random"),
+        randomEdgeIds: fc.uniqueArray(textArb({ minLength: 1, maxLength: 12 }), { minLength: sk.edges.length, maxLength: sk.edges.length }),
+        nodeOrder: fc.array(fc.nat(), { minLength: n, maxLength: n }),
+        edgeOrder: fc.array(fc.nat(), { minLength: sk.edges.length, maxLength: sk.edges.length }),
+        notes: (withNotes
+          ? fc.array(
+              fc.record(
+                {
+                  text: textArb({ maxLength: 60 }),
+                  position: positionArb,
+                  width: fc.oneof(fc.integer({ min: 80, max: 2000 }), finite(80, 2000)),
+                  height: fc.oneof(fc.integer({ min: 40, max: 2000 }), finite(40, 2000)),
+                  color: fc.constantFrom(...NOTE_COLORS),
+                },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 2 },
+            )
+          : fc.constant([])) as fc.Arbitrary<Omit<NoteInput, "id">[]>,
+        notesKey: fc.boolean(),
+      }).map((r) => {
+        const ids = r.ids.slice(0, n);
+        const noteIds = r.ids.slice(n, n + r.notes.length);
+        const nodes = permutation(r.nodeOrder, n).map((i) => ({
+          id: ids[i]!,
+          type: sk.typeNames[i]!,
+          ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
+          config: r.configs[i] as Config,
+          ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
+        }));
+        const edges = permutation(r.edgeOrder, sk.edges.length).map((k) => {
+          const [s, sp, t, tp] = sk.edges[k]!;
+          const id = r.edgeIdStyle === "canvas" ? `${ids[s]}.${sp}-${ids[t]}.${tp}` : r.edgeIdStyle === "short" ? `e${k + 1}` : r.randomEdgeIds[k]!;
+          return { id, source: ids[s]!, sourcePort: sp, target: ids[t]!, targetPort: tp };
+        });
+        const spec: PipelineSpecInput = {
+          apiVersion: "conveyor/v1",
+          ...r.meta,
+          nodes,
+          ...(edges.length || r.withEdgesKey ? { edges } : {}),
+          ...(r.notes.length || r.notesKey ? { notes: r.notes.map((note, i) => ({ id: noteIds[i]!, ...note })) } : {}),
+        };
+        return spec;
+      });
+    });
+}
+
+/** The node types a spec uses (resolved), e.g. to check an arbitrary's coverage. */
+export function nodeTypesOf(spec: PipelineSpecInput): string[] {
+  return spec.nodes.map((n) => resolveNodeType(n.type)?.type ?? n.type);
+}
