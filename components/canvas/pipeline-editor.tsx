@@ -154,6 +154,11 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     return () => clearTimeout(t);
   }, [toast]);
 
+  // A version save waits for an autosave already on the wire, and blocks new
+  // ones, so a late draft never lands on top of the version that replaced it.
+  const saving = useRef(false);
+  const draftRequest = useRef<Promise<unknown>>(Promise.resolve());
+
   // A saved pipeline autosaves its draft once editing pauses, so nothing is
   // lost; back at the saved version, the draft is dropped. A new pipeline has
   // nothing to hang a draft on until its first save, so leaving warns instead.
@@ -164,11 +169,12 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     if (json === (draftJson ?? saved.json)) return;
     const spec = ed.spec;
     const t = setTimeout(() => {
-      if (json === saved.json) {
-        discardDraft.mutate({ id: saved.id }, { onSuccess: () => setDraft(null) });
-      } else {
-        saveDraft.mutate({ id: saved.id, spec: spec as Record<string, unknown>, baseVersion: saved.version }, { onSuccess: (r) => setDraft({ json, at: new Date(r.updatedAt) }) });
-      }
+      if (saving.current) return; // the version being saved supersedes this draft
+      const request =
+        json === saved.json
+          ? discardDraft.mutateAsync({ id: saved.id }).then(() => setDraft(null))
+          : saveDraft.mutateAsync({ id: saved.id, spec: spec as Record<string, unknown>, baseVersion: saved.version }).then((r) => setDraft({ json, at: new Date(r.updatedAt) }));
+      draftRequest.current = request.catch(() => undefined); // a failed autosave retries on the next edit
     }, AUTOSAVE_MS);
     return () => clearTimeout(t);
     // Keyed on the spec's JSON, not on the mutation objects, which change identity every render.
@@ -184,6 +190,8 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const persist = useCallback(
     async (message?: string): Promise<Saved | null> => {
       setActionError(null);
+      saving.current = true;
+      await draftRequest.current;
       const spec = ed.currentSpec();
       const json = JSON.stringify(spec);
       try {
@@ -208,6 +216,8 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       } catch (e) {
         setActionError(e);
         return null;
+      } finally {
+        saving.current = false;
       }
     },
     [create, ed, flash, queryClient, save, saved, trpc],
@@ -269,11 +279,22 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const centrePosition = useCallback(() => {
     const rect = wrapper.current?.getBoundingClientRect();
     const p = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
-    let pos = { x: p.x - NODE_WIDTH / 2, y: p.y - 40 };
-    for (let i = 0; i < 20 && canvasNodes.some((n) => Math.abs(n.position.x - pos.x) < 40 && Math.abs(n.position.y - pos.y) < 40); i++) {
-      pos = { x: pos.x + 40, y: pos.y + 40 };
+    const start = { x: p.x - NODE_WIDTH / 2, y: p.y - 40 };
+    // The nearest spot below or right of the centre where a new card overlaps nothing.
+    const overlaps = (x: number, y: number) =>
+      canvasNodes.some((n) => {
+        const w = n.measured?.width ?? n.width ?? NODE_WIDTH;
+        const h = n.measured?.height ?? n.height ?? 110;
+        return x < n.position.x + w + 20 && x + NODE_WIDTH + 20 > n.position.x && y < n.position.y + h + 20 && y + 110 + 20 > n.position.y;
+      });
+    for (let ring = 0; ring < 12; ring++) {
+      for (const [dx, dy] of [[0, ring], [ring, 0], [ring, ring], [-ring, ring]] as const) {
+        const x = start.x + dx * (NODE_WIDTH + 40);
+        const y = start.y + dy * 70;
+        if (!overlaps(x, y)) return { x, y };
+      }
     }
-    return pos;
+    return start;
   }, [canvasNodes, flow]);
 
   const focusNode = useCallback(

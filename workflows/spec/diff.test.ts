@@ -39,10 +39,11 @@ describe("diffSpecs", () => {
 
   it("treats a moved node as a layout-only change and ignores edge ids", () => {
     const next = structuredClone(base);
-    next.nodes[0]!.position = { x: 5, y: 5 };
+    const was = base.nodes[0]!.position!;
+    next.nodes[0]!.position = { x: was.x + 5, y: was.y + 5 };
     next.edges = next.edges!.map((e, i) => ({ ...e, id: `renamed-${i}` }));
     const d = diffSpecs(base, next);
-    expect(d.nodes.changed).toEqual([{ id: "ingest", fields: [{ field: "position.x", before: 0, after: 5 }, { field: "position.y", before: 0, after: 5 }] }]);
+    expect(d.nodes.changed).toEqual([{ id: "ingest", fields: [{ field: "position.x", before: was.x, after: was.x + 5 }, { field: "position.y", before: was.y, after: was.y + 5 }] }]);
     expect(d.edges).toEqual({ added: [], removed: [] });
     expect(d.layoutOnly).toBe(true);
   });
