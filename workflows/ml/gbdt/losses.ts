@@ -1,8 +1,9 @@
 /**
  * Objectives: gradients and hessians of each loss with respect to the raw
- * score, written into an interleaved buffer `gh` (gh[2r] = g, gh[2r+1] = h),
- * plus the mean loss of the scores they were computed from (so the
- * per-iteration training loss costs nothing extra).
+ * score, written into `g` and `h` (g[r], h[r] for score[r]), plus the mean
+ * loss of the scores they were computed from (so the per-iteration training
+ * loss costs nothing extra). Rows may be in any order, as long as score, y,
+ * g and h share it (train.ts passes arrays in the grower's node order).
  *
  * - squared error: loss ½(s − y)², g = s − y, h = 1; reported as MSE.
  * - logistic (binary, y ∈ {0, 1}): p = σ(s), g = p − y, h = p(1 − p);
@@ -12,9 +13,11 @@
  *   multiclass boosting); reported as mean log loss.
  *
  * Hessians are floored at HESS_FLOOR so a confident leaf never divides by 0.
- * Each function is one tight loop over typed arrays: O(rows) per iteration,
- * small next to the histogram work.
+ * Each function is one tight loop: O(rows) per iteration, small next to the
+ * histogram work. The trainer passes plain arrays of doubles (arrays.ts).
  */
+import type { Vec } from "./arrays";
+
 export type Objective = "squared_error" | "logistic" | "softmax";
 
 export const HESS_FLOOR = 1e-16;
@@ -28,30 +31,41 @@ export function sigmoid(x: number): number {
   return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
 }
 
-/** Squared error. Returns the mean squared error of `score`. */
-export function squaredErrorGradients(score: Float64Array, y: Float64Array, gh: Float64Array): number {
+/** Squared error (h = 1; `h` may be null when the caller needs no hessians). Returns the mean squared error of `score`. */
+export function squaredErrorGradients(score: Vec, y: Vec, g: Vec, h: Vec | null): number {
   const n = y.length;
   let loss = 0;
   for (let r = 0; r < n; r++) {
-    const g = score[r]! - y[r]!;
-    gh[2 * r] = g;
-    gh[2 * r + 1] = 1;
-    loss += g * g;
+    const d = score[r]! - y[r]!;
+    g[r] = d;
+    loss += d * d;
   }
+  if (h) for (let r = 0; r < n; r++) h[r] = 1;
+  return n > 0 ? loss / n : 0;
+}
+
+/**
+ * The mean squared error from squared-error gradients alone: g = s − y, so
+ * MSE = mean(g²). For a trainer that keeps g current itself (train.ts).
+ */
+export function meanSquare(g: Vec): number {
+  const n = g.length;
+  let loss = 0;
+  for (let r = 0; r < n; r++) loss += g[r]! * g[r]!;
   return n > 0 ? loss / n : 0;
 }
 
 /** Binary logistic. Returns the mean log loss of `score`. */
-export function logisticGradients(score: Float64Array, y: Float64Array, gh: Float64Array): number {
+export function logisticGradients(score: Vec, y: Vec, g: Vec, h: Vec): number {
   const n = y.length;
   let loss = 0;
   for (let r = 0; r < n; r++) {
     const s = score[r]!;
     const t = y[r]!;
     const p = sigmoid(s);
-    gh[2 * r] = p - t;
-    const h = p * (1 - p);
-    gh[2 * r + 1] = h > HESS_FLOOR ? h : HESS_FLOOR;
+    g[r] = p - t;
+    const q = p * (1 - p);
+    h[r] = q > HESS_FLOOR ? q : HESS_FLOOR;
     // −[t log p + (1 − t) log(1 − p)] = softplus(s) − t·s
     loss += softplus(s) - t * s;
   }
@@ -62,7 +76,7 @@ export function logisticGradients(score: Float64Array, y: Float64Array, gh: Floa
  * Softmax probabilities of the row-major n×K `score` into `prob` (same
  * layout). Returns the mean log loss against class indices `y`.
  */
-export function softmaxProbabilities(score: Float64Array, y: Float64Array, K: number, prob: Float64Array): number {
+export function softmaxProbabilities(score: Vec, y: Vec, K: number, prob: Vec): number {
   const n = y.length;
   let loss = 0;
   for (let r = 0; r < n; r++) {
@@ -83,18 +97,18 @@ export function softmaxProbabilities(score: Float64Array, y: Float64Array, K: nu
 }
 
 /** Gradients and hessians of class k from the probabilities of `softmaxProbabilities`. */
-export function softmaxGradients(prob: Float64Array, y: Float64Array, K: number, k: number, gh: Float64Array): void {
+export function softmaxGradients(prob: Vec, y: Vec, K: number, k: number, g: Vec, h: Vec): void {
   const n = y.length;
   for (let r = 0; r < n; r++) {
     const p = prob[r * K + k]!;
-    gh[2 * r] = y[r] === k ? p - 1 : p;
-    const h = p * (1 - p);
-    gh[2 * r + 1] = h > HESS_FLOOR ? h : HESS_FLOOR;
+    g[r] = y[r] === k ? p - 1 : p;
+    const q = p * (1 - p);
+    h[r] = q > HESS_FLOOR ? q : HESS_FLOOR;
   }
 }
 
 /** The mean loss of raw scores (validation, final training loss). */
-export function meanLoss(objective: Objective, score: Float64Array, y: Float64Array, K: number): number {
+export function meanLoss(objective: Objective, score: Vec, y: Vec, K: number): number {
   const n = y.length;
   if (n === 0) return 0;
   let loss = 0;

@@ -4,23 +4,24 @@
  *
  * Per iteration: gradients of the loss at the current scores (O(rows), which
  * also yields the training loss), then one tree per score column grown on
- * them (tree.ts: histogram building dominates), then the scores move by the
- * tree's leaf values — O(rows) via the leaf row ranges the grower leaves
- * behind, or a binned traversal when rows were subsampled. Validation scores
- * (early stopping) are updated by binned traversal.
+ * them (tree.ts: partitions and histograms dominate), then the scores move by
+ * the tree's leaf values — as the grower routes its rows to the leaves, or
+ * by a binned traversal when rows were subsampled. Validation scores (early
+ * stopping) are updated by binned traversal.
  *
  * Deterministic: all randomness (row and column sampling, the validation
  * split) comes from `Rng(seed)`, and every loop runs in a fixed order, so the
  * same data, options and seed give the same trees and the same ONNX bytes.
  */
 import { DataError, type Frame, type TrainedModel } from "../types";
+import { MAX_ELEMENTS, newDoubles, toDoubles } from "./arrays";
 import { prepareData, type PreparedData } from "./dataset";
-import { logisticGradients, meanLoss, softmaxGradients, softmaxProbabilities, squaredErrorGradients } from "./losses";
+import { logisticGradients, meanLoss, meanSquare, softmaxGradients, softmaxProbabilities, squaredErrorGradients } from "./losses";
 import { featureImportance, predictEnsemble, toEnsembleTree, type EnsembleTree, type GbdtEnsemble } from "./model";
 import { exportOnnx, modelInputs, modelOutputs } from "./onnx-export";
 import { resolveOptions, type GbdtOptions, type ResolvedGbdtOptions } from "./options";
 import { Rng, sampleIndices } from "./rng";
-import { addTreeBinned, packBins, TreeGrower, type BinLayout, type Tree } from "./tree";
+import { addTreeBinned, packBins, TreeGrower, type BinLayout, type LeafUpdate, type Tree } from "./tree";
 
 export interface FeatureImportance {
   /** Model input column (one-hot columns are summed into their string column). */
@@ -46,15 +47,16 @@ function layoutOf(data: PreparedData): BinLayout {
   const nBins = new Int32Array(F);
   const binOffset = new Int32Array(F);
   const categorical = new Uint8Array(F);
+  const hasMissing = new Uint8Array(F);
   let total = 0;
   data.features.forEach((f, i) => {
     nBins[i] = f.nBins;
     binOffset[i] = total;
     total += f.nBins;
     categorical[i] = f.kind === "string" ? 1 : 0;
+    hasMissing[i] = f.kind === "number" && f.hasMissing ? 1 : 0;
   });
-  const { packed, W } = packBins(data.bins, data.n, F);
-  return { n: data.n, F, bins: data.bins, nBins, binOffset, totalBins: total, categorical, packed, W };
+  return { n: data.n, F, bins: data.bins, nBins, binOffset, totalBins: total, categorical, hasMissing, words: packBins(data.bins, data.n, F) };
 }
 
 function baseScores(data: PreparedData): Float64Array {
@@ -80,24 +82,56 @@ function baseScores(data: PreparedData): Float64Array {
 export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel {
   const opts = resolveOptions(options);
   const data = prepareData(frame, opts);
-  const { n, K, y, objective } = data;
+  const { n, K, objective } = data;
+  if (n * K > MAX_ELEMENTS) {
+    throw new DataError(`Too much data for the GBDT trainer: ${n} rows × ${K} score columns is more than ${MAX_ELEMENTS} values per array; sample the rows first.`);
+  }
   const notes = [...data.notes];
   const layout = layoutOf(data);
-  const grower = new TreeGrower(layout, { maxDepth: opts.maxDepth, l2: opts.l2, minChildWeight: opts.minChildWeight, learningRate: opts.learningRate });
+  const treeParams = { maxDepth: opts.maxDepth, l2: opts.l2, minChildWeight: opts.minChildWeight, learningRate: opts.learningRate };
   const rng = new Rng(opts.seed);
 
   // Buffers for the whole run: nothing below allocates per row per iteration.
   const base = baseScores(data);
-  const score = new Float64Array(n * K);
+  // Per-row arrays are plain arrays of doubles, not typed arrays (arrays.ts).
+  const y = toDoubles(data.y);
+  const yValid = toDoubles(data.yValid);
+  const score = newDoubles(n * K);
   for (let r = 0; r < n; r++) for (let k = 0; k < K; k++) score[r * K + k] = base[k]!;
-  const validScore = new Float64Array(data.nValid * K);
+  const validScore = newDoubles(data.nValid * K);
   for (let r = 0; r < data.nValid; r++) for (let k = 0; k < K; k++) validScore[r * K + k] = base[k]!;
-  const gh = new Float64Array(2 * n);
-  const prob = objective === "softmax" ? new Float64Array(n * K) : null;
+  const prob = objective === "softmax" ? newDoubles(n * K) : null;
   const sampled = opts.subsample < 1 ? new Int32Array(n) : null;
   const nFeat = Math.max(1, Math.round(opts.colsampleByTree * layout.F));
   const allFeats = Int32Array.from({ length: layout.F }, (_, i) => i);
-  const identity = sampled ? null : Int32Array.from({ length: n }, (_, i) => i);
+
+  // Where the per-row state lives. The grower keeps its rows in node order
+  // (tree.ts), so the state it touches every tree should be there too:
+  // - "gradients" (squared error, all rows): g = score − y moves exactly by
+  //   the leaf value a row receives, so the grower's gradients are the state
+  //   — the trees add their leaf values to them, and the gradient pass over
+  //   score and y runs once. `score` is not kept current.
+  // - "scores" (logistic, all rows): the grower carries each row's score and
+  //   label; gradients are computed there and the trees add to the scores.
+  // - "ids" (softmax, all rows): K scores per row stay in row order, and every
+  //   tree starts from row order (a sequential copy, like a sample of all
+  //   rows); the grower carries row ids to scatter leaf values through —
+  //   ascending or descending within a node, so memory is still read in
+  //   order. (Carried over from tree to tree, the order would make every
+  //   gather and scatter a cache miss.)
+  // - "sampled" (row subsampling): every tree loads its sample from row
+  //   order, and the scores are updated by traversal.
+  const mode = sampled ? "sampled" : objective === "squared_error" ? "gradients" : objective === "logistic" ? "scores" : "ids";
+  const grower = new TreeGrower(layout, treeParams, { unitHessian: objective === "squared_error", carry: mode === "scores" ? 2 : mode === "ids" ? 1 : 0 });
+  if (mode === "scores") {
+    // The grower's positions start in row order.
+    const { carry } = grower.rows();
+    for (let r = 0; r < n; r++) carry[0]![r] = score[r]!;
+    for (let r = 0; r < n; r++) carry[1]![r] = y[r]!;
+  }
+  // Gradients in row order ("ids", "sampled").
+  const gRow = mode === "ids" || mode === "sampled" ? newDoubles(n) : null;
+  const hRow = gRow && objective !== "squared_error" ? newDoubles(n) : null;
 
   const trees: Tree[] = [];
   const treeTarget: number[] = [];
@@ -110,9 +144,12 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
 
   for (let it = 0; it < opts.nTrees; it++) {
     // Gradients at the current scores; the loss they return is that of the model after `it` iterations.
+    const rows = grower.rows();
     let loss: number;
-    if (objective === "squared_error") loss = squaredErrorGradients(score, y, gh);
-    else if (objective === "logistic") loss = logisticGradients(score, y, gh);
+    if (mode === "gradients") loss = it === 0 ? squaredErrorGradients(score, y, rows.g, null) : meanSquare(rows.g);
+    else if (mode === "scores") loss = logisticGradients(rows.carry[0]!, rows.carry[1]!, rows.g, rows.h!);
+    else if (objective === "squared_error") loss = squaredErrorGradients(score, y, gRow!, hRow);
+    else if (objective === "logistic") loss = logisticGradients(score, y, gRow!, hRow!);
     else loss = softmaxProbabilities(score, y, K, prob!);
     if (it > 0) trainLoss.push(loss);
     if (!Number.isFinite(loss)) throw new DataError("The training loss is not finite (it overflowed or diverged): check the scale of the target, or lower learningRate.");
@@ -124,12 +161,19 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
       for (let r = 0; r < n; r++) if (rng.next() < opts.subsample) sampled[nRows++] = r;
     }
     for (let k = 0; k < K; k++) {
-      if (prob) softmaxGradients(prob, y, K, k, gh);
-      if (sampled) grower.rows.set(sampled.subarray(0, nRows));
-      else grower.rows.set(identity!);
+      if (prob) softmaxGradients(prob, y, K, k, gRow!, hRow!);
       const feats = nFeat < layout.F ? sampleIndices(rng, layout.F, nFeat) : allFeats;
-      // Without subsampling the grower updates the scores as it goes; otherwise every row is re-scored by traversal.
-      const tree = grower.grow(gh, nRows, feats, sampled ? null : { score, K, k }, objective === "squared_error" && !sampled);
+      let update: LeafUpdate = null;
+      if (mode === "gradients") update = { column: "g" };
+      else if (mode === "scores") update = { column: 0 };
+      else if (mode === "ids") {
+        grower.loadSample(null, n, gRow!, hRow);
+        const ids = grower.rows().carry[0]!;
+        for (let r = 0; r < n; r++) ids[r] = r;
+        update = { score, K, k, ord: 0 };
+      } else grower.loadSample(sampled!, nRows, gRow!, hRow);
+      const tree = grower.grow(nRows, feats, update);
+      // Subsampled: every row is re-scored by traversal.
       if (sampled) addTreeBinned(tree, layout, data.bins, n, score, K, k);
       if (data.nValid > 0) addTreeBinned(tree, layout, data.validBins, data.nValid, validScore, K, k);
       trees.push(tree);
@@ -137,7 +181,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
     }
     iterations = it + 1;
     if (data.nValid > 0) {
-      const vl = meanLoss(objective, validScore, data.yValid, K);
+      const vl = meanLoss(objective, validScore, yValid, K);
       validLoss.push(vl);
       if (vl < bestValid) {
         bestValid = vl;
@@ -147,7 +191,10 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
       }
     }
   }
-  trainLoss.push(meanLoss(objective, score, y, K));
+  const last = grower.rows();
+  if (mode === "gradients") trainLoss.push(meanSquare(last.g));
+  else if (mode === "scores") trainLoss.push(meanLoss(objective, last.carry[0]!, last.carry[1]!, 1));
+  else trainLoss.push(meanLoss(objective, score, y, K));
 
   let kept = iterations;
   if (early && bestIteration >= 0 && bestIteration + 1 < iterations) {
