@@ -8,6 +8,7 @@
  * step pays. (Run/step bookkeeping runs as local activities.)
  */
 import crypto from "node:crypto";
+import fs from "node:fs";
 import { createRequire } from "node:module";
 import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
 import { Client, Connection } from "@temporalio/client";
@@ -26,6 +27,29 @@ import { startBenchServices } from "./services";
 const require = createRequire(import.meta.url);
 const RUNS = 30;
 const WARMUP = 3;
+
+/** CPU time (user + system, ms) of another process, from /proc; undefined off Linux. */
+function processCpuMs(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU used per step by the dev server and by this process (worker + client) while `fn` runs. */
+async function cpuPerStep(serverPid: number, steps: number, fn: () => Promise<void>): Promise<{ serverMs?: number; workerMs: number }> {
+  const server0 = processCpuMs(serverPid);
+  const self0 = process.cpuUsage();
+  await fn();
+  const self = process.cpuUsage(self0);
+  const server1 = processCpuMs(serverPid);
+  return {
+    serverMs: server0 === undefined || server1 === undefined ? undefined : (server1 - server0) / steps,
+    workerMs: (self.user + self.system) / 1000 / steps,
+  };
+}
 
 function quantile(sorted: number[], q: number): number {
   const i = Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))));
@@ -70,6 +94,7 @@ export default async function orchestration() {
   const perStep: number[] = [];
   const wall: number[] = [];
   const floorPerStep: number[] = [];
+  let floorCpu: { serverMs?: number; workerMs: number } | undefined;
   const floorWorker = await Worker.create({
     connection: await NativeConnection.connect({ address: services.temporalAddress }),
     taskQueue: "bench-floor",
@@ -78,11 +103,15 @@ export default async function orchestration() {
   });
   const floorRunning = floorWorker.run();
   try {
-    for (let i = 0; i < WARMUP + RUNS; i++) {
+    const floorRun = async (measured: boolean) => {
       const t0 = performance.now();
       await client.workflow.execute("chain", { taskQueue: "bench-floor", workflowId: `floor-${crypto.randomUUID()}`, args: [6] });
-      if (i >= WARMUP) floorPerStep.push((performance.now() - t0) / 6);
-    }
+      if (measured) floorPerStep.push((performance.now() - t0) / 6);
+    };
+    for (let i = 0; i < WARMUP; i++) await floorRun(false);
+    floorCpu = await cpuPerStep(services.temporalPid, RUNS * 6, async () => {
+      for (let i = 0; i < RUNS; i++) await floorRun(true);
+    });
     for (let i = 0; i < WARMUP + RUNS; i++) {
       // A fresh ingest config each run: every step misses the cache, as a new run would.
       const spec = structuredClone(template);
@@ -123,6 +152,9 @@ export default async function orchestration() {
     wallMs: { p50: quantile(wall, 0.5), p90: quantile(wall, 0.9) },
     temporalFloorPerStepMs: { p50: quantile(floorPerStep, 0.5), p90: quantile(floorPerStep, 0.9) },
     ratioToFloor: quantile(perStep, 0.5) / quantile(floorPerStep, 0.5),
+    // CPU per step during the floor runs: the dev server, and this process
+    // (worker + client). Their sum close to the floor means it is CPU-bound.
+    temporalFloorCpuPerStepMs: { server: floorCpu?.serverMs, workerAndClient: floorCpu?.workerMs },
     goalMs: 30,
   };
   const f = (x: number | undefined) => (x ?? NaN).toFixed(1);
@@ -130,6 +162,8 @@ export default async function orchestration() {
     `| runs | median wall (6 steps) | median overhead per step | p90 per step | Temporal floor per step (bare no-op activities, same run) | ratio | goal |`,
     `|---|---|---|---|---|---|---|`,
     `| ${RUNS} | ${f(json.wallMs.p50)} ms | **${f(json.perStepOverheadMs.p50)} ms** | ${f(json.perStepOverheadMs.p90)} ms | ${f(json.temporalFloorPerStepMs.p50)} ms | ${json.ratioToFloor.toFixed(2)}× | ≤ 30 ms |`,
+    "",
+    `CPU per floor step: dev server ${f(floorCpu?.serverMs)} ms + worker and client process ${f(floorCpu?.workerMs)} ms (mean over the floor runs). When their sum is close to the floor, the round trips are CPU-bound on this machine, not waiting.`,
   ].join("\n");
   return { name: "orchestration", json, markdown };
 }

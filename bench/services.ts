@@ -16,6 +16,8 @@ export interface BenchServices {
   databaseUrl: string;
   temporalAddress: string;
   artifactDir: string;
+  /** PID of the Temporal dev server, to read its CPU time. */
+  temporalPid: number;
   stop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function startBenchServices(): Promise<BenchServices> {
     databaseUrl: pg.url,
     temporalAddress: temporal.address,
     artifactDir,
+    temporalPid: temporal.pid,
     async stop() {
       await temporal.stop();
       await pg.stop();
