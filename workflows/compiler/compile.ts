@@ -184,11 +184,15 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   for (const [target, slots] of inputs) {
     const parents = new Set(Object.values(slots).map((s) => s.nodeId));
     indegree.set(target, parents.size);
-    for (const p of parents) children.set(p, [...(children.get(p) ?? []), target]);
+    for (const p of parents) {
+      const list = children.get(p);
+      if (list) list.push(target);
+      else children.set(p, [target]);
+    }
   }
   const ready = [...seen].filter((id) => indegree.get(id) === 0);
-  while (ready.length) {
-    const id = ready.shift()!;
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head]!;
     order.push(id);
     for (const c of children.get(id) ?? []) {
       const d = indegree.get(c)! - 1;
@@ -197,7 +201,8 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
   if (order.length < seen.size) {
-    const inCycle = [...seen].filter((id) => !order.includes(id));
+    const ordered = new Set(order);
+    const inCycle = [...seen].filter((id) => !ordered.has(id));
     for (const id of inCycle) {
       errors.push({ nodeId: id, field: null, message: `is part of a cycle (${inCycle.join(" → ")}); pipelines must flow one way` });
     }
@@ -205,9 +210,10 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
 
   if (errors.length) return { ok: false, errors };
 
+  const byId = new Map(spec.nodes.map((n) => [n.id, n]));
   const steps: PlanStep[] = order.map((nodeId) => {
     const def = defs.get(nodeId)!;
-    const node = spec.nodes.find((n) => n.id === nodeId)!;
+    const node = byId.get(nodeId)!;
     const slots = inputs.get(nodeId) ?? {};
     return {
       nodeId,
