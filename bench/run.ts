@@ -18,6 +18,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   orchestration: { title: "Orchestration overhead", load: () => import("./orchestration") },
   serving: { title: "Serving (OIP v2 infer)", load: () => import("./serving") },
   gbdt: { title: "train.gbdt vs XGBoost", load: () => import("./gbdt") },
+  canvas: { title: "Canvas editor (render, pan, drag)", load: () => import("./canvas") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

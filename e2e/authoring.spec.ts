@@ -1,6 +1,7 @@
 /**
  * Authoring on the canvas (issue 3): quick-add (Ctrl+K), keyboard navigation
- * between nodes, the Edit menu, auto-layout (undoable) and sticky notes.
+ * between nodes, the Edit menu, auto-layout (undoable), sticky notes (with
+ * copy/paste) and the zoomed-out level of detail.
  */
 import { expect, test } from "@playwright/test";
 import { clickPane, connect, dropNode, saveVersion, selectNode, openEditor } from "./canvas-actions";
@@ -126,4 +127,61 @@ test("sticky notes: add, write, recolour, delete with undo, and saved with the v
   await expect(page.getByTestId("note-note-1")).toHaveCount(0);
   await page.keyboard.press("Control+z");
   await expect(page.getByTestId("note-note-1")).toBeVisible();
+
+  // Copy and paste a note with a node: both come back as new, selected items.
+  await page.mouse.click(strip.x + strip.width - 20, strip.y + 8);
+  await page.getByTestId("node-ingest-csv-1").click({ position: { x: 100, y: 18 }, modifiers: ["Shift"] });
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await expect(page.getByRole("status")).toHaveText("Pasted 1 node and 1 note");
+  await expect(page.getByTestId("note-note-2").getByRole("textbox")).toHaveValue("Boston data: medv is the target");
+  await expect(page.getByTestId("node-ingest-csv-2")).toBeVisible();
+});
+
+test("zoomed out, cards become light blocks with the same ports; zoomed in again, full cards", async ({ page }) => {
+  await openEditor(page);
+  await page.getByRole("button", { name: "boston-house-prices" }).click();
+  const edges = page.locator(".react-flow__edge");
+  const count = await edges.count();
+  expect(count).toBeGreaterThan(4);
+  const card = page.getByTestId("node-split");
+  await expect(card).not.toHaveAttribute("data-detail", "low");
+  const before = (await card.boundingBox())!;
+  // Where each port sits in its card, as a fraction of the card's size (zoom-independent).
+  const ports = () =>
+    card.evaluate((el) => {
+      const c = el.getBoundingClientRect();
+      return [...el.querySelectorAll(".react-flow__handle")].map((h) => {
+        const r = h.getBoundingClientRect();
+        return [h.getAttribute("data-handleid"), ((r.left + r.width / 2 - c.left) / c.width).toFixed(2), ((r.top + r.height / 2 - c.top) / c.height).toFixed(2)];
+      });
+    });
+  const portsBefore = await ports();
+  const zoomOut = page.getByRole("button", { name: "Zoom Out" });
+  // React Flow's zoom-out button divides the zoom by 1.2 per click.
+  for (let i = 0; i < 8 && (await card.getAttribute("data-detail")) !== "low"; i++) await zoomOut.click();
+  await expect(card).toHaveAttribute("data-detail", "low");
+  await expect(card).toHaveText("");
+  // Same box (scaled), same edges: React Flow's measurements stay valid.
+  const after = (await card.boundingBox())!;
+  expect(after.height / after.width).toBeCloseTo(before.height / before.width, 2);
+  await expect(edges).toHaveCount(count);
+  // Ports are where they were, so edges drawn from either form meet them.
+  expect(await ports()).toEqual(portsBefore);
+  await page.getByRole("button", { name: "Zoom In" }).click();
+  await page.getByRole("button", { name: "Zoom In" }).click();
+  await expect(card).not.toHaveAttribute("data-detail", "low");
+  await expect(edges).toHaveCount(count);
+
+  // Past ten nodes a minimap appears; clicking in it moves the view there.
+  await clickPane(page);
+  await page.keyboard.press("Control+a");
+  await page.keyboard.press("Control+d");
+  await expect(page.locator(".react-flow__node")).toHaveCount(12);
+  const minimap = page.getByRole("group", { name: "Minimap" });
+  await expect(minimap).toBeVisible();
+  const transform = () => page.locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
+  const was = await transform();
+  await minimap.click({ position: { x: 10, y: 90 } });
+  await expect.poll(transform).not.toBe(was);
 });

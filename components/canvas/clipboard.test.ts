@@ -107,3 +107,41 @@ describe("pasteFragment", () => {
     expect(r.edges.map((e) => e.source)).toEqual(["split"]);
   });
 });
+
+describe("sticky notes in fragments", () => {
+  const withNotes = () => fromSpec({ ...SPEC, notes: [{ id: "note-1", text: "check the split", position: { x: 0, y: -120 }, width: 220, height: 100, color: "blue" }] });
+
+  it("copies selected notes with the nodes and pastes them with fresh ids, shifted and selected", () => {
+    const g = withNotes();
+    const f = fragmentFromSelection(g.nodes, g.edges, ["ingest", "note-1"], g.notes);
+    expect(f.notes).toEqual([{ id: "note-1", text: "check the split", position: { x: 0, y: -120 }, width: 220, height: 100, color: "blue" }]);
+    const parsed = parseFragment(serializeFragment(f))!;
+    expect(parsed).toEqual(f);
+    const r = pasteFragment(g, parsed);
+    expect(r.notes).toHaveLength(2);
+    const pasted = r.notes[1]!;
+    expect(pasted.id).not.toBe("note-1");
+    expect(pasted.selected).toBe(true);
+    expect(r.notes[0]!.selected).toBeFalsy();
+    expect(pasted.position).toEqual({ x: PASTE_STEP, y: -120 + PASTE_STEP });
+    expect(pasted.data).toEqual({ text: "check the split", color: "blue" });
+    expect(r.pastedIds).toContain(pasted.id);
+    // The result is still a valid pipeline: no id is shared between nodes and notes.
+    expect(validateSpec(toSpec(g.meta, r.nodes, r.edges, r.notes))).toEqual([]);
+  });
+
+  it("pastes a fragment of notes alone, and never gives a note a node's id", () => {
+    const g = withNotes();
+    const text = JSON.stringify({ apiVersion: "conveyor/v1", notes: [{ id: "ingest", text: "hi" }] });
+    const f = parseFragment(text)!;
+    expect(f.nodes).toEqual([]);
+    const r = pasteFragment(g, f);
+    const ids = [...r.nodes, ...r.notes].map((n) => n.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(r.notes.at(-1)!.data.text).toBe("hi");
+  });
+
+  it("refuses an empty fragment", () => {
+    expect(parseFragment(JSON.stringify({ apiVersion: "conveyor/v1", nodes: [], notes: [] }))).toBeUndefined();
+  });
+});

@@ -1,14 +1,14 @@
 /**
  * Copy/paste of canvas selections as spec JSON: a `conveyor/v1` fragment
- * `{ apiVersion, nodes, edges }` — the same shape as a pipeline spec, so a
+ * `{ apiVersion, nodes, edges, notes }` — the same shape as a pipeline spec, so a
  * whole exported pipeline pastes too, across pipelines and browser tabs.
  * Pure: building a fragment from a selection, reading one back from text,
  * and merging it into a graph with fresh ids.
  */
 import type { XYPosition } from "@xyflow/react";
 import { z } from "zod";
-import { ZPosition, type SpecEdge, type SpecNode } from "../../workflows/spec/spec";
-import { edgeId, findPort, nextNodeId, styleEdge, toSpec, emptyMeta, type PipelineEdge, type PipelineNode } from "./graph-spec";
+import { ZNote, ZPosition, type Note, type SpecEdge, type SpecNode } from "../../workflows/spec/spec";
+import { edgeId, findPort, fromSpec, nextNodeId, styleEdge, toSpec, emptyMeta, type NoteNode, type PipelineEdge, type PipelineNode } from "./graph-spec";
 
 export const FRAGMENT_API_VERSION = "conveyor/v1";
 
@@ -16,6 +16,8 @@ export interface ClipboardFragment {
   apiVersion: typeof FRAGMENT_API_VERSION;
   nodes: SpecNode[];
   edges: SpecEdge[];
+  /** Sticky notes copied with (or without) the nodes. */
+  notes: Note[];
 }
 
 /** Lenient on purpose: ids are checked when pasting (they are renamed anyway). */
@@ -31,7 +33,7 @@ const ZFragment = z.object({
         position: ZPosition.default({ x: 0, y: 0 }),
       }),
     )
-    .min(1),
+    .default([]),
   edges: z
     .array(
       z.object({
@@ -43,15 +45,16 @@ const ZFragment = z.object({
       }),
     )
     .default([]),
+  notes: z.array(ZNote.extend({ id: z.string().min(1) })).default([]),
 });
 
-/** The selected nodes (or those in `ids`) and the edges between them, as a fragment. */
-export function fragmentFromSelection(nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], ids?: Iterable<string>): ClipboardFragment {
-  const chosen = new Set(ids ?? nodes.filter((n) => n.selected).map((n) => n.id));
+/** The selected nodes and notes (or those in `ids`) and the edges between the nodes, as a fragment. */
+export function fragmentFromSelection(nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], ids?: Iterable<string>, notes: readonly NoteNode[] = []): ClipboardFragment {
+  const chosen = new Set(ids ?? [...nodes, ...notes].filter((n) => n.selected).map((n) => n.id));
   const picked = nodes.filter((n) => chosen.has(n.id));
   const inner = edges.filter((e) => chosen.has(e.source) && chosen.has(e.target));
-  const spec = toSpec(emptyMeta(), picked, inner);
-  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: (spec.edges ?? []) as SpecEdge[] };
+  const spec = toSpec(emptyMeta(), picked, inner, notes.filter((n) => chosen.has(n.id)));
+  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: (spec.edges ?? []) as SpecEdge[], notes: (spec.notes ?? []) as Note[] };
 }
 
 export function serializeFragment(f: ClipboardFragment): string {
@@ -68,9 +71,9 @@ export function parseFragment(text: string | null | undefined): ClipboardFragmen
     return undefined;
   }
   const r = ZFragment.safeParse(raw);
-  if (!r.success) return undefined;
+  if (!r.success || r.data.nodes.length + r.data.notes.length === 0) return undefined;
   const nodes: SpecNode[] = r.data.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), config: n.config, position: n.position }));
-  return { apiVersion: FRAGMENT_API_VERSION, nodes, edges: r.data.edges };
+  return { apiVersion: FRAGMENT_API_VERSION, nodes, edges: r.data.edges, notes: r.data.notes };
 }
 
 export const PASTE_STEP = 40;
@@ -79,15 +82,17 @@ export const PASTE_STEP = 40;
  * Merges `fragment` into the graph: ids that collide with the graph's are
  * renamed (`train-linear-1` → `train-linear-2`), positions are shifted by
  * `PASTE_STEP` until no pasted node sits on an existing one, edges follow
- * the renamed ids (edges to nodes outside the fragment are dropped). The
- * pasted nodes come back selected and everything else deselected.
+ * the renamed ids (edges to nodes outside the fragment are dropped). Notes
+ * come along the same way (their ids may not collide with nodes' either).
+ * What was pasted comes back selected and everything else deselected.
  */
 export function pasteFragment(
-  graph: { nodes: readonly PipelineNode[]; edges: readonly PipelineEdge[] },
+  graph: { nodes: readonly PipelineNode[]; edges: readonly PipelineEdge[]; notes?: readonly NoteNode[] },
   fragment: ClipboardFragment,
   options: { offset?: XYPosition } = {},
-): { nodes: PipelineNode[]; edges: PipelineEdge[]; pastedIds: string[]; idMap: Map<string, string> } {
-  const taken = new Set(graph.nodes.map((n) => n.id));
+): { nodes: PipelineNode[]; edges: PipelineEdge[]; notes: NoteNode[]; pastedIds: string[]; idMap: Map<string, string> } {
+  const existingNotes = graph.notes ?? [];
+  const taken = new Set([...graph.nodes, ...existingNotes].map((n) => n.id));
   const idMap = new Map<string, string>();
   for (const n of fragment.nodes) {
     if (idMap.has(n.id)) continue; // duplicate ids inside the fragment: first wins
@@ -95,8 +100,15 @@ export function pasteFragment(
     taken.add(id);
     idMap.set(n.id, id);
   }
+  const noteIds = new Map<string, string>();
+  for (const n of fragment.notes) {
+    if (noteIds.has(n.id)) continue;
+    const id = taken.has(n.id) || idMap.has(n.id) || !/^[A-Za-z][A-Za-z0-9_-]{0,63}$/.test(n.id) ? nextNodeId("note", taken) : n.id;
+    taken.add(id);
+    noteIds.set(n.id, id);
+  }
 
-  const offset = options.offset ?? findOffset(graph.nodes, fragment.nodes);
+  const offset = options.offset ?? findOffset([...graph.nodes, ...existingNotes], [...fragment.nodes, ...fragment.notes]);
   const seen = new Set<string>();
   const pasted: PipelineNode[] = [];
   for (const n of fragment.nodes) {
@@ -125,16 +137,22 @@ export function pasteFragment(
     newEdges.push(styleEdge({ id, source, sourceHandle: e.sourcePort, target, targetHandle: e.targetPort }, portType));
   }
 
+  const pastedNotes = fromSpec({ apiVersion: FRAGMENT_API_VERSION, name: "fragment", nodes: [], notes: fragment.notes.filter((n, i, all) => all.findIndex((m) => m.id === n.id) === i) }).notes.map(
+    (n): NoteNode => ({ ...n, id: noteIds.get(n.id)!, selected: true, position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) } }),
+  );
+
+  const deselect = <T extends { selected?: boolean }>(xs: readonly T[]) => xs.map((x) => (x.selected ? { ...x, selected: false } : x));
   return {
-    nodes: [...graph.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), ...pasted],
-    edges: [...graph.edges.map((e) => (e.selected ? { ...e, selected: false } : e)), ...newEdges],
-    pastedIds: pasted.map((n) => n.id),
-    idMap,
+    nodes: [...deselect(graph.nodes), ...pasted],
+    edges: [...deselect(graph.edges), ...newEdges],
+    notes: [...deselect(existingNotes), ...pastedNotes],
+    pastedIds: [...pasted.map((n) => n.id), ...pastedNotes.map((n) => n.id)],
+    idMap: new Map([...idMap, ...noteIds]),
   };
 }
 
 /** The first multiple of PASTE_STEP (≥ 1) at which no pasted node lands on an existing one. */
-function findOffset(existing: readonly PipelineNode[], incoming: readonly SpecNode[]): XYPosition {
+function findOffset(existing: readonly { position: XYPosition }[], incoming: readonly { position?: XYPosition }[]): XYPosition {
   const near = (a: XYPosition, b: XYPosition) => Math.abs(a.x - b.x) < PASTE_STEP / 2 && Math.abs(a.y - b.y) < PASTE_STEP / 2;
   for (let k = 1; k < 50; k++) {
     const d = k * PASTE_STEP;

@@ -1,6 +1,6 @@
 "use client";
 /** The side panel: the selected node's settings, or the pipeline's when none is selected. */
-import { useMemo } from "react";
+import { memo, useMemo } from "react";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { SpecError } from "../../workflows/spec/spec";
 import type { PortDef } from "../../workflows/nodes/types";
@@ -28,7 +28,8 @@ function widgetsFor(type: string): Record<string, FieldWidget> {
 
 const textInput = "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100";
 
-export function ConfigPanel({
+/** Memoised: the editor re-renders on every frame of a drag, the panel need not. */
+export const ConfigPanel = memo(function ConfigPanel({
   node,
   meta,
   errors,
@@ -59,7 +60,7 @@ export function ConfigPanel({
       )}
     </aside>
   );
-}
+});
 
 function NodeSettings({
   node,

@@ -1,6 +1,6 @@
 "use client";
 /** Node types grouped by kind; drag onto the canvas or click to add. */
-import { useMemo, useState } from "react";
+import { memo, useMemo, useState } from "react";
 import { NODE_DEFINITIONS } from "../../workflows/nodes/registry";
 import { NODE_GROUPS } from "../../workflows/nodes/types";
 import { PORT_COLORS } from "./graph-spec";
@@ -18,7 +18,8 @@ export function latestDefinitions(): (typeof NODE_DEFINITIONS)[number][] {
   return [...latest.values()];
 }
 
-export function Palette({ onAdd, disabled = false }: { onAdd: (type: string) => void; disabled?: boolean }) {
+/** Memoised: the editor re-renders on every frame of a drag, the palette need not. */
+export const Palette = memo(function Palette({ onAdd, disabled = false }: { onAdd: (type: string) => void; disabled?: boolean }) {
   const [query, setQuery] = useState("");
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
@@ -82,7 +83,7 @@ export function Palette({ onAdd, disabled = false }: { onAdd: (type: string) => 
       <PortLegend />
     </aside>
   );
-}
+});
 
 function PortLegend() {
   return (

@@ -8,10 +8,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
-  Background,
-  BackgroundVariant,
   Controls,
-  MiniMap,
   ReactFlow,
   ReactFlowProvider,
   SelectionMode,
@@ -43,6 +40,9 @@ import { NODE_WIDTH } from "./node-style";
 import { errorsByNode } from "./problems";
 import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
+import { CULL_ABOVE_NODES, useLowDetail } from "./level-of-detail";
+import { CanvasMinimap, nodesBounds } from "./minimap";
+import { DotGrid } from "./dot-grid";
 
 /**
  * What was copied last in this tab: paste falls back to it when the system
@@ -135,12 +135,16 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const datasets = useQuery(trpc.datasets.list.queryOptions());
   const selectedColumns = useMemo(() => {
     if (!ed.selectedNode) return undefined;
-    return inputColumns({ nodes: ed.nodes, edges: ed.edges }, ed.selectedNode.id, (source) => {
+    // From the settled graph: a drag (positions only) does not recompute it.
+    return inputColumns({ nodes: ed.settled.nodes, edges: ed.settled.edges }, ed.selectedNode.id, (source) => {
       if (source.startsWith("sample:")) return SAMPLES[source.slice(7) as SampleName]?.columns;
       if (source.startsWith("dataset:")) return datasets.data?.find((d) => d.id === source.slice(8))?.columns;
       return undefined;
     });
-  }, [datasets.data, ed.edges, ed.nodes, ed.selectedNode]);
+  }, [datasets.data, ed.settled, ed.selectedNode]);
+  const minimapColor = useCallback((n: PipelineNode | NoteNode) => (n.type === "note" ? "#fde047" : byNode.has(n.id) ? "#fda4af" : "#cbd5e1"), [byNode]);
+  const lowDetail = useLowDetail();
+  const gridBounds = useMemo(() => nodesBounds([...ed.settled.notes, ...ed.settled.nodes], NODE_WIDTH), [ed.settled]);
   const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode, onNoteChange: ed.updateNote }), [byNode, ed.updateNote]);
   // Notes first, so they sit under the pipeline nodes.
   const canvasNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.notes, ...ed.nodes], [ed.notes, ed.nodes]);
@@ -161,8 +165,35 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
 
   // A saved pipeline autosaves its draft once editing pauses, so nothing is
   // lost; back at the saved version, the draft is dropped. A new pipeline has
-  // nothing to hang a draft on until its first save, so leaving warns instead.
+  // no row to hang a draft on until its first save: its draft is kept in this
+  // browser (localStorage) and restored when /pipelines/new opens again.
   const draftJson = draft?.json;
+  // A draft left by an earlier new pipeline is offered, not forced: this may be another tab.
+  const [localOffer, setLocalOffer] = useState<{ spec: PipelineSpecInput; at: Date } | null>(null);
+  useEffect(() => {
+    if (!saved) setLocalOffer(readLocalDraft());
+    // Once, when the editor opens.
+  }, []);
+  const restoreLocal = useCallback(() => {
+    if (!localOffer) return;
+    const g = fromSpec(localOffer.spec);
+    ed.replaceGraph(g);
+    setDraft({ json: JSON.stringify(toSpec(g.meta, g.nodes, g.edges, g.notes)), at: localOffer.at });
+    setLocalOffer(null);
+    flash(`Restored the unsaved pipeline from ${formatTime(localOffer.at)}`);
+  }, [ed, flash, localOffer]);
+  useEffect(() => {
+    if (saved || localOffer) return; // until the offer is answered, the stored draft stays as it is
+    const json = ed.specJson;
+    if (json === draftJson) return;
+    const spec = ed.spec;
+    const empty = spec.nodes.length === 0 && !spec.notes?.length;
+    const t = setTimeout(() => {
+      if (saving.current) return;
+      if (writeLocalDraft(empty ? null : spec)) setDraft(empty ? null : { json, at: new Date() });
+    }, AUTOSAVE_MS);
+    return () => clearTimeout(t);
+  }, [ed.specJson, draftJson, saved, localOffer]);
   useEffect(() => {
     if (!saved) return;
     const json = ed.specJson;
@@ -181,7 +212,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   }, [ed.specJson, draftJson, saved]);
 
   useEffect(() => {
-    if (saved ? !(dirty && draftJson !== ed.specJson) : !dirty) return;
+    if (!dirty || draftJson === ed.specJson) return;
     const warn = (e: BeforeUnloadEvent) => e.preventDefault();
     window.addEventListener("beforeunload", warn);
     return () => window.removeEventListener("beforeunload", warn);
@@ -207,7 +238,10 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
         setSaved(next);
         setDraft(null); // saving a version deletes the draft on the server
         setServerErrors(null);
-        if (!saved) window.history.replaceState(null, "", `/pipelines/${r.id}`);
+        if (!saved) {
+          writeLocalDraft(null); // from now on the server keeps the drafts
+          window.history.replaceState(null, "", `/pipelines/${r.id}`);
+        }
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey({ id: r.id }) });
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.versions.queryKey({ id: r.id }) });
@@ -240,9 +274,11 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     }
   }, [ed, flash, persist, router, saved, start]);
 
+  /** Nodes or notes are selected (edges alone are not copied). */
+  const copyable = ed.selectedNodes.length + ed.selectedNotes.length > 0;
   const copySelection = useCallback(async (): Promise<boolean> => {
-    if (ed.selectedNodes.length === 0) return false;
-    const text = serializeFragment(fragmentFromSelection(ed.nodes, ed.edges));
+    if (ed.selectedNodes.length + ed.selectedNotes.length === 0) return false;
+    const text = serializeFragment(fragmentFromSelection(ed.nodes, ed.edges, undefined, ed.notes));
     memoryClipboard = text;
     try {
       await navigator.clipboard.writeText(text);
@@ -250,7 +286,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       // The in-memory copy still pastes within this tab.
     }
     return true;
-  }, [ed.edges, ed.nodes, ed.selectedNodes.length]);
+  }, [ed.edges, ed.nodes, ed.notes, ed.selectedNodes.length, ed.selectedNotes.length]);
 
   const pasteClipboard = useCallback(async () => {
     let text: string | null = null;
@@ -267,12 +303,14 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       return;
     }
     const ids = ed.paste(fragment);
-    flash(`Pasted ${ids.length} node${ids.length === 1 ? "" : "s"}`);
+    const n = new Set(fragment.nodes.map((x) => x.id)).size;
+    const k = ids.length - n;
+    flash(`Pasted ${[n ? `${n} node${n === 1 ? "" : "s"}` : "", k ? `${k} note${k === 1 ? "" : "s"}` : ""].filter(Boolean).join(" and ")}`);
   }, [ed, flash]);
 
   const duplicate = useCallback(() => {
-    if (ed.selectedNodes.length === 0) return;
-    ed.paste(fragmentFromSelection(ed.nodes, ed.edges));
+    if (ed.selectedNodes.length + ed.selectedNotes.length === 0) return;
+    ed.paste(fragmentFromSelection(ed.nodes, ed.edges, undefined, ed.notes));
   }, [ed]);
 
   /** Where a clicked palette item lands: the viewport centre, nudged off other nodes. */
@@ -281,8 +319,9 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     const p = rect ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 }) : { x: 0, y: 0 };
     const start = { x: p.x - NODE_WIDTH / 2, y: p.y - 40 };
     // The nearest spot below or right of the centre where a new card overlaps nothing.
+    const { nodes, notes } = ed.currentGraph();
     const overlaps = (x: number, y: number) =>
-      canvasNodes.some((n) => {
+      [...notes, ...nodes].some((n) => {
         const w = n.measured?.width ?? n.width ?? NODE_WIDTH;
         const h = n.measured?.height ?? n.height ?? 110;
         return x < n.position.x + w + 20 && x + NODE_WIDTH + 20 > n.position.x && y < n.position.y + h + 20 && y + 110 + 20 > n.position.y;
@@ -295,7 +334,8 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       }
     }
     return start;
-  }, [canvasNodes, flow]);
+  }, [ed.currentGraph, flow]);
+  const addFromPalette = useCallback((type: string) => void ed.addNode(type, centrePosition()), [centrePosition, ed.addNode]);
 
   const focusNode = useCallback(
     (id: string) => {
@@ -457,11 +497,11 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
         e.preventDefault();
         duplicate();
       } else if (key === "c") {
-        if (ed.selectedNodes.length === 0) return;
+        if (!copyable) return;
         e.preventDefault();
         void copySelection();
       } else if (key === "x") {
-        if (ed.selectedNodes.length === 0) return;
+        if (!copyable) return;
         e.preventDefault();
         void copySelection().then(() => ed.removeSelected());
       } else if (key === "v") {
@@ -471,7 +511,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
-  }, [busy, copySelection, dialog, duplicate, ed, pasteClipboard, revealNode]);
+  }, [busy, copyable, copySelection, dialog, duplicate, ed, pasteClipboard, revealNode]);
 
   const onDragOver = (e: DragEvent) => {
     if (e.dataTransfer.types.includes(DRAG_MIME)) {
@@ -492,7 +532,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       const refused = ed.onConnect(c);
       if (refused) flash(`Connection refused: ${refused}`);
     },
-    [ed, flash],
+    [ed.onConnect, flash],
   );
   const onConnectEnd = useCallback(
     (_: MouseEvent | TouchEvent, state: FinalConnectionState) => {
@@ -500,18 +540,23 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       const from = state.fromHandle;
       const to = state.toHandle;
       const conn = from.type === "source" ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null } : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
-      const r = checkConnection(ed.nodes, ed.edges, conn);
+      const { nodes, edges } = ed.currentGraph();
+      const r = checkConnection(nodes, edges, conn);
       if (!r.ok) flash(`Connection refused: ${r.reason}`);
     },
-    [ed.edges, ed.nodes, flash],
+    [ed.currentGraph, flash],
   );
 
+  const onPaneClick = useCallback(() => ed.select(null), [ed.select]);
+
   const hasSelection = ed.selectedNodes.length > 0 || ed.selectedNotes.length > 0 || ed.edges.some((e) => e.selected);
-  const draftPending = !!saved && dirty && draftJson !== ed.specJson;
+  const draftPending = dirty && draftJson !== ed.specJson;
   const status = busy
     ? "Saving…"
     : !saved
-      ? "Not saved yet"
+      ? draft && !draftPending
+        ? `Not saved yet · draft kept in this browser ${formatTime(draft.at)}`
+        : "Not saved yet"
       : !dirty
         ? `Saved · v${saved.version}`
         : draftPending
@@ -548,10 +593,10 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
             <MenuItem onSelect={ed.undo} disabled={!ed.canUndo} shortcut="Ctrl+Z">Undo</MenuItem>
             <MenuItem onSelect={ed.redo} disabled={!ed.canRedo} shortcut="Ctrl+Shift+Z">Redo</MenuItem>
             <MenuSeparator />
-            <MenuItem onSelect={() => void copySelection().then((ok) => ok && ed.removeSelected())} disabled={!ed.selectedNodes.length} shortcut="Ctrl+X">Cut</MenuItem>
-            <MenuItem onSelect={() => void copySelection()} disabled={!ed.selectedNodes.length} shortcut="Ctrl+C">Copy</MenuItem>
+            <MenuItem onSelect={() => void copySelection().then((ok) => ok && ed.removeSelected())} disabled={!copyable} shortcut="Ctrl+X">Cut</MenuItem>
+            <MenuItem onSelect={() => void copySelection()} disabled={!copyable} shortcut="Ctrl+C">Copy</MenuItem>
             <MenuItem onSelect={() => void pasteClipboard()} shortcut="Ctrl+V">Paste</MenuItem>
-            <MenuItem onSelect={duplicate} disabled={!ed.selectedNodes.length} shortcut="Ctrl+D">Duplicate</MenuItem>
+            <MenuItem onSelect={duplicate} disabled={!copyable} shortcut="Ctrl+D">Duplicate</MenuItem>
             <MenuItem onSelect={ed.removeSelected} disabled={!hasSelection} shortcut="Del">Delete</MenuItem>
             <MenuItem onSelect={ed.selectAll} disabled={!canvasNodes.length} shortcut="Ctrl+A">Select all</MenuItem>
             <MenuSeparator />
@@ -609,37 +654,39 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
         </div>
       ) : null}
       <div className="flex min-h-0 flex-1">
-        <Palette onAdd={(type) => ed.addNode(type, centrePosition())} />
+        <Palette onAdd={addFromPalette} />
         <div ref={wrapper} className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-ready={hydrated || undefined}>
           <CanvasContext.Provider value={ctx}>
             <ReactFlow<PipelineNode | NoteNode, PipelineEdge>
               nodes={canvasNodes}
               edges={ed.edges}
               nodeTypes={NODE_TYPES}
+              // Zoomed out, every (light) block stays mounted: culling would mount and unmount hundreds per frame of a pan.
+              onlyRenderVisibleElements={canvasNodes.length > CULL_ABOVE_NODES && !lowDetail}
               onNodesChange={ed.onNodesChange}
               onEdgesChange={ed.onEdgesChange}
               onConnect={onConnect}
               onConnectEnd={onConnectEnd}
               isValidConnection={ed.isValidConnection}
-              onPaneClick={() => ed.select(null)}
+              onPaneClick={onPaneClick}
               deleteKeyCode={null}
               // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
               selectionKeyCode="Shift"
               multiSelectionKeyCode={MULTI_SELECT_KEYS}
               selectionMode={SelectionMode.Partial}
               snapToGrid
-              snapGrid={[10, 10]}
+              snapGrid={SNAP_GRID}
               // Fit a loaded pipeline once; an empty canvas keeps zoom 1 so the first drop does not jump.
               fitView={initial.nodes.length > 0}
-              fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
+              fitViewOptions={FIT_VIEW_OPTIONS}
               minZoom={0.1}
               maxZoom={2}
               attributionPosition="bottom-right"
             >
-              <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+              {lowDetail ? null : <DotGrid bounds={gridBounds} />}
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
               {canvasNodes.length > 10 ? (
-                <MiniMap position="top-right" pannable zoomable ariaLabel="Minimap" nodeColor={(n) => (n.type === "note" ? "#fde047" : byNode.has(n.id) ? "#fda4af" : "#cbd5e1")} style={{ width: 150, height: 100 }} />
+                <CanvasMinimap nodes={canvasNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
               ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
             </ReactFlow>
@@ -668,6 +715,26 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
           <div className="pointer-events-none absolute bottom-3 left-3 z-10">
             <ProblemsList errors={shownErrors} onSelect={focusNode} />
           </div>
+          {localOffer ? (
+            <div role="region" aria-label="Unsaved pipeline" className="absolute left-1/2 top-3 z-20 flex -translate-x-1/2 items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3.5 py-2 text-[13px] text-amber-900 shadow-md">
+              <span>
+                An unsaved pipeline from {formatTime(localOffer.at)} ({localOffer.spec.nodes.length} node{localOffer.spec.nodes.length === 1 ? "" : "s"}) is kept in this browser.
+              </span>
+              <Button size="sm" variant="primary" onClick={restoreLocal}>
+                Restore
+              </Button>
+              <Button
+                size="sm"
+                variant="ghost"
+                onClick={() => {
+                  writeLocalDraft(null);
+                  setLocalOffer(null);
+                }}
+              >
+                Discard
+              </Button>
+            </div>
+          ) : null}
           {toast ? (
             <div role="status" className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg">
               {/^(Saved|Pasted|Copied|Imported|Restored|Back)/.test(toast) ? null : <AlertIcon className="shrink-0 text-amber-300" />}
@@ -700,11 +767,38 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   );
 }
 
+/** Where a never-saved pipeline's draft lives: this browser only. */
+const LOCAL_DRAFT_KEY = "conveyor:new-pipeline-draft";
+
+function readLocalDraft(): { spec: PipelineSpecInput; at: Date } | null {
+  try {
+    const raw = window.localStorage.getItem(LOCAL_DRAFT_KEY);
+    const v = raw ? (JSON.parse(raw) as { spec?: PipelineSpecInput; at?: string }) : null;
+    return v?.spec && Array.isArray(v.spec.nodes) && v.at ? { spec: v.spec, at: new Date(v.at) } : null;
+  } catch {
+    return null; // unreadable or not ours: start empty
+  }
+}
+
+/** Stores (or with null, removes) the new pipeline's draft; false when storage refused it (full, disabled). */
+function writeLocalDraft(spec: PipelineSpecInput | null): boolean {
+  try {
+    if (spec) window.localStorage.setItem(LOCAL_DRAFT_KEY, JSON.stringify({ spec, at: new Date().toISOString() }));
+    else window.localStorage.removeItem(LOCAL_DRAFT_KEY);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function formatTime(d: Date): string {
   return d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
 
+// Props React Flow copies into its store when their identity changes: constants.
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
+const SNAP_GRID: [number, number] = [10, 10];
+const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1 };
 
 /** While a connection is drawn over a port it cannot end on, say why. */
 function ConnectionHint({ nodes, edges }: { nodes: PipelineNode[]; edges: PipelineEdge[] }) {

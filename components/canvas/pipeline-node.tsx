@@ -15,6 +15,7 @@ import { GROUP_STYLE, NODE_WIDTH } from "./node-style";
 import { describeProblem } from "./problems";
 import { STATUS_STYLE, toStatus } from "../ui/status-badge";
 import { NoteNodeComponent } from "./note-node";
+import { useDetail } from "./level-of-detail";
 
 /** How the diff view marks a node (added, removed, changed between two versions). */
 export const DIFF_STYLE = {
@@ -38,7 +39,7 @@ function useDragging(): Dragging | null {
   });
 }
 
-function PortRow({ nodeId, input, output, readOnly, dragging }: { nodeId: string; input?: PortDef; output?: PortDef; readOnly: boolean; dragging: Dragging | null }) {
+function PortRow({ nodeId, input, output, readOnly, dragging, compact }: { nodeId: string; input?: PortDef; output?: PortDef; readOnly: boolean; dragging: Dragging | null; compact: boolean }) {
   // While a connection is being drawn, ports it cannot end on fade out.
   const dim = (side: "source" | "target", port: PortDef) =>
     !!dragging && (dragging.side === side ? !(dragging.nodeId === nodeId) : dragging.portType !== port.type || dragging.nodeId === nodeId);
@@ -57,17 +58,19 @@ function PortRow({ nodeId, input, output, readOnly, dragging }: { nodeId: string
             className={`conveyor-handle ${dim("target", input) ? "dimmed" : ""}`}
             style={{ background: PORT_COLORS[input.type] }}
           />
-          <span className="pl-3.5">
-            {input.label ?? input.name}
-            {input.required === false ? <span className="text-slate-400"> (optional)</span> : null}
-          </span>
+          {compact ? null : (
+            <span className="pl-3.5">
+              {input.label ?? input.name}
+              {input.required === false ? <span className="text-slate-400"> (optional)</span> : null}
+            </span>
+          )}
         </>
       ) : (
         <span />
       )}
       {output ? (
         <>
-          <span className="pr-3.5 text-right">{output.label ?? output.name}</span>
+          {compact ? null : <span className="pr-3.5 text-right">{output.label ?? output.name}</span>}
           <Handle
             type="source"
             id={output.name}
@@ -85,7 +88,59 @@ function PortRow({ nodeId, input, output, readOnly, dragging }: { nodeId: string
   );
 }
 
-function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
+/** Height of a card's header (title and subtitle); the zoomed-out block keeps it so ports stay put. */
+const HEADER_HEIGHT = "h-[55px]";
+
+function PipelineNodeView(props: NodeProps<PipelineNode>) {
+  // Zoomed out, text would be under 6 px: draw a light block instead (far less to mount and paint).
+  const detail = useDetail();
+  return detail === "low" ? <NodeBlock {...props} /> : <NodeCard {...props} compact={detail === "medium"} />;
+}
+
+/**
+ * The zoomed-out form of a card: the same box and ports (so React Flow's
+ * measurements and the edges stay valid), tinted by group, selection and
+ * problems, without text.
+ */
+function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
+  const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
+  const def = resolveNodeType(data.type);
+  const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
+  const run = runStateByNode?.get(id);
+  const diff = diffByNode?.get(id);
+  const stripe = def ? GROUP_STYLE[def.group].stripe : "#94a3b8";
+  const problems = !readOnly && (errorsByNode.get(id)?.length ?? 0) > 0;
+  const background = selected ? "#6366f1" : problems ? "#fda4af" : `color-mix(in srgb, ${run ? STATUS_STYLE[toStatus(run.status)].ring : stripe} 30%, white)`;
+  return (
+    <div
+      data-testid={`node-${id}`}
+      data-node-type={data.type}
+      data-status={run?.status}
+      data-diff={diff}
+      data-detail="low"
+      aria-label={`${data.label || def?.label || data.type} (${id})`}
+      className={`rounded-lg ${diff ? DIFF_STYLE[diff].ring : ""}`}
+      style={{ width: NODE_WIDTH, borderLeft: `3px solid ${stripe}`, background }}
+    >
+      <div className={HEADER_HEIGHT} />
+      {!def ? (
+        <div className="invisible px-3 py-2 text-[11px]">Unknown node type</div>
+      ) : rows > 0 ? (
+        <div className="py-1">
+          {Array.from({ length: rows }, (_, i) => (
+            <div key={i} className="relative h-[26px]">
+              {def.inputs[i] ? <Handle type="target" id={def.inputs[i].name} position={Position.Left} isConnectable={false} className="conveyor-handle conveyor-handle-static invisible" /> : null}
+              {def.outputs[i] ? <Handle type="source" id={def.outputs[i].name} position={Position.Right} isConnectable={false} className="conveyor-handle conveyor-handle-static invisible" /> : null}
+            </div>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+/** The card; `compact` (medium zoom) leaves out the text too small to read: port labels, group and id. */
+function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { compact: boolean }) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
   const dragging = useDragging();
   const def = resolveNodeType(data.type);
@@ -109,17 +164,18 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
       data-node-type={data.type}
       data-status={run?.status}
       data-diff={diff}
+      data-detail={compact ? "medium" : "full"}
       aria-label={`${data.label || def?.label || data.type} (${id})`}
-      className={`rounded-lg bg-white shadow-sm ${ring} ${diff === "removed" ? "opacity-70" : ""}`}
+      className={`rounded-lg bg-white shadow-[0_1px_1px_rgb(15_23_42/0.08)] ${ring} ${diff === "removed" ? "opacity-70" : ""}`}
       style={{ width: NODE_WIDTH, borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}`, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
     >
-      <div className="flex items-start gap-2 border-b border-slate-100 pb-2 pl-2.5 pr-3 pt-2.5">
+      <div className={`flex ${HEADER_HEIGHT} items-start gap-2 overflow-hidden border-b border-slate-100 pb-2 pl-2.5 pr-3 pt-2.5`}>
         <div className="min-w-0 flex-1">
           <div className="truncate text-[13px] font-semibold leading-5 text-slate-800" title={def?.description}>
             {data.label || def?.label || data.type}
           </div>
           <div className="flex items-center gap-1.5 text-[10.5px] leading-4">
-            {diff ? (
+            {compact && !diff && !run ? null : diff ? (
               <span className={`rounded px-1 font-semibold uppercase tracking-wide ${DIFF_STYLE[diff].badge}`}>{diff}</span>
             ) : run ? (
               <span className="flex shrink-0 items-center gap-1 font-semibold" data-testid={`node-status-${id}`}>
@@ -132,8 +188,12 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
                 {group?.label ?? "unknown"}
               </span>
             )}
-            <span className="text-slate-300">·</span>
-            <span className="truncate font-mono text-slate-400">{id}</span>
+            {compact ? null : (
+              <>
+                <span className="text-slate-300">·</span>
+                <span className="truncate font-mono text-slate-400">{id}</span>
+              </>
+            )}
           </div>
         </div>
         {errors.length && !readOnly ? (
@@ -151,7 +211,7 @@ function PipelineNodeView({ id, data, selected }: NodeProps<PipelineNode>) {
       ) : rows > 0 ? (
         <div className="py-1">
           {Array.from({ length: rows }, (_, i) => (
-            <PortRow key={i} nodeId={id} input={def.inputs[i]} output={def.outputs[i]} readOnly={readOnly} dragging={dragging} />
+            <PortRow key={i} nodeId={id} input={def.inputs[i]} output={def.outputs[i]} readOnly={readOnly} dragging={dragging} compact={compact} />
           ))}
         </div>
       ) : null}

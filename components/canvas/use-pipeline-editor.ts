@@ -104,7 +104,12 @@ export function usePipelineEditor(initial: CanvasGraph) {
   // The spec, its JSON and validation are derived from a deferred copy of the
   // graph: React renders the pointer's frame first and catches up when idle,
   // so a drag on a large graph never waits for them.
-  const deferred = useDeferredValue(graph);
+  // While a node or note is being dragged only positions change, so the
+  // derived copy stays at the graph as it was when the gesture began and
+  // catches up once, when it ends.
+  const settled = useRef(graph);
+  if (!state.dragging) settled.current = graph;
+  const deferred = useDeferredValue(settled.current);
   // Actions (save, run, export) read the graph as it is now, never the deferred copy.
   const latest = useRef(graph);
   latest.current = graph;
@@ -161,17 +166,21 @@ export function usePipelineEditor(initial: CanvasGraph) {
   );
 
   /** Adds the connection, or returns the sentence saying why it is refused. */
+  // These read the latest graph through a ref, so they keep their identity
+  // while nodes move: React Flow copies every changed callback prop into its
+  // store, and each copy wakes every subscriber (a drag frame would pay twice).
   const onConnect = useCallback(
     (conn: Connection): string | undefined => {
+      const { nodes, edges } = latest.current;
       const r = connect(nodes, edges, conn);
       if (r.refused) return r.refused;
       change((g) => ({ ...g, edges: r.edges }));
       return undefined;
     },
-    [nodes, edges, change],
+    [change],
   );
 
-  const isValidConnection = useCallback((conn: Connection | PipelineEdge) => checkConnection(nodes, edges, conn).ok, [nodes, edges]);
+  const isValidConnection = useCallback((conn: Connection | PipelineEdge) => checkConnection(latest.current.nodes, latest.current.edges, conn).ok, []);
 
   const select = useCallback(
     (id: string | null) => {
@@ -204,12 +213,12 @@ export function usePipelineEditor(initial: CanvasGraph) {
 
   const addNode = useCallback(
     (type: string, position: XYPosition): PipelineNode | undefined => {
-      const node = createNode(type, position, nodes.map((n) => n.id));
+      const node = createNode(type, position, latest.current.nodes.map((n) => n.id));
       if (!node) return undefined;
       change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }] }));
       return node;
     },
-    [nodes, change],
+    [change],
   );
 
   const updateConfig = useCallback(
@@ -303,15 +312,15 @@ export function usePipelineEditor(initial: CanvasGraph) {
   /** Pastes a fragment (fresh ids where they collide) and selects what was pasted; returns the new ids. */
   const paste = useCallback(
     (fragment: ClipboardFragment, offset?: XYPosition): string[] => {
-      const r = pasteFragment({ nodes, edges }, fragment, offset ? { offset } : {});
+      const r = pasteFragment({ nodes, edges, notes }, fragment, offset ? { offset } : {});
       change((g) => {
         // Recomputed on the latest graph so a paste never races an earlier edit.
         const p = pasteFragment(g, fragment, offset ? { offset } : {});
-        return { ...g, nodes: p.nodes, edges: p.edges };
+        return { ...g, nodes: p.nodes, edges: p.edges, notes: p.notes };
       });
       return r.pastedIds;
     },
-    [nodes, edges, change],
+    [nodes, edges, notes, change],
   );
 
   const undo = useCallback(() => {
@@ -330,7 +339,13 @@ export function usePipelineEditor(initial: CanvasGraph) {
 
   const selectedNodes = useMemo(() => nodes.filter((n) => n.selected), [nodes]);
   const selectedNotes = useMemo(() => notes.filter((n) => n.selected), [notes]);
-  const selectedNode = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
+  // The same object while only its position changes, so the settings panel
+  // does not re-render on every frame of a drag.
+  const selectedRef = useRef<PipelineNode | undefined>(undefined);
+  const picked = selectedNodes.length === 1 ? selectedNodes[0] : undefined;
+  const prevSelected = selectedRef.current;
+  if (!picked || !prevSelected || picked.id !== prevSelected.id || picked.data !== prevSelected.data) selectedRef.current = picked;
+  const selectedNode = selectedRef.current;
 
   return {
     meta,
@@ -338,10 +353,14 @@ export function usePipelineEditor(initial: CanvasGraph) {
     nodes,
     edges,
     notes,
+    /** The graph the spec is derived from: trails the canvas while it is busy and during a drag. */
+    settled: deferred,
     /** The spec for display (may trail the canvas by a render while it is busy). */
     spec,
     specJson,
     currentSpec,
+    /** The graph as it is now (for callbacks that must not change identity on every edit). */
+    currentGraph: useCallback(() => latest.current, []),
     errors,
     selectedNode,
     selectedNodes,
