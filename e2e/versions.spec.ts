@@ -117,3 +117,26 @@ test("export to a file and the clipboard, import back: the spec round-trips; bad
   await expect(page.getByTestId("node-problems-split")).toBeVisible();
   await expect(page.getByTestId("problems")).toContainText("testFraction");
 });
+
+test("a never-saved pipeline keeps its draft in the browser and offers it back", async ({ page }) => {
+  await openEditor(page);
+  await page.getByRole("button", { name: "boston-house-prices" }).click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(6);
+  await expect(page.getByTestId("save-status")).toContainText("draft kept in this browser");
+
+  // Reopened (a reload, or a new tab): offered, not forced.
+  await page.reload();
+  await expect(page.getByTestId("canvas")).toHaveAttribute("data-ready", "true");
+  const offer = page.getByRole("region", { name: "Unsaved pipeline" });
+  await expect(offer).toContainText("(6 nodes)");
+  await expect(page.locator(".react-flow__node")).toHaveCount(0);
+  await offer.getByRole("button", { name: "Restore" }).click();
+  await expect(page.locator(".react-flow__node")).toHaveCount(6);
+  await expect(offer).toBeHidden();
+
+  // Saving hands the draft over to the server; a new editor offers nothing.
+  await saveVersion(page, "First", 1);
+  await openEditor(page);
+  await page.waitForTimeout(300);
+  await expect(page.getByRole("region", { name: "Unsaved pipeline" })).toHaveCount(0);
+});

@@ -181,7 +181,8 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     setDraft({ json: JSON.stringify(toSpec(g.meta, g.nodes, g.edges, g.notes)), at: localOffer.at });
     setLocalOffer(null);
     flash(`Restored the unsaved pipeline from ${formatTime(localOffer.at)}`);
-  }, [ed, flash, localOffer]);
+    requestAnimationFrame(() => void flow.fitView({ ...FIT_VIEW_OPTIONS, duration: 300 }));
+  }, [ed, flash, flow, localOffer]);
   useEffect(() => {
     if (saved || localOffer) return; // until the offer is answered, the stored draft stays as it is
     const json = ed.specJson;

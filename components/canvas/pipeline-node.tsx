@@ -19,10 +19,19 @@ import { useDetail } from "./level-of-detail";
 
 /** How the diff view marks a node (added, removed, changed between two versions). */
 export const DIFF_STYLE = {
-  added: { ring: "ring-2 ring-emerald-500", badge: "bg-emerald-50 text-emerald-700" },
-  removed: { ring: "ring-2 ring-rose-500", badge: "bg-rose-50 text-rose-700" },
-  changed: { ring: "ring-2 ring-amber-500", badge: "bg-amber-50 text-amber-700" },
+  added: { ring: "ring-2 ring-emerald-500", color: "#10b981", badge: "bg-emerald-50 text-emerald-700" },
+  removed: { ring: "ring-2 ring-rose-500", color: "#f43f5e", badge: "bg-rose-50 text-rose-700" },
+  changed: { ring: "ring-2 ring-amber-500", color: "#f59e0b", badge: "bg-amber-50 text-amber-700" },
 } as const;
+
+/**
+ * A card's stripe, ring and shadow as one box-shadow: plain offsets, no blur
+ * and no one-sided border on a rounded box, which software rasterizers draw
+ * as slow anti-aliased paths (it showed in the canvas benchmark).
+ */
+function cardShadow(stripe: string, ring: string, ringWidth: number): string {
+  return `inset 3px 0 0 ${stripe}, 0 0 0 ${ringWidth}px ${ring}, 0 1px 1px rgb(15 23 42 / 0.08)`;
+}
 
 interface Dragging {
   nodeId: string;
@@ -119,8 +128,8 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
       data-diff={diff}
       data-detail="low"
       aria-label={`${data.label || def?.label || data.type} (${id})`}
-      className={`rounded-lg ${diff ? DIFF_STYLE[diff].ring : ""}`}
-      style={{ width: NODE_WIDTH, borderLeft: `3px solid ${stripe}`, background }}
+      className="rounded-lg"
+      style={{ width: NODE_WIDTH, background, boxShadow: cardShadow(stripe, diff ? DIFF_STYLE[diff].color : "transparent", diff ? 2 : 0) }}
     >
       <div className={HEADER_HEIGHT} />
       {!def ? (
@@ -151,13 +160,15 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
   const status = run ? STATUS_STYLE[toStatus(run.status)] : undefined;
 
   const diff = diffByNode?.get(id);
-  const ring = diff
-    ? DIFF_STYLE[diff].ring
-    : selected
-      ? "ring-2 ring-indigo-500"
-      : errors.length && !readOnly
-        ? "ring-1 ring-rose-300"
-        : "ring-1 ring-slate-200";
+  const [ring, ringWidth] = diff
+    ? [DIFF_STYLE[diff].color, 2]
+    : status
+      ? [status.ring, 2]
+      : selected
+        ? ["#6366f1", 2]
+        : errors.length && !readOnly
+          ? ["#fda4af", 1]
+          : ["#e2e8f0", 1];
   return (
     <div
       data-testid={`node-${id}`}
@@ -166,10 +177,10 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
       data-diff={diff}
       data-detail={compact ? "medium" : "full"}
       aria-label={`${data.label || def?.label || data.type} (${id})`}
-      className={`rounded-lg bg-white shadow-[0_1px_1px_rgb(15_23_42/0.08)] ${ring} ${diff === "removed" ? "opacity-70" : ""}`}
-      style={{ width: NODE_WIDTH, borderLeft: `3px solid ${group?.stripe ?? "#94a3b8"}`, ...(status ? { boxShadow: `0 0 0 2px ${status.ring}, 0 1px 3px rgb(15 23 42 / 0.08)` } : {}) }}
+      className={`rounded-lg bg-white ${diff === "removed" ? "opacity-70" : ""}`}
+      style={{ width: NODE_WIDTH, boxShadow: cardShadow(group?.stripe ?? "#94a3b8", ring, ringWidth) }}
     >
-      <div className={`flex ${HEADER_HEIGHT} items-start gap-2 overflow-hidden border-b border-slate-100 pb-2 pl-2.5 pr-3 pt-2.5`}>
+      <div className={`flex ${HEADER_HEIGHT} items-start gap-2 overflow-hidden border-b border-slate-100 pb-2 pl-[13px] pr-3 pt-2.5`}>
         <div className="min-w-0 flex-1">
           <div className="truncate text-[13px] font-semibold leading-5 text-slate-800" title={def?.description}>
             {data.label || def?.label || data.type}
