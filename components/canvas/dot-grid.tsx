@@ -1,28 +1,41 @@
 "use client";
 /**
- * The canvas's dot grid (every 20 px, two snap steps), drawn inside React
- * Flow's viewport so it moves with the graph. React Flow's <Background> is an
- * SVG pattern outside the viewport that React re-renders on every frame of a
- * pan; this grid is one element that never re-renders while the view moves.
+ * The canvas's dot grid (every 20 flow px, two snap steps). One screen-sized
+ * element on its own compositor layer: a pan only moves it by less than one
+ * gap (a transform, so nothing is repainted or re-rastered), and a zoom
+ * re-rasters it once at the new spacing. React Flow's <Background> SVG
+ * pattern, or dots painted inside the viewport, are re-rastered over the
+ * whole canvas on every frame of a pan (measured by the canvas benchmark).
  */
-import { ViewportPortal } from "@xyflow/react";
+import { useStore } from "@xyflow/react";
 
 const GAP = 20;
-/** How far past the graph the grid reaches (flow px): more than a screen at the lowest zoom that shows it. */
-const MARGIN = 8000;
-/** Edges snap to this (a multiple of GAP), so the element changes size rarely. */
-const STEP = 2000;
 
-export function DotGrid({ bounds }: { bounds: { x: number; y: number; w: number; h: number } | null }) {
-  const b = bounds ?? { x: 0, y: 0, w: 0, h: 0 };
-  // Offset by half a gap: each tile draws its dot at its centre, so dots fall on multiples of GAP.
-  const x0 = Math.floor((b.x - MARGIN) / STEP) * STEP - GAP / 2;
-  const y0 = Math.floor((b.y - MARGIN) / STEP) * STEP - GAP / 2;
-  const x1 = Math.ceil((b.x + b.w + MARGIN) / STEP) * STEP;
-  const y1 = Math.ceil((b.y + b.h + MARGIN) / STEP) * STEP;
+/** Offset in [0, g) that puts dots (drawn at each tile's centre) on flow multiples of GAP. */
+export function gridOffset(translate: number, g: number): number {
+  return (((translate + g / 2) % g) + g) % g;
+}
+
+export function DotGrid() {
+  const tx = useStore((s) => s.transform[0]);
+  const ty = useStore((s) => s.transform[1]);
+  const zoom = useStore((s) => s.transform[2]);
+  const g = GAP * zoom;
+  const r = Math.max(0.6, 1.2 * zoom);
   return (
-    <ViewportPortal>
-      <div aria-hidden className="conveyor-dot-grid" style={{ left: x0, top: y0, width: x1 - x0, height: y1 - y0 }} />
-    </ViewportPortal>
+    <div
+      aria-hidden
+      className="pointer-events-none absolute will-change-transform"
+      style={{
+        zIndex: -1,
+        left: -g,
+        top: -g,
+        width: `calc(100% + ${2 * g}px)`,
+        height: `calc(100% + ${2 * g}px)`,
+        backgroundImage: `radial-gradient(circle at ${g / 2}px ${g / 2}px, #cbd5e1 ${r}px, transparent ${r + 0.5}px)`,
+        backgroundSize: `${g}px ${g}px`,
+        transform: `translate(${gridOffset(tx, g)}px, ${gridOffset(ty, g)}px)`,
+      }}
+    />
   );
 }

@@ -41,7 +41,7 @@ import { errorsByNode } from "./problems";
 import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
 import { CULL_ABOVE_NODES, useLowDetail } from "./level-of-detail";
-import { CanvasMinimap, nodesBounds } from "./minimap";
+import { CanvasMinimap } from "./minimap";
 import { DotGrid } from "./dot-grid";
 
 /**
@@ -144,7 +144,6 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   }, [datasets.data, ed.settled, ed.selectedNode]);
   const minimapColor = useCallback((n: PipelineNode | NoteNode) => (n.type === "note" ? "#fde047" : byNode.has(n.id) ? "#fda4af" : "#cbd5e1"), [byNode]);
   const lowDetail = useLowDetail();
-  const gridBounds = useMemo(() => nodesBounds([...ed.settled.notes, ...ed.settled.nodes], NODE_WIDTH), [ed.settled]);
   const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode, onNoteChange: ed.updateNote }), [byNode, ed.updateNote]);
   // Notes first, so they sit under the pipeline nodes.
   const canvasNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.notes, ...ed.nodes], [ed.notes, ed.nodes]);
@@ -684,7 +683,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
               maxZoom={2}
               attributionPosition="bottom-right"
             >
-              {lowDetail ? null : <DotGrid bounds={gridBounds} />}
+              {lowDetail ? null : <DotGrid />}
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
               {canvasNodes.length > 10 ? (
                 <CanvasMinimap nodes={canvasNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />

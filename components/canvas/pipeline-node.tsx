@@ -138,8 +138,8 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
         <div className="py-1">
           {Array.from({ length: rows }, (_, i) => (
             <div key={i} className="relative h-[26px]">
-              {def.inputs[i] ? <Handle type="target" id={def.inputs[i].name} position={Position.Left} isConnectable={false} className="conveyor-handle conveyor-handle-static invisible" /> : null}
-              {def.outputs[i] ? <Handle type="source" id={def.outputs[i].name} position={Position.Right} isConnectable={false} className="conveyor-handle conveyor-handle-static invisible" /> : null}
+              {def.inputs[i] ? <Handle type="target" id={def.inputs[i].name} position={Position.Left} isConnectable={false} className="conveyor-handle invisible" /> : null}
+              {def.outputs[i] ? <Handle type="source" id={def.outputs[i].name} position={Position.Right} isConnectable={false} className="conveyor-handle invisible" /> : null}
             </div>
           ))}
         </div>
