@@ -42,7 +42,6 @@ import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
 import { CULL_ABOVE_NODES, useLowDetail } from "./level-of-detail";
 import { CanvasMinimap } from "./minimap";
-import { DotGrid } from "./dot-grid";
 
 /**
  * What was copied last in this tab: paste falls back to it when the system
@@ -655,7 +654,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       ) : null}
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={addFromPalette} />
-        <div ref={wrapper} className="relative min-w-0 flex-1" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-ready={hydrated || undefined}>
+        <div ref={wrapper} className="relative min-w-0 flex-1 bg-slate-50" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-ready={hydrated || undefined}>
           <CanvasContext.Provider value={ctx}>
             <ReactFlow<PipelineNode | NoteNode, PipelineEdge>
               nodes={canvasNodes}
@@ -683,7 +682,6 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
               maxZoom={2}
               attributionPosition="bottom-right"
             >
-              {lowDetail ? null : <DotGrid />}
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
               {canvasNodes.length > 10 ? (
                 <CanvasMinimap nodes={canvasNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
