@@ -13,9 +13,6 @@ const db = createDb(config.DATABASE_URL, { max: 4 });
 const store = new ArtifactStore();
 const serving = createServingServer({ db, store });
 
-const { url } = await serving.listen(config.SERVING_PORT, host);
-console.log(`[serving] listening on ${url} (OIP v2 at ${url}/v2, metrics at ${url}/metrics)`);
-
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
@@ -34,5 +31,11 @@ async function shutdown(signal: string): Promise<void> {
   }
   process.exit(0);
 }
+// Before listening: the port answers health checks before listen() resolves
+// (it also waits for the registry's LISTEN connection), and a SIGTERM in
+// between must still shut down cleanly.
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+const { url } = await serving.listen(config.SERVING_PORT, host);
+console.log(`[serving] listening on ${url} (OIP v2 at ${url}/v2, metrics at ${url}/metrics)`);

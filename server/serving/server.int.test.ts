@@ -145,8 +145,10 @@ describe("main.ts", () => {
   it("starts on SERVING_PORT, serves the registry, and exits cleanly on SIGTERM", async () => {
     const port = await freePort();
     const root = fileURLToPath(new URL("../..", import.meta.url));
-    const tsx = path.join(root, "node_modules/tsx/dist/cli.mjs");
-    child = spawn(process.execPath, [tsx, "server/serving/main.ts"], {
+    // Node itself with tsx's loader, not the tsx CLI: the CLI is a second
+    // process relaying signals, and under load it can take SIGTERM for an
+    // unhandled one and kill the server (exit 143) before it shuts down.
+    child = spawn(process.execPath, ["--import", "tsx", "server/serving/main.ts"], {
       cwd: root,
       env: { ...process.env, DATABASE_URL: tdb.url, SERVING_PORT: String(port), ARTIFACT_DIR: artifactDir },
       stdio: ["ignore", "pipe", "pipe"],
@@ -162,6 +164,7 @@ describe("main.ts", () => {
       if (!live) await new Promise((r) => setTimeout(r, 100));
     }
     expect(live, output).toBe(true);
+    while (!output.includes("listening on") && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const r = await call("POST", `${url}/v1/predict/${deployment}`, { instances: [{ x: 1, s: "a" }] });
     expect(r.status, output).toBe(200);
     expect(r.json.predictions).toHaveLength(1);
