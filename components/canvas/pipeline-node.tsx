@@ -10,12 +10,12 @@ import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PortDef } from "../../workflows/nodes/types";
 import type { PortType } from "../../workflows/spec/spec";
 import { findPort, PORT_COLORS, type PipelineNode } from "./graph-spec";
-import { useCanvasContext } from "./editor-context";
+import { useCanvasContext, type NodeRunState } from "./editor-context";
 import { GROUP_STYLE, NODE_WIDTH } from "./node-style";
 import { describeProblem } from "./problems";
 import { STATUS_STYLE, toStatus } from "../ui/status-badge";
 import { NoteNodeComponent } from "./note-node";
-import { useDetail } from "./level-of-detail";
+import { useDetail, type Detail } from "./level-of-detail";
 
 /** How the diff view marks a node (added, removed, changed between two versions). */
 export const DIFF_STYLE = {
@@ -106,6 +106,18 @@ function PipelineNodeView(props: NodeProps<PipelineNode>) {
   return detail === "low" ? <NodeBlock {...props} /> : <NodeCard {...props} compact={detail === "medium"} />;
 }
 
+/** What tests and assistive technology read from a node, in every form it draws in. */
+function nodeAttributes(id: string, data: PipelineNode["data"], label: string | undefined, run: NodeRunState | undefined, diff: string | undefined, detail: Detail) {
+  return {
+    "data-testid": `node-${id}`,
+    "data-node-type": data.type,
+    "data-status": run?.status,
+    "data-diff": diff,
+    "data-detail": detail,
+    "aria-label": `${data.label || label || data.type} (${id})`,
+  };
+}
+
 /**
  * The zoomed-out form of a card: the same box and ports (so React Flow's
  * measurements and the edges stay valid), tinted by group, selection and
@@ -122,12 +134,7 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
   const background = selected ? "#6366f1" : problems ? "#fda4af" : `color-mix(in srgb, ${run ? STATUS_STYLE[toStatus(run.status)].ring : stripe} 30%, white)`;
   return (
     <div
-      data-testid={`node-${id}`}
-      data-node-type={data.type}
-      data-status={run?.status}
-      data-diff={diff}
-      data-detail="low"
-      aria-label={`${data.label || def?.label || data.type} (${id})`}
+      {...nodeAttributes(id, data, def?.label, run, diff, "low")}
       className="rounded-lg"
       style={{ width: NODE_WIDTH, background, boxShadow: cardShadow(stripe, diff ? DIFF_STYLE[diff].color : "transparent", diff ? 2 : 0) }}
     >
@@ -171,12 +178,7 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
           : ["#e2e8f0", 1];
   return (
     <div
-      data-testid={`node-${id}`}
-      data-node-type={data.type}
-      data-status={run?.status}
-      data-diff={diff}
-      data-detail={compact ? "medium" : "full"}
-      aria-label={`${data.label || def?.label || data.type} (${id})`}
+      {...nodeAttributes(id, data, def?.label, run, diff, compact ? "medium" : "full")}
       className={`rounded-lg bg-white ${diff === "removed" ? "opacity-70" : ""}`}
       style={{ width: NODE_WIDTH, boxShadow: cardShadow(group?.stripe ?? "#94a3b8", ring, ringWidth) }}
     >
