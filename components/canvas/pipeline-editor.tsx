@@ -9,7 +9,6 @@ import { useRouter } from "next/navigation";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import {
   Controls,
-  ReactFlow,
   ReactFlowProvider,
   SelectionMode,
   useConnection,
@@ -42,6 +41,7 @@ import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
 import { CULL_ABOVE_NODES, useLowDetail } from "./level-of-detail";
 import { CanvasMinimap } from "./minimap";
+import { LiveDragFlow } from "./live-drag-flow";
 
 /**
  * What was copied last in this tab: paste falls back to it when the system
@@ -106,7 +106,10 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     if (dialog === "save") setRefusal(null);
   }, [dialog]);
   /** The autosaved draft as the server has it: its spec JSON and when it was written. */
-  const [draft, setDraft] = useState<{ json: string; at: Date } | null>(initialDraft ? { json: JSON.stringify(toSpec(initial.meta, initial.nodes, initial.edges, initial.notes)), at: initialDraft.updatedAt } : null);
+  // Lazy: the initial value is a whole-graph toSpec + JSON.stringify, which must not run on every render (every drag frame).
+  const [draft, setDraft] = useState<{ json: string; at: Date } | null>(() =>
+    initialDraft ? { json: JSON.stringify(toSpec(initial.meta, initial.nodes, initial.edges, initial.notes)), at: initialDraft.updatedAt } : null,
+  );
   const wrapper = useRef<HTMLDivElement>(null);
   // Set once React has attached its handlers (tests wait for it before dragging).
   const [hydrated, setHydrated] = useState(false);
@@ -146,6 +149,15 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const ctx = useMemo(() => ({ readOnly: false, errorsByNode: byNode, onNoteChange: ed.updateNote }), [byNode, ed.updateNote]);
   // Notes first, so they sit under the pipeline nodes.
   const canvasNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.notes, ...ed.nodes], [ed.notes, ed.nodes]);
+  // The minimap follows the settled graph: it redraws once when a drag ends, not on every frame.
+  const settledNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.settled.notes, ...ed.settled.nodes], [ed.settled.notes, ed.settled.nodes]);
+
+  // While the view pans or zooms, or nodes are dragged, cards are composited
+  // layers (globals.css, .conveyor-moving): a frame moves already-rastered
+  // cards instead of re-rastering every one. Set on the DOM, not in state: no
+  // re-render.
+  const onMoveStart = useCallback(() => wrapper.current?.classList.add("conveyor-moving"), []);
+  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("conveyor-moving"), []);
 
   const flash = useCallback((message: string) => {
     setToast(message);
@@ -654,9 +666,17 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       ) : null}
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={addFromPalette} />
-        <div ref={wrapper} className="relative min-w-0 flex-1 bg-slate-50" onDragOver={onDragOver} onDrop={onDrop} data-testid="canvas" data-ready={hydrated || undefined}>
+        <div
+          ref={wrapper}
+          className="relative min-w-0 flex-1 bg-slate-50"
+          onDragOver={onDragOver}
+          onDrop={onDrop}
+          data-testid="canvas"
+          data-ready={hydrated || undefined}
+          data-low-detail={lowDetail || undefined}
+        >
           <CanvasContext.Provider value={ctx}>
-            <ReactFlow<PipelineNode | NoteNode, PipelineEdge>
+            <LiveDragFlow<PipelineNode | NoteNode, PipelineEdge>
               nodes={canvasNodes}
               edges={ed.edges}
               nodeTypes={NODE_TYPES}
@@ -668,6 +688,12 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
               onConnectEnd={onConnectEnd}
               isValidConnection={ed.isValidConnection}
               onPaneClick={onPaneClick}
+              onMoveStart={onMoveStart}
+              onMoveEnd={onMoveEnd}
+              onNodeDragStart={onMoveStart}
+              onNodeDragStop={onMoveEnd}
+              onSelectionDragStart={onMoveStart}
+              onSelectionDragStop={onMoveEnd}
               deleteKeyCode={null}
               // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
               selectionKeyCode="Shift"
@@ -684,10 +710,10 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
             >
               <Controls position="top-left" showInteractive={false} orientation="horizontal" />
               {canvasNodes.length > 10 ? (
-                <CanvasMinimap nodes={canvasNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
+                <CanvasMinimap nodes={settledNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
               ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
-            </ReactFlow>
+            </LiveDragFlow>
           </CanvasContext.Provider>
           {canvasNodes.length === 0 ? (
             <div className="pointer-events-none absolute inset-0 flex items-center justify-center">
