@@ -11,3 +11,6 @@ export const GROUP_STYLE: Record<NodeGroup, { stripe: string; chip: string; labe
 };
 
 export const NODE_WIDTH = 216;
+
+/** The canvas's snap grid (flow units): a dragged node moves in these steps. */
+export const SNAP_GRID: [number, number] = [10, 10];

@@ -35,7 +35,7 @@ import { checkConnection, emptyMeta, fromSpec, inputColumns, nearestInDirection,
 import { ConfigPanel } from "./config-panel";
 import { DRAG_MIME, Palette } from "./palette";
 import { NODE_TYPES } from "./pipeline-node";
-import { NODE_WIDTH } from "./node-style";
+import { NODE_WIDTH, SNAP_GRID } from "./node-style";
 import { errorsByNode } from "./problems";
 import { ProblemsList } from "./problems-list";
 import { usePipelineEditor } from "./use-pipeline-editor";
@@ -821,7 +821,6 @@ function formatTime(d: Date): string {
 
 // Props React Flow copies into its store when their identity changes: constants.
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
-const SNAP_GRID: [number, number] = [10, 10];
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1 };
 
 /** While a connection is drawn over a port it cannot end on, say why. */

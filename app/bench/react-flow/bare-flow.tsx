@@ -2,11 +2,12 @@
 /**
  * BENCHMARK FIXTURE (see page.tsx): the pipeline's graph in a plain
  * controlled <ReactFlow> with default nodes and edges at the spec's
- * positions, with the editor's viewport settings (fitView, zoom limits), in
- * the same screen rectangle as the editor's canvas.
+ * positions, with the editor's viewport settings (fitView, zoom limits) and
+ * snap grid, in the same screen rectangle as the editor's canvas.
  */
 import { useEffect, useState } from "react";
 import { ReactFlow, useEdgesState, useNodesState, type Edge, type Node } from "@xyflow/react";
+import { SNAP_GRID } from "../../../components/canvas/node-style";
 
 interface SpecLike {
   nodes: { id: string; position?: { x: number; y: number } }[];
@@ -35,6 +36,9 @@ export function BareFlow({ id, onlyRenderVisibleElements, rect }: { id: string; 
           onNodesChange={onNodesChange}
           onEdgesChange={onEdgesChange}
           onlyRenderVisibleElements={onlyRenderVisibleElements}
+          // The editor snaps drags to its grid: the same here, so a drag changes the picture as often in both.
+          snapToGrid
+          snapGrid={SNAP_GRID}
           fitView
           fitViewOptions={{ padding: 0.2, maxZoom: 1 }}
           minZoom={0.1}
