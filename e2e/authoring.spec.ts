@@ -86,9 +86,26 @@ test("auto-layout arranges left to right in one undoable step", async ({ page },
 
   await page.getByRole("button", { name: "Auto-layout" }).click();
   await expect.poll(async () => (await box("feature-split-1")).x - ((await box("ingest-csv-1")).x + (await box("ingest-csv-1")).width)).toBeGreaterThan(20);
-  const a = await box("ingest-csv-1");
-  const b = await box("feature-split-1");
-  expect(Math.abs(a.y - b.y)).toBeLessThan(60); // one row: a chain reads left to right
+  // The view then fits the new layout with a 300 ms animation: wait until it stands still, and read
+  // both cards in the same frame (two separate reads straddled a frame of it once).
+  const viewport = page.locator(".react-flow__viewport");
+  let last = "";
+  await expect
+    .poll(async () => {
+      const now = (await viewport.getAttribute("style")) ?? "";
+      const still = now === last;
+      last = now;
+      return still;
+    }, { intervals: [150] })
+    .toBe(true);
+  const [a, b] = await page.evaluate(() =>
+    ["ingest-csv-1", "feature-split-1"].map((id) => {
+      const r = document.querySelector(`[data-testid="node-${id}"]`)!.getBoundingClientRect();
+      return { x: r.x, y: r.y, width: r.width };
+    }),
+  );
+  expect(b!.x - (a!.x + a!.width)).toBeGreaterThan(20);
+  expect(Math.abs(a!.y - b!.y)).toBeLessThan(60); // one row: a chain reads left to right
   const shot = testInfo.outputPath("auto-layout.png");
   await page.screenshot({ path: shot });
   await testInfo.attach("auto-layout", { path: shot, contentType: "image/png" });
