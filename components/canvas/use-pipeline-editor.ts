@@ -104,9 +104,10 @@ export function usePipelineEditor(initial: CanvasGraph) {
   // The spec, its JSON and validation are derived from a deferred copy of the
   // graph: React renders the pointer's frame first and catches up when idle,
   // so a drag on a large graph never waits for them.
-  // While a node or note is being dragged only positions change, so the
-  // derived copy stays at the graph as it was when the gesture began and
-  // catches up once, when it ends.
+  // While a gesture is in progress (a note being resized; node drags reach
+  // this hook only at their end, see live-drag-flow.tsx) only geometry
+  // changes, so the derived copy stays at the graph as it was when the
+  // gesture began and catches up once, when it ends.
   const settled = useRef(graph);
   if (!state.dragging) settled.current = graph;
   const deferred = useDeferredValue(settled.current);
