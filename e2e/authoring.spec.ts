@@ -1,10 +1,12 @@
 /**
  * Authoring on the canvas (issue 3): quick-add (Ctrl+K), keyboard navigation
  * between nodes, the Edit menu, auto-layout (undoable), sticky notes (with
- * copy/paste) and the zoomed-out level of detail.
+ * copy/paste), the zoomed-out level of detail and the picture painted while
+ * the view or nodes move.
  */
-import { expect, test } from "@playwright/test";
-import { clickPane, connect, dropNode, saveVersion, selectNode, openEditor } from "./canvas-actions";
+import { writeFileSync } from "node:fs";
+import { expect, test, type TestInfo } from "@playwright/test";
+import { clickPane, connect, dropNode, pictureDiff, saveVersion, selectNode, openEditor } from "./canvas-actions";
 
 test.beforeEach(async ({ page }) => {
   await page.setViewportSize({ width: 1600, height: 900 });
@@ -81,7 +83,8 @@ test("auto-layout arranges left to right in one undoable step", async ({ page },
   await dropNode(page, "feature.split", 200, 150);
   await dropNode(page, "ingest.csv", 700, 520);
   await connect(page, "handle-ingest-csv-1-dataset", "handle-feature-split-1-dataset");
-  const box = async (id: string) => (await page.getByTestId(`node-${id}`).boundingBox())!;
+  // While the view animates, cards are painted on the motion canvas and their DOM boxes are empty (all zero).
+  const box = (id: string) => page.getByTestId(`node-${id}`).evaluate((el) => el.getBoundingClientRect().toJSON() as DOMRect);
   expect((await box("ingest-csv-1")).x).toBeGreaterThan((await box("feature-split-1")).x);
 
   await page.getByRole("button", { name: "Auto-layout" }).click();
@@ -98,6 +101,7 @@ test("auto-layout arranges left to right in one undoable step", async ({ page },
       return still;
     }, { intervals: [150] })
     .toBe(true);
+  await expect(page.locator(".react-flow")).not.toHaveClass(/conveyor-moving/);
   const [a, b] = await page.evaluate(() =>
     ["ingest-csv-1", "feature-split-1"].map((id) => {
       const r = document.querySelector(`[data-testid="node-${id}"]`)!.getBoundingClientRect();
@@ -201,4 +205,63 @@ test("zoomed out, cards become light blocks with the same ports; zoomed in again
   const was = await transform();
   await minimap.click({ position: { x: 10, y: 90 } });
   await expect.poll(transform).not.toBe(was);
+});
+
+async function attachShot(testInfo: TestInfo, name: string, body: Buffer) {
+  const path = testInfo.outputPath(`${name}.png`);
+  writeFileSync(path, body);
+  await testInfo.attach(name, { path, contentType: "image/png" });
+}
+
+test("while the view pans or a node is dragged, one painted canvas shows the same picture as the cards", async ({ page }, testInfo) => {
+  await openEditor(page);
+  await page.getByRole("button", { name: "boston-house-prices" }).click();
+  await page.getByRole("button", { name: "Note", exact: true }).click();
+  await page.keyboard.type("Painted while the view moves");
+  await selectNode(page, "split");
+  const flow = page.locator(".react-flow");
+  const clip = (await flow.boundingBox())!;
+  const grab = await page.evaluate(({ x, y, width, height }) => {
+    for (let gy = y + height - 40; gy > y + 40; gy -= 20)
+      for (let gx = x + 80; gx < x + width - 200; gx += 20) if (document.elementFromPoint(gx, gy)?.classList.contains("react-flow__pane")) return { x: gx, y: gy };
+    return null;
+  }, clip);
+  expect(grab, "an empty point of the pane").not.toBeNull();
+  await expect(page.getByRole("status")).toBeHidden({ timeout: 10_000 }); // the template's toast
+  const settled = await page.screenshot({ clip });
+
+  // Pan away and back, holding the button: the view is where it was, drawn by the canvas.
+  await page.mouse.move(grab!.x, grab!.y);
+  await page.mouse.down();
+  await page.mouse.move(grab!.x + 60, grab!.y - 30, { steps: 4 });
+  await page.mouse.move(grab!.x, grab!.y, { steps: 4 });
+  await expect(flow).toHaveClass(/conveyor-moving/);
+  await expect(page.getByTestId("motion-canvas")).toBeVisible();
+  await expect(page.getByTestId("node-train")).toBeHidden();
+  await expect(page.locator(".react-flow__edges")).toBeHidden();
+  const panning = await page.screenshot({ clip });
+  await page.mouse.up();
+  await expect(flow).not.toHaveClass(/conveyor-moving/);
+  await expect(page.getByTestId("node-train")).toBeVisible();
+  await expect(page.getByTestId("motion-canvas")).toBeHidden();
+  for (const [name, body] of [["settled", settled], ["panning", panning]] as const) await attachShot(testInfo, name, body);
+  const painted = await pictureDiff(page, settled, panning);
+  expect(painted, "pixels that differ between the cards and the painted picture").toBeLessThan(0.02);
+
+  // Mid-drag, the dragged card and its edges are painted where the drop leaves them.
+  const card = (await page.getByTestId("node-gate").boundingBox())!;
+  await page.mouse.move(card.x + 100, card.y + 18);
+  await page.mouse.down();
+  await page.mouse.move(card.x + 100, card.y + 118, { steps: 6 });
+  await expect(flow).toHaveClass(/conveyor-moving/);
+  await expect(page.getByTestId("node-gate")).toBeHidden();
+  const dragging = await page.screenshot({ clip });
+  await page.mouse.up();
+  await expect(page.getByTestId("node-gate")).toBeVisible();
+  const dropped = await page.screenshot({ clip });
+  for (const [name, body] of [["dragging", dragging], ["dropped", dropped]] as const) await attachShot(testInfo, name, body);
+  expect((await page.getByTestId("node-gate").boundingBox())!.y).toBeGreaterThan(card.y + 50);
+  expect(await pictureDiff(page, dropped, dragging)).toBeLessThan(0.02);
+  // Against the picture before the drag, the difference is the moved card: the comparison sees it.
+  expect(await pictureDiff(page, settled, dragging)).toBeGreaterThan(2 * painted + 0.002);
 });

@@ -43,3 +43,26 @@ export async function saveVersion(page: Page, message: string, version: number) 
 export async function clickPane(page: Page) {
   await page.getByTestId("canvas").click({ position: { x: 900, y: 650 } });
 }
+
+/**
+ * Share of pixels that differ clearly (summed RGB distance over 96) between
+ * two screenshots of the same size, decoded in the page.
+ */
+export async function pictureDiff(page: Page, a: Buffer, b: Buffer): Promise<number> {
+  return page.evaluate(
+    async ([a, b]) => {
+      const pixels = async (png: string) => {
+        const bitmap = await createImageBitmap(await (await fetch(`data:image/png;base64,${png}`)).blob());
+        const ctx = new OffscreenCanvas(bitmap.width, bitmap.height).getContext("2d")!;
+        ctx.drawImage(bitmap, 0, 0);
+        return ctx.getImageData(0, 0, bitmap.width, bitmap.height).data;
+      };
+      const [p, q] = [await pixels(a), await pixels(b)];
+      if (p.length !== q.length) return 1;
+      let differ = 0;
+      for (let i = 0; i < p.length; i += 4) if (Math.abs(p[i]! - q[i]!) + Math.abs(p[i + 1]! - q[i + 1]!) + Math.abs(p[i + 2]! - q[i + 2]!) > 96) differ++;
+      return differ / (p.length / 4);
+    },
+    [a.toString("base64"), b.toString("base64")] as const,
+  );
+}

@@ -15,7 +15,8 @@ import { useTRPC } from "../trpc/trpc";
 import { ErrorNote, Loading } from "../ui/page";
 import { CanvasContext } from "./editor-context";
 import { fromSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
-import { DIFF_STYLE, NODE_TYPES } from "./pipeline-node";
+import { NODE_TYPES } from "./pipeline-node";
+import { DIFF_STYLE } from "./node-style";
 
 type Mark = "added" | "removed" | "changed";
 

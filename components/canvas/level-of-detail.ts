@@ -10,7 +10,8 @@
  * - above CULL_ABOVE_NODES nodes, at LOW_DETAIL_ZOOM and up, only the nodes
  *   and edges in view are mounted.
  * Every form keeps the card's box and port positions, so React Flow's
- * measurements and the edges stay valid across zoom. (The canvas has no dot
+ * measurements and the edges stay valid across zoom. While the view or nodes
+ * move, the same forms are painted on a canvas instead (motion-canvas.tsx). (The canvas has no dot
  * grid: in every form we tried, React Flow's <Background> included, it was
  * re-rastered over the whole canvas on each frame of a pan and cost about a
  * third of the frame rate.)

@@ -15,6 +15,7 @@ import {
   useReactFlow,
   type Connection,
   type FinalConnectionState,
+  type Node,
 } from "@xyflow/react";
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
 import { useTRPC } from "../trpc/trpc";
@@ -42,6 +43,7 @@ import { usePipelineEditor } from "./use-pipeline-editor";
 import { CULL_ABOVE_NODES, useLowDetail } from "./level-of-detail";
 import { CanvasMinimap } from "./minimap";
 import { LiveDragFlow } from "./live-drag-flow";
+import { MotionCanvas, type MotionCanvasHandle } from "./motion-canvas";
 
 /**
  * What was copied last in this tab: paste falls back to it when the system
@@ -152,12 +154,13 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   // The minimap follows the settled graph: it redraws once when a drag ends, not on every frame.
   const settledNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.settled.notes, ...ed.settled.nodes], [ed.settled.notes, ed.settled.nodes]);
 
-  // While the view pans or zooms, or nodes are dragged, cards are composited
-  // layers (globals.css, .conveyor-moving): a frame moves already-rastered
-  // cards instead of re-rastering every one. Set on the DOM, not in state: no
-  // re-render.
-  const onMoveStart = useCallback(() => wrapper.current?.classList.add("conveyor-moving"), []);
-  const onMoveEnd = useCallback(() => wrapper.current?.classList.remove("conveyor-moving"), []);
+  // While the view pans or zooms, or nodes are dragged, the graph is painted
+  // on one canvas instead of the DOM (motion-canvas.tsx). No state: no re-render.
+  const motion = useRef<MotionCanvasHandle>(null);
+  const onMoveStart = useCallback(() => motion.current?.start(), []);
+  const onDragStart = useCallback((_: unknown, __: unknown, dragged: Node[]) => motion.current?.start(dragged.map((n) => n.id)), []);
+  const onSelectionDragStart = useCallback((_: unknown, dragged: Node[]) => motion.current?.start(dragged.map((n) => n.id)), []);
+  const onMoveEnd = useCallback(() => motion.current?.stop(), []);
 
   const flash = useCallback((message: string) => {
     setToast(message);
@@ -673,7 +676,6 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
           onDrop={onDrop}
           data-testid="canvas"
           data-ready={hydrated || undefined}
-          data-low-detail={lowDetail || undefined}
         >
           <CanvasContext.Provider value={ctx}>
             <LiveDragFlow<PipelineNode | NoteNode, PipelineEdge>
@@ -690,9 +692,9 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
               onPaneClick={onPaneClick}
               onMoveStart={onMoveStart}
               onMoveEnd={onMoveEnd}
-              onNodeDragStart={onMoveStart}
+              onNodeDragStart={onDragStart}
               onNodeDragStop={onMoveEnd}
-              onSelectionDragStart={onMoveStart}
+              onSelectionDragStart={onSelectionDragStart}
               onSelectionDragStop={onMoveEnd}
               deleteKeyCode={null}
               // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
@@ -713,6 +715,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
                 <CanvasMinimap nodes={settledNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
               ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
+              <MotionCanvas ref={motion} />
             </LiveDragFlow>
           </CanvasContext.Provider>
           {canvasNodes.length === 0 ? (

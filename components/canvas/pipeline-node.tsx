@@ -11,27 +11,11 @@ import type { PortDef } from "../../workflows/nodes/types";
 import type { PortType } from "../../workflows/spec/spec";
 import { findPort, PORT_COLORS, type PipelineNode } from "./graph-spec";
 import { useCanvasContext, type NodeRunState } from "./editor-context";
-import { GROUP_STYLE, NODE_WIDTH } from "./node-style";
+import { CARD, DIFF_STYLE, NODE_WIDTH, cardLook, cardShadow } from "./node-style";
 import { describeProblem } from "./problems";
 import { STATUS_STYLE, toStatus } from "../ui/status-badge";
 import { NoteNodeComponent } from "./note-node";
 import { useDetail, type Detail } from "./level-of-detail";
-
-/** How the diff view marks a node (added, removed, changed between two versions). */
-export const DIFF_STYLE = {
-  added: { ring: "ring-2 ring-emerald-500", color: "#10b981", badge: "bg-emerald-50 text-emerald-700" },
-  removed: { ring: "ring-2 ring-rose-500", color: "#f43f5e", badge: "bg-rose-50 text-rose-700" },
-  changed: { ring: "ring-2 ring-amber-500", color: "#f59e0b", badge: "bg-amber-50 text-amber-700" },
-} as const;
-
-/**
- * A card's stripe, ring and shadow as one box-shadow: plain offsets, no blur
- * and no one-sided border on a rounded box, which software rasterizers draw
- * as slow anti-aliased paths (it showed in the canvas benchmark).
- */
-function cardShadow(stripe: string, ring: string, ringWidth: number): string {
-  return `inset 3px 0 0 ${stripe}, 0 0 0 ${ringWidth}px ${ring}, 0 1px 1px rgb(15 23 42 / 0.08)`;
-}
 
 interface Dragging {
   nodeId: string;
@@ -97,9 +81,6 @@ function PortRow({ nodeId, input, output, readOnly, dragging, compact }: { nodeI
   );
 }
 
-/** Height of a card's header (title and subtitle); the zoomed-out block keeps it so ports stay put. */
-const HEADER_HEIGHT = "h-[55px]";
-
 function PipelineNodeView(props: NodeProps<PipelineNode>) {
   // Zoomed out, text would be under 6 px: draw a light block instead (far less to mount and paint).
   const detail = useDetail();
@@ -129,16 +110,10 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const run = runStateByNode?.get(id);
   const diff = diffByNode?.get(id);
-  const stripe = def ? GROUP_STYLE[def.group].stripe : "#94a3b8";
-  const problems = !readOnly && (errorsByNode.get(id)?.length ?? 0) > 0;
-  const background = selected ? "#6366f1" : problems ? "#fda4af" : `color-mix(in srgb, ${run ? STATUS_STYLE[toStatus(run.status)].ring : stripe} 30%, white)`;
+  const look = cardLook({ group: def?.group, selected: !!selected, problems: !readOnly && (errorsByNode.get(id)?.length ?? 0) > 0, runStatusColor: run && STATUS_STYLE[toStatus(run.status)].ring, diff, low: true });
   return (
-    <div
-      {...nodeAttributes(id, data, def?.label, run, diff, "low")}
-      className="rounded-lg"
-      style={{ width: NODE_WIDTH, background, boxShadow: cardShadow(stripe, diff ? DIFF_STYLE[diff].color : "transparent", diff ? 2 : 0) }}
-    >
-      <div className={HEADER_HEIGHT} />
+    <div {...nodeAttributes(id, data, def?.label, run, diff, "low")} className="rounded-lg" style={{ width: NODE_WIDTH, background: look.fill, boxShadow: cardShadow(look) }}>
+      <div style={{ height: CARD.header }} />
       {!def ? (
         <div className="invisible px-3 py-2 text-[11px]">Unknown node type</div>
       ) : rows > 0 ? (
@@ -162,27 +137,17 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
   const def = resolveNodeType(data.type);
   const errors = errorsByNode.get(id) ?? [];
   const run = runStateByNode?.get(id);
-  const group = def ? GROUP_STYLE[def.group] : undefined;
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const status = run ? STATUS_STYLE[toStatus(run.status)] : undefined;
-
   const diff = diffByNode?.get(id);
-  const [ring, ringWidth] = diff
-    ? [DIFF_STYLE[diff].color, 2]
-    : status
-      ? [status.ring, 2]
-      : selected
-        ? ["#6366f1", 2]
-        : errors.length && !readOnly
-          ? ["#fda4af", 1]
-          : ["#e2e8f0", 1];
+  const look = cardLook({ group: def?.group, selected: !!selected, problems: errors.length > 0 && !readOnly, runStatusColor: status?.ring, diff, low: false });
   return (
     <div
       {...nodeAttributes(id, data, def?.label, run, diff, compact ? "medium" : "full")}
-      className={`rounded-lg bg-white ${diff === "removed" ? "opacity-70" : ""}`}
-      style={{ width: NODE_WIDTH, boxShadow: cardShadow(group?.stripe ?? "#94a3b8", ring, ringWidth) }}
+      className="rounded-lg bg-white"
+      style={{ width: NODE_WIDTH, boxShadow: cardShadow(look), opacity: look.opacity < 1 ? look.opacity : undefined }}
     >
-      <div className={`flex ${HEADER_HEIGHT} items-start gap-2 overflow-hidden border-b border-slate-100 pb-2 pl-[13px] pr-3 pt-2.5`}>
+      <div style={{ height: CARD.header }} className={`flex items-start gap-2 overflow-hidden border-b border-slate-100 pb-2 pl-[13px] pr-3 pt-2.5`}>
         <div className="min-w-0 flex-1">
           <div className="truncate text-[13px] font-semibold leading-5 text-slate-800" title={def?.description}>
             {data.label || def?.label || data.type}
@@ -197,8 +162,8 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
                 {run.cached ? <span className="rounded bg-violet-50 px-1 font-medium text-violet-600">cached</span> : null}
               </span>
             ) : (
-              <span className={`font-semibold uppercase tracking-wide ${group ? "" : "text-slate-500"}`} style={group ? { color: group.stripe } : undefined}>
-                {group?.label ?? "unknown"}
+              <span className={`font-semibold uppercase tracking-wide ${def ? "" : "text-slate-500"}`} style={def ? { color: look.stripe } : undefined}>
+                {look.groupLabel}
               </span>
             )}
             {compact ? null : (

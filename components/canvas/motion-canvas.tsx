@@ -1,0 +1,185 @@
+"use client";
+/**
+ * While the view pans or zooms, or nodes are dragged, the canvas shows its
+ * nodes and edges painted on one <canvas> (motion-painter.ts) and hides the
+ * DOM cards and edges; when the gesture ends, the DOM is shown again. Every
+ * frame of a gesture otherwise re-rasterizes every card and edge in view,
+ * which is what held a large graph to a fraction of bare React Flow's frame
+ * rate in a software-rastered browser (canvas benchmark, docs/benchmarks.md);
+ * a painted canvas costs a few milliseconds for the whole view.
+ *
+ * The picture is the same: the painter draws each node in the form the DOM
+ * uses at that zoom, from React Flow's measured nodes and handles. A node
+ * with keyboard focus stays in the DOM, so that focus is kept.
+ */
+import { forwardRef, useEffect, useImperativeHandle, useRef } from "react";
+import { useStoreApi, type ReactFlowState, type Transform } from "@xyflow/react";
+import type { NoteNode, PipelineEdge, PipelineNode } from "./graph-spec";
+import { useCanvasContext, type CanvasContextValue } from "./editor-context";
+import { paintScene, stillPlacement, type Fonts, type Rect, type Scene, type Still } from "./motion-painter";
+import { detailAt } from "./level-of-detail";
+
+/** The class on `.react-flow` while the canvas is shown (globals.css hides the DOM nodes and edges). */
+export const MOVING_CLASS = "conveyor-moving";
+
+export interface MotionCanvasHandle {
+  /**
+   * A gesture begins. With `dragged` (a node drag, which starts only once the
+   * pointer has moved), the canvas is shown at once and those nodes are
+   * painted apart from the rest; otherwise it is shown on the view's first
+   * move, so a click on the pane changes nothing.
+   */
+  start(dragged?: readonly string[]): void;
+  /** The gesture ended: the DOM is shown again. */
+  stop(): void;
+}
+
+type State = ReactFlowState<PipelineNode | NoteNode, PipelineEdge>;
+
+/** React Flow's measured nodes in the order it stacks them (the nodes array). */
+function* internalsInOrder(s: State) {
+  for (const n of s.nodes) {
+    const internal = s.nodeLookup.get(n.id);
+    if (internal) yield internal;
+  }
+}
+
+function fontsOf(el: HTMLElement): Fonts {
+  const mono = getComputedStyle(document.documentElement).getPropertyValue("--font-mono").trim();
+  return { sans: getComputedStyle(el).fontFamily, mono: mono || "monospace" };
+}
+
+interface Gesture {
+  active: boolean;
+  from: Transform;
+  dragged: ReadonlySet<string> | null;
+  unsubscribe: () => void;
+  frame: number;
+  fonts?: Fonts;
+  still?: Still & { nodes: State["nodes"]; edges: State["edges"]; context: CanvasContextValue };
+}
+
+/**
+ * Whether the still picture shows an old graph: a node other than the dragged
+ * ones changed (a selection, a run status), or the edges or the canvas
+ * context did. Dragged nodes change on every frame and are painted apart.
+ */
+function stillIsStale(still: NonNullable<Gesture["still"]>, s: State, context: CanvasContextValue, dragged: ReadonlySet<string> | null): boolean {
+  if (still.edges !== s.edges || still.context !== context || still.nodes.length !== s.nodes.length) return true;
+  if (still.nodes === s.nodes) return false;
+  return s.nodes.some((n, i) => n !== still.nodes[i] && !dragged?.has(n.id));
+}
+
+function sizeCanvas(c: HTMLCanvasElement, area: Rect): CanvasRenderingContext2D | null {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(area.w * dpr);
+  const h = Math.round(area.h * dpr);
+  if (c.width !== w || c.height !== h) {
+    c.width = w;
+    c.height = h;
+    Object.assign(c.style, { width: `${area.w}px`, height: `${area.h}px` });
+  }
+  Object.assign(c.style, { left: `${area.x}px`, top: `${area.y}px`, transformOrigin: `${-area.x}px ${-area.y}px` });
+  const ctx = c.getContext("2d");
+  ctx?.setTransform(dpr, 0, 0, dpr, 0, 0);
+  return ctx;
+}
+
+export const MotionCanvas = forwardRef<MotionCanvasHandle>(function MotionCanvas(_, ref) {
+  const store = useStoreApi<PipelineNode | NoteNode, PipelineEdge>();
+  const context = useCanvasContext();
+  const contextRef = useRef(context);
+  contextRef.current = context;
+  // The still picture (moved by a composited transform between repaints) and the dragged nodes over it.
+  const still = useRef<HTMLCanvasElement>(null);
+  const dragged = useRef<HTMLCanvasElement>(null);
+  const gesture = useRef<Gesture | null>(null);
+
+  useImperativeHandle(ref, () => {
+    const paint = () => {
+      const g = gesture.current;
+      const sc = still.current;
+      const dc = dragged.current;
+      if (!g || !sc || !dc) return;
+      g.frame = 0;
+      const s = store.getState();
+      const scene: Scene = {
+        nodes: internalsInOrder(s),
+        edges: s.edges,
+        lookup: s.nodeLookup,
+        transform: s.transform,
+        context: contextRef.current,
+        fonts: (g.fonts ??= s.domNode ? fontsOf(s.domNode) : { sans: "sans-serif", mono: "monospace" }),
+      };
+      const placed = g.still && !stillIsStale(g.still, s, contextRef.current, g.dragged) && stillPlacement(g.still, s.transform, s.width, s.height);
+      if (placed) sc.style.transform = placed;
+      else {
+        // Painted with a margin, so a pan moves it for a while before it is painted again.
+        const m = Math.round(Math.max(s.width, s.height) * 0.4);
+        const area = { x: -m, y: -m, w: s.width + 2 * m, h: s.height + 2 * m };
+        const ctx = sizeCanvas(sc, area);
+        if (ctx) paintScene(ctx, scene, { area, moving: g.dragged ?? undefined, part: g.dragged ? "still" : undefined });
+        sc.style.transform = "none";
+        g.still = { transform: s.transform, detail: detailAt(s.transform[2]), area, nodes: s.nodes, edges: s.edges, context: contextRef.current };
+      }
+      if (g.dragged) {
+        const area = { x: 0, y: 0, w: s.width, h: s.height };
+        const ctx = sizeCanvas(dc, area);
+        if (ctx) paintScene(ctx, { ...scene, nodes: internalsInOrder(s) }, { area, moving: g.dragged, part: "moving" });
+      }
+    };
+    const show = (on: boolean) => {
+      for (const c of [still.current, dragged.current]) c?.style.setProperty("visibility", on ? "visible" : "hidden");
+      store.getState().domNode?.classList.toggle(MOVING_CLASS, on);
+    };
+    const activate = () => {
+      const g = gesture.current;
+      if (!g || g.active) return;
+      g.active = true;
+      paint();
+      show(true);
+    };
+    const stop = () => {
+      const g = gesture.current;
+      if (!g) return;
+      gesture.current = null;
+      g.unsubscribe();
+      if (g.frame) cancelAnimationFrame(g.frame);
+      if (g.active) show(false);
+    };
+    return {
+      start(ids) {
+        stop();
+        const g: Gesture = { active: false, from: store.getState().transform, dragged: ids ? new Set(ids) : null, frame: 0, unsubscribe: () => {} };
+        gesture.current = g;
+        g.unsubscribe = store.subscribe((s) => {
+          if (gesture.current !== g) return;
+          if (!g.active) {
+            if (s.transform[0] !== g.from[0] || s.transform[1] !== g.from[1] || s.transform[2] !== g.from[2]) activate();
+          } else if (!g.frame) g.frame = requestAnimationFrame(paint);
+        });
+        if (ids) activate();
+      },
+      stop,
+    };
+  }, [store]);
+
+  // Whatever ends the editor ends a gesture too.
+  useEffect(
+    () => () => {
+      const g = gesture.current;
+      g?.unsubscribe();
+      if (g?.frame) cancelAnimationFrame(g.frame);
+      store.getState().domNode?.classList.remove(MOVING_CLASS);
+    },
+    [store],
+  );
+
+  const className = "pointer-events-none absolute z-[4]";
+  return (
+    <>
+      <canvas ref={still} aria-hidden data-testid="motion-canvas" className={`${className} will-change-transform`} style={{ visibility: "hidden" }} />
+      <canvas ref={dragged} aria-hidden className={className} style={{ visibility: "hidden" }} />
+    </>
+  );
+});
