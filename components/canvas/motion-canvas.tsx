@@ -53,10 +53,8 @@ interface Gesture {
   active: boolean;
   from: Transform;
   dragged: ReadonlySet<string> | null;
-  unsubscribe: () => void;
   frame: number;
-  fonts?: Fonts;
-  still?: Still & { nodes: State["nodes"]; edges: State["edges"]; context: CanvasContextValue };
+  still?: Still & { nodes: State["nodes"]; edges: readonly PipelineEdge[]; context: CanvasContextValue };
 }
 
 /**
@@ -64,8 +62,8 @@ interface Gesture {
  * ones changed (a selection, a run status), or the edges or the canvas
  * context did. Dragged nodes change on every frame and are painted apart.
  */
-function stillIsStale(still: NonNullable<Gesture["still"]>, s: State, context: CanvasContextValue, dragged: ReadonlySet<string> | null): boolean {
-  if (still.edges !== s.edges || still.context !== context || still.nodes.length !== s.nodes.length) return true;
+export function stillIsStale(still: NonNullable<Gesture["still"]>, s: State, context: CanvasContextValue, edges: readonly PipelineEdge[], dragged: ReadonlySet<string> | null): boolean {
+  if (still.edges !== edges || still.context !== context || still.nodes.length !== s.nodes.length) return true;
   if (still.nodes === s.nodes) return false;
   return s.nodes.some((n, i) => n !== still.nodes[i] && !dragged?.has(n.id));
 }
@@ -85,97 +83,130 @@ function sizeCanvas(c: HTMLCanvasElement, area: Rect): CanvasRenderingContext2D 
   return ctx;
 }
 
-export const MotionCanvas = forwardRef<MotionCanvasHandle>(function MotionCanvas(_, ref) {
+export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly PipelineEdge[] }>(function MotionCanvas({ edges }, ref) {
   const store = useStoreApi<PipelineNode | NoteNode, PipelineEdge>();
   const context = useCanvasContext();
-  const contextRef = useRef(context);
-  contextRef.current = context;
+  // Read when painting; the editor's edges, which zoomed out React Flow does not get.
+  const latest = useRef({ context, edges });
+  latest.current = { context, edges };
   // The still picture (moved by a composited transform between repaints) and the dragged nodes over it.
   const still = useRef<HTMLCanvasElement>(null);
   const dragged = useRef<HTMLCanvasElement>(null);
-  const gesture = useRef<Gesture | null>(null);
+  const control = useRef<(MotionCanvasHandle & { refresh(): void }) | null>(null);
 
-  useImperativeHandle(ref, () => {
-    const paint = () => {
-      const g = gesture.current;
+  useEffect(() => {
+    let g: Gesture | null = null;
+    // Zoomed out with no gesture, the still canvas holds the edges under the DOM blocks.
+    let settledFrame = 0;
+    let fonts: Fonts | undefined;
+    const sceneOf = (s: State): Scene => ({
+      nodes: internalsInOrder(s),
+      edges: latest.current.edges,
+      lookup: s.nodeLookup,
+      transform: s.transform,
+      context: latest.current.context,
+      fonts: (fonts ??= s.domNode ? fontsOf(s.domNode) : { sans: "sans-serif", mono: "monospace" }),
+    });
+    const setVisible = (c: HTMLCanvasElement | null, on: boolean) => c?.style.setProperty("visibility", on ? "visible" : "hidden");
+
+    const paintSettled = () => {
+      settledFrame = 0;
+      const sc = still.current;
+      if (g?.active || !sc) return;
+      const s = store.getState();
+      const low = detailAt(s.transform[2]) === "low";
+      if (low) {
+        const area = { x: 0, y: 0, w: s.width, h: s.height };
+        const ctx = sizeCanvas(sc, area);
+        if (ctx) paintScene(ctx, sceneOf(s), { area, part: "edges" });
+        sc.style.transform = "none";
+      }
+      setVisible(sc, low);
+    };
+
+    const paintGesture = () => {
       const sc = still.current;
       const dc = dragged.current;
       if (!g || !sc || !dc) return;
       g.frame = 0;
       const s = store.getState();
-      const scene: Scene = {
-        nodes: internalsInOrder(s),
-        edges: s.edges,
-        lookup: s.nodeLookup,
-        transform: s.transform,
-        context: contextRef.current,
-        fonts: (g.fonts ??= s.domNode ? fontsOf(s.domNode) : { sans: "sans-serif", mono: "monospace" }),
-      };
-      const placed = g.still && !stillIsStale(g.still, s, contextRef.current, g.dragged) && stillPlacement(g.still, s.transform, s.width, s.height);
+      const { context, edges } = latest.current;
+      const placed = g.still && !stillIsStale(g.still, s, context, edges, g.dragged) && stillPlacement(g.still, s.transform, s.width, s.height);
       if (placed) sc.style.transform = placed;
       else {
         // Painted with a margin, so a pan moves it for a while before it is painted again.
         const m = Math.round(Math.max(s.width, s.height) * 0.4);
         const area = { x: -m, y: -m, w: s.width + 2 * m, h: s.height + 2 * m };
         const ctx = sizeCanvas(sc, area);
-        if (ctx) paintScene(ctx, scene, { area, moving: g.dragged ?? undefined, part: g.dragged ? "still" : undefined });
+        if (ctx) paintScene(ctx, sceneOf(s), { area, moving: g.dragged ?? undefined, part: g.dragged ? "still" : undefined });
         sc.style.transform = "none";
-        g.still = { transform: s.transform, detail: detailAt(s.transform[2]), area, nodes: s.nodes, edges: s.edges, context: contextRef.current };
+        g.still = { transform: s.transform, detail: detailAt(s.transform[2]), area, nodes: s.nodes, edges, context };
       }
       if (g.dragged) {
         const area = { x: 0, y: 0, w: s.width, h: s.height };
         const ctx = sizeCanvas(dc, area);
-        if (ctx) paintScene(ctx, { ...scene, nodes: internalsInOrder(s) }, { area, moving: g.dragged, part: "moving" });
+        if (ctx) paintScene(ctx, sceneOf(s), { area, moving: g.dragged, part: "moving" });
       }
     };
-    const show = (on: boolean) => {
-      for (const c of [still.current, dragged.current]) c?.style.setProperty("visibility", on ? "visible" : "hidden");
-      store.getState().domNode?.classList.toggle(MOVING_CLASS, on);
-    };
+
     const activate = () => {
-      const g = gesture.current;
       if (!g || g.active) return;
       g.active = true;
-      paint();
-      show(true);
+      paintGesture();
+      setVisible(still.current, true);
+      setVisible(dragged.current, !!g.dragged);
+      store.getState().domNode?.classList.add(MOVING_CLASS);
     };
+
     const stop = () => {
-      const g = gesture.current;
-      if (!g) return;
-      gesture.current = null;
-      g.unsubscribe();
-      if (g.frame) cancelAnimationFrame(g.frame);
-      if (g.active) show(false);
+      const ended = g;
+      g = null;
+      if (!ended) return;
+      if (ended.frame) cancelAnimationFrame(ended.frame);
+      if (ended.active) {
+        store.getState().domNode?.classList.remove(MOVING_CLASS);
+        setVisible(dragged.current, false);
+        paintSettled();
+      }
     };
-    return {
+
+    const unsubscribe = store.subscribe((s) => {
+      if (!g) {
+        if (!settledFrame) settledFrame = requestAnimationFrame(paintSettled);
+      } else if (!g.active) {
+        if (s.transform[0] !== g.from[0] || s.transform[1] !== g.from[1] || s.transform[2] !== g.from[2]) activate();
+      } else if (!g.frame) g.frame = requestAnimationFrame(paintGesture);
+    });
+    paintSettled();
+
+    control.current = {
       start(ids) {
         stop();
-        const g: Gesture = { active: false, from: store.getState().transform, dragged: ids ? new Set(ids) : null, frame: 0, unsubscribe: () => {} };
-        gesture.current = g;
-        g.unsubscribe = store.subscribe((s) => {
-          if (gesture.current !== g) return;
-          if (!g.active) {
-            if (s.transform[0] !== g.from[0] || s.transform[1] !== g.from[1] || s.transform[2] !== g.from[2]) activate();
-          } else if (!g.frame) g.frame = requestAnimationFrame(paint);
-        });
+        g = { active: false, from: store.getState().transform, dragged: ids ? new Set(ids) : null, frame: 0 };
         if (ids) activate();
       },
       stop,
+      refresh() {
+        if (!g && !settledFrame) settledFrame = requestAnimationFrame(paintSettled);
+      },
+    };
+    // Whatever ends the editor ends a gesture too.
+    return () => {
+      unsubscribe();
+      stop();
+      if (settledFrame) cancelAnimationFrame(settledFrame);
+      store.getState().domNode?.classList.remove(MOVING_CLASS);
     };
   }, [store]);
 
-  // Whatever ends the editor ends a gesture too.
-  useEffect(
-    () => () => {
-      const g = gesture.current;
-      g?.unsubscribe();
-      if (g?.frame) cancelAnimationFrame(g.frame);
-      store.getState().domNode?.classList.remove(MOVING_CLASS);
-    },
-    [store],
-  );
+  // The editor's edges or context changed: zoomed out, the edges are painted again.
+  useEffect(() => control.current?.refresh(), [edges, context]);
 
-  const className = "pointer-events-none absolute z-[4]";
+  useImperativeHandle(ref, () => ({ start: (ids) => control.current?.start(ids), stop: () => control.current?.stop() }), []);
+
+  // Under React Flow's renderer (the pane is transparent): under the DOM
+  // nodes when zoomed out, and alone while they are taken out of the page.
+  const className = "pointer-events-none absolute z-[3]";
   return (
     <>
       <canvas ref={still} aria-hidden data-testid="motion-canvas" className={`${className} will-change-transform`} style={{ visibility: "hidden" }} />

@@ -59,12 +59,13 @@ export interface Scene {
  * What to paint: the part of the screen (CSS pixels, relative to the view's
  * top-left; the canvas's top-left is `area.x, area.y`), and, during a drag,
  * either the nodes that stay (`still`) or the dragged ones (`moving`), each
- * with the edges that move with them.
+ * with the edges that move with them; or the edges alone (`edges`: zoomed
+ * out, where the DOM draws only the blocks).
  */
 export interface Paint {
   area: Rect;
   moving?: ReadonlySet<string>;
-  part?: "still" | "moving";
+  part?: "still" | "moving" | "edges";
 }
 
 export interface Rect {
@@ -378,7 +379,7 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, paint: P
   const [tx, ty, zoom] = scene.transform;
   const { area, moving, part } = paint;
   const detail = detailAt(zoom);
-  const wanted = (id: string) => !moving || !part || moving.has(id) === (part === "moving");
+  const wanted = (id: string) => part !== "edges" && (!moving || !part || moving.has(id) === (part === "moving"));
   const edgeWanted = (e: PipelineEdge) => !moving || !part || (moving.has(e.source) || moving.has(e.target)) === (part === "moving");
   ctx.clearRect(0, 0, area.w, area.h);
   // The area in flow coordinates, with room for rings and ports.
@@ -390,7 +391,8 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, paint: P
   // Edges under the nodes, one path per colour.
   const byColour = new Map<string, Path2D>();
   for (const e of scene.edges) {
-    if (e.hidden || !edgeWanted(e)) continue;
+    // (Hidden from React Flow or not: zoomed out, edges are only ever painted.)
+    if (!edgeWanted(e)) continue;
     const s = scene.lookup.get(e.source);
     const t = scene.lookup.get(e.target);
     if (!s || !t || s.hidden || t.hidden) continue;

@@ -680,7 +680,9 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
           <CanvasContext.Provider value={ctx}>
             <LiveDragFlow<PipelineNode | NoteNode, PipelineEdge>
               nodes={canvasNodes}
-              edges={ed.edges}
+              // Zoomed out, edges are painted (motion-canvas.tsx), not mounted: thousands of
+              // mounted edges each recompute their ends on every frame of a pan.
+              edges={lowDetail ? NO_EDGES : ed.edges}
               nodeTypes={NODE_TYPES}
               // Zoomed out, every (light) block stays mounted: culling would mount and unmount hundreds per frame of a pan.
               onlyRenderVisibleElements={canvasNodes.length > CULL_ABOVE_NODES && !lowDetail}
@@ -715,7 +717,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
                 <CanvasMinimap nodes={settledNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
               ) : null}
               <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
-              <MotionCanvas ref={motion} />
+              <MotionCanvas ref={motion} edges={ed.edges} />
             </LiveDragFlow>
           </CanvasContext.Provider>
           {canvasNodes.length === 0 ? (
@@ -824,6 +826,7 @@ function formatTime(d: Date): string {
 
 // Props React Flow copies into its store when their identity changes: constants.
 const MULTI_SELECT_KEYS = ["Shift", "Meta", "Control"];
+const NO_EDGES: PipelineEdge[] = [];
 const FIT_VIEW_OPTIONS = { padding: 0.2, maxZoom: 1 };
 
 /** While a connection is drawn over a port it cannot end on, say why. */
