@@ -220,7 +220,11 @@ test("while the view pans or a node is dragged, one painted canvas shows the sam
   await page.getByRole("button", { name: "boston-house-prices" }).click();
   await page.getByRole("button", { name: "Note", exact: true }).click();
   await page.keyboard.type("Painted while the view moves");
-  await selectNode(page, "split");
+  // A selected note (colour swatches, resize handles) and a selected card (ring) in the picture.
+  const strip = (await page.getByTestId("note-note-1").boundingBox())!;
+  await page.mouse.click(strip.x + strip.width - 20, strip.y + 8);
+  await page.getByTestId("node-split").click({ position: { x: 100, y: 18 }, modifiers: ["Shift"] });
+  await expect(page.getByRole("button", { name: "Note colour yellow" })).toBeVisible();
   const flow = page.locator(".react-flow");
   const clip = (await flow.boundingBox())!;
   const grab = await page.evaluate(({ x, y, width, height }) => {

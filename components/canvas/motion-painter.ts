@@ -11,8 +11,9 @@ import type { PortDef } from "../../workflows/nodes/types";
 import { PORT_COLORS, type NoteNode, type PipelineEdge, type PipelineNode } from "./graph-spec";
 import type { CanvasContextValue } from "./editor-context";
 import { detailAt, type Detail } from "./level-of-detail";
-import { CARD, cardLook } from "./node-style";
+import { CARD, DIFF_STYLE, cardLook } from "./node-style";
 import { NOTE_STYLE } from "./note-node";
+import { NOTE_COLORS } from "../../workflows/spec/spec";
 import { STATUS_STYLE, toStatus } from "../ui/status-badge";
 
 type AnyNode = InternalNode<PipelineNode | NoteNode>;
@@ -30,15 +31,10 @@ const C = {
   rose600: "#e11d48",
   violet50: "#f5f3ff",
   violet600: "#7c3aed",
+  slate700: "#334155",
   edge: "#94a3b8",
+  /** React Flow's resize handles. */
   resize: "#3367d9",
-} as const;
-
-/** Badge colours of the diff chips (DIFF_STYLE.badge as colours). */
-const DIFF_BADGE = {
-  added: { bg: "#ecfdf5", fg: "#047857" },
-  removed: { bg: "#fff1f2", fg: "#be123c" },
-  changed: { bg: "#fffbeb", fg: "#b45309" },
 } as const;
 
 export interface Fonts {
@@ -235,10 +231,10 @@ function paintPipelineNode(ctx: CanvasRenderingContext2D, n: InternalNode<Pipeli
     ctx.letterSpacing = "0.26px";
     const label = diff.toUpperCase();
     const w = ctx.measureText(label).width + 8;
-    ctx.fillStyle = DIFF_BADGE[diff].bg;
+    ctx.fillStyle = DIFF_STYLE[diff].chip.bg;
     roundRect(ctx, { x, y: sy - 8, w, h: 16 }, 4);
     ctx.fill();
-    text(ctx, label, x + 4, sy, DIFF_BADGE[diff].fg);
+    text(ctx, label, x + 4, sy, DIFF_STYLE[diff].chip.fg);
     ctx.letterSpacing = "0px";
     x += w + 6;
   } else if (run) {
@@ -331,6 +327,27 @@ function paintNote(ctx: CanvasRenderingContext2D, n: InternalNode<NoteNode>, zoo
   ctx.fillStyle = style.bg;
   roundRect(ctx, { x: b.x + 1, y: b.y + 1, w: b.w - 2, h: b.h - 2 }, 5);
   ctx.fill();
+  if (n.selected && editable) {
+    // The colour swatches in the top strip and React Flow's resize handles on the corners.
+    NOTE_COLORS.forEach((c, i) => {
+      ctx.fillStyle = n.data.color === c ? C.slate700 : "#fff";
+      ctx.beginPath();
+      ctx.arc(b.x + 14 + 16 * i, b.y + 10, 6, 0, Math.PI * 2);
+      ctx.fill();
+      ctx.fillStyle = NOTE_STYLE[c].swatch;
+      ctx.beginPath();
+      ctx.arc(b.x + 14 + 16 * i, b.y + 10, 5, 0, Math.PI * 2);
+      ctx.fill();
+    });
+    for (const [x, y] of [[b.x, b.y], [b.x + b.w, b.y], [b.x, b.y + b.h], [b.x + b.w, b.y + b.h]] as const) {
+      ctx.fillStyle = "#fff";
+      roundRect(ctx, { x: x - 4, y: y - 4, w: 8, h: 8 }, 2);
+      ctx.fill();
+      ctx.fillStyle = C.resize;
+      roundRect(ctx, { x: x - 3, y: y - 3, w: 6, h: 6 }, 1);
+      ctx.fill();
+    }
+  }
   if (13 * zoom < 3) return;
   ctx.save();
   ctx.beginPath();

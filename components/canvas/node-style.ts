@@ -15,11 +15,11 @@ export const NODE_WIDTH = 216;
 /** The canvas's snap grid (flow units): a dragged node moves in these steps. */
 export const SNAP_GRID: [number, number] = [10, 10];
 
-/** How the diff view marks a node (added, removed, changed between two versions). */
+/** How the diff view marks a node (added, removed, changed between two versions); `chip` is `badge` as colours, for the painter. */
 export const DIFF_STYLE = {
-  added: { ring: "ring-2 ring-emerald-500", color: "#10b981", badge: "bg-emerald-50 text-emerald-700" },
-  removed: { ring: "ring-2 ring-rose-500", color: "#f43f5e", badge: "bg-rose-50 text-rose-700" },
-  changed: { ring: "ring-2 ring-amber-500", color: "#f59e0b", badge: "bg-amber-50 text-amber-700" },
+  added: { ring: "ring-2 ring-emerald-500", color: "#10b981", badge: "bg-emerald-50 text-emerald-700", chip: { bg: "#ecfdf5", fg: "#047857" } },
+  removed: { ring: "ring-2 ring-rose-500", color: "#f43f5e", badge: "bg-rose-50 text-rose-700", chip: { bg: "#fff1f2", fg: "#be123c" } },
+  changed: { ring: "ring-2 ring-amber-500", color: "#f59e0b", badge: "bg-amber-50 text-amber-700", chip: { bg: "#fffbeb", fg: "#b45309" } },
 } as const;
 
 export type DiffMark = keyof typeof DIFF_STYLE;
