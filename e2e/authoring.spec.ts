@@ -270,4 +270,29 @@ test("while the view pans or a node is dragged, one painted canvas shows the sam
   expect(await pictureDiff(page, dropped, dragging)).toBeLessThan(0.02);
   // Against the picture before the drag, the difference is the moved card: the comparison sees it.
   expect(await pictureDiff(page, settled, dragging)).toBeGreaterThan(2 * painted + 0.002);
+
+  // Dragged to the canvas's edge, the view pans under the card (React Flow's auto-pan): still one drag, still painted.
+  const at = (await page.getByTestId("node-gate").boundingBox())!;
+  const transform = () => page.locator(".react-flow__viewport").evaluate((el) => (el as HTMLElement).style.transform);
+  const before = await transform();
+  // Count the times the DOM comes back: once, at the drop (not between the pan's steps).
+  await flow.evaluate((el) => {
+    const w = window as unknown as { domShown: number };
+    w.domShown = 0;
+    new MutationObserver(() => {
+      if (!el.classList.contains("conveyor-moving")) w.domShown++;
+    }).observe(el, { attributes: true, attributeFilter: ["class"] });
+  });
+  const domShown = () => page.evaluate(() => (window as unknown as { domShown: number }).domShown);
+  await page.mouse.move(at.x + 100, at.y + 18);
+  await page.mouse.down();
+  await page.mouse.move(clip.x + clip.width - 10, at.y + 18, { steps: 8 });
+  await expect.poll(transform).not.toBe(before);
+  await expect(flow).toHaveClass(/conveyor-moving/);
+  await expect(page.getByTestId("node-gate")).toBeHidden();
+  expect(await domShown()).toBe(0);
+  await page.mouse.up();
+  await expect(flow).not.toHaveClass(/conveyor-moving/);
+  await expect(page.getByTestId("node-gate")).toBeVisible();
+  expect(await domShown()).toBe(1);
 });

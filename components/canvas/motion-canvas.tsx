@@ -24,14 +24,16 @@ export const MOVING_CLASS = "conveyor-moving";
 
 export interface MotionCanvasHandle {
   /**
-   * A gesture begins. With `dragged` (a node drag, which starts only once the
-   * pointer has moved), the canvas is shown at once and those nodes are
-   * painted apart from the rest; otherwise it is shown on the view's first
-   * move, so a click on the pane changes nothing.
+   * The view starts to pan or zoom: the canvas is shown on its first move, so
+   * a click on the pane changes nothing. Ignored during a node drag (which
+   * paints the view's moves too: React Flow pans while a node is dragged to
+   * the edge) and while a connection is drawn (its ports stay live).
    */
-  start(dragged?: readonly string[]): void;
-  /** The gesture ended: the DOM is shown again. */
-  stop(): void;
+  startView(): void;
+  endView(): void;
+  /** Nodes start to be dragged (once the pointer has moved): shown at once, those nodes painted apart. */
+  startDrag(dragged: readonly string[]): void;
+  endDrag(): void;
 }
 
 type State = ReactFlowState<PipelineNode | NoteNode, PipelineEdge>;
@@ -92,7 +94,7 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
   // The still picture (moved by a composited transform between repaints) and the dragged nodes over it.
   const still = useRef<HTMLCanvasElement>(null);
   const dragged = useRef<HTMLCanvasElement>(null);
-  const control = useRef<(MotionCanvasHandle & { refresh(): void }) | null>(null);
+  const control = useRef<{ start(dragged: ReadonlySet<string> | null): void; stop(kind: "view" | "drag"): void; refresh(): void } | null>(null);
 
   useEffect(() => {
     let g: Gesture | null = null;
@@ -158,10 +160,10 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
       store.getState().domNode?.classList.add(MOVING_CLASS);
     };
 
-    const stop = () => {
+    const stop = (kind?: "view" | "drag") => {
       const ended = g;
+      if (!ended || (kind && (kind === "drag") !== !!ended.dragged)) return;
       g = null;
-      if (!ended) return;
       if (ended.frame) cancelAnimationFrame(ended.frame);
       if (ended.active) {
         store.getState().domNode?.classList.remove(MOVING_CLASS);
@@ -181,8 +183,9 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
 
     control.current = {
       start(ids) {
+        if (!ids && (g?.dragged || store.getState().connection.inProgress)) return;
         stop();
-        g = { active: false, from: store.getState().transform, dragged: ids ? new Set(ids) : null, frame: 0 };
+        g = { active: false, from: store.getState().transform, dragged: ids, frame: 0 };
         if (ids) activate();
       },
       stop,
@@ -202,7 +205,16 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
   // The editor's edges or context changed: zoomed out, the edges are painted again.
   useEffect(() => control.current?.refresh(), [edges, context]);
 
-  useImperativeHandle(ref, () => ({ start: (ids) => control.current?.start(ids), stop: () => control.current?.stop() }), []);
+  useImperativeHandle(
+    ref,
+    () => ({
+      startView: () => control.current?.start(null),
+      endView: () => control.current?.stop("view"),
+      startDrag: (ids) => control.current?.start(new Set(ids)),
+      endDrag: () => control.current?.stop("drag"),
+    }),
+    [],
+  );
 
   // Under React Flow's renderer (the pane is transparent): under the DOM
   // nodes when zoomed out, and alone while they are taken out of the page.

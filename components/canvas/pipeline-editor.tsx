@@ -157,10 +157,11 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   // While the view pans or zooms, or nodes are dragged, the graph is painted
   // on one canvas instead of the DOM (motion-canvas.tsx). No state: no re-render.
   const motion = useRef<MotionCanvasHandle>(null);
-  const onMoveStart = useCallback(() => motion.current?.start(), []);
-  const onDragStart = useCallback((_: unknown, __: unknown, dragged: Node[]) => motion.current?.start(dragged.map((n) => n.id)), []);
-  const onSelectionDragStart = useCallback((_: unknown, dragged: Node[]) => motion.current?.start(dragged.map((n) => n.id)), []);
-  const onMoveEnd = useCallback(() => motion.current?.stop(), []);
+  const onMoveStart = useCallback(() => motion.current?.startView(), []);
+  const onMoveEnd = useCallback(() => motion.current?.endView(), []);
+  const onDragStart = useCallback((_: unknown, __: unknown, dragged: Node[]) => motion.current?.startDrag(dragged.map((n) => n.id)), []);
+  const onSelectionDragStart = useCallback((_: unknown, dragged: Node[]) => motion.current?.startDrag(dragged.map((n) => n.id)), []);
+  const onDragEnd = useCallback(() => motion.current?.endDrag(), []);
 
   const flash = useCallback((message: string) => {
     setToast(message);
@@ -695,9 +696,9 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
               onMoveStart={onMoveStart}
               onMoveEnd={onMoveEnd}
               onNodeDragStart={onDragStart}
-              onNodeDragStop={onMoveEnd}
+              onNodeDragStop={onDragEnd}
               onSelectionDragStart={onSelectionDragStart}
-              onSelectionDragStop={onMoveEnd}
+              onSelectionDragStop={onDragEnd}
               deleteKeyCode={null}
               // Shift-drag draws a selection box; Shift/Ctrl/Cmd-click adds to the selection.
               selectionKeyCode="Shift"
