@@ -173,11 +173,10 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
     };
 
     const unsubscribe = store.subscribe((s) => {
-      if (!g) {
-        if (!settledFrame) settledFrame = requestAnimationFrame(paintSettled);
-      } else if (!g.active) {
-        if (s.transform[0] !== g.from[0] || s.transform[1] !== g.from[1] || s.transform[2] !== g.from[2]) activate();
-      } else if (!g.frame) g.frame = requestAnimationFrame(paintGesture);
+      if (g?.active) {
+        if (!g.frame) g.frame = requestAnimationFrame(paintGesture);
+      } else if (g && (s.transform[0] !== g.from[0] || s.transform[1] !== g.from[1] || s.transform[2] !== g.from[2])) activate();
+      else if (!settledFrame) settledFrame = requestAnimationFrame(paintSettled);
     });
     paintSettled();
 
@@ -190,7 +189,7 @@ export const MotionCanvas = forwardRef<MotionCanvasHandle, { edges: readonly Pip
       },
       stop,
       refresh() {
-        if (!g && !settledFrame) settledFrame = requestAnimationFrame(paintSettled);
+        if (!g?.active && !settledFrame) settledFrame = requestAnimationFrame(paintSettled);
       },
     };
     // Whatever ends the editor ends a gesture too.

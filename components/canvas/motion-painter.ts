@@ -100,12 +100,12 @@ function handlePoint(n: AnyNode, side: "source" | "target", id: string | null | 
   }
 }
 
-const fitCache = new Map<string, string>();
+const ellipsized = new Map<string, string>();
 
 /** `text` cut with an ellipsis to `max` px in the current font (memoised). */
-function fit(ctx: CanvasRenderingContext2D, text: string, max: number): string {
+function ellipsize(ctx: CanvasRenderingContext2D, text: string, max: number): string {
   const key = `${ctx.font}|${ctx.letterSpacing}|${max}|${text}`;
-  const hit = fitCache.get(key);
+  const hit = ellipsized.get(key);
   if (hit !== undefined) return hit;
   let out = text;
   if (ctx.measureText(text).width > max) {
@@ -118,8 +118,8 @@ function fit(ctx: CanvasRenderingContext2D, text: string, max: number): string {
     }
     out = text.slice(0, lo) + "…";
   }
-  if (fitCache.size > 5000) fitCache.clear();
-  fitCache.set(key, out);
+  if (ellipsized.size > 5000) ellipsized.clear();
+  ellipsized.set(key, out);
   return out;
 }
 
@@ -221,7 +221,7 @@ function paintPipelineNode(ctx: CanvasRenderingContext2D, n: InternalNode<Pipeli
     titleMax -= w + 8;
   }
   ctx.font = font(600, 13, sans);
-  text(ctx, fit(ctx, n.data.label || def?.label || n.data.type, titleMax), b.x + CARD.padLeft, b.y + 20, C.slate800);
+  text(ctx, ellipsize(ctx, n.data.label || def?.label || n.data.type, titleMax), b.x + CARD.padLeft, b.y + 20, C.slate800);
   // Subtitle: diff chip, run status, or group; then the id at full detail.
   const sy = b.y + 38;
   let x = b.x + CARD.padLeft;
@@ -263,7 +263,7 @@ function paintPipelineNode(ctx: CanvasRenderingContext2D, n: InternalNode<Pipeli
     ctx.font = font(400, 10.5, sans);
     x = text(ctx, "·", x, sy, C.slate300) + 6;
     ctx.font = font(400, 10.5, mono);
-    text(ctx, fit(ctx, n.id, b.x + b.w - CARD.padRight - x), x, sy, C.slate400);
+    text(ctx, ellipsize(ctx, n.id, b.x + b.w - CARD.padRight - x), x, sy, C.slate400);
   }
   if (!def) {
     ctx.font = font(400, 11, sans);
