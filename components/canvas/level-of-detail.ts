@@ -8,13 +8,15 @@
  *   7 px: cards keep their title, ports and badges and drop that small text
  *   (text is most of what a frame repaints in a software-rastered browser);
  * - above CULL_ABOVE_NODES nodes, at LOW_DETAIL_ZOOM and up, only the nodes
- *   and edges in view are mounted.
+ *   and edges in view are mounted;
+ * - below LOW_DETAIL_ZOOM edges are not mounted at all: they are painted
+ *   under the blocks (motion-canvas.tsx).
  * Every form keeps the card's box and port positions, so React Flow's
  * measurements and the edges stay valid across zoom. While the view or nodes
- * move, the same forms are painted on a canvas instead (motion-canvas.tsx). (The canvas has no dot
- * grid: in every form we tried, React Flow's <Background> included, it was
- * re-rastered over the whole canvas on each frame of a pan and cost about a
- * third of the frame rate.)
+ * move, the same forms are painted on a canvas instead (motion-canvas.tsx).
+ * (The canvas has no dot grid: in every form we tried, React Flow's
+ * <Background> included, it was re-rastered over the whole canvas on each
+ * frame of a pan and cost about a third of the frame rate.)
  */
 import { useStore } from "@xyflow/react";
 

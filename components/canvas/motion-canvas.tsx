@@ -2,11 +2,12 @@
 /**
  * While the view pans or zooms, or nodes are dragged, the canvas shows its
  * nodes and edges painted on one <canvas> (motion-painter.ts) and hides the
- * DOM cards and edges; when the gesture ends, the DOM is shown again. Every
- * frame of a gesture otherwise re-rasterizes every card and edge in view,
- * which is what held a large graph to a fraction of bare React Flow's frame
- * rate in a software-rastered browser (canvas benchmark, docs/benchmarks.md);
- * a painted canvas costs a few milliseconds for the whole view.
+ * DOM cards and edges; when the gesture ends, the DOM is shown again. With
+ * the DOM in the frame, every frame of a gesture repainted the cards and edges
+ * and walked every mounted one (paint, layer and cull-rect updates), which
+ * held a large graph to a fraction of bare React Flow's frame rate (canvas
+ * benchmark, docs/benchmarks.md); the painted picture is moved by the
+ * compositor and painted again only now and then.
  *
  * The picture is the same: the painter draws each node in the form the DOM
  * uses at that zoom, from React Flow's measured nodes and handles. A node
