@@ -19,6 +19,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   serving: { title: "Serving (OIP v2 infer)", load: () => import("./serving") },
   gbdt: { title: "train.gbdt vs XGBoost", load: () => import("./gbdt") },
   canvas: { title: "Canvas editor (render, pan, drag)", load: () => import("./canvas") },
+  "first-start": { title: "First start on a fresh machine", load: () => import("./first-start") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

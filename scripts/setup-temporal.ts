@@ -1,19 +1,13 @@
 /**
- * `npm run setup:temporal`: make sure the Temporal CLI is available (see
- * scripts/temporal-cli.ts for the lookup order) and print where it is.
+ * `npm run setup:temporal`: acquire the pinned Temporal CLI ahead of time (CI,
+ * a container build), printing each step; see scripts/temporal-cli.ts.
  */
-import { execFileSync } from "node:child_process";
 import { ensureTemporalCli, TemporalCliNotFoundError } from "./temporal-cli";
 
+const t0 = Date.now();
 try {
-  const cli = await ensureTemporalCli({ log: (m) => console.log(m) });
-  let version = "";
-  try {
-    version = execFileSync(cli, ["--version"], { encoding: "utf8" }).trim();
-  } catch {
-    /* the path is what matters */
-  }
-  console.log(`Temporal CLI: ${cli}${version ? ` (${version})` : ""}`);
+  const cli = await ensureTemporalCli({ log: (m) => console.log(`[temporal] ${m}`) });
+  console.log(`[temporal] Temporal CLI ready in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${cli}`);
 } catch (e) {
   console.error(e instanceof TemporalCliNotFoundError ? e.message : `Temporal CLI setup failed: ${e instanceof Error ? e.message : String(e)}`);
   process.exit(1);

