@@ -1,8 +1,9 @@
 import { defineConfig } from "drizzle-kit";
+import { env } from "./infra/env";
 
 export default defineConfig({
   dialect: "postgresql",
   schema: "./db/schema/index.ts",
   out: "./db/migrations",
-  dbCredentials: { url: process.env.DATABASE_URL ?? "postgres://postgres:postgres@127.0.0.1:5433/conveyor" },
+  dbCredentials: { url: env().databaseUrl },
 });

@@ -1,6 +1,6 @@
 // One linter: type-aware rules where they catch real bugs (a floating
 // promise in a Temporal workflow or an activity is a silent failure), plus
-// the import direction rules of CONVENTIONS.md (also checked by
+// the import direction rules of docs/architecture.md (also checked by
 // scripts/architecture.test.ts).
 import tseslint from "typescript-eslint";
 

@@ -20,7 +20,7 @@ export default defineConfig({
           include: ["**/*.int.test.ts"],
           exclude: ["**/node_modules/**", ".data/**"],
           environment: "node",
-          globalSetup: ["./scripts/test-services.ts"],
+          globalSetup: ["./testing/services.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           fileParallelism: false,

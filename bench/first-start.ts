@@ -85,6 +85,8 @@ async function firstStart(repo: string, home: string, extraPath?: string): Promi
 
 export default async function firstStartBench() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-first-start-"));
+  // As root, embedded PostgreSQL runs as its own OS user, which must reach the clone's node_modules.
+  fs.chmodSync(dir, 0o755);
   try {
     const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, encoding: "utf8" }).trim();
     const repo = path.join(dir, "conveyor");

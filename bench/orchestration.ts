@@ -16,12 +16,12 @@ import { createDb } from "../db/client";
 import { seedLocal } from "../db/seed";
 import { createRun } from "../db/queries/runs";
 import { insertPipeline } from "../db/queries/pipelines";
-import { ArtifactStore } from "../server/storage/artifacts";
+import { ArtifactStore } from "../infra/artifacts";
 import { createWorker } from "../workflows/temporal/worker";
 import { compile } from "../workflows/compiler/compile";
-import type { NodeActivity } from "../workflows/temporal/step-context";
+import type { NodeActivity } from "../workflows/nodes/step-context";
 import type { PipelineRunInput, PipelineRunResult } from "../workflows/temporal/contracts";
-import template from "../workflows/templates/boston-housing.pipeline.json";
+import template from "../contract/templates/boston-housing.pipeline.json";
 import { startBenchServices } from "./services";
 
 const require = createRequire(import.meta.url);

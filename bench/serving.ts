@@ -34,9 +34,9 @@ import { fileURLToPath } from "node:url";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
 import { moveAlias } from "../db/queries/models";
 import { createServingServer } from "../server/serving/server";
-import { deployTestModel, registerTestVersion, startTestDatabase } from "../server/serving/test-database";
-import { benchInferBody, benchTreeModel } from "../server/serving/test-models";
-import { ArtifactStore } from "../server/storage/artifacts";
+import { deployTestModel, registerTestVersion, startTestDatabase } from "../testing/serving-database";
+import { benchInferBody, benchTreeModel } from "../testing/models";
+import { ArtifactStore } from "../infra/artifacts";
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON = require.resolve("autocannon/autocannon.js");

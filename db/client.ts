@@ -1,17 +1,13 @@
 import { drizzle, type PostgresJsDatabase } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { env } from "../infra/env";
 import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
-export const DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5433/conveyor";
-
-export function databaseUrl(): string {
-  return process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
-}
 
 /** One pool per process; callers pass the Db around explicitly. */
-export function createDb(url = databaseUrl(), opts: { max?: number } = {}): Db {
+export function createDb(url = env().databaseUrl, opts: { max?: number } = {}): Db {
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {} });
   return drizzle(client, { schema }) as Db;
 }

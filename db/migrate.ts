@@ -1,6 +1,7 @@
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { migrate } from "drizzle-orm/postgres-js/migrator";
+import { env } from "../infra/env";
 import { createDb } from "./client";
 import { seedLocal } from "./seed";
 
@@ -18,8 +19,6 @@ export async function migrateAndSeed(url: string): Promise<void> {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) {
-  const url = process.env.DATABASE_URL;
-  if (!url) throw new Error("DATABASE_URL is required to run migrations directly");
-  await migrateAndSeed(url);
+  await migrateAndSeed(env().databaseUrl);
   console.log("migrations applied");
 }

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import type { Db } from "./client";
 import { teams, users, teamMembers } from "./schema";
 import { findPipelineByName, insertPipeline } from "./queries/pipelines";
-import { SEED_TEMPLATES } from "../workflows/templates";
+import { SEED_TEMPLATES } from "../contract/templates";
 
 /** The single local team and user every development install starts with. */
 export const LOCAL_TEAM_SLUG = "local";

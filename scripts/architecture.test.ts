@@ -1,10 +1,14 @@
 /**
- * The dependency rules of CONVENTIONS.md, enforced on the import graph:
- * the folder tree tells the data flow only if nothing skips a layer.
+ * The dependency rules of docs/architecture.md, enforced on the import graph:
+ * the folder tree tells the data flow only if nothing skips a layer, no
+ * top-level folder imports one above it, and no folders import each other in
+ * a circle. Tests, test helpers (testing/) and fixtures are not part of it.
  */
 import fs from "node:fs";
 import path from "node:path";
+import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
+import { ENV_SCHEMA } from "../infra/env";
 
 const root = path.resolve(__dirname, "..");
 
@@ -39,6 +43,49 @@ function violations(fileList: string[], bad: (i: Import) => boolean): string[] {
   return fileList.flatMap((f) => importsOf(f).filter((i) => !i.typeOnly && bad(i)).map((i) => `${f} imports ${i.spec}`));
 }
 
+/** Top-level folders, top to bottom: a folder may import its own layer or any layer below. */
+const LAYERS: string[][] = [["app", "bench", "e2e", "scripts", "cli"], ["components", "server"], ["workflows"], ["db"], ["infra"], ["contract"]];
+const layerOf = (file: string) => LAYERS.findIndex((l) => l.includes(file.split("/")[0]!));
+const isProductFile = (f: string) => !/\.test\.tsx?$|(^|\/)fixtures\//.test(f) && !f.startsWith("testing/");
+const allFiles = () => LAYERS.flat().flatMap(files).filter(isProductFile);
+
+/** Edges between sibling folders (children of one parent; files at the parent's root are not a sibling), then their cycles. */
+function folderCycles(edges: Array<[string, string]>): string[][] {
+  const graph = new Map<string, Set<string>>();
+  for (const [a, b] of edges) (graph.get(a) ?? graph.set(a, new Set()).get(a)!).add(b);
+  const cycles: string[][] = [];
+  const state = new Map<string, "open" | "done">();
+  const stack: string[] = [];
+  const visit = (v: string) => {
+    state.set(v, "open");
+    stack.push(v);
+    for (const w of graph.get(v) ?? []) {
+      if (state.get(w) === "open") cycles.push([...stack.slice(stack.indexOf(w)), w]);
+      else if (!state.has(w)) visit(w);
+    }
+    stack.pop();
+    state.set(v, "done");
+  };
+  for (const v of graph.keys()) if (!state.has(v)) visit(v);
+  return cycles;
+}
+
+function siblingEdges(fileList: string[]): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const f of fileList) {
+    for (const i of importsOf(f)) {
+      if (!i.target || i.target.startsWith("..")) continue;
+      const a = f.split("/");
+      const b = i.target.split("/");
+      // The first folder where the two paths part; both must be folders there (not a file at the parent's root).
+      let k = 0;
+      while (k < a.length - 1 && k < b.length - 1 && a[k] === b[k]) k++;
+      if (k < a.length - 1 && k < b.length - 1 && a[k] !== b[k]) out.push([a.slice(0, k + 1).join("/"), b.slice(0, k + 1).join("/")]);
+    }
+  }
+  return out;
+}
+
 const under = (i: Import, ...dirs: string[]) => i.target !== null && dirs.some((d) => i.target === d || i.target!.startsWith(d + "/"));
 const NODE_BUILTIN = /^(node:|fs$|path$|crypto$|os$|child_process$|http$|net$)/;
 
@@ -64,6 +111,48 @@ describe("architecture", () => {
   it("specs, compiler and node definitions stay universal (browser, server, worker)", () => {
     const universal = [...files("workflows/spec"), ...files("workflows/compiler"), ...files("workflows/nodes").filter((f) => /definition\.ts$|registry(\.generated)?\.ts$|types\.ts$|conditions\.ts$/.test(f))];
     expect(violations(universal.filter((f) => !f.endsWith(".test.ts")), (i) => NODE_BUILTIN.test(i.spec) || under(i, "db", "server", "workflows/data", "workflows/temporal") || i.spec.startsWith("onnxruntime-node") || i.spec.startsWith("@duckdb"))).toEqual([]);
+  });
+
+  it("no top-level folder imports one above it", () => {
+    const up = allFiles().flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i.target && layerOf(i.target) >= 0 && layerOf(i.target) < layerOf(f))
+        .map((i) => `${f} imports ${i.spec} (${i.target!.split("/")[0]} is above ${f.split("/")[0]})`),
+    );
+    expect(up).toEqual([]);
+  });
+
+  it("no folders import each other in a circle", () => {
+    expect(folderCycles(siblingEdges(allFiles()))).toEqual([]);
+  });
+
+  it("the cycle check finds a circle (the guard works)", () => {
+    expect(folderCycles([["w/a", "w/b"], ["w/b", "w/c"], ["w/c", "w/a"], ["w/c", "w/d"]])).toEqual([["w/a", "w/b", "w/c", "w/a"]]);
+  });
+
+  it("every top-level folder with code has a layer", () => {
+    const top = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith(".") && !["node_modules", "testing", "docs", "test-results", "public"].includes(d.name));
+    expect(top.map((d) => d.name).filter((n) => files(n).length > 0 && !LAYERS.flat().includes(n))).toEqual([]);
+  });
+
+  it("browser code never imports infrastructure (infra/)", () => {
+    expect(violations(files("components"), (i) => under(i, "infra"))).toEqual([]);
+  });
+
+  it("only infra/env.ts reads process.env in product code", () => {
+    const readers = allFiles().filter((f) => f !== "infra/env.ts" && !f.startsWith("scripts/") && !f.startsWith("bench/") && !f.startsWith("e2e/") && /process\.env\.[A-Z]|process\.env\[/.test(fs.readFileSync(path.join(root, f), "utf8")));
+    expect(readers).toEqual([]);
+  });
+
+  it("the README's configuration table lists every environment variable", () => {
+    const readme = fs.readFileSync(path.join(root, "README.md"), "utf8");
+    expect(Object.keys(ENV_SCHEMA.shape).filter((k) => !readme.includes(`| \`${k}\` |`))).toEqual([]);
+  });
+
+  it("no file sends the reader outside the repository", () => {
+    const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith(".ci/") && fs.existsSync(path.join(root, f)) && !/\.(png|gz|parquet|onnx|ico)$/.test(f));
+    const outside = tracked.filter((f) => /\.\.\/shared\/|DESIGN\.md|CONVENTIONS\.md/.test(fs.readFileSync(path.join(root, f), "utf8")) && f !== "scripts/architecture.test.ts");
+    expect(outside).toEqual([]);
   });
 
   it("route handlers stay thin: no db queries from app/", () => {

@@ -42,6 +42,7 @@ import {
   type GroupChild,
 } from "./process-utils";
 import { startEmbeddedPostgres } from "./postgres";
+import { parseEnv } from "../infra/env";
 import { ensureTemporalCli } from "./temporal-cli";
 import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from "./temporal-dev-server";
 
@@ -94,34 +95,25 @@ interface Config {
   servingUrl: string;
 }
 
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0 || n > 65535) throw new Error(`${name}=${raw} is not a valid port number`);
-  return n;
-}
-
 function readConfig(): Config {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-  const dataDir = path.resolve(root, process.env.CONVEYOR_DATA_DIR || ".data");
-  const temporalPort = intEnv("TEMPORAL_PORT", 7233);
-  const servingPort = intEnv("SERVING_PORT", 8080);
+  const e = parseEnv(process.env, root);
+  const dataDir = path.resolve(root, e.CONVEYOR_DATA_DIR);
   return {
     root,
     dataDir,
-    reset: process.env.CONVEYOR_RESET_DATA === "1",
-    pgPort: intEnv("POSTGRES_PORT", 5433),
-    temporalPort,
-    temporalUiPort: intEnv("TEMPORAL_UI_PORT", temporalPort + 1000),
-    webPort: intEnv("WEB_PORT", 3000),
-    servingPort,
-    databaseUrl: process.env.DATABASE_URL || undefined,
-    temporalAddress: process.env.TEMPORAL_ADDRESS || undefined,
-    namespace: process.env.TEMPORAL_NAMESPACE || "default",
-    taskQueue: process.env.TEMPORAL_TASK_QUEUE || "conveyor-pipelines",
-    artifactDir: process.env.ARTIFACT_DIR ? path.resolve(root, process.env.ARTIFACT_DIR) : path.join(dataDir, "artifacts"),
-    servingUrl: process.env.SERVING_URL || `http://127.0.0.1:${servingPort}`,
+    reset: e.CONVEYOR_RESET_DATA === "1",
+    pgPort: e.POSTGRES_PORT,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.temporalUiPort,
+    webPort: e.WEB_PORT,
+    servingPort: e.SERVING_PORT,
+    databaseUrl: e.DATABASE_URL,
+    temporalAddress: e.TEMPORAL_ADDRESS,
+    namespace: e.TEMPORAL_NAMESPACE,
+    taskQueue: e.TEMPORAL_TASK_QUEUE,
+    artifactDir: e.ARTIFACT_DIR ? path.resolve(root, e.ARTIFACT_DIR) : path.join(dataDir, "artifacts"),
+    servingUrl: e.servingUrl,
   };
 }
 
@@ -158,7 +150,7 @@ async function runSupervisor(): Promise<void> {
     process.exit(1);
   }
 
-    const { migrateAndSeed } = await import("../db/migrate");
+  const { migrateAndSeed } = await import("../db/migrate");
 
   for (const sig of FORWARDED_SIGNALS) {
     process.on(sig, () => {

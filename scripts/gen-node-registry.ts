@@ -33,7 +33,7 @@ export function renderRegistries(): Record<string, string> {
   const acts =
     HEADER +
     folders.map((f) => `import ${ident(f)} from "./${f}/activity";`).join("\n") +
-    `\nimport type { NodeActivity } from "../temporal/step-context";\n\n/** Keyed by \`type@version\`. */\nexport const NODE_ACTIVITIES: Record<string, NodeActivity> = {\n${folders
+    `\nimport type { NodeActivity } from "./step-context";\n\n/** Keyed by \`type@version\`. */\nexport const NODE_ACTIVITIES: Record<string, NodeActivity> = {\n${folders
       .map((f) => `  [\`\${${ident(f)}.type}@\${${ident(f)}.version}\`]: ${ident(f)}.run as NodeActivity,`)
       .join("\n")}\n};\n`;
   return {

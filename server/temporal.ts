@@ -1,13 +1,13 @@
 /** One Temporal client per process, connected lazily. */
 import { Client, Connection } from "@temporalio/client";
-import { env } from "./env";
+import { env } from "../infra/env";
 
 let client: Promise<Client> | undefined;
 
 export function temporalClient(): Promise<Client> {
   client ??= (async () => {
     const e = env();
-    const connection = await Connection.connect({ address: e.TEMPORAL_ADDRESS, connectTimeout: "5s" });
+    const connection = await Connection.connect({ address: e.temporalAddress, connectTimeout: "5s" });
     return new Client({ connection, namespace: e.TEMPORAL_NAMESPACE });
   })().catch((err) => {
     client = undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { XYPosition } from "@xyflow/react";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
-import boston from "../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { autoLayout, DEFAULT_NODE_HEIGHT, estimateNodeHeight, layoutNodesOf, portCentreY, type LayoutEdge, type LayoutNode } from "./auto-layout";
 import { fromSpec } from "./graph-spec";
 import { NODE_WIDTH } from "./node-style";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
-import boston from "../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { validateSpec } from "../../workflows/compiler/compile";
 import { checkConnection, connect, createNode, createNote, emptyMeta, fromSpec, inputColumns, nearestInDirection, nextNodeId, NODE_GAP_X, quickAdd, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
 

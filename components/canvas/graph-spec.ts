@@ -1,5 +1,5 @@
 /**
- * The canvas ↔ spec mapping (DESIGN.md §2: canvas → toSpec() → PipelineSpec).
+ * The canvas ↔ spec mapping (docs/architecture.md: canvas → toSpec() → PipelineSpec).
  * Pure: no React, no DOM; only React Flow's *types*. Everything the editor
  * decides about the graph (ids, connections, what a refused connection says)
  * lives here so it can be unit-tested and reused by later editor features

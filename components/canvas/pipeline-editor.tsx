@@ -23,7 +23,7 @@ import { Button } from "../ui/button";
 import { AlertIcon, HistoryIcon, LayoutIcon, NoteIcon, RedoIcon, RunIcon, SaveIcon, UndoIcon } from "../ui/icons";
 import { Menu, MenuItem, MenuSeparator } from "../ui/menu";
 import { ErrorNote, Loading } from "../ui/page";
-import { SEED_TEMPLATES } from "../../workflows/templates";
+import { SEED_TEMPLATES } from "../../contract/templates";
 import { autoLayout, layoutNodesOf } from "./auto-layout";
 import { ImportDialog, SaveDialog } from "./editor-dialogs";
 import { QuickAdd } from "./quick-add";

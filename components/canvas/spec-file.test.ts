@@ -2,9 +2,9 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compile, validateSpec } from "../../workflows/compiler/compile";
 import { NODE_DEFINITIONS } from "../../workflows/nodes/registry";
-import { nodeTypesOf, validSpecArbitrary } from "../../workflows/spec/arbitrary";
+import { nodeTypesOf, validSpecArbitrary } from "../../testing/spec-arbitrary";
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
-import boston from "../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { fromSpec, NOTE_SIZE, toSpec } from "./graph-spec";
 import { exportSpec, findJsonSyntaxError, importSpec, specFileName, type ImportResult } from "./spec-file";
 

@@ -4,7 +4,7 @@
  * would break prerendering and weigh on every page.
  */
 import type { InferenceSession, Tensor } from "onnxruntime-web";
-import type { ModelManifest } from "../../workflows/ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 import { toPredictions, type Instance, type Prediction } from "./predictions";
 
 type Ort = typeof import("onnxruntime-web");

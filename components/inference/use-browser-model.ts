@@ -1,7 +1,7 @@
 "use client";
 import { useCallback, useEffect, useRef, useState } from "react";
 import type { InferenceSession } from "onnxruntime-web";
-import type { ModelManifest } from "../../workflows/ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 import { createBrowserSession, predictInBrowser } from "./onnx-browser";
 import type { Instance, Prediction } from "./predictions";
 

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { RunLink } from "../ui/run-link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
-import type { ModelManifest } from "../../workflows/ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 import { compareParity, PARITY_TOLERANCE, type Instance, type Prediction } from "../inference/predictions";
 import { useBrowserModel } from "../inference/use-browser-model";
 import { useTRPC } from "../trpc/trpc";

@@ -1,4 +1,4 @@
-/** A step's outputs by port, each drawn for its kind (DESIGN.md §2: artifact references, never data). */
+/** A step's outputs by port, each drawn for its kind (docs/architecture.md: artifact references, never data). */
 import Link from "next/link";
 import type { DatasetRef, DecisionRef, DeploymentRef, MetricsRef, ModelRef, PortValue } from "../../workflows/spec/refs";
 import { resolveNodeType } from "../../workflows/nodes/registry";

@@ -1,7 +1,7 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { aliasEvents, deployments, modelAliases, models, modelVersions } from "../schema";
-import type { ModelManifest } from "../../workflows/ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 
 /** NOTIFY channel: payload is the deployment/model name whose target changed. */
 export const MODEL_CHANGES_CHANNEL = "conveyor_models";

@@ -13,7 +13,7 @@ import * as pipeline from "../../app/api/v1/pipelines/[id]/route";
 import * as versions from "../../app/api/v1/pipelines/[id]/versions/route";
 import * as version from "../../app/api/v1/pipelines/[id]/versions/[version]/route";
 import * as draft from "../../app/api/v1/pipelines/[id]/draft/route";
-import boston from "../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 const base = "http://localhost/api/v1";
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });

@@ -1,10 +1,10 @@
 /**
- * The REST API of DESIGN.md §9, called through the real route handlers
+ * The REST API of the README, called through the real route handlers
  * (real PostgreSQL, a real Temporal dev server and worker, real serving):
  * the whole loop without the UI.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startHarness, type Harness } from "../../workflows/temporal/test-harness";
+import { startHarness, type Harness } from "../../testing/temporal-harness";
 import * as datasets from "../../app/api/v1/datasets/route";
 import * as pipelines from "../../app/api/v1/pipelines/route";
 import * as pipeline from "../../app/api/v1/pipelines/[id]/route";
@@ -12,7 +12,7 @@ import * as pipelineRuns from "../../app/api/v1/pipelines/[id]/runs/route";
 import * as run from "../../app/api/v1/runs/[runId]/route";
 import * as model from "../../app/api/v1/models/[name]/route";
 import * as modelFile from "../../app/api/v1/models/[name]/versions/[version]/model.onnx/route";
-import boston from "../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 const base = "http://localhost/api/v1";
 const params = <P>(p: P) => ({ params: Promise.resolve(p) });

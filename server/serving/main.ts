@@ -3,13 +3,13 @@
  * Listens on SERVING_HOST:SERVING_PORT (default 127.0.0.1:8080).
  */
 import { createDb } from "../../db/client";
-import { env } from "../env";
-import { ArtifactStore } from "../storage/artifacts";
+import { env } from "../../infra/env";
+import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer } from "./server";
 
 const config = env();
 const host = config.SERVING_HOST;
-const db = createDb(config.DATABASE_URL, { max: 4 });
+const db = createDb(config.databaseUrl, { max: 4 });
 const store = new ArtifactStore();
 const serving = createServingServer({ db, store });
 

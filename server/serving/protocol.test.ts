@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { RequestError } from "./errors";
 import { compileSchema, inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, tensorValues, type ModelSchema } from "./protocol";
-import { classifierTestModel, linearTestModel } from "./test-models";
+import { classifierTestModel, linearTestModel } from "../../testing/models";
 
 const linear = compileSchema(linearTestModel().manifest, ["prediction"]);
 const classifier = compileSchema(classifierTestModel().manifest, ["label", "probabilities"]);

@@ -21,7 +21,7 @@
  * trained models impute). BYTES inputs take strings; `null` means missing
  * (the empty string: no category matches). Anything else is a 400.
  */
-import type { ModelManifest } from "../../workflows/ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 import type { ModelInput } from "../../workflows/ml/types";
 import { RequestError } from "./errors";
 

@@ -12,10 +12,10 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/client";
 import { moveAlias } from "../../db/queries/models";
-import { ArtifactStore } from "../storage/artifacts";
+import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer, type ServingServer } from "./server";
-import { deployTestModel, freePort, registerTestVersion, startTestDatabase, type TestDatabase } from "./test-database";
-import { linearTestExpected, linearTestModel } from "./test-models";
+import { deployTestModel, freePort, registerTestVersion, startTestDatabase, type TestDatabase } from "../../testing/serving-database";
+import { linearTestExpected, linearTestModel } from "../../testing/models";
 
 // Unique names: DATABASE_URL may point at a database other tests share.
 const suffix = crypto.randomBytes(4).toString("hex");

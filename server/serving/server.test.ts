@@ -11,7 +11,7 @@ import type { ServedModel } from "../../db/queries/models";
 import { createServingServer, type ServingServer, type ServingSource } from "./server";
 import { trainLinear } from "../../workflows/ml/linear/train-linear";
 import type { Frame } from "../../workflows/ml/types";
-import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "./test-models";
+import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "../../testing/models";
 
 class MemorySource implements ServingSource {
   readonly deployments = new Map<string, { model: string; alias: number }>();

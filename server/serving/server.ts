@@ -1,5 +1,5 @@
 /**
- * The model server (DESIGN.md §5): Open Inference Protocol v2 over plain
+ * The model server (docs/architecture.md): Open Inference Protocol v2 over plain
  * node:http, plus the friendlier `POST /v1/predict/{name}`.
  *
  *   GET  /v2/health/live                          200 { live: true }
@@ -22,7 +22,7 @@ import type { AddressInfo } from "node:net";
 import type { Db } from "../../db/client";
 import { listActiveDeploymentNames, resolveServedModel } from "../../db/queries/models";
 import { listenModelChanges, pingDatabase } from "../../db/queries/serving";
-import type { ArtifactStore } from "../storage/artifacts";
+import type { ArtifactStore } from "../../infra/artifacts";
 import { RequestError } from "./errors";
 import { ServingMetrics } from "./metrics";
 import { type LoadedModel, type ModelSource, ModelRegistry } from "./model-registry";

@@ -5,7 +5,7 @@
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import type { ArtifactStore } from "../../server/storage/artifacts";
+import type { ArtifactStore } from "../../infra/artifacts";
 import type { ColumnSchema, DatasetRef } from "../spec/refs";
 import { DataError, type Column, type Frame } from "../ml/types";
 

@@ -1,5 +1,5 @@
 /**
- * Evaluation metrics (DESIGN.md §3 metric names): regression `mae`, `rmse`,
+ * Evaluation metrics (docs/spec.md metric names): regression `mae`, `rmse`,
  * `r2`; classification `accuracy`, `f1` (macro), `auc` (binary only) and
  * `logloss`; plus a confusion matrix.
  */

@@ -1,6 +1,6 @@
 import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
-import { frame } from "./linear/test-helpers";
+import { frame } from "../../testing/linear";
 import { DataType, GraphBuilder } from "./onnx/builder";
 import {
   categoryIndex,

@@ -1,5 +1,5 @@
 /**
- * Shared preprocessing for the ML core (DESIGN.md §4): fitted on training
+ * Shared preprocessing for the ML core (docs/architecture.md): fitted on training
  * data, applied in TypeScript (`transform`) and emitted as ONNX nodes
  * (`emitPreprocessing`) so a model file takes the raw feature columns.
  *

@@ -13,21 +13,8 @@ export interface Frame {
   columns: Column[];
 }
 
-export type Task = "regression" | "classification";
-
-/** One model input: a raw feature column (DESIGN.md §3 "Model I/O"). */
-export interface ModelInput {
-  name: string;
-  /** FP32 for numeric columns, BYTES (ONNX STRING) for categorical ones. */
-  datatype: "FP32" | "BYTES";
-  shape: [-1, 1];
-}
-
-export interface ModelOutput {
-  name: "prediction" | "label" | "probabilities";
-  datatype: "FP32" | "BYTES" | "INT64";
-  shape: number[];
-}
+export type { ModelInput, ModelOutput, Task } from "../../contract/model";
+import type { ModelInput, ModelOutput, Task } from "../../contract/model";
 
 /** What every trainer returns: the ONNX file plus what a manifest needs. */
 export interface TrainedModel {

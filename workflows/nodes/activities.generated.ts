@@ -6,7 +6,7 @@ import gateThreshold from "./gate.threshold/activity";
 import ingestCsv from "./ingest.csv/activity";
 import trainGbdt from "./train.gbdt/activity";
 import trainLinear from "./train.linear/activity";
-import type { NodeActivity } from "../temporal/step-context";
+import type { NodeActivity } from "./step-context";
 
 /** Keyed by `type@version`. */
 export const NODE_ACTIVITIES: Record<string, NodeActivity> = {

@@ -16,7 +16,7 @@ describe("node registry", () => {
     }
   });
 
-  it("has the six first node types of DESIGN.md §3 with their ports", () => {
+  it("has the six first node types of docs/spec.md with their ports", () => {
     const ports = Object.fromEntries(NODE_DEFINITIONS.map((d) => [d.type, [d.inputs.map((p) => p.name), d.outputs.map((p) => p.name)]]));
     expect(ports["ingest.csv"]).toEqual([[], ["dataset"]]);
     expect(ports["feature.split"]).toEqual([["dataset"], ["train", "test"]]);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { diffSpecs, jsonChanges } from "./diff";
 import type { PipelineSpecInput } from "./spec";
-import boston from "../templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 const base = boston as unknown as PipelineSpecInput;
 

@@ -1,8 +1,8 @@
 /**
  * What travels between steps in Temporal payloads: small references, never
- * data (DESIGN.md §2). One shape per port type.
+ * data (docs/architecture.md). One shape per port type.
  */
-import type { ModelManifest } from "../ml/manifest";
+import type { ModelManifest } from "../../contract/model";
 
 export interface ColumnSchema {
   name: string;

@@ -1,5 +1,5 @@
 /**
- * Pipeline spec `conveyor/v1` (DESIGN.md §3): the public contract that saved
+ * Pipeline spec `conveyor/v1` (docs/spec.md): the public contract that saved
  * pipelines, templates and API users rely on. Imported by browser, server
  * and worker alike, so it stays pure.
  */

@@ -19,9 +19,9 @@ import {
 import { NODE_ACTIVITIES } from "../nodes/activities.generated";
 import { DataError } from "../ml/types";
 import type { StepOutputs } from "../spec/refs";
-import { ACTIVITY_CODE_VERSION } from "./versions";
+import { ACTIVITY_CODE_VERSION } from "../nodes/versions";
 import { DATA_ERROR, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
-import type { ActivityDeps, NodeActivity, StepContext } from "./step-context";
+import type { ActivityDeps, NodeActivity, StepContext } from "../nodes/step-context";
 
 /** Cache key = hash(team, node type@version, config, input content hashes, code version). */
 export function stepCacheKey(input: ExecuteStepInput): string {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Context } from "@temporalio/activity";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils";
-import { sixStepSpec, startHarness, type Harness } from "./test-harness";
+import { sixStepSpec, startHarness, type Harness } from "../../testing/temporal-harness";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { uploadDataset } from "../../server/services/datasets/upload-dataset";
@@ -16,8 +16,8 @@ import { getModel } from "../../server/services/models/get-model";
 import { temporalClient } from "../../server/temporal";
 import { ServiceError } from "../../server/errors";
 import { NODE_ACTIVITIES } from "../nodes/activities.generated";
-import type { NodeActivity } from "./step-context";
-import boston from "../templates/boston-housing.pipeline.json";
+import type { NodeActivity } from "../nodes/step-context";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 const uid = () => Math.random().toString(36).slice(2, 8);
 

@@ -2,7 +2,7 @@
 import { createRequire } from "node:module";
 import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
 import { createActivities } from "./activities";
-import type { ActivityDeps, NodeActivity } from "./step-context";
+import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
 
 const require = createRequire(import.meta.url);
 

@@ -6,12 +6,13 @@
  * /bench/react-flow?id=<pipeline id>&visible=1&x=&y=&w=&h=
  */
 import { notFound } from "next/navigation";
+import { env } from "../../../infra/env";
 import { BareFlow } from "./bare-flow";
 
 export const dynamic = "force-dynamic";
 
 export default async function BareReactFlowBenchPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {
-  if (process.env.CONVEYOR_BENCH_PAGES !== "1") notFound();
+  if (env().CONVEYOR_BENCH_PAGES !== "1") notFound();
   const q = await searchParams;
   const num = (v: string | undefined, fallback: number) => (v && Number.isFinite(Number(v)) ? Number(v) : fallback);
   if (!q.id) notFound();

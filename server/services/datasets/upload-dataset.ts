@@ -2,7 +2,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { ArtifactStore } from "../../storage/artifacts";
+import { ArtifactStore } from "../../../infra/artifacts";
 import { insertDataset, listDatasets as queryList } from "../../../db/queries/datasets";
 import { lit, withDuckDb, writeDataset } from "../../../workflows/data/duckdb";
 

@@ -4,7 +4,7 @@ import { Client, Connection } from "@temporalio/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../../db/client";
 import { freePort } from "../../../scripts/process-utils";
-import { testEnv } from "../../../scripts/test-env";
+import { testEnv } from "../../../testing/env";
 import { checkHealth, isHealthy } from "./check-health";
 
 /** A stand-in for the serving process: answers /v2/health/ready with `status`. */

@@ -1,5 +1,5 @@
 /**
- * GET /api/health: is every process of the stack (DESIGN.md §1) up?
+ * GET /api/health: is every process of the stack (docs/architecture.md) up?
  *
  *   db        `select 1` on the process's pool
  *   temporal  DescribeNamespace on the configured namespace
@@ -13,7 +13,7 @@
 import type { Client } from "@temporalio/client";
 import { optionalTsToMs } from "@temporalio/common/lib/time";
 import { getDb, type Db } from "../../../db/client";
-import { env } from "../../env";
+import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
 
 export interface HealthReport {
@@ -51,7 +51,7 @@ export async function checkHealth(opts: CheckHealthOptions = {}): Promise<Health
   const timeoutMs = opts.timeoutMs ?? 2_000;
   const namespace = opts.namespace ?? e.TEMPORAL_NAMESPACE;
   const taskQueue = opts.taskQueue ?? e.TEMPORAL_TASK_QUEUE;
-  const servingUrl = (opts.servingUrl ?? e.SERVING_URL).replace(/\/+$/, "");
+  const servingUrl = (opts.servingUrl ?? e.servingUrl).replace(/\/+$/, "");
   const getClient = opts.temporal ?? temporalClient;
   const now = opts.now ?? Date.now;
   const pollerWindowMs = opts.pollerWindowMs ?? 120_000;

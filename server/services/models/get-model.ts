@@ -1,8 +1,8 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { ArtifactStore } from "../../storage/artifacts";
+import { ArtifactStore } from "../../../infra/artifacts";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
-import type { ModelManifest } from "../../../workflows/ml/manifest";
+import type { ModelManifest } from "../../../contract/model";
 
 export async function listModels(ctx: RequestContext) {
   return queryList(ctx.db, ctx.teamId);

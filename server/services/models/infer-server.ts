@@ -1,6 +1,6 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { env } from "../../env";
+import { env } from "../../../infra/env";
 import { getModelVersion } from "./get-model";
 
 /** The serving process's `/v1/predict` answer. */
@@ -19,7 +19,7 @@ export async function inferServer(
   opts: { name: string; version: number; instances: Record<string, unknown>[] },
 ): Promise<ServerPredictions> {
   await getModelVersion(ctx, opts); // team check + existence
-  const url = `${env().SERVING_URL}/v1/predict/${encodeURIComponent(opts.name)}/versions/${opts.version}`;
+  const url = `${env().servingUrl}/v1/predict/${encodeURIComponent(opts.name)}/versions/${opts.version}`;
   let res: Response;
   try {
     res = await fetch(url, {
@@ -29,7 +29,7 @@ export async function inferServer(
       signal: AbortSignal.timeout(10_000),
     });
   } catch (e) {
-    throw new ServiceError("unavailable", `the serving process at ${env().SERVING_URL} is not reachable: ${e instanceof Error ? e.message : e}`);
+    throw new ServiceError("unavailable", `the serving process at ${env().servingUrl} is not reachable: ${e instanceof Error ? e.message : e}`);
   }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) throw new ServiceError(res.status === 404 ? "not_found" : "bad_request", String(body.error ?? `serving answered HTTP ${res.status}`));

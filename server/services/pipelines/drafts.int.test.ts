@@ -7,13 +7,13 @@ import { createDb, type Db } from "../../../db/client";
 import { seedLocal } from "../../../db/seed";
 import { createTeam } from "../../../db/queries/teams";
 import { upsertPipelineDraft } from "../../../db/queries/pipelines";
-import { testEnv } from "../../../scripts/test-env";
+import { testEnv } from "../../../testing/env";
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { discardDraft, getDraft, MAX_DRAFT_BYTES, saveDraft } from "./drafts";
 import { getPipeline, listVersions } from "./get-pipeline";
 import { savePipeline } from "./save-pipeline";
-import boston from "../../../workflows/templates/boston-housing.pipeline.json";
+import boston from "../../../contract/templates/boston-housing.pipeline.json";
 
 let db: Db;
 let a: RequestContext;

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { env } from "../../env";
+import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
 import { compile } from "../../../workflows/compiler/compile";
 import { getPipeline } from "../../../db/queries/pipelines";

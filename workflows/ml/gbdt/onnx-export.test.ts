@@ -8,7 +8,7 @@ import * as ortWeb from "onnxruntime-web";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Frame, Prediction } from "../types";
 import { trainGbdt, type GbdtTrainedModel } from "./train";
-import { synthetic } from "./test-data";
+import { synthetic } from "../../../testing/gbdt-data";
 
 type Runtime = { name: string; create: (bytes: Uint8Array) => Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>> }>; Tensor: typeof ortNode.Tensor };
 

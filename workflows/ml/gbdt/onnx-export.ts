@@ -1,5 +1,5 @@
 /**
- * ONNX export of a GBDT ensemble (DESIGN.md §3 "Model I/O").
+ * ONNX export of a GBDT ensemble (docs/spec.md "Model I/O").
  *
  * Graph: one input per feature column ([-1, 1], FLOAT or STRING, dropped
  * columns included) → numeric columns concatenated, string columns one-hot

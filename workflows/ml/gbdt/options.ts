@@ -1,5 +1,5 @@
 /**
- * Options of the GBDT trainer (`train.gbdt@1` config, DESIGN.md §3) and their
+ * Options of the GBDT trainer (`train.gbdt@1` config, docs/spec.md) and their
  * defaults. The node's zod schema validates user input; this module is the
  * trainer's own guard, so a direct caller gets a DataError, never a NaN model.
  */

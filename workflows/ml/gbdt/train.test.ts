@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DataError, type Frame } from "../types";
-import { synthetic } from "./test-data";
+import { synthetic } from "../../../testing/gbdt-data";
 import { trainGbdt } from "./train";
 
 const num = (name: string, values: ArrayLike<number>) => ({ name, kind: "number" as const, values: Float64Array.from(values) });

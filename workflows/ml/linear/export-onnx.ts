@@ -1,6 +1,6 @@
 /**
  * ONNX export of a linear model with its preprocessing inside the graph
- * (DESIGN.md §3 "Model I/O"): raw feature columns in; `prediction` [N, 1]
+ * (docs/spec.md "Model I/O"): raw feature columns in; `prediction` [N, 1]
  * for regression, `label` [N] + `probabilities` [N, K] (softmax, no ZipMap)
  * for classification.
  */

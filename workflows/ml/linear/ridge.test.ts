@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitPreprocessor, transform, toDense } from "../preprocess";
 import { cholesky, choleskySolve, fitRidge, gram } from "./ridge";
 import { trainLinear } from "./train-linear";
-import { bostonFrame, frame } from "./test-helpers";
+import { bostonFrame, frame } from "../../../testing/linear";
 
 /** Gaussian elimination with partial pivoting — independent of the Cholesky path. */
 function solve(a: number[][], b: number[]): number[] {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fitPreprocessor, transform, toDense, type DesignMatrix } from "../preprocess";
 import { lbfgs } from "./lbfgs";
 import { fitSoftmax, softmaxObjective } from "./softmax";
-import { frame } from "./test-helpers";
+import { frame } from "../../../testing/linear";
 
 /** Deterministic uniform [0, 1) numbers (mulberry32). */
 function rng(seed: number): () => number {

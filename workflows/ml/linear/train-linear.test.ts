@@ -2,7 +2,7 @@ import * as ort from "onnxruntime-node";
 import { describe, expect, it } from "vitest";
 import { DataError, type Frame } from "../types";
 import { trainLinear, type TrainLinearOptions } from "./train-linear";
-import { bostonFrame, frame, maxRelDiff, penguinsFrame, runOnnx } from "./test-helpers";
+import { bostonFrame, frame, maxRelDiff, penguinsFrame, runOnnx } from "../../../testing/linear";
 
 function expectDataError(f: Frame, opts: TrainLinearOptions, message: RegExp): void {
   let error: unknown;

@@ -1,4 +1,4 @@
-/** Config fields every train.* node shares (DESIGN.md §3): the same names, help and errors. */
+/** Config fields every train.* node shares (docs/spec.md): the same names, help and errors. */
 import { z } from "zod";
 
 export const trainCommonConfig = {

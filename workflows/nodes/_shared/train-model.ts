@@ -4,10 +4,10 @@
  */
 import { columnKind, parquetRel, readFrame, withDuckDb } from "../../data/duckdb";
 import { DataError, type Frame, type Task, type TrainedModel } from "../../ml/types";
-import type { ModelManifest } from "../../ml/manifest";
+import type { ModelManifest } from "../../../contract/model";
 import type { ModelRef, DatasetRef, ColumnSchema } from "../../spec/refs";
-import type { StepContext } from "../../temporal/step-context";
-import { LIBRARY_VERSIONS } from "../../temporal/versions";
+import type { StepContext } from "../step-context";
+import { LIBRARY_VERSIONS } from "../versions";
 
 export function selectColumns(ctx: StepContext<unknown>, ds: DatasetRef, target: string, features?: string[]): { target: ColumnSchema; features: ColumnSchema[] } {
   const byName = new Map(ds.schema.map((c) => [c.name, c]));

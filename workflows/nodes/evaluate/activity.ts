@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../../temporal/step-context";
+import { defineActivity, inputOf } from "../step-context";
 import { parquetRel, readFrame, withDuckDb } from "../../data/duckdb";
 import { loadSession, scoreFrame } from "../../ml/onnx/score";
 import { classificationMetrics, regressionMetrics } from "../../ml/metrics";

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../../temporal/step-context";
+import { defineActivity, inputOf } from "../step-context";
 import { ident, parquetRel, withDuckDb, writeDataset } from "../../data/duckdb";
 import { DataError } from "../../ml/types";
 

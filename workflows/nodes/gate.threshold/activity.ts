@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../../temporal/step-context";
+import { defineActivity, inputOf } from "../step-context";
 import { evaluateConditions } from "./conditions";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, async (ctx) => {

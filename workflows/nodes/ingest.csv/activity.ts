@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity } from "../../temporal/step-context";
+import { defineActivity } from "../step-context";
 import { withDuckDb, writeDataset, lit } from "../../data/duckdb";
 import { sampleSql } from "./sources";
 import { getDataset } from "../../../db/queries/datasets";

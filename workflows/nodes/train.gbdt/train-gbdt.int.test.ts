@@ -4,7 +4,7 @@
  * the REST API.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sixStepSpec, startHarness, type Harness } from "../../temporal/test-harness";
+import { sixStepSpec, startHarness, type Harness } from "../../../testing/temporal-harness";
 import { savePipeline } from "../../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../../server/services/runs/start-run";
 import * as runRoute from "../../../app/api/v1/runs/[runId]/route";

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity } from "../../temporal/step-context";
+import { defineActivity } from "../step-context";
 import { trainModelStep } from "../_shared/train-model";
 import { trainLinear } from "../../ml/linear/train-linear";
 

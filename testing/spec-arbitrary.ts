@@ -12,11 +12,11 @@
  * present and sometimes left to their defaults.
  */
 import fc from "fast-check";
-import { NODE_DEFINITIONS, resolveNodeType } from "../nodes/registry";
-import type { NodeDefinition } from "../nodes/types";
-import { METRIC_NAMES } from "./metrics";
-import { SAMPLE_NAMES } from "./samples";
-import { NOTE_COLORS, type Param, type PipelineSpecInput } from "./spec";
+import { NODE_DEFINITIONS, resolveNodeType } from "../workflows/nodes/registry";
+import type { NodeDefinition } from "../workflows/nodes/types";
+import { METRIC_NAMES } from "../workflows/spec/metrics";
+import { SAMPLE_NAMES } from "../workflows/spec/samples";
+import { NOTE_COLORS, type Param, type PipelineSpecInput } from "../workflows/spec/spec";
 
 type Config = Record<string, unknown>;
 type NoteInput = NonNullable<PipelineSpecInput["notes"]>[number];

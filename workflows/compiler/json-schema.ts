@@ -4,7 +4,7 @@
  * (one `if type = X then config = schema(X)` rule per registered type).
  */
 import { z } from "zod";
-import { ZPipelineSpec } from "./spec";
+import { ZPipelineSpec } from "../spec/spec";
 import { NODE_DEFINITIONS } from "../nodes/registry";
 
 export function pipelineJsonSchema(): Record<string, unknown> {

@@ -6,19 +6,19 @@
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "../../db/client";
-import { migrateAndSeed } from "../../db/migrate";
-import { seedLocal } from "../../db/seed";
-import { createTeam } from "../../db/queries/teams";
-import { runTeam } from "../../db/queries/runs";
-import { ArtifactStore } from "../../server/storage/artifacts";
-import { createServingServer, type ServingServer } from "../../server/serving/server";
-import type { RequestContext } from "../../server/context";
-import { getRun } from "../../server/services/runs/get-run";
+import { createDb, type Db } from "../db/client";
+import { migrateAndSeed } from "../db/migrate";
+import { seedLocal } from "../db/seed";
+import { createTeam } from "../db/queries/teams";
+import { runTeam } from "../db/queries/runs";
+import { ArtifactStore } from "../infra/artifacts";
+import { createServingServer, type ServingServer } from "../server/serving/server";
+import type { RequestContext } from "../server/context";
+import { getRun } from "../server/services/runs/get-run";
 import { DefaultLogger, Runtime } from "@temporalio/worker";
-import { createWorker } from "./worker";
-import { NODE_ACTIVITIES } from "../nodes/activities.generated";
-import type { NodeActivity } from "./step-context";
+import { createWorker } from "../workflows/temporal/worker";
+import { NODE_ACTIVITIES } from "../workflows/nodes/activities.generated";
+import type { NodeActivity } from "../workflows/nodes/step-context";
 
 export interface Harness {
   db: Db;

@@ -1,12 +1,12 @@
 /**
  * Small, real ONNX models (built with the project's GraphBuilder) and their
  * manifests, for the serving tests and the serving benchmark. They follow
- * the exported-model contract of DESIGN.md §3: one input per feature column,
+ * the exported-model contract of docs/spec.md: one input per feature column,
  * shape [-1, 1], FLOAT for numbers and STRING for categories.
  */
-import type { ModelManifest } from "../../workflows/ml/manifest";
-import type { ModelInput, ModelOutput, Task } from "../../workflows/ml/types";
-import { attr, DataType, GraphBuilder } from "../../workflows/ml/onnx/builder";
+import type { ModelManifest } from "../contract/model";
+import type { ModelInput, ModelOutput, Task } from "../workflows/ml/types";
+import { attr, DataType, GraphBuilder } from "../workflows/ml/onnx/builder";
 
 export interface TestModel {
   onnx: Uint8Array;

@@ -4,7 +4,7 @@
  * ones in tests). Activities import this; workflow code never does.
  */
 import type { Db } from "../../db/client";
-import type { ArtifactStore } from "../../server/storage/artifacts";
+import type { ArtifactStore } from "../../infra/artifacts";
 import type { PortValue, StepOutputs } from "../spec/refs";
 
 export interface ActivityDeps {

@@ -17,11 +17,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort, pipeLines, postmasterPid, stopPid } from "./process-utils";
-import { startEmbeddedPostgres } from "./postgres";
-import { ensureTemporalCli } from "./temporal-cli";
-import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from "./temporal-dev-server";
-import type { TestServices } from "./test-env";
+import { freePort, pipeLines, postmasterPid, stopPid } from "../scripts/process-utils";
+import { startEmbeddedPostgres } from "../scripts/postgres";
+import { ensureTemporalCli } from "../scripts/temporal-cli";
+import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from "../scripts/temporal-dev-server";
+import type { TestServices } from "./env";
 
 const say = (msg: string) => process.stderr.write(`[test-services] ${msg}\n`);
 const secs = (t0: number) => `${((Date.now() - t0) / 1000).toFixed(1)} s`;

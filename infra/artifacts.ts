@@ -9,6 +9,7 @@ import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { env } from "./env";
 
 export interface ArtifactRef {
   uri: string;
@@ -16,12 +17,9 @@ export interface ArtifactRef {
   sizeBytes: number;
 }
 
-export function artifactDir(): string {
-  return path.resolve(process.env.ARTIFACT_DIR || path.join(process.cwd(), ".data", "artifacts"));
-}
 
 export class ArtifactStore {
-  constructor(readonly root: string = artifactDir()) {}
+  constructor(readonly root: string = env().artifactDir) {}
 
   private target(sha256: string, filename: string): string {
     return path.join(this.root, "sha256", sha256.slice(0, 2), sha256, filename);

@@ -2,7 +2,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import * as ort from "onnxruntime-node";
-import type { Column, Frame, ModelInput } from "../types";
+import type { Column, Frame, ModelInput } from "../workflows/ml/types";
 
 type Value = string | number | boolean | null | undefined;
 
@@ -31,7 +31,7 @@ export function frame(cols: Record<string, number[] | (string | null)[]>): Frame
 
 /** Reads a JSON file bundled in node_modules (these packages don't export their data files). */
 export function loadJson<T>(modulePath: string): T {
-  return JSON.parse(readFileSync(fileURLToPath(new URL(`../../../node_modules/${modulePath}`, import.meta.url)), "utf8")) as T;
+  return JSON.parse(readFileSync(fileURLToPath(new URL(`../node_modules/${modulePath}`, import.meta.url)), "utf8")) as T;
 }
 
 export function bostonFrame(): Frame {

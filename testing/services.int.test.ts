@@ -1,7 +1,7 @@
 import { Connection } from "@temporalio/client";
 import postgres from "postgres";
 import { describe, expect, it } from "vitest";
-import { testEnv } from "./test-env";
+import { testEnv } from "./env";
 
 describe("integration test services", () => {
   it("are visible to test files both through testEnv() and process.env", () => {

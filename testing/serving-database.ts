@@ -8,14 +8,14 @@ import fsp from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { createDb, type Db } from "../../db/client";
-import { migrateAndSeed } from "../../db/migrate";
-import { moveAlias, registerModelVersion, upsertDeployment } from "../../db/queries/models";
-import { createFixtureRun } from "../../db/queries/serving";
-import { seedLocal } from "../../db/seed";
-import { startEmbeddedPostgres } from "../../scripts/postgres";
-import type { ArtifactStore } from "../storage/artifacts";
-import type { TestModel } from "./test-models";
+import { createDb, type Db } from "../db/client";
+import { migrateAndSeed } from "../db/migrate";
+import { moveAlias, registerModelVersion, upsertDeployment } from "../db/queries/models";
+import { createFixtureRun } from "../db/queries/serving";
+import { seedLocal } from "../db/seed";
+import { startEmbeddedPostgres } from "../scripts/postgres";
+import type { ArtifactStore } from "../infra/artifacts";
+import type { TestModel } from "./models";
 
 export interface TestDatabase {
   url: string;

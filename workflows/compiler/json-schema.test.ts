@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { pipelineJsonSchema } from "./json-schema";
-import boston from "../templates/boston-housing.pipeline.json";
+import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 describe("pipeline JSON Schema", () => {
   const schema = pipelineJsonSchema() as Record<string, any>;

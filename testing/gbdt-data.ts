@@ -1,6 +1,6 @@
 /** Seeded synthetic data for the GBDT tests (not a test file itself). */
-import type { Frame } from "../types";
-import { Rng } from "./rng";
+import type { Frame } from "../workflows/ml/types";
+import { Rng } from "../workflows/ml/gbdt/rng";
 
 const num = (name: string, values: ArrayLike<number>) => ({ name, kind: "number" as const, values: Float64Array.from(values) });
 const str = (name: string, values: (string | null)[]) => ({ name, kind: "string" as const, values });

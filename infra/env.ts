@@ -1,0 +1,74 @@
+/**
+ * Process configuration: the only place that reads `process.env` for the
+ * product (web, worker, serving, the dev supervisor). Every variable is
+ * optional; the defaults are what `npm run dev` starts. The README's
+ * configuration table lists the same variables (a test keeps them in step).
+ */
+import path from "node:path";
+import { z } from "zod";
+
+export const DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5433/conveyor";
+
+const port = z.coerce.number().int().min(1).max(65535);
+
+export const ENV_SCHEMA = z.object({
+  DATABASE_URL: z.url().optional().describe("any PostgreSQL server; default: the embedded one `npm run dev` starts on POSTGRES_PORT"),
+  TEMPORAL_ADDRESS: z.string().optional().describe("a Temporal frontend (host:port); default: the dev server `npm run dev` starts on TEMPORAL_PORT"),
+  TEMPORAL_NAMESPACE: z.string().default("default").describe("Temporal namespace"),
+  TEMPORAL_TASK_QUEUE: z.string().default("conveyor-pipelines").describe("task queue of the pipeline workflow and its activities"),
+  TEMPORAL_CLI_PATH: z.string().optional().describe("the `temporal` binary (1.9.x) for the dev server; default: found on PATH or fetched into ~/.cache/conveyor/bin"),
+  ARTIFACT_DIR: z.string().optional().describe("where datasets and models are stored, content-addressed; default: CONVEYOR_DATA_DIR/artifacts"),
+  CONVEYOR_DATA_DIR: z.string().default(".data").describe("data directory of `npm run dev`: postgres, temporal.sqlite, artifacts"),
+  CONVEYOR_RESET_DATA: z.enum(["0", "1"]).default("0").describe("1: delete the data directory before starting (e2e tests)"),
+  POSTGRES_PORT: port.default(5433).describe("port of the embedded PostgreSQL"),
+  TEMPORAL_PORT: port.default(7233).describe("port of the Temporal dev server"),
+  TEMPORAL_UI_PORT: port.optional().describe("port of the Temporal UI; default TEMPORAL_PORT + 1000"),
+  WEB_PORT: port.default(3000).describe("port of the web app"),
+  SERVING_PORT: port.default(8080).describe("port of the serving process"),
+  SERVING_HOST: z.string().default("127.0.0.1").describe("address the serving process listens on"),
+  SERVING_URL: z.url().optional().describe("where the web app and worker reach serving; default http://127.0.0.1:SERVING_PORT"),
+  CONVEYOR_BENCH_PAGES: z.enum(["0", "1"]).default("0").describe("1: serve the benchmark fixture pages under /bench (benchmarks only)"),
+});
+
+export type Env = z.infer<typeof ENV_SCHEMA> & {
+  /** Resolved: DATABASE_URL or the embedded default. */
+  databaseUrl: string;
+  /** Resolved: TEMPORAL_ADDRESS or the dev server's. */
+  temporalAddress: string;
+  /** Resolved: ARTIFACT_DIR or CONVEYOR_DATA_DIR/artifacts, absolute. */
+  artifactDir: string;
+  servingUrl: string;
+  temporalUiPort: number;
+};
+
+const KEYS = Object.keys(ENV_SCHEMA.shape) as (keyof typeof ENV_SCHEMA.shape)[];
+
+/** Parses a set of variables (empty strings count as unset); throws one message naming every bad variable. */
+export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
+  const raw = Object.fromEntries(KEYS.map((k) => [k, source[k]]).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = ENV_SCHEMA.safeParse(raw);
+  if (!parsed.success) {
+    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`).join("; ")}`);
+  }
+  const e = parsed.data;
+  return {
+    ...e,
+    databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL.replace(":5433/", `:${e.POSTGRES_PORT}/`),
+    temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
+    artifactDir: path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(e.CONVEYOR_DATA_DIR, "artifacts")),
+    servingUrl: e.SERVING_URL ?? `http://127.0.0.1:${e.SERVING_PORT}`,
+    temporalUiPort: e.TEMPORAL_UI_PORT ?? e.TEMPORAL_PORT + 1000,
+  };
+}
+
+let cached: { key: string; env: Env } | undefined;
+
+/**
+ * The validated configuration of this process. Re-read when a variable
+ * changes (test harnesses set some after start), otherwise parsed once.
+ */
+export function env(): Env {
+  const key = KEYS.map((k) => process.env[k] ?? "").join("\u0000");
+  if (cached?.key !== key) cached = { key, env: parseEnv(process.env) };
+  return cached.env;
+}
