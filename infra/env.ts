@@ -27,6 +27,7 @@ export const ENV_SCHEMA = z.object({
   SERVING_PORT: port.default(8080).describe("port of the serving process"),
   SERVING_HOST: z.string().default("127.0.0.1").describe("address the serving process listens on"),
   SERVING_URL: z.url().optional().describe("where the web app and worker reach serving; default http://127.0.0.1:SERVING_PORT"),
+  NEXT_DIST_DIR: z.string().default(".next").describe("build directory of the web app (a second stack in one checkout needs its own)"),
   CONVEYOR_BENCH_PAGES: z.enum(["0", "1"]).default("0").describe("1: serve the benchmark fixture pages under /bench (benchmarks only)"),
 });
 

@@ -81,6 +81,7 @@ function runLauncher(): void {
 interface Config {
   root: string;
   dataDir: string;
+  distDir: string;
   reset: boolean;
   pgPort: number;
   temporalPort: number;
@@ -102,6 +103,7 @@ function readConfig(): Config {
   return {
     root,
     dataDir,
+    distDir: path.resolve(root, e.NEXT_DIST_DIR),
     reset: e.CONVEYOR_RESET_DATA === "1",
     pgPort: e.POSTGRES_PORT,
     temporalPort: e.TEMPORAL_PORT,
@@ -280,11 +282,15 @@ async function runSupervisor(): Promise<void> {
 }
 
 async function preflight(cfg: Config): Promise<void> {
-  if (cfg.reset && fs.existsSync(cfg.dataDir)) {
-    const forbidden = [path.parse(cfg.dataDir).root, cfg.root, os.homedir()];
-    if (forbidden.includes(cfg.dataDir)) throw new Error(`refusing to reset ${cfg.dataDir}`);
-    log("dev", `CONVEYOR_RESET_DATA=1: deleting ${rel(cfg.root, cfg.dataDir)}`);
-    fs.rmSync(cfg.dataDir, { recursive: true, force: true });
+  if (cfg.reset) {
+    for (const dir of [cfg.dataDir, cfg.distDir]) {
+      if (!fs.existsSync(dir)) continue;
+      const forbidden = [path.parse(dir).root, cfg.root, os.homedir()];
+      if (forbidden.includes(dir)) throw new Error(`refusing to reset ${dir}`);
+      // The dist dir too: Turbopack's dev cache of an older checkout (files since moved) makes pages reload forever.
+      log("dev", `CONVEYOR_RESET_DATA=1: deleting ${rel(cfg.root, dir)}`);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   }
   fs.mkdirSync(cfg.dataDir, { recursive: true, mode: 0o755 });
 

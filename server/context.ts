@@ -11,11 +11,13 @@ export interface RequestContext {
   db: Db;
   teamId: string;
   userId: string;
+  /** Which door the request came through: the UI's tRPC or the REST API (a run records it as its trigger). */
+  via?: "trpc" | "rest";
 }
 
 let cached: Promise<{ teamId: string; userId: string }> | undefined;
 
-export async function requestContext(): Promise<RequestContext> {
+export async function requestContext(via?: RequestContext["via"]): Promise<RequestContext> {
   const db = getDb();
   cached ??= (async () => {
     const found = await findLocalIdentity(db);
@@ -25,5 +27,5 @@ export async function requestContext(): Promise<RequestContext> {
     cached = undefined;
     throw e;
   });
-  return { db, ...(await cached) };
+  return { db, ...(await cached), via };
 }

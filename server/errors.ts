@@ -1,15 +1,24 @@
-import type { SpecError } from "../workflows/spec/spec";
+import { ERROR_STATUS, type ErrorCode, type Problem } from "../contract/api/common";
 
-/** A use-case failure the caller can act on; REST and tRPC map `code` to a status. */
+/**
+ * A use-case failure the caller can act on. REST answers it as
+ * `{ error: { code, message, details } }` with the code's status; tRPC maps
+ * the code to its own. `details` name the node and field of each problem.
+ */
 export class ServiceError extends Error {
   constructor(
-    readonly code: "invalid" | "not_found" | "bad_request" | "unavailable",
+    readonly code: Exclude<ErrorCode, "internal">,
     message: string,
-    readonly errors: SpecError[] = [],
+    readonly errors: Problem[] = [],
   ) {
     super(message);
     this.name = "ServiceError";
   }
 }
 
-export const HTTP_STATUS: Record<ServiceError["code"], number> = { invalid: 422, not_found: 404, bad_request: 400, unavailable: 503 };
+export const HTTP_STATUS: Record<ErrorCode, number> = ERROR_STATUS;
+
+/** A problem with one request field (query, path or body). */
+export function fieldError(code: "bad_request" | "invalid", field: string, message: string): ServiceError {
+  return new ServiceError(code, `${field}: ${message}`, [{ nodeId: null, field, message }]);
+}

@@ -18,6 +18,7 @@ import {
   type Node,
 } from "@xyflow/react";
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
+import { refusable } from "../trpc/refusable";
 import { useTRPC } from "../trpc/trpc";
 import { Button } from "../ui/button";
 import { AlertIcon, HistoryIcon, LayoutIcon, NoteIcon, RedoIcon, RunIcon, SaveIcon, UndoIcon } from "../ui/icons";
@@ -241,7 +242,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       const spec = ed.currentSpec();
       const json = JSON.stringify(spec);
       try {
-        const r = saved ? await save.mutateAsync({ id: saved.id, spec, message }) : await create.mutateAsync({ spec, message });
+        const r = await refusable(() => (saved ? save.mutateAsync({ id: saved.id, spec, message }) : create.mutateAsync({ spec, message })));
         if (!r.ok) {
           setServerErrors({ json, errors: r.errors });
           const why = `Not saved: ${r.errors.length} problem${r.errors.length === 1 ? "" : "s"} to fix first (see the problems list).${saved ? " Your edits are kept in the draft." : ""}`;
@@ -277,7 +278,7 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
     const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist() : saved;
     if (!target) return;
     try {
-      const r = await start.mutateAsync({ pipelineId: target.id, version: target.version });
+      const r = await refusable(() => start.mutateAsync({ pipelineId: target.id, version: target.version }));
       if (!r.ok) {
         setServerErrors({ json: target.json, errors: r.errors });
         flash("The pipeline cannot run yet: see the problems");

@@ -153,7 +153,7 @@ function Preview({ name, version, modelUrl, manifest }: { name: string; version:
   const [browser, setBrowser] = useState<{ prediction: Prediction; ms: number } | null>(null);
   const [server, setServer] = useState<Prediction | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const infer = useMutation(trpc.models.inferServer.mutationOptions());
+  const infer = useMutation(trpc.models.predict.mutationOptions());
   const { instance, errors } = useMemo(() => toInstance(manifest, values), [manifest, values]);
   const invalid = Object.keys(errors).length > 0;
   const parity = useMemo(() => (browser && server ? compareParity(browser.prediction, server) : null), [browser, server]);

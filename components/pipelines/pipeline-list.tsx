@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery } from "@tanstack/react-query";
+import { refusable } from "../trpc/refusable";
 import { useTRPC } from "../trpc/trpc";
 import { Button, buttonClass } from "../ui/button";
 import { formatRelative } from "../ui/format";
@@ -28,7 +29,7 @@ export function PipelineList() {
   const runNow = async (pipelineId: string) => {
     setRunError(null);
     try {
-      const r = await start.mutateAsync({ pipelineId });
+      const r = await refusable(() => start.mutateAsync({ pipelineId }));
       if (r.ok) router.push(`/runs/${r.runId}`);
       else setRunError(new Error(r.errors.map((e) => `${e.nodeId ?? "pipeline"}: ${e.message}`).join("; ")));
     } catch (e) {

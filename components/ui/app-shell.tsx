@@ -52,7 +52,10 @@ export function AppShell({ children }: { children: ReactNode }) {
           })}
           {compact ? null : (
             <div className="mt-auto px-2.5 pb-1 text-[11px] leading-relaxed text-slate-400">
-              Pipelines compile to durable Temporal workflows; models serve over OIP v2.
+              Pipelines compile to durable Temporal workflows; models serve over OIP v2.{" "}
+              <a href="/api/docs" className="text-indigo-600 hover:underline" data-testid="api-docs-link">
+                API reference
+              </a>
             </div>
           )}
         </nav>

@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { aliasEvents, deployments, modelAliases, models, modelVersions } from "../schema";
 import type { ModelManifest } from "../../contract/model";
@@ -139,6 +139,22 @@ export async function moveAlias(
   });
 }
 
+/** Removes an alias with an audit event and notifies serving processes; fromVersion null when there was none. */
+export async function removeAlias(db: Db, input: { modelId: string; alias: string; actor: string; reason: string }): Promise<{ fromVersion: number | null }> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${input.modelId + ":" + input.alias}))`);
+    const [gone] = await tx
+      .delete(modelAliases)
+      .where(and(eq(modelAliases.modelId, input.modelId), eq(modelAliases.alias, input.alias)))
+      .returning({ version: modelAliases.version });
+    if (!gone) return { fromVersion: null };
+    await tx.insert(aliasEvents).values({ modelId: input.modelId, alias: input.alias, fromVersion: gone.version, toVersion: null, actor: input.actor, reason: input.reason });
+    const [m] = await tx.select({ name: models.name }).from(models).where(eq(models.id, input.modelId));
+    await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${m!.name})`);
+    return { fromVersion: gone.version };
+  });
+}
+
 /** Creates or updates the serving endpoint `name` → model alias. */
 export async function upsertDeployment(
   db: Db,
@@ -197,13 +213,16 @@ export async function getModelVersion(db: Db, teamId: string, name: string, vers
 }
 
 export async function listModels(db: Db, teamId: string) {
-  return db
+  const rows = await db
     .select({
+      id: models.id,
       name: models.name,
       createdAt: models.createdAt,
-      latestVersion: sql<number>`(select max(${modelVersions.version}) from ${modelVersions} where ${modelVersions.modelId} = ${models.id})`,
+      latestVersion: sql<number | null>`(select max(${modelVersions.version}) from ${modelVersions} where ${modelVersions.modelId} = ${models.id})`,
     })
     .from(models)
     .where(eq(models.teamId, teamId))
     .orderBy(models.name);
+  const aliasRows = rows.length ? await db.select().from(modelAliases).where(inArray(modelAliases.modelId, rows.map((r) => r.id))) : [];
+  return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) as Record<string, number> }));
 }

@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { artifacts, metrics, pipelines, runs, runSteps, stepCache, type StepLog } from "../schema";
 
-type RunStatus = (typeof runs.$inferSelect)["status"];
+export type RunStatus = (typeof runs.$inferSelect)["status"];
 type StepStatus = (typeof runSteps.$inferSelect)["status"];
 
 export async function createRun(
@@ -103,12 +103,12 @@ export async function getRun(db: Db, teamId: string, runId: string) {
   return { ...run.run, pipelineName: run.pipelineName, steps, metrics: metricRows };
 }
 
-export async function listRuns(db: Db, teamId: string, opts: { pipelineId?: string; limit?: number } = {}) {
+export async function listRuns(db: Db, teamId: string, opts: { pipelineId?: string; status?: RunStatus; limit?: number } = {}) {
   return db
     .select({ run: runs, pipelineName: pipelines.name })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
-    .where(and(eq(runs.teamId, teamId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined))
+    .where(and(eq(runs.teamId, teamId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined, opts.status ? eq(runs.status, opts.status) : undefined))
     .orderBy(desc(runs.createdAt))
     .limit(opts.limit ?? 50);
 }

@@ -230,7 +230,8 @@ export const aliasEvents = pgTable("alias_events", {
   modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
   alias: text("alias").notNull(),
   fromVersion: integer("from_version"),
-  toVersion: integer("to_version").notNull(),
+  /** Null when the alias was removed. */
+  toVersion: integer("to_version"),
   actor: text("actor").notNull(),
   reason: text("reason").notNull(),
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),

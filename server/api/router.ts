@@ -1,70 +1,66 @@
 /**
- * The UI's API. Procedures validate input, call one service, return its
- * result. Validation failures of specs come back as values ({ ok: false,
- * errors }) so the canvas can show them by node and field.
+ * The UI's API: one procedure per endpoint of contract/api/endpoints.ts, with
+ * that endpoint's input and output schemas and its operation — the same
+ * shapes and the same code as the REST routes.
  */
-import { z } from "zod";
+import type { z } from "zod";
+import { endpoints, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
 import { procedure, router } from "./trpc";
-import { ServiceError } from "../errors";
-import { getPipeline, listPipelines, listVersions } from "../services/pipelines/get-pipeline";
-import { discardDraft, getDraft, saveDraft } from "../services/pipelines/drafts";
-import { savePipeline } from "../services/pipelines/save-pipeline";
-import { startRun } from "../services/runs/start-run";
-import { getRun, listRuns } from "../services/runs/get-run";
-import { getModel, getModelVersion, listModels } from "../services/models/get-model";
-import { inferServer } from "../services/models/infer-server";
-import { listDatasets } from "../services/datasets/upload-dataset";
-import type { SpecError } from "../../workflows/spec/spec";
+import { operations, type Operation } from "./operations";
 
-type Refusable<T> = ({ ok: true } & T) | { ok: false; errors: SpecError[] };
+type Input<N extends EndpointName> = keyof Endpoints[N]["input"]["shape"] extends never ? z.ZodDefault<z.ZodOptional<Endpoints[N]["input"]>> : Endpoints[N]["input"];
+type Output<N extends EndpointName> = Endpoints[N]["output"] extends z.ZodType ? z.output<Endpoints[N]["output"]> : never;
 
-async function refusable<T>(fn: () => Promise<T>): Promise<Refusable<T>> {
-  try {
-    return { ok: true, ...(await fn()) };
-  } catch (e) {
-    if (e instanceof ServiceError && e.code === "invalid") return { ok: false, errors: e.errors };
-    throw e;
-  }
+function build<N extends EndpointName>(name: N) {
+  const e = endpoints[name];
+  const run = operations[name] as Operation<Endpoints[N]>;
+  // An endpoint without inputs may be called without an argument.
+  const input = (Object.keys(e.input.shape).length ? e.input : e.input.optional().default({})) as Input<N>;
+  const p = procedure.input(input).output(e.output as unknown as z.ZodType<Output<N>>);
+  const resolve = ({ ctx, input }: { ctx: Parameters<typeof run>[0]; input: unknown }) => run(ctx, input as never) as Promise<Output<N>>;
+  return { p, resolve };
 }
 
-const Message = z.string().trim().max(500).optional();
-const Instance = z.record(z.string(), z.union([z.number(), z.string(), z.null()]));
+/** The query procedure of endpoint `name` (a GET). */
+function query<N extends EndpointName>(name: N) {
+  const { p, resolve } = build(name);
+  return p.query(resolve);
+}
+
+/** The mutation procedure of endpoint `name` (POST, PUT, DELETE). */
+function mutation<N extends EndpointName>(name: N) {
+  const { p, resolve } = build(name);
+  return p.mutation(resolve);
+}
 
 export const appRouter = router({
   pipelines: router({
-    list: procedure.query(({ ctx }) => listPipelines(ctx)),
-    get: procedure.input(z.object({ id: z.string(), version: z.number().int().positive().optional() })).query(({ ctx, input }) => getPipeline(ctx, input)),
-    versions: procedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => listVersions(ctx, input)),
-    create: procedure
-      .input(z.object({ spec: z.unknown(), message: Message }))
-      .mutation(({ ctx, input }) => refusable(() => savePipeline(ctx, { spec: input.spec, message: input.message }))),
-    save: procedure
-      .input(z.object({ id: z.string(), spec: z.unknown(), message: Message }))
-      .mutation(({ ctx, input }) => refusable(() => savePipeline(ctx, input))),
+    list: query("listPipelines"),
+    get: query("getPipeline"),
+    versions: query("listPipelineVersions"),
+    create: mutation("createPipeline"),
+    save: mutation("savePipeline"),
     // Autosave: the spec is kept verbatim, valid or not; saving a version deletes it.
-    draft: procedure.input(z.object({ id: z.string() })).query(({ ctx, input }) => getDraft(ctx, input)),
-    saveDraft: procedure
-      .input(z.object({ id: z.string(), spec: z.record(z.string(), z.unknown()), baseVersion: z.number().int().positive() }))
-      .mutation(({ ctx, input }) => saveDraft(ctx, input)),
-    discardDraft: procedure.input(z.object({ id: z.string() })).mutation(({ ctx, input }) => discardDraft(ctx, input)),
+    draft: query("getDraft"),
+    saveDraft: mutation("saveDraft"),
+    discardDraft: mutation("discardDraft"),
   }),
   runs: router({
-    start: procedure
-      .input(z.object({ pipelineId: z.string(), version: z.number().int().positive().optional(), params: z.record(z.string(), z.unknown()).optional() }))
-      .mutation(({ ctx, input }) => refusable(() => startRun(ctx, input))),
-    get: procedure.input(z.object({ runId: z.string() })).query(({ ctx, input }) => getRun(ctx, input)),
-    list: procedure.input(z.object({ pipelineId: z.string().optional() }).optional()).query(({ ctx, input }) => listRuns(ctx, input ?? {})),
+    start: mutation("startRun"),
+    get: query("getRun"),
+    list: query("listRuns"),
+    cancel: mutation("cancelRun"),
   }),
   models: router({
-    list: procedure.query(({ ctx }) => listModels(ctx)),
-    get: procedure.input(z.object({ name: z.string() })).query(({ ctx, input }) => getModel(ctx, input)),
-    version: procedure.input(z.object({ name: z.string(), version: z.number().int().positive() })).query(({ ctx, input }) => getModelVersion(ctx, input)),
-    inferServer: procedure
-      .input(z.object({ name: z.string(), version: z.number().int().positive(), instances: z.array(Instance).min(1).max(1000) }))
-      .mutation(({ ctx, input }) => inferServer(ctx, input)),
+    list: query("listModels"),
+    get: query("getModel"),
+    version: query("getModelVersion"),
+    setAlias: mutation("setAlias"),
+    deleteAlias: mutation("deleteAlias"),
+    predict: mutation("predict"),
   }),
   datasets: router({
-    list: procedure.query(({ ctx }) => listDatasets(ctx)),
+    list: query("listDatasets"),
   }),
 });
 

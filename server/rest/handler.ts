@@ -1,34 +1,161 @@
 /**
- * REST /api/v1 plumbing: route handlers stay thin (parse, call one service,
- * shape the answer); errors become JSON with the right status.
+ * REST plumbing: one function turns an endpoint of contract/api/endpoints.ts
+ * and its operation into a Next.js route handler. It parses the request one
+ * way for every route (path parameters from the URL against the endpoint's
+ * path template, the query string, the body within its limits), validates it
+ * with the endpoint's input schema, runs the operation and answers with the
+ * output schema's shape. Every error has one shape:
+ * `{ error: { code, message, details } }`; nothing else reaches the client
+ * (no SQL, stack trace or server path: unexpected errors answer a reference).
  */
-import { requestContext, type RequestContext } from "../context";
-import { HTTP_STATUS, ServiceError } from "../errors";
+import crypto from "node:crypto";
+import type { z } from "zod";
+import { LIMITS, type ApiError, type ErrorCode, type Problem } from "../../contract/api/common";
+import { endpoints, inputPlaces, matchPath, type Endpoint, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
+import { requestContext } from "../context";
+import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
+import { operations, type Operation } from "../api/operations";
+import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
 
-export function json(body: unknown, status = 200): Response {
-  return Response.json(body, { status });
+export function errorResponse(code: ErrorCode, message: string, details?: Problem[], headers?: HeadersInit): Response {
+  const body: ApiError = { error: { code, message, ...(details?.length ? { details } : {}) } };
+  return Response.json(body, { status: HTTP_STATUS[code], headers });
 }
 
-export async function readJson(req: Request): Promise<unknown> {
-  const text = await req.text();
-  if (!text.trim()) throw new ServiceError("bad_request", "the request body is empty; send JSON");
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new ServiceError("bad_request", `the request body is not valid JSON: ${e instanceof Error ? e.message : e}`);
+const JSON_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/plain)\b/i;
+
+/** Reads at most `limit` bytes of the body, refusing larger ones as soon as the limit is passed. */
+async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  const tooLarge = () => new ServiceError("payload_too_large", `the request body is larger than ${(limit / 1024 / 1024).toFixed(0)} MB`);
+  if (declared > limit) throw tooLarge();
+  if (!req.body) return new Uint8Array();
+  const reader = req.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
   }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
 }
 
-export function rest<P>(fn: (ctx: RequestContext, req: Request, params: P) => Promise<Response>) {
-  return async (req: Request, route: { params: Promise<P> }): Promise<Response> => {
+/** The JSON body: within the size and depth limits, syntactically valid, without NUL characters. */
+async function readJsonBody(req: Request, opts: { empty?: unknown } = {}): Promise<unknown> {
+  const text = new TextDecoder().decode(await readLimited(req, LIMITS.jsonBytes));
+  if (!text.trim()) {
+    if ("empty" in opts) return opts.empty;
+    throw new ServiceError("bad_request", "the request body is empty; send JSON");
+  }
+  const type = req.headers.get("content-type");
+  if (type && !JSON_TYPES.test(type)) throw new ServiceError("unsupported_media_type", `send the body as application/json, not ${type.split(";")[0]}`);
+  if (jsonDepthExceeds(text, LIMITS.jsonDepth)) throw new ServiceError("bad_request", `the JSON body is nested deeper than ${LIMITS.jsonDepth} levels`);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new ServiceError("bad_request", `the request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const nul = findNul(value);
+  if (nul !== null) throw fieldError("invalid", nul || "body", "must not contain NUL characters (\\u0000)");
+  return value;
+}
+
+function checkParam(field: string, value: string): void {
+  if (value.includes("\u0000")) throw fieldError("invalid", field, "must not contain NUL characters (\\u0000)");
+  if (value.length > LIMITS.paramChars) throw fieldError("bad_request", field, `must be at most ${LIMITS.paramChars} characters`);
+}
+
+/** Parses a request into the endpoint's input object, or throws a ServiceError naming the fields. */
+export async function parseRequest<E extends Endpoint>(e: E, req: Request): Promise<z.output<E["input"]>> {
+  const url = new URL(req.url);
+  const places = inputPlaces(e);
+  const raw: Record<string, unknown> = {};
+  let path: Record<string, string> | undefined;
+  try {
+    path = matchPath(e.path, url.pathname);
+  } catch {
+    throw new ServiceError("bad_request", "the URL is not correctly encoded");
+  }
+  for (const name of places.path) {
+    const v = path?.[name] ?? "";
+    checkParam(name, v);
+    raw[name] = v;
+  }
+  for (const [k, v] of url.searchParams) {
+    if (!places.query.includes(k)) continue; // unknown query parameters are ignored, as HTTP APIs do
+    checkParam(k, v);
+    raw[k] = v;
+  }
+  if (e.body) {
+    if (typeof e.body === "object" && "raw" in e.body) {
+      const type = req.headers.get("content-type");
+      if (type && !/^(text\/(csv|plain)|application\/octet-stream)\b/i.test(type)) throw new ServiceError("unsupported_media_type", `send the body as ${e.body.raw}, not ${type.split(";")[0]}`);
+      raw[e.body.field] = await readLimited(req, LIMITS.csvBytes);
+    } else if (e.body === "fields") {
+      const body = await readJsonBody(req, { empty: {} });
+      if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ServiceError("bad_request", "the request body must be a JSON object");
+      for (const k of places.body) if (k in body) raw[k] = (body as Record<string, unknown>)[k];
+    } else {
+      raw[e.body.json] = await readJsonBody(req);
+    }
+  }
+  const parsed = e.input.safeParse(raw);
+  if (!parsed.success) {
+    const details = zodProblems(parsed.error);
+    const inBody = details.some((d) => d.field !== null && places.body.includes(d.field.split(".")[0]!));
+    throw new ServiceError(inBody ? "invalid" : "bad_request", details.map((d) => `${d.field ?? "request"}: ${d.message}`).join("; "), details);
+  }
+  return parsed.data as z.output<E["input"]>;
+}
+
+/** Answers an unexpected error without its details, which go to the server log under a reference. */
+export function internalError(e: unknown, where: string): Response {
+  const ref = crypto.randomUUID().slice(0, 8);
+  console.error(`[api] ${where} failed (reference ${ref}):`, e);
+  return errorResponse("internal", `internal error (reference ${ref}); the server log has the details`);
+}
+
+export interface RestOptions<E extends Endpoint> {
+  /** The status for a given output (default the endpoint's). */
+  statusOf?: (output: z.output<NonNullable<E["output"]>>) => number;
+  headers?: HeadersInit;
+}
+
+/** The Next.js route handler of endpoint `name`. */
+export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoints[N]> = {}) {
+  const e = endpoints[name] as Endpoint;
+  const run = operations[name] as Operation<Endpoint>;
+  return async (req: Request): Promise<Response> => {
     try {
-      return await fn(await requestContext(), req, await route.params);
-    } catch (e) {
-      if (e instanceof ServiceError) {
-        return json(e.code === "invalid" ? { error: e.message, errors: e.errors } : { error: e.message }, HTTP_STATUS[e.code]);
+      const input = await parseRequest(e, req);
+      const result = await run(await requestContext("rest"), input as never);
+      if (e.output === null) {
+        const bytes = result as Uint8Array;
+        return new Response(new Uint8Array(bytes), { status: e.status, headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" } });
       }
-      console.error(e);
-      return json({ error: e instanceof Error ? e.message : "internal error" }, 500);
+      if (result === null && e.nullIsNotFound) {
+        return errorResponse("not_found", e.nullIsNotFound.replace(/\{(\w+)\}/g, (_, k: string) => String((input as Record<string, unknown>)[k] ?? k)));
+      }
+      const out = e.output.safeParse(result);
+      if (!out.success) return internalError(new Error(`output of ${e.operationId} does not match its schema: ${out.error.message}`), e.operationId);
+      const status = opts.statusOf ? opts.statusOf(out.data as never) : e.status;
+      return Response.json(out.data, { status, headers: { "cache-control": "no-store", ...opts.headers } });
+    } catch (err) {
+      if (err instanceof ServiceError) return errorResponse(err.code, err.message, err.errors);
+      return internalError(err, e.operationId);
     }
   };
 }

@@ -119,7 +119,7 @@ describe("pipeline workflow", () => {
     expect(run.status).toBe("succeeded");
     const gate = run.steps.find((s) => s.nodeId === "gate")!;
     expect(gate.status).toBe("succeeded");
-    expect((gate.outputs as { decision: { passed: boolean; reasons: string[] } }).decision.passed).toBe(false);
+    expect((gate.outputs as unknown as { decision: { passed: boolean; reasons: string[] } }).decision.passed).toBe(false);
     const deploy = run.steps.find((s) => s.nodeId === "deploy")!;
     expect(deploy.status).toBe("skipped");
     expect(deploy.error).toMatch(/^gate "gate" did not pass: r2 0\.\d+ >= 0\.99 ✗$/);

@@ -1,10 +1,8 @@
-import { checkHealth, isHealthy } from "../../../server/services/health/check-health";
+// GET → getHealth (contract/api/endpoints.ts): 200 when every part is ok, else 503 with the same body.
+import { rest } from "../../../server/rest/handler";
+import { isHealthy } from "../../../server/services/health/check-health";
 
-export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
 
-/** GET → { db, temporal, worker, serving }, each "ok" or the reason; 200 if all ok, else 503. */
-export async function GET(): Promise<Response> {
-  const report = await checkHealth();
-  return Response.json(report, { status: isHealthy(report) ? 200 : 503, headers: { "cache-control": "no-store" } });
-}
+export const GET = rest("health", { statusOf: (report) => (isHealthy(report) ? 200 : 503) });

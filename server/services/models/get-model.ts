@@ -1,6 +1,7 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { ArtifactStore } from "../../../infra/artifacts";
+import { MAX_INT32 } from "../../../contract/api/common";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
 import type { ModelManifest } from "../../../contract/model";
 
@@ -19,9 +20,14 @@ export async function getModel(ctx: RequestContext, opts: { name: string }) {
   };
 }
 
-export async function getModelVersion(ctx: RequestContext, opts: { name: string; version: number }) {
-  const row = await queryVersion(ctx.db, ctx.teamId, opts.name, opts.version);
+async function findVersion(ctx: RequestContext, opts: { name: string; version: number }) {
+  const row = opts.version <= MAX_INT32 ? await queryVersion(ctx.db, ctx.teamId, opts.name, opts.version) : null;
   if (!row) throw new ServiceError("not_found", `model ${opts.name} version ${opts.version} does not exist`);
+  return row;
+}
+
+export async function getModelVersion(ctx: RequestContext, opts: { name: string; version: number }) {
+  const row = await findVersion(ctx, opts);
   return {
     name: row.model.name,
     version: row.version.version,
@@ -34,9 +40,8 @@ export async function getModelVersion(ctx: RequestContext, opts: { name: string;
   };
 }
 
-/** The ONNX bytes of a version (team-checked), for the browser preview. */
+/** The ONNX bytes of a version (team-checked), for the browser preview and downloads. */
 export async function readModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = new ArtifactStore()) {
-  const row = await queryVersion(ctx.db, ctx.teamId, opts.name, opts.version);
-  if (!row) throw new ServiceError("not_found", `model ${opts.name} version ${opts.version} does not exist`);
+  const row = await findVersion(ctx, opts);
   return store.read(row.version.artifactUri);
 }

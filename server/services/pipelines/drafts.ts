@@ -1,7 +1,7 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { deletePipelineDraft, findPipelineDraft, findPipelineLatestVersion, upsertPipelineDraft } from "../../../db/queries/pipelines";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../../../contract/api/common";
 
 export const MAX_DRAFT_BYTES = 5 * 1024 * 1024;
 
@@ -18,7 +18,7 @@ async function latestVersion(ctx: RequestContext, id: string): Promise<number> {
 export async function getDraft(ctx: RequestContext, opts: { id: string }) {
   const draft = isUuid(opts.id) ? await findPipelineDraft(ctx.db, ctx.teamId, opts.id) : null;
   if (!draft) await latestVersion(ctx, opts.id); // unknown pipeline: not_found rather than "no draft"
-  return draft;
+  return draft && { ...draft, spec: draft.spec as Record<string, unknown> };
 }
 
 /**

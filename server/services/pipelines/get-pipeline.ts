@@ -1,9 +1,7 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
+import { isUuid, MAX_INT32 } from "../../../contract/api/common";
 import { getPipeline as queryPipeline, listPipelines as queryList, listPipelineVersions } from "../../../db/queries/pipelines";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (id: string) => UUID.test(id);
 
 /**
  * One version of a pipeline (the latest unless `version`), with the version
@@ -13,19 +11,25 @@ export async function getPipeline(ctx: RequestContext, opts: { id: string; versi
   if (opts.version !== undefined && !(Number.isInteger(opts.version) && opts.version > 0)) {
     throw new ServiceError("bad_request", `version must be a positive integer, got ${opts.version}`);
   }
-  const found = isUuid(opts.id) ? await queryPipeline(ctx.db, ctx.teamId, opts.id, opts.version) : null;
+  const exists = isUuid(opts.id) && (opts.version === undefined || opts.version <= MAX_INT32);
+  const found = exists ? await queryPipeline(ctx.db, ctx.teamId, opts.id, opts.version) : null;
   if (!found) throw new ServiceError("not_found", `pipeline ${opts.id}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
   return {
     id: found.pipeline.id,
     name: found.pipeline.name,
     version: found.version.version,
-    spec: found.version.spec,
+    spec: found.version.spec as Record<string, unknown>,
     message: found.version.message,
     createdAt: found.version.createdAt,
     createdBy: found.versions.find((v) => v.version === found.version.version)?.createdBy ?? null,
     versions: found.versions,
     draft: found.draft,
   };
+}
+
+/** One immutable version of pipeline `id`. */
+export function getPipelineVersion(ctx: RequestContext, opts: { id: string; version: number }) {
+  return getPipeline(ctx, opts);
 }
 
 /** The version history of pipeline `id`, newest first: { version, message, createdAt, createdBy: { id, name } | null }. */

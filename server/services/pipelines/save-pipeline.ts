@@ -2,7 +2,7 @@ import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { compile } from "../../../workflows/compiler/compile";
 import { insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
-import { isUuid } from "./get-pipeline";
+import { isUuid } from "../../../contract/api/common";
 
 export const MAX_MESSAGE = 500;
 

@@ -7,8 +7,7 @@ import { compile } from "../../../workflows/compiler/compile";
 import { getPipeline } from "../../../db/queries/pipelines";
 import { createRun, setRunStatus } from "../../../db/queries/runs";
 import type { PipelineRunInput } from "../../../workflows/temporal/contracts";
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { isUuid, MAX_INT32 } from "../../../contract/api/common";
 
 /**
  * Compiles the saved spec with the run's params and starts the pipeline
@@ -19,8 +18,9 @@ export async function startRun(
   ctx: RequestContext,
   opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: string },
 ): Promise<{ runId: string; workflowId: string }> {
-  const found = UUID.test(opts.pipelineId) ? await getPipeline(ctx.db, ctx.teamId, opts.pipelineId, opts.version) : null;
-  if (!found) throw new ServiceError("not_found", `pipeline ${opts.pipelineId} does not exist`);
+  const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
+  const found = exists ? await getPipeline(ctx.db, ctx.teamId, opts.pipelineId, opts.version) : null;
+  if (!found) throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
   const compiled = compile(found.version.spec, { params: opts.params ?? {} });
   if (!compiled.ok) throw new ServiceError("invalid", "the pipeline cannot run", compiled.errors);
   const { plan } = compiled;
@@ -31,7 +31,7 @@ export async function startRun(
     pipelineVersion: found.version.version,
     workflowId,
     params: plan.params,
-    trigger: opts.trigger ?? "manual",
+    trigger: opts.trigger ?? (ctx.via === "rest" ? "api" : "manual"),
     createdBy: ctx.userId,
     steps: plan.steps.map((s) => ({ nodeId: s.nodeId, type: s.type })),
   });
@@ -47,7 +47,7 @@ export async function startRun(
   } catch (err) {
     const message = `could not start the workflow: ${err instanceof Error ? err.message : String(err)}`;
     await setRunStatus(ctx.db, run.id, "failed", message);
-    throw new ServiceError("unavailable", message);
+    throw new ServiceError("unavailable", "could not start the workflow: Temporal is not reachable");
   }
   return { runId: run.id, workflowId };
 }

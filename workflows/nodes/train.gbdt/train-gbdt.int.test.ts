@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sixStepSpec, startHarness, type Harness } from "../../../testing/temporal-harness";
 import { savePipeline } from "../../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../../server/services/runs/start-run";
-import * as runRoute from "../../../app/api/v1/runs/[runId]/route";
+import { apiJson } from "../../../testing/api";
 
 let h: Harness;
 beforeAll(async () => {
@@ -34,9 +34,8 @@ describe("train.gbdt in a pipeline", () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
 
-    const res = await runRoute.GET(new Request(`http://localhost/api/v1/runs/${runId}`), { params: Promise.resolve({ runId }) });
-    const body = (await res.json()) as { series: Record<string, Record<string, number[]>>; metrics: { nodeId: string; key: string; value: number }[] };
-    const curve = body.series.train!.train_loss!;
+    const body = await apiJson<{ metrics: { nodeId: string; key: string; step: number; value: number }[] }>("GET", `/api/v1/runs/${runId}`, 200);
+    const curve = body.metrics.filter((m) => m.nodeId === "train" && m.key === "train_loss" && m.step > 0).map((m) => m.value);
     expect(curve).toHaveLength(40);
     expect(curve[39]!).toBeLessThan(curve[0]!);
     const importance = body.metrics.filter((m) => m.nodeId === "train" && m.key.startsWith("importance."));

@@ -1,8 +1,7 @@
-import { pipelineJsonSchema } from "../../../../../workflows/compiler/json-schema";
+// GET → pipelineSchema (contract/api/endpoints.ts)
+import { rest } from "../../../../../server/rest/handler";
 
-/** GET /api/v1/schema/pipeline.json → the JSON Schema of conveyor/v1 specs (generated from the zod schemas). */
-export const dynamic = "force-static";
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
 
-export function GET(): Response {
-  return Response.json(pipelineJsonSchema());
-}
+export const GET = rest("pipelineSchema");

@@ -1,0 +1,436 @@
+/**
+ * Every REST endpoint of `/api`, described once: method, path, the flat
+ * input schema (path parameters, query parameters and body fields together),
+ * how the body maps onto it, the output schema and the errors it can answer.
+ * The REST routes (server/rest), the tRPC procedures (server/api), the
+ * OpenAPI document (GET /api/v1/openapi.json) and the CLI (cli/) all read it.
+ */
+import { z } from "zod";
+import { ERROR_STATUS, type ErrorCode } from "./common";
+import {
+  datasetInputs,
+  modelInputs,
+  pipelineInputs,
+  runInputs,
+  ZAliasMoved,
+  ZDataset,
+  ZDraft,
+  ZDraftSaved,
+  ZHealth,
+  ZModel,
+  ZModelSummary,
+  ZModelVersion,
+  ZPipeline,
+  ZPipelineSummary,
+  ZPipelineVersionInfo,
+  ZPredictions,
+  ZRun,
+  ZRunCancelled,
+  ZRunStarted,
+  ZRunSummary,
+  ZSaved,
+} from "./resources";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
+
+/**
+ * How the request body maps onto the input: `"fields"` — the JSON body is an
+ * object whose keys are input fields; `{ json: f }` — the whole JSON body is
+ * input field `f`; `{ raw, field }` — the raw bytes of media type `raw` are
+ * input field `field`. Input fields that are neither path parameters nor body
+ * fields come from the query string.
+ */
+export type BodyMapping = "fields" | { json: string } | { raw: string; field: string };
+
+export interface Endpoint<I extends z.ZodObject = z.ZodObject, O extends z.ZodType | null = z.ZodType | null> {
+  operationId: string;
+  method: HttpMethod;
+  /** Full path with `{param}` placeholders, e.g. `/api/v1/pipelines/{id}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  input: I;
+  body?: BodyMapping;
+  status: 200 | 201 | 202;
+  /** JSON output; null for a binary answer (`produces`). */
+  output: O;
+  produces?: string;
+  /** When the operation answers null: a 404 with this message (`{param}` filled in). */
+  nullIsNotFound?: string;
+  errors: ErrorCode[];
+}
+
+const endpoint = <I extends z.ZodObject, O extends z.ZodType | null>(e: Endpoint<I, O>) => e;
+
+/** The names of the `{param}`s of a path template, in order. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]!);
+}
+
+/** Which input fields come from the body (JSON or raw) and which from the query string. */
+export function inputPlaces(e: Endpoint): { path: string[]; body: string[]; query: string[] } {
+  const path = pathParams(e.path);
+  const keys = Object.keys(e.input.shape).filter((k) => !path.includes(k));
+  const body = !e.body ? [] : e.body === "fields" ? keys : "json" in e.body ? [e.body.json] : [e.body.field];
+  return { path, body, query: keys.filter((k) => !body.includes(k)) };
+}
+
+/**
+ * Every error an endpoint can answer: the ones it declares, those any
+ * parameter or body can cause (malformed, invalid, NUL characters, too long,
+ * too large, wrong media type), and `internal`.
+ */
+export function errorsOf(e: Endpoint): ErrorCode[] {
+  const places = inputPlaces(e);
+  const codes = new Set<ErrorCode>(e.errors);
+  if (places.path.length || places.query.length) ["bad_request", "invalid"].forEach((c) => codes.add(c as ErrorCode));
+  if (e.body) ["bad_request", "invalid", "payload_too_large", "unsupported_media_type"].forEach((c) => codes.add(c as ErrorCode));
+  if (e.nullIsNotFound) codes.add("not_found");
+  codes.add("internal");
+  return Object.keys(ERROR_STATUS).filter((c) => codes.has(c as ErrorCode)) as ErrorCode[];
+}
+
+const V1 = "/api/v1";
+
+export const endpoints = {
+  health: endpoint({
+    operationId: "getHealth",
+    method: "GET",
+    path: "/api/health",
+    tag: "meta",
+    summary: "Health of every process: database, Temporal, worker, serving",
+    description: "200 when every part answers `ok`, else 503 with the same body naming what is wrong.",
+    input: z.object({}),
+    status: 200,
+    output: ZHealth,
+    errors: ["unavailable"],
+  }),
+
+  openapi: endpoint({
+    operationId: "getOpenApi",
+    method: "GET",
+    path: `${V1}/openapi.json`,
+    tag: "meta",
+    summary: "This document: the OpenAPI 3.1 description of the API (rendered at /api/docs)",
+    input: z.object({}),
+    status: 200,
+    output: z.record(z.string(), z.unknown()),
+    errors: [],
+  }),
+  pipelineSchema: endpoint({
+    operationId: "getPipelineSchema",
+    method: "GET",
+    path: `${V1}/schema/pipeline.json`,
+    tag: "meta",
+    summary: "JSON Schema of a conveyor/v1 pipeline spec, node configs included",
+    input: z.object({}),
+    status: 200,
+    output: z.record(z.string(), z.unknown()),
+    errors: [],
+  }),
+
+  // --- pipelines -----------------------------------------------------------
+  listPipelines: endpoint({
+    operationId: "listPipelines",
+    method: "GET",
+    path: `${V1}/pipelines`,
+    tag: "pipelines",
+    summary: "The team's pipelines, most recently changed first",
+    input: pipelineInputs.list,
+    status: 200,
+    output: z.array(ZPipelineSummary),
+    errors: [],
+  }),
+  createPipeline: endpoint({
+    operationId: "createPipeline",
+    method: "POST",
+    path: `${V1}/pipelines`,
+    tag: "pipelines",
+    summary: "Save a spec as a new pipeline (version 1)",
+    description: "The body is a conveyor/v1 spec, stored exactly as sent. An invalid spec is refused with 422 and every problem by node and field.",
+    input: pipelineInputs.create,
+    body: { json: "spec" },
+    status: 201,
+    output: ZSaved,
+    errors: ["bad_request", "invalid", "payload_too_large", "unsupported_media_type"],
+  }),
+  getPipeline: endpoint({
+    operationId: "getPipeline",
+    method: "GET",
+    path: `${V1}/pipelines/{id}`,
+    tag: "pipelines",
+    summary: "A pipeline at its latest (or a given) version, with its history",
+    input: pipelineInputs.get,
+    status: 200,
+    output: ZPipeline,
+    errors: ["bad_request", "not_found"],
+  }),
+  savePipeline: endpoint({
+    operationId: "savePipelineVersion",
+    method: "PUT",
+    path: `${V1}/pipelines/{id}`,
+    tag: "pipelines",
+    summary: "Save a spec as the pipeline's next immutable version",
+    description: "Deletes the pipeline's draft. An invalid spec is refused with 422 and the draft is kept.",
+    input: pipelineInputs.save,
+    body: { json: "spec" },
+    status: 201,
+    output: ZSaved,
+    errors: ["bad_request", "not_found", "invalid", "payload_too_large", "unsupported_media_type"],
+  }),
+  listPipelineVersions: endpoint({
+    operationId: "listPipelineVersions",
+    method: "GET",
+    path: `${V1}/pipelines/{id}/versions`,
+    tag: "pipelines",
+    summary: "Every version of a pipeline, newest first",
+    input: pipelineInputs.byId,
+    status: 200,
+    output: z.array(ZPipelineVersionInfo),
+    errors: ["not_found"],
+  }),
+  getPipelineVersion: endpoint({
+    operationId: "getPipelineVersion",
+    method: "GET",
+    path: `${V1}/pipelines/{id}/versions/{version}`,
+    tag: "pipelines",
+    summary: "One immutable version of a pipeline",
+    input: pipelineInputs.version,
+    status: 200,
+    output: ZPipeline,
+    errors: ["bad_request", "not_found"],
+  }),
+  getDraft: endpoint({
+    operationId: "getPipelineDraft",
+    method: "GET",
+    path: `${V1}/pipelines/{id}/draft`,
+    tag: "pipelines",
+    summary: "The editor's autosaved draft of a pipeline",
+    input: pipelineInputs.byId,
+    status: 200,
+    output: ZDraft.nullable(),
+    nullIsNotFound: "pipeline {id} has no draft",
+    errors: ["not_found"],
+  }),
+  saveDraft: endpoint({
+    operationId: "savePipelineDraft",
+    method: "PUT",
+    path: `${V1}/pipelines/{id}/draft`,
+    tag: "pipelines",
+    summary: "Autosave the editor's state (kept verbatim, valid or not)",
+    input: pipelineInputs.saveDraft,
+    body: "fields",
+    status: 200,
+    output: ZDraftSaved,
+    errors: ["bad_request", "not_found", "invalid", "payload_too_large", "unsupported_media_type"],
+  }),
+  discardDraft: endpoint({
+    operationId: "discardPipelineDraft",
+    method: "DELETE",
+    path: `${V1}/pipelines/{id}/draft`,
+    tag: "pipelines",
+    summary: "Discard the draft (`discarded` is false when there was none)",
+    input: pipelineInputs.byId,
+    status: 200,
+    output: z.object({ discarded: z.boolean() }).meta({ id: "DraftDiscarded" }),
+    errors: ["not_found"],
+  }),
+
+  // --- runs ----------------------------------------------------------------
+  startRun: endpoint({
+    operationId: "startRun",
+    method: "POST",
+    path: `${V1}/pipelines/{pipelineId}/runs`,
+    tag: "runs",
+    summary: "Run a pipeline version with params",
+    description: "The run row exists before the workflow starts. Params are checked against the spec's params (422 naming them).",
+    input: runInputs.start,
+    body: "fields",
+    status: 202,
+    output: ZRunStarted,
+    errors: ["bad_request", "not_found", "invalid", "unavailable", "unsupported_media_type"],
+  }),
+  listPipelineRuns: endpoint({
+    operationId: "listPipelineRuns",
+    method: "GET",
+    path: `${V1}/pipelines/{pipelineId}/runs`,
+    tag: "runs",
+    summary: "Runs of one pipeline, newest first",
+    input: runInputs.list.required({ pipelineId: true }),
+    status: 200,
+    output: z.array(ZRunSummary),
+    errors: ["bad_request"],
+  }),
+  listRuns: endpoint({
+    operationId: "listRuns",
+    method: "GET",
+    path: `${V1}/runs`,
+    tag: "runs",
+    summary: "The team's runs, newest first, optionally of one pipeline or status",
+    input: runInputs.list,
+    status: 200,
+    output: z.array(ZRunSummary),
+    errors: ["bad_request"],
+  }),
+  getRun: endpoint({
+    operationId: "getRun",
+    method: "GET",
+    path: `${V1}/runs/{runId}`,
+    tag: "runs",
+    summary: "A run with its steps, logs, outputs and metrics",
+    input: runInputs.get,
+    status: 200,
+    output: ZRun,
+    errors: ["not_found"],
+  }),
+  cancelRun: endpoint({
+    operationId: "cancelRun",
+    method: "POST",
+    path: `${V1}/runs/{runId}/cancel`,
+    tag: "runs",
+    summary: "Cancel a queued or running run",
+    description: "The workflow is cancelled through Temporal and the run ends `cancelled`. A finished run answers 409.",
+    input: runInputs.get,
+    status: 202,
+    output: ZRunCancelled,
+    errors: ["not_found", "conflict", "unavailable"],
+  }),
+
+  // --- models --------------------------------------------------------------
+  listModels: endpoint({
+    operationId: "listModels",
+    method: "GET",
+    path: `${V1}/models`,
+    tag: "models",
+    summary: "The team's registered models with their latest version and aliases",
+    input: modelInputs.list,
+    status: 200,
+    output: z.array(ZModelSummary),
+    errors: [],
+  }),
+  getModel: endpoint({
+    operationId: "getModel",
+    method: "GET",
+    path: `${V1}/models/{name}`,
+    tag: "models",
+    summary: "A registered model: versions, aliases and the audit trail of alias moves",
+    input: modelInputs.get,
+    status: 200,
+    output: ZModel,
+    errors: ["not_found"],
+  }),
+  getModelVersion: endpoint({
+    operationId: "getModelVersion",
+    method: "GET",
+    path: `${V1}/models/{name}/versions/{version}`,
+    tag: "models",
+    summary: "One model version: manifest (inputs, outputs, lineage), metrics",
+    input: modelInputs.version,
+    status: 200,
+    output: ZModelVersion,
+    errors: ["bad_request", "not_found"],
+  }),
+  downloadModel: endpoint({
+    operationId: "downloadModel",
+    method: "GET",
+    path: `${V1}/models/{name}/versions/{version}/model.onnx`,
+    tag: "models",
+    summary: "The version's ONNX file (immutable)",
+    input: modelInputs.version,
+    status: 200,
+    output: null,
+    produces: "application/octet-stream",
+    errors: ["bad_request", "not_found"],
+  }),
+  setAlias: endpoint({
+    operationId: "setModelAlias",
+    method: "PUT",
+    path: `${V1}/models/{name}/aliases/{alias}`,
+    tag: "models",
+    summary: "Point an alias (e.g. champion) at a version: promote or roll back by hand",
+    description: "Audited (who, when, why); the serving process follows the move within a second.",
+    input: modelInputs.setAlias,
+    body: "fields",
+    status: 200,
+    output: ZAliasMoved,
+    errors: ["bad_request", "not_found", "invalid", "unsupported_media_type"],
+  }),
+  deleteAlias: endpoint({
+    operationId: "deleteModelAlias",
+    method: "DELETE",
+    path: `${V1}/models/{name}/aliases/{alias}`,
+    tag: "models",
+    summary: "Remove an alias (audited; `reason` in the query string)",
+    input: modelInputs.deleteAlias,
+    status: 200,
+    output: ZAliasMoved,
+    errors: ["bad_request", "not_found", "invalid"],
+  }),
+  predict: endpoint({
+    operationId: "predict",
+    method: "POST",
+    path: `${V1}/models/{name}/predict`,
+    tag: "models",
+    summary: "Predictions from the serving process, for a model's deployment or one of its versions",
+    description: "Forwards `{ instances }` to the serving process (`/v1/predict/{name}[/versions/{v}]`).",
+    input: modelInputs.predict,
+    body: "fields",
+    status: 200,
+    output: ZPredictions,
+    errors: ["bad_request", "not_found", "invalid", "unavailable", "unsupported_media_type"],
+  }),
+
+  // --- datasets ------------------------------------------------------------
+  listDatasets: endpoint({
+    operationId: "listDatasets",
+    method: "GET",
+    path: `${V1}/datasets`,
+    tag: "datasets",
+    summary: "The team's uploaded datasets, newest first",
+    input: datasetInputs.list,
+    status: 200,
+    output: z.array(ZDataset),
+    errors: [],
+  }),
+  uploadDataset: endpoint({
+    operationId: "uploadDataset",
+    method: "POST",
+    path: `${V1}/datasets`,
+    tag: "datasets",
+    summary: "Upload a CSV (header row first); column types are inferred",
+    input: datasetInputs.upload,
+    body: { raw: "text/csv", field: "csv" },
+    status: 201,
+    output: ZDataset,
+    errors: ["bad_request", "invalid", "payload_too_large"],
+  }),
+} satisfies Record<string, Endpoint>;
+
+export type Endpoints = typeof endpoints;
+export type EndpointName = keyof Endpoints;
+
+/** The HTTP status of an error code (re-exported for clients). */
+export const statusOf = (code: ErrorCode) => ERROR_STATUS[code];
+
+/** Path parameters of `pathname` against a template like `/api/v1/pipelines/{id}`; undefined when it does not match. Throws on bad %-encoding. */
+export function matchPath(template: string, pathname: string): Record<string, string> | undefined {
+  const names: string[] = [];
+  const pattern = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"));
+  const m = new RegExp(`^${pattern}/?$`).exec(pathname);
+  if (!m) return undefined;
+  return Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
+}
+
+/** The endpoint serving `method pathname` (literal paths before parameterized ones). */
+export function matchEndpoint(method: string, pathname: string): Endpoint | undefined {
+  const all = (Object.values(endpoints) as Endpoint[]).filter((e) => e.method === method);
+  all.sort((a, b) => pathParams(a.path).length - pathParams(b.path).length);
+  return all.find((e) => {
+    try {
+      return matchPath(e.path, pathname) !== undefined;
+    } catch {
+      return false;
+    }
+  });
+}

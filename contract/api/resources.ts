@@ -1,0 +1,233 @@
+/**
+ * The API's resources, one zod schema each for what goes in and what comes
+ * out. The tRPC procedures, the REST routes, the OpenAPI document and the CLI
+ * all use these, so a resource has one shape everywhere. Outputs never carry
+ * server paths (artifact URIs stay inside): object schemas strip unknown keys.
+ */
+import { z } from "zod";
+import { ZModelInput, ZModelManifest, ZModelOutput } from "../model";
+import { ZMessage, ZName, ZSpecDocument, ZTimestamp, ZUser, ZVersionNumber } from "./common";
+
+const ZId = z.string().max(200).describe("resource id (a UUID)");
+const ZMetrics = z.record(z.string(), z.number()).meta({ id: "Metrics", description: "metric name → value, e.g. { r2: 0.71 }" });
+const ZColumn = z.object({ name: z.string(), type: z.string().describe("DuckDB logical type, e.g. DOUBLE, BIGINT, VARCHAR") }).meta({ id: "Column" });
+
+// ---------------------------------------------------------------------------
+// Pipelines
+
+export const ZPipelineSummary = z
+  .object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: z.number().int(), updatedAt: ZTimestamp, isTemplate: z.boolean() })
+  .meta({ id: "PipelineSummary" });
+
+export const ZPipelineVersionInfo = z
+  .object({ version: z.number().int(), message: z.string(), createdAt: ZTimestamp, createdBy: ZUser })
+  .meta({ id: "PipelineVersionInfo" });
+
+export const ZPipeline = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.number().int(),
+    spec: ZSpecDocument.describe("the spec exactly as saved"),
+    message: z.string(),
+    createdAt: ZTimestamp,
+    createdBy: ZUser,
+    versions: z.array(ZPipelineVersionInfo).describe("every version, newest first"),
+    draft: z.object({ baseVersion: z.number().int(), updatedAt: ZTimestamp }).nullable().describe("the autosaved editor draft, if any"),
+  })
+  .meta({ id: "Pipeline" });
+
+export const ZSaved = z.object({ id: z.string(), version: z.number().int() }).meta({ id: "SavedVersion" });
+
+export const ZDraft = z
+  .object({ spec: z.record(z.string(), z.unknown()).describe("kept verbatim, valid or not"), baseVersion: z.number().int(), updatedAt: ZTimestamp, updatedBy: ZUser })
+  .meta({ id: "Draft" });
+
+export const ZDraftSaved = z.object({ baseVersion: z.number().int(), updatedAt: ZTimestamp }).meta({ id: "DraftSaved" });
+
+export const pipelineInputs = {
+  list: z.object({}),
+  get: z.object({ id: ZId, version: ZVersionNumber.optional().describe("an older version; default the latest") }),
+  byId: z.object({ id: ZId }),
+  version: z.object({ id: ZId, version: ZVersionNumber }),
+  create: z.object({ spec: ZSpecDocument, message: ZMessage.optional().describe("what this version changes") }),
+  save: z.object({ id: ZId, spec: ZSpecDocument, message: ZMessage.optional().describe("what this version changes") }),
+  saveDraft: z.object({
+    id: ZId,
+    spec: z.record(z.string(), z.unknown()).describe("the editor's state as a spec; may be invalid"),
+    baseVersion: ZVersionNumber.describe("the version the draft started from"),
+  }),
+};
+
+// ---------------------------------------------------------------------------
+// Runs
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const STEP_STATUSES = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
+
+const ZDatasetRefView = z.object({ kind: z.literal("dataset"), sha256: z.string(), rows: z.number().int(), schema: z.array(ZColumn) });
+const ZModelManifestView = ZModelManifest.extend({ trainingData: z.object({ sha256: z.string(), rows: z.number().int() }) }).meta({ id: "ModelManifest" });
+const ZModelRefView = z.object({ kind: z.literal("model"), sha256: z.string(), manifest: ZModelManifestView.omit({ metrics: true }) });
+const ZMetricsRefView = z.object({
+  kind: z.literal("metrics"),
+  task: z.enum(["regression", "classification"]),
+  values: ZMetrics,
+  rows: z.number().int(),
+  modelSha256: z.string(),
+  champion: z.object({ version: z.number().int(), values: ZMetrics }).nullable().optional().describe("the champion's metrics on the same data, when the step compared"),
+});
+const ZDecisionRefView = z.object({ kind: z.literal("decision"), passed: z.boolean(), reasons: z.array(z.string()), metrics: ZMetrics });
+const ZDeploymentRefView = z.object({ kind: z.literal("deployment"), name: z.string(), model: z.string(), version: z.number().int(), alias: z.string(), strategy: z.string() });
+export const ZPortValue = z
+  .discriminatedUnion("kind", [ZDatasetRefView, ZModelRefView, ZMetricsRefView, ZDecisionRefView, ZDeploymentRefView])
+  .meta({ id: "PortValue", description: "what a step produced on one output port: a reference, never data" });
+
+export const ZStepLog = z.object({ ts: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() }).meta({ id: "StepLog" });
+
+export const ZRunStep = z
+  .object({
+    nodeId: z.string(),
+    type: z.string(),
+    status: z.enum(STEP_STATUSES),
+    attempt: z.number().int(),
+    cached: z.boolean(),
+    startedAt: ZTimestamp.nullable(),
+    finishedAt: ZTimestamp.nullable(),
+    error: z.string().nullable(),
+    outputs: z.record(z.string(), ZPortValue).nullable(),
+    logs: z.array(ZStepLog),
+  })
+  .meta({ id: "RunStep" });
+
+export const ZRunSummary = z
+  .object({
+    id: z.string(),
+    pipelineId: z.string(),
+    pipelineName: z.string(),
+    pipelineVersion: z.number().int(),
+    workflowId: z.string(),
+    status: z.enum(RUN_STATUSES),
+    trigger: z.string(),
+    params: z.record(z.string(), z.unknown()),
+    error: z.string().nullable(),
+    createdAt: ZTimestamp,
+    startedAt: ZTimestamp.nullable(),
+    finishedAt: ZTimestamp.nullable(),
+  })
+  .meta({ id: "RunSummary" });
+
+export const ZRun = ZRunSummary.extend({
+  steps: z.array(ZRunStep).describe("in the plan's order"),
+  metrics: z
+    .array(z.object({ nodeId: z.string(), key: z.string(), step: z.number().int(), value: z.number() }))
+    .describe("every metric of every step: step 0 is a scalar (e.g. r2), steps 1… are a curve (e.g. train_loss per iteration)"),
+}).meta({ id: "Run" });
+
+export const ZRunStarted = z.object({ runId: z.string(), workflowId: z.string().describe("the Temporal workflow id") }).meta({ id: "RunStarted" });
+export const ZRunCancelled = z.object({ runId: z.string(), status: z.enum(RUN_STATUSES) }).meta({ id: "RunCancelRequested" });
+
+const ZParamValue = z.union([z.string(), z.number(), z.boolean()]);
+export const runInputs = {
+  start: z.object({
+    pipelineId: ZId,
+    version: ZVersionNumber.optional().describe("the pipeline version to run; default the latest"),
+    params: z.record(z.string(), ZParamValue).default({}).describe("values for the spec's params"),
+  }),
+  get: z.object({ runId: ZId }),
+  list: z.object({
+    pipelineId: ZId.optional(),
+    status: z.enum(RUN_STATUSES).optional(),
+    limit: z.coerce.number<number | string>().int().min(1).max(500).default(50).describe("newest first"),
+  }),
+};
+
+// ---------------------------------------------------------------------------
+// Models
+
+export const ZAliasEvent = z
+  .object({
+    alias: z.string(),
+    fromVersion: z.number().int().nullable(),
+    toVersion: z.number().int().nullable().describe("null when the alias was removed"),
+    actor: z.string(),
+    reason: z.string(),
+    runId: z.string().nullable(),
+    createdAt: ZTimestamp,
+  })
+  .meta({ id: "AliasEvent" });
+
+export const ZModelSummary = z
+  .object({ name: z.string(), createdAt: ZTimestamp, latestVersion: z.number().int().nullable(), aliases: z.record(z.string(), z.number().int()) })
+  .meta({ id: "ModelSummary" });
+
+export const ZModel = z
+  .object({
+    name: z.string(),
+    versions: z.array(z.object({ version: z.number().int(), metrics: ZMetrics, runId: z.string().nullable(), createdAt: ZTimestamp, sha256: z.string() })),
+    aliases: z.record(z.string(), z.number().int()).describe("alias → version, e.g. { champion: 3 }"),
+    events: z.array(ZAliasEvent).describe("alias moves, newest first"),
+  })
+  .meta({ id: "Model" });
+
+export const ZModelVersion = z
+  .object({
+    name: z.string(),
+    version: z.number().int(),
+    manifest: ZModelManifestView,
+    metrics: ZMetrics,
+    runId: z.string().nullable(),
+    sha256: z.string(),
+    createdAt: ZTimestamp,
+    modelUrl: z.string().describe("where to download model.onnx"),
+  })
+  .meta({ id: "ModelVersion" });
+
+export const ZAliasMoved = z
+  .object({ name: z.string(), alias: z.string(), version: z.number().int().nullable(), fromVersion: z.number().int().nullable() })
+  .meta({ id: "AliasMoved" });
+
+const ZInstance = z.record(z.string(), z.union([z.number(), z.string(), z.null()])).meta({ id: "Instance", description: "one row: input column → value" });
+
+export const ZPredictions = z
+  .object({
+    model_name: z.string(),
+    model_version: z.number().int(),
+    predictions: z.array(z.union([z.object({ prediction: z.number() }), z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) })])),
+  })
+  .meta({ id: "Predictions" });
+
+const ZAlias = z.string().trim().regex(/^[a-z][a-z0-9_-]{0,62}$/, "must be lower-case letters, digits, '-' or '_', starting with a letter");
+
+export const modelInputs = {
+  list: z.object({}),
+  get: z.object({ name: ZName }),
+  version: z.object({ name: ZName, version: ZVersionNumber }),
+  setAlias: z.object({ name: ZName, alias: ZAlias, version: ZVersionNumber, reason: ZMessage.min(1, "say why (it is kept in the audit trail)") }),
+  deleteAlias: z.object({ name: ZName, alias: ZAlias, reason: ZMessage.min(1, "say why (it is kept in the audit trail)") }),
+  predict: z.object({
+    name: ZName,
+    version: ZVersionNumber.optional().describe("a registered version; default what the deployment of that name serves"),
+    instances: z.array(ZInstance).min(1, "send at least one instance").max(1000, "at most 1000 instances per request"),
+  }),
+};
+
+export { ZModelInput, ZModelOutput };
+
+// ---------------------------------------------------------------------------
+// Datasets
+
+export const ZDataset = z
+  .object({ id: z.string(), name: z.string(), rows: z.number().int(), columns: z.array(ZColumn), createdAt: ZTimestamp })
+  .meta({ id: "Dataset" });
+
+export const datasetInputs = {
+  list: z.object({}),
+  upload: z.object({ name: ZName.describe("the dataset's name"), csv: z.instanceof(Uint8Array).describe("the CSV bytes (header row first)") }),
+};
+
+// ---------------------------------------------------------------------------
+// Health
+
+export const ZHealth = z
+  .object({ db: z.string(), temporal: z.string(), worker: z.string(), serving: z.string() })
+  .meta({ id: "Health", description: 'each "ok" or the reason it is not' });

@@ -1,0 +1,1 @@
+ALTER TABLE "alias_events" ALTER COLUMN "to_version" DROP NOT NULL;

@@ -1,0 +1,60 @@
+/**
+ * What each endpoint of contract/api/endpoints.ts does: one service call.
+ * The REST routes (server/rest/handler.ts) and the tRPC procedures
+ * (server/api/router.ts) both run these, so they cannot drift apart.
+ */
+import type { z } from "zod";
+import type { Endpoints } from "../../contract/api/endpoints";
+import type { RequestContext } from "../context";
+import { checkHealth } from "../services/health/check-health";
+import { discardDraft, getDraft, saveDraft } from "../services/pipelines/drafts";
+import { getPipeline, getPipelineVersion, listPipelines, listVersions } from "../services/pipelines/get-pipeline";
+import { savePipeline } from "../services/pipelines/save-pipeline";
+import { cancelRun } from "../services/runs/cancel-run";
+import { getRun, listRuns } from "../services/runs/get-run";
+import { startRun } from "../services/runs/start-run";
+import { getModel, getModelVersion, listModels, readModelFile } from "../services/models/get-model";
+import { deleteAlias, setAlias } from "../services/models/aliases";
+import { predict } from "../services/models/predict";
+import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
+import { openApiDocument } from "../openapi";
+import { pipelineJsonSchema } from "../../workflows/compiler/json-schema";
+
+type Out<E> = E extends { output: infer O } ? (O extends z.ZodType ? z.input<O> : Uint8Array) : never;
+type In<E> = E extends { input: infer I extends z.ZodType } ? z.output<I> : never;
+
+export type Operation<E> = (ctx: RequestContext, input: In<E>) => Promise<Out<E>>;
+export type Operations = { [K in keyof Endpoints]: Operation<Endpoints[K]> };
+
+export const operations: Operations = {
+  health: () => checkHealth(),
+  openapi: async () => openApiDocument(),
+  pipelineSchema: async () => pipelineJsonSchema() as Record<string, unknown>,
+
+  listPipelines: (ctx) => listPipelines(ctx),
+  createPipeline: (ctx, { spec, message }) => savePipeline(ctx, { spec, message }),
+  getPipeline: (ctx, input) => getPipeline(ctx, input),
+  savePipeline: (ctx, input) => savePipeline(ctx, input),
+  listPipelineVersions: (ctx, input) => listVersions(ctx, input),
+  getPipelineVersion: (ctx, input) => getPipelineVersion(ctx, input),
+  getDraft: (ctx, input) => getDraft(ctx, input),
+  saveDraft: (ctx, input) => saveDraft(ctx, input),
+  discardDraft: (ctx, input) => discardDraft(ctx, input),
+
+  startRun: (ctx, input) => startRun(ctx, input),
+  listPipelineRuns: (ctx, input) => listRuns(ctx, input),
+  listRuns: (ctx, input) => listRuns(ctx, input),
+  getRun: (ctx, input) => getRun(ctx, input),
+  cancelRun: (ctx, input) => cancelRun(ctx, input),
+
+  listModels: (ctx) => listModels(ctx),
+  getModel: (ctx, input) => getModel(ctx, input),
+  getModelVersion: (ctx, input) => getModelVersion(ctx, input),
+  downloadModel: (ctx, input) => readModelFile(ctx, input),
+  setAlias: (ctx, input) => setAlias(ctx, input),
+  deleteAlias: (ctx, input) => deleteAlias(ctx, input),
+  predict: (ctx, input) => predict(ctx, input),
+
+  listDatasets: (ctx) => listDatasets(ctx),
+  uploadDataset: (ctx, input) => uploadDataset(ctx, input),
+};
