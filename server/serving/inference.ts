@@ -1,0 +1,89 @@
+/**
+ * The model endpoints: metadata and readiness of a model, OIP v2 `infer` and
+ * `/v1/predict`, around the registry's onnxruntime sessions
+ * (model-registry.ts) and the protocol's parsing and encoding (protocol.ts).
+ * `{name}` is a deployment; without a version it is the deployment's alias
+ * target. A warm infer is a Map lookup and the session run: no other await.
+ */
+import crypto from "node:crypto";
+import type http from "node:http";
+import { RequestError } from "./errors";
+import { readBody, type Reply } from "./http-io";
+import type { LoadedModel, ModelRegistry } from "./model-registry";
+import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
+import type { Route } from "./routes";
+
+export type ModelRoute = Extract<Route, { name: string }>;
+
+/** Answers one model route; sets `label.model` once the model is known (metrics). */
+export type ModelRouteHandler = (route: ModelRoute, req: http.IncomingMessage, res: http.ServerResponse, label: { model: string }) => Promise<void>;
+
+function notFound(name: string, version?: number): RequestError {
+  const what = version === undefined ? `model ${quote(name)} is not deployed` : `model ${quote(name)} has no version ${version}`;
+  return new RequestError(what, "model", 404);
+}
+
+export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry: ModelRegistry; maxBodyBytes: number; reply: Reply }): ModelRouteHandler {
+  async function model(name: string, version?: number): Promise<LoadedModel> {
+    const m = registry.peek(name, version) ?? (await registry.get(name, version));
+    if (!m) throw notFound(name, version);
+    return m;
+  }
+
+  return async function handleModelRoute(route, req, res, label) {
+    const { name, version } = route;
+    switch (route.kind) {
+      case "model-metadata": {
+        const served = await registry.resolve(name, version);
+        if (!served) throw notFound(name, version);
+        label.model = name;
+        const m = served.manifest;
+        reply(res, 200, {
+          name,
+          versions: [String(served.version)],
+          platform: "onnxruntime",
+          inputs: m.inputs,
+          outputs: m.outputs,
+          parameters: { model: served.modelName, version: served.version, sha256: served.sha256, task: m.task, ...(m.classes ? { classes: m.classes } : {}) },
+        });
+        return;
+      }
+      case "model-ready": {
+        const served = await registry.resolve(name, version);
+        if (!served) throw notFound(name, version);
+        label.model = name;
+        try {
+          const m = await model(name, version);
+          reply(res, 200, { name, version: String(m.version), ready: true });
+        } catch (e) {
+          reply(res, 503, { name, version: String(served.version), ready: false, error: e instanceof Error ? e.message : String(e) });
+        }
+        return;
+      }
+      case "infer":
+      case "predict": {
+        const body = await readBody(req, maxBodyBytes);
+        // Warm path: a Map lookup, no await.
+        const m = registry.peek(name, version) ?? (await registry.get(name, version));
+        if (!m) throw notFound(name, version);
+        label.model = name;
+        const json = parseJsonBody(body);
+        if (route.kind === "infer") {
+          const parsed = parseInferRequest(json, m.schema);
+          const names = parsed.outputs ?? m.schema.outputs;
+          const results = await registry.run(m, parsed.rows, parsed.feeds, names);
+          reply(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
+        } else {
+          const parsed = parsePredictRequest(json, m.schema);
+          const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs);
+          reply(res, 200, {
+            model_name: name,
+            model_version: m.version,
+            predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
+          });
+        }
+        return;
+      }
+    }
+  };
+}
