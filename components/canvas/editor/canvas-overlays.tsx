@@ -28,7 +28,7 @@ export function useToast() {
 export function Toast({ message }: { message: string }) {
   return (
     <div role="status" className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg">
-      {/^(Saved|Pasted|Copied|Imported|Restored|Back)/.test(message) ? null : <AlertIcon className="shrink-0 text-amber-300" />}
+      {/^(Saved|Pasted|Copied|Imported|Restored|Back|Started)/.test(message) ? null : <AlertIcon className="shrink-0 text-amber-300" />}
       {message}
     </div>
   );
