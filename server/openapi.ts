@@ -76,6 +76,7 @@ export function openApiDocument(): Record<string, unknown> {
       tags: [
         { name: "pipelines", description: "Specs as immutable versions, with drafts" },
         { name: "runs", description: "Pipeline runs on Temporal" },
+        { name: "triggers", description: "Schedules, webhooks and dataset subscriptions" },
         { name: "models", description: "The registry: versions, aliases, predictions" },
         { name: "datasets", description: "Uploaded data" },
         { name: "meta", description: "Health and descriptions" },

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { useSearchParams } from "next/navigation";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/trpc";
-import { durationBetween, formatDuration, formatRelative } from "../ui/format";
+import { durationBetween, formatDuration, formatRelative, formatTrigger } from "../ui/format";
 import { Card, EmptyState, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
 import { isFinished, StatusBadge } from "../ui/status-badge";
 
@@ -36,6 +36,7 @@ export function RunList() {
                 <th>Status</th>
                 <th>Pipeline</th>
                 <th>Run</th>
+                <th>Trigger</th>
                 <th>Started</th>
                 <th className="text-right">Duration</th>
               </tr>
@@ -56,6 +57,9 @@ export function RunList() {
                     <Link href={`/runs/${r.id}`} className="font-mono text-xs text-slate-500 hover:text-indigo-700">
                       {r.id.slice(0, 8)}
                     </Link>
+                  </td>
+                  <td className="text-xs text-slate-500" data-testid="run-trigger">
+                    {formatTrigger(r.trigger)}
                   </td>
                   <td className="text-slate-500">{formatRelative(r.createdAt)}</td>
                   <td className="text-right font-mono text-xs text-slate-500">{formatDuration(durationBetween(r.startedAt ?? r.createdAt, isFinished(r.status) ? r.finishedAt : null))}</td>

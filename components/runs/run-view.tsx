@@ -9,7 +9,7 @@ import { useQuery } from "@tanstack/react-query";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
 import { useTRPC, type RunDetail, type RunMetric, type RunStep } from "../trpc/trpc";
-import { durationBetween, formatDateTime, formatDuration } from "../ui/format";
+import { durationBetween, formatDateTime, formatDuration, formatTrigger } from "../ui/format";
 import { ChevronIcon } from "../ui/icons";
 import { Card, ErrorNote, Loading, PageContainer } from "../ui/page";
 import { isFinished, StatusBadge, STATUS_STYLE, Tag, toStatus } from "../ui/status-badge";
@@ -123,7 +123,9 @@ function RunHeader({ run }: { run: RunDetail }) {
         <Fact label="Steps">
           {done} / {run.steps.length}
         </Fact>
-        <Fact label="Trigger">{run.trigger}</Fact>
+        <Fact label="Trigger">
+          <span data-testid="run-trigger">{formatTrigger(run.trigger)}</span>
+        </Fact>
       </dl>
     </div>
   );

@@ -60,3 +60,21 @@ export function shortSha(sha: string | null | undefined, n = 12): string {
 export function shortId(id: string | null | undefined): string {
   return id ? id.slice(0, 8) : "—";
 }
+
+/** What started a run, in a few words: "schedule · 7 Dec, 02:00", "dataset flights v3", "webhook", "API". */
+export function formatTrigger(t: { type: string; detail: Record<string, unknown> } | null | undefined): string {
+  if (!t) return "—";
+  const d = t.detail;
+  switch (t.type) {
+    case "manual":
+      return "manual";
+    case "api":
+      return "API";
+    case "schedule":
+      return typeof d.scheduledAt === "string" ? `schedule · ${formatDateTime(d.scheduledAt)}` : "schedule";
+    case "dataset":
+      return typeof d.dataset === "string" ? `dataset ${d.dataset}${typeof d.version === "number" ? ` v${d.version}` : ""}` : "dataset";
+    default:
+      return t.type;
+  }
+}

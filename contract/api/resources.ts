@@ -37,7 +37,16 @@ export const ZPipeline = z
   })
   .meta({ id: "Pipeline" });
 
-export const ZSaved = z.object({ id: z.string(), version: z.number().int() }).meta({ id: "SavedVersion" });
+export const ZSaved = z
+  .object({
+    id: z.string(),
+    version: z.number().int(),
+    webhook: z
+      .object({ token: z.string(), url: z.string().describe("POST here to start a run; the JSON body is its params") })
+      .optional()
+      .describe("present once, when this save gave the pipeline a webhook: the token is not shown again"),
+  })
+  .meta({ id: "SavedVersion" });
 
 export const ZDraft = z
   .object({ spec: z.record(z.string(), z.unknown()).describe("kept verbatim, valid or not"), baseVersion: z.number().int(), updatedAt: ZTimestamp, updatedBy: ZUser })
@@ -107,7 +116,9 @@ export const ZRunSummary = z
     pipelineVersion: z.number().int(),
     workflowId: z.string(),
     status: z.enum(RUN_STATUSES),
-    trigger: z.string(),
+    trigger: z
+      .object({ type: z.string().describe("manual, api, schedule, webhook, dataset or retry"), detail: z.record(z.string(), z.unknown()).describe("the schedule and fire time, the dataset version, …") })
+      .meta({ id: "RunTrigger" }),
     params: z.record(z.string(), z.unknown()),
     error: z.string().nullable(),
     createdAt: ZTimestamp,
@@ -217,12 +228,65 @@ export { ZModelInput, ZModelOutput };
 // Datasets
 
 export const ZDataset = z
-  .object({ id: z.string(), name: z.string(), rows: z.number().int(), columns: z.array(ZColumn), createdAt: ZTimestamp })
+  .object({ id: z.string(), name: z.string(), version: z.number().int().describe("1, 2, … per name"), rows: z.number().int(), columns: z.array(ZColumn), createdAt: ZTimestamp })
   .meta({ id: "Dataset" });
+
+export const ZDatasetUploaded = ZDataset.extend({
+  runs: z
+    .array(z.object({ pipelineId: z.string(), runId: z.string().nullable(), error: z.string().nullable() }))
+    .describe("runs started by `dataset` triggers on this name (error when one could not start)"),
+}).meta({ id: "DatasetUploaded" });
 
 export const datasetInputs = {
   list: z.object({}),
   upload: z.object({ name: ZName.describe("the dataset's name"), csv: z.instanceof(Uint8Array).describe("the CSV bytes (header row first)") }),
+};
+
+// ---------------------------------------------------------------------------
+// Triggers
+
+export const ZScheduleState = z
+  .object({
+    paused: z.boolean(),
+    note: z.string().nullable().describe("why it was paused or resumed, and by whom"),
+    nextFireTimes: z.array(ZTimestamp).describe("the next five"),
+    lastFiredAt: ZTimestamp.nullable(),
+  })
+  .meta({ id: "ScheduleState" });
+
+export const ZTriggerState = z
+  .object({
+    index: z.number().int(),
+    version: z.number().int().describe("the pipeline version the trigger is from (always the latest)"),
+    description: z.string().describe('in words, e.g. "at 02:00, every day (Europe/Berlin)"'),
+    trigger: z.record(z.string(), z.unknown()).describe("the trigger as in the spec"),
+    schedule: ZScheduleState.nullable().optional().describe("schedule triggers: the Temporal Schedule's state (null until it exists)"),
+    webhook: z.object({ path: z.string(), hint: z.string() }).nullable().optional().describe("webhook triggers: the URL with the token hidden but its last 4 characters"),
+    dataset: z.object({ latestVersion: z.number().int().nullable() }).optional().describe("dataset triggers: the subscribed dataset's latest version"),
+  })
+  .meta({ id: "TriggerState" });
+
+export const ZScheduleSummary = z
+  .object({ pipelineId: z.string(), pipelineName: z.string(), index: z.number().int(), cron: z.string(), timezone: z.string(), description: z.string(), schedule: ZScheduleState.nullable() })
+  .meta({ id: "ScheduleSummary" });
+
+export const ZWebhookToken = z
+  .object({ token: z.string(), hint: z.string(), url: z.string().describe("POST here to start a run; the JSON body is its params") })
+  .meta({ id: "WebhookToken", description: "shown this once: only its hash is kept" });
+
+export const triggerInputs = {
+  list: z.object({ id: ZId }),
+  pause: z.object({
+    id: ZId,
+    index: z.coerce.number<number | string>().int().min(0).max(99).describe("the trigger's position in the spec's `triggers`, from 0"),
+    reason: ZMessage.min(1, "say why (it is kept with the schedule)"),
+  }),
+  regenerate: z.object({ id: ZId }),
+  hook: z.object({
+    token: z.string().max(200),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("the run's params (the whole JSON body)"),
+  }),
+  schedules: z.object({}),
 };
 
 // ---------------------------------------------------------------------------

@@ -1,10 +1,15 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { datasets } from "../schema";
 
-export async function insertDataset(db: Db, row: typeof datasets.$inferInsert) {
-  const [r] = await db.insert(datasets).values(row).returning();
-  return r!;
+/** Inserts the next version of the team's dataset `name` (1 for a new name); concurrent uploads get distinct versions. */
+export async function insertDatasetVersion(db: Db, row: Omit<typeof datasets.$inferInsert, "version">) {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dataset:${row.teamId}:${row.name}`}))`);
+    const [last] = await tx.select({ v: max(datasets.version) }).from(datasets).where(and(eq(datasets.teamId, row.teamId), eq(datasets.name, row.name)));
+    const [r] = await tx.insert(datasets).values({ ...row, version: (last?.v ?? 0) + 1 }).returning();
+    return r!;
+  });
 }
 
 export async function getDataset(db: Db, teamId: string, id: string) {
@@ -14,4 +19,9 @@ export async function getDataset(db: Db, teamId: string, id: string) {
 
 export async function listDatasets(db: Db, teamId: string) {
   return db.select().from(datasets).where(eq(datasets.teamId, teamId)).orderBy(desc(datasets.createdAt));
+}
+
+export async function latestDatasetVersion(db: Db, teamId: string, name: string): Promise<number | null> {
+  const [r] = await db.select({ v: max(datasets.version) }).from(datasets).where(and(eq(datasets.teamId, teamId), eq(datasets.name, name)));
+  return r?.v ?? null;
 }

@@ -7,7 +7,17 @@ type StepStatus = (typeof runSteps.$inferSelect)["status"];
 
 export async function createRun(
   db: Db,
-  input: { teamId: string; pipelineId: string; pipelineVersion: number; workflowId: string; params: Record<string, unknown>; trigger: string; createdBy?: string; steps: { nodeId: string; type: string }[] },
+  input: {
+    teamId: string;
+    pipelineId: string;
+    pipelineVersion: number;
+    workflowId: string;
+    params: Record<string, unknown>;
+    trigger: string;
+    triggerDetail?: Record<string, unknown>;
+    createdBy?: string;
+    steps: { nodeId: string; type: string }[];
+  },
 ) {
   return db.transaction(async (tx) => {
     const [run] = await tx
@@ -19,6 +29,7 @@ export async function createRun(
         workflowId: input.workflowId,
         params: input.params,
         trigger: input.trigger,
+        triggerDetail: input.triggerDetail ?? {},
         createdBy: input.createdBy ?? null,
       })
       .returning();

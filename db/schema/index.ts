@@ -56,6 +56,8 @@ export const datasets = pgTable(
     id: id(),
     teamId: uuid("team_id").notNull().references(() => teams.id),
     name: text("name").notNull(),
+    /** 1, 2, … per (team, name): uploading to an existing name adds the next version. */
+    version: integer("version").notNull().default(1),
     uri: text("uri").notNull(),
     sha256: text("sha256").notNull(),
     rows: integer("rows").notNull(),
@@ -63,7 +65,7 @@ export const datasets = pgTable(
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: createdAt(),
   },
-  (t) => [index("datasets_team_idx").on(t.teamId)],
+  (t) => [index("datasets_team_idx").on(t.teamId), uniqueIndex("datasets_team_name_version_idx").on(t.teamId, t.name, t.version)],
 );
 
 export const pipelines = pgTable(
@@ -119,7 +121,10 @@ export const runs = pgTable(
     workflowId: text("workflow_id").notNull().unique(),
     status: runStatusEnum("status").notNull().default("queued"),
     params: jsonb("params").$type<Record<string, unknown>>().notNull().default({}),
+    /** What started the run: manual, api, schedule, webhook, dataset. */
     trigger: text("trigger").notNull().default("manual"),
+    /** Facts of the trigger: the schedule and its fire time, the dataset version, … */
+    triggerDetail: jsonb("trigger_detail").$type<Record<string, unknown>>().notNull().default({}),
     error: text("error"),
     createdBy: uuid("created_by").references(() => users.id),
     createdAt: createdAt(),
@@ -265,3 +270,18 @@ export const stepCache = pgTable("step_cache", {
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
   createdAt: createdAt(),
 });
+
+/**
+ * The webhook of a pipeline: `POST /api/v1/hooks/{token}` starts a run. Only
+ * the token's sha256 is kept; the token itself is shown once, when it is made.
+ */
+export const webhookTokens = pgTable("webhook_tokens", {
+  pipelineId: uuid("pipeline_id").primaryKey().references(() => pipelines.id, { onDelete: "cascade" }),
+  teamId: uuid("team_id").notNull().references(() => teams.id),
+  tokenSha256: text("token_sha256").notNull().unique(),
+  /** The token's last 4 characters, to tell tokens apart in the UI. */
+  hint: text("hint").notNull(),
+  createdAt: createdAt(),
+  createdBy: uuid("created_by").references(() => users.id),
+});
+

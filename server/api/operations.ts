@@ -18,6 +18,8 @@ import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
 import { openApiDocument } from "../openapi";
+import { listSchedules, listTriggers, pauseTrigger, regenerateWebhook } from "../services/triggers/list";
+import { fireWebhook } from "../services/triggers/webhooks";
 import { pipelineJsonSchema } from "../../workflows/compiler/json-schema";
 
 type Out<E> = E extends { output: infer O } ? (O extends z.ZodType ? z.input<O> : Uint8Array) : never;
@@ -46,6 +48,13 @@ export const operations: Operations = {
   listRuns: (ctx, input) => listRuns(ctx, input),
   getRun: (ctx, input) => getRun(ctx, input),
   cancelRun: (ctx, input) => cancelRun(ctx, input),
+
+  listTriggers: (ctx, input) => listTriggers(ctx, input),
+  pauseTrigger: (ctx, input) => pauseTrigger(ctx, { ...input, paused: true }),
+  resumeTrigger: (ctx, input) => pauseTrigger(ctx, { ...input, paused: false }),
+  regenerateWebhook: (ctx, input) => regenerateWebhook(ctx, input),
+  callWebhook: (ctx, input) => fireWebhook(ctx, input),
+  listSchedules: (ctx) => listSchedules(ctx),
 
   listModels: (ctx) => listModels(ctx),
   getModel: (ctx, input) => getModel(ctx, input),

@@ -51,6 +51,13 @@ export const appRouter = router({
     list: query("listRuns"),
     cancel: mutation("cancelRun"),
   }),
+  triggers: router({
+    list: query("listTriggers"),
+    pause: mutation("pauseTrigger"),
+    resume: mutation("resumeTrigger"),
+    regenerateWebhook: mutation("regenerateWebhook"),
+    schedules: query("listSchedules"),
+  }),
   models: router({
     list: query("listModels"),
     get: query("getModel"),

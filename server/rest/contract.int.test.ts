@@ -117,6 +117,17 @@ describe("the API contract", () => {
       { alias: "challenger", fromVersion: null, toVersion: 1, reason: "try it" },
     ]);
 
+    const triggered = { ...spec(), name: `${name}-triggers`, triggers: [{ type: "schedule", cron: "0 3 * * *" }, { type: "webhook" }] };
+    const { id: withTriggers, webhook } = await apiJson("POST", "/api/v1/pipelines", 201, { body: triggered });
+    expect((await apiJson("GET", `/api/v1/pipelines/${withTriggers}/triggers`, 200)).map((t: { index: number }) => t.index)).toEqual([0, 1]);
+    expect((await apiJson("POST", `/api/v1/pipelines/${withTriggers}/triggers/0/pause`, 200, { body: { reason: "contract" } })).paused).toBe(true);
+    expect((await apiJson("POST", `/api/v1/pipelines/${withTriggers}/triggers/0/resume`, 200, { body: { reason: "contract" } })).paused).toBe(false);
+    expect((await apiJson("GET", "/api/v1/schedules", 200)).some((s: { pipelineId: string }) => s.pipelineId === withTriggers)).toBe(true);
+    const hookRun = await apiJson("POST", webhook.url, 202, { body: {} });
+    await h.waitForRun(hookRun.runId);
+    expect((await apiJson("POST", `/api/v1/pipelines/${withTriggers}/webhook/regenerate`, 201)).url).not.toBe(webhook.url);
+    await apiJson("PUT", `/api/v1/pipelines/${withTriggers}`, 201, { body: { ...triggered, triggers: [] } }); // removes the schedule
+
     const ds = await apiJson("POST", `/api/v1/datasets?name=contract-${suffix}`, 201, { body: "a,b\n1,x\n2,y\n", type: "text/csv" });
     expect((await apiJson("GET", "/api/v1/datasets", 200)).some((d: { id: string }) => d.id === ds.id)).toBe(true);
   });

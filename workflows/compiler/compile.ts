@@ -2,6 +2,7 @@
  * compile(spec) → plan: a pure function. Every problem is reported at once,
  * each naming the node and the field, in words a person understands.
  */
+import { checkTrigger } from "../triggers/registry";
 import { z } from "zod";
 import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
 import { resolveNodeType } from "../nodes/registry";
@@ -62,16 +63,25 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   const params: Record<string, ParamValue> = {};
   const declared = new Map(spec.params.map((p) => [p.name, p]));
   for (const p of spec.params) if (p.default !== undefined) params[p.name] = p.default;
-  for (const [name, value] of Object.entries(opts.params ?? {})) {
-    const decl = declared.get(name);
-    if (!decl) {
-      errors.push({ nodeId: null, field: `params.${name}`, message: `unknown param "${name}"; declared: ${[...declared.keys()].join(", ") || "none"}` });
-    } else if (typeof value !== decl.type) {
-      errors.push({ nodeId: null, field: `params.${name}`, message: `param "${name}" must be a ${decl.type}` });
-    } else {
-      params[name] = value as ParamValue;
+  const checkParams = (values: Record<string, unknown>, prefix: string) => {
+    for (const [name, value] of Object.entries(values)) {
+      const decl = declared.get(name);
+      if (!decl) {
+        errors.push({ nodeId: null, field: `${prefix}${name}`, message: `unknown param "${name}"; declared: ${[...declared.keys()].join(", ") || "none"}` });
+      } else if (typeof value !== decl.type) {
+        errors.push({ nodeId: null, field: `${prefix}${name}`, message: `param "${name}" must be a ${decl.type}` });
+      } else if (prefix === "params.") {
+        params[name] = value as ParamValue;
+      }
     }
-  }
+  };
+  checkParams(opts.params ?? {}, "params.");
+
+  // Triggers: what the schema cannot check (cron, time zone), and a schedule's params.
+  spec.triggers.forEach((t, i) => {
+    for (const p of checkTrigger(t, i)) errors.push({ nodeId: null, field: p.path, message: `trigger ${i + 1} (${t.type}): ${p.message}` });
+    if (t.type === "schedule") checkParams(t.params, `triggers[${i}].params.`);
+  });
 
   if (spec.nodes.length === 0) errors.push({ nodeId: null, field: "nodes", message: "the pipeline has no nodes; add at least one" });
 

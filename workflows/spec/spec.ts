@@ -56,11 +56,8 @@ export const ZParam = z.object({
 });
 export type Param = z.infer<typeof ZParam>;
 
-export const ZTrigger = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("schedule"), cron: z.string().min(1) }),
-  z.object({ type: z.literal("webhook") }),
-  z.object({ type: z.literal("drift"), deployment: z.string().min(1), metric: z.string().default("psi"), threshold: z.number().positive() }),
-]);
+export { ZTrigger, type Trigger } from "../triggers/registry";
+import { ZTrigger } from "../triggers/registry";
 
 export const ZPipelineSpec = z.object({
   apiVersion: z.literal("conveyor/v1", { error: 'apiVersion must be "conveyor/v1"' }),

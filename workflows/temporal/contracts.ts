@@ -43,3 +43,10 @@ export interface PipelineRunResult {
 
 /** Error type name for bad input: never retried. */
 export const DATA_ERROR = "DataError";
+
+/** Arguments of a Schedule's `scheduledRun` workflow: which pipeline and which of its triggers. */
+export interface ScheduledRunInput {
+  teamId: string;
+  pipelineId: string;
+  triggerIndex: number;
+}

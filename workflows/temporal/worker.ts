@@ -2,6 +2,7 @@
 import { createRequire } from "node:module";
 import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
 import { createActivities } from "./activities";
+import { createScheduleActivities } from "./schedule-activities";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
 
 const require = createRequire(import.meta.url);
@@ -21,7 +22,7 @@ export async function createWorker(opts: {
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,
     workflowsPath: require.resolve("./workflows.ts"),
-    activities: createActivities(opts.deps, { nodeActivities: opts.nodeActivities }),
+    activities: { ...createActivities(opts.deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(opts.deps) },
     // No low cap on concurrent activities: with every slot taken by pollers the
     // SDK stops requesting eager dispatch, which costs ~45 ms per step here.
     ...opts.extra,

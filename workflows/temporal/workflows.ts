@@ -1,2 +1,3 @@
 // Entry point bundled by the worker: every workflow type the worker runs.
 export { pipelineRun } from "./pipeline-workflow";
+export { scheduledRun } from "./scheduled-run-workflow";

@@ -4,7 +4,9 @@ import type { RequestContext } from "../../context";
 import { fieldError, ServiceError } from "../../errors";
 import { redactPaths } from "../redact";
 import { ArtifactStore } from "../../../infra/artifacts";
-import { insertDataset, listDatasets as queryList } from "../../../db/queries/datasets";
+import { insertDatasetVersion, listDatasets as queryList } from "../../../db/queries/datasets";
+import { pipelinesSubscribedTo } from "../../../db/queries/triggers";
+import { startRun } from "../runs/start-run";
 import { lit, withDuckDb, writeDataset } from "../../../workflows/data/duckdb";
 import { LIMITS } from "../../../contract/api/common";
 
@@ -28,7 +30,7 @@ export async function uploadDataset(ctx: RequestContext, opts: { name: string; c
         throw new ServiceError("invalid", `the CSV could not be parsed: ${redactPaths(msg)}`, [{ nodeId: null, field: "body", message: redactPaths(msg) }]);
       }
     });
-    const row = await insertDataset(ctx.db, {
+    const row = await insertDatasetVersion(ctx.db, {
       teamId: ctx.teamId,
       name,
       uri: ds.uri,
@@ -37,13 +39,40 @@ export async function uploadDataset(ctx: RequestContext, opts: { name: string; c
       columns: ds.schema,
       createdBy: ctx.userId,
     });
-    return { id: row.id, name: row.name, rows: row.rows, columns: row.columns, createdAt: row.createdAt };
+    const runs = await startSubscribedRuns(ctx, { dataset: name, version: row.version, datasetId: row.id });
+    return { ...view(row), runs };
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
   }
 }
 
+const view = (r: { id: string; name: string; version: number; rows: number; columns: { name: string; type: string }[]; createdAt: Date }) => ({
+  id: r.id,
+  name: r.name,
+  version: r.version,
+  rows: r.rows,
+  columns: r.columns,
+  createdAt: r.createdAt,
+});
+
 export async function listDatasets(ctx: RequestContext) {
-  const rows = await queryList(ctx.db, ctx.teamId);
-  return rows.map((r) => ({ id: r.id, name: r.name, rows: r.rows, columns: r.columns, createdAt: r.createdAt }));
+  return (await queryList(ctx.db, ctx.teamId)).map(view);
+}
+
+/**
+ * A new version of `dataset` starts every pipeline of the team subscribed to
+ * it (a `dataset` trigger in its latest version). A pipeline that cannot run
+ * (its params, Temporal down) is reported, and the others still start.
+ */
+async function startSubscribedRuns(ctx: RequestContext, opts: { dataset: string; version: number; datasetId: string }) {
+  const out: Array<{ pipelineId: string; runId: string | null; error: string | null }> = [];
+  for (const pipelineId of await pipelinesSubscribedTo(ctx.db, ctx.teamId, opts.dataset)) {
+    try {
+      const { runId } = await startRun(ctx, { pipelineId, trigger: { type: "dataset", detail: opts } });
+      out.push({ pipelineId, runId, error: null });
+    } catch (e) {
+      out.push({ pipelineId, runId: null, error: e instanceof ServiceError ? e.message : "could not start" });
+    }
+  }
+  return out;
 }

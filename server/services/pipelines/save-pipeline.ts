@@ -1,8 +1,9 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { compile } from "../../../workflows/compiler/compile";
-import { insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
+import { getPipeline, insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
 import { isUuid } from "../../../contract/api/common";
+import { syncTriggers } from "../triggers/sync";
 
 export const MAX_MESSAGE = 500;
 
@@ -10,18 +11,28 @@ export const MAX_MESSAGE = 500;
  * Saves a spec as a new pipeline (no id) or as the next immutable version of
  * pipeline `id`. The spec is stored exactly as given; an invalid one is
  * refused with every error by node and field. Saving a version deletes the
- * pipeline's draft. `message` (trimmed, at most 500 characters) describes
- * the version in its history.
+ * pipeline's draft, and makes its triggers take effect (schedules, webhook:
+ * `webhook` is the new webhook's token and URL, returned this once).
+ * `message` (trimmed, at most 500 characters) describes the version.
  */
-export async function savePipeline(ctx: RequestContext, opts: { id?: string; spec: unknown; message?: string }): Promise<{ id: string; version: number }> {
+export async function savePipeline(
+  ctx: RequestContext,
+  opts: { id?: string; spec: unknown; message?: string },
+): Promise<{ id: string; version: number; webhook?: { token: string; url: string } }> {
   const message = (opts.message ?? "").trim();
   if (message.length > MAX_MESSAGE) throw new ServiceError("bad_request", `message: at most ${MAX_MESSAGE} characters, got ${message.length}`);
   const result = compile(opts.spec);
   if (!result.ok) throw new ServiceError("invalid", "the pipeline spec is invalid", result.errors);
   const { name, description } = result.spec;
   const common = { teamId: ctx.teamId, name, description, spec: opts.spec, message, createdBy: ctx.userId };
-  if (!opts.id) return insertPipeline(ctx.db, common);
-  const saved = isUuid(opts.id) ? await insertPipelineVersion(ctx.db, { ...common, pipelineId: opts.id }) : null;
+  let previous: unknown = null;
+  let saved: { id: string; version: number } | null;
+  if (!opts.id) saved = await insertPipeline(ctx.db, common);
+  else {
+    previous = isUuid(opts.id) ? ((await getPipeline(ctx.db, ctx.teamId, opts.id))?.version.spec ?? null) : null;
+    saved = previous === null ? null : await insertPipelineVersion(ctx.db, { ...common, pipelineId: opts.id });
+  }
   if (!saved) throw new ServiceError("not_found", `pipeline ${opts.id} does not exist`);
-  return saved;
+  const webhook = await syncTriggers(ctx, { pipelineId: saved.id, version: saved.version, spec: opts.spec, previous });
+  return webhook ? { ...saved, webhook: { token: webhook.token, url: webhook.url } } : saved;
 }

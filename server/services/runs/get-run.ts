@@ -11,6 +11,7 @@ export async function getRun(ctx: RequestContext, opts: { runId: string }) {
   if (!run) throw new ServiceError("not_found", `run ${opts.runId} does not exist`);
   return {
     ...run,
+    trigger: { type: run.trigger, detail: run.triggerDetail },
     error: redactPaths(run.error),
     steps: run.steps.map((s) => ({
       ...s,
@@ -25,5 +26,5 @@ export async function getRun(ctx: RequestContext, opts: { runId: string }) {
 export async function listRuns(ctx: RequestContext, opts: { pipelineId?: string; status?: RunStatus; limit?: number }) {
   if (opts.pipelineId !== undefined && !isUuid(opts.pipelineId)) return [];
   const rows = await queryRuns(ctx.db, ctx.teamId, opts);
-  return rows.map((r) => ({ ...r.run, error: redactPaths(r.run.error), pipelineName: r.pipelineName }));
+  return rows.map((r) => ({ ...r.run, trigger: { type: r.run.trigger, detail: r.run.triggerDetail }, error: redactPaths(r.run.error), pipelineName: r.pipelineName }));
 }

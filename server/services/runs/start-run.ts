@@ -1,53 +1,39 @@
-import crypto from "node:crypto";
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
-import { compile } from "../../../workflows/compiler/compile";
-import { getPipeline } from "../../../db/queries/pipelines";
-import { createRun, setRunStatus } from "../../../db/queries/runs";
-import type { PipelineRunInput } from "../../../workflows/temporal/contracts";
+import { setRunStatus } from "../../../db/queries/runs";
+import { prepareRun, type RunTrigger } from "../../../workflows/temporal/prepare-run";
 import { isUuid, MAX_INT32 } from "../../../contract/api/common";
 
 /**
- * Compiles the saved spec with the run's params and starts the pipeline
- * workflow. The run row exists before the workflow starts, so the UI can
- * show it at once; if Temporal refuses, the run is marked failed.
+ * Prepares the run (workflows/temporal/prepare-run.ts: compile, run row) and
+ * starts the pipeline workflow. If Temporal refuses, the run is marked failed.
+ * The trigger defaults to the door the request came through (UI: manual, REST: api).
  */
 export async function startRun(
   ctx: RequestContext,
-  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: string },
+  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: RunTrigger; createdBy?: string | null },
 ): Promise<{ runId: string; workflowId: string }> {
   const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
-  const found = exists ? await getPipeline(ctx.db, ctx.teamId, opts.pipelineId, opts.version) : null;
-  if (!found) throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
-  const compiled = compile(found.version.spec, { params: opts.params ?? {} });
-  if (!compiled.ok) throw new ServiceError("invalid", "the pipeline cannot run", compiled.errors);
-  const { plan } = compiled;
-  const workflowId = `run-${crypto.randomUUID()}`;
-  const run = await createRun(ctx.db, {
-    teamId: ctx.teamId,
-    pipelineId: found.pipeline.id,
-    pipelineVersion: found.version.version,
-    workflowId,
-    params: plan.params,
-    trigger: opts.trigger ?? (ctx.via === "rest" ? "api" : "manual"),
-    createdBy: ctx.userId,
-    steps: plan.steps.map((s) => ({ nodeId: s.nodeId, type: s.type })),
-  });
-  const args: PipelineRunInput = { runId: run.id, teamId: ctx.teamId, pipelineId: found.pipeline.id, pipelineVersion: found.version.version, plan };
+  const trigger = opts.trigger ?? { type: ctx.via === "rest" ? "api" : "manual" };
+  const prepared = exists ? await prepareRun(ctx.db, { teamId: ctx.teamId, pipelineId: opts.pipelineId, version: opts.version, params: opts.params, trigger, createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy }) : null;
+  if (!prepared || (!prepared.ok && prepared.reason === "not_found")) {
+    throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
+  }
+  if (!prepared.ok) throw new ServiceError("invalid", "the pipeline cannot run", prepared.errors);
   try {
     const client = await temporalClient();
     await client.workflow.start("pipelineRun", {
       taskQueue: env().TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: [args],
-      memo: { pipeline: plan.name, runId: run.id },
+      workflowId: prepared.workflowId,
+      args: [prepared.input],
+      memo: { pipeline: prepared.pipelineName, runId: prepared.runId },
     });
   } catch (err) {
     const message = `could not start the workflow: ${err instanceof Error ? err.message : String(err)}`;
-    await setRunStatus(ctx.db, run.id, "failed", message);
+    await setRunStatus(ctx.db, prepared.runId, "failed", message);
     throw new ServiceError("unavailable", "could not start the workflow: Temporal is not reachable");
   }
-  return { runId: run.id, workflowId };
+  return { runId: prepared.runId, workflowId: prepared.workflowId };
 }

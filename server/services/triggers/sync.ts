@@ -1,0 +1,30 @@
+/**
+ * After a pipeline version is saved, its triggers take effect: a Temporal
+ * Schedule per `schedule` trigger (created, updated, or deleted when the
+ * trigger is gone), a webhook token while there is a `webhook` trigger.
+ * `dataset` triggers need nothing here: an upload looks its subscribers up.
+ */
+import type { RequestContext } from "../../context";
+import { ServiceError } from "../../errors";
+import { ZPipelineSpec, type Trigger } from "../../../workflows/spec/spec";
+import { deleteSchedule, upsertSchedule } from "./schedules";
+import { syncWebhook } from "./webhooks";
+
+const triggersOf = (spec: unknown): Trigger[] => {
+  const parsed = ZPipelineSpec.safeParse(spec);
+  return parsed.success ? parsed.data.triggers : [];
+};
+
+/** Returns the webhook token when one was just made (shown once). */
+export async function syncTriggers(ctx: RequestContext, opts: { pipelineId: string; version: number; spec: unknown; previous: unknown }) {
+  const now = triggersOf(opts.spec);
+  const before = triggersOf(opts.previous);
+  try {
+    for (const [i, t] of now.entries()) if (t.type === "schedule") await upsertSchedule(ctx.teamId, opts.pipelineId, i, t);
+    for (let i = 0; i < before.length; i++) if (before[i]!.type === "schedule" && now[i]?.type !== "schedule") await deleteSchedule(opts.pipelineId, i);
+  } catch (e) {
+    if (e instanceof ServiceError) throw e;
+    throw new ServiceError("unavailable", `version ${opts.version} was saved, but its schedules could not be set up (Temporal is not reachable); save again once it is`);
+  }
+  return syncWebhook(ctx, opts.pipelineId, now.some((t) => t.type === "webhook"));
+}
