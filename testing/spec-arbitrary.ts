@@ -12,7 +12,7 @@
  * present and sometimes left to their defaults.
  */
 import fc from "fast-check";
-import { NODE_DEFINITIONS, resolveNodeType } from "../workflows/nodes/registry";
+import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
 import { METRIC_NAMES } from "../workflows/spec/metrics";
 import { SAMPLE_NAMES } from "../workflows/spec/samples";
@@ -138,23 +138,28 @@ export interface ValidSpecOptions {
 }
 
 /** One step of graph building: which feasible type, and which earlier output feeds each input. */
-const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.boolean(), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
+const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.constantFrom("no", "type@N", "field" as const), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
 
 interface Skeleton {
   types: NodeDefinition[];
   typeNames: string[];
+  /** The `version` field of each node (undefined: none written). */
+  versions: (number | undefined)[];
   /** [sourceIndex, sourcePort, targetIndex, targetPort] */
   edges: [number, string, number, string][];
 }
 
-function buildSkeleton(steps: { typePick: number; versioned: boolean; sourcePicks: number[] }[]): Skeleton {
+function buildSkeleton(steps: { typePick: number; versioned: "no" | "type@N" | "field"; sourcePicks: number[] }[]): Skeleton {
   const types: NodeDefinition[] = [];
   const typeNames: string[] = [];
+  const versions: (number | undefined)[] = [];
   const edges: Skeleton["edges"] = [];
   const outputs: { node: number; port: string; type: string }[] = [];
   for (const step of steps) {
     const feasible = NODE_DEFINITIONS.filter((d) => d.inputs.every((p) => outputs.some((o) => o.type === p.type)));
-    const def = feasible[step.typePick % feasible.length]!;
+    const picked = feasible[step.typePick % feasible.length]!;
+    // A node that names no version is read as the newest one: generate that one's config.
+    const def = step.versioned === "no" ? latestNodeType(picked.type)! : picked;
     const index = types.length;
     def.inputs.forEach((p, k) => {
       const candidates = outputs.filter((o) => o.type === p.type);
@@ -162,10 +167,11 @@ function buildSkeleton(steps: { typePick: number; versioned: boolean; sourcePick
       edges.push([src.node, src.port, index, p.name]);
     });
     types.push(def);
-    typeNames.push(step.versioned ? `${def.type}@${def.version}` : def.type);
+    typeNames.push(step.versioned === "type@N" ? `${def.type}@${def.version}` : def.type);
+    versions.push(step.versioned === "field" ? def.version : undefined);
     for (const o of def.outputs) outputs.push({ node: index, port: o.name, type: o.type });
   }
-  return { types, typeNames, edges };
+  return { types, typeNames, versions, edges };
 }
 
 /** A permutation of 0..n-1 from sort keys (stable, so shrinking keys moves towards the identity). */
@@ -232,6 +238,7 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
         const nodes = permutation(r.nodeOrder, n).map((i) => ({
           id: ids[i]!,
           type: sk.typeNames[i]!,
+          ...(sk.versions[i] !== undefined ? { version: sk.versions[i] } : {}),
           ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
           config: r.configs[i] as Config,
           ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
@@ -255,5 +262,5 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
 
 /** The node types a spec uses (resolved), e.g. to check an arbitrary's coverage. */
 export function nodeTypesOf(spec: PipelineSpecInput): string[] {
-  return spec.nodes.map((n) => resolveNodeType(n.type)?.type ?? n.type);
+  return spec.nodes.map((n) => resolveNodeType(n.type, n.version)?.type ?? n.type);
 }

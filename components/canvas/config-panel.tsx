@@ -79,7 +79,7 @@ function NodeSettings({
   onDelete: (id: string) => void;
   columns: readonly ColumnInfo[] | undefined;
 }) {
-  const def = resolveNodeType(node.data.type);
+  const def = resolveNodeType(node.data.type, node.data.version);
   const fields = useMemo(() => (def ? configFields(def.config) : []), [def]);
   const problems = useMemo(() => configProblems(errors, node.id), [errors, node.id]);
   const other = useMemo(() => nodeLevelProblems(errors, node.id), [errors, node.id]);

@@ -26,9 +26,9 @@ interface Dragging {
 function useDragging(): Dragging | null {
   return useConnection((c): Dragging | null => {
     if (!c.inProgress) return null;
-    const type = (c.fromNode.data as { type?: string } | undefined)?.type ?? "";
+    const data = c.fromNode.data as { type?: string; version?: number } | undefined;
     const side = c.fromHandle.type;
-    return { nodeId: c.fromNode.id, side, portType: findPort(type, side === "source" ? "output" : "input", c.fromHandle.id)?.type };
+    return { nodeId: c.fromNode.id, side, portType: findPort(data?.type ?? "", side === "source" ? "output" : "input", c.fromHandle.id, data?.version)?.type };
   });
 }
 
@@ -106,7 +106,7 @@ function nodeAttributes(id: string, data: PipelineNode["data"], label: string | 
  */
 function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
-  const def = resolveNodeType(data.type);
+  const def = resolveNodeType(data.type, data.version);
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const run = runStateByNode?.get(id);
   const diff = diffByNode?.get(id);
@@ -134,7 +134,7 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
 function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { compact: boolean }) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
   const dragging = useDragging();
-  const def = resolveNodeType(data.type);
+  const def = resolveNodeType(data.type, data.version);
   const errors = errorsByNode.get(id) ?? [];
   const run = runStateByNode?.get(id);
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);

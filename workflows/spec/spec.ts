@@ -20,6 +20,8 @@ export const ZPosition = z.object({ x: z.number().finite(), y: z.number().finite
 export const ZSpecNode = z.object({
   id: ZId,
   type: z.string().min(1, "node type is required"),
+  /** Version of the node type; absent means the newest (every spec saved before versions existed). */
+  version: z.number({ error: "version must be a whole number ≥ 1" }).int("version must be a whole number ≥ 1").positive("version must be a whole number ≥ 1").optional(),
   label: z.string().max(120).optional(),
   config: z.record(z.string(), z.unknown()).default({}),
   position: ZPosition.default({ x: 0, y: 0 }),
