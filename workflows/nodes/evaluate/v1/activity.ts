@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../step-context";
-import { parquetRel, readFrame, withDuckDb } from "../../data/duckdb";
-import { loadSession, scoreFrame } from "../../ml/onnx/score";
-import { classificationMetrics, regressionMetrics } from "../../ml/metrics";
-import { DataError } from "../../ml/types";
-import type { ColumnSchema } from "../../spec/refs";
+import { defineActivity, inputOf } from "../../step-context";
+import { parquetRel, readFrame, withDuckDb } from "../../../data/duckdb";
+import { loadSession, scoreFrame } from "../../../ml/onnx/score";
+import { classificationMetrics, regressionMetrics } from "../../../ml/metrics";
+import { DataError } from "../../../ml/types";
+import type { ColumnSchema } from "../../../spec/refs";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, async (ctx) => {
   const model = inputOf(ctx, "model", "model");

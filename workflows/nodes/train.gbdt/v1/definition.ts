@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../types";
-import { trainCommonConfig } from "../_shared/train-config";
-import { GBDT_DEFAULTS } from "../../ml/gbdt/options";
+import { defineNode } from "../../types";
+import { trainCommonConfig } from "../../_shared/train-config";
+import { GBDT_DEFAULTS } from "../../../ml/gbdt/options";
 
 const D = GBDT_DEFAULTS;
 

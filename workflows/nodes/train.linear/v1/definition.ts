@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineNode } from "../types";
-import { trainCommonConfig } from "../_shared/train-config";
+import { defineNode } from "../../types";
+import { trainCommonConfig } from "../../_shared/train-config";
 
 export default defineNode({
   type: "train.linear",
