@@ -14,6 +14,7 @@
 import fc from "fast-check";
 import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
+import { REGISTRY_NAME } from "../workflows/nodes/_shared/registry-name";
 import { METRIC_NAMES } from "../workflows/spec/metrics";
 import { SAMPLE_NAMES } from "../workflows/spec/samples";
 import { NOTE_COLORS, type Param, type PipelineSpecInput } from "../workflows/spec/spec";
@@ -79,7 +80,8 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
       },
       { requiredKeys: ["target"] },
     ),
-  evaluate: () => fc.constant({}),
+  "evaluate@1": () => fc.constant({}),
+  "evaluate@2": () => fc.record({ compareWithChampion: fc.boolean(), registryName: fc.stringMatching(REGISTRY_NAME) }, { requiredKeys: [] }),
   "gate.threshold": () =>
     fc.record({
       conditions: fc.array(
@@ -98,9 +100,9 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
     ),
 };
 
-/** A valid config of node type `type` (params in `pool` may be referred to). */
+/** A valid config of node type `def` at its version (params in `pool` may be referred to). */
 export function configArbitrary(def: NodeDefinition, pool: ParamPool = { strings: [], integers: [] }): fc.Arbitrary<Config> {
-  const make = CONFIGS[def.type];
+  const make = CONFIGS[`${def.type}@${def.version}`] ?? CONFIGS[def.type];
   if (make) return make(pool);
   if (def.config.safeParse({}).success) return fc.constant({});
   throw new Error(`no config arbitrary for node type ${def.type}: add one to workflows/spec/arbitrary.ts`);
@@ -260,7 +262,10 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
     });
 }
 
-/** The node types a spec uses (resolved), e.g. to check an arbitrary's coverage. */
+/** The node types a spec uses, resolved to `type@version`, e.g. to check an arbitrary's coverage. */
 export function nodeTypesOf(spec: PipelineSpecInput): string[] {
-  return spec.nodes.map((n) => resolveNodeType(n.type, n.version)?.type ?? n.type);
+  return spec.nodes.map((n) => {
+    const def = resolveNodeType(n.type, n.version);
+    return def ? `${def.type}@${def.version}` : n.type;
+  });
 }

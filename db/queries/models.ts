@@ -207,3 +207,15 @@ export async function listModels(db: Db, teamId: string) {
     .where(eq(models.teamId, teamId))
     .orderBy(models.name);
 }
+
+/** The version an alias of a team's model points at (e.g. its `champion`), or null when the model or the alias does not exist. */
+export async function getAliasedVersion(db: Db, teamId: string, modelName: string, alias: string) {
+  const [row] = await db
+    .select({ version: modelVersions.version, sha256: modelVersions.sha256, artifactUri: modelVersions.artifactUri, manifest: modelVersions.manifest, metrics: modelVersions.metrics })
+    .from(models)
+    .innerJoin(modelAliases, and(eq(modelAliases.modelId, models.id), eq(modelAliases.alias, alias)))
+    .innerJoin(modelVersions, and(eq(modelVersions.modelId, models.id), eq(modelVersions.version, modelAliases.version)))
+    .where(and(eq(models.teamId, teamId), eq(models.name, modelName)))
+    .limit(1);
+  return row ? { ...row, manifest: row.manifest as unknown as ModelManifest } : null;
+}

@@ -86,7 +86,29 @@ describe("compile: node type versions", () => {
     expect(pinned.spec.nodes.find((n) => n.id === "train")!.version).toBe(1);
   });
 
+  it("evaluate@2 compares with the champion of the deploy node's model, else of the pipeline's name", () => {
+    const withEvaluate = (config: Record<string, unknown>, dropDeploy = false) => {
+      const s = structuredClone(spec);
+      Object.assign(s.nodes.find((n: { id: string }) => n.id === "evaluate"), { version: 2, config });
+      if (dropDeploy) {
+        s.name = "boston-without-deploy";
+        s.nodes = s.nodes.filter((n: { id: string }) => n.id !== "deploy");
+        s.edges = s.edges.filter((e: { target: string }) => e.target !== "deploy");
+      }
+      const r = compile(s);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.plan.steps.find((st) => st.nodeId === "evaluate")!.config;
+    };
+    expect(withEvaluate({ compareWithChampion: true })).toEqual({ compareWithChampion: true, registryName: "boston-house-prices" });
+    expect(withEvaluate({ compareWithChampion: true }, true)).toEqual({ compareWithChampion: true, registryName: "boston-without-deploy" });
+    expect(withEvaluate({ compareWithChampion: true, registryName: "other" })).toEqual({ compareWithChampion: true, registryName: "other" });
+    expect(withEvaluate({})).toEqual({ compareWithChampion: false });
+  });
+
   it("an unknown version names the node, the field and the versions there are", () => {
+    const evaluate = structuredClone(spec);
+    evaluate.nodes.find((n: { id: string }) => n.id === "evaluate").version = 7;
+    expect(validateSpec(evaluate)).toEqual([{ nodeId: "evaluate", field: "version", message: "evaluate has no version 7; versions: 1, 2" }]);
     expect(validateSpec(withNode({ version: 7 }))).toEqual([{ nodeId: "train", field: "version", message: "train.linear has no version 7; versions: 1" }]);
     expect(validateSpec(withNode({ type: "train.linear@7" }))).toEqual([{ nodeId: "train", field: "type", message: "train.linear has no version 7; versions: 1" }]);
     expect(validateSpec(withNode({ version: 0 }))).toEqual([{ nodeId: "train", field: "version", message: "version must be a whole number ≥ 1" }]);

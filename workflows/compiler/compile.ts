@@ -229,16 +229,32 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   if (errors.length) return { ok: false, errors };
 
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
+  const position = new Map(order.map((id, i) => [id, i]));
+  /** Nodes reachable from `nodeId` along edges, in plan order (what a node's `complete` may read). */
+  const downstream = (nodeId: string) => {
+    const seenDown = new Set<string>();
+    const stack = [...(children.get(nodeId) ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seenDown.has(id)) continue;
+      seenDown.add(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    return [...seenDown]
+      .sort((a, b) => position.get(a)! - position.get(b)!)
+      .map((id) => ({ nodeId: id, type: defs.get(id)!.type, version: defs.get(id)!.version, config: configs.get(id)! }));
+  };
   const steps: PlanStep[] = order.map((nodeId) => {
     const def = defs.get(nodeId)!;
     const node = byId.get(nodeId)!;
     const slots = inputs.get(nodeId) ?? {};
+    const config = configs.get(nodeId)!;
     return {
       nodeId,
       type: def.type,
       version: def.version,
       label: node.label ?? def.label,
-      config: configs.get(nodeId)!,
+      config: def.complete ? (def.complete(config, { name: spec.name, downstream: downstream(nodeId) }) as Record<string, unknown>) : config,
       inputs: slots,
       dependsOn: [...new Set(Object.values(slots).map((s) => s.nodeId))],
       cacheable: def.cacheable,
