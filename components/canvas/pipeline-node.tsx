@@ -7,6 +7,7 @@
 import { memo } from "react";
 import { Handle, Position, useConnection, type NodeProps } from "@xyflow/react";
 import { resolveNodeType } from "../../workflows/nodes/registry";
+import { upgradeTarget } from "../../workflows/nodes/upgrade";
 import type { PortDef } from "../../workflows/nodes/types";
 import type { PortType } from "../../workflows/spec/spec";
 import { findPort, PORT_COLORS, type PipelineNode } from "./graph-spec";
@@ -135,6 +136,8 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
   const dragging = useDragging();
   const def = resolveNodeType(data.type, data.version);
+  // A node pinned to an older version of its type shows that version on its card.
+  const newer = upgradeTarget(data);
   const errors = errorsByNode.get(id) ?? [];
   const run = runStateByNode?.get(id);
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
@@ -166,6 +169,15 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
                 {look.groupLabel}
               </span>
             )}
+            {newer && def ? (
+              <span
+                data-testid={`node-version-${id}`}
+                title={`${def.type} v${def.version}; v${newer.version} is the newest (upgrade in the node's settings)`}
+                className="shrink-0 rounded bg-amber-50 px-1 font-mono font-semibold text-amber-700"
+              >
+                v{def.version}
+              </span>
+            ) : null}
             {compact ? null : (
               <>
                 <span className="text-slate-300">·</span>
