@@ -12,6 +12,7 @@
  * present and sometimes left to their defaults.
  */
 import fc from "fast-check";
+import { z } from "zod";
 import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
 import { REGISTRY_NAME } from "../workflows/nodes/_shared/registry-name";
@@ -31,7 +32,33 @@ export const textArb = (opts: { minLength?: number; maxLength?: number } = {}) =
 const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
 /** Mostly round numbers, sometimes any double in range: what people write and what sliders produce. */
 const num = (min: number, max: number, round: number[]) => fc.oneof(fc.constantFrom(...round.filter((r) => r >= min && r <= max)), finite(min, max));
-const openUnit = fc.oneof(fc.constantFrom(0.1, 0.2, 0.25, 0.5), finite(Number.EPSILON, 1 - Number.EPSILON));
+
+type NumberSchema = { type?: string; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number };
+
+/**
+ * A number field of a node type's config, with the limits its schema declares
+ * (read, never repeated here: they are defined once, e.g. in
+ * workflows/ml/gbdt/options.ts). `cap` bounds a side the schema leaves open;
+ * `round` are values people write, used when in range.
+ */
+export function numberFieldArb(def: NodeDefinition, field: string, o: { cap?: number; round?: number[] } = {}): fc.Arbitrary<number> {
+  const json = z.toJSONSchema(def.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, NumberSchema & { anyOf?: NumberSchema[] }> };
+  const raw = json.properties?.[field];
+  const s = raw?.anyOf?.find((b) => b.type === "number" || b.type === "integer") ?? raw;
+  if (!s || (s.type !== "number" && s.type !== "integer")) throw new Error(`${def.type}@${def.version} has no number field "${field}"`);
+  const cap = o.cap ?? 1e6;
+  const low = s.exclusiveMinimum ?? s.minimum ?? -cap;
+  const high = s.exclusiveMaximum ?? s.maximum ?? cap;
+  const inRange = (v: number) => (s.exclusiveMinimum !== undefined ? v > low : v >= low) && (s.exclusiveMaximum !== undefined ? v < high : v <= high);
+  const round = (o.round ?? []).filter(inRange);
+  const any =
+    s.type === "integer"
+      ? fc.integer({ min: Math.max(Math.ceil(low + (s.exclusiveMinimum !== undefined ? 1 : 0)), Number.MIN_SAFE_INTEGER), max: Math.min(Math.floor(high - (s.exclusiveMaximum !== undefined ? 1 : 0)), Number.MAX_SAFE_INTEGER) })
+      : fc
+          .double({ min: low, max: high, minExcluded: s.exclusiveMinimum !== undefined, maxExcluded: s.exclusiveMaximum !== undefined, noNaN: true, noDefaultInfinity: true })
+          .map((v) => (Object.is(v, -0) ? 0 : v));
+  return round.length ? fc.oneof(fc.constantFrom(...round), any) : any;
+}
 
 const columnArb = textArb({ minLength: 1, maxLength: 16 });
 
@@ -49,7 +76,7 @@ const trainCommon = (p: ParamPool) => ({
   features: fc.uniqueArray(columnArb, { minLength: 1, maxLength: 4 }),
 });
 
-const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
+const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrary<Config>> = {
   "ingest.csv": () =>
     fc.record({
       source: fc.oneof(
@@ -57,29 +84,33 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
         fc.uuid().map((u) => `dataset:${u}`),
       ),
     }),
-  "feature.split": (p) =>
-    fc.oneof(
-      fc.record({ strategy: fc.constant("random"), testFraction: openUnit, seed: refOr(p.integers, fc.integer()) }, { requiredKeys: [] }),
-      fc.record({ strategy: fc.constant("time"), timeColumn: columnArb, testFraction: openUnit }, { requiredKeys: ["strategy", "timeColumn"] }),
-    ),
-  "train.linear": (p) => fc.record({ ...trainCommon(p), l2: num(0, 1e6, [0, 0.1, 1, 10]) }, { requiredKeys: ["target"] }),
-  "train.gbdt": (p) =>
-    fc.record(
+  "feature.split": (p, def) => {
+    const testFraction = numberFieldArb(def, "testFraction", { round: [0.1, 0.2, 0.25, 0.5] });
+    return fc.oneof(
+      fc.record({ strategy: fc.constant("random"), testFraction, seed: refOr(p.integers, numberFieldArb(def, "seed")) }, { requiredKeys: [] }),
+      fc.record({ strategy: fc.constant("time"), timeColumn: columnArb, testFraction }, { requiredKeys: ["strategy", "timeColumn"] }),
+    );
+  },
+  "train.linear": (p, def) => fc.record({ ...trainCommon(p), l2: numberFieldArb(def, "l2", { round: [0, 0.1, 1, 10] }) }, { requiredKeys: ["target"] }),
+  "train.gbdt": (p, def) => {
+    const n = (field: string, o?: { cap?: number; round?: number[] }) => numberFieldArb(def, field, o);
+    return fc.record(
       {
         ...trainCommon(p),
-        nTrees: fc.integer({ min: 1, max: 5000 }),
-        maxDepth: fc.integer({ min: 1, max: 16 }),
-        learningRate: fc.oneof(fc.constantFrom(0.05, 0.1, 0.3, 1), finite(Number.EPSILON, 1)),
-        l2: num(0, 1e3, [0, 1]),
-        minChildWeight: num(0, 100, [0, 1]),
-        subsample: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
-        colsampleByTree: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
-        maxBins: fc.integer({ min: 2, max: 256 }),
-        earlyStoppingRounds: fc.integer({ min: 1, max: 1000 }),
-        seed: refOr(p.integers, fc.integer()),
+        nTrees: n("nTrees"),
+        maxDepth: n("maxDepth"),
+        learningRate: n("learningRate", { round: [0.05, 0.1, 0.3, 1] }),
+        l2: n("l2", { cap: 1e3, round: [0, 1] }),
+        minChildWeight: n("minChildWeight", { cap: 100, round: [0, 1] }),
+        subsample: n("subsample", { round: [0.5, 0.8, 1] }),
+        colsampleByTree: n("colsampleByTree", { round: [0.5, 0.8, 1] }),
+        maxBins: n("maxBins"),
+        earlyStoppingRounds: n("earlyStoppingRounds", { cap: 1000 }),
+        seed: refOr(p.integers, n("seed", { cap: 2 ** 31 })),
       },
       { requiredKeys: ["target"] },
-    ),
+    );
+  },
   "evaluate@1": () => fc.constant({}),
   "evaluate@2": () => fc.record({ compareWithChampion: fc.boolean(), registryName: fc.stringMatching(REGISTRY_NAME) }, { requiredKeys: [] }),
   "gate.threshold": () =>
@@ -103,7 +134,7 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
 /** A valid config of node type `def` at its version (params in `pool` may be referred to). */
 export function configArbitrary(def: NodeDefinition, pool: ParamPool = { strings: [], integers: [] }): fc.Arbitrary<Config> {
   const make = CONFIGS[`${def.type}@${def.version}`] ?? CONFIGS[def.type];
-  if (make) return make(pool);
+  if (make) return make(pool, def);
   if (def.config.safeParse({}).success) return fc.constant({});
   throw new Error(`no config arbitrary for node type ${def.type}: add one to workflows/spec/arbitrary.ts`);
 }
