@@ -12,21 +12,29 @@ export type Task = z.infer<typeof ZTask>;
 /** One model input: a raw feature column, named as the column, shape [-1, 1]. */
 export const ZModelInput = z
   .object({
-    name: z.string(),
+    name: z.string().describe("The feature column's name, as in the training data"),
     /** FP32 for numeric columns, BYTES (ONNX STRING) for categorical ones. */
-    datatype: z.enum(["FP32", "BYTES"]),
-    shape: z.tuple([z.literal(-1), z.literal(1)]),
+    datatype: z.enum(["FP32", "BYTES"]).describe("FP32 for a numeric column, BYTES (ONNX STRING) for a text column"),
+    shape: z.tuple([z.literal(-1), z.literal(1)]).describe("[-1, 1]: one value per row"),
   })
-  .meta({ id: "ModelInput" });
+  .meta({
+    id: "ModelInput",
+    description: "One input per feature column: raw values; the preprocessing (scaling, one-hot encoding, missing values) is inside the ONNX graph",
+  });
 export type ModelInput = z.infer<typeof ZModelInput>;
 
 export const ZModelOutput = z
   .object({
-    name: z.enum(["prediction", "label", "probabilities"]),
-    datatype: z.enum(["FP32", "BYTES", "INT64"]),
-    shape: z.array(z.number().int()),
+    name: z
+      .enum(["prediction", "label", "probabilities"])
+      .describe("Regression: prediction (FP32, [-1, 1]). Classification: label (BYTES, [-1]) and probabilities (FP32, [-1, K], one column per class in the manifest's `classes` order)"),
+    datatype: z.enum(["FP32", "BYTES", "INT64"]).describe("Tensor element type (KServe v2 names)"),
+    shape: z.array(z.number().int()).describe("-1 is the number of rows"),
   })
-  .meta({ id: "ModelOutput" });
+  .meta({
+    id: "ModelOutput",
+    description: "What the model's ONNX graph returns, by task",
+  });
 export type ModelOutput = z.infer<typeof ZModelOutput>;
 
 const ZScalar = z.union([z.number(), z.string(), z.null()]);

@@ -12,8 +12,10 @@
  * present and sometimes left to their defaults.
  */
 import fc from "fast-check";
-import { NODE_DEFINITIONS, resolveNodeType } from "../workflows/nodes/registry";
+import { z } from "zod";
+import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
+import { REGISTRY_NAME } from "../workflows/nodes/_shared/registry-name";
 import { METRIC_NAMES } from "../workflows/spec/metrics";
 import { SAMPLE_NAMES } from "../workflows/spec/samples";
 import { NOTE_COLORS, type Param, type PipelineSpecInput } from "../workflows/spec/spec";
@@ -30,7 +32,33 @@ export const textArb = (opts: { minLength?: number; maxLength?: number } = {}) =
 const finite = (min: number, max: number) => fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
 /** Mostly round numbers, sometimes any double in range: what people write and what sliders produce. */
 const num = (min: number, max: number, round: number[]) => fc.oneof(fc.constantFrom(...round.filter((r) => r >= min && r <= max)), finite(min, max));
-const openUnit = fc.oneof(fc.constantFrom(0.1, 0.2, 0.25, 0.5), finite(Number.EPSILON, 1 - Number.EPSILON));
+
+type NumberSchema = { type?: string; minimum?: number; maximum?: number; exclusiveMinimum?: number; exclusiveMaximum?: number };
+
+/**
+ * A number field of a node type's config, with the limits its schema declares
+ * (read, never repeated here: they are defined once, e.g. in
+ * workflows/ml/gbdt/options.ts). `cap` bounds a side the schema leaves open;
+ * `round` are values people write, used when in range.
+ */
+export function numberFieldArb(def: NodeDefinition, field: string, o: { cap?: number; round?: number[] } = {}): fc.Arbitrary<number> {
+  const json = z.toJSONSchema(def.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, NumberSchema & { anyOf?: NumberSchema[] }> };
+  const raw = json.properties?.[field];
+  const s = raw?.anyOf?.find((b) => b.type === "number" || b.type === "integer") ?? raw;
+  if (!s || (s.type !== "number" && s.type !== "integer")) throw new Error(`${def.type}@${def.version} has no number field "${field}"`);
+  const cap = o.cap ?? 1e6;
+  const low = s.exclusiveMinimum ?? s.minimum ?? -cap;
+  const high = s.exclusiveMaximum ?? s.maximum ?? cap;
+  const inRange = (v: number) => (s.exclusiveMinimum !== undefined ? v > low : v >= low) && (s.exclusiveMaximum !== undefined ? v < high : v <= high);
+  const round = (o.round ?? []).filter(inRange);
+  const any =
+    s.type === "integer"
+      ? fc.integer({ min: Math.max(Math.ceil(low + (s.exclusiveMinimum !== undefined ? 1 : 0)), Number.MIN_SAFE_INTEGER), max: Math.min(Math.floor(high - (s.exclusiveMaximum !== undefined ? 1 : 0)), Number.MAX_SAFE_INTEGER) })
+      : fc
+          .double({ min: low, max: high, minExcluded: s.exclusiveMinimum !== undefined, maxExcluded: s.exclusiveMaximum !== undefined, noNaN: true, noDefaultInfinity: true })
+          .map((v) => (Object.is(v, -0) ? 0 : v));
+  return round.length ? fc.oneof(fc.constantFrom(...round), any) : any;
+}
 
 const columnArb = textArb({ minLength: 1, maxLength: 16 });
 
@@ -48,7 +76,7 @@ const trainCommon = (p: ParamPool) => ({
   features: fc.uniqueArray(columnArb, { minLength: 1, maxLength: 4 }),
 });
 
-const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
+const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrary<Config>> = {
   "ingest.csv": () =>
     fc.record({
       source: fc.oneof(
@@ -56,30 +84,35 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
         fc.uuid().map((u) => `dataset:${u}`),
       ),
     }),
-  "feature.split": (p) =>
-    fc.oneof(
-      fc.record({ strategy: fc.constant("random"), testFraction: openUnit, seed: refOr(p.integers, fc.integer()) }, { requiredKeys: [] }),
-      fc.record({ strategy: fc.constant("time"), timeColumn: columnArb, testFraction: openUnit }, { requiredKeys: ["strategy", "timeColumn"] }),
-    ),
-  "train.linear": (p) => fc.record({ ...trainCommon(p), l2: num(0, 1e6, [0, 0.1, 1, 10]) }, { requiredKeys: ["target"] }),
-  "train.gbdt": (p) =>
-    fc.record(
+  "feature.split": (p, def) => {
+    const testFraction = numberFieldArb(def, "testFraction", { round: [0.1, 0.2, 0.25, 0.5] });
+    return fc.oneof(
+      fc.record({ strategy: fc.constant("random"), testFraction, seed: refOr(p.integers, numberFieldArb(def, "seed")) }, { requiredKeys: [] }),
+      fc.record({ strategy: fc.constant("time"), timeColumn: columnArb, testFraction }, { requiredKeys: ["strategy", "timeColumn"] }),
+    );
+  },
+  "train.linear": (p, def) => fc.record({ ...trainCommon(p), l2: numberFieldArb(def, "l2", { round: [0, 0.1, 1, 10] }) }, { requiredKeys: ["target"] }),
+  "train.gbdt": (p, def) => {
+    const n = (field: string, o?: { cap?: number; round?: number[] }) => numberFieldArb(def, field, o);
+    return fc.record(
       {
         ...trainCommon(p),
-        nTrees: fc.integer({ min: 1, max: 5000 }),
-        maxDepth: fc.integer({ min: 1, max: 16 }),
-        learningRate: fc.oneof(fc.constantFrom(0.05, 0.1, 0.3, 1), finite(Number.EPSILON, 1)),
-        l2: num(0, 1e3, [0, 1]),
-        minChildWeight: num(0, 100, [0, 1]),
-        subsample: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
-        colsampleByTree: fc.oneof(fc.constantFrom(0.5, 0.8, 1), finite(Number.EPSILON, 1)),
-        maxBins: fc.integer({ min: 2, max: 256 }),
-        earlyStoppingRounds: fc.integer({ min: 1, max: 1000 }),
-        seed: refOr(p.integers, fc.integer()),
+        nTrees: n("nTrees"),
+        maxDepth: n("maxDepth"),
+        learningRate: n("learningRate", { round: [0.05, 0.1, 0.3, 1] }),
+        l2: n("l2", { cap: 1e3, round: [0, 1] }),
+        minChildWeight: n("minChildWeight", { cap: 100, round: [0, 1] }),
+        subsample: n("subsample", { round: [0.5, 0.8, 1] }),
+        colsampleByTree: n("colsampleByTree", { round: [0.5, 0.8, 1] }),
+        maxBins: n("maxBins"),
+        earlyStoppingRounds: n("earlyStoppingRounds", { cap: 1000 }),
+        seed: refOr(p.integers, n("seed", { cap: 2 ** 31 })),
       },
       { requiredKeys: ["target"] },
-    ),
-  evaluate: () => fc.constant({}),
+    );
+  },
+  "evaluate@1": () => fc.constant({}),
+  "evaluate@2": () => fc.record({ compareWithChampion: fc.boolean(), registryName: fc.stringMatching(REGISTRY_NAME) }, { requiredKeys: [] }),
   "gate.threshold": () =>
     fc.record({
       conditions: fc.array(
@@ -98,10 +131,10 @@ const CONFIGS: Record<string, (p: ParamPool) => fc.Arbitrary<Config>> = {
     ),
 };
 
-/** A valid config of node type `type` (params in `pool` may be referred to). */
+/** A valid config of node type `def` at its version (params in `pool` may be referred to). */
 export function configArbitrary(def: NodeDefinition, pool: ParamPool = { strings: [], integers: [] }): fc.Arbitrary<Config> {
-  const make = CONFIGS[def.type];
-  if (make) return make(pool);
+  const make = CONFIGS[`${def.type}@${def.version}`] ?? CONFIGS[def.type];
+  if (make) return make(pool, def);
   if (def.config.safeParse({}).success) return fc.constant({});
   throw new Error(`no config arbitrary for node type ${def.type}: add one to workflows/spec/arbitrary.ts`);
 }
@@ -138,23 +171,28 @@ export interface ValidSpecOptions {
 }
 
 /** One step of graph building: which feasible type, and which earlier output feeds each input. */
-const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.boolean(), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
+const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.constantFrom("no", "type@N", "field" as const), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
 
 interface Skeleton {
   types: NodeDefinition[];
   typeNames: string[];
+  /** The `version` field of each node (undefined: none written). */
+  versions: (number | undefined)[];
   /** [sourceIndex, sourcePort, targetIndex, targetPort] */
   edges: [number, string, number, string][];
 }
 
-function buildSkeleton(steps: { typePick: number; versioned: boolean; sourcePicks: number[] }[]): Skeleton {
+function buildSkeleton(steps: { typePick: number; versioned: "no" | "type@N" | "field"; sourcePicks: number[] }[]): Skeleton {
   const types: NodeDefinition[] = [];
   const typeNames: string[] = [];
+  const versions: (number | undefined)[] = [];
   const edges: Skeleton["edges"] = [];
   const outputs: { node: number; port: string; type: string }[] = [];
   for (const step of steps) {
     const feasible = NODE_DEFINITIONS.filter((d) => d.inputs.every((p) => outputs.some((o) => o.type === p.type)));
-    const def = feasible[step.typePick % feasible.length]!;
+    const picked = feasible[step.typePick % feasible.length]!;
+    // A node that names no version is read as the newest one: generate that one's config.
+    const def = step.versioned === "no" ? latestNodeType(picked.type)! : picked;
     const index = types.length;
     def.inputs.forEach((p, k) => {
       const candidates = outputs.filter((o) => o.type === p.type);
@@ -162,10 +200,11 @@ function buildSkeleton(steps: { typePick: number; versioned: boolean; sourcePick
       edges.push([src.node, src.port, index, p.name]);
     });
     types.push(def);
-    typeNames.push(step.versioned ? `${def.type}@${def.version}` : def.type);
+    typeNames.push(step.versioned === "type@N" ? `${def.type}@${def.version}` : def.type);
+    versions.push(step.versioned === "field" ? def.version : undefined);
     for (const o of def.outputs) outputs.push({ node: index, port: o.name, type: o.type });
   }
-  return { types, typeNames, edges };
+  return { types, typeNames, versions, edges };
 }
 
 /** A permutation of 0..n-1 from sort keys (stable, so shrinking keys moves towards the identity). */
@@ -232,6 +271,7 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
         const nodes = permutation(r.nodeOrder, n).map((i) => ({
           id: ids[i]!,
           type: sk.typeNames[i]!,
+          ...(sk.versions[i] !== undefined ? { version: sk.versions[i] } : {}),
           ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
           config: r.configs[i] as Config,
           ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
@@ -253,7 +293,10 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
     });
 }
 
-/** The node types a spec uses (resolved), e.g. to check an arbitrary's coverage. */
+/** The node types a spec uses, resolved to `type@version`, e.g. to check an arbitrary's coverage. */
 export function nodeTypesOf(spec: PipelineSpecInput): string[] {
-  return spec.nodes.map((n) => resolveNodeType(n.type)?.type ?? n.type);
+  return spec.nodes.map((n) => {
+    const def = resolveNodeType(n.type, n.version);
+    return def ? `${def.type}@${def.version}` : n.type;
+  });
 }

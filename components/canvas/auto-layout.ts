@@ -75,7 +75,7 @@ export function portCentreY(row: number): number {
  */
 export function layoutNodesOf(nodes: readonly PipelineNode[]): LayoutNode[] {
   return nodes.map((n) => {
-    const def = resolveNodeType(n.data.type);
+    const def = resolveNodeType(n.data.type, n.data.version);
     const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
     return {
       id: n.id,

@@ -28,6 +28,7 @@ const ZFragment = z.object({
       z.object({
         id: z.string().min(1),
         type: z.string().min(1),
+        version: z.number().int().positive().optional(),
         label: z.string().optional(),
         config: z.record(z.string(), z.unknown()).default({}),
         position: ZPosition.default({ x: 0, y: 0 }),
@@ -72,7 +73,7 @@ export function parseFragment(text: string | null | undefined): ClipboardFragmen
   }
   const r = ZFragment.safeParse(raw);
   if (!r.success || r.data.nodes.length + r.data.notes.length === 0) return undefined;
-  const nodes: SpecNode[] = r.data.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), config: n.config, position: n.position }));
+  const nodes: SpecNode[] = r.data.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.version !== undefined ? { version: n.version } : {}), ...(n.label !== undefined ? { label: n.label } : {}), config: n.config, position: n.position }));
   return { apiVersion: FRAGMENT_API_VERSION, nodes, edges: r.data.edges, notes: r.data.notes };
 }
 
@@ -119,11 +120,11 @@ export function pasteFragment(
       type: "pipeline",
       position: { x: Math.round((n.position?.x ?? 0) + offset.x), y: Math.round((n.position?.y ?? 0) + offset.y) },
       selected: true,
-      data: { type: n.type, ...(n.label !== undefined ? { label: n.label } : {}), config: structuredClone(n.config ?? {}) },
+      data: { type: n.type, ...(n.version !== undefined ? { version: n.version } : {}), ...(n.label !== undefined ? { label: n.label } : {}), config: structuredClone(n.config ?? {}) },
     });
   }
 
-  const typeOf = new Map(pasted.map((n) => [n.id, n.data.type]));
+  const typeOf = new Map(pasted.map((n) => [n.id, n.data]));
   const edgeIds = new Set(graph.edges.map((e) => e.id));
   const newEdges: PipelineEdge[] = [];
   for (const e of fragment.edges) {
@@ -133,7 +134,8 @@ export function pasteFragment(
     const id = edgeId(source, e.sourcePort, target, e.targetPort);
     if (edgeIds.has(id)) continue;
     edgeIds.add(id);
-    const portType = findPort(typeOf.get(source) ?? "", "output", e.sourcePort)?.type;
+    const src = typeOf.get(source);
+    const portType = findPort(src?.type ?? "", "output", e.sourcePort, src?.version)?.type;
     newEdges.push(styleEdge({ id, source, sourceHandle: e.sourcePort, target, targetHandle: e.targetPort }, portType));
   }
 

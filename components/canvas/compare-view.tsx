@@ -17,6 +17,7 @@ import { CanvasContext } from "./editor-context";
 import { fromSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
 import { NODE_TYPES } from "./pipeline-node";
 import { DIFF_STYLE } from "./node-style";
+import { FieldChangesTable } from "./field-changes";
 
 type Mark = "added" | "removed" | "changed";
 
@@ -39,11 +40,6 @@ export function overlay(before: PipelineSpecInput, after: PipelineSpecInput, dif
     ...diff.nodes.changed.filter((c) => c.fields.some((f) => !f.field.startsWith("position"))).map((c) => [c.id, "changed"] as const),
   ]);
   return { nodes, edges, marks };
-}
-
-function show(v: unknown): string {
-  if (v === undefined || v === null) return "—";
-  return typeof v === "string" ? v : JSON.stringify(v);
 }
 
 export function CompareVersions({ id, from, to }: { id: string; from: number; to: number }) {
@@ -161,24 +157,7 @@ function Section({ title, mark, changes }: { title: string; mark?: Mark; changes
         {mark ? <span className={`rounded px-1.5 text-[10.5px] font-semibold uppercase ${DIFF_STYLE[mark].badge}`}>{mark}</span> : null}
         <span className="font-mono text-[12px] font-semibold text-slate-800">{title}</span>
       </div>
-      <table className="mt-1.5 w-full table-fixed border-collapse text-[12px]">
-        <thead>
-          <tr className="text-left text-[11px] uppercase tracking-wide text-slate-400">
-            <th className="w-2/5 py-1 font-medium">field</th>
-            <th className="py-1 font-medium">before</th>
-            <th className="py-1 font-medium">after</th>
-          </tr>
-        </thead>
-        <tbody>
-          {changes.map((f) => (
-            <tr key={f.field} className="border-t border-slate-100 align-top">
-              <td className="break-all py-1 pr-2 font-mono text-slate-600">{f.field}</td>
-              <td className="break-all py-1 pr-2 font-mono text-rose-700">{show(f.before)}</td>
-              <td className="break-all py-1 font-mono text-emerald-700">{show(f.after)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <FieldChangesTable changes={changes} />
     </div>
   );
 }

@@ -39,7 +39,7 @@ describe("configFields", () => {
   });
 
   it("has no fields for an empty config", () => {
-    expect(fieldsOf("evaluate")).toEqual([]);
+    expect(fieldsOf("evaluate@1")).toEqual([]);
   });
 
   it("parses comma lists", () => {

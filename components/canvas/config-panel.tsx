@@ -12,6 +12,7 @@ import { GROUP_STYLE } from "./node-style";
 import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
 import { SourceField } from "./source-field";
 import { TrashIcon } from "../ui/icons";
+import { UpgradeNotice } from "./upgrade-notice";
 
 /** Field widgets that replace the generic control, keyed by "<node type>:<field>". */
 const WIDGETS: Record<string, FieldWidget> = {
@@ -46,7 +47,8 @@ export const ConfigPanel = memo(function ConfigPanel({
   meta: PipelineMeta;
   errors: readonly SpecError[];
   readOnly?: boolean;
-  onConfig: (id: string, config: Record<string, unknown>) => void;
+  /** A config edit; with `version`, the node moves to that version of its type too (an upgrade). */
+  onConfig: (id: string, config: Record<string, unknown>, version?: number) => void;
   onLabel: (id: string, label: string) => void;
   onDelete: (id: string) => void;
   onMeta: (meta: PipelineMeta) => void;
@@ -74,12 +76,12 @@ function NodeSettings({
   node: PipelineNode;
   errors: readonly SpecError[];
   readOnly: boolean;
-  onConfig: (id: string, config: Record<string, unknown>) => void;
+  onConfig: (id: string, config: Record<string, unknown>, version?: number) => void;
   onLabel: (id: string, label: string) => void;
   onDelete: (id: string) => void;
   columns: readonly ColumnInfo[] | undefined;
 }) {
-  const def = resolveNodeType(node.data.type);
+  const def = resolveNodeType(node.data.type, node.data.version);
   const fields = useMemo(() => (def ? configFields(def.config) : []), [def]);
   const problems = useMemo(() => configProblems(errors, node.id), [errors, node.id]);
   const other = useMemo(() => nodeLevelProblems(errors, node.id), [errors, node.id]);
@@ -134,6 +136,8 @@ function NodeSettings({
             <PortColumn title="Outputs" ports={def.outputs} />
           </div>
         ) : null}
+
+        {!readOnly ? <UpgradeNotice node={node} onUpgrade={(d) => onConfig(node.id, d.config, d.version)} /> : null}
 
         {other.length ? (
           <ul className="space-y-1 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-[12px] text-rose-700">

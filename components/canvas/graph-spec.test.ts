@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
 import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { validateSpec } from "../../workflows/compiler/compile";
+import { NODE_DEFINITIONS } from "../../workflows/nodes/registry";
 import { checkConnection, connect, createNode, createNote, emptyMeta, fromSpec, inputColumns, nearestInDirection, nextNodeId, NODE_GAP_X, quickAdd, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
 
 const SPEC: PipelineSpecInput = {
@@ -48,6 +49,23 @@ describe("fromSpec / toSpec", () => {
     const g = fromSpec(SPEC);
     (g.nodes[0]!.data.config as { source: string }).source = "sample:cars";
     expect(SPEC.nodes[0]!.config).toEqual({ source: "sample:boston-housing" });
+  });
+
+  it("keeps a node's type version, and writes none where the spec had none", () => {
+    const spec: PipelineSpecInput = { ...SPEC, nodes: SPEC.nodes.map((n) => (n.id === "split" ? { ...n, version: 1 } : n)) };
+    const g = fromSpec(spec);
+    expect(g.nodes.find((n) => n.id === "split")!.data.version).toBe(1);
+    const back = toSpec(g.meta, g.nodes, g.edges);
+    expect(back.nodes.find((n) => n.id === "split")!.version).toBe(1);
+    expect(back.nodes.find((n) => n.id === "train")).not.toHaveProperty("version");
+    expect(back).toEqual(spec);
+  });
+
+  it("a node from the palette gets its type's newest version, written down", () => {
+    const node = createNode("evaluate", { x: 0, y: 0 }, [])!;
+    const newest = Math.max(...NODE_DEFINITIONS.filter((d) => d.type === "evaluate").map((d) => d.version));
+    expect(node.data.version).toBe(newest);
+    expect(toSpec(emptyMeta(), [node], []).nodes[0]!.version).toBe(newest);
   });
 
   it("drops empty labels", () => {

@@ -14,6 +14,8 @@ import type { NodeDefinition, PortDef } from "../../workflows/nodes/types";
 /** What a canvas node carries: exactly the spec node minus id and position. */
 export interface PipelineNodeData extends Record<string, unknown> {
   type: string;
+  /** The node type's version; absent (a spec saved before versions) means the newest. */
+  version?: number;
   label?: string;
   config: Record<string, unknown>;
 }
@@ -66,9 +68,14 @@ export function emptyMeta(name = "Untitled pipeline"): PipelineMeta {
   return { apiVersion: "conveyor/v1", name, description: "" };
 }
 
+/** The definition a canvas node stands for: its type at its version (the newest when it has none). */
+export function nodeDef(data: { type: string; version?: number }): NodeDefinition | undefined {
+  return resolveNodeType(data.type, data.version);
+}
+
 /** The port a handle stands for, or undefined for an unknown node type or port. */
-export function findPort(type: string, side: "input" | "output", port: string | null | undefined): PortDef | undefined {
-  const def = resolveNodeType(type);
+export function findPort(type: string, side: "input" | "output", port: string | null | undefined, version?: number): PortDef | undefined {
+  const def = resolveNodeType(type, version);
   if (!def || !port) return undefined;
   return (side === "input" ? def.inputs : def.outputs).find((p) => p.name === port);
 }
@@ -89,20 +96,21 @@ export function styleEdge(edge: PipelineEdge, portType: PortType | undefined): P
 
 export function fromSpec(spec: PipelineSpecInput): CanvasGraph {
   const { nodes: specNodes, edges: specEdges, notes: specNotes, ...meta } = spec;
-  const typeOf = new Map(specNodes.map((n) => [n.id, n.type]));
+  const typeOf = new Map(specNodes.map((n) => [n.id, n]));
   const nodes: PipelineNode[] = specNodes.map((n) => ({
     id: n.id,
     type: "pipeline",
     position: { x: n.position?.x ?? 0, y: n.position?.y ?? 0 },
     data: {
       type: n.type,
+      ...(n.version !== undefined ? { version: n.version } : {}),
       ...(n.label !== undefined ? { label: n.label } : {}),
       config: structuredClone(n.config ?? {}),
     },
   }));
   const edges: PipelineEdge[] = (specEdges ?? []).map((e) => {
-    const srcType = typeOf.get(e.source);
-    const portType = srcType ? findPort(srcType, "output", e.sourcePort)?.type : undefined;
+    const src = typeOf.get(e.source);
+    const portType = src ? findPort(src.type, "output", e.sourcePort, src.version)?.type : undefined;
     return styleEdge({ id: e.id, source: e.source, sourceHandle: e.sourcePort, target: e.target, targetHandle: e.targetPort }, portType);
   });
   const notes: NoteNode[] = (specNotes ?? []).map((n) => ({
@@ -123,6 +131,7 @@ export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges
     nodes: nodes.map((n) => ({
       id: n.id,
       type: n.data.type,
+      ...(n.data.version !== undefined ? { version: n.data.version } : {}),
       ...(n.data.label !== undefined && n.data.label !== "" ? { label: n.data.label } : {}),
       config: structuredClone(n.data.config),
       position: { x: n.position.x, y: n.position.y },
@@ -178,7 +187,8 @@ export function createNode(type: string, position: XYPosition, taken: Iterable<s
     id: nextNodeId(def.type, taken),
     type: "pipeline",
     position: { x: Math.round(position.x), y: Math.round(position.y) },
-    data: { type: def.type, config: initialConfig(def) },
+    // The newest version, written down: the saved pipeline keeps it when a newer one ships.
+    data: { type: def.type, version: def.version, config: initialConfig(def) },
   };
 }
 
@@ -190,8 +200,8 @@ export function checkConnection(nodes: readonly PipelineNode[], edges: readonly 
   const dst = nodes.find((n) => n.id === conn.target);
   if (!src || !dst) return { ok: false, reason: "both ends must be nodes on the canvas" };
   if (src.id === dst.id) return { ok: false, reason: "a node cannot feed itself" };
-  const out = findPort(src.data.type, "output", conn.sourceHandle);
-  const inp = findPort(dst.data.type, "input", conn.targetHandle);
+  const out = findPort(src.data.type, "output", conn.sourceHandle, src.data.version);
+  const inp = findPort(dst.data.type, "input", conn.targetHandle, dst.data.version);
   if (!out) return { ok: false, reason: `${src.id} has no output "${conn.sourceHandle ?? ""}"` };
   if (!inp) return { ok: false, reason: `${dst.id} has no input "${conn.targetHandle ?? ""}"` };
   if (out.type !== inp.type) {
@@ -263,8 +273,8 @@ export function quickAdd(
   const node = createNode(type, position, taken);
   if (!node) return undefined;
   if (!after) return { node, edges: [...graph.edges] };
-  const def = resolveNodeType(node.data.type);
-  const outs = resolveNodeType(after.data.type)?.outputs ?? [];
+  const def = nodeDef(node.data);
+  const outs = nodeDef(after.data)?.outputs ?? [];
   for (const out of outs) {
     const inp = def?.inputs.find((p) => p.type === out.type);
     if (!inp) continue;
@@ -327,7 +337,7 @@ export function inputColumns(
     const source = node.data.config.source;
     if (!first && typeof source === "string") return resolveSource(source);
     first = false;
-    const input = resolveNodeType(node.data.type)?.inputs.find((p) => p.type === "dataset");
+    const input = nodeDef(node.data)?.inputs.find((p) => p.type === "dataset");
     if (!input) return undefined;
     id = graph.edges.find((e) => e.target === node.id && e.targetHandle === input.name)?.source;
   }

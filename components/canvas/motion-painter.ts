@@ -183,7 +183,7 @@ function text(ctx: CanvasRenderingContext2D, s: string, x: number, cy: number, c
 function paintPipelineNode(ctx: CanvasRenderingContext2D, n: InternalNode<PipelineNode>, detail: Detail, scene: Scene) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = scene.context;
   const b = nodeBox(n);
-  const def = resolveNodeType(n.data.type);
+  const def = resolveNodeType(n.data.type, n.data.version);
   const errors = errorsByNode.get(n.id) ?? [];
   const run = runStateByNode?.get(n.id);
   const diff = diffByNode?.get(n.id);

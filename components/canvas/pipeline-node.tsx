@@ -7,6 +7,7 @@
 import { memo } from "react";
 import { Handle, Position, useConnection, type NodeProps } from "@xyflow/react";
 import { resolveNodeType } from "../../workflows/nodes/registry";
+import { upgradeTarget } from "../../workflows/nodes/upgrade";
 import type { PortDef } from "../../workflows/nodes/types";
 import type { PortType } from "../../workflows/spec/spec";
 import { findPort, PORT_COLORS, type PipelineNode } from "./graph-spec";
@@ -26,9 +27,9 @@ interface Dragging {
 function useDragging(): Dragging | null {
   return useConnection((c): Dragging | null => {
     if (!c.inProgress) return null;
-    const type = (c.fromNode.data as { type?: string } | undefined)?.type ?? "";
+    const data = c.fromNode.data as { type?: string; version?: number } | undefined;
     const side = c.fromHandle.type;
-    return { nodeId: c.fromNode.id, side, portType: findPort(type, side === "source" ? "output" : "input", c.fromHandle.id)?.type };
+    return { nodeId: c.fromNode.id, side, portType: findPort(data?.type ?? "", side === "source" ? "output" : "input", c.fromHandle.id, data?.version)?.type };
   });
 }
 
@@ -106,7 +107,7 @@ function nodeAttributes(id: string, data: PipelineNode["data"], label: string | 
  */
 function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
-  const def = resolveNodeType(data.type);
+  const def = resolveNodeType(data.type, data.version);
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const run = runStateByNode?.get(id);
   const diff = diffByNode?.get(id);
@@ -134,7 +135,9 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
 function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { compact: boolean }) {
   const { readOnly, errorsByNode, runStateByNode, diffByNode } = useCanvasContext();
   const dragging = useDragging();
-  const def = resolveNodeType(data.type);
+  const def = resolveNodeType(data.type, data.version);
+  // A node pinned to an older version of its type shows that version on its card.
+  const newer = upgradeTarget(data);
   const errors = errorsByNode.get(id) ?? [];
   const run = runStateByNode?.get(id);
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
@@ -166,6 +169,15 @@ function NodeCard({ id, data, selected, compact }: NodeProps<PipelineNode> & { c
                 {look.groupLabel}
               </span>
             )}
+            {newer && def ? (
+              <span
+                data-testid={`node-version-${id}`}
+                title={`${def.type} v${def.version}; v${newer.version} is the newest (upgrade in the node's settings)`}
+                className="shrink-0 rounded bg-amber-50 px-1 font-mono font-semibold text-amber-700"
+              >
+                v{def.version}
+              </span>
+            ) : null}
             {compact ? null : (
               <>
                 <span className="text-slate-300">·</span>

@@ -67,11 +67,12 @@ describe("validSpecArbitrary (workflows/spec/arbitrary.ts)", () => {
     );
   });
 
-  it("covers every registered node type, params references, optional fields present and absent", () => {
+  it("covers every version of every registered node type, params references, optional fields present and absent", () => {
     const sample = fc.sample(specsWithNotes, { numRuns: 400, seed: 1 });
     const types = new Set(sample.flatMap(nodeTypesOf));
-    expect([...types].sort()).toEqual(NODE_DEFINITIONS.map((d) => d.type).sort());
+    expect([...types].sort()).toEqual(NODE_DEFINITIONS.map((d) => `${d.type}@${d.version}`).sort());
     expect(sample.some((s) => s.nodes.some((n) => n.type.includes("@")))).toBe(true);
+    expect(sample.some((s) => s.nodes.some((n) => n.version !== undefined))).toBe(true);
     expect(sample.some((s) => JSON.stringify(s).includes("${params."))).toBe(true);
     expect(sample.some((s) => s.edges === undefined) && sample.some((s) => (s.edges?.length ?? 0) > 3)).toBe(true);
     expect(sample.some((s) => s.nodes.some((n) => n.position === undefined)) && sample.some((s) => s.nodes.some((n) => n.label === ""))).toBe(true);

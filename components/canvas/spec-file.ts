@@ -117,7 +117,7 @@ export function canonicalSpec(spec: PipelineSpecInput): PipelineSpecInput {
   if (Array.isArray(out.nodes)) {
     out.nodes = out.nodes.map((n) => {
       if (!isPlainObject(n) || !isPlainObject(n.config)) return n;
-      const def = resolveNodeType(String(n.type));
+      const def = resolveNodeType(String(n.type), typeof n.version === "number" ? n.version : undefined);
       return def ? { ...n, config: ordered(n.config, def.config) as Record<string, unknown> } : n;
     });
   }
@@ -298,7 +298,7 @@ function graphErrors(spec: z.infer<typeof ZPipelineSpec>): SpecError[] {
     if (nodeIds.has(note.id) || noteIds.has(note.id)) errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
     noteIds.add(note.id);
   }
-  const typeOf = new Map(spec.nodes.map((n) => [n.id, n.type]));
+  const typeOf = new Map(spec.nodes.map((n) => [n.id, n]));
   const edgeIds = new Set<string>();
   for (const edge of spec.edges) {
     if (edgeIds.has(edge.id)) errors.push({ nodeId: nodeIds.has(edge.target) ? edge.target : null, field: "edges", message: `edge id "${edge.id}" is used more than once` });
@@ -318,7 +318,7 @@ function graphErrors(spec: z.infer<typeof ZPipelineSpec>): SpecError[] {
       } else if (!nodeIds.has(id)) {
         errors.push({ ...at, message: `edge "${edge.id}" ${end === "source" ? "comes from" : "goes to"} unknown node "${id}"` });
       } else {
-        const def = resolveNodeType(typeOf.get(id)!);
+        const def = resolveNodeType(typeOf.get(id)!.type, typeOf.get(id)!.version);
         const ports = end === "source" ? def?.outputs : def?.inputs;
         const port = end === "source" ? edge.sourcePort : edge.targetPort;
         if (def && ports && !ports.some((p) => p.name === port)) {

@@ -222,10 +222,22 @@ export function usePipelineEditor(initial: CanvasGraph) {
     [change],
   );
 
+  /**
+   * Sets a node's config; with `version`, also moves the node to that version
+   * of its type (an upgrade: one undo step of its own, never merged with typing).
+   */
   const updateConfig = useCallback(
-    (id: string, config: Record<string, unknown>) => {
+    (id: string, config: Record<string, unknown>, version?: number) => {
       const before = nodes.find((n) => n.id === id)?.data.config ?? {};
-      change((g) => ({ ...g, nodes: g.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, config } } : n)) }), `config:${id}:${changedKeys(before, config)}`);
+      change(
+        (g) => ({
+          ...g,
+          nodes: g.nodes.map((n) =>
+            n.id !== id ? n : { ...n, data: version === undefined ? { ...n.data, config } : { ...n.data, type: n.data.type.replace(/@.*$/, ""), version, config } },
+          ),
+        }),
+        version === undefined ? `config:${id}:${changedKeys(before, config)}` : `upgrade:${id}:${version}`,
+      );
     },
     [nodes, change],
   );

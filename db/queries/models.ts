@@ -226,3 +226,15 @@ export async function listModels(db: Db, teamId: string) {
   const aliasRows = rows.length ? await db.select().from(modelAliases).where(inArray(modelAliases.modelId, rows.map((r) => r.id))) : [];
   return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) as Record<string, number> }));
 }
+
+/** The version an alias of a team's model points at (e.g. its `champion`), or null when the model or the alias does not exist. */
+export async function getAliasedVersion(db: Db, teamId: string, modelName: string, alias: string) {
+  const [row] = await db
+    .select({ version: modelVersions.version, sha256: modelVersions.sha256, artifactUri: modelVersions.artifactUri, manifest: modelVersions.manifest, metrics: modelVersions.metrics })
+    .from(models)
+    .innerJoin(modelAliases, and(eq(modelAliases.modelId, models.id), eq(modelAliases.alias, alias)))
+    .innerJoin(modelVersions, and(eq(modelVersions.modelId, models.id), eq(modelVersions.version, modelAliases.version)))
+    .where(and(eq(models.teamId, teamId), eq(models.name, modelName)))
+    .limit(1);
+  return row ? { ...row, manifest: row.manifest as unknown as ModelManifest } : null;
+}

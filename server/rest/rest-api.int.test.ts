@@ -65,7 +65,7 @@ describe("REST /api/v1", () => {
     await h.waitForRun(runId);
 
     const status = await apiJson("GET", `/api/v1/runs/${runId}`, 200);
-    expect(status.trigger).toBe("api");
+    expect(status.trigger).toEqual({ type: "api", detail: {} });
     expect(status.status).toBe("succeeded");
     expect(status.steps).toHaveLength(6);
     for (const s of status.steps) {

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { compile, validateSpec } from "./compile";
+import { NODE_DEFINITIONS } from "../nodes/registry";
 
 const dir = path.join(__dirname, "fixtures");
 const fixtures = fs.readdirSync(dir).filter((f) => f.endsWith(".pipeline.json"));
@@ -63,6 +64,56 @@ describe("compile: plan", () => {
     const s = structuredClone(spec);
     s.edges.push({ id: "e9", source: "split", sourcePort: "test", target: "train", targetPort: "dataset" });
     expect(validateSpec(s)).toEqual([{ nodeId: "train", field: "inputs.dataset", message: 'input "dataset" already has a connection; it takes one' }]);
+  });
+});
+
+describe("compile: node type versions", () => {
+  const spec = JSON.parse(fs.readFileSync(path.join(dir, "valid-boston.pipeline.json"), "utf8"));
+  const withNode = (patch: Record<string, unknown>) => {
+    const s = structuredClone(spec);
+    Object.assign(s.nodes.find((n: { id: string }) => n.id === "train"), patch);
+    return s;
+  };
+
+  it("a node without a version gets the newest; a pinned version is kept in the plan", () => {
+    const newest = Math.max(...NODE_DEFINITIONS.filter((d) => d.type === "train.linear").map((d) => d.version));
+    const r = compile(spec);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(r.plan.steps.find((s) => s.nodeId === "train")!.version).toBe(newest);
+    const pinned = compile(withNode({ version: 1 }));
+    if (!pinned.ok) throw new Error(JSON.stringify(pinned.errors));
+    expect(pinned.plan.steps.find((s) => s.nodeId === "train")!.version).toBe(1);
+    expect(pinned.spec.nodes.find((n) => n.id === "train")!.version).toBe(1);
+  });
+
+  it("evaluate@2 compares with the champion of the deploy node's model, else of the pipeline's name", () => {
+    const withEvaluate = (config: Record<string, unknown>, dropDeploy = false) => {
+      const s = structuredClone(spec);
+      Object.assign(s.nodes.find((n: { id: string }) => n.id === "evaluate"), { version: 2, config });
+      if (dropDeploy) {
+        s.name = "boston-without-deploy";
+        s.nodes = s.nodes.filter((n: { id: string }) => n.id !== "deploy");
+        s.edges = s.edges.filter((e: { target: string }) => e.target !== "deploy");
+      }
+      const r = compile(s);
+      if (!r.ok) throw new Error(JSON.stringify(r.errors));
+      return r.plan.steps.find((st) => st.nodeId === "evaluate")!.config;
+    };
+    expect(withEvaluate({ compareWithChampion: true })).toEqual({ compareWithChampion: true, registryName: "boston-house-prices" });
+    expect(withEvaluate({ compareWithChampion: true }, true)).toEqual({ compareWithChampion: true, registryName: "boston-without-deploy" });
+    expect(withEvaluate({ compareWithChampion: true, registryName: "other" })).toEqual({ compareWithChampion: true, registryName: "other" });
+    expect(withEvaluate({})).toEqual({ compareWithChampion: false });
+  });
+
+  it("an unknown version names the node, the field and the versions there are", () => {
+    const evaluate = structuredClone(spec);
+    evaluate.nodes.find((n: { id: string }) => n.id === "evaluate").version = 7;
+    expect(validateSpec(evaluate)).toEqual([{ nodeId: "evaluate", field: "version", message: "evaluate has no version 7; versions: 1, 2" }]);
+    expect(validateSpec(withNode({ version: 7 }))).toEqual([{ nodeId: "train", field: "version", message: "train.linear has no version 7; versions: 1" }]);
+    expect(validateSpec(withNode({ type: "train.linear@7" }))).toEqual([{ nodeId: "train", field: "type", message: "train.linear has no version 7; versions: 1" }]);
+    expect(validateSpec(withNode({ version: 0 }))).toEqual([{ nodeId: "train", field: "version", message: "version must be a whole number ≥ 1" }]);
+    expect(validateSpec(withNode({ version: 1.5 }))).toEqual([{ nodeId: "train", field: "version", message: "version must be a whole number ≥ 1" }]);
+    expect(validateSpec(withNode({ type: "train.linear@1", version: 2 }))[0]).toMatchObject({ nodeId: "train", field: "version" });
   });
 });
 

@@ -5,7 +5,7 @@
 import { checkTrigger } from "../triggers/registry";
 import { z } from "zod";
 import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
-import { resolveNodeType } from "../nodes/registry";
+import { nodeTypeVersions, splitTypeRef } from "../nodes/registry";
 import type { NodeDefinition } from "../nodes/types";
 import type { PipelinePlan, PlanStep } from "./plan";
 
@@ -53,6 +53,23 @@ function substitute(value: unknown, params: Record<string, ParamValue>, missing:
   return value;
 }
 
+/**
+ * The definition a spec node names: `version` (or a `type@N` reference) pins
+ * one; neither means the newest version of the type.
+ */
+function resolveVersion(node: { type: string; version?: number }): { def: NodeDefinition } | { error: Omit<SpecError, "nodeId"> } {
+  const [name, ref] = splitTypeRef(node.type);
+  const versions = nodeTypeVersions(name);
+  if (!versions.length || Number.isNaN(ref)) return { error: { field: "type", message: `unknown node type "${node.type}"` } };
+  if (ref !== undefined && node.version !== undefined && ref !== node.version) {
+    return { error: { field: "version", message: `type "${node.type}" names version ${ref} but version is ${node.version}; give one of them` } };
+  }
+  const want = node.version ?? ref;
+  const def = want === undefined ? versions.at(-1) : versions.find((d) => d.version === want);
+  if (!def) return { error: { field: node.version !== undefined ? "version" : "type", message: `${name} has no version ${want}; versions: ${versions.map((d) => d.version).join(", ")}` } };
+  return { def };
+}
+
 export function compile(input: unknown, opts: { params?: Record<string, unknown> } = {}): CompileResult {
   const parsed = ZPipelineSpec.safeParse(input);
   if (!parsed.success) return { ok: false, errors: schemaErrors(input, parsed.error) };
@@ -94,11 +111,12 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
       continue;
     }
     seen.add(node.id);
-    const def = resolveNodeType(node.type);
-    if (!def) {
-      errors.push({ nodeId: node.id, field: "type", message: `unknown node type "${node.type}"` });
+    const resolved = resolveVersion(node);
+    if ("error" in resolved) {
+      errors.push({ nodeId: node.id, ...resolved.error });
       continue;
     }
+    const def = resolved.def;
     defs.set(node.id, def);
     const missing = new Set<string>();
     const raw = substitute(node.config, params, missing);
@@ -221,16 +239,32 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   if (errors.length) return { ok: false, errors };
 
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
+  const position = new Map(order.map((id, i) => [id, i]));
+  /** Nodes reachable from `nodeId` along edges, in plan order (what a node's `complete` may read). */
+  const downstream = (nodeId: string) => {
+    const seenDown = new Set<string>();
+    const stack = [...(children.get(nodeId) ?? [])];
+    while (stack.length) {
+      const id = stack.pop()!;
+      if (seenDown.has(id)) continue;
+      seenDown.add(id);
+      stack.push(...(children.get(id) ?? []));
+    }
+    return [...seenDown]
+      .sort((a, b) => position.get(a)! - position.get(b)!)
+      .map((id) => ({ nodeId: id, type: defs.get(id)!.type, version: defs.get(id)!.version, config: configs.get(id)! }));
+  };
   const steps: PlanStep[] = order.map((nodeId) => {
     const def = defs.get(nodeId)!;
     const node = byId.get(nodeId)!;
     const slots = inputs.get(nodeId) ?? {};
+    const config = configs.get(nodeId)!;
     return {
       nodeId,
       type: def.type,
       version: def.version,
       label: node.label ?? def.label,
-      config: configs.get(nodeId)!,
+      config: def.complete ? (def.complete(config, { name: spec.name, downstream: downstream(nodeId) }) as Record<string, unknown>) : config,
       inputs: slots,
       dependsOn: [...new Set(Object.values(slots).map((s) => s.nodeId))],
       cacheable: def.cacheable,

@@ -1,24 +1,41 @@
 /**
  * JSON Schema of the conveyor/v1 spec, generated from the zod schemas: the
- * spec's own shape, with each node's config described by its node type
- * (one `if type = X then config = schema(X)` rule per registered type).
+ * spec's own shape, with each node's config described by its node type and
+ * version. Per node type: `version` must be one of the type's versions. Per
+ * version: one `if (type, version) then config = schema(type@version)` rule,
+ * where a node without `version` (and without `@N` in its type) takes the
+ * newest version's rule, as the compiler does.
  */
 import { z } from "zod";
 import { ZPipelineSpec } from "../spec/spec";
-import { NODE_DEFINITIONS } from "../nodes/registry";
+import { NODE_DEFINITIONS, latestNodeType, nodeTypeVersions } from "../nodes/registry";
 
 export function pipelineJsonSchema(): Record<string, unknown> {
   const base = z.toJSONSchema(ZPipelineSpec, { io: "input", unrepresentable: "any" }) as Record<string, any>;
-  const rules = NODE_DEFINITIONS.map((d) => {
+  const types = [...new Set(NODE_DEFINITIONS.map((d) => d.type))].sort();
+  const versionRules = types.map((type) => {
+    const versions = nodeTypeVersions(type).map((d) => d.version);
+    return {
+      if: { properties: { type: { const: type } }, required: ["type"] },
+      then: { properties: { version: { enum: versions, description: `Versions of ${type}: ${versions.join(", ")} (absent: the newest, ${versions.at(-1)})` } } },
+    };
+  });
+  const configRules = NODE_DEFINITIONS.map((d) => {
     const config = z.toJSONSchema(d.config, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
     delete config.$schema;
+    const newest = latestNodeType(d.type)?.version === d.version;
+    const when: Record<string, unknown>[] = [
+      { properties: { type: { const: `${d.type}@${d.version}` } }, required: ["type"] },
+      { properties: { type: { const: d.type }, version: { const: d.version } }, required: ["type", "version"] },
+    ];
+    if (newest) when.push({ properties: { type: { const: d.type } }, required: ["type"], not: { required: ["version"] } });
     return {
-      if: { properties: { type: { enum: [d.type, `${d.type}@${d.version}`] } }, required: ["type"] },
-      then: { properties: { config: { ...config, description: `${d.label}: ${d.description}` } } },
+      if: { anyOf: when },
+      then: { properties: { config: { ...config, description: `${d.label} (v${d.version}): ${d.description}` } } },
     };
   });
   const node = base.properties.nodes.items as Record<string, any>;
-  node.properties.type = { ...node.properties.type, examples: NODE_DEFINITIONS.map((d) => d.type) };
-  node.allOf = rules;
+  node.properties.type = { ...node.properties.type, examples: types };
+  node.allOf = [...versionRules, ...configRules];
   return { ...base, $id: "/api/v1/schema/pipeline.json", title: "Conveyor pipeline spec (conveyor/v1)" };
 }

@@ -14,7 +14,7 @@ export interface ActivityDeps {
   servingUrl: string;
 }
 
-export interface StepContext<C = Record<string, unknown>> {
+export interface StepContext<C = Record<string, unknown>, F = unknown> {
   runId: string;
   teamId: string;
   pipelineId: string;
@@ -25,17 +25,27 @@ export interface StepContext<C = Record<string, unknown>> {
   params: Record<string, string | number | boolean>;
   inputs: Record<string, PortValue>;
   deps: ActivityDeps;
+  /** What the activity's `facts` returned before the cache lookup (undefined when it declares none). */
+  facts?: F;
   log(message: string, level?: "info" | "warn" | "error"): void;
   /** Scalar metric (step 0) or a point of a series (step = iteration). */
   metric(key: string, value: number, step?: number): void;
   heartbeat(details?: unknown): void;
 }
 
-export type NodeActivity<C = any> = (ctx: StepContext<C>) => Promise<StepOutputs>;
+export type NodeActivity<C = any, F = any> = (ctx: StepContext<C, F>) => Promise<StepOutputs>;
 
-/** Node activity modules export their definition's identity and `run`. */
-export function defineActivity<C>(def: { type: string; version: number }, run: NodeActivity<C>) {
-  return { type: def.type, version: def.version, run };
+/**
+ * Facts outside a step's inputs and config that its outputs depend on (e.g.
+ * which registry version is the champion right now). Looked up before the
+ * step cache, they become part of the cache key, and the activity gets the
+ * same facts as `ctx.facts`, so it uses exactly what the key says.
+ */
+export type NodeActivityFacts<C = any, F = any> = (ctx: StepContext<C, F>) => Promise<F>;
+
+/** Node activity modules export their definition's identity, `run` and, when outputs depend on more than inputs and config, `facts`. */
+export function defineActivity<C, F = undefined>(def: { type: string; version: number }, run: NodeActivity<C, F>, facts?: NodeActivityFacts<C, F>) {
+  return { type: def.type, version: def.version, run, facts };
 }
 
 /** Narrows an input port value, failing loudly on a wiring bug. */

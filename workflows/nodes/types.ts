@@ -32,6 +32,27 @@ export interface NodeDefinition<C extends z.ZodType = z.ZodType> {
   retry: { maximumAttempts: number };
   /** Start-to-close timeout of one attempt, in seconds. */
   timeoutSeconds: number;
+  /**
+   * From the previous version of this type: its config → this version's. Pure
+   * (no I/O, no clock), so upgrades chain (v1 → v2 → v3) in the browser and on
+   * the server alike. Absent: the previous version's config carries over as is.
+   */
+  upgrade?: (previous: Record<string, unknown>) => Record<string, unknown>;
+  /** What the upgrade from the previous version changes, in a sentence (docs/spec.md, the editor). */
+  upgradeNote?: string;
+  /**
+   * Completes the config (defaults applied) from the rest of the pipeline at
+   * compile time, e.g. a name found on a downstream node. Pure.
+   */
+  complete?: (config: z.infer<C>, pipeline: PipelineContext) => z.infer<C>;
+}
+
+/** What `complete` may read about the pipeline around a node. */
+export interface PipelineContext {
+  /** The pipeline's name. */
+  name: string;
+  /** Nodes reachable from this one along edges, in plan order, with their configs (defaults applied, params substituted). */
+  downstream: { nodeId: string; type: string; version: number; config: Record<string, unknown> }[];
 }
 
 export function defineNode<C extends z.ZodType>(def: NodeDefinition<C>): NodeDefinition<C> {

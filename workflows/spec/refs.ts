@@ -34,6 +34,12 @@ export interface MetricsRef {
   rows: number;
   /** Model the metrics describe (its sha256), for lineage. */
   modelSha256: string;
+  /**
+   * evaluate@2 and later: the registry's champion scored on the same rows
+   * (null when the comparison is off, there is no champion yet, or it cannot
+   * be scored on this dataset). Absent from evaluate@1's output.
+   */
+  champion?: { version: number; values: Record<string, number> } | null;
 }
 
 export interface DecisionRef {

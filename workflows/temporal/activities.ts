@@ -16,15 +16,18 @@ import {
   setRunStatus,
   updateStep,
 } from "../../db/queries/runs";
-import { NODE_ACTIVITIES } from "../nodes/activities.generated";
+import { NODE_ACTIVITIES, NODE_ACTIVITY_FACTS } from "../nodes/activities.generated";
 import { DataError } from "../ml/types";
 import type { StepOutputs } from "../spec/refs";
 import { ACTIVITY_CODE_VERSION } from "../nodes/versions";
 import { DATA_ERROR, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
-import type { ActivityDeps, NodeActivity, StepContext } from "../nodes/step-context";
+import type { ActivityDeps, NodeActivity, NodeActivityFacts, StepContext } from "../nodes/step-context";
 
-/** Cache key = hash(team, node type@version, config, input content hashes, code version). */
-export function stepCacheKey(input: ExecuteStepInput): string {
+/**
+ * Cache key = hash(team, node type@version, config, input content hashes,
+ * code version, and the facts the activity looked up, when it declares any).
+ */
+export function stepCacheKey(input: ExecuteStepInput, facts?: unknown): string {
   const inputs = Object.keys(input.inputs)
     .sort()
     .map((port) => {
@@ -33,7 +36,7 @@ export function stepCacheKey(input: ExecuteStepInput): string {
     });
   const stable = (x: unknown): unknown =>
     Array.isArray(x) ? x.map(stable) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])])) : x;
-  const payload = JSON.stringify([input.run.teamId, input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION]);
+  const payload = JSON.stringify([input.run.teamId, input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION, ...(facts === undefined ? [] : [stable(facts)])]);
   return crypto.createHash("sha256").update(payload).digest("hex");
 }
 
@@ -57,8 +60,9 @@ class LogBuffer {
   }
 }
 
-export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Record<string, NodeActivity> } = {}) {
+export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Record<string, NodeActivity>; nodeFacts?: Record<string, NodeActivityFacts> } = {}) {
   const nodeActivities = opts.nodeActivities ?? NODE_ACTIVITIES;
+  const nodeFacts = opts.nodeFacts ?? NODE_ACTIVITY_FACTS;
   const { db } = deps;
 
   return {
@@ -86,17 +90,8 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
       await updateStep(db, run.runId, step.nodeId, { status: "running", attempt: info.attempt, started: true, error: null });
       if (info.attempt > 1) logs.push("info", `attempt ${info.attempt} of ${step.retry.maximumAttempts}`);
 
-      const key = step.cacheable ? stepCacheKey(input) : null;
-      if (key) {
-        const hit = await getCachedOutputs(db, key);
-        if (hit) {
-          logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
-          await logs.flush();
-          await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: true, outputs: hit.outputs, finished: true });
-          return { outputs: hit.outputs as StepOutputs, cached: true };
-        }
-      }
-
+      // The implementation is the one the plan names (type@version), never "the newest":
+      // a run keeps executing the versions it was compiled with.
       const impl = nodeActivities[`${step.type}@${step.version}`];
       if (!impl) throw ApplicationFailure.nonRetryable(`this worker has no activity for ${step.type}@${step.version}`, "UnknownNodeType");
       const metricRows: { runId: string; nodeId: string; key: string; step: number; value: number }[] = [];
@@ -114,16 +109,34 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
         },
         heartbeat: (details) => Context.current().heartbeat(details),
       };
-      let outputs: StepOutputs;
-      try {
-        outputs = await impl(ctx);
-      } catch (err) {
+      /** A failed attempt: said in the step's log; bad input (DataError) is not retried. */
+      const fail = async (err: unknown): Promise<never> => {
         const message = err instanceof Error ? err.message : String(err);
         const final = err instanceof DataError || info.attempt >= step.retry.maximumAttempts;
         logs.push("error", final ? message : `attempt ${info.attempt} failed: ${message}; retrying`);
         await logs.flush();
         if (err instanceof DataError) throw ApplicationFailure.nonRetryable(message, DATA_ERROR);
         throw err;
+      };
+      const factsOf = nodeFacts[`${step.type}@${step.version}`];
+      if (factsOf) ctx.facts = await factsOf(ctx).catch(fail);
+
+      const key = step.cacheable ? stepCacheKey(input, ctx.facts) : null;
+      if (key) {
+        const hit = await getCachedOutputs(db, key);
+        if (hit) {
+          logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
+          await logs.flush();
+          await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: true, outputs: hit.outputs, finished: true });
+          return { outputs: hit.outputs as StepOutputs, cached: true };
+        }
+      }
+
+      let outputs: StepOutputs;
+      try {
+        outputs = await impl(ctx);
+      } catch (err) {
+        return fail(err);
       }
       await insertMetrics(db, metricRows);
       await insertArtifacts(

@@ -5,6 +5,7 @@ import { defineTrigger } from "./types";
 export const driftTrigger = defineTrigger({
   type: "drift",
   label: "Drift",
+  summary: "Runs the pipeline when a deployment's inputs drift (acted on by monitoring)",
   schema: z.object({
     deployment: z.string().min(1).describe("The deployment whose monitor fires the trigger"),
     metric: z.string().default("psi").describe("Drift statistic: psi, ks or js"),

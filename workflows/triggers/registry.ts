@@ -15,10 +15,10 @@ export const TRIGGER_TYPES = [scheduleTrigger, webhookTrigger, datasetTrigger, d
 export const ZTrigger = z.discriminatedUnion(
   "type",
   [
-    z.object({ type: z.literal(scheduleTrigger.type), ...scheduleTrigger.schema.shape }),
-    z.object({ type: z.literal(webhookTrigger.type), ...webhookTrigger.schema.shape }),
-    z.object({ type: z.literal(datasetTrigger.type), ...datasetTrigger.schema.shape }),
-    z.object({ type: z.literal(driftTrigger.type), ...driftTrigger.schema.shape }),
+    z.object({ type: z.literal(scheduleTrigger.type), ...scheduleTrigger.schema.shape }).describe(scheduleTrigger.summary),
+    z.object({ type: z.literal(webhookTrigger.type), ...webhookTrigger.schema.shape }).describe(webhookTrigger.summary),
+    z.object({ type: z.literal(datasetTrigger.type), ...datasetTrigger.schema.shape }).describe(datasetTrigger.summary),
+    z.object({ type: z.literal(driftTrigger.type), ...driftTrigger.schema.shape }).describe(driftTrigger.summary),
   ],
   {
     error: (issue) => (issue.code === "invalid_union" ? `trigger type must be one of ${TRIGGER_TYPES.map((t) => t.type).join(", ")}` : undefined),

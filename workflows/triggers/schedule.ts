@@ -9,6 +9,7 @@ const MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midni
 export const scheduleTrigger = defineTrigger({
   type: "schedule",
   label: "Schedule",
+  summary: "Runs the latest saved version at the times of a cron expression in a time zone (a Temporal Schedule; a fire is skipped while the previous run is still going)",
   schema: z.object({
     cron: z.string().trim().min(1, "cron is required").max(200).describe('When to run: a 5-field cron expression ("0 2 * * *" = every day at 02:00) or @daily, @hourly, …'),
     timezone: z.string().trim().min(1).max(64).default("UTC").describe('IANA time zone of the cron expression, e.g. "Europe/Berlin"'),

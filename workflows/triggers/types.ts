@@ -16,6 +16,8 @@ export interface TriggerProblem {
 export interface TriggerDefinition<S extends z.ZodObject = z.ZodObject, T extends string = string> {
   type: T;
   label: string;
+  /** What the trigger does, for the docs and the editor. */
+  summary: string;
   /** Fields besides `type`, with defaults and help text. */
   schema: S;
   /** Problems the schema cannot see (a cron expression, a time zone). */

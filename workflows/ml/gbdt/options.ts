@@ -1,93 +1,75 @@
 /**
- * Options of the GBDT trainer (`train.gbdt@1` config, docs/spec.md) and their
- * defaults. The node's zod schema validates user input; this module is the
- * trainer's own guard, so a direct caller gets a DataError, never a NaN model.
+ * Options of the GBDT trainer (`train.gbdt` config, docs/spec.md): every
+ * limit, default and help text is defined once, in `ZGbdtOptions`. The node's
+ * config schema is built from it (workflows/nodes/train.gbdt), the trainer's
+ * own guard (`resolveOptions`) parses with it, so a direct caller gets the
+ * same DataError naming the field, never a NaN model; the test arbitraries
+ * read their ranges from it too.
  */
+import { z } from "zod";
 import { DataError, type Task } from "../types";
 
-export interface GbdtOptions {
+const int = (field: string) => z.number({ error: `${field} must be a number` }).int(`${field} must be a whole number`);
+const num = (field: string) => z.number({ error: `${field} must be a number` });
+
+export const ZGbdtOptions = z.object({
+  nTrees: int("nTrees").min(1, "nTrees must be ≥ 1").max(5000, "nTrees must be ≤ 5000").default(200).describe("Boosting rounds"),
+  maxDepth: int("maxDepth").min(1, "maxDepth must be ≥ 1").max(16, "maxDepth must be ≤ 16").default(6).describe("Depth of each tree"),
+  learningRate: num("learningRate").gt(0, "learningRate must be > 0").max(1, "learningRate must be ≤ 1").default(0.1).describe("Shrinkage per tree"),
+  /** L2 regularisation of leaf weights (XGBoost's `lambda`). */
+  l2: num("l2").min(0, "l2 must be ≥ 0").default(1.0).describe("L2 regularisation of leaf weights"),
+  /** Minimum sum of hessians in a child (XGBoost's `min_child_weight`). */
+  minChildWeight: num("minChildWeight").min(0, "minChildWeight must be ≥ 0").default(1.0).describe("Minimum hessian sum in a leaf"),
+  /** Fraction of rows drawn (Bernoulli, seeded) for each tree. */
+  subsample: num("subsample").gt(0, "subsample must be > 0").max(1, "subsample must be ≤ 1").default(1.0).describe("Share of rows drawn per tree"),
+  /** Fraction of feature columns drawn (seeded) for each tree. */
+  colsampleByTree: num("colsampleByTree").gt(0, "colsampleByTree must be > 0").max(1, "colsampleByTree must be ≤ 1").default(1.0).describe("Share of columns drawn per tree"),
+  /** Missing values get a bin of their own. */
+  maxBins: int("maxBins").min(2, "maxBins must be ≥ 2").max(256, "maxBins must be ≤ 256").default(256).describe("Histogram bins per feature"),
+  earlyStoppingRounds: int("earlyStoppingRounds")
+    .min(1, "earlyStoppingRounds must be ≥ 1")
+    .optional()
+    .describe("Stop when the validation loss has not improved for this many rounds (off when empty)"),
+  /** Rows held out (seeded) for early stopping; used only when it is on. Not a node setting. */
+  validationFraction: num("validationFraction").gt(0, "validationFraction must be > 0").lt(1, "validationFraction must be < 1").default(0.1).describe("Share of rows held out for early stopping"),
+  seed: int("seed").default(42).describe("Random seed (subsampling, validation split)"),
+  /** Most distinct classes a classification target may have. Not a node setting. */
+  maxClasses: int("maxClasses").min(2, "maxClasses must be ≥ 2").default(100).describe("Most distinct classes of a classification target"),
+});
+
+/** The options train.gbdt's config offers (the rest are the trainer's own). */
+export const GBDT_NODE_OPTIONS = ["nTrees", "maxDepth", "learningRate", "l2", "minChildWeight", "subsample", "colsampleByTree", "maxBins", "earlyStoppingRounds", "seed"] as const;
+
+export type GbdtOptions = {
   task: Task;
   target: string;
   /** Feature columns; default every column but the target. */
   features?: string[];
-  nTrees?: number;
-  maxDepth?: number;
-  learningRate?: number;
-  /** L2 regularisation of leaf weights (XGBoost's `lambda`). */
-  l2?: number;
-  /** Minimum sum of hessians in a child (XGBoost's `min_child_weight`). */
-  minChildWeight?: number;
-  /** Fraction of rows drawn (Bernoulli, seeded) for each tree. */
-  subsample?: number;
-  /** Fraction of feature columns drawn (seeded) for each tree. */
-  colsampleByTree?: number;
-  /** At most this many bins per feature, 2…256 (missing values get a bin of their own). */
-  maxBins?: number;
-  /** Stop when the validation loss has not improved for this many rounds; null/undefined = off. */
-  earlyStoppingRounds?: number | null;
-  /** Fraction of rows held out (seeded) for early stopping; used only when it is on. Default 0.1. */
-  validationFraction?: number;
-  seed?: number;
-  /** Most distinct classes a classification target may have (default 100). */
-  maxClasses?: number;
-}
+} & Partial<Omit<z.input<typeof ZGbdtOptions>, "earlyStoppingRounds">> & {
+    /** Stop when the validation loss has not improved for this many rounds; null/undefined = off. */
+    earlyStoppingRounds?: number | null;
+  };
 
-export type ResolvedGbdtOptions = Required<Omit<GbdtOptions, "features" | "earlyStoppingRounds">> & {
+export type ResolvedGbdtOptions = Omit<z.output<typeof ZGbdtOptions>, "earlyStoppingRounds"> & {
+  task: Task;
+  target: string;
   features: string[] | undefined;
   earlyStoppingRounds: number | null;
 };
 
-export const GBDT_DEFAULTS = {
-  nTrees: 200,
-  maxDepth: 6,
-  learningRate: 0.1,
-  l2: 1.0,
-  minChildWeight: 1.0,
-  subsample: 1.0,
-  colsampleByTree: 1.0,
-  maxBins: 256,
-  validationFraction: 0.1,
-  seed: 42,
-  maxClasses: 100,
-} as const;
+/** The defaults, read from the schema. */
+export const GBDT_DEFAULTS = ZGbdtOptions.parse({});
 
-function check(ok: boolean, field: string, message: string): void {
-  if (!ok) throw new DataError(`${field} ${message}`, field);
-}
-
-const isInt = (x: number) => Number.isInteger(x);
-
+/** The trainer's guard: defaults applied, every limit checked; a DataError names the first bad field. */
 export function resolveOptions(opts: GbdtOptions): ResolvedGbdtOptions {
-  const r: ResolvedGbdtOptions = {
-    task: opts.task,
-    target: opts.target,
-    features: opts.features,
-    nTrees: opts.nTrees ?? GBDT_DEFAULTS.nTrees,
-    maxDepth: opts.maxDepth ?? GBDT_DEFAULTS.maxDepth,
-    learningRate: opts.learningRate ?? GBDT_DEFAULTS.learningRate,
-    l2: opts.l2 ?? GBDT_DEFAULTS.l2,
-    minChildWeight: opts.minChildWeight ?? GBDT_DEFAULTS.minChildWeight,
-    subsample: opts.subsample ?? GBDT_DEFAULTS.subsample,
-    colsampleByTree: opts.colsampleByTree ?? GBDT_DEFAULTS.colsampleByTree,
-    maxBins: opts.maxBins ?? GBDT_DEFAULTS.maxBins,
-    earlyStoppingRounds: opts.earlyStoppingRounds ?? null,
-    validationFraction: opts.validationFraction ?? GBDT_DEFAULTS.validationFraction,
-    seed: opts.seed ?? GBDT_DEFAULTS.seed,
-    maxClasses: opts.maxClasses ?? GBDT_DEFAULTS.maxClasses,
-  };
-  check(r.task === "regression" || r.task === "classification", "task", 'must be "regression" or "classification".');
-  check(typeof r.target === "string" && r.target.length > 0, "target", "must name a column.");
-  check(isInt(r.nTrees) && r.nTrees >= 1 && r.nTrees <= 100_000, "nTrees", "must be an integer from 1 to 100000.");
-  check(isInt(r.maxDepth) && r.maxDepth >= 1 && r.maxDepth <= 16, "maxDepth", "must be an integer from 1 to 16.");
-  check(r.learningRate > 0 && r.learningRate <= 1, "learningRate", "must be in (0, 1].");
-  check(r.l2 >= 0 && Number.isFinite(r.l2), "l2", "must be ≥ 0.");
-  check(r.minChildWeight >= 0 && Number.isFinite(r.minChildWeight), "minChildWeight", "must be ≥ 0.");
-  check(r.subsample > 0 && r.subsample <= 1, "subsample", "must be in (0, 1].");
-  check(r.colsampleByTree > 0 && r.colsampleByTree <= 1, "colsampleByTree", "must be in (0, 1].");
-  check(isInt(r.maxBins) && r.maxBins >= 2 && r.maxBins <= 256, "maxBins", "must be an integer from 2 to 256.");
-  check(r.earlyStoppingRounds === null || (isInt(r.earlyStoppingRounds) && r.earlyStoppingRounds >= 1), "earlyStoppingRounds", "must be a positive integer (or off).");
-  check(r.validationFraction > 0 && r.validationFraction < 1, "validationFraction", "must be in (0, 1).");
-  check(isInt(r.seed), "seed", "must be an integer.");
-  check(isInt(r.maxClasses) && r.maxClasses >= 2, "maxClasses", "must be an integer ≥ 2.");
-  return r;
+  if (opts.task !== "regression" && opts.task !== "classification") throw new DataError('task must be "regression" or "classification".', "task");
+  if (typeof opts.target !== "string" || opts.target.length === 0) throw new DataError("target must name a column.", "target");
+  const { task, target, features, earlyStoppingRounds, ...rest } = opts;
+  const parsed = ZGbdtOptions.safeParse({ ...rest, earlyStoppingRounds: earlyStoppingRounds ?? undefined });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? "");
+    throw new DataError(issue.code === "unrecognized_keys" ? `unknown option ${issue.keys.join(", ")}` : issue.message, field);
+  }
+  return { ...parsed.data, task, target, features, earlyStoppingRounds: parsed.data.earlyStoppingRounds ?? null };
 }

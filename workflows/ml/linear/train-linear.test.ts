@@ -71,7 +71,7 @@ describe("trainLinear: bad input is a DataError", () => {
     expectDataError(frame({ k: [5, 5, 5], e: [NaN, NaN, NaN], y: [1, 2, 3] }), { task: "regression", target: "y" }, /No usable feature columns: "k", "e" are constant or empty/);
   });
   it("negative l2, infinite values", () => {
-    expectDataError(f, { task: "regression", target: "y", l2: -1 }, /l2 must be a number ≥ 0/);
+    expectDataError(f, { task: "regression", target: "y", l2: -1 }, /l2 must be ≥ 0 \(got -1\)/);
     expectDataError(frame({ x: [1, Infinity, 3], y: [1, 2, 3] }), { task: "regression", target: "y" }, /"x" has infinite values/);
     expectDataError(frame({ x: [1, 2, 3], y: [1, -Infinity, 3] }), { task: "regression", target: "y" }, /"y" has 1 infinite value/);
   });

@@ -9,19 +9,16 @@ import { exportLinearOnnx } from "./export-onnx";
 import { predictLinear, toFloat32Values, type LinearParams } from "./linear-model";
 import { fitRidge } from "./ridge";
 import { fitSoftmax } from "./softmax";
+import { ZLinearOptions } from "./options";
 
 export interface TrainLinearOptions {
   task: Task;
   target: string;
   /** Default: every column but the target, in frame order. */
   features?: string[];
-  /**
-   * L2 penalty on the coefficients (not the intercept), default 1.0.
-   * Regression: Σ residual² + l2·‖w‖². Classification: Σ cross-entropy +
-   * (l2/2)·‖W‖² (scikit-learn's C = 1/l2).
-   */
+  /** Limits and defaults: ZLinearOptions (./options.ts). */
   l2?: number;
-  /** Classification: L-BFGS iteration cap (default 1000). */
+  /** Classification: L-BFGS iteration cap (ZLinearOptions). */
   maxIterations?: number;
 }
 
@@ -37,12 +34,17 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? "" : "s"}`;
 }
 
-function checkOptions(frame: Frame, opts: TrainLinearOptions): { features: string[]; l2: number } {
+function checkOptions(frame: Frame, opts: TrainLinearOptions): { features: string[]; l2: number; maxIterations: number } {
   if (opts.task !== "regression" && opts.task !== "classification") {
     throw new DataError(`Unknown task "${String(opts.task)}": use "regression" or "classification".`, "task");
   }
-  const l2 = opts.l2 ?? 1.0;
-  if (!Number.isFinite(l2) || l2 < 0) throw new DataError(`l2 must be a number ≥ 0 (got ${l2}).`, "l2");
+  const parsed = ZLinearOptions.safeParse({ l2: opts.l2, maxIterations: opts.maxIterations });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = String(issue.path[0] ?? "");
+    throw new DataError(`${issue.message} (got ${String((opts as unknown as Record<string, unknown>)[field])}).`, field);
+  }
+  const { l2, maxIterations } = parsed.data;
   if (frame.rows === 0) throw new DataError("The training dataset has no rows.");
   for (const col of frame.columns) {
     if (col.values.length !== frame.rows) {
@@ -64,7 +66,7 @@ function checkOptions(frame: Frame, opts: TrainLinearOptions): { features: strin
   if (features.length === 0) {
     throw new DataError(opts.features ? "The features list is empty." : "No feature columns: the dataset has only the target.", "features");
   }
-  return { features, l2 };
+  return { features, l2, maxIterations };
 }
 
 function regressionTarget(frame: Frame, target: string): Float64Array {
@@ -111,7 +113,7 @@ function classificationTarget(frame: Frame, target: string): { y: Int32Array; cl
 }
 
 export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrainedModel {
-  const { features, l2 } = checkOptions(frame, opts);
+  const { features, l2, maxIterations } = checkOptions(frame, opts);
   const { task, target } = opts;
   const yReg = task === "regression" ? regressionTarget(frame, target) : undefined;
   const yCls = task === "classification" ? classificationTarget(frame, target) : undefined;
@@ -137,7 +139,7 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrain
     outputs.push({ name: "prediction", datatype: "FP32", shape: [-1, 1] });
   } else {
     const { y, classes } = yCls!;
-    const fit = fitSoftmax(x, y, classes.length, l2, { maxIterations: opts.maxIterations });
+    const fit = fitSoftmax(x, y, classes.length, l2, { maxIterations });
     series.loss = fit.loss;
     series.objective = fit.objective;
     params.iterations = fit.iterations;

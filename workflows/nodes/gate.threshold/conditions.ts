@@ -1,6 +1,13 @@
-import type { z } from "zod";
-import type { ZCondition } from "./definition";
+import { z } from "zod";
+import { METRIC_NAMES } from "../../spec/metrics";
 import type { DecisionRef } from "../../spec/refs";
+
+/** One condition of a gate (every version of gate.threshold). */
+export const ZCondition = z.object({
+  metric: z.enum(METRIC_NAMES, { error: `metric must be one of ${METRIC_NAMES.join(", ")}` }).describe("Metric of the evaluate step (see Metrics)"),
+  op: z.enum([">=", ">", "<=", "<", "=="]).describe("Comparison"),
+  value: z.number().finite().describe("Threshold"),
+});
 
 type Condition = z.infer<typeof ZCondition>;
 

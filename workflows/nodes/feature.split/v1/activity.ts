@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../step-context";
-import { ident, parquetRel, withDuckDb, writeDataset } from "../../data/duckdb";
-import { DataError } from "../../ml/types";
+import { defineActivity, inputOf } from "../../step-context";
+import { ident, parquetRel, withDuckDb, writeDataset } from "../../../data/duckdb";
+import { DataError } from "../../../ml/types";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, async (ctx) => {
   const input = inputOf(ctx, "dataset", "dataset");

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { defineNode } from "../types";
+import { defineNode } from "../../types";
+import { registryName } from "../../_shared/registry-name";
 
 export default defineNode({
   type: "deploy.endpoint",
@@ -14,10 +15,7 @@ export default defineNode({
   outputs: [{ name: "deployment", type: "deployment" }],
   config: z
     .object({
-      model: z
-        .string({ error: "model is required" })
-        .regex(/^[a-z0-9][a-z0-9-_]{0,62}$/, "model must be lowercase letters, digits, '-' or '_' (it becomes a URL)")
-        .describe("Registry name and serving endpoint name"),
+      model: registryName("model").describe("Registry name and serving endpoint name"),
       alias: z.string().regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
       strategy: z.enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' }).default("replace").describe("Rollout strategy"),
     })

@@ -1,12 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../types";
-import { METRIC_NAMES } from "../../spec/metrics";
+import { defineNode } from "../../types";
+import { ZCondition } from "../conditions";
 
-export const ZCondition = z.object({
-  metric: z.enum(METRIC_NAMES, { error: `metric must be one of ${METRIC_NAMES.join(", ")}` }),
-  op: z.enum([">=", ">", "<=", "<", "=="]),
-  value: z.number().finite(),
-});
 
 export default defineNode({
   type: "gate.threshold",

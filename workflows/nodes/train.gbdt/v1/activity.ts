@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity } from "../step-context";
-import { trainModelStep } from "../_shared/train-model";
-import { trainGbdt } from "../../ml/gbdt";
+import { defineActivity } from "../../step-context";
+import { trainModelStep } from "../../_shared/train-model";
+import { trainGbdt } from "../../../ml/gbdt";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, (ctx) =>
   trainModelStep(

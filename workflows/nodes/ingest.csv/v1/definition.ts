@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { defineNode } from "../types";
-import { SAMPLE_NAMES } from "../../spec/samples";
+import { defineNode } from "../../types";
+import { SAMPLE_NAMES } from "../../../spec/samples";
 
 const SOURCE = /^(sample:[a-z0-9-]+|dataset:[0-9a-f-]{36})$/;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { defineNode } from "../types";
+import { defineNode } from "../../types";
 
 export default defineNode({
   type: "feature.split",

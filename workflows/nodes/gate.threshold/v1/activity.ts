@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf } from "../step-context";
-import { evaluateConditions } from "./conditions";
+import { defineActivity, inputOf } from "../../step-context";
+import { evaluateConditions } from "../conditions";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, async (ctx) => {
   const metrics = inputOf(ctx, "metrics", "metrics");

@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { defineNode } from "../types";
-import { trainCommonConfig } from "../_shared/train-config";
+import { defineNode } from "../../types";
+import { trainCommonConfig } from "../../_shared/train-config";
+import { ZLinearOptions } from "../../../ml/linear/options";
 
 export default defineNode({
   type: "train.linear",
@@ -10,12 +11,8 @@ export default defineNode({
   description: "Ridge regression or (multinomial) logistic regression, exported to ONNX with its preprocessing.",
   inputs: [{ name: "dataset", type: "dataset" }],
   outputs: [{ name: "model", type: "model" }],
-  config: z
-    .object({
-      ...trainCommonConfig,
-      l2: z.number().min(0, "l2 must be ≥ 0").default(1.0).describe("L2 regularisation strength"),
-    })
-    .strict(),
+  // Limits, defaults and help are the trainer's own (workflows/ml/linear/options.ts), defined once there.
+  config: z.object({ ...trainCommonConfig, l2: ZLinearOptions.shape.l2 }).strict(),
   cacheable: true,
   retry: { maximumAttempts: 2 },
   timeoutSeconds: 1800,

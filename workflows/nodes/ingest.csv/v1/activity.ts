@@ -1,11 +1,11 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity } from "../step-context";
-import { withDuckDb, writeDataset, lit } from "../../data/duckdb";
-import { sampleSql } from "./sources";
-import { getDataset } from "../../../db/queries/datasets";
-import { DataError } from "../../ml/types";
-import type { SampleName } from "../../spec/samples";
+import { defineActivity } from "../../step-context";
+import { withDuckDb, writeDataset, lit } from "../../../data/duckdb";
+import { sampleSql } from "../sources";
+import { getDataset } from "../../../../db/queries/datasets";
+import { DataError } from "../../../ml/types";
+import type { SampleName } from "../../../spec/samples";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, async (ctx) => {
   const { source } = ctx.config;

@@ -1,8 +1,8 @@
 import type { z } from "zod";
 import definition from "./definition";
-import { defineActivity, inputOf, type StepContext } from "../step-context";
-import { moveAlias, registerModelVersion, upsertDeployment } from "../../../db/queries/models";
-import type { ModelManifest } from "../../../contract/model";
+import { defineActivity, inputOf, type StepContext } from "../../step-context";
+import { moveAlias, registerModelVersion, upsertDeployment } from "../../../../db/queries/models";
+import type { ModelManifest } from "../../../../contract/model";
 
 /** Polls the serving process until it serves `version` (or gives up after `timeoutMs`). */
 async function confirmServing(ctx: StepContext<unknown>, name: string, version: number, timeoutMs = 15_000): Promise<number | null> {

@@ -1,0 +1,8 @@
+/** A registry model name (also the serving endpoint's name, so it becomes a URL). Shared by deploy.endpoint and evaluate. */
+import { z } from "zod";
+
+export const REGISTRY_NAME = /^[a-z0-9][a-z0-9-_]{0,62}$/;
+
+export function registryName(field: string) {
+  return z.string({ error: `${field} is required` }).regex(REGISTRY_NAME, `${field} must be lowercase letters, digits, '-' or '_' (it becomes a URL)`);
+}
