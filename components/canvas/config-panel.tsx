@@ -13,6 +13,7 @@ import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
 import { SourceField } from "./source-field";
 import { TrashIcon } from "../ui/icons";
 import { UpgradeNotice } from "./upgrade-notice";
+import { TriggersSection, type FreshWebhook } from "./triggers-section";
 
 /** Field widgets that replace the generic control, keyed by "<node type>:<field>". */
 const WIDGETS: Record<string, FieldWidget> = {
@@ -40,6 +41,9 @@ export const ConfigPanel = memo(function ConfigPanel({
   onDelete,
   onMeta,
   columns,
+  pipelineId,
+  freshWebhook,
+  onFreshWebhook,
 }: {
   /** Columns of the selected node's input dataset, when known. */
   columns?: readonly ColumnInfo[];
@@ -52,13 +56,17 @@ export const ConfigPanel = memo(function ConfigPanel({
   onLabel: (id: string, label: string) => void;
   onDelete: (id: string) => void;
   onMeta: (meta: PipelineMeta) => void;
+  /** The saved pipeline's id: its triggers' live state is shown. */
+  pipelineId?: string;
+  freshWebhook?: FreshWebhook | null;
+  onFreshWebhook?: (w: FreshWebhook) => void;
 }) {
   return (
     <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[300px] shrink-0 flex-col border-l border-slate-200 bg-white">
       {node ? (
         <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} columns={columns} />
       ) : (
-        <PipelineSettings meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} />
+        <PipelineSettings meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} pipelineId={pipelineId} freshWebhook={freshWebhook} onFreshWebhook={onFreshWebhook} />
       )}
     </aside>
   );
@@ -176,8 +184,24 @@ function PortColumn({ title, ports }: { title: string; ports: PortDef[] }) {
   );
 }
 
-function PipelineSettings({ meta, errors, onMeta, readOnly }: { meta: PipelineMeta; errors: readonly SpecError[]; onMeta: (m: PipelineMeta) => void; readOnly: boolean }) {
-  const pipelineErrors = errors.filter((e) => !e.nodeId);
+function PipelineSettings({
+  meta,
+  errors,
+  onMeta,
+  readOnly,
+  pipelineId,
+  freshWebhook,
+  onFreshWebhook,
+}: {
+  meta: PipelineMeta;
+  errors: readonly SpecError[];
+  onMeta: (m: PipelineMeta) => void;
+  readOnly: boolean;
+  pipelineId?: string;
+  freshWebhook?: FreshWebhook | null;
+  onFreshWebhook?: (w: FreshWebhook) => void;
+}) {
+  const pipelineErrors = errors.filter((e) => !e.nodeId && !e.field?.startsWith("triggers["));
   return (
     <>
       <header className="border-b border-slate-100 px-4 py-3">
@@ -200,6 +224,7 @@ function PipelineSettings({ meta, errors, onMeta, readOnly }: { meta: PipelineMe
             onChange={(e) => onMeta({ ...meta, description: e.target.value })}
           />
         </div>
+        <TriggersSection meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} pipelineId={pipelineId} freshWebhook={freshWebhook} onFreshWebhook={onFreshWebhook} />
         {pipelineErrors.length ? (
           <ul className="space-y-1 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-[12px] text-rose-700">
             {pipelineErrors.map((e, i) => (

@@ -11,6 +11,7 @@ import { useCallback, useMemo, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
+import type { FreshWebhook } from "./triggers-section";
 import { useTRPC } from "../trpc/trpc";
 import { ErrorNote, Loading } from "../ui/page";
 import { ConfigPanel } from "./config-panel";
@@ -66,7 +67,8 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const { toast, flash } = useToast();
   const problems = useProblems(ed);
   const autosave = useAutosave({ ed, saved, initial, initialDraft, flash });
-  const { busy, refusal, persist, run } = useSaveRun({ ed, saved, setSaved, guard: autosave.guard, problems, saveDialogOpen: dialog === "save", flash });
+  const [freshWebhook, setFreshWebhook] = useState<FreshWebhook | null>(null);
+  const { busy, refusal, persist, run } = useSaveRun({ ed, saved, setSaved, guard: autosave.guard, problems, saveDialogOpen: dialog === "save", flash, onWebhook: setFreshWebhook });
   const columns = useSelectedColumns(ed);
   const view = useCanvasView(ed);
   const clipboard = useClipboardActions(ed, flash);
@@ -121,6 +123,9 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
             onDelete={ed.removeNode}
             onMeta={ed.setMeta}
             columns={columns}
+            pipelineId={saved?.id}
+            freshWebhook={freshWebhook}
+            onFreshWebhook={setFreshWebhook}
           />
         )}
       </div>

@@ -5,7 +5,8 @@
  */
 import Link from "next/link";
 import { useMemo, useState } from "react";
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Button } from "../ui/button";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
 import { useTRPC, type RunDetail, type RunMetric, type RunStep } from "../trpc/trpc";
@@ -88,6 +89,21 @@ export function RunView({ runId }: { runId: string }) {
   );
 }
 
+/** Cancels the run through Temporal; the page shows it ending `cancelled`. */
+function CancelRun({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ runId }) }) }));
+  return (
+    <span className="ml-auto flex items-center gap-2">
+      {cancel.error ? <span className="text-xs text-rose-700">{cancel.error.message}</span> : null}
+      <Button variant="danger" size="sm" disabled={cancel.isPending || cancel.isSuccess} onClick={() => cancel.mutate({ runId })}>
+        {cancel.isPending || cancel.isSuccess ? "Cancelling…" : "Cancel run"}
+      </Button>
+    </span>
+  );
+}
+
 function RunHeader({ run }: { run: RunDetail }) {
   const finished = isFinished(run.status);
   const duration = durationBetween(run.startedAt ?? run.createdAt, finished ? run.finishedAt : null);
@@ -111,6 +127,7 @@ function RunHeader({ run }: { run: RunDetail }) {
         <span data-testid="run-status" data-status={run.status}>
           <StatusBadge status={run.status} className="text-[13px]" />
         </span>
+        {finished ? null : <CancelRun runId={run.id} />}
       </div>
       <dl className="mt-3 flex flex-wrap gap-x-8 gap-y-2 text-[12.5px]">
         <Fact label="Workflow">

@@ -3,11 +3,12 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
+import { ClockIcon, LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
 
 const NAV = [
   { href: "/", label: "Pipelines", icon: PipelineIcon, match: (p: string) => p === "/" || p.startsWith("/pipelines") },
   { href: "/runs", label: "Runs", icon: RunIcon, match: (p: string) => p.startsWith("/runs") },
+  { href: "/schedules", label: "Schedules", icon: ClockIcon, match: (p: string) => p.startsWith("/schedules") },
   { href: "/models", label: "Models", icon: ModelIcon, match: (p: string) => p.startsWith("/models") },
 ];
 

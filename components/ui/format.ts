@@ -78,3 +78,14 @@ export function formatTrigger(t: { type: string; detail: Record<string, unknown>
       return t.type;
   }
 }
+
+/** A moment as the clock shows it in `timeZone`: "Tue 8 Dec, 02:00". */
+export function formatInZone(v: string | Date, timeZone: string): string {
+  const d = toDate(v);
+  if (!d) return "—";
+  try {
+    return d.toLocaleString("en-GB", { timeZone, weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+  } catch {
+    return d.toISOString();
+  }
+}

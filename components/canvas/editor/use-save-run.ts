@@ -17,6 +17,7 @@ export function useSaveRun({
   problems,
   saveDialogOpen,
   flash,
+  onWebhook,
 }: {
   ed: PipelineEditorState;
   saved: Saved | null;
@@ -24,6 +25,8 @@ export function useSaveRun({
   guard: SaveGuard;
   problems: EditorProblems;
   saveDialogOpen: boolean;
+  /** A save gave the pipeline a webhook: its token, shown this once. */
+  onWebhook?: (webhook: { token: string; url: string }) => void;
   flash: (message: string) => void;
 }) {
   const trpc = useTRPC();
@@ -63,7 +66,9 @@ export function useSaveRun({
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.list.queryKey() });
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.get.queryKey({ id: r.id }) });
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.versions.queryKey({ id: r.id }) });
-        flash(`Saved version ${r.version}`);
+        void queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ id: r.id }) });
+        if (r.webhook) onWebhook?.(r.webhook);
+        flash(r.webhook ? `Saved version ${r.version}: the webhook's URL is in the pipeline settings, shown this once` : `Saved version ${r.version}`);
         return next;
       } catch (e) {
         setActionError(e);
@@ -72,7 +77,7 @@ export function useSaveRun({
         guard.release();
       }
     },
-    [create, ed, flash, queryClient, save, saved, trpc],
+    [create, ed, flash, onWebhook, queryClient, save, saved, trpc],
   );
 
   const run = useCallback(async () => {
