@@ -28,7 +28,7 @@ import { SEED_TEMPLATES } from "../../contract/templates";
 import { autoLayout, layoutNodesOf } from "./auto-layout";
 import { ImportDialog, SaveDialog } from "./editor-dialogs";
 import { QuickAdd } from "./quick-add";
-import { exportSpec, specFileName } from "./spec-file";
+import { exportSpec, specFileName } from "../../workflows/compiler/spec-file";
 import { VersionsPanel } from "./versions-panel";
 import { fragmentFromSelection, parseFragment, serializeFragment, type ClipboardFragment } from "./clipboard";
 import { CanvasContext } from "./editor-context";
