@@ -64,7 +64,7 @@ export async function showModel(ctx: Context, name: string): Promise<void> {
             relativeTime(e.createdAt, now),
             e.alias,
             `${e.fromVersion === null ? "-" : `v${e.fromVersion}`} → ${e.toVersion === null ? "removed" : `v${e.toVersion}`}`,
-            e.runId ? `run ${e.runId}` : e.actor,
+            e.actor,
             e.reason,
           ]),
           { c: ctx.c },
