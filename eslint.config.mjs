@@ -5,7 +5,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".next/**", ".data/**", "test-results/**", "bench/results/**", "**/*.generated.ts", "next-env.d.ts"] },
+  { ignores: ["node_modules/**", ".next/**", "cli/dist/**", ".data/**", "test-results/**", "bench/results/**", "**/*.generated.ts", "next-env.d.ts"] },
   {
     files: ["**/*.ts", "**/*.tsx"],
     languageOptions: {

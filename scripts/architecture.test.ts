@@ -139,8 +139,8 @@ describe("architecture", () => {
     expect(violations(files("components"), (i) => under(i, "infra"))).toEqual([]);
   });
 
-  it("only infra/env.ts reads process.env in product code", () => {
-    const readers = allFiles().filter((f) => f !== "infra/env.ts" && !f.startsWith("scripts/") && !f.startsWith("bench/") && !f.startsWith("e2e/") && /process\.env\.[A-Z]|process\.env\[/.test(fs.readFileSync(path.join(root, f), "utf8")));
+  it("only infra/env.ts reads process.env in product code (the CLI, its own program, reads its variables in cli/config.ts)", () => {
+    const readers = allFiles().filter((f) => f !== "infra/env.ts" && f !== "cli/config.ts" && !f.startsWith("scripts/") && !f.startsWith("bench/") && !f.startsWith("e2e/") && /process\.env\.[A-Z]|process\.env\[/.test(fs.readFileSync(path.join(root, f), "utf8")));
     expect(readers).toEqual([]);
   });
 
@@ -153,6 +153,12 @@ describe("architecture", () => {
     const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith(".ci/") && fs.existsSync(path.join(root, f)) && !/\.(png|gz|parquet|onnx|ico)$/.test(f));
     const outside = tracked.filter((f) => /\.\.\/shared\/|DESIGN\.md|CONVENTIONS\.md/.test(fs.readFileSync(path.join(root, f), "utf8")) && f !== "scripts/architecture.test.ts");
     expect(outside).toEqual([]);
+  });
+
+  it("the CLI is a client of the API: cli/ imports contract/ and workflows/ only (never server/, db/, infra/, app/ or components/)", () => {
+    const cli = files("cli").filter(isProductFile);
+    expect(cli.length).toBeGreaterThan(0);
+    expect(violations(cli, (i) => under(i, "server", "db", "infra", "app", "components") || i.spec === "server-only")).toEqual([]);
   });
 
   it("route handlers stay thin: no db queries from app/", () => {

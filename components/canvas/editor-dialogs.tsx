@@ -5,7 +5,7 @@ import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
 import { Button } from "../ui/button";
 import { Dialog } from "../ui/dialog";
 import { describeProblem } from "./problems";
-import { importSpec } from "./spec-file";
+import { importSpec } from "../../workflows/compiler/spec-file";
 
 export function SaveDialog({
   open,

@@ -6,7 +6,7 @@ import { nodeTypesOf, validSpecArbitrary } from "../../testing/spec-arbitrary";
 import type { PipelineSpecInput, SpecError } from "../../workflows/spec/spec";
 import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { fromSpec, NOTE_SIZE, toSpec } from "./graph-spec";
-import { exportSpec, findJsonSyntaxError, importSpec, specFileName, type ImportResult } from "./spec-file";
+import { exportSpec, findJsonSyntaxError, importSpec, specFileName, type ImportResult } from "../../workflows/compiler/spec-file";
 
 const template = boston as unknown as PipelineSpecInput;
 const specs = validSpecArbitrary();

@@ -10,7 +10,7 @@ import { useReactFlow } from "@xyflow/react";
 import type { PipelineSpecInput } from "../../../workflows/spec/spec";
 import { useTRPC } from "../../trpc/trpc";
 import { fromSpec, type NoteNode, type PipelineEdge, type PipelineNode } from "../graph-spec";
-import { exportSpec, specFileName } from "../spec-file";
+import { exportSpec, specFileName } from "../../../workflows/compiler/spec-file";
 import type { PipelineEditorState } from "../use-pipeline-editor";
 import type { Saved } from "./use-autosave";
 

@@ -1,8 +1,9 @@
 /**
  * A pipeline as a file: export a spec as canonical JSON text and import it
  * back with every problem reported the way the canvas reports it. Pure (no
- * DOM, no React): the editor reads and writes the files, this decides what
- * the text is and what an import means.
+ * DOM, no React, no Node): the editor and the `conveyor` CLI (cli/) read and
+ * write the files, this decides what the text is and what an import means,
+ * so a pipeline pulled by the CLI has the bytes the canvas exports.
  *
  * What an import may load. A file is refused (`ok: false`) when the canvas
  * could not show it or let you fix it there:
@@ -22,9 +23,9 @@
  */
 import { parse, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { z } from "zod";
-import { compile } from "../../workflows/compiler/compile";
-import { resolveNodeType } from "../../workflows/nodes/registry";
-import { ZPipelineSpec, type PipelineSpecInput, type SpecError } from "../../workflows/spec/spec";
+import { compile } from "./compile";
+import { resolveNodeType } from "../nodes/registry";
+import { ZPipelineSpec, type PipelineSpecInput, type SpecError } from "../spec/spec";
 
 export const SPEC_API_VERSION = "conveyor/v1";
 export const SPEC_FILE_SUFFIX = ".pipeline.json";
