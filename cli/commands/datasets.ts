@@ -58,7 +58,7 @@ export async function uploadDataset(ctx: Context, file: string, opts: { name?: s
     `uploaded ${ctx.c.bold(dataset.name)} v${dataset.version} (${dataset.id}): ${dataset.rows} rows, ${dataset.columns.length} columns`,
     ctx.c.dim(dataset.columns.map((col) => `${col.name} ${col.type}`).join(", ")),
     ...dataset.runs.map((r) => (r.runId ? `started run ${r.runId} of pipeline ${r.pipelineId} (dataset trigger)` : `pipeline ${r.pipelineId} subscribes to it but could not start: ${r.error}`)),
-    ctx.c.dim(`use it in a pipeline: "source": "dataset:${dataset.id}"`),
+    ctx.c.dim(`use it in a pipeline: "source": "dataset:${dataset.name}" (its latest version at run time) or "dataset:${dataset.name}@${dataset.version}"`),
   ]);
 }
 
@@ -69,9 +69,9 @@ export async function listDatasets(ctx: Context): Promise<void> {
     all.length === 0
       ? ["no datasets yet: upload one with `conveyor datasets upload <file.csv>`"]
       : table(
-          ["NAME", "ID", "ROWS", "COLUMNS", "CREATED"],
-          all.map((d) => [d.name, d.id, String(d.rows), String(d.columns.length), relativeTime(d.createdAt, now)]),
-          { right: [2, 3], c: ctx.c },
+          ["NAME", "VERSION", "ID", "ROWS", "COLUMNS", "CREATED"],
+          all.map((d) => [d.name, `v${d.version}`, d.id, String(d.rows), String(d.columns.length), relativeTime(d.createdAt, now)]),
+          { right: [3, 4], c: ctx.c },
         ),
   );
 }

@@ -2,18 +2,17 @@
 /** ingest.csv's `source`: a bundled sample, an uploaded dataset, or a new upload. */
 import { useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
+import type { z } from "zod";
+import { ZApiError } from "../../contract/api/common";
+import type { ZDatasetUploaded } from "../../contract/api/resources";
 import { SAMPLES, SAMPLE_NAMES } from "../../workflows/spec/samples";
+import { datasetSource, findDatasetFor } from "../../workflows/nodes/ingest.csv/source-ref";
 import { useTRPC } from "../trpc/trpc";
 import { Button } from "../ui/button";
 import { UploadIcon } from "../ui/icons";
 import type { FieldWidget } from "./config-form";
 
-interface UploadResult {
-  id: string;
-  name: string;
-  rows: number;
-  columns: { name: string; type: string }[];
-}
+type UploadResult = z.input<typeof ZDatasetUploaded>;
 
 export async function uploadCsv(file: File): Promise<UploadResult> {
   const name = file.name.replace(/\.csv$/i, "") || "upload";
@@ -22,8 +21,11 @@ export async function uploadCsv(file: File): Promise<UploadResult> {
     headers: { "content-type": "text/csv" },
     body: file,
   });
-  const body = (await res.json().catch(() => ({}))) as Partial<UploadResult> & { error?: string; message?: string };
-  if (!res.ok) throw new Error(body.error ?? body.message ?? `upload failed (HTTP ${res.status})`);
+  const body = (await res.json().catch(() => ({}))) as unknown;
+  if (!res.ok) {
+    const error = ZApiError.safeParse(body);
+    throw new Error(error.success ? [error.data.error.message, ...(error.data.error.details ?? []).map((d) => d.message)].filter((m, i, all) => all.indexOf(m) === i).join(": ") : `upload failed (HTTP ${res.status})`);
+  }
   return body as UploadResult;
 }
 
@@ -36,8 +38,12 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
   const [uploadError, setUploadError] = useState<string | null>(null);
   const current = typeof value === "string" ? value : "";
   const sample = current.startsWith("sample:") ? SAMPLES[current.slice(7) as keyof typeof SAMPLES] : undefined;
-  const uploaded = (datasets.data ?? []).find((d) => `dataset:${d.id}` === current);
-  const known = current === "" || (sample !== undefined) || (datasets.data ?? []).some((d) => `dataset:${d.id}` === current);
+  const all = datasets.data ?? [];
+  const uploaded = findDatasetFor(current, all);
+  // One choice per name (its latest version at run time) and one per pinned version.
+  const latest = [...new Map(all.map((d) => [d.name, d])).values()].map((d) => findDatasetFor(datasetSource(d.name), all)!);
+  const options = new Set([...latest.map((d) => datasetSource(d.name)), ...all.map((d) => datasetSource(d.name, d.version))]);
+  const known = current === "" || sample !== undefined || options.has(current);
 
   return (
     <div className="space-y-1.5">
@@ -57,11 +63,20 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
             </option>
           ))}
         </optgroup>
-        {datasets.data?.length ? (
-          <optgroup label="Uploaded datasets">
-            {datasets.data.map((d) => (
-              <option key={d.id} value={`dataset:${d.id}`}>
-                {d.name} ({d.rows.toLocaleString("en-US")} rows)
+        {latest.length ? (
+          <optgroup label="Uploaded datasets (latest version at run time)">
+            {latest.map((d) => (
+              <option key={d.name} value={datasetSource(d.name)}>
+                {d.name} (now v{d.version}, {d.rows.toLocaleString("en-US")} rows)
+              </option>
+            ))}
+          </optgroup>
+        ) : null}
+        {all.length ? (
+          <optgroup label="Pinned versions">
+            {all.map((d) => (
+              <option key={d.id} value={datasetSource(d.name, d.version)}>
+                {d.name} v{d.version} ({d.rows.toLocaleString("en-US")} rows)
               </option>
             ))}
           </optgroup>
@@ -89,7 +104,7 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
             try {
               const ds = await uploadCsv(file);
               await queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
-              onChange(`dataset:${ds.id}`);
+              onChange(datasetSource(ds.name));
             } catch (err) {
               setUploadError(err instanceof Error ? err.message : String(err));
             } finally {

@@ -74,7 +74,13 @@ export const pipelineInputs = {
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 export const STEP_STATUSES = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
 
-const ZDatasetRefView = z.object({ kind: z.literal("dataset"), sha256: z.string(), rows: z.number().int(), schema: z.array(ZColumn) });
+const ZDatasetRefView = z.object({
+  kind: z.literal("dataset"),
+  sha256: z.string(),
+  rows: z.number().int(),
+  schema: z.array(ZColumn),
+  origin: z.object({ dataset: z.string(), version: z.number().int(), id: z.string() }).optional().describe("the uploaded dataset and version it was read from"),
+});
 const ZModelManifestView = ZModelManifest.extend({ trainingData: z.object({ sha256: z.string(), rows: z.number().int() }) }).meta({ id: "ModelManifest" });
 const ZModelRefView = z.object({ kind: z.literal("model"), sha256: z.string(), manifest: ZModelManifestView.omit({ metrics: true }) });
 const ZMetricsRefView = z.object({

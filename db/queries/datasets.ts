@@ -25,3 +25,14 @@ export async function latestDatasetVersion(db: Db, teamId: string, name: string)
   const [r] = await db.select({ v: max(datasets.version) }).from(datasets).where(and(eq(datasets.teamId, teamId), eq(datasets.name, name)));
   return r?.v ?? null;
 }
+
+/** Dataset `name` of the team at `version`, or its latest version. */
+export async function findDatasetVersion(db: Db, teamId: string, name: string, version?: number) {
+  const [r] = await db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name), version === undefined ? undefined : eq(datasets.version, version)))
+    .orderBy(desc(datasets.version))
+    .limit(1);
+  return r ?? null;
+}

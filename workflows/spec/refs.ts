@@ -16,6 +16,8 @@ export interface DatasetRef {
   sha256: string;
   rows: number;
   schema: ColumnSchema[];
+  /** For data read from an uploaded dataset: which one and which version (the run's record of what it read). */
+  origin?: { dataset: string; version: number; id: string };
 }
 
 export interface ModelRef {

@@ -3,6 +3,7 @@
 import { useMemo } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { SAMPLES, type SampleName } from "../../../workflows/spec/samples";
+import { findDatasetFor } from "../../../workflows/nodes/ingest.csv/source-ref";
 import { useTRPC } from "../../trpc/trpc";
 import { inputColumns } from "../graph-spec";
 import type { PipelineEditorState } from "../use-pipeline-editor";
@@ -15,7 +16,7 @@ export function useSelectedColumns(ed: PipelineEditorState) {
     // From the settled graph: a drag (positions only) does not recompute it.
     return inputColumns({ nodes: ed.settled.nodes, edges: ed.settled.edges }, ed.selectedNode.id, (source) => {
       if (source.startsWith("sample:")) return SAMPLES[source.slice(7) as SampleName]?.columns;
-      if (source.startsWith("dataset:")) return datasets.data?.find((d) => d.id === source.slice(8))?.columns;
+      if (source.startsWith("dataset:")) return findDatasetFor(source, datasets.data ?? [])?.columns;
       return undefined;
     });
   }, [datasets.data, ed.settled, ed.selectedNode]);

