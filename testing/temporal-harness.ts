@@ -87,7 +87,7 @@ export async function startHarness(opts: { nodeActivities?: Record<string, NodeA
         // Runs started through the REST API belong to the local team.
         const teamId = (await runTeam(db, runId)) ?? ctx.teamId;
         const run = await getRun({ ...ctx, teamId }, { runId });
-        if (run.status === "succeeded" || run.status === "failed" || run.status === "cancelled") return run;
+        if (run.status !== "queued" && run.status !== "running") return run;
         if (Date.now() - started > timeoutMs) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.steps.map((s) => [s.nodeId, s.status]))}`);
         await new Promise((r) => setTimeout(r, 250));
       }

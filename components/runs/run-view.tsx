@@ -54,9 +54,14 @@ export function RunView({ runId }: { runId: string }) {
   return (
     <PageContainer>
       <RunHeader run={r} />
-      {r.error ? (
+      {r.status === "blocked" ? (
+        <div role="status" data-testid="blocked-reason" className="mb-5 rounded-lg border border-amber-300 bg-amber-50 px-4 py-3 text-[13px] text-amber-900">
+          <div className="font-semibold">Blocked by a gate: nothing was deployed</div>
+          <div className="mt-0.5 whitespace-pre-line">{r.error}</div>
+        </div>
+      ) : r.error ? (
         <div className="mb-5">
-          <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : "Run error"} />
+          <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : r.status === "cancelled" ? "The run was cancelled" : "Run error"} />
         </div>
       ) : null}
       <Card className="mb-5 overflow-hidden" title={`Pipeline v${r.pipelineVersion}`} actions={<StatusLegend />}>

@@ -31,7 +31,7 @@ export function stepSummary(step: StepLike): string {
       case "decision":
         return `${o.passed ? "passed" : "did not pass"}: ${o.reasons.join("; ")}`;
       case "deployment":
-        return `${o.model} v${o.version} → ${o.alias}`;
+        return o.unchanged ? `unchanged: ${o.model} v${o.version} (${o.alias} not moved)` : `${o.model} v${o.version} → ${o.alias}`;
       default:
         return "";
     }

@@ -1,5 +1,5 @@
 /** Run and step statuses, one look everywhere (list, run header, step list, nodes). */
-export type Status = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled" | "pending";
+export type Status = "queued" | "running" | "succeeded" | "failed" | "skipped" | "cancelled" | "blocked" | "pending";
 
 export const STATUS_STYLE: Record<Status, { badge: string; dot: string; ring: string; label: string }> = {
   pending: { badge: "bg-slate-100 text-slate-500 ring-slate-200", dot: "bg-slate-300", ring: "#cbd5e1", label: "pending" },
@@ -9,6 +9,7 @@ export const STATUS_STYLE: Record<Status, { badge: string; dot: string; ring: st
   failed: { badge: "bg-rose-50 text-rose-700 ring-rose-200", dot: "bg-rose-500", ring: "#f43f5e", label: "failed" },
   skipped: { badge: "bg-amber-50 text-amber-700 ring-amber-200", dot: "bg-amber-400", ring: "#f59e0b", label: "skipped" },
   cancelled: { badge: "bg-slate-100 text-slate-500 ring-slate-200", dot: "bg-slate-400", ring: "#94a3b8", label: "cancelled" },
+  blocked: { badge: "bg-amber-50 text-amber-800 ring-amber-300", dot: "bg-amber-500", ring: "#d97706", label: "blocked" },
 };
 
 export function toStatus(s: string | null | undefined): Status {
@@ -16,7 +17,7 @@ export function toStatus(s: string | null | undefined): Status {
 }
 
 export function isFinished(s: string | null | undefined): boolean {
-  return s === "succeeded" || s === "failed" || s === "cancelled";
+  return s === "succeeded" || s === "failed" || s === "cancelled" || s === "blocked";
 }
 
 export function StatusBadge({ status, className = "" }: { status: string; className?: string }) {

@@ -71,7 +71,8 @@ export const pipelineInputs = {
 // ---------------------------------------------------------------------------
 // Runs
 
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/** `blocked`: the run finished, a gate said no, and its downstream was skipped (the run's `error` says why). */
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "blocked"] as const;
 export const STEP_STATUSES = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
 
 const ZDatasetRefView = z.object({
@@ -92,7 +93,15 @@ const ZMetricsRefView = z.object({
   champion: z.object({ version: z.number().int(), values: ZMetrics }).nullable().optional().describe("the champion's metrics on the same data, when the step compared"),
 });
 const ZDecisionRefView = z.object({ kind: z.literal("decision"), passed: z.boolean(), reasons: z.array(z.string()), metrics: ZMetrics });
-const ZDeploymentRefView = z.object({ kind: z.literal("deployment"), name: z.string(), model: z.string(), version: z.number().int(), alias: z.string(), strategy: z.string() });
+const ZDeploymentRefView = z.object({
+  kind: z.literal("deployment"),
+  name: z.string(),
+  model: z.string(),
+  version: z.number().int(),
+  alias: z.string(),
+  strategy: z.string(),
+  unchanged: z.boolean().optional().describe("the trained model equals this existing version: nothing new was registered and the alias did not move"),
+});
 export const ZPortValue = z
   .discriminatedUnion("kind", [ZDatasetRefView, ZModelRefView, ZMetricsRefView, ZDecisionRefView, ZDeploymentRefView])
   .meta({ id: "PortValue", description: "what a step produced on one output port: a reference, never data" });
@@ -149,6 +158,7 @@ export const runInputs = {
     pipelineId: ZId,
     version: ZVersionNumber.optional().describe("the pipeline version to run; default the latest"),
     params: z.record(z.string(), ZParamValue).default({}).describe("values for the spec's params"),
+    resumeOf: ZId.optional().describe("an earlier run of this pipeline (e.g. a failed one, before an edit): its succeeded steps that did not change are reused"),
   }),
   get: z.object({ runId: ZId }),
   list: z.object({

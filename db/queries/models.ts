@@ -71,7 +71,7 @@ export interface RegisterVersionInput {
  * Registers a new immutable version. Idempotent per (model, run): a retried
  * activity gets the version it already created.
  */
-export async function registerModelVersion(db: Db, input: RegisterVersionInput): Promise<{ modelId: string; version: number }> {
+export async function registerModelVersion(db: Db, input: RegisterVersionInput): Promise<{ modelId: string; version: number; unchanged: boolean }> {
   return db.transaction(async (tx) => {
     const [model] = await tx
       .insert(models)
@@ -86,7 +86,15 @@ export async function registerModelVersion(db: Db, input: RegisterVersionInput):
       .from(modelVersions)
       .where(and(eq(modelVersions.modelId, modelId), eq(modelVersions.runId, input.runId), eq(modelVersions.sha256, input.sha256)))
       .limit(1);
-    if (existing) return { modelId, version: existing.version };
+    if (existing) return { modelId, version: existing.version, unchanged: false };
+    // The same bytes as a version another run registered: nothing new to register.
+    const [same] = await tx
+      .select({ version: modelVersions.version })
+      .from(modelVersions)
+      .where(and(eq(modelVersions.modelId, modelId), eq(modelVersions.sha256, input.sha256)))
+      .orderBy(desc(modelVersions.version))
+      .limit(1);
+    if (same) return { modelId, version: same.version, unchanged: true };
     const [last] = await tx
       .select({ version: modelVersions.version })
       .from(modelVersions)
@@ -103,7 +111,7 @@ export async function registerModelVersion(db: Db, input: RegisterVersionInput):
       manifest: input.manifest as unknown as Record<string, unknown>,
       metrics: input.metrics,
     });
-    return { modelId, version };
+    return { modelId, version, unchanged: false };
   });
 }
 

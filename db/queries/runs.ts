@@ -46,7 +46,7 @@ export async function setRunStatus(db: Db, runId: string, status: RunStatus, err
       status,
       error: error ?? null,
       ...(status === "running" ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
-      ...(status === "succeeded" || status === "failed" || status === "cancelled" ? { finishedAt: now } : {}),
+      ...(status === "succeeded" || status === "failed" || status === "cancelled" || status === "blocked" ? { finishedAt: now } : {}),
     })
     .where(eq(runs.id, runId));
 }

@@ -23,7 +23,8 @@ const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 export const roleEnum = pgEnum("team_role", ["viewer", "editor", "admin"]);
-export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled"]);
+/** `blocked`: the run finished, a gate said no and its downstream was skipped. */
+export const runStatusEnum = pgEnum("run_status", ["queued", "running", "succeeded", "failed", "cancelled", "blocked"]);
 export const stepStatusEnum = pgEnum("step_status", ["queued", "running", "succeeded", "failed", "skipped", "cancelled"]);
 
 export const teams = pgTable("teams", {

@@ -11,6 +11,7 @@ import { discardDraft, getDraft, saveDraft } from "../services/pipelines/drafts"
 import { getPipeline, getPipelineVersion, listPipelines, listVersions } from "../services/pipelines/get-pipeline";
 import { savePipeline } from "../services/pipelines/save-pipeline";
 import { cancelRun } from "../services/runs/cancel-run";
+import { retryRun } from "../services/runs/retry-run";
 import { getRun, listRuns } from "../services/runs/get-run";
 import { startRun } from "../services/runs/start-run";
 import { getModel, getModelVersion, listModels, readModelFile } from "../services/models/get-model";
@@ -48,6 +49,7 @@ export const operations: Operations = {
   listRuns: (ctx, input) => listRuns(ctx, input),
   getRun: (ctx, input) => getRun(ctx, input),
   cancelRun: (ctx, input) => cancelRun(ctx, input),
+  retryRun: (ctx, input) => retryRun(ctx, input),
 
   listTriggers: (ctx, input) => listTriggers(ctx, input),
   pauseTrigger: (ctx, input) => pauseTrigger(ctx, { ...input, paused: true }),

@@ -50,6 +50,7 @@ export const appRouter = router({
     get: query("getRun"),
     list: query("listRuns"),
     cancel: mutation("cancelRun"),
+    retry: mutation("retryRun"),
   }),
   triggers: router({
     list: query("listTriggers"),

@@ -137,6 +137,9 @@ describe("the API contract", () => {
     expect(await apiJson("POST", `/api/v1/runs/${runId}/cancel`, 202)).toMatchObject({ runId });
     const run = await h.waitForRun(runId);
     expect(run.status).toBe("cancelled");
+    const retried = await apiJson("POST", `/api/v1/runs/${runId}/retry`, 202);
+    expect((await h.waitForRun(retried.runId)).status).toBe("succeeded");
+    expect((await apiJson("POST", `/api/v1/runs/${retried.runId}/retry`, 409)).error.code).toBe("conflict");
   });
 
   it("refuses bad input with the one error shape, never a 500", async () => {

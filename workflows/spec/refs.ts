@@ -59,6 +59,8 @@ export interface DeploymentRef {
   version: number;
   alias: string;
   strategy: string;
+  /** The trained model equals an existing version: nothing was registered and the alias did not move. */
+  unchanged?: boolean;
 }
 
 export type PortValue = DatasetRef | ModelRef | MetricsRef | DecisionRef | DeploymentRef;

@@ -70,13 +70,18 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
       await setRunStatus(db, input.runId, "running");
     },
 
-    async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled"; error: string | null }): Promise<void> {
+    async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled" | "blocked"; error: string | null }): Promise<void> {
       await setRunStatus(db, input.runId, input.status, input.error);
     },
 
     async stepSkipped(input: { runId: string; nodeId: string; reason: string }): Promise<void> {
       await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
       await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+    },
+
+    async stepReused(input: { runId: string; nodeId: string; fromRunId: string; outputs: StepOutputs }): Promise<void> {
+      await updateStep(db, input.runId, input.nodeId, { status: "succeeded", cached: true, outputs: input.outputs, started: true, finished: true });
+      await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "info", message: `reused the outputs of run ${input.fromRunId}` }]);
     },
 
     async stepFailed(input: { runId: string; nodeId: string; error: string }): Promise<void> {

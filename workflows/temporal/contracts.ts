@@ -15,6 +15,8 @@ export interface RunIdentity {
 export interface PipelineRunInput extends RunIdentity {
   /** A PipelinePlan; parsed with zod inside the workflow. */
   plan: unknown;
+  /** Steps that take their outputs from an earlier run (retry, resume) instead of running. */
+  reuse?: { runId: string; outputs: Record<string, StepOutputs> };
 }
 
 export interface ExecuteStepInput {
@@ -33,11 +35,13 @@ export interface StepSummary {
   nodeId: string;
   status: "succeeded" | "failed" | "skipped" | "cancelled";
   reason?: string;
+  /** Skipped because a gate upstream did not pass (rather than a failure). */
+  gated?: boolean;
   cached?: boolean;
 }
 
 export interface PipelineRunResult {
-  status: "succeeded" | "failed" | "cancelled";
+  status: "succeeded" | "failed" | "cancelled" | "blocked";
   steps: StepSummary[];
 }
 

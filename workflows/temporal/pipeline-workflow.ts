@@ -41,23 +41,30 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   const summaries = new Map<string, StepSummary>();
   const done = new Map<string, Promise<void>>();
 
-  async function skip(step: PlanStep, reason: string): Promise<void> {
-    summaries.set(step.nodeId, { nodeId: step.nodeId, status: "skipped", reason });
+  async function skip(step: PlanStep, reason: string, gated: boolean): Promise<void> {
+    summaries.set(step.nodeId, { nodeId: step.nodeId, status: "skipped", reason, ...(gated ? { gated } : {}) });
     await control.stepSkipped({ runId: run.runId, nodeId: step.nodeId, reason });
   }
 
   async function execute(step: PlanStep): Promise<void> {
     await Promise.all(step.dependsOn.map((d) => done.get(d)!));
     const blocked = step.dependsOn.map((d) => summaries.get(d)!).find((s) => s.status !== "succeeded");
-    if (blocked) return skip(step, `upstream step "${blocked.nodeId}" ${blocked.status === "failed" ? "failed" : "was skipped"}`);
+    if (blocked) return skip(step, `upstream step "${blocked.nodeId}" ${blocked.status === "failed" ? "failed" : "was skipped"}`, blocked.gated === true);
     const inputs: Record<string, PortValue> = {};
     for (const [port, src] of Object.entries(step.inputs)) {
       const value = outputs.get(src.nodeId)?.[src.port];
       if (!value) throw ApplicationFailure.nonRetryable(`step ${step.nodeId}: output ${src.nodeId}.${src.port} is missing`);
       if (value.kind === "decision" && !value.passed) {
-        return skip(step, `gate "${src.nodeId}" did not pass: ${value.reasons.filter((r) => r.endsWith("✗")).join("; ")}`);
+        return skip(step, `gate "${src.nodeId}" did not pass: ${value.reasons.filter((r) => r.endsWith("✗")).join("; ")}`, true);
       }
       inputs[port] = value;
+    }
+    const reused = input.reuse?.outputs[step.nodeId];
+    if (reused && input.reuse) {
+      await control.stepReused({ runId: run.runId, nodeId: step.nodeId, fromRunId: input.reuse.runId, outputs: reused });
+      outputs.set(step.nodeId, reused);
+      summaries.set(step.nodeId, { nodeId: step.nodeId, status: "succeeded", cached: true });
+      return;
     }
     const { executeStep } = proxyActivities<Activities>({
       startToCloseTimeout: `${step.timeoutSeconds} seconds`,
@@ -90,11 +97,13 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   }
   const steps = plan.steps.map((s) => summaries.get(s.nodeId)!);
   const failed = steps.filter((s) => s.status === "failed");
-  const status = failed.length ? "failed" : "succeeded";
+  // A gate that said no blocks the run: it finished, but its downstream did not happen.
+  const gates = steps.filter((s) => s.gated && s.reason?.startsWith("gate "));
+  const status = failed.length ? "failed" : gates.length ? "blocked" : "succeeded";
   await control.runFinished({
     runId: run.runId,
     status,
-    error: failed.length ? failed.map((f) => `${f.nodeId}: ${f.reason}`).join("\n") : null,
+    error: failed.length ? failed.map((f) => `${f.nodeId}: ${f.reason}`).join("\n") : gates.length ? [...new Set(gates.map((g) => g.reason!))].join("\n") : null,
   });
   return { status, steps };
 }

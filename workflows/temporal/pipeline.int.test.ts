@@ -10,6 +10,8 @@ import { Context } from "@temporalio/activity";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils";
 import { sixStepSpec, startHarness, type Harness } from "../../testing/temporal-harness";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
+import { retryRun } from "../../server/services/runs/retry-run";
+import { cancelRun } from "../../server/services/runs/cancel-run";
 import { startRun } from "../../server/services/runs/start-run";
 import { uploadDataset } from "../../server/services/datasets/upload-dataset";
 import { getModel } from "../../server/services/models/get-model";
@@ -17,9 +19,17 @@ import { temporalClient } from "../../server/temporal";
 import { ServiceError } from "../../server/errors";
 import { NODE_ACTIVITIES } from "../nodes/activities.generated";
 import type { NodeActivity } from "../nodes/step-context";
+import { DataError } from "../ml/types";
 import boston from "../../contract/templates/boston-housing.pipeline.json";
 
 const uid = () => Math.random().toString(36).slice(2, 8);
+
+/** With UPDATE_HISTORY=1, commits the run's workflow history as a replay fixture (workflows/temporal/replay.int.test.ts). */
+async function keepHistory(workflowId: string, name: string) {
+  if (!process.env.UPDATE_HISTORY) return;
+  const history = await (await temporalClient()).workflow.getHandle(workflowId).fetchHistory();
+  fs.writeFileSync(path.join(__dirname, "fixtures", `${name}.history.json`), historyToJSON(history));
+}
 
 /** ingest.csv that fails its first attempt for penguins: a transient fault. */
 const flakyIngest: NodeActivity = async (ctx) => {
@@ -27,6 +37,13 @@ const flakyIngest: NodeActivity = async (ctx) => {
     throw new Error("simulated transient failure (connection reset)");
   }
   return NODE_ACTIVITIES["ingest.csv@1"]!(ctx);
+};
+
+/** gate.threshold that fails once for the pipelines listed here: a failed run to retry. */
+const failGateOnce = new Set<string>();
+const flakyGate: NodeActivity = async (ctx) => {
+  if (failGateOnce.delete(ctx.pipelineId)) throw new DataError("simulated failure of the gate", "config.conditions");
+  return NODE_ACTIVITIES["gate.threshold@1"]!(ctx);
 };
 
 function bostonSpec(model: string, minR2 = 0.6) {
@@ -39,7 +56,7 @@ function bostonSpec(model: string, minR2 = 0.6) {
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ nodeActivities: { "ingest.csv@1": flakyIngest } });
+  h = await startHarness({ nodeActivities: { "ingest.csv@1": flakyIngest, "gate.threshold@1": flakyGate } });
 });
 afterAll(async () => {
   await h?.stop();
@@ -108,16 +125,28 @@ describe("pipeline workflow", () => {
     const cached = Object.fromEntries(rerun.steps.map((s) => [s.nodeId, s.cached]));
     expect(cached).toEqual({ ingest: true, split: true, train: true, evaluate: true, gate: false, deploy: false });
     expect(rerun.steps[0]!.logs[0]!.message).toContain("nothing changed since run");
+    // The same model bytes: no new version, the alias does not move, and the run says so.
+    const deploy = rerun.steps.find((s) => s.nodeId === "deploy")!;
+    expect((deploy.outputs as unknown as { deployment: unknown }).deployment).toMatchObject({ version: 1, unchanged: true });
+    expect(deploy.logs.map((l) => l.message)).toContain(`unchanged: v1 (the trained model equals ${model} version 1); champion not moved`);
     const after = await getModel(h.ctx, { name: model });
-    expect(after.aliases).toEqual({ champion: 2 });
+    expect(after.versions).toHaveLength(1);
+    expect(after.aliases).toEqual({ champion: 1 });
+    expect(after.events).toHaveLength(1);
+
+    // A retry of a failed run reuses every step that succeeded (deploy runs again); retrying a success is a conflict.
+    await expect(retryRun(h.ctx, { runId: again.runId })).rejects.toMatchObject({ code: "conflict" });
   });
 
-  it("a failed gate skips deploy, says why, and registers nothing", async () => {
+  it("a failed gate skips deploy, blocks the run with the gate's reason, and registers nothing", async () => {
     const model = `gated-${uid()}`;
     const { id } = await savePipeline(h.ctx, { spec: bostonSpec(model, 0.99) });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     const run = await h.waitForRun(runId);
-    expect(run.status).toBe("succeeded");
+    expect(run.status).toBe("blocked");
+    expect(run.error).toMatch(/^gate "gate" did not pass: r2 0\.\d+ >= 0\.99 ✗$/);
+    expect(run.finishedAt).not.toBeNull();
+    await keepHistory(run.workflowId, "pipeline-run-blocked");
     const gate = run.steps.find((s) => s.nodeId === "gate")!;
     expect(gate.status).toBe("succeeded");
     expect((gate.outputs as unknown as { decision: { passed: boolean; reasons: string[] } }).decision.passed).toBe(false);
@@ -125,6 +154,61 @@ describe("pipeline workflow", () => {
     expect(deploy.status).toBe("skipped");
     expect(deploy.error).toMatch(/^gate "gate" did not pass: r2 0\.\d+ >= 0\.99 ✗$/);
     await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
+  });
+
+  it("retry runs a failed run again, reusing every step that succeeded; resume after an edit reuses the unchanged ones", async () => {
+    const model = `retry-${uid()}`;
+    const { id } = await savePipeline(h.ctx, { spec: bostonSpec(model) });
+    failGateOnce.add(id);
+    const failed = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(failed.status).toBe("failed");
+    expect(failed.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "failed", "skipped"]);
+
+    const { runId } = await retryRun(h.ctx, { runId: failed.id });
+    const retried = await h.waitForRun(runId);
+    expect(retried.status).toBe("succeeded");
+    expect(retried.trigger).toEqual({ type: "retry", detail: { of: failed.id } });
+    const byNode = Object.fromEntries(retried.steps.map((s) => [s.nodeId, s]));
+    for (const n of ["ingest", "split", "train", "evaluate"]) {
+      expect(byNode[n]!.cached, n).toBe(true);
+      expect(byNode[n]!.logs.map((l) => l.message)).toEqual([`reused the outputs of run ${failed.id}`]);
+      expect(byNode[n]!.outputs).toEqual(failed.steps.find((s) => s.nodeId === n)!.outputs);
+    }
+    expect(byNode.gate!.cached).toBe(false);
+    expect((await getModel(h.ctx, { name: model })).versions[0]!.runId).toBe(runId);
+    await keepHistory(retried.workflowId, "pipeline-run-retried");
+    await expect(retryRun(h.ctx, { runId })).rejects.toMatchObject({ code: "conflict" });
+
+    // Resume after an edit: a failed run, the train node changed, a new version run with resumeOf reuses ingest and split only.
+    failGateOnce.add(id);
+    const failedAgain = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(failedAgain.status).toBe("failed");
+    const edited = bostonSpec(model);
+    (edited.nodes.find((n) => n.id === "train")!.config as Record<string, unknown>).l2 = 7;
+    const { version } = await savePipeline(h.ctx, { id, spec: edited, message: "stronger ridge" });
+    const resumed = await h.waitForRun((await startRun(h.ctx, { pipelineId: id, version, resumeOf: failedAgain.id })).runId);
+    expect(resumed.status).toBe("succeeded");
+    expect(resumed.trigger).toEqual({ type: "manual", detail: { resumeOf: failedAgain.id } });
+    expect(resumed.steps.map((s) => [s.nodeId, s.logs[0]?.message.startsWith("reused the outputs") ?? false])).toEqual([
+      ["ingest", true],
+      ["split", true],
+      ["train", false],
+      ["evaluate", false],
+      ["gate", false],
+      ["deploy", false],
+    ]);
+  });
+
+  it("a cancelled run ends cancelled and deploys nothing", async () => {
+    const model = `cancel-${uid()}`;
+    const { id } = await savePipeline(h.ctx, { spec: bostonSpec(model) });
+    const { runId } = await startRun(h.ctx, { pipelineId: id });
+    await cancelRun(h.ctx, { runId });
+    const run = await h.waitForRun(runId);
+    expect(run.status).toBe("cancelled");
+    await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
+    await expect(cancelRun(h.ctx, { runId })).rejects.toMatchObject({ code: "conflict" });
+    await keepHistory(run.workflowId, "pipeline-run-cancelled");
   });
 
   it("retries a transiently failing step, then classifies penguins end to end", async () => {

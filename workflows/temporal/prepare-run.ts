@@ -9,8 +9,11 @@
 import crypto from "node:crypto";
 import type { Db } from "../../db/client";
 import { getPipeline } from "../../db/queries/pipelines";
-import { createRun } from "../../db/queries/runs";
+import { createRun, getRun } from "../../db/queries/runs";
 import { compile } from "../compiler/compile";
+import type { PipelinePlan } from "../compiler/plan";
+import { reusableSteps } from "../compiler/reuse";
+import type { StepOutputs } from "../spec/refs";
 import type { SpecError } from "../spec/spec";
 import type { PipelineRunInput } from "./contracts";
 
@@ -28,13 +31,23 @@ export type Prepared =
 
 export async function prepareRun(
   db: Db,
-  opts: { teamId: string; pipelineId: string; version?: number; params?: Record<string, unknown>; trigger: RunTrigger; createdBy?: string | null },
+  opts: {
+    teamId: string;
+    pipelineId: string;
+    version?: number;
+    params?: Record<string, unknown>;
+    trigger: RunTrigger;
+    createdBy?: string | null;
+    /** An earlier run of the pipeline whose succeeded, unchanged steps this run reuses (retry, resume). */
+    reuseFrom?: string;
+  },
 ): Promise<Prepared> {
   const found = await getPipeline(db, opts.teamId, opts.pipelineId, opts.version);
   if (!found) return { ok: false, reason: "not_found" };
   const compiled = compile(found.version.spec, { params: opts.params ?? {} });
   if (!compiled.ok) return { ok: false, reason: "invalid", errors: compiled.errors };
   const { plan } = compiled;
+  const reuse = opts.reuseFrom ? await reusableFrom(db, opts.teamId, opts.reuseFrom, plan) : undefined;
   const workflowId = `run-${crypto.randomUUID()}`;
   const run = await createRun(db, {
     teamId: opts.teamId,
@@ -52,6 +65,17 @@ export async function prepareRun(
     runId: run.id,
     workflowId,
     pipelineName: plan.name,
-    input: { runId: run.id, teamId: opts.teamId, pipelineId: found.pipeline.id, pipelineVersion: found.version.version, plan },
+    input: { runId: run.id, teamId: opts.teamId, pipelineId: found.pipeline.id, pipelineVersion: found.version.version, plan, ...(reuse?.size ? { reuse: { runId: opts.reuseFrom!, outputs: Object.fromEntries(reuse) } } : {}) },
   };
+}
+
+/** The steps of run `runId` that a new run of `plan` can reuse (workflows/compiler/reuse.ts). */
+async function reusableFrom(db: Db, teamId: string, runId: string, plan: PipelinePlan): Promise<Map<string, StepOutputs>> {
+  const earlier = await getRun(db, teamId, runId);
+  if (!earlier) return new Map();
+  const version = await getPipeline(db, teamId, earlier.pipelineId, earlier.pipelineVersion);
+  const compiled = version ? compile(version.version.spec, { params: earlier.params }) : null;
+  if (!compiled?.ok) return new Map();
+  const succeeded = new Map(earlier.steps.filter((s) => s.status === "succeeded" && s.outputs).map((s) => [s.nodeId, s.outputs as StepOutputs]));
+  return reusableSteps(compiled.plan, plan, succeeded);
 }

@@ -2,7 +2,7 @@ import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
-import { setRunStatus } from "../../../db/queries/runs";
+import { getRun as findRun, setRunStatus } from "../../../db/queries/runs";
 import { prepareRun, type RunTrigger } from "../../../workflows/temporal/prepare-run";
 import { isUuid, MAX_INT32 } from "../../../contract/api/common";
 
@@ -13,11 +13,15 @@ import { isUuid, MAX_INT32 } from "../../../contract/api/common";
  */
 export async function startRun(
   ctx: RequestContext,
-  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: RunTrigger; createdBy?: string | null },
+  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: RunTrigger; createdBy?: string | null; resumeOf?: string },
 ): Promise<{ runId: string; workflowId: string }> {
   const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
-  const trigger = opts.trigger ?? { type: ctx.via === "rest" ? "api" : "manual" };
-  const prepared = exists ? await prepareRun(ctx.db, { teamId: ctx.teamId, pipelineId: opts.pipelineId, version: opts.version, params: opts.params, trigger, createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy }) : null;
+  if (opts.resumeOf !== undefined) {
+    const earlier = isUuid(opts.resumeOf) ? await findRun(ctx.db, ctx.teamId, opts.resumeOf) : null;
+    if (!earlier || earlier.pipelineId !== opts.pipelineId) throw new ServiceError("invalid", `run ${opts.resumeOf} is not a run of pipeline ${opts.pipelineId}`, [{ nodeId: null, field: "resumeOf", message: `run ${opts.resumeOf} is not a run of this pipeline` }]);
+  }
+  const trigger = opts.trigger ?? { type: ctx.via === "rest" ? "api" : "manual", ...(opts.resumeOf ? { detail: { resumeOf: opts.resumeOf } } : {}) };
+  const prepared = exists ? await prepareRun(ctx.db, { teamId: ctx.teamId, pipelineId: opts.pipelineId, version: opts.version, params: opts.params, trigger, createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy, reuseFrom: opts.resumeOf }) : null;
   if (!prepared || (!prepared.ok && prepared.reason === "not_found")) {
     throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
   }

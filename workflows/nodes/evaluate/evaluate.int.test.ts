@@ -42,12 +42,12 @@ afterAll(async () => {
   await h?.stop();
 });
 
-async function run(s: ReturnType<typeof spec>) {
+async function run(s: ReturnType<typeof spec>, status: "succeeded" | "blocked" = "succeeded") {
   const { id } = await savePipeline(h.ctx, { spec: s });
   const { runId } = await startRun(h.ctx, { pipelineId: id });
   const r = await h.waitForRun(runId);
-  expect(r.error).toBeNull();
-  expect(r.status).toBe("succeeded");
+  if (status === "succeeded") expect(r.error).toBeNull();
+  expect(r.status).toBe(status);
   const evaluate = r.steps.find((st) => st.nodeId === "evaluate")!;
   const metrics = Object.fromEntries(r.metrics.filter((m) => m.nodeId === "evaluate").map((m) => [m.key, m.value]));
   return { runId, evaluate, output: (evaluate.outputs as { metrics: MetricsRef }).metrics, metrics, logs: evaluate.logs.map((l) => l.message) };
@@ -75,13 +75,13 @@ describe("evaluate@2: compare with the champion", () => {
 
     // Run 3: nothing changed for evaluate but the champion (run 2 deployed version 2): the comparison is made again.
     // Its gate holds deploy back, so the champion stays at version 2.
-    const third = await run(spec(model, { evaluate: { version: 2, config: { compareWithChampion: true } }, l2: 200, minR2: 0.999 }));
+    const third = await run(spec(model, { evaluate: { version: 2, config: { compareWithChampion: true } }, l2: 200, minR2: 0.999 }), "blocked");
     expect(third.evaluate.logs[0]!.message).not.toContain("nothing changed since run");
     expect(third.evaluate.cached).toBe(false);
     expect(third.output.champion).toEqual({ version: 2, values: second.output.values });
 
     // Run 4: nothing changed at all: now the cached comparison is reused.
-    const fourth = await run(spec(model, { evaluate: { version: 2, config: { compareWithChampion: true } }, l2: 200, minR2: 0.999 }));
+    const fourth = await run(spec(model, { evaluate: { version: 2, config: { compareWithChampion: true } }, l2: 200, minR2: 0.999 }), "blocked");
     expect(fourth.evaluate.cached).toBe(true);
     expect(fourth.output.champion).toEqual({ version: 2, values: second.output.values });
   });

@@ -36,7 +36,7 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
   const { db } = ctx.deps;
   const { model: name, alias, strategy } = ctx.config;
   const manifest: ModelManifest = { ...model.manifest, metrics: decision.metrics };
-  const { modelId, version } = await registerModelVersion(db, {
+  const { modelId, version, unchanged } = await registerModelVersion(db, {
     teamId: ctx.teamId,
     modelName: name,
     runId: ctx.runId,
@@ -45,6 +45,11 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
     manifest,
     metrics: decision.metrics,
   });
+  if (unchanged) {
+    // Retrained to the same bytes: no new version, and the alias stays where it is.
+    ctx.log(`unchanged: v${version} (the trained model equals ${name} version ${version}); ${alias} not moved`);
+    return { deployment: { kind: "deployment", name, model: name, version, alias, strategy, unchanged: true } };
+  }
   ctx.log(`registered ${name} version ${version}`);
   const { fromVersion } = await moveAlias(db, {
     modelId,
