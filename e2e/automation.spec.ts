@@ -57,3 +57,31 @@ test("a schedule and a webhook from the editor; the schedule paused on the Sched
   await expect(row).toContainText("Paused");
   await expect(row).toContainText("holiday freeze");
 });
+
+test("a blocked run is amber in the runs list, says why on its page, and can be retried", async ({ page, request }) => {
+  const pipelines = (await (await request.get("/api/v1/pipelines")).json()) as Array<{ id: string; name: string }>;
+  const boston = pipelines.find((p) => p.name === "boston-house-prices")!;
+  const { spec } = (await (await request.get(`/api/v1/pipelines/${boston.id}`)).json()) as { spec: { name: string; nodes: Array<{ id: string; config: Record<string, unknown> }> } };
+  spec.name = `blocked-${Date.now().toString(36)}`;
+  spec.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "r2", op: ">=", value: 0.99 }] };
+  const { id } = (await (await request.post("/api/v1/pipelines", { data: spec })).json()) as { id: string };
+  const { runId } = (await (await request.post(`/api/v1/pipelines/${id}/runs`, { data: {} })).json()) as { runId: string };
+
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "blocked", { timeout: 60_000 });
+  await expect(page.getByTestId("blocked-reason")).toContainText('gate "gate" did not pass: r2');
+  await expect(page.getByTestId("step-deploy")).toHaveAttribute("data-status", "skipped");
+
+  await page.goto("/runs");
+  const row = page.locator("tr", { has: page.getByRole("link", { name: runId.slice(0, 8) }) });
+  await expect(row.locator("[data-status]").first()).toHaveAttribute("data-status", "blocked");
+  await expect(row.getByText("blocked", { exact: true })).toBeVisible();
+
+  // Retry: a new run of the same version; the steps that succeeded are reused.
+  await page.goto(`/runs/${runId}`);
+  await page.getByRole("button", { name: "Retry" }).click();
+  await expect(page).not.toHaveURL(new RegExp(runId));
+  await expect(page.getByTestId("run-trigger")).toHaveText("retry");
+  await expect(page.getByTestId("run-status")).toHaveAttribute("data-status", "blocked", { timeout: 60_000 });
+  await expect(page.getByTestId("step-train")).toContainText("cached");
+});

@@ -7,7 +7,7 @@
  * and what lies over it. Handlers passed to React Flow keep their identity
  * across renders, and a drag re-renders only the canvas (live-drag-flow.tsx).
  */
-import { useCallback, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { ReactFlowProvider } from "@xyflow/react";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
@@ -35,12 +35,23 @@ import { useSaveRun } from "./editor/use-save-run";
 import { useSelectedColumns } from "./editor/use-selected-columns";
 import { useSpecCommands } from "./editor/use-spec-commands";
 
-export function PipelineEditor({ pipelineId }: { pipelineId?: string }) {
-  return <ReactFlowProvider>{pipelineId ? <ExistingPipeline id={pipelineId} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [], notes: [] }} saved={null} draft={null} />}</ReactFlowProvider>;
+/** "Edit and resume" a run: the version it ran, the node to fix, and the run whose unchanged steps the next run reuses. */
+export interface ResumeTarget {
+  runId: string;
+  version?: number;
+  select?: string;
+}
+
+export function PipelineEditor({ pipelineId, resume }: { pipelineId?: string; resume?: ResumeTarget }) {
+  return (
+    <ReactFlowProvider>
+      {pipelineId ? <ExistingPipeline id={pipelineId} resume={resume} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [], notes: [] }} saved={null} draft={null} />}
+    </ReactFlowProvider>
+  );
 }
 
 /** Opens the latest version, or the autosaved draft on top of it when there is one. */
-function ExistingPipeline({ id }: { id: string }) {
+function ExistingPipeline({ id, resume }: { id: string; resume?: ResumeTarget }) {
   const trpc = useTRPC();
   const q = useQuery({ ...trpc.pipelines.get.queryOptions({ id }), staleTime: Infinity, refetchOnMount: "always" });
   const hasDraft = !!q.data?.draft;
@@ -55,10 +66,20 @@ function ExistingPipeline({ id }: { id: string }) {
   const versionGraph = fromSpec(q.data.spec as PipelineSpecInput);
   const saved = { id, version: q.data.version, json: JSON.stringify(toSpec(versionGraph.meta, versionGraph.nodes, versionGraph.edges, versionGraph.notes)) };
   const draft = d.data ? { spec: d.data.spec as PipelineSpecInput, baseVersion: d.data.baseVersion, updatedAt: new Date(d.data.updatedAt) } : null;
-  return <Editor key={id} initial={draft ? fromSpec(draft.spec) : versionGraph} saved={saved} draft={draft} />;
+  return <Editor key={id} initial={draft ? fromSpec(draft.spec) : versionGraph} saved={saved} draft={draft} resume={resume} />;
 }
 
-function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial: CanvasGraph; saved: Saved | null; draft: { baseVersion: number; updatedAt: Date } | null }) {
+function Editor({
+  initial,
+  saved: initialSaved,
+  draft: initialDraft,
+  resume,
+}: {
+  initial: CanvasGraph;
+  saved: Saved | null;
+  draft: { baseVersion: number; updatedAt: Date } | null;
+  resume?: ResumeTarget;
+}) {
   const ed = usePipelineEditor(initial);
   const [saved, setSaved] = useState<Saved | null>(initialSaved);
   const [dialog, setDialog] = useState<EditorDialog | null>(null);
@@ -68,13 +89,24 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
   const problems = useProblems(ed);
   const autosave = useAutosave({ ed, saved, initial, initialDraft, flash });
   const [freshWebhook, setFreshWebhook] = useState<FreshWebhook | null>(null);
-  const { busy, refusal, persist, run } = useSaveRun({ ed, saved, setSaved, guard: autosave.guard, problems, saveDialogOpen: dialog === "save", flash, onWebhook: setFreshWebhook });
+  const { busy, refusal, persist, run } = useSaveRun({
+    ed,
+    saved,
+    setSaved,
+    guard: autosave.guard,
+    problems,
+    saveDialogOpen: dialog === "save",
+    flash,
+    onWebhook: setFreshWebhook,
+    resumeOf: resume?.runId,
+  });
   const columns = useSelectedColumns(ed);
   const view = useCanvasView(ed);
   const clipboard = useClipboardActions(ed, flash);
   const commands = useCanvasCommands({ ed, view, closeDialog });
   const spec = useSpecCommands({ ed, saved, flash, closeDialog, setActionError: problems.setActionError });
   useEditorKeyboard({ ed, dialog, openDialog: setDialog, busy, clipboard, revealNode: view.revealNode });
+  useResume(resume, initialSaved, spec.restoreVersion, view.focusNode);
   // Notes first, so they sit under the pipeline nodes.
   const canvasNodes = useMemo<(PipelineNode | NoteNode)[]>(() => [...ed.notes, ...ed.nodes], [ed.notes, ed.nodes]);
 
@@ -96,6 +128,12 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
         onDiscard={spec.discard}
         onRun={run}
       />
+      {resume ? (
+        <div role="status" data-testid="resume-banner" className="border-b border-sky-200 bg-sky-50 px-4 py-2 text-[13px] text-sky-900">
+          Resuming run <span className="font-mono">{resume.runId.slice(0, 8)}</span>: fix {resume.select ? <strong>{resume.select}</strong> : "what failed"}, then Run. Steps that did not change
+          are not run again: they reuse that run&apos;s outputs.
+        </div>
+      ) : null}
       {problems.actionError ? (
         <div className="border-b border-rose-200 bg-rose-50 px-4 py-2">
           <ErrorNote error={problems.actionError} title="The action failed" />
@@ -137,4 +175,17 @@ function Editor({ initial, saved: initialSaved, draft: initialDraft }: { initial
       <QuickAdd open={dialog === "quick-add"} onOpenChange={(o) => setDialog(o ? "quick-add" : null)} after={ed.selectedNode?.id} onPick={commands.quickAddNode} />
     </div>
   );
+}
+
+/** Once, on opening for "Edit and resume": the run's version on the canvas (when it is not the latest) and its failed node in view. */
+function useResume(resume: ResumeTarget | undefined, saved: Saved | null, restoreVersion: (v: number) => Promise<void>, focusNode: (id: string) => void) {
+  const done = useRef(false);
+  useEffect(() => {
+    if (!resume || done.current) return;
+    done.current = true;
+    void (async () => {
+      if (resume.version && saved && resume.version !== saved.version) await restoreVersion(resume.version);
+      if (resume.select) setTimeout(() => focusNode(resume.select!), 50);
+    })();
+  }, [focusNode, restoreVersion, resume, saved]);
 }

@@ -6,7 +6,8 @@
 import Link from "next/link";
 import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Button } from "../ui/button";
+import { useRouter } from "next/navigation";
+import { Button, buttonClass } from "../ui/button";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
 import { useTRPC, type RunDetail, type RunMetric, type RunStep } from "../trpc/trpc";
@@ -14,6 +15,7 @@ import { durationBetween, formatDateTime, formatDuration, formatTrigger } from "
 import { ChevronIcon } from "../ui/icons";
 import { Card, ErrorNote, Loading, PageContainer } from "../ui/page";
 import { isFinished, StatusBadge, STATUS_STYLE, Tag, toStatus } from "../ui/status-badge";
+import { RunLink } from "../ui/run-link";
 import { MetricChart, type SeriesPoint } from "./metric-chart";
 import { ImportanceBars } from "./importance-bars";
 import { RunGraph, StatusLegend } from "./run-graph";
@@ -94,6 +96,32 @@ export function RunView({ runId }: { runId: string }) {
   );
 }
 
+/** A failed, cancelled or blocked run: retry it (succeeded steps reused), or fix the failed step and resume. */
+function RetryActions({ run }: { run: RunDetail }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const retry = useMutation(trpc.runs.retry.mutationOptions({ onSuccess: (r) => router.push(`/runs/${r.runId}`) }));
+  if (run.status === "succeeded") return null;
+  const failedStep = run.steps.find((s) => s.status === "failed");
+  return (
+    <span className="ml-auto flex items-center gap-2">
+      {retry.error ? <span className="text-xs text-rose-700">{retry.error.message}</span> : null}
+      {run.status === "failed" ? (
+        <Link
+          className={buttonClass("secondary", "sm")}
+          href={`/pipelines/${run.pipelineId}?resume=${run.id}&version=${run.pipelineVersion}${failedStep ? `&select=${encodeURIComponent(failedStep.nodeId)}` : ""}`}
+          title="Open this version with the failed step selected; the next run reuses what did not change"
+        >
+          Edit and resume
+        </Link>
+      ) : null}
+      <Button size="sm" disabled={retry.isPending || retry.isSuccess} onClick={() => retry.mutate({ runId: run.id })} title="Run this version again; steps that succeeded are reused">
+        {retry.isPending || retry.isSuccess ? "Starting…" : "Retry"}
+      </Button>
+    </span>
+  );
+}
+
 /** Cancels the run through Temporal; the page shows it ending `cancelled`. */
 function CancelRun({ runId }: { runId: string }) {
   const trpc = useTRPC();
@@ -132,7 +160,7 @@ function RunHeader({ run }: { run: RunDetail }) {
         <span data-testid="run-status" data-status={run.status}>
           <StatusBadge status={run.status} className="text-[13px]" />
         </span>
-        {finished ? null : <CancelRun runId={run.id} />}
+        {finished ? <RetryActions run={run} /> : <CancelRun runId={run.id} />}
       </div>
       <dl className="mt-3 flex flex-wrap gap-x-8 gap-y-2 text-[12.5px]">
         <Fact label="Workflow">
@@ -147,6 +175,12 @@ function RunHeader({ run }: { run: RunDetail }) {
         </Fact>
         <Fact label="Trigger">
           <span data-testid="run-trigger">{formatTrigger(run.trigger)}</span>
+          {typeof run.trigger.detail.of === "string" || typeof run.trigger.detail.resumeOf === "string" ? (
+            <>
+              {" of "}
+              <RunLink runId={String(run.trigger.detail.of ?? run.trigger.detail.resumeOf)} />
+            </>
+          ) : null}
         </Fact>
       </dl>
     </div>

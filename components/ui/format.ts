@@ -67,7 +67,9 @@ export function formatTrigger(t: { type: string; detail: Record<string, unknown>
   const d = t.detail;
   switch (t.type) {
     case "manual":
-      return "manual";
+      return typeof d.resumeOf === "string" ? "manual, resuming" : "manual";
+    case "retry":
+      return "retry";
     case "api":
       return "API";
     case "schedule":

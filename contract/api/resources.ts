@@ -41,6 +41,7 @@ export const ZSaved = z
   .object({
     id: z.string(),
     version: z.number().int(),
+    unchanged: z.boolean().optional().describe("true when the spec equals the latest version: no new version was made"),
     webhook: z
       .object({ token: z.string(), url: z.string().describe("POST here to start a run; the JSON body is its params") })
       .optional()

@@ -75,7 +75,8 @@ describe("the API contract", () => {
     await apiJson("PUT", `/api/v1/pipelines/${pipelineId}/draft`, 200, { body: { spec: { wip: true }, baseVersion: 1 } });
     expect((await apiJson("GET", `/api/v1/pipelines/${pipelineId}/draft`, 200)).spec).toEqual({ wip: true });
     expect(await apiJson("DELETE", `/api/v1/pipelines/${pipelineId}/draft`, 200)).toEqual({ discarded: true });
-    expect((await apiJson("PUT", `/api/v1/pipelines/${pipelineId}`, 201, { body: spec() })).version).toBe(2);
+    expect(await apiJson("PUT", `/api/v1/pipelines/${pipelineId}`, 201, { body: spec() })).toEqual({ id: pipelineId, version: 1, unchanged: true });
+    expect((await apiJson("PUT", `/api/v1/pipelines/${pipelineId}`, 201, { body: { ...spec(), description: "second" } })).version).toBe(2);
     expect((await apiJson("GET", `/api/v1/pipelines/${pipelineId}/versions`, 200)).map((v: { version: number }) => v.version)).toEqual([2, 1]);
     expect((await apiJson("GET", `/api/v1/pipelines/${pipelineId}/versions/1`, 200)).message).toBe("contract");
 

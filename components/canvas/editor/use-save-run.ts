@@ -18,6 +18,7 @@ export function useSaveRun({
   saveDialogOpen,
   flash,
   onWebhook,
+  resumeOf,
 }: {
   ed: PipelineEditorState;
   saved: Saved | null;
@@ -27,6 +28,8 @@ export function useSaveRun({
   saveDialogOpen: boolean;
   /** A save gave the pipeline a webhook: its token, shown this once. */
   onWebhook?: (webhook: { token: string; url: string }) => void;
+  /** Run as a resume of this earlier run: its unchanged succeeded steps are reused. */
+  resumeOf?: string;
   flash: (message: string) => void;
 }) {
   const trpc = useTRPC();
@@ -68,7 +71,7 @@ export function useSaveRun({
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.versions.queryKey({ id: r.id }) });
         void queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ id: r.id }) });
         if (r.webhook) onWebhook?.(r.webhook);
-        flash(r.webhook ? `Saved version ${r.version}: the webhook's URL is in the pipeline settings, shown this once` : `Saved version ${r.version}`);
+        flash(r.unchanged ? `Nothing changed since version ${r.version}: no new version` : r.webhook ? `Saved version ${r.version}: the webhook's URL is in the pipeline settings, shown this once` : `Saved version ${r.version}`);
         return next;
       } catch (e) {
         setActionError(e);
@@ -82,10 +85,11 @@ export function useSaveRun({
 
   const run = useCallback(async () => {
     setActionError(null);
-    const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist() : saved;
+    // Unsaved edits become a version first, saying a run made it.
+    const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist("Saved to run") : saved;
     if (!target) return;
     try {
-      const r = await refusable(() => start.mutateAsync({ pipelineId: target.id, version: target.version }));
+      const r = await refusable(() => start.mutateAsync({ pipelineId: target.id, version: target.version, ...(resumeOf ? { resumeOf } : {}) }));
       if (!r.ok) {
         setServerErrors({ json: target.json, errors: r.errors });
         flash("The pipeline cannot run yet: see the problems");
@@ -95,7 +99,7 @@ export function useSaveRun({
     } catch (e) {
       setActionError(e);
     }
-  }, [ed, flash, persist, router, saved, start]);
+  }, [ed, flash, persist, resumeOf, router, saved, start]);
 
   return { busy, refusal, persist, run };
 }
