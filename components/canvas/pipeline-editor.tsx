@@ -89,7 +89,7 @@ function Editor({
   const problems = useProblems(ed);
   const autosave = useAutosave({ ed, saved, initial, initialDraft, flash });
   const [freshWebhook, setFreshWebhook] = useState<FreshWebhook | null>(null);
-  const { busy, refusal, persist, run } = useSaveRun({
+  const { busy, starting, refusal, persist, run } = useSaveRun({
     ed,
     saved,
     setSaved,
@@ -117,6 +117,7 @@ function Editor({
         saved={saved}
         autosave={autosave}
         busy={busy}
+        starting={starting}
         clipboard={clipboard}
         showVersions={showVersions}
         onToggleVersions={() => setShowVersions((v) => !v)}

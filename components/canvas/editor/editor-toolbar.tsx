@@ -15,6 +15,8 @@ export interface EditorToolbarProps {
   autosave: { draft: Draft | null; dirty: boolean; draftPending: boolean };
   /** A save or run is on the wire. */
   busy: boolean;
+  /** Run was pressed and the run is on its way. */
+  starting: boolean;
   clipboard: ClipboardActions;
   showVersions: boolean;
   onToggleVersions: () => void;
@@ -123,11 +125,12 @@ export function EditorToolbar(props: EditorToolbarProps) {
         <Button
           variant="primary"
           onClick={() => void props.onRun()}
-          disabled={busy || ed.errors.length > 0}
+          disabled={busy || props.starting || ed.errors.length > 0}
+          aria-busy={props.starting || undefined}
           title={ed.errors.length ? `Fix ${ed.errors.length} problem${ed.errors.length === 1 ? "" : "s"} before running` : "Save (if needed) and run this pipeline"}
         >
-          <RunIcon />
-          Run
+          <RunIcon className={props.starting ? "animate-pulse" : undefined} />
+          {props.starting ? "Starting…" : "Run"}
         </Button>
       </div>
     </div>

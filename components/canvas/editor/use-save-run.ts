@@ -83,12 +83,15 @@ export function useSaveRun({
     [create, ed, flash, onWebhook, queryClient, save, saved, trpc],
   );
 
+  /** Pressed Run: said at once on the button, until the run page opens (or the run is refused). */
+  const [starting, setStarting] = useState(false);
   const run = useCallback(async () => {
     setActionError(null);
-    // Unsaved edits become a version first, saying a run made it.
-    const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist("Saved to run") : saved;
-    if (!target) return;
+    setStarting(true);
     try {
+      // Unsaved edits become a version first, saying a run made it.
+      const target = !saved || JSON.stringify(ed.currentSpec()) !== saved.json ? await persist("Saved to run") : saved;
+      if (!target) return;
       const r = await refusable(() => start.mutateAsync({ pipelineId: target.id, version: target.version, ...(resumeOf ? { resumeOf } : {}) }));
       if (!r.ok) {
         setServerErrors({ json: target.json, errors: r.errors });
@@ -98,8 +101,10 @@ export function useSaveRun({
       router.push(`/runs/${r.runId}`);
     } catch (e) {
       setActionError(e);
+    } finally {
+      setStarting(false);
     }
-  }, [ed, flash, persist, resumeOf, router, saved, start]);
+  }, [ed, flash, persist, resumeOf, router, saved, setActionError, setServerErrors, start]);
 
-  return { busy, refusal, persist, run };
+  return { busy, starting, refusal, persist, run };
 }
