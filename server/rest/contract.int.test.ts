@@ -139,6 +139,13 @@ describe("the API contract", () => {
     expect(nulName.error.details).toEqual([{ nodeId: null, field: "name", message: "must not contain NUL characters (\\u0000)" }]);
     const nulPath = await apiJson("GET", `/api/v1/models/${encodeURIComponent("a\u0000b")}`, 422);
     expect(nulPath.error.details[0].field).toBe("name");
+    // Found by the fuzz (e2e/api-fuzz.spec.ts): a body key the endpoint does not read is ignored, NUL or not;
+    // a field it reads is still refused, named from the body's top.
+    const draftBody = { spec: { wip: true }, baseVersion: 1, "\u0000note": ["a\u0000b"] };
+    expect(await apiJson("PUT", `/api/v1/pipelines/${pipelineId}/draft`, 200, { body: draftBody })).toMatchObject({ baseVersion: 1 });
+    const nulDraft = await apiJson("PUT", `/api/v1/pipelines/${pipelineId}/draft`, 422, { body: { spec: { nodes: [{ id: "a\u0000" }] }, baseVersion: 1 } });
+    expect(nulDraft.error.details).toEqual([{ nodeId: null, field: "spec.nodes[0].id", message: "must not contain NUL characters (\\u0000)" }]);
+    await apiJson("DELETE", `/api/v1/pipelines/${pipelineId}/draft`, 200);
 
     for (const url of [`/api/v1/models/${name}/versions/3000000000/model.onnx`, `/api/v1/models/${name}/versions/3000000000`, `/api/v1/pipelines/${pipelineId}?version=3000000000`]) {
       expect((await apiJson("GET", url, 404)).error.code).toBe("not_found");
