@@ -30,7 +30,8 @@ function operation(e: Endpoint): ZodOpenApiOperationObject {
   const requestBody = !e.body
     ? undefined
     : typeof e.body === "object" && "raw" in e.body
-      ? { required: true, content: { [e.body.raw]: { schema: { type: "string" as const, format: "binary" } } } }
+      ? // An empty body is refused (400), so the document says so: minLength 1.
+        { required: true, content: { [e.body.raw]: { schema: { type: "string" as const, format: "binary", minLength: 1 } } } }
       : {
           required: e.body !== "fields" || Object.values(pick(places.body)!.shape).some((s) => !(s as z.ZodType).safeParse(undefined).success),
           content: { "application/json": { schema: e.body === "fields" ? pick(places.body)! : (e.input.shape[e.body.json] as z.ZodType) } },
