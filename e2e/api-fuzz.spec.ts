@@ -17,7 +17,7 @@
  * It writes random pipelines, drafts, datasets, runs and aliases into the
  * database, so it is its own Playwright project (`api-fuzz`) that runs after
  * the browser specs (`ui`). It is skipped, saying why, where no Python can
- * make the venv. CONVEYOR_FUZZ_EXAMPLES (default 25 per operation) and
+ * make the venv. CONVEYOR_FUZZ_EXAMPLES (default 20 per operation; about 2 minutes) and
  * CONVEYOR_FUZZ_SEED (default random, printed) change the run.
  *
  * TRACE is left out of the unexpected methods: Next.js builds a WHATWG
@@ -33,7 +33,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { ensureSchemathesis, errorsOf, failuresOf } from "../testing/schemathesis";
 
 const BASE_URL = (process.env.E2E_BASE_URL ?? "http://localhost:3100").replace(/\/$/, "");
-const EXAMPLES = Number(process.env.CONVEYOR_FUZZ_EXAMPLES || 25);
+const EXAMPLES = Number(process.env.CONVEYOR_FUZZ_EXAMPLES || 20);
 const SEED = Number(process.env.CONVEYOR_FUZZ_SEED || Math.floor(Math.random() * 2 ** 31));
 const CHECKS = ["not_a_server_error", "status_code_conformance", "response_schema_conformance"];
 const METHODS = ["get", "put", "post", "delete", "options", "patch", "query"]; // Schemathesis's default less TRACE (see above)

@@ -8,6 +8,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { z } from "zod";
 import { ERROR_STATUS, ZApiError, ZSpecDocument } from "../contract/api/common";
 import { endpoints, errorsOf, inputPlaces, type Endpoint } from "../contract/api/endpoints";
+import { SEED_TEMPLATES } from "../contract/templates";
 import { pipelineJsonSchema } from "../workflows/compiler/json-schema";
 
 const ERROR_TEXT: Record<number, string> = {
@@ -95,6 +96,8 @@ export function openApiDocument(): Record<string, unknown> {
           Object.assign(jsonSchema, rest);
           delete jsonSchema.additionalProperties;
           delete jsonSchema.propertyNames;
+          // The sample pipeline: a valid spec for the reference's "try it out", and the base the fuzz mutates field by field.
+          jsonSchema.examples = SEED_TEMPLATES.map((t) => t.spec);
         }
         void io;
       },

@@ -64,6 +64,8 @@ describe("the API contract", () => {
     }
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("invalid");
     expect(doc.components.schemas.PipelineSpec.properties.apiVersion).toBeDefined();
+    // The sample pipeline is the spec's example (the reference's "try it out"; the fuzz's base for field-by-field mutations).
+    expect(doc.components.schemas.PipelineSpec.examples).toEqual([boston]);
     // The fuzz sent an empty CSV, which the document allowed and the server refuses: it says minLength 1 now.
     expect(doc.paths["/api/v1/datasets"].post.requestBody.content["text/csv"].schema).toEqual({ type: "string", format: "binary", minLength: 1 });
     expect((await apiJson("POST", "/api/v1/datasets?name=empty", 400, { body: "", type: "text/csv" })).error.message).toBe("the request body is empty; send the CSV as text/csv");
