@@ -17,7 +17,7 @@
  * It writes random pipelines, drafts, datasets, runs and aliases into the
  * database, so it is its own Playwright project (`api-fuzz`) that runs after
  * the browser specs (`ui`). It is skipped, saying why, where no Python can
- * make the venv. CONVEYOR_FUZZ_EXAMPLES (default 20 per operation; about 2 minutes) and
+ * make the venv. CONVEYOR_FUZZ_EXAMPLES (default 15 per operation; 2 to 3 minutes here) and
  * CONVEYOR_FUZZ_SEED (default random, printed) change the run.
  *
  * TRACE is left out of the unexpected methods: Next.js builds a WHATWG
@@ -33,7 +33,7 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { ensureSchemathesis, errorsOf, failuresOf } from "../testing/schemathesis";
 
 const BASE_URL = (process.env.E2E_BASE_URL ?? "http://localhost:3100").replace(/\/$/, "");
-const EXAMPLES = Number(process.env.CONVEYOR_FUZZ_EXAMPLES || 20);
+const EXAMPLES = Number(process.env.CONVEYOR_FUZZ_EXAMPLES || 15);
 const SEED = Number(process.env.CONVEYOR_FUZZ_SEED || Math.floor(Math.random() * 2 ** 31));
 const CHECKS = ["not_a_server_error", "status_code_conformance", "response_schema_conformance"];
 const METHODS = ["get", "put", "post", "delete", "options", "patch", "query"]; // Schemathesis's default less TRACE (see above)
@@ -84,7 +84,7 @@ function configToml(ids: Record<string, Array<string | number>>): string {
 }
 
 test("Schemathesis finds no server error and no undocumented answer in the REST API", async ({ request }, testInfo) => {
-  test.setTimeout((10 + EXAMPLES / 5) * 60_000); // 14 minutes for the default 20 examples; 50 for 200
+  test.setTimeout((10 + EXAMPLES / 5) * 60_000); // 13 minutes for the default 15 examples; 50 for 200
   const got = await ensureSchemathesis({ log: (m) => console.log(`[api-fuzz] ${m}`) });
   if ("missing" in got) console.log(`[api-fuzz] skipped: Schemathesis cannot run here: ${got.missing}`);
   test.skip("missing" in got, `Schemathesis cannot run here: ${"missing" in got ? got.missing : ""}`);
