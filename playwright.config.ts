@@ -7,6 +7,9 @@
  * Ports can be moved with E2E_WEB_PORT, E2E_SERVING_PORT, E2E_POSTGRES_PORT,
  * E2E_TEMPORAL_PORT (UI = +1000). Tests get the serving endpoint as
  * process.env.SERVING_URL (also E2E_SERVING_URL) and the app as baseURL.
+ *
+ * Two projects share the one stack: `ui` (every browser spec) and `api-fuzz`
+ * (e2e/api-fuzz.spec.ts), which depends on `ui` so it runs after it.
  */
 import { defineConfig, devices } from "@playwright/test";
 
@@ -58,6 +61,12 @@ export default defineConfig({
     trace: "retain-on-failure",
     video: "off",
   },
+  // The browser specs first; then the API fuzz, which fills the database with
+  // random pipelines, datasets, runs and aliases (e2e/api-fuzz.spec.ts).
+  projects: [
+    { name: "ui", testIgnore: "**/api-fuzz.spec.ts" },
+    { name: "api-fuzz", testMatch: "**/api-fuzz.spec.ts", dependencies: ["ui"] },
+  ],
   webServer: {
     // Plain node with tsx's loader (not the tsx CLI, whose signal relay would
     // double Playwright's SIGTERM); `exec` so the process Playwright waits for is the launcher.

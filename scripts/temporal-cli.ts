@@ -253,13 +253,35 @@ export function isExecutableFile(file: string): boolean {
   }
 }
 
-function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number; out: string }> {
+export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
     execFile(file, args, { env: opts.env, timeout: opts.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
       resolve({ code, out: `${stdout}${stderr}${err && typeof err.code !== "number" ? err.message : ""}` });
     });
   });
+}
+
+/** What a Python lacks for a purpose ("has no pip"), or undefined when it will do. */
+export type PythonCheck = (python: string) => Promise<string | undefined>;
+
+export const hasPip: PythonCheck = async (python) => ((await run(python, ["-m", "pip", "--version"], { timeoutMs: 30_000 })).code === 0 ? undefined : "has no pip");
+
+/**
+ * The first `python3`, then `python`, on PATH that passes `check` (default:
+ * it has pip), or why there is none: "no python3 or python on PATH", or each
+ * one tried with what it lacks. Shared with testing/schemathesis.ts.
+ */
+export async function findPython(env: Record<string, string | undefined>, check: PythonCheck = hasPip): Promise<{ python: string } | { missing: string }> {
+  const lacking: string[] = [];
+  for (const name of ["python3", "python"]) {
+    const py = findOnPath(name, env.PATH, isExecutableFile);
+    if (!py) continue;
+    const lack = await check(py);
+    if (lack === undefined) return { python: py };
+    lacking.push(`${py} ${lack}`);
+  }
+  return { missing: lacking.length ? lacking.join("; ") : "no python3 or python on PATH" };
 }
 
 function realDeps(env: Record<string, string | undefined>): AcquireDeps {
@@ -272,16 +294,7 @@ function realDeps(env: Record<string, string | undefined>): AcquireDeps {
       const r = await run(file, ["--version"], { timeoutMs: 30_000 });
       return r.code === 0 ? parseCliVersion(r.out) : undefined;
     },
-    findPython: async () => {
-      const tried: string[] = [];
-      for (const name of ["python3", "python"]) {
-        const py = findOnPath(name, env.PATH, isExecutableFile);
-        if (!py) continue;
-        tried.push(py);
-        if ((await run(py, ["-m", "pip", "--version"], { timeoutMs: 30_000 })).code === 0) return { python: py };
-      }
-      return { missing: tried.length ? `${tried.join(", ")} has no pip` : "no python3 or python on PATH" };
-    },
+    findPython: () => findPython(env),
     pipDownload: async (python, requirementsFile, dir) => {
       const r = await run(python, [
         "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
@@ -348,7 +361,7 @@ function ms(n: number): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
 
-function lastLines(s: string): string {
+export function lastLines(s: string): string {
   return s.trim().split("\n").filter(Boolean).slice(-2).join(" / ");
 }
 

@@ -8,6 +8,7 @@ import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiPathsObj
 import { z } from "zod";
 import { ERROR_STATUS, ZApiError, ZSpecDocument } from "../contract/api/common";
 import { endpoints, errorsOf, inputPlaces, type Endpoint } from "../contract/api/endpoints";
+import { SEED_TEMPLATES } from "../contract/templates";
 import { pipelineJsonSchema } from "../workflows/compiler/json-schema";
 
 const ERROR_TEXT: Record<number, string> = {
@@ -30,7 +31,8 @@ function operation(e: Endpoint): ZodOpenApiOperationObject {
   const requestBody = !e.body
     ? undefined
     : typeof e.body === "object" && "raw" in e.body
-      ? { required: true, content: { [e.body.raw]: { schema: { type: "string" as const, format: "binary" } } } }
+      ? // An empty body is refused (400), so the document says so: minLength 1.
+        { required: true, content: { [e.body.raw]: { schema: { type: "string" as const, format: "binary", minLength: 1 } } } }
       : {
           required: e.body !== "fields" || Object.values(pick(places.body)!.shape).some((s) => !(s as z.ZodType).safeParse(undefined).success),
           content: { "application/json": { schema: e.body === "fields" ? pick(places.body)! : (e.input.shape[e.body.json] as z.ZodType) } },
@@ -95,6 +97,8 @@ export function openApiDocument(): Record<string, unknown> {
           Object.assign(jsonSchema, rest);
           delete jsonSchema.additionalProperties;
           delete jsonSchema.propertyNames;
+          // The sample pipeline: a valid spec for the reference's "try it out", and the base the fuzz mutates field by field.
+          jsonSchema.examples = SEED_TEMPLATES.map((t) => t.spec);
         }
         void io;
       },

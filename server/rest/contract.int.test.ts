@@ -64,6 +64,11 @@ describe("the API contract", () => {
     }
     expect(doc.components.schemas.Error.properties.error.properties.code.enum).toContain("invalid");
     expect(doc.components.schemas.PipelineSpec.properties.apiVersion).toBeDefined();
+    // The sample pipeline is the spec's example (the reference's "try it out"; the fuzz's base for field-by-field mutations).
+    expect(doc.components.schemas.PipelineSpec.examples).toEqual([boston]);
+    // The fuzz sent an empty CSV, which the document allowed and the server refuses: it says minLength 1 now.
+    expect(doc.paths["/api/v1/datasets"].post.requestBody.content["text/csv"].schema).toEqual({ type: "string", format: "binary", minLength: 1 });
+    expect((await apiJson("POST", "/api/v1/datasets?name=empty", 400, { body: "", type: "text/csv" })).error.message).toBe("the request body is empty; send the CSV as text/csv");
     const schema = await apiJson("GET", "/api/v1/schema/pipeline.json", 200);
     expect(schema.title).toContain("conveyor/v1");
   });
@@ -154,6 +159,13 @@ describe("the API contract", () => {
     expect(nulName.error.details).toEqual([{ nodeId: null, field: "name", message: "must not contain NUL characters (\\u0000)" }]);
     const nulPath = await apiJson("GET", `/api/v1/models/${encodeURIComponent("a\u0000b")}`, 422);
     expect(nulPath.error.details[0].field).toBe("name");
+    // Found by the fuzz (e2e/api-fuzz.spec.ts): a body key the endpoint does not read is ignored, NUL or not;
+    // a field it reads is still refused, named from the body's top.
+    const draftBody = { spec: { wip: true }, baseVersion: 1, "\u0000note": ["a\u0000b"] };
+    expect(await apiJson("PUT", `/api/v1/pipelines/${pipelineId}/draft`, 200, { body: draftBody })).toMatchObject({ baseVersion: 1 });
+    const nulDraft = await apiJson("PUT", `/api/v1/pipelines/${pipelineId}/draft`, 422, { body: { spec: { nodes: [{ id: "a\u0000" }] }, baseVersion: 1 } });
+    expect(nulDraft.error.details).toEqual([{ nodeId: null, field: "spec.nodes[0].id", message: "must not contain NUL characters (\\u0000)" }]);
+    await apiJson("DELETE", `/api/v1/pipelines/${pipelineId}/draft`, 200);
 
     for (const url of [`/api/v1/models/${name}/versions/3000000000/model.onnx`, `/api/v1/models/${name}/versions/3000000000`, `/api/v1/pipelines/${pipelineId}?version=3000000000`]) {
       expect((await apiJson("GET", url, 404)).error.code).toBe("not_found");

@@ -52,7 +52,7 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
   return out;
 }
 
-/** The JSON body: within the size and depth limits, syntactically valid, without NUL characters. */
+/** The JSON body: within the size and depth limits and syntactically valid (NUL characters are refused in the fields the endpoint reads). */
 async function readJsonBody(req: Request, opts: { empty?: unknown } = {}): Promise<unknown> {
   const text = new TextDecoder().decode(await readLimited(req, LIMITS.jsonBytes));
   if (!text.trim()) {
@@ -68,9 +68,13 @@ async function readJsonBody(req: Request, opts: { empty?: unknown } = {}): Promi
   } catch (e) {
     throw new ServiceError("bad_request", `the request body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  const nul = findNul(value);
-  if (nul !== null) throw fieldError("invalid", nul || "body", "must not contain NUL characters (\\u0000)");
   return value;
+}
+
+/** Refuses a NUL character anywhere in a value that goes on to the operation (PostgreSQL text and jsonb cannot hold one). */
+function refuseNul(value: unknown, field: string): void {
+  const nul = findNul(value, field);
+  if (nul !== null) throw fieldError("invalid", nul || "body", "must not contain NUL characters (\\u0000)");
 }
 
 function checkParam(field: string, value: string): void {
@@ -107,12 +111,20 @@ export async function parseRequest<E extends Endpoint>(e: E, req: Request): Prom
     } else if (e.body === "fields") {
       const body = await readJsonBody(req, { empty: {} });
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ServiceError("bad_request", "the request body must be a JSON object");
-      for (const k of places.body) if (k in body) raw[k] = (body as Record<string, unknown>)[k];
+      // Only the endpoint's fields are read (and checked): other keys are ignored, like unknown query parameters.
+      for (const k of places.body) {
+        if (!Object.hasOwn(body, k)) continue;
+        raw[k] = (body as Record<string, unknown>)[k];
+        refuseNul(raw[k], k);
+      }
     } else {
       // A body field with a default (a webhook's params) may be sent as an empty body.
       const optional = (e.input.shape[e.body.json] as z.ZodType).safeParse(undefined).success;
       const value = await readJsonBody(req, optional ? { empty: undefined } : {});
-      if (value !== undefined) raw[e.body.json] = value;
+      if (value !== undefined) {
+        raw[e.body.json] = value;
+        refuseNul(value, "");
+      }
     }
   }
   const parsed = e.input.safeParse(raw);

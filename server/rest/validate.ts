@@ -24,9 +24,13 @@ export function jsonDepthExceeds(text: string, max: number): boolean {
   return false;
 }
 
-/** The dotted path of the first key or string value containing NUL ("" for the value itself), or null. */
-export function findNul(value: unknown): string | null {
-  const stack: Array<[unknown, string]> = [[value, ""]];
+/**
+ * The dotted path of the first key or string value containing NUL, or null.
+ * Paths start at `prefix` (a field name, or "" when `value` is the whole
+ * body: then the value itself is "").
+ */
+export function findNul(value: unknown, prefix = ""): string | null {
+  const stack: Array<[unknown, string]> = [[value, prefix]];
   while (stack.length) {
     const [v, path] = stack.pop()!;
     if (typeof v === "string") {
