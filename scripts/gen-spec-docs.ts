@@ -15,36 +15,13 @@ import { NODE_DEFINITIONS, nodeTypeVersions } from "../workflows/nodes/registry"
 import { NODE_GROUPS, type NodeDefinition, type PortDef } from "../workflows/nodes/types";
 import { CLASSIFICATION_METRICS, METRIC_INFO, REGRESSION_METRICS } from "../workflows/spec/metrics";
 import { ZModelInput, ZModelOutput } from "../contract/model";
+import type { JsonSchema } from "../workflows/compiler/json-schema";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
 export const SPEC_DOC = path.join(root, "docs", "spec.md");
 const EXAMPLE = "contract/templates/boston-housing.pipeline.json";
 
-type Json = {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  description?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
-  minItems?: number;
-  maxItems?: number;
-  items?: Json;
-  prefixItems?: Json[];
-  properties?: Record<string, Json>;
-  additionalProperties?: Json | boolean;
-  required?: string[];
-  anyOf?: Json[];
-  oneOf?: Json[];
-  $ref?: string;
-  $defs?: Record<string, Json>;
-};
+type Json = JsonSchema;
 
 function jsonSchema(schema: z.ZodType): Json {
   return z.toJSONSchema(schema, { io: "input", unrepresentable: "any" }) as Json;

@@ -4,28 +4,8 @@
  * gives types, bounds, enums, defaults and `.describe()` text. Pure.
  */
 import { z } from "zod";
+import type { JsonSchema } from "../../workflows/compiler/json-schema";
 
-type JsonSchema = {
-  type?: string | string[];
-  enum?: unknown[];
-  const?: unknown;
-  default?: unknown;
-  description?: string;
-  minimum?: number;
-  maximum?: number;
-  exclusiveMinimum?: number;
-  exclusiveMaximum?: number;
-  minLength?: number;
-  pattern?: string;
-  minItems?: number;
-  items?: JsonSchema;
-  properties?: Record<string, JsonSchema>;
-  required?: string[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  /** Set with `.meta({ "x-column": "one" | "many" })`: the field names column(s) of the input dataset. */
-  "x-column"?: "one" | "many";
-};
 
 interface FieldBase {
   name: string;

@@ -13,7 +13,7 @@ import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
 import { SourceField } from "./source-field";
 import { TrashIcon } from "../ui/icons";
 import { UpgradeNotice } from "./upgrade-notice";
-import { TriggersSection, type FreshWebhook } from "./triggers-section";
+import { TriggersSection, type FreshWebhook, type PipelineSettingsProps } from "./triggers-section";
 
 /** Field widgets that replace the generic control, keyed by "<node type>:<field>". */
 const WIDGETS: Record<string, FieldWidget> = {
@@ -184,23 +184,8 @@ function PortColumn({ title, ports }: { title: string; ports: PortDef[] }) {
   );
 }
 
-function PipelineSettings({
-  meta,
-  errors,
-  onMeta,
-  readOnly,
-  pipelineId,
-  freshWebhook,
-  onFreshWebhook,
-}: {
-  meta: PipelineMeta;
-  errors: readonly SpecError[];
-  onMeta: (m: PipelineMeta) => void;
-  readOnly: boolean;
-  pipelineId?: string;
-  freshWebhook?: FreshWebhook | null;
-  onFreshWebhook?: (w: FreshWebhook) => void;
-}) {
+function PipelineSettings(props: PipelineSettingsProps) {
+  const { meta, errors, onMeta, readOnly } = props;
   const pipelineErrors = errors.filter((e) => !e.nodeId && !e.field?.startsWith("triggers["));
   return (
     <>
@@ -224,7 +209,7 @@ function PipelineSettings({
             onChange={(e) => onMeta({ ...meta, description: e.target.value })}
           />
         </div>
-        <TriggersSection meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} pipelineId={pipelineId} freshWebhook={freshWebhook} onFreshWebhook={onFreshWebhook} />
+        <TriggersSection {...props} />
         {pipelineErrors.length ? (
           <ul className="space-y-1 rounded-md border border-rose-200 bg-rose-50 px-3 py-2 text-[12px] text-rose-700">
             {pipelineErrors.map((e, i) => (

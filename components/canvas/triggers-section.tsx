@@ -27,15 +27,8 @@ export interface FreshWebhook {
   url: string;
 }
 
-export function TriggersSection({
-  meta,
-  errors,
-  onMeta,
-  readOnly,
-  pipelineId,
-  freshWebhook,
-  onFreshWebhook,
-}: {
+/** The pipeline's settings panel's props (it shows the triggers section). */
+export interface PipelineSettingsProps {
   meta: PipelineMeta;
   errors: readonly SpecError[];
   onMeta: (m: PipelineMeta) => void;
@@ -44,7 +37,9 @@ export function TriggersSection({
   pipelineId?: string;
   freshWebhook?: FreshWebhook | null;
   onFreshWebhook?: (w: FreshWebhook) => void;
-}) {
+}
+
+export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, freshWebhook, onFreshWebhook }: PipelineSettingsProps) {
   const triggers = (meta.triggers ?? []) as Raw[];
   const setTriggers = (next: Raw[]) => onMeta({ ...meta, triggers: next as PipelineMeta["triggers"] });
   const update = (i: number, patch: Record<string, unknown>) => setTriggers(triggers.map((t, k) => (k === i ? { ...t, ...patch } : t)));

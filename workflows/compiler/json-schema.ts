@@ -10,6 +10,35 @@ import { z } from "zod";
 import { ZPipelineSpec } from "../spec/spec";
 import { NODE_DEFINITIONS, latestNodeType, nodeTypeVersions } from "../nodes/registry";
 
+/** The parts of a JSON Schema (as zod 4 writes it) that forms and docs read. */
+export type JsonSchema = {
+  type?: string | string[];
+  enum?: unknown[];
+  const?: unknown;
+  default?: unknown;
+  description?: string;
+  minimum?: number;
+  maximum?: number;
+  exclusiveMinimum?: number;
+  exclusiveMaximum?: number;
+  minLength?: number;
+  maxLength?: number;
+  pattern?: string;
+  minItems?: number;
+  maxItems?: number;
+  items?: JsonSchema;
+  prefixItems?: JsonSchema[];
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  required?: string[];
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  $ref?: string;
+  $defs?: Record<string, JsonSchema>;
+  /** Set with `.meta({ "x-column": "one" | "many" })`: the field names column(s) of the input dataset. */
+  "x-column"?: "one" | "many";
+};
+
 export function pipelineJsonSchema(): Record<string, unknown> {
   const base = z.toJSONSchema(ZPipelineSpec, { io: "input", unrepresentable: "any" }) as Record<string, any>;
   const types = [...new Set(NODE_DEFINITIONS.map((d) => d.type))].sort();
