@@ -42,7 +42,11 @@ export function stepCacheKey(input: ExecuteStepInput, facts?: unknown): string {
   return crypto.createHash("sha256").update(payload).digest("hex");
 }
 
-/** Buffers step logs and flushes them every 300 ms so the run view is live. */
+/**
+ * Buffers step logs and flushes them every 300 ms so the run view is live.
+ * Lines that could not be written (the database is down) are kept, up to
+ * 1,000, and go with the next flush.
+ */
 class LogBuffer {
   private pending: StepLog[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -57,8 +61,19 @@ class LogBuffer {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    this.flushing = this.flushing.then(() => appendStepLogs(this.deps.db, this.runId, this.nodeId, batch)).catch(() => {});
+    this.flushing = this.flushing
+      .then(() => appendStepLogs(this.deps.db, this.runId, this.nodeId, batch))
+      .catch(() => {
+        this.pending = [...batch, ...this.pending].slice(-1000);
+        this.timer ??= setTimeout(() => void this.flush(), 1000);
+      });
     return this.flushing;
+  }
+  /** The last flush: what still cannot be written is dropped. */
+  async close(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
   }
 }
 
@@ -96,22 +111,33 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
   const nodeFacts = opts.nodeFacts ?? NODE_ACTIVITY_FACTS;
   const { db } = deps;
 
+  /** Bookkeeping (the workflow's local activities): retried by the workflow; a failure it reports never carries SQL. */
+  const bookkeeping = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (err) {
+      throw ApplicationFailure.create({ message: userMessage(err), type: classifyFailure(err) === "transient" ? TRANSIENT_ERROR : "BookkeepingError" });
+    }
+  };
+
   return {
     async runStarted(input: { runId: string; workflowId: string }): Promise<void> {
-      await setRunStatus(db, input.runId, "running");
+      await bookkeeping(() => setRunStatus(db, input.runId, "running"));
     },
 
     async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled"; error: string | null }): Promise<void> {
-      await setRunStatus(db, input.runId, input.status, input.error);
+      await bookkeeping(() => setRunStatus(db, input.runId, input.status, input.error));
     },
 
     async stepSkipped(input: { runId: string; nodeId: string; reason: string }): Promise<void> {
-      await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
-      await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+      await bookkeeping(async () => {
+        await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
+        await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+      });
     },
 
     async stepFailed(input: { runId: string; nodeId: string; error: string }): Promise<void> {
-      await updateStep(db, input.runId, input.nodeId, { status: "failed", error: input.error, finished: true });
+      await bookkeeping(() => updateStep(db, input.runId, input.nodeId, { status: "failed", error: input.error, finished: true }));
     },
 
     async executeStep(input: ExecuteStepInput): Promise<ExecuteStepResult> {
@@ -198,13 +224,14 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
         if (signal.aborted) {
           // The run was cancelled (the step says so, unless the run already closed it),
           // or the server gave this attempt up / the worker is stopping (a newer attempt or the workflow decides).
+          // (A cancelled run's workflow may be closed before this attempt's next heartbeat: then the
+          // reason is NOT_FOUND, and the step, closed by the run, says cancelled.)
           const reason = signal.reason instanceof CancelledFailure ? signal.reason.message : String(signal.reason);
-          if (actx.cancellationDetails?.cancelRequested) {
-            logs.push("warn", `cancelled${beat.where()}`);
-            await finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "cancelled", error: "cancelled" }).catch(() => false);
-          } else {
-            logs.push("warn", `attempt ${attempt} stopped${beat.where()}: ${reason}`);
-          }
+          const requested = actx.cancellationDetails?.cancelRequested === true;
+          if (requested) await finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "cancelled", error: "cancelled" }).catch(() => false);
+          const holder = requested ? null : await stepHolder(db, run.runId, step.nodeId).catch(() => null);
+          if (requested || (holder?.status === "cancelled" && holder.attempt === attempt)) logs.push("warn", `cancelled${beat.where()}`);
+          else logs.push("warn", `attempt ${attempt} stopped${beat.where()}: ${reason}`);
           throw signal.reason as Error;
         }
         if (err instanceof ApplicationFailure) {
@@ -214,7 +241,7 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
         throw failure(err, attempt, step.retry.maximumAttempts, (line, level) => logs.push(level, line));
       } finally {
         await beat.stop();
-        await logs.flush();
+        await logs.close();
       }
     },
   };
