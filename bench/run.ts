@@ -20,6 +20,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   gbdt: { title: "train.gbdt vs XGBoost", load: () => import("./gbdt") },
   canvas: { title: "Canvas editor (render, pan, drag)", load: () => import("./canvas") },
   "first-start": { title: "First start on a fresh machine", load: () => import("./first-start") },
+  "long-step": { title: "A long training step (train.gbdt)", load: () => import("./long-step") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

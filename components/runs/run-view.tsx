@@ -55,7 +55,7 @@ export function RunView({ runId }: { runId: string }) {
   return (
     <PageContainer>
       <RunHeader run={r} />
-      {r.error ? (
+      {r.error && !(r.status === "cancelled" && r.error === "cancelled") ? (
         <div className="mb-5">
           <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : "Run error"} />
         </div>

@@ -36,7 +36,7 @@ export function StepProgressLine({ progress }: { progress: ProgressLike }) {
   return (
     <span className="flex min-w-0 flex-1 items-center gap-2.5" data-testid="step-progress" title={text}>
       <span
-        className="relative h-1.5 w-32 shrink-0 overflow-hidden rounded-full bg-sky-100"
+        className="relative h-1.5 w-16 shrink-0 overflow-hidden rounded-full bg-sky-100 xl:w-32"
         role="progressbar"
         aria-label="step progress"
         aria-valuemin={0}

@@ -5,7 +5,8 @@
  * cancellation reaches the attempt within seconds (the worker sends at most
  * one heartbeat per maxHeartbeatThrottleInterval, worker.ts). Progress goes
  * into the step's row at most once a second (fenced: only while this attempt
- * owns the step).
+ * owns the step). A step done within its first tick costs neither a heartbeat
+ * nor a progress write.
  *
  * The ticker also watches the event loop: when two heartbeats are further
  * apart than the heartbeat timeout, the server has given this attempt up
@@ -26,7 +27,8 @@ export class StepHeartbeat {
   private longestGap = 0;
   private readonly timeoutMs: number;
   private readonly ticker: NodeJS.Timeout;
-  private lastWrite = -Infinity;
+  /** The first progress write waits a second too: short steps never write one. */
+  private lastWrite = performance.now();
   private writeTimer: NodeJS.Timeout | undefined;
   private writing: Promise<unknown> = Promise.resolve();
   private stopped = false;
@@ -37,7 +39,6 @@ export class StepHeartbeat {
   ) {
     this.timeoutMs = actx.info.heartbeatTimeoutMs ?? 0;
     const tick = Math.min(MAX_TICK_MS, this.timeoutMs > 0 ? this.timeoutMs / 3 : MAX_TICK_MS);
-    this.beat();
     this.ticker = setInterval(() => this.beat(), tick);
   }
 
@@ -46,11 +47,10 @@ export class StepHeartbeat {
     return { ...this.latest, attempt: this.actx.info.attempt, updatedAt: new Date().toISOString() };
   }
 
-  /** The latest progress (what the step is doing); heartbeats now and is written to the step soon. */
+  /** The latest progress (what the step is doing): the next heartbeat carries it, and it is written to the step soon. */
   report(p: ProgressUpdate): void {
     if (this.stopped) return;
     this.latest = p;
-    this.beat();
     this.scheduleWrite();
   }
 
