@@ -123,7 +123,7 @@ export const ZRunStep = z
     error: z.string().nullable(),
     outputs: z.record(z.string(), ZPortValue).nullable(),
     logs: z.array(ZStepLog),
-    progress: ZStepProgress.nullable().describe("the latest progress the step reported (updated at most once a second while it runs)"),
+    progress: ZStepProgress.nullable().optional().describe("the latest progress the step reported (updated at most once a second while it runs); absent from servers before it existed"),
   })
   .meta({ id: "RunStep" });
 
