@@ -76,6 +76,7 @@ export default async function orchestration() {
     "feature.split@1": timed(async () => ({ train: dataset(), test: dataset() })),
     "train.linear@1": timed(async () => ({ model: { kind: "model", uri: "file:///dev/null", sha256: sha(), manifestUri: "file:///dev/null", manifest: {} as never } })),
     "evaluate@1": timed(async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha() } })),
+    "evaluate@2": timed(async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha(), champion: null } })),
     "gate.threshold@1": timed(async () => ({ decision: { kind: "decision", passed: true, reasons: [], metrics: { r2: 0.9 } } })),
     "deploy.endpoint@1": timed(async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } })),
   };

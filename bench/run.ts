@@ -21,6 +21,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   canvas: { title: "Canvas editor (render, pan, drag)", load: () => import("./canvas") },
   "first-start": { title: "First start on a fresh machine", load: () => import("./first-start") },
   automation: { title: "Automation: webhooks and schedules", load: () => import("./automation") },
+  "long-step": { title: "A long training step (train.gbdt)", load: () => import("./long-step") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

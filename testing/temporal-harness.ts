@@ -19,6 +19,12 @@ import { DefaultLogger, Runtime } from "@temporalio/worker";
 import { createWorker } from "../workflows/temporal/worker";
 import { NODE_ACTIVITIES } from "../workflows/nodes/activities.generated";
 import type { NodeActivity } from "../workflows/nodes/step-context";
+import { createRun } from "../db/queries/runs";
+import { temporalClient } from "../server/temporal";
+import { savePipeline } from "../server/services/pipelines/save-pipeline";
+import { prepareRun } from "../workflows/temporal/prepare-run";
+import type { PipelinePlan, PlanStep } from "../workflows/compiler/plan";
+import type { PipelineRunInput } from "../workflows/temporal/contracts";
 
 export interface Harness {
   db: Db;
@@ -45,10 +51,11 @@ function installQuietRuntime() {
 /**
  * `localTeam`: act as the seeded local team, like requests to the REST API do;
  * otherwise the harness gets a team of its own (no cache hits or names shared
- * with other test files).
+ * with other test files). `databaseUrl`: a PostgreSQL of the test's own
+ * instead of the shared one (migrated and seeded here).
  */
-export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean } = {}): Promise<Harness> {
-  const url = process.env.DATABASE_URL;
+export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean; databaseUrl?: string } = {}): Promise<Harness> {
+  const url = opts.databaseUrl ?? process.env.DATABASE_URL;
   const address = process.env.TEMPORAL_ADDRESS;
   if (!url || !address) throw new Error("integration tests need DATABASE_URL and TEMPORAL_ADDRESS (set by scripts/test-services.ts)");
   installQuietRuntime();
@@ -132,4 +139,47 @@ export function sixStepSpec(o: {
       { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
     ],
   };
+}
+
+/**
+ * Starts a saved pipeline's run like startRun does, with its compiled plan
+ * edited first (e.g. a short heartbeat timeout for a test): the run row and
+ * steps are the real ones. `taskQueue`: the queue of the worker(s) to run it.
+ */
+export async function startEditedRun(
+  ctx: RequestContext,
+  taskQueue: string,
+  pipelineId: string,
+  edit: (plan: PipelinePlan) => void,
+): Promise<{ runId: string; workflowId: string }> {
+  const prepared = await prepareRun(ctx.db, { teamId: ctx.teamId, pipelineId, trigger: { type: "api" } });
+  if (!prepared.ok) throw new Error(`cannot prepare a run of ${pipelineId}: ${prepared.reason}`);
+  edit(prepared.input.plan as PipelinePlan);
+  const client = await temporalClient();
+  await client.workflow.start("pipelineRun", { taskQueue, workflowId: prepared.workflowId, args: [prepared.input] });
+  return { runId: prepared.runId, workflowId: prepared.workflowId };
+}
+
+/**
+ * Starts a run of a hand-made plan (steps of node types only a test's
+ * harness has, e.g. "test.late@1"), with its run row and step rows, under a
+ * saved pipeline of its own.
+ */
+export async function startPlanRun(h: Pick<Harness, "ctx" | "taskQueue">, steps: PlanStep[]): Promise<{ runId: string; workflowId: string; input: PipelineRunInput }> {
+  const name = `plan-${Math.random().toString(36).slice(2, 10)}`;
+  const { id } = await savePipeline(h.ctx, { spec: sixStepSpec({ name, source: "sample:penguins", train: { type: "train.linear", config: { task: "classification", target: "species" } }, conditions: [{ metric: "accuracy", op: ">=", value: 0 }], model: name }) });
+  const workflowId = `run-${name}`;
+  const run = await createRun(h.ctx.db, {
+    teamId: h.ctx.teamId,
+    pipelineId: id,
+    pipelineVersion: 1,
+    workflowId,
+    params: {},
+    trigger: "api",
+    steps: steps.map((s) => ({ nodeId: s.nodeId, type: s.type })),
+  });
+  const input: PipelineRunInput = { runId: run.id, teamId: h.ctx.teamId, pipelineId: id, pipelineVersion: 1, plan: { apiVersion: "conveyor/v1", name, params: {}, steps } satisfies PipelinePlan };
+  const client = await temporalClient();
+  await client.workflow.start("pipelineRun", { taskQueue: h.taskQueue, workflowId, args: [input] });
+  return { runId: run.id, workflowId, input };
 }

@@ -56,7 +56,7 @@ export function RunGraph({ spec, steps, onSelect }: { spec: PipelineSpecInput; s
 }
 
 export function StatusLegend() {
-  const shown = ["queued", "running", "succeeded", "failed", "skipped"] as const;
+  const shown = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
   return (
     <div className="flex gap-3 text-[11px] font-normal text-slate-500">
       {shown.map((s) => (

@@ -20,6 +20,7 @@ import { MetricChart, type SeriesPoint } from "./metric-chart";
 import { ImportanceBars } from "./importance-bars";
 import { RunGraph, StatusLegend } from "./run-graph";
 import { StepOutputs } from "./step-outputs";
+import { StepProgressLine } from "./step-progress";
 import { stepSummary } from "./step-summary";
 
 export function RunView({ runId }: { runId: string }) {
@@ -61,7 +62,7 @@ export function RunView({ runId }: { runId: string }) {
           <div className="font-semibold">Blocked by a gate: nothing was deployed</div>
           <div className="mt-0.5 whitespace-pre-line">{r.error}</div>
         </div>
-      ) : r.error ? (
+      ) : r.error && !(r.status === "cancelled" && r.error === "cancelled") ? (
         <div className="mb-5">
           <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : r.status === "cancelled" ? "The run was cancelled" : "Run error"} />
         </div>
@@ -217,9 +218,13 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
           <span className="block truncate text-[13px] font-semibold text-slate-800">{label ?? def?.label ?? step.type}</span>
           <span className="block truncate font-mono text-[11px] text-slate-400">{step.nodeId}</span>
         </span>
-        <span className={`min-w-0 flex-1 truncate text-[12.5px] ${step.status === "failed" ? "text-rose-700" : step.status === "skipped" ? "text-amber-700" : "text-slate-600"}`} title={summary}>
-          {summary}
-        </span>
+        {step.status === "running" && step.progress ? (
+          <StepProgressLine progress={step.progress} />
+        ) : (
+          <span className={`min-w-0 flex-1 truncate text-[12.5px] ${step.status === "failed" ? "text-rose-700" : step.status === "skipped" || step.status === "cancelled" ? "text-amber-700" : "text-slate-600"}`} title={summary}>
+            {summary}
+          </span>
+        )}
         <span className="flex shrink-0 items-center gap-2">
           {step.cached ? (
             <Tag tone="violet" title="Outputs reused from an earlier run with the same inputs and config">

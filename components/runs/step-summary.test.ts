@@ -23,4 +23,8 @@ describe("stepSummary", () => {
     expect(stepSummary({ type: "train.linear", status: "failed", error: 'target column "medv" is not in the dataset', outputs: null })).toBe('target column "medv" is not in the dataset');
     expect(stepSummary({ type: "train.linear", status: "running", error: null, outputs: null })).toBe("");
   });
+  it("says where a cancelled step stopped", () => {
+    expect(stepSummary({ type: "train.gbdt", status: "cancelled", error: "cancelled", outputs: null, progress: { phase: "training", iteration: 140, total: 3000, unit: "tree" } })).toBe("cancelled at tree 140 / 3,000");
+    expect(stepSummary({ type: "evaluate", status: "cancelled", error: null, outputs: null, progress: null })).toBe("cancelled");
+  });
 });

@@ -2,17 +2,23 @@
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { PortValue } from "../../workflows/spec/refs";
 import { formatNumber, shortSha } from "../ui/format";
+import type { ProgressLike } from "./step-progress";
 
 export interface StepLike {
   type: string;
   status: string;
   error: string | null;
   outputs: unknown;
+  progress?: ProgressLike | null;
 }
 
 export function stepSummary(step: StepLike): string {
   if (step.status === "skipped") return step.error ? `skipped: ${step.error}` : "skipped";
   if (step.status === "failed") return step.error ?? "failed";
+  if (step.status === "cancelled") {
+    const p = step.progress;
+    return p?.iteration !== undefined && p.total !== undefined ? `cancelled at ${p.unit ?? "iteration"} ${p.iteration.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")}` : "cancelled";
+  }
   const outputs = (step.outputs ?? {}) as Record<string, PortValue>;
   // In the order the node type declares its outputs (train before test).
   const order = resolveNodeType(step.type)?.outputs.map((p) => p.name) ?? [];

@@ -109,6 +109,18 @@ export const ZPortValue = z
 
 export const ZStepLog = z.object({ ts: z.string(), level: z.enum(["info", "warn", "error"]), message: z.string() }).meta({ id: "StepLog" });
 
+export const ZStepProgress = z
+  .object({
+    phase: z.string().describe("what the step is doing, e.g. reading the training data, training, storing the model"),
+    iteration: z.number().int().optional().describe("iterative work: how far it is (with total)"),
+    total: z.number().int().optional(),
+    unit: z.string().optional().describe("what an iteration is, e.g. tree"),
+    etaSeconds: z.number().optional().describe("estimated seconds left in this phase"),
+    attempt: z.number().int(),
+    updatedAt: ZTimestamp,
+  })
+  .meta({ id: "StepProgress" });
+
 export const ZRunStep = z
   .object({
     nodeId: z.string(),
@@ -121,6 +133,7 @@ export const ZRunStep = z
     error: z.string().nullable(),
     outputs: z.record(z.string(), ZPortValue).nullable(),
     logs: z.array(ZStepLog),
+    progress: ZStepProgress.nullable().optional().describe("the latest progress the step reported (updated at most once a second while it runs); absent from servers before it existed"),
   })
   .meta({ id: "RunStep" });
 

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { artifacts, metrics, pipelines, runs, runSteps, stepCache, type StepLog } from "../schema";
+import { artifacts, metrics, pipelines, runs, runSteps, stepCache, type StepLog, type StepProgress } from "../schema";
 
 export type RunStatus = (typeof runs.$inferSelect)["status"];
 type StepStatus = (typeof runSteps.$inferSelect)["status"];
@@ -38,17 +38,37 @@ export async function createRun(
   });
 }
 
+/**
+ * Sets a run's status. A run that ends closes the steps it left open, so a
+ * step never says `running` in a finished run: cancelled → its queued and
+ * running steps are `cancelled`; failed → running ones `failed`, queued ones
+ * `skipped`. (Steps are fenced by status: a late attempt cannot reopen them.)
+ */
 export async function setRunStatus(db: Db, runId: string, status: RunStatus, error?: string | null) {
   const now = new Date();
-  await db
-    .update(runs)
-    .set({
-      status,
-      error: error ?? null,
-      ...(status === "running" ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
-      ...(status === "succeeded" || status === "failed" || status === "cancelled" || status === "blocked" ? { finishedAt: now } : {}),
-    })
-    .where(eq(runs.id, runId));
+  await db.transaction(async (tx) => {
+    await tx
+      .update(runs)
+      .set({
+        status,
+        error: error ?? null,
+        ...(status === "running" ? { startedAt: sql`coalesce(${runs.startedAt}, now())` } : {}),
+        ...(status === "succeeded" || status === "failed" || status === "cancelled" || status === "blocked" ? { finishedAt: now } : {}),
+      })
+      .where(eq(runs.id, runId));
+    const close = (from: StepStatus, to: StepStatus, why: string | null) =>
+      tx
+        .update(runSteps)
+        .set({ status: to, finishedAt: now, ...(why ? { error: why } : {}) })
+        .where(and(eq(runSteps.runId, runId), eq(runSteps.status, from)));
+    if (status === "cancelled") {
+      await close("running", "cancelled", "the run was cancelled while this step was running");
+      await close("queued", "cancelled", null);
+    } else if (status === "failed") {
+      await close("running", "failed", "the run failed while this step was running");
+      await close("queued", "skipped", "the run failed before this step started");
+    }
+  });
 }
 
 export async function updateStep(
@@ -79,26 +99,91 @@ export async function appendStepLogs(db: Db, runId: string, nodeId: string, logs
     .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)));
 }
 
-export async function insertMetrics(db: Db, rows: { runId: string; nodeId: string; key: string; step: number; value: number }[]) {
-  for (let i = 0; i < rows.length; i += 1000) {
-    await db
-      .insert(metrics)
-      .values(rows.slice(i, i + 1000))
-      .onConflictDoUpdate({ target: [metrics.runId, metrics.nodeId, metrics.key, metrics.step], set: { value: sql`excluded.value` } });
-  }
+// ---------------------------------------------------------------------------
+// Step writes of an activity attempt, fenced by attempt number: an attempt
+// owns its step from claimStep until it finishes it; once a newer attempt has
+// claimed the step, or the run has closed it, an older attempt's writes are
+// no-ops (they report false) — a timed-out attempt that keeps running can
+// never overwrite the step's status, outputs or cache entry.
+
+/**
+ * Attempt `attempt` takes the step over: running, its outputs and progress
+ * cleared. False when a newer (or the same) attempt holds it, or the step is
+ * closed (failed, skipped, cancelled: the run ended or gave up on it).
+ */
+export async function claimStep(db: Db, runId: string, nodeId: string, attempt: number): Promise<boolean> {
+  const rows = await db
+    .update(runSteps)
+    .set({ status: "running", attempt, error: null, outputs: null, cached: false, progress: null, finishedAt: null, startedAt: sql`coalesce(${runSteps.startedAt}, now())` })
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId), lt(runSteps.attempt, attempt), inArray(runSteps.status, ["queued", "running", "succeeded"])))
+    .returning({ nodeId: runSteps.nodeId });
+  return rows.length === 1;
 }
 
-export async function insertArtifacts(db: Db, rows: (typeof artifacts.$inferInsert)[]) {
-  if (rows.length) await db.insert(artifacts).values(rows);
+/** Who holds a step now (for messages about a stale attempt). */
+export async function stepHolder(db: Db, runId: string, nodeId: string): Promise<{ status: StepStatus; attempt: number } | null> {
+  const [r] = await db.select({ status: runSteps.status, attempt: runSteps.attempt }).from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId))).limit(1);
+  return r ?? null;
+}
+
+const owned = (runId: string, nodeId: string, attempt: number) =>
+  and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId), eq(runSteps.attempt, attempt), eq(runSteps.status, "running"));
+
+/** The latest progress of the attempt that owns the step; a no-op (false) otherwise. */
+export async function reportStepProgress(db: Db, runId: string, nodeId: string, attempt: number, progress: StepProgress): Promise<boolean> {
+  const rows = await db.update(runSteps).set({ progress }).where(owned(runId, nodeId, attempt)).returning({ nodeId: runSteps.nodeId });
+  return rows.length === 1;
+}
+
+/**
+ * Ends the step for the attempt that owns it, in one transaction: status,
+ * outputs, and (succeeded) its metrics, artifacts and cache entry. False, and
+ * nothing written, when the attempt no longer owns the step.
+ */
+export async function finishStep(
+  db: Db,
+  input: {
+    runId: string;
+    nodeId: string;
+    attempt: number;
+    status: "succeeded" | "cancelled";
+    error?: string | null;
+    outputs?: Record<string, unknown>;
+    cached?: boolean;
+    metrics?: { runId: string; nodeId: string; key: string; step: number; value: number }[];
+    artifacts?: (typeof artifacts.$inferInsert)[];
+    cache?: typeof stepCache.$inferInsert;
+  },
+): Promise<boolean> {
+  return db.transaction(async (tx) => {
+    const rows = await tx
+      .update(runSteps)
+      .set({
+        status: input.status,
+        finishedAt: new Date(),
+        ...(input.error !== undefined ? { error: input.error } : {}),
+        ...(input.outputs ? { outputs: input.outputs } : {}),
+        ...(input.cached !== undefined ? { cached: input.cached } : {}),
+      })
+      .where(owned(input.runId, input.nodeId, input.attempt))
+      .returning({ nodeId: runSteps.nodeId });
+    if (rows.length === 0) return false;
+    const m = input.metrics ?? [];
+    for (let i = 0; i < m.length; i += 1000) {
+      await tx
+        .insert(metrics)
+        .values(m.slice(i, i + 1000))
+        .onConflictDoUpdate({ target: [metrics.runId, metrics.nodeId, metrics.key, metrics.step], set: { value: sql`excluded.value` } });
+    }
+    if (input.artifacts?.length) await tx.insert(artifacts).values(input.artifacts);
+    if (input.cache) await tx.insert(stepCache).values(input.cache).onConflictDoNothing();
+    return true;
+  });
 }
 
 export async function getCachedOutputs(db: Db, key: string) {
   const [r] = await db.select().from(stepCache).where(eq(stepCache.key, key)).limit(1);
   return r ?? null;
-}
-
-export async function putCachedOutputs(db: Db, row: typeof stepCache.$inferInsert) {
-  await db.insert(stepCache).values(row).onConflictDoNothing();
 }
 
 export async function getRun(db: Db, teamId: string, runId: string) {

@@ -141,6 +141,22 @@ export interface StepLog {
   message: string;
 }
 
+/**
+ * Where a running step is (the latest its attempt reported): a phase, and
+ * for iterative work the iteration of total with an estimate of the time
+ * left. Written at most once a second by the attempt that owns the step.
+ */
+export interface StepProgress {
+  phase: string;
+  iteration?: number;
+  total?: number;
+  /** What an iteration is: "tree", "iteration". */
+  unit?: string;
+  etaSeconds?: number;
+  attempt: number;
+  updatedAt: string;
+}
+
 export const runSteps = pgTable(
   "run_steps",
   {
@@ -157,6 +173,7 @@ export const runSteps = pgTable(
     error: text("error"),
     outputs: jsonb("outputs").$type<Record<string, unknown>>(),
     logs: jsonb("logs").$type<StepLog[]>().notNull().default([]),
+    progress: jsonb("progress").$type<StepProgress>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );

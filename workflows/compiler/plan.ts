@@ -13,6 +13,8 @@ export const ZPlanStep = z.object({
   cacheable: z.boolean(),
   retry: z.object({ maximumAttempts: z.number().int().positive() }),
   timeoutSeconds: z.number().positive(),
+  /** Heartbeat timeout of the step's activity; default STEP_HEARTBEAT_TIMEOUT_SECONDS. The compiler never sets it (tests do). */
+  heartbeatTimeoutSeconds: z.number().positive().optional(),
 });
 export type PlanStep = z.infer<typeof ZPlanStep>;
 

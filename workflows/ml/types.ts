@@ -39,6 +39,24 @@ export type Prediction =
   | { task: "regression"; prediction: Float64Array }
   | { task: "classification"; label: string[]; probabilities: Float64Array[] /* one per class */ };
 
+/**
+ * Where a trainer is: `preparing` (checks, binning, design matrix), `training`
+ * (iteration of total: a GBDT boosting round, an L-BFGS iteration) or
+ * `exporting` (the ONNX file). Trainers call `onProgress` synchronously from
+ * their loops, so a listener must be cheap (the training thread throttles).
+ */
+export interface TrainProgress {
+  phase: "preparing" | "training" | "exporting";
+  iteration?: number;
+  total?: number;
+  /** What an iteration is, for people: "tree", "iteration". */
+  unit?: string;
+}
+
+export interface TrainHooks {
+  onProgress?(progress: TrainProgress): void;
+}
+
 /** A user-facing training error (bad input), as opposed to a bug. */
 export class DataError extends Error {
   constructor(message: string, readonly field?: string) {

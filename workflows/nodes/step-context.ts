@@ -30,7 +30,20 @@ export interface StepContext<C = Record<string, unknown>, F = unknown> {
   log(message: string, level?: "info" | "warn" | "error"): void;
   /** Scalar metric (step 0) or a point of a series (step = iteration). */
   metric(key: string, value: number, step?: number): void;
-  heartbeat(details?: unknown): void;
+  /**
+   * What the step is doing now: a phase ("reading the training data"), and for
+   * iterative work the iteration of total with the seconds left. Heartbeats,
+   * and shows in the run view (written at most once a second).
+   */
+  progress(p: { phase: string; iteration?: number; total?: number; unit?: string; etaSeconds?: number }): void;
+  /** A heartbeat with the latest progress (the step heartbeats on its own every few seconds too). */
+  heartbeat(): void;
+  /**
+   * Aborted when this attempt must stop: the run was cancelled, the server
+   * timed the attempt out, or the worker is shutting down. Long work passes it
+   * on (a training thread is terminated); the step ends at once either way.
+   */
+  signal: AbortSignal;
 }
 
 export type NodeActivity<C = any, F = any> = (ctx: StepContext<C, F>) => Promise<StepOutputs>;

@@ -1,26 +1,28 @@
 /**
  * Activity factory: the worker calls createActivities with real deps; tests
  * inject their own (and may replace node activities). Wraps every node
- * activity with the bookkeeping the UI shows: status, attempts, live logs,
- * metrics, artifacts and the step cache.
+ * activity with the bookkeeping the UI shows: status, attempts, progress,
+ * live logs, metrics, artifacts and the step cache.
+ *
+ * An attempt owns its step from claimStep to finishStep (db/queries/runs.ts):
+ * its writes are fenced by attempt number, so an attempt the server has given
+ * up (timed out, cancelled) can never write the step's status, outputs or
+ * cache entry once a newer attempt runs or the run ended; before the final
+ * writes it also checks its cancellation and its heartbeat (StepHeartbeat).
+ * Failures are classified once (failures.ts): bad input is final, transient
+ * infrastructure errors are retried for minutes, other errors up to the
+ * node's retry.maximumAttempts; messages never carry SQL.
  */
 import crypto from "node:crypto";
-import { ApplicationFailure, Context } from "@temporalio/activity";
+import { ApplicationFailure, CancelledFailure, Context } from "@temporalio/activity";
 import type { StepLog } from "../../db/schema";
-import {
-  appendStepLogs,
-  getCachedOutputs,
-  insertArtifacts,
-  insertMetrics,
-  putCachedOutputs,
-  setRunStatus,
-  updateStep,
-} from "../../db/queries/runs";
+import { appendStepLogs, claimStep, finishStep, getCachedOutputs, reportStepProgress, setRunStatus, stepHolder, updateStep } from "../../db/queries/runs";
 import { NODE_ACTIVITIES, NODE_ACTIVITY_FACTS } from "../nodes/activities.generated";
-import { DataError } from "../ml/types";
 import type { StepOutputs } from "../spec/refs";
 import { ACTIVITY_CODE_VERSION } from "../nodes/versions";
-import { DATA_ERROR, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
+import { DATA_ERROR, STALE_ATTEMPT, TRANSIENT_ERROR, TRANSIENT_RETRY, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
+import { classifyFailure, userMessage } from "./failures";
+import { StepHeartbeat } from "./step-heartbeat";
 import type { ActivityDeps, NodeActivity, NodeActivityFacts, StepContext } from "../nodes/step-context";
 
 /**
@@ -40,7 +42,11 @@ export function stepCacheKey(input: ExecuteStepInput, facts?: unknown): string {
   return crypto.createHash("sha256").update(payload).digest("hex");
 }
 
-/** Buffers step logs and flushes them every 300 ms so the run view is live. */
+/**
+ * Buffers step logs and flushes them every 300 ms so the run view is live.
+ * Lines that could not be written (the database is down) are kept, up to
+ * 1,000, and go with the next flush.
+ */
 class LogBuffer {
   private pending: StepLog[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -55,8 +61,48 @@ class LogBuffer {
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    this.flushing = this.flushing.then(() => appendStepLogs(this.deps.db, this.runId, this.nodeId, batch)).catch(() => {});
+    this.flushing = this.flushing
+      .then(() => appendStepLogs(this.deps.db, this.runId, this.nodeId, batch))
+      .catch(() => {
+        this.pending = [...batch, ...this.pending].slice(-1000);
+        this.timer ??= setTimeout(() => void this.flush(), 1000);
+      });
     return this.flushing;
+  }
+  /** The last flush: what still cannot be written is dropped. */
+  async close(): Promise<void> {
+    await this.flush();
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+}
+
+/** Resolves with `work`, or rejects as soon as `signal` aborts (the work is left to finish or fail unobserved). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  work.catch(() => {});
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
+}
+
+/**
+ * Runs a write again while the failure is transient (the database restarting),
+ * for up to `forMs`, unless the attempt is cancelled: finishing a step must not
+ * throw away a long training because PostgreSQL blinked.
+ */
+async function retryTransient<T>(write: () => Promise<T>, opts: { signal: AbortSignal; forMs: number; onRetry: (message: string) => void }): Promise<T> {
+  const started = Date.now();
+  for (let wait = 500; ; wait = Math.min(wait * 2, 5_000)) {
+    try {
+      return await write();
+    } catch (err) {
+      if (classifyFailure(err) !== "transient" || opts.signal.aborted || Date.now() - started + wait > opts.forMs) throw err;
+      opts.onRetry(userMessage(err));
+      await new Promise((r) => setTimeout(r, wait));
+    }
   }
 }
 
@@ -65,95 +111,160 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
   const nodeFacts = opts.nodeFacts ?? NODE_ACTIVITY_FACTS;
   const { db } = deps;
 
+  /** Bookkeeping (the workflow's local activities): retried by the workflow; a failure it reports never carries SQL. */
+  const bookkeeping = async (write: () => Promise<unknown>): Promise<void> => {
+    try {
+      await write();
+    } catch (err) {
+      throw ApplicationFailure.create({ message: userMessage(err), type: classifyFailure(err) === "transient" ? TRANSIENT_ERROR : "BookkeepingError" });
+    }
+  };
+
   return {
     async runStarted(input: { runId: string; workflowId: string }): Promise<void> {
-      await setRunStatus(db, input.runId, "running");
+      await bookkeeping(() => setRunStatus(db, input.runId, "running"));
     },
 
     async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled" | "blocked"; error: string | null }): Promise<void> {
-      await setRunStatus(db, input.runId, input.status, input.error);
+      await bookkeeping(() => setRunStatus(db, input.runId, input.status, input.error));
     },
 
     async stepSkipped(input: { runId: string; nodeId: string; reason: string }): Promise<void> {
-      await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
-      await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+      await bookkeeping(async () => {
+        await updateStep(db, input.runId, input.nodeId, { status: "skipped", error: input.reason, finished: true });
+        await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "warn", message: `skipped: ${input.reason}` }]);
+      });
     },
 
     async stepReused(input: { runId: string; nodeId: string; fromRunId: string; outputs: StepOutputs }): Promise<void> {
-      await updateStep(db, input.runId, input.nodeId, { status: "succeeded", cached: true, outputs: input.outputs, started: true, finished: true });
-      await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "info", message: `reused the outputs of run ${input.fromRunId}` }]);
+      await bookkeeping(async () => {
+        await updateStep(db, input.runId, input.nodeId, { status: "succeeded", cached: true, outputs: input.outputs, started: true, finished: true });
+        await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "info", message: `reused the outputs of run ${input.fromRunId}` }]);
+      });
     },
 
     async stepFailed(input: { runId: string; nodeId: string; error: string }): Promise<void> {
-      await updateStep(db, input.runId, input.nodeId, { status: "failed", error: input.error, finished: true });
+      await bookkeeping(() => updateStep(db, input.runId, input.nodeId, { status: "failed", error: input.error, finished: true }));
     },
 
     async executeStep(input: ExecuteStepInput): Promise<ExecuteStepResult> {
       const { run, step } = input;
-      const info = Context.current().info;
+      const actx = Context.current();
+      const { attempt } = actx.info;
+      const signal = actx.cancellationSignal;
       const logs = new LogBuffer(deps, run.runId, step.nodeId);
-      await updateStep(db, run.runId, step.nodeId, { status: "running", attempt: info.attempt, started: true, error: null });
-      if (info.attempt > 1) logs.push("info", `attempt ${info.attempt} of ${step.retry.maximumAttempts}`);
-
-      // The implementation is the one the plan names (type@version), never "the newest":
-      // a run keeps executing the versions it was compiled with.
-      const impl = nodeActivities[`${step.type}@${step.version}`];
-      if (!impl) throw ApplicationFailure.nonRetryable(`this worker has no activity for ${step.type}@${step.version}`, "UnknownNodeType");
-      const metricRows: { runId: string; nodeId: string; key: string; step: number; value: number }[] = [];
-      const ctx: StepContext = {
-        ...run,
-        nodeId: step.nodeId,
-        type: step.type,
-        config: step.config,
-        params: input.params,
-        inputs: input.inputs,
-        deps,
-        log: (message, level = "info") => logs.push(level, message),
-        metric: (k, value, s = 0) => {
-          if (Number.isFinite(value)) metricRows.push({ runId: run.runId, nodeId: step.nodeId, key: k, step: s, value });
-        },
-        heartbeat: (details) => Context.current().heartbeat(details),
+      const beat = new StepHeartbeat(actx, (p) => reportStepProgress(db, run.runId, step.nodeId, attempt, p));
+      const stale = async (what: string) => {
+        const holder = await stepHolder(db, run.runId, step.nodeId).catch(() => null);
+        const now = holder ? `the step is ${holder.status} at attempt ${holder.attempt}` : "the step is gone";
+        logs.push("warn", `attempt ${attempt} ${what}: ${now}`);
+        return ApplicationFailure.create({ message: `attempt ${attempt} no longer owns step ${step.nodeId} (${now})`, type: STALE_ATTEMPT, nonRetryable: true });
       };
-      /** A failed attempt: said in the step's log; bad input (DataError) is not retried. */
-      const fail = async (err: unknown): Promise<never> => {
-        const message = err instanceof Error ? err.message : String(err);
-        const final = err instanceof DataError || info.attempt >= step.retry.maximumAttempts;
-        logs.push("error", final ? message : `attempt ${info.attempt} failed: ${message}; retrying`);
-        await logs.flush();
-        if (err instanceof DataError) throw ApplicationFailure.nonRetryable(message, DATA_ERROR);
-        throw err;
-      };
-      const factsOf = nodeFacts[`${step.type}@${step.version}`];
-      if (factsOf) ctx.facts = await factsOf(ctx).catch(fail);
-
-      const key = step.cacheable ? stepCacheKey(input, ctx.facts) : null;
-      if (key) {
-        const hit = await getCachedOutputs(db, key);
-        if (hit) {
-          logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
-          await logs.flush();
-          await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: true, outputs: hit.outputs, finished: true });
-          return { outputs: hit.outputs as StepOutputs, cached: true };
+      /** This attempt may still write its results: not cancelled, and never silent longer than its heartbeat timeout. */
+      const checkStillOwned = () => {
+        if (signal.aborted) throw signal.reason as Error;
+        const lost = beat.lostFor();
+        if (lost) {
+          logs.push("warn", `attempt ${attempt} went ${(lost / 1000).toFixed(1)} s without a heartbeat (timeout ${(actx.info.heartbeatTimeoutMs ?? 0) / 1000} s): the server has given it up, so its results are discarded`);
+          throw ApplicationFailure.create({ message: `attempt ${attempt} lost its heartbeat`, type: STALE_ATTEMPT, nonRetryable: false });
         }
-      }
+      };
+      const finish = (outputs: StepOutputs, cached: boolean, extra: Omit<Parameters<typeof finishStep>[1], "runId" | "nodeId" | "attempt" | "status" | "outputs" | "cached"> = {}) => {
+        checkStillOwned();
+        let said = false;
+        return retryTransient(() => finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "succeeded", outputs, cached, ...extra }), {
+          signal,
+          forMs: 120_000,
+          onRetry: (message) => {
+            if (!said) logs.push("warn", `could not record the results (${message}); trying again`);
+            said = true;
+          },
+        });
+      };
 
-      let outputs: StepOutputs;
       try {
-        outputs = await impl(ctx);
-      } catch (err) {
-        return fail(err);
-      }
-      await insertMetrics(db, metricRows);
-      await insertArtifacts(
-        db,
-        Object.entries(outputs).flatMap(([port, v]) =>
+        if (!(await claimStep(db, run.runId, step.nodeId, attempt))) throw await stale("did not start");
+        if (attempt > 1) logs.push("info", `attempt ${attempt}`);
+
+        // The implementation is the one the plan names (type@version), never "the newest":
+        // a run keeps executing the versions it was compiled with.
+        const impl = nodeActivities[`${step.type}@${step.version}`];
+        if (!impl) throw ApplicationFailure.nonRetryable(`this worker has no activity for ${step.type}@${step.version}`, "UnknownNodeType");
+        const metricRows: { runId: string; nodeId: string; key: string; step: number; value: number }[] = [];
+        const ctx: StepContext = {
+          ...run,
+          nodeId: step.nodeId,
+          type: step.type,
+          config: step.config,
+          params: input.params,
+          inputs: input.inputs,
+          deps,
+          log: (message, level = "info") => logs.push(level, message),
+          metric: (k, value, s = 0) => {
+            if (Number.isFinite(value)) metricRows.push({ runId: run.runId, nodeId: step.nodeId, key: k, step: s, value });
+          },
+          progress: (p) => beat.report(p),
+          heartbeat: () => beat.beat(),
+          signal,
+        };
+        const factsOf = nodeFacts[`${step.type}@${step.version}`];
+        if (factsOf) ctx.facts = await untilAborted(factsOf(ctx), signal);
+
+        const key = step.cacheable ? stepCacheKey(input, ctx.facts) : null;
+        if (key) {
+          const hit = await getCachedOutputs(db, key);
+          if (hit) {
+            logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
+            if (!(await finish(hit.outputs as StepOutputs, true))) throw await stale("found a cached result too late");
+            return { outputs: hit.outputs as StepOutputs, cached: true };
+          }
+        }
+
+        const outputs = await untilAborted(impl(ctx), signal);
+        const artifacts = Object.entries(outputs).flatMap(([port, v]) =>
           "uri" in v ? [{ teamId: run.teamId, runId: run.runId, nodeId: step.nodeId, port, kind: v.kind, uri: v.uri, sha256: v.sha256, sizeBytes: 0, meta: {} }] : [],
-        ),
-      );
-      if (key) await putCachedOutputs(db, { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId });
-      await logs.flush();
-      await updateStep(db, run.runId, step.nodeId, { status: "succeeded", cached: false, outputs, finished: true });
-      return { outputs, cached: false };
+        );
+        const cache = key ? { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId } : undefined;
+        if (!(await finish(outputs, false, { metrics: metricRows, artifacts, cache }))) throw await stale("finished too late; its results are discarded");
+        return { outputs, cached: false };
+      } catch (err) {
+        if (signal.aborted) {
+          // The run was cancelled (the step says so, unless the run already closed it),
+          // or the server gave this attempt up / the worker is stopping (a newer attempt or the workflow decides).
+          // (A cancelled run's workflow may be closed before this attempt's next heartbeat: then the
+          // reason is NOT_FOUND, and the step, closed by the run, says cancelled.)
+          const reason = signal.reason instanceof CancelledFailure ? signal.reason.message : String(signal.reason);
+          const requested = actx.cancellationDetails?.cancelRequested === true;
+          if (requested) await finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "cancelled", error: "cancelled" }).catch(() => false);
+          const holder = requested ? null : await stepHolder(db, run.runId, step.nodeId).catch(() => null);
+          if (requested || (holder?.status === "cancelled" && holder.attempt === attempt)) logs.push("warn", `cancelled${beat.where()}`);
+          else logs.push("warn", `attempt ${attempt} stopped${beat.where()}: ${reason}`);
+          throw signal.reason as Error;
+        }
+        if (err instanceof ApplicationFailure) {
+          if (err.type !== STALE_ATTEMPT) logs.push("error", err.message);
+          throw err;
+        }
+        throw failure(err, attempt, step.retry.maximumAttempts, (line, level) => logs.push(level, line));
+      } finally {
+        await beat.stop();
+        await logs.close();
+      }
     },
   };
+}
+
+/**
+ * The ApplicationFailure an attempt ends with (failures.ts decides the kind),
+ * said in the step's log: bad input is final; transient errors are retried
+ * (TRANSIENT_RETRY bounds them); other errors until the node's attempts are used.
+ */
+function failure(err: unknown, attempt: number, nodeAttempts: number, log: (line: string, level: StepLog["level"]) => void): ApplicationFailure {
+  const kind = classifyFailure(err);
+  const message = userMessage(err);
+  const final = kind === "data" || (kind === "transient" ? attempt >= Math.max(nodeAttempts, TRANSIENT_RETRY.maximumAttempts) : attempt >= nodeAttempts);
+  if (final) log(message, "error");
+  else log(`attempt ${attempt} failed: ${message}; ${kind === "transient" ? "the infrastructure is unavailable, retrying with backoff" : "retrying"}`, "warn");
+  const type = kind === "data" ? DATA_ERROR : kind === "transient" ? TRANSIENT_ERROR : err instanceof Error ? err.name : "Error";
+  return ApplicationFailure.create({ message, type, nonRetryable: final });
 }

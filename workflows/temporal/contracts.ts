@@ -2,6 +2,7 @@
  * Types shared by the workflow and the activities. Type-only on the
  * workflow side: workflow code never imports activity implementations.
  */
+import type { ActivityOptions } from "@temporalio/common";
 import type { PlanStep } from "../compiler/plan";
 import type { PortValue, StepOutputs } from "../spec/refs";
 
@@ -47,6 +48,36 @@ export interface PipelineRunResult {
 
 /** Error type name for bad input: never retried. */
 export const DATA_ERROR = "DataError";
+/** Error type name of infrastructure failures (database or Temporal unreachable, …): retried for minutes. */
+export const TRANSIENT_ERROR = "TransientError";
+/** Error type name of an attempt that no longer owns its step (a newer attempt does, or the run closed it). */
+export const STALE_ATTEMPT = "StaleAttempt";
+
+/** Every step heartbeats (a ticker while it runs); a worker that dies is noticed after this long. */
+export const STEP_HEARTBEAT_TIMEOUT_SECONDS = 30;
+
+/**
+ * Retries of transient failures: backoff from 1 s doubling up to 30 s, for
+ * at most this many attempts (1+2+4+8+16+30·8 s ≈ 4.5 minutes of waiting).
+ * Other failures stop earlier: the activity makes them non-retryable once the
+ * node's retry.maximumAttempts is used up.
+ */
+export const TRANSIENT_RETRY = { maximumAttempts: 14, initialInterval: "1 second", backoffCoefficient: 2, maximumInterval: "30 seconds" } as const;
+
+/**
+ * Options of a step's executeStep activity: start-to-close the node's timeout,
+ * the heartbeat timeout (a plan may shorten it: tests), retries per
+ * TRANSIENT_RETRY, bad input never retried, and schedule-to-close bounding
+ * every attempt together (the node's attempts plus five minutes of retries).
+ */
+export function stepActivityOptions(step: PlanStep): ActivityOptions {
+  return {
+    startToCloseTimeout: `${step.timeoutSeconds} seconds`,
+    scheduleToCloseTimeout: `${step.timeoutSeconds * step.retry.maximumAttempts + 300} seconds`,
+    heartbeatTimeout: `${step.heartbeatTimeoutSeconds ?? STEP_HEARTBEAT_TIMEOUT_SECONDS} seconds`,
+    retry: { ...TRANSIENT_RETRY, maximumAttempts: Math.max(step.retry.maximumAttempts, TRANSIENT_RETRY.maximumAttempts), nonRetryableErrorTypes: [DATA_ERROR, STALE_ATTEMPT] },
+  };
+}
 
 /** Arguments of a Schedule's `scheduledRun` workflow: which pipeline and which of its triggers. */
 export interface ScheduledRunInput {

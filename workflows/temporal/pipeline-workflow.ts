@@ -15,7 +15,7 @@ import {
 } from "@temporalio/workflow";
 import { ZPipelinePlan, type PlanStep } from "../compiler/plan";
 import type { createActivities } from "./activities";
-import { DATA_ERROR, type PipelineRunInput, type PipelineRunResult, type StepSummary } from "./contracts";
+import { stepActivityOptions, type PipelineRunInput, type PipelineRunResult, type StepSummary } from "./contracts";
 import type { PortValue, StepOutputs } from "../spec/refs";
 
 type Activities = ReturnType<typeof createActivities>;
@@ -66,11 +66,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       summaries.set(step.nodeId, { nodeId: step.nodeId, status: "succeeded", cached: true });
       return;
     }
-    const { executeStep } = proxyActivities<Activities>({
-      startToCloseTimeout: `${step.timeoutSeconds} seconds`,
-      heartbeatTimeout: step.timeoutSeconds > 120 ? "60 seconds" : undefined,
-      retry: { maximumAttempts: step.retry.maximumAttempts, initialInterval: "1 second", backoffCoefficient: 2, nonRetryableErrorTypes: [DATA_ERROR] },
-    });
+    const { executeStep } = proxyActivities<Activities>(stepActivityOptions(step));
     try {
       const result = await executeStep({ run, step, params: plan.params, inputs });
       outputs.set(step.nodeId, result.outputs);

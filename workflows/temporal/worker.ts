@@ -25,6 +25,10 @@ export async function createWorker(opts: {
     activities: { ...createActivities(opts.deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(opts.deps) },
     // No low cap on concurrent activities: with every slot taken by pollers the
     // SDK stops requesting eager dispatch, which costs ~45 ms per step here.
+    // Heartbeats leave at most every 2 s (not 0.8 × the heartbeat timeout): a
+    // run's cancellation arrives in a heartbeat's answer, so this bounds how
+    // long a cancelled step keeps running.
+    maxHeartbeatThrottleInterval: "2 seconds",
     ...opts.extra,
   });
   return { worker, connection };

@@ -13,7 +13,7 @@
  * split) comes from `Rng(seed)`, and every loop runs in a fixed order, so the
  * same data, options and seed give the same trees and the same ONNX bytes.
  */
-import { DataError, type Frame, type TrainedModel } from "../types";
+import { DataError, type Frame, type TrainedModel, type TrainHooks } from "../types";
 import { MAX_ELEMENTS, newDoubles, toDoubles } from "./arrays";
 import { prepareData, type PreparedData } from "./dataset";
 import { logisticGradients, meanLoss, meanSquare, softmaxGradients, softmaxProbabilities, squaredErrorGradients } from "./losses";
@@ -79,7 +79,9 @@ function baseScores(data: PreparedData): Float64Array {
   return base;
 }
 
-export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel {
+export function trainGbdt(frame: Frame, options: GbdtOptions, hooks: TrainHooks = {}): GbdtTrainedModel {
+  const onProgress = hooks.onProgress ?? (() => {});
+  onProgress({ phase: "preparing" });
   const opts = resolveOptions(options);
   const data = prepareData(frame, opts);
   const { n, K, objective } = data;
@@ -180,6 +182,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
       treeTarget.push(k);
     }
     iterations = it + 1;
+    onProgress({ phase: "training", iteration: iterations, total: opts.nTrees, unit: "tree" });
     if (data.nValid > 0) {
       const vl = meanLoss(objective, validScore, yValid, K);
       validLoss.push(vl);
@@ -249,6 +252,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions): GbdtTrainedModel 
   const series: Record<string, number[]> = { train_loss: trainLoss };
   if (data.nValid > 0) series.valid_loss = validLoss;
 
+  onProgress({ phase: "exporting" });
   return {
     task: opts.task,
     target: opts.target,

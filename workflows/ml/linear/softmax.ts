@@ -97,7 +97,7 @@ export function fitSoftmax(
   y: Int32Array,
   k: number,
   l2: number,
-  opts: { maxIterations?: number; gtol?: number } = {},
+  opts: { maxIterations?: number; gtol?: number; onIteration?: (iteration: number) => void } = {},
 ): SoftmaxFit {
   const d = x.width;
   const stride = d + 1;
@@ -123,9 +123,10 @@ export function fitSoftmax(
   const result = lbfgs(f, theta0, {
     maxIterations: opts.maxIterations ?? 1000,
     gtol: opts.gtol ?? 1e-8,
-    onIteration: (_iteration, value) => {
+    onIteration: (iteration, value) => {
       objective.push(value);
       loss.push(lastCe);
+      opts.onIteration?.(iteration);
     },
   });
   const weights = new Float64Array(k * d);

@@ -4,7 +4,7 @@
  * exported as ONNX with the preprocessing inside the graph.
  */
 import { compareCodeUnits, findColumn, fitPreprocessor, labelStrings, modelInputs, transform } from "../preprocess";
-import { DataError, type Frame, type ModelOutput, type Task, type TrainedModel } from "../types";
+import { DataError, type Frame, type ModelOutput, type Task, type TrainedModel, type TrainHooks } from "../types";
 import { exportLinearOnnx } from "./export-onnx";
 import { predictLinear, toFloat32Values, type LinearParams } from "./linear-model";
 import { fitRidge } from "./ridge";
@@ -112,7 +112,9 @@ function classificationTarget(frame: Frame, target: string): { y: Int32Array; cl
   return { y, classes };
 }
 
-export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrainedModel {
+export function trainLinear(frame: Frame, opts: TrainLinearOptions, hooks: TrainHooks = {}): LinearTrainedModel {
+  const onProgress = hooks.onProgress ?? (() => {});
+  onProgress({ phase: "preparing" });
   const { features, l2, maxIterations } = checkOptions(frame, opts);
   const { task, target } = opts;
   const yReg = task === "regression" ? regressionTarget(frame, target) : undefined;
@@ -130,6 +132,7 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrain
   const outputs: ModelOutput[] = [];
 
   if (yReg) {
+    onProgress({ phase: "training" });
     const fit = fitRidge(x, yReg, l2);
     if (fit.jitter > 0) {
       notes.push(`The features are collinear (for example a one-hot column set that always has a value duplicates the intercept), so a tiny l2 of ${fit.jitter.toExponential(2)} was added to solve the normal equations. Use l2 > 0 to avoid this.`);
@@ -139,7 +142,8 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrain
     outputs.push({ name: "prediction", datatype: "FP32", shape: [-1, 1] });
   } else {
     const { y, classes } = yCls!;
-    const fit = fitSoftmax(x, y, classes.length, l2, { maxIterations });
+    onProgress({ phase: "training", iteration: 0, total: maxIterations, unit: "iteration" });
+    const fit = fitSoftmax(x, y, classes.length, l2, { maxIterations, onIteration: (iteration) => onProgress({ phase: "training", iteration, total: maxIterations, unit: "iteration" }) });
     series.loss = fit.loss;
     series.objective = fit.objective;
     params.iterations = fit.iterations;
@@ -154,6 +158,7 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions): LinearTrain
     outputs.push({ name: "label", datatype: "BYTES", shape: [-1] }, { name: "probabilities", datatype: "FP32", shape: [-1, classes.length] });
   }
 
+  onProgress({ phase: "exporting" });
   return {
     task,
     target,

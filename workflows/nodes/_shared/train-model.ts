@@ -1,9 +1,14 @@
 /**
  * The part every train.* activity shares: pick columns, read the dataset,
- * call the trainer, store model.onnx + manifest, record the training curves.
+ * train in a training thread (the worker's event loop stays free: heartbeats,
+ * other steps, cancellation), store model.onnx + manifest, record the training
+ * curves and feature importance. Progress (tree 140 / 500, the time left) is
+ * the step's progress; a cancelled step terminates the thread at once.
  */
 import { columnKind, parquetRel, readFrame, withDuckDb } from "../../data/duckdb";
-import { DataError, type Frame, type Task, type TrainedModel } from "../../ml/types";
+import { DataError, type Frame, type Task } from "../../ml/types";
+import { trainInThread } from "../../ml/train-in-thread";
+import type { ReportedProgress, TrainJob } from "../../ml/train-job";
 import type { ModelManifest } from "../../../contract/model";
 import type { ModelRef, DatasetRef, ColumnSchema } from "../../spec/refs";
 import type { StepContext } from "../step-context";
@@ -47,23 +52,40 @@ function exampleRow(frame: Frame, names: string[]): Record<string, number | stri
   return Object.fromEntries(cols.map((c) => [c.name, missing(c, row) ? null : (c.values[row] as number | string)]));
 }
 
+/** The first `n` rows (copies): what is left of the frame here once its columns moved to the training thread. */
+function head(frame: Frame, n: number): Frame {
+  const rows = Math.min(frame.rows, n);
+  return { rows, columns: frame.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice(0, rows) } : { ...c, values: c.values.slice(0, rows) })) };
+}
+
+const PHASES: Record<ReportedProgress["phase"], string> = { preparing: "preparing the data", training: "training", exporting: "exporting the model to ONNX" };
+
+/** `job`: the trainer and its options (the frame it gets holds the selected feature columns and the target). */
 export async function trainModelStep(
   ctx: StepContext<{ task: Task; target: string; features?: string[] }>,
-  train: (frame: Frame) => TrainedModel,
+  job: TrainJob,
   seed: number | null,
 ): Promise<{ model: ModelRef }> {
   const ds = ctx.inputs.dataset;
   if (!ds || ds.kind !== "dataset") throw new Error(`step ${ctx.nodeId}: missing dataset input`);
   const { target, features } = selectColumns(ctx, ds, ctx.config.target, ctx.config.features);
+  ctx.progress({ phase: "reading the training data" });
   const frame = await withDuckDb((conn) => readFrame(conn, parquetRel(ctx.deps.store, ds), [...features, target]));
   if (frame.rows === 0) throw new DataError("the training dataset has no rows", "inputs.dataset");
   ctx.log(`training on ${frame.rows} rows, ${features.length} features: ${features.map((f) => f.name).join(", ")}`);
+  const examples = head(frame, 1000);
   const started = performance.now();
-  const model = train(frame);
+  const model = await trainInThread(frame, job, {
+    signal: ctx.signal,
+    onProgress: (p) => ctx.progress({ ...p, phase: PHASES[p.phase] }),
+  });
   ctx.log(`trained in ${((performance.now() - started) / 1000).toFixed(2)} s`);
   for (const note of model.notes) ctx.log(note, "warn");
   for (const [key, values] of Object.entries(model.series)) values.forEach((v, i) => ctx.metric(key, v, i + 1));
+  // Gain-based importance (GBDT) as metrics, one per feature, drawn as bars in the run view.
+  for (const f of model.featureImportance ?? []) ctx.metric(`importance.${f.name}`, f.gain);
 
+  ctx.progress({ phase: "storing the model" });
   const { store } = ctx.deps;
   const onnx = await store.putBytes(model.onnx, "model.onnx");
   const manifest: Omit<ModelManifest, "metrics"> = {
@@ -74,7 +96,7 @@ export async function trainModelStep(
     inputs: model.inputs,
     outputs: model.outputs,
     ...(model.classes ? { classes: model.classes } : {}),
-    example: exampleRow(frame, model.inputs.map((i) => i.name)),
+    example: exampleRow(examples, model.inputs.map((i) => i.name)),
     trainingData: { uri: ds.uri, sha256: ds.sha256, rows: ds.rows },
     pipeline: { id: ctx.pipelineId, version: ctx.pipelineVersion, nodeId: ctx.nodeId },
     runId: ctx.runId,

@@ -19,11 +19,14 @@ export async function scoreModel(ctx: StepContext<unknown>, ds: DatasetRef, mani
   const missing = [...manifest.inputs.map((i) => i.name), manifest.target].filter((n) => !byName.has(n));
   if (missing.length) throw new DataError(`the evaluation dataset lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}`, "inputs.dataset");
   const columns: ColumnSchema[] = [...manifest.inputs.map((i) => byName.get(i.name)!), byName.get(manifest.target)!];
+  ctx.progress({ phase: "reading the evaluation data" });
   const frame = await withDuckDb((conn) => readFrame(conn, parquetRel(ctx.deps.store, ds), columns));
   if (frame.rows === 0) throw new DataError("the evaluation dataset has no rows", "inputs.dataset");
+  ctx.progress({ phase: `scoring ${frame.rows} rows with the model` });
   const session = await loadSession(await load());
   try {
     const prediction = await scoreFrame(session, frame, manifest);
+    ctx.progress({ phase: "computing the metrics" });
     const y = frame.columns[frame.columns.length - 1]!;
     if (prediction.task === "regression") {
       if (y.kind !== "number") throw new DataError(`target "${manifest.target}" must be numeric for regression`, "inputs.dataset");

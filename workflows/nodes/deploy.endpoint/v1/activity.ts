@@ -36,6 +36,9 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
   const { db } = ctx.deps;
   const { model: name, alias, strategy } = ctx.config;
   const manifest: ModelManifest = { ...model.manifest, metrics: decision.metrics };
+  // A cancelled run registers nothing: stop here if this attempt was told to.
+  ctx.signal.throwIfAborted();
+  ctx.progress({ phase: `registering ${name}` });
   const { modelId, version, unchanged } = await registerModelVersion(db, {
     teamId: ctx.teamId,
     modelName: name,
@@ -61,6 +64,7 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
   });
   ctx.log(`alias ${alias}: ${fromVersion ?? "none"} → ${version}`);
   await upsertDeployment(db, { teamId: ctx.teamId, name, modelId, alias, strategy, runId: ctx.runId });
+  ctx.progress({ phase: `waiting for serving to load ${name} v${version}` });
   const ms = await confirmServing(ctx, name, version);
   if (ms !== null) ctx.log(`serving ${name} v${version} (live after ${ms} ms)`);
   return { deployment: { kind: "deployment", name, model: name, version, alias, strategy } };

@@ -37,12 +37,14 @@ export default defineActivity<Config, Facts>(
     const dataset = await withDuckDb(async (conn) => {
       if (ref.kind === "sample") {
         ctx.log(`reading bundled sample "${ref.name}"`);
+        ctx.progress({ phase: `reading the sample "${ref.name}"` });
         return writeDataset(conn, store, sampleSql(ref.name as SampleName));
       }
       const row = ref.kind === "dataset-id" ? await getDataset(db, ctx.teamId, ref.id) : await getDataset(db, ctx.teamId, ctx.facts!.id);
       if (!row) throw new DataError(`dataset ${source.slice(8)} does not exist (or belongs to another team)`, "config.source");
       origin = { dataset: row.name, version: row.version, id: row.id };
       ctx.log(`reading dataset "${row.name}" version ${row.version} (${row.rows} rows${ref.kind === "dataset" && !ref.version ? ", its latest" : ""})`);
+      ctx.progress({ phase: `reading dataset "${row.name}" version ${row.version} (${row.rows} rows)` });
       return writeDataset(conn, store, `SELECT * FROM read_parquet(${lit(store.localPath(row.uri))})`);
     });
     if (dataset.rows === 0) throw new DataError(`${source} has no rows`, "config.source");

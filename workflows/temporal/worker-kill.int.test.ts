@@ -1,0 +1,127 @@
+/**
+ * A killed worker loses nothing: two worker processes (the real worker entry,
+ * workflows/temporal/worker-main.ts) poll one task queue; the one training is
+ * SIGKILLed mid-training; after the step's heartbeat timeout the other one
+ * runs the step again and finishes the run, and the run registers exactly
+ * one model version.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import readline from "node:readline";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sixStepSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
+import { savePipeline } from "../../server/services/pipelines/save-pipeline";
+import { getRun } from "../../server/services/runs/get-run";
+import { getModel } from "../../server/services/models/get-model";
+import { temporalClient } from "../../server/temporal";
+import { registerModelVersion } from "../../db/queries/models";
+import type { ModelRef } from "../spec/refs";
+
+const root = path.resolve(__dirname, "../..");
+const HEARTBEAT_TIMEOUT_SECONDS = 5;
+
+interface WorkerProcess {
+  child: ChildProcess;
+  exited: Promise<void>;
+}
+
+/** `node --import tsx workflows/temporal/worker-main.ts` on `taskQueue`; resolves once it polls. */
+async function startWorkerProcess(h: Harness, taskQueue: string): Promise<WorkerProcess> {
+  const child = spawn(process.execPath, ["--import", "tsx", "workflows/temporal/worker-main.ts"], {
+    cwd: root,
+    env: {
+      ...process.env,
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      SERVING_URL: h.servingUrl,
+      ARTIFACT_DIR: h.store.root,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const exited = new Promise<void>((r) => child.once("exit", () => r()));
+  const tail: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`)), 90_000);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      readline.createInterface({ input: stream }).on("line", (line) => {
+        tail.push(line);
+        tail.splice(0, Math.max(0, tail.length - 20));
+        if (line.startsWith("worker polling task queue")) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    }
+    void exited.then(() => reject(new Error(`worker exited during startup:\n${tail.join("\n")}`)));
+  });
+  return { child, exited };
+}
+
+let h: Harness;
+const workers: WorkerProcess[] = [];
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  for (const w of workers) {
+    if (w.child.exitCode === null && w.child.signalCode === null) {
+      w.child.kill("SIGTERM");
+      await Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))]);
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
+    }
+  }
+  await h?.stop();
+});
+
+describe("a killed worker", () => {
+  it("loses nothing: the other worker finishes the run after the heartbeat timeout, one model version is registered", async () => {
+    const taskQueue = `kill-${Math.random().toString(36).slice(2, 10)}`;
+    workers.push(...(await Promise.all([startWorkerProcess(h, taskQueue), startWorkerProcess(h, taskQueue)])));
+    const model = `killed-${Math.random().toString(36).slice(2, 8)}`;
+    const spec = sixStepSpec({
+      name: model,
+      source: "sample:flights-20k",
+      split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
+      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 1500, maxDepth: 8, subsample: 0.8 } },
+      conditions: [{ metric: "mae", op: "<", value: 1000 }],
+      model,
+    });
+    const { id } = await savePipeline(h.ctx, { spec });
+    const { runId, workflowId } = await startEditedRun(h.ctx, taskQueue, id, (plan) => {
+      for (const s of plan.steps) s.heartbeatTimeoutSeconds = HEARTBEAT_TIMEOUT_SECONDS;
+    });
+    const train = async () => (await getRun(h.ctx, { runId })).steps.find((s) => s.nodeId === "train")!;
+    await expect.poll(async () => (await train()).progress?.iteration ?? 0, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(10);
+
+    // Which worker trains: the one the server handed the pending activity to.
+    const client = await temporalClient();
+    const pending = (await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
+    const identity = pending.find((a) => a.activityType?.name === "executeStep")?.lastWorkerIdentity ?? "";
+    const pid = Number(identity.split("@")[0]);
+    const victim = workers.find((w) => w.child.pid === pid);
+    expect(victim, `the training worker (${identity}) is one of ours (${workers.map((w) => w.child.pid).join(", ")})`).toBeDefined();
+    const stoppedAt = (await train()).progress!;
+
+    const killedAt = Date.now();
+    victim!.child.kill("SIGKILL");
+    await victim!.exited;
+    const run = await h.waitForRun(runId, 180_000);
+    const finishedAfterKill = Date.now() - killedAt;
+    console.log(`[kill] killed worker ${pid} at tree ${stoppedAt.iteration} / ${stoppedAt.total}; the run finished ${(finishedAfterKill / 1000).toFixed(1)} s later`);
+
+    expect(run.status).toBe("succeeded");
+    const t = run.steps.find((s) => s.nodeId === "train")!;
+    expect(t.attempt).toBe(2);
+    expect(t.logs.map((l) => l.message)).toContain("attempt 2");
+    expect(run.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);
+    // Not before the heartbeat timeout: the server waited for the dead worker's heartbeat.
+    expect(finishedAfterKill).toBeGreaterThan(HEARTBEAT_TIMEOUT_SECONDS * 1000);
+
+    const registered = await getModel(h.ctx, { name: model });
+    expect(registered.versions.filter((v) => v.runId === runId)).toHaveLength(1);
+    // Registering is idempotent per (run, sha256): a retried deploy gets the same version.
+    const m = (t.outputs as { model: ModelRef }).model;
+    const again = await registerModelVersion(h.db, { teamId: h.ctx.teamId, modelName: model, runId, artifactUri: m.uri, sha256: m.sha256, manifest: { ...m.manifest, metrics: {} }, metrics: {} });
+    expect(again.version).toBe(registered.versions[0]!.version);
+    expect((await getModel(h.ctx, { name: model })).versions).toHaveLength(1);
+  });
+});
