@@ -54,7 +54,7 @@ for (const name of names) {
   } catch (e) {
     failed++;
     console.error(`benchmark ${name} failed:`, e);
-    rows.push(`${name}: FAILED (${e instanceof Error ? e.message : e})`);
+    rows.push(`${name}: FAILED (${e instanceof Error ? e.message : String(e)})`);
   }
 }
 console.log(`\n${rows.join("\n")}`);

@@ -11,6 +11,7 @@ import type { z } from "zod";
 import { ZApiError } from "../contract/api/common";
 import { inputPlaces, type Endpoint } from "../contract/api/endpoints";
 import { ApiError, ServerError, UsageError } from "./errors";
+import { toText } from "../contract/text";
 
 /** Bytes to upload without holding them in memory (a file, streamed). */
 export interface ByteSource {
@@ -76,10 +77,10 @@ export function buildRequest<E extends Endpoint>(baseUrl: string, e: E, input: I
   const path = e.path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const v = fields[name];
     if (v === undefined || v === "") throw new UsageError(`${name} is required`);
-    return encodeURIComponent(String(v));
+    return encodeURIComponent(toText(v));
   });
   const query = new URLSearchParams();
-  for (const [k, v] of present(fields, places.query)) query.append(k, String(v));
+  for (const [k, v] of present(fields, places.query)) query.append(k, toText(v));
   const qs = query.toString();
   const headers: Record<string, string> = { accept: "application/json" };
   if (token) headers.authorization = `Bearer ${token}`;
@@ -163,7 +164,7 @@ export const fetchTransport: Transport = async (req, opts) => {
     body,
     ...(isByteSource(req.body) ? { duplex: "half" } : {}),
     ...(opts.timeoutMs ? { signal: AbortSignal.timeout(opts.timeoutMs) } : {}),
-  } as RequestInit);
+  });
   return {
     status: res.status,
     contentType: res.headers.get("content-type") ?? "",

@@ -185,7 +185,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     const ce = colors(Boolean(io.stderr.isTTY) && !io.env.NO_COLOR);
     if (e instanceof CliError) {
       const [first, ...rest] = errorLines(e);
-      io.stderr.write(`${ce.red(first!)}\n${rest.map((l) => `${l}\n`).join("")}`);
+      io.stderr.write(`${ce.red(first)}\n${rest.map((l) => `${l}\n`).join("")}`);
       return e.exitCode;
     }
     io.stderr.write(`${ce.red(`error: ${e instanceof Error ? e.message : String(e)}`)}\n`);

@@ -91,7 +91,8 @@ export function typeJsonRow(text: string, inputs: ModelInput[]): Row {
 export function typeCsvRows(text: string, inputs: ModelInput[], file = "the CSV"): { rows: Row[]; ignored: string[] } {
   let records: string[][];
   try {
-    records = parseCsv(text, { bom: true, skip_empty_lines: true, relax_column_count: false }) as string[][];
+    const parsed: unknown = parseCsv(text, { bom: true, skip_empty_lines: true, relax_column_count: false });
+    records = parsed as string[][];
   } catch (e) {
     throw new UsageError(`${file} is not valid CSV: ${(e as Error).message}`);
   }

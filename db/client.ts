@@ -9,7 +9,7 @@ export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 /** One pool per process; callers pass the Db around explicitly. */
 export function createDb(url = env().databaseUrl, opts: { max?: number } = {}): Db {
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {} });
-  return drizzle(client, { schema }) as Db;
+  return drizzle(client, { schema });
 }
 
 let shared: Db | undefined;

@@ -46,7 +46,7 @@ const KEYS = Object.keys(ENV_SCHEMA.shape) as (keyof typeof ENV_SCHEMA.shape)[];
 
 /** Parses a set of variables (empty strings count as unset); throws one message naming every bad variable. */
 export function parseEnv(source: Record<string, string | undefined>, cwd = process.cwd()): Env {
-  const raw = Object.fromEntries(KEYS.map((k) => [k, source[k]]).filter(([, v]) => v !== undefined && v !== ""));
+  const raw: Record<string, string> = Object.fromEntries(KEYS.flatMap((k) => (source[k] === undefined || source[k] === "" ? [] : [[k, source[k]] as const])));
   const parsed = ENV_SCHEMA.safeParse(raw);
   if (!parsed.success) {
     throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`).join("; ")}`);

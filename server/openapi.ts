@@ -64,7 +64,7 @@ export function openApiDocument(): Record<string, unknown> {
   for (const e of Object.values(endpoints) as Endpoint[]) {
     (paths[e.path] ??= {})[e.method.toLowerCase() as "get"] = operation(e);
   }
-  const specSchema = pipelineJsonSchema() as Record<string, unknown>;
+  const specSchema = pipelineJsonSchema();
   cached = createDocument(
     {
       openapi: "3.1.0",

@@ -41,7 +41,7 @@ function validator() {
   if (!ajv) {
     ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
     addFormats(ajv);
-    ajv.addSchema(openApiDocument() as object, "openapi");
+    ajv.addSchema(openApiDocument(), "openapi");
   }
   return ajv;
 }
@@ -89,7 +89,7 @@ export async function api(method: string, url: string, init: { body?: BodyInit |
   const raw = init.body;
   const body = raw === undefined ? undefined : typeof raw === "string" || raw instanceof Uint8Array || raw instanceof ReadableStream || raw instanceof Blob ? raw : JSON.stringify(raw);
   const headers: Record<string, string> = { ...(body !== undefined ? { "content-type": init.type ?? "application/json" } : {}), ...init.headers };
-  const req = new Request(full, { method, body: body as BodyInit | undefined, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) } as RequestInit);
+  const req = new Request(full, { method, body: body as BodyInit | undefined, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) });
   const res = await handler(req, { params: Promise.resolve({}) });
   const e = matchEndpoint(method, full.pathname);
   seen.push({ operationId: e?.operationId ?? null, method, path: full.pathname, status: res.status });

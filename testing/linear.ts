@@ -23,8 +23,8 @@ export function frameFromRecords(records: Record<string, Value>[], names?: strin
 export function frame(cols: Record<string, number[] | (string | null)[]>): Frame {
   const columns: Column[] = Object.entries(cols).map(([name, v]) =>
     v.every((x) => typeof x === "number")
-      ? { name, kind: "number", values: Float64Array.from(v as number[]) }
-      : { name, kind: "string", values: v as (string | null)[] },
+      ? { name, kind: "number", values: Float64Array.from(v) }
+      : { name, kind: "string", values: v },
   );
   return { rows: columns[0]?.values.length ?? 0, columns };
 }

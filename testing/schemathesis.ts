@@ -88,7 +88,7 @@ export async function ensureSchemathesis(opts: SchemathesisOptions = {}): Promis
     const pip = await run(
       venvPython(dir),
       ["-m", "pip", "install", "--require-hashes", "--only-binary", ":all:", "--no-deps", "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirements],
-      { env: { ...process.env, ...env } as NodeJS.ProcessEnv, timeoutMs: 600_000 },
+      { env: { ...process.env, ...env }, timeoutMs: 600_000 },
     );
     if (pip.code !== 0) {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -52,7 +52,7 @@ export async function startTestDatabase(opts: { embedded?: boolean } = {}): Prom
     await fsp.chmod(dir, 0o777);
     const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "data"), port: await freePort() });
     url = pg.url;
-    stopPg = pg.stop;
+    stopPg = () => pg.stop();
   }
   try {
     await migrateAndSeed(url);

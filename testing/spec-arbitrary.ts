@@ -249,7 +249,7 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
         randomEdgeIds: fc.uniqueArray(textArb({ minLength: 1, maxLength: 12 }), { minLength: sk.edges.length, maxLength: sk.edges.length }),
         nodeOrder: fc.array(fc.nat(), { minLength: n, maxLength: n }),
         edgeOrder: fc.array(fc.nat(), { minLength: sk.edges.length, maxLength: sk.edges.length }),
-        notes: (withNotes
+        notes: withNotes
           ? fc.array(
               fc.record(
                 {
@@ -263,7 +263,7 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
               ),
               { maxLength: 2 },
             )
-          : fc.constant([])) as fc.Arbitrary<Omit<NoteInput, "id">[]>,
+          : fc.constant<Omit<NoteInput, "id">[]>([]),
         notesKey: fc.boolean(),
       }).map((r) => {
         const ids = r.ids.slice(0, n);

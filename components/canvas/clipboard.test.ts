@@ -97,7 +97,7 @@ describe("pasteFragment", () => {
   it("does not share config objects with the fragment", () => {
     const f = parseFragment(JSON.stringify(SPEC))!;
     const r = pasteFragment({ nodes: [], edges: [] }, f);
-    (r.nodes[0]!.data.config as Record<string, unknown>).source = "changed";
+    (r.nodes[0]!.data.config).source = "changed";
     expect(f.nodes[0]!.config).toEqual({ source: "sample:boston-housing" });
   });
 

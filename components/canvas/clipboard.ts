@@ -55,7 +55,7 @@ export function fragmentFromSelection(nodes: readonly PipelineNode[], edges: rea
   const picked = nodes.filter((n) => chosen.has(n.id));
   const inner = edges.filter((e) => chosen.has(e.source) && chosen.has(e.target));
   const spec = toSpec(emptyMeta(), picked, inner, notes.filter((n) => chosen.has(n.id)));
-  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: (spec.edges ?? []) as SpecEdge[], notes: (spec.notes ?? []) as Note[] };
+  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: (spec.edges ?? []), notes: (spec.notes ?? []) as Note[] };
 }
 
 export function serializeFragment(f: ClipboardFragment): string {

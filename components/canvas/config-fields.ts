@@ -48,7 +48,7 @@ function toField(name: string, raw: JsonSchema, required: boolean): ConfigField 
     ...(s["x-column"] ? { column: s["x-column"] } : {}),
   };
   const type = Array.isArray(s.type) ? s.type.find((t) => t !== "null") : s.type;
-  if (s.enum && s.enum.every((v) => typeof v === "string")) return { ...base, kind: "enum", options: s.enum as string[] };
+  if (s.enum && s.enum.every((v) => typeof v === "string")) return { ...base, kind: "enum", options: s.enum };
   if (type === "string") return { ...base, kind: "string", ...(s.pattern ? { pattern: s.pattern } : {}) };
   if (type === "number" || type === "integer") {
     const min = meaningful(s.exclusiveMinimum ?? s.minimum);

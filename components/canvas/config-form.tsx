@@ -9,6 +9,7 @@ import { describeBounds, newRow, parseList, type ConfigField } from "./config-fi
 import type { FieldProblem } from "./problems";
 import type { ColumnInfo } from "./graph-spec";
 import { TrashIcon, PlusIcon } from "../ui/icons";
+import { toText } from "../../contract/text";
 
 export type FieldWidget = (props: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) => ReactNode;
 
@@ -19,7 +20,7 @@ const inputClass = (invalid: boolean) =>
 
 function defaultText(v: unknown): string | undefined {
   if (v === undefined) return undefined;
-  return Array.isArray(v) ? v.join(", ") : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return Array.isArray(v) ? v.join(", ") : toText(v);
 }
 
 export function ConfigForm({
@@ -97,7 +98,7 @@ function FieldControl({ id, field, value, onChange, invalid, problems }: { id: s
           aria-label={field.name}
           aria-invalid={invalid || undefined}
           className={inputClass(invalid)}
-          value={typeof value === "string" ? value : value === undefined ? "" : String(value)}
+          value={value === undefined ? "" : toText(value)}
           placeholder={defaultText(field.default) ?? ""}
           onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
         />
@@ -144,7 +145,7 @@ function FieldControl({ id, field, value, onChange, invalid, problems }: { id: s
 
 /** Keeps what the user types (e.g. "0.") while storing numbers; unparseable text is stored as is so validation names it. */
 function NumberInput({ id, field, value, onChange, invalid, ariaLabel }: { id: string; field: Extract<ConfigField, { kind: "number" }>; value: unknown; onChange: (v: unknown) => void; invalid: boolean; ariaLabel?: string }) {
-  const external = value === undefined ? "" : String(value);
+  const external = value === undefined ? "" : toText(value);
   const [text, setText] = useState(external);
   useEffect(() => {
     setText((t) => (t.trim() !== "" && Number(t) === value ? t : external));

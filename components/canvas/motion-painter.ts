@@ -421,7 +421,7 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, paint: P
     const box = { x: Math.min(a.x, z.x) - reach, y: Math.min(a.y, z.y), w: Math.abs(z.x - a.x) + 2 * reach, h: Math.abs(z.y - a.y) };
     if (!overlaps(box, view)) continue;
     const [d] = getBezierPath({ sourceX: a.x, sourceY: a.y, sourcePosition: a.position, targetX: z.x, targetY: z.y, targetPosition: z.position });
-    const colour = (e.style?.stroke as string | undefined) ?? C.edge;
+    const colour = (e.style?.stroke) ?? C.edge;
     let path = byColour.get(colour);
     if (!path) byColour.set(colour, (path = new Path2D()));
     path.addPath(new Path2D(d));

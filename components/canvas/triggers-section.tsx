@@ -68,7 +68,7 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
               {t.type === "schedule" ? (
                 <ScheduleFields trigger={t} params={meta.params ?? []} readOnly={readOnly} onChange={(p) => update(i, p)} />
               ) : t.type === "dataset" ? (
-                <DatasetField value={String(t.dataset ?? "")} readOnly={readOnly} onChange={(dataset) => update(i, { dataset })} />
+                <DatasetField value={typeof t.dataset === "string" ? t.dataset : ""} readOnly={readOnly} onChange={(dataset) => update(i, { dataset })} />
               ) : t.type === "webhook" ? (
                 <WebhookState pipelineId={pipelineId} hint={state?.webhook?.hint ?? null} fresh={freshWebhook ?? null} onFresh={onFreshWebhook} readOnly={readOnly} />
               ) : null}
@@ -110,8 +110,8 @@ function Words({ trigger }: { trigger: Raw }) {
 }
 
 function ScheduleFields({ trigger, params, readOnly, onChange }: { trigger: Raw; params: Param[] | PipelineMeta["params"]; readOnly: boolean; onChange: (patch: Record<string, unknown>) => void }) {
-  const cron = String(trigger.cron ?? "");
-  const timezone = String(trigger.timezone ?? "UTC");
+  const cron = typeof trigger.cron === "string" ? trigger.cron : "";
+  const timezone = typeof trigger.timezone === "string" ? trigger.timezone : "UTC";
   const values = (trigger.params ?? {}) as Record<string, unknown>;
   const next = useMemo(() => nextFireTimes({ cron, timezone }, 5), [cron, timezone]);
   return (

@@ -13,7 +13,7 @@ let ortPromise: Promise<Ort> | undefined;
 
 export function loadOrt(): Promise<Ort> {
   ortPromise ??= import("onnxruntime-web/wasm").then((mod) => {
-    const ort = ((mod as { default?: Ort }).default ?? mod) as Ort;
+    const ort = ((mod as { default?: Ort }).default ?? mod);
     // One thread: no SharedArrayBuffer, so no cross-origin isolation needed.
     ort.env.wasm.numThreads = 1;
     // The runtime files come from app/ort/[file]/route.ts (the installed package).
@@ -55,7 +55,7 @@ export async function predictInBrowser(session: InferenceSession, manifest: Pick
   const outputs: Record<string, { data: ArrayLike<unknown>; dims: readonly number[] }> = {};
   for (const name of session.outputNames) {
     const t = results[name];
-    if (t) outputs[name] = { data: t.data as ArrayLike<unknown>, dims: t.dims };
+    if (t) outputs[name] = { data: t.data, dims: t.dims };
   }
   return toPredictions(n, outputs, manifest.classes);
 }

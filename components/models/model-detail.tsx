@@ -21,7 +21,7 @@ export function ModelDetail({ name }: { name: string }) {
       </PageContainer>
     );
   const m = q.data;
-  const metricKeys = [...new Set(m.versions.flatMap((v) => Object.keys((v.metrics ?? {}) as Record<string, number>)))];
+  const metricKeys = [...new Set(m.versions.flatMap((v) => Object.keys((v.metrics ?? {}))))];
   const aliasesOf = (version: number) => Object.entries(m.aliases).filter(([, v]) => v === version).map(([a]) => a);
   const best = new Map<string, number>();
   for (const k of metricKeys) {

@@ -95,7 +95,7 @@ export function ModelVersionView({ name, version }: { name: string; version: num
         <div className="space-y-5">
           <Card title="Metrics">
             <div className="grid grid-cols-2 gap-2 p-3">
-              {Object.entries((v.metrics ?? {}) as Record<string, number>).map(([k, val]) => (
+              {Object.entries((v.metrics ?? {})).map(([k, val]) => (
                 <div key={k} className="rounded-md bg-slate-50 px-2.5 py-1.5 ring-1 ring-inset ring-slate-200">
                   <div className="font-mono text-[10.5px] uppercase text-slate-500">{k}</div>
                   <div className="font-mono text-[14px] font-semibold text-slate-900">{formatNumber(val)}</div>

@@ -251,7 +251,7 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
             </div>
           ) : null}
           <ImportanceBars metrics={metrics} />
-          <StepOutputs type={step.type} outputs={step.outputs as Record<string, unknown> | null} />
+          <StepOutputs type={step.type} outputs={step.outputs} />
           <div className="flex gap-6 text-[11.5px] text-slate-500">
             <span>started {formatDateTime(step.startedAt)}</span>
             <span>finished {formatDateTime(step.finishedAt)}</span>

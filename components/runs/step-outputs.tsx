@@ -20,7 +20,7 @@ export function StepOutputs({ type, outputs }: { type: string; outputs: Record<s
       {entries.map(([port, value]) => (
         <div key={port} className="rounded-md border border-slate-200 bg-white">
           <div className="flex items-center gap-1.5 border-b border-slate-100 px-3 py-1.5 text-[11.5px]">
-            <span className="h-2 w-2 rounded-full" style={{ background: isPortValue(value) && value.kind in PORT_COLORS ? PORT_COLORS[value.kind as keyof typeof PORT_COLORS] : "#94a3b8" }} />
+            <span className="h-2 w-2 rounded-full" style={{ background: isPortValue(value) && value.kind in PORT_COLORS ? PORT_COLORS[value.kind] : "#94a3b8" }} />
             <span className="font-mono font-medium text-slate-700">{port}</span>
             <span className="text-slate-400">{isPortValue(value) ? value.kind : typeof value}</span>
           </div>

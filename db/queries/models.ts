@@ -108,7 +108,7 @@ export async function registerModelVersion(db: Db, input: RegisterVersionInput):
       runId: input.runId,
       artifactUri: input.artifactUri,
       sha256: input.sha256,
-      manifest: input.manifest as unknown as Record<string, unknown>,
+      manifest: input.manifest,
       metrics: input.metrics,
     });
     return { modelId, version, unchanged: false };
@@ -232,7 +232,7 @@ export async function listModels(db: Db, teamId: string) {
     .where(eq(models.teamId, teamId))
     .orderBy(models.name);
   const aliasRows = rows.length ? await db.select().from(modelAliases).where(inArray(modelAliases.modelId, rows.map((r) => r.id))) : [];
-  return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) as Record<string, number> }));
+  return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) }));
 }
 
 /** The version an alias of a team's model points at (e.g. its `champion`), or null when the model or the alias does not exist. */

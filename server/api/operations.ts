@@ -32,7 +32,7 @@ export type Operations = { [K in keyof Endpoints]: Operation<Endpoints[K]> };
 export const operations: Operations = {
   health: () => checkHealth(),
   openapi: async () => openApiDocument(),
-  pipelineSchema: async () => pipelineJsonSchema() as Record<string, unknown>,
+  pipelineSchema: async () => pipelineJsonSchema(),
 
   listPipelines: (ctx) => listPipelines(ctx),
   createPipeline: (ctx, { spec, message }) => savePipeline(ctx, { spec, message }),

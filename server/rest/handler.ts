@@ -16,6 +16,7 @@ import { requestContext } from "../context";
 import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
 import { operations, type Operation } from "../api/operations";
 import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
+import { toText } from "../../contract/text";
 
 export function errorResponse(code: ErrorCode, message: string, details?: Problem[], headers?: HeadersInit): Response {
   const body: ApiError = { error: { code, message, ...(details?.length ? { details } : {}) } };
@@ -156,13 +157,13 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
   return async (req: Request): Promise<Response> => {
     try {
       const input = await parseRequest(e, req);
-      const result = await run(await requestContext("rest"), input as never);
+      const result = await run(await requestContext("rest"), input);
       if (e.output === null) {
         const bytes = result as Uint8Array;
         return new Response(new Uint8Array(bytes), { status: e.status, headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" } });
       }
       if (result === null && e.nullIsNotFound) {
-        return errorResponse("not_found", e.nullIsNotFound.replace(/\{(\w+)\}/g, (_, k: string) => String((input as Record<string, unknown>)[k] ?? k)));
+        return errorResponse("not_found", e.nullIsNotFound.replace(/\{(\w+)\}/g, (_, k: string) => toText(input[k] ?? k)));
       }
       const out = e.output.safeParse(result);
       if (!out.success) return internalError(new Error(`output of ${e.operationId} does not match its schema: ${out.error.message}`), e.operationId);

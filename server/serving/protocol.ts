@@ -24,6 +24,7 @@
 import type { ModelManifest } from "../../contract/model";
 import type { ModelInput } from "../../workflows/ml/types";
 import { RequestError } from "./errors";
+import { toText } from "../../contract/text";
 
 /** What the validation needs from a model, precomputed once per version. */
 export interface ModelSchema {
@@ -87,7 +88,7 @@ function describe(v: unknown): string {
   if (Array.isArray(v)) return "an array";
   if (typeof v === "string") return `a string (${quote(v)})`;
   if (typeof v === "object") return "an object";
-  return `${typeof v === "boolean" ? "a boolean" : typeof v} (${String(v).slice(0, 40)})`;
+  return `${typeof v === "boolean" ? "a boolean" : typeof v} (${toText(v).slice(0, 40)})`;
 }
 
 function nameList(schema: ModelSchema): string {
@@ -153,7 +154,7 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
   }
   if (inputs.length === 0) throw new RequestError(`inputs is empty; the model's inputs are: ${nameList(schema)}`, "inputs");
 
-  const feeds: (InputFeed | undefined)[] = new Array(schema.inputs.length);
+  const feeds = new Array<InputFeed | undefined>(schema.inputs.length);
   let rows = -1;
   let firstName = "";
   for (let i = 0; i < inputs.length; i++) {
@@ -336,7 +337,7 @@ export function predictions(rows: number, names: readonly string[], results: Rec
         if (name === "label" && typeof value === "number" && classes && classes[value] !== undefined) value = classes[value];
       } else if (name === "probabilities" && classes && classes.length === width) {
         // Null prototype: a class called "__proto__" stays an ordinary key.
-        const probs: Record<string, unknown> = Object.create(null);
+        const probs = Object.create(null) as Record<string, unknown>;
         for (let c = 0; c < width; c++) probs[classes[c]!] = values[r * width + c];
         value = probs;
       } else {

@@ -61,7 +61,7 @@ export interface ServingServer {
 }
 
 export function createServingServer(opts: ServingOptions): ServingServer {
-  const source = opts.source ?? databaseSource(opts.db!, opts.store!);
+  const source = opts.source ?? databaseSource(opts.db, opts.store);
   const log = opts.log ?? ((line: string) => console.log(`[serving] ${line}`));
   const registry = new ModelRegistry(source, { log, releaseGraceMs: opts.releaseGraceMs });
   const metrics = new ServingMetrics(() => ({

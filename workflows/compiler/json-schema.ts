@@ -40,7 +40,7 @@ export type JsonSchema = {
 };
 
 export function pipelineJsonSchema(): Record<string, unknown> {
-  const base = z.toJSONSchema(ZPipelineSpec, { io: "input", unrepresentable: "any" }) as Record<string, any>;
+  const base = z.toJSONSchema(ZPipelineSpec, { io: "input", unrepresentable: "any" }) as JsonSchema;
   const types = [...new Set(NODE_DEFINITIONS.map((d) => d.type))].sort();
   const versionRules = types.map((type) => {
     const versions = nodeTypeVersions(type).map((d) => d.version);
@@ -63,8 +63,8 @@ export function pipelineJsonSchema(): Record<string, unknown> {
       then: { properties: { config: { ...config, description: `${d.label} (v${d.version}): ${d.description}` } } },
     };
   });
-  const node = base.properties.nodes.items as Record<string, any>;
-  node.properties.type = { ...node.properties.type, examples: types };
+  const node = base.properties!.nodes!.items! as JsonSchema & { allOf?: unknown[] };
+  node.properties!.type = { ...node.properties!.type, examples: types } as JsonSchema;
   node.allOf = [...versionRules, ...configRules];
   return { ...base, $id: "/api/v1/schema/pipeline.json", title: "Conveyor pipeline spec (conveyor/v1)" };
 }

@@ -26,6 +26,7 @@ import { z } from "zod";
 import { compile } from "./compile";
 import { resolveNodeType } from "../nodes/registry";
 import { ZPipelineSpec, type PipelineSpecInput, type SpecError } from "../spec/spec";
+import { toText } from "../../contract/text";
 
 export const SPEC_API_VERSION = "conveyor/v1";
 export const SPEC_FILE_SUFFIX = ".pipeline.json";
@@ -359,7 +360,7 @@ export function importSpec(text: string): ImportResult {
     const message =
       raw.apiVersion === undefined
         ? `apiVersion is missing: a Conveyor pipeline spec has "apiVersion": "${SPEC_API_VERSION}"`
-        : `apiVersion must be "${SPEC_API_VERSION}", but the file has ${JSON.stringify(raw.apiVersion)?.slice(0, 80) ?? String(raw.apiVersion)}`;
+        : `apiVersion must be "${SPEC_API_VERSION}", but the file has ${JSON.stringify(raw.apiVersion)?.slice(0, 80) ?? toText(raw.apiVersion)}`;
     return { ok: false, reason: "shape", errors: [{ nodeId: null, field: "apiVersion", message }] };
   }
 

@@ -8,6 +8,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { ColumnSchema, DatasetRef } from "../spec/refs";
 import { DataError, type Column, type Frame } from "../ml/types";
+import { toText } from "../../contract/text";
 
 export async function withDuckDb<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
@@ -32,7 +33,7 @@ export function ident(s: string): string {
 
 export async function describe(conn: DuckDBConnection, relationSql: string): Promise<ColumnSchema[]> {
   const r = await conn.runAndReadAll(`DESCRIBE ${relationSql}`);
-  return r.getRowObjectsJS().map((row) => ({ name: String(row.column_name), type: String(row.column_type) }));
+  return r.getRowObjectsJS().map((row) => ({ name: toText(row.column_name), type: toText(row.column_type) }));
 }
 
 /** Materializes `select` into a Parquet artifact and describes it. */
@@ -90,7 +91,7 @@ export async function readFrame(conn: DuckDBConnection, relation: string, column
       }
       return { name: c.name, kind: "number", values: arr };
     }
-    const strs = values.map((v) => (v === null || v === undefined ? null : String(v)));
+    const strs = values.map((v) => (v === null || v === undefined ? null : toText(v)));
     let numeric = 0;
     let firstBad = -1;
     let present = 0;

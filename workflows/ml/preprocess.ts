@@ -317,7 +317,7 @@ export function labelStrings(column: Column): (string | null)[] {
   } else {
     for (let i = 0; i < column.values.length; i++) {
       const v = column.values[i];
-      out[i] = isMissingString(v) ? null : v!;
+      out[i] = isMissingString(v) ? null : v;
     }
   }
   return out;

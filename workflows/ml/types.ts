@@ -54,7 +54,7 @@ export interface TrainProgress {
 }
 
 export interface TrainHooks {
-  onProgress?(progress: TrainProgress): void;
+  onProgress?: (progress: TrainProgress) => void;
 }
 
 /** A user-facing training error (bad input), as opposed to a bug. */

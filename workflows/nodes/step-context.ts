@@ -46,6 +46,8 @@ export interface StepContext<C = Record<string, unknown>, F = unknown> {
   signal: AbortSignal;
 }
 
+// `any` by default on purpose: a registry holds activities of every config type, each called with its own.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type NodeActivity<C = any, F = any> = (ctx: StepContext<C, F>) => Promise<StepOutputs>;
 
 /**
@@ -54,6 +56,7 @@ export type NodeActivity<C = any, F = any> = (ctx: StepContext<C, F>) => Promise
  * step cache, they become part of the cache key, and the activity gets the
  * same facts as `ctx.facts`, so it uses exactly what the key says.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type NodeActivityFacts<C = any, F = any> = (ctx: StepContext<C, F>) => Promise<F>;
 
 /** Node activity modules export their definition's identity, `run` and, when outputs depend on more than inputs and config, `facts`. */

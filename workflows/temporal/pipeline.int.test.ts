@@ -248,7 +248,7 @@ describe("pipeline workflow", () => {
     expect(ds.rows).toBe(43);
     const model = `typo-${uid()}`;
     const spec = bostonSpec(model, 0);
-    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` } as never;
+    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` };
     spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
     const { id } = await savePipeline(h.ctx, { spec });
     const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
@@ -266,7 +266,7 @@ describe("pipeline workflow", () => {
     const ds = await uploadDataset(h.ctx, { name: "header-only", csv: new TextEncoder().encode("size,rooms,price\n") }, h.store);
     expect(ds.rows).toBe(0);
     const spec = bostonSpec(`empty-${uid()}`, 0);
-    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` } as never;
+    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` };
     const { id } = await savePipeline(h.ctx, { spec });
     const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
     expect(run.status).toBe("failed");

@@ -14,7 +14,6 @@ import { startEmbeddedPostgres, type RunningPostgres } from "../../scripts/postg
 import { freePort } from "../../scripts/process-utils";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
-import { getRun } from "../../server/services/runs/get-run";
 import { getModel } from "../../server/services/models/get-model";
 import { liveTrainingThreads } from "../ml/train-in-thread";
 

@@ -9,6 +9,7 @@ import { defineSearchAttributeKey, SearchAttributeType } from "@temporalio/commo
 import { executeChild, proxyLocalActivities, workflowInfo } from "@temporalio/workflow";
 import type { createScheduleActivities } from "./schedule-activities";
 import type { PipelineRunResult, ScheduledRunInput } from "./contracts";
+import type { pipelineRun } from "./pipeline-workflow";
 
 const SCHEDULED_START = defineSearchAttributeKey("TemporalScheduledStartTime", SearchAttributeType.DATETIME);
 
@@ -22,5 +23,5 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<PipelineRu
   const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START) ?? info.startTime;
   const prepared = await prepareScheduledRun({ ...input, scheduledAt: scheduledAt.toISOString() });
   if (!prepared.ok) return { status: "skipped", reason: prepared.reason };
-  return executeChild("pipelineRun", { workflowId: prepared.workflowId, args: [prepared.input], memo: { pipeline: prepared.pipelineName, runId: prepared.runId } });
+  return executeChild<typeof pipelineRun>("pipelineRun", { workflowId: prepared.workflowId, args: [prepared.input], memo: { pipeline: prepared.pipelineName, runId: prepared.runId } });
 }

@@ -41,7 +41,7 @@ async function startWorkerProcess(h: Harness, taskQueue: string): Promise<Worker
   const tail: string[] = [];
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`)), 90_000);
-    for (const stream of [child.stdout!, child.stderr!]) {
+    for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on("line", (line) => {
         tail.push(line);
         tail.splice(0, Math.max(0, tail.length - 20));

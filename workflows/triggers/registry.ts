@@ -37,5 +37,5 @@ export function checkTrigger(trigger: Trigger, index: number): Array<TriggerProb
 }
 
 export function describeTrigger(trigger: Trigger): string {
-  return triggerDefinition(trigger.type)?.describe(trigger as never) ?? trigger.type;
+  return triggerDefinition(trigger.type)?.describe(trigger) ?? trigger.type;
 }

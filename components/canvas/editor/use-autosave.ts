@@ -122,7 +122,7 @@ export function useAutosave({ ed, saved, initial, initialDraft, flash }: { ed: P
       const request =
         json === saved.json
           ? discardDraft.mutateAsync({ id: saved.id }).then(() => setDraft(null))
-          : saveDraft.mutateAsync({ id: saved.id, spec: spec as Record<string, unknown>, baseVersion: saved.version }).then((r) => setDraft({ json, at: new Date(r.updatedAt) }));
+          : saveDraft.mutateAsync({ id: saved.id, spec: spec, baseVersion: saved.version }).then((r) => setDraft({ json, at: new Date(r.updatedAt) }));
       draftRequest.current = request.catch(() => undefined); // a failed autosave retries on the next edit
     }, AUTOSAVE_MS);
     return () => clearTimeout(t);

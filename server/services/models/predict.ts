@@ -37,7 +37,7 @@ export async function predict(
   }
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
-    const message = String(body.error ?? `serving answered HTTP ${res.status}`);
+    const message = typeof body.error === "string" ? body.error : `serving answered HTTP ${res.status}`;
     if (res.status === 404) throw new ServiceError("not_found", opts.version === undefined ? `model ${opts.name} is not deployed (no deployment serves it)` : message);
     if (res.status >= 500) throw new ServiceError("unavailable", `the serving process failed: ${message}`);
     throw new ServiceError("invalid", message, [{ nodeId: null, field: "instances", message }]);

@@ -70,7 +70,7 @@ export function fitNumericBinning(name: string, values: Float64Array, maxBins: n
     const v = values[i]!;
     if (v !== v) continue;
     f32[0] = v;
-    const key = f32[0]!;
+    const key = f32[0];
     tally.set(key, (tally.get(key) ?? 0) + 1);
   }
   if (tally.size <= 4096) {

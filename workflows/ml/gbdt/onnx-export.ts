@@ -33,7 +33,7 @@ export const GBDT_EXPORT_VERSION = "gbdt-1";
 function doubles(name: string, values: ArrayLike<number>): Tensor {
   // The builder's Tensor type lists no double_data yet; the ONNX proto has it (field 10).
   const t = { name, dims: [values.length], data_type: DataType.DOUBLE, double_data: Array.from(values) };
-  return t as Tensor;
+  return t;
 }
 
 export function modelInputs(model: GbdtEnsemble): ModelInput[] {

@@ -173,7 +173,7 @@ export function trainGbdt(frame: Frame, options: GbdtOptions, hooks: TrainHooks 
         const ids = grower.rows().carry[0]!;
         for (let r = 0; r < n; r++) ids[r] = r;
         update = { score, K, k, ord: 0 };
-      } else grower.loadSample(sampled!, nRows, gRow!, hRow);
+      } else grower.loadSample(sampled, nRows, gRow!, hRow);
       const tree = grower.grow(nRows, feats, update);
       // Subsampled: every row is re-scored by traversal.
       if (sampled) addTreeBinned(tree, layout, data.bins, n, score, K, k);

@@ -137,7 +137,7 @@ describe("histogram method against a direct reference", () => {
         let best = { gain: 0, feature: -1, threshold: 0 };
         for (let f = 0; f < F; f++) {
           // Candidate thresholds: midpoints of the column's distinct values over all rows (the bins).
-          const values = [...new Set(x[f]!)].sort((a, b) => a - b);
+          const values = [...new Set(x[f])].sort((a, b) => a - b);
           for (let i = 0; i + 1 < values.length; i++) {
             const t = (values[i]! + values[i + 1]!) / 2;
             const left = node.rows.filter((r) => x[f]![r]! <= t);
