@@ -6,7 +6,20 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/**", ".next/**", "cli/dist/**", ".data/**", "test-results/**", "bench/results/**", "**/*.generated.ts", "next-env.d.ts", "**/*.mjs", "**/*.js"] },
+  {
+    ignores: [
+      "node_modules/**",
+      ".next/**",
+      "cli/dist/**",
+      ".data/**",
+      "test-results/**",
+      "bench/results/**",
+      "**/*.generated.ts",
+      "next-env.d.ts",
+      "**/*.mjs",
+      "**/*.js",
+    ],
+  },
   {
     files: ["**/*.ts", "**/*.tsx"],
     extends: [...tseslint.configs.recommendedTypeChecked],
@@ -19,7 +32,10 @@ export default tseslint.config(
       // interface (node activities, injected dependencies, fakes); floating promises stay errors.
       "@typescript-eslint/require-await": "off",
       // `_`-prefixed names say "deliberately unused" (destructuring a key away, an unused callback argument).
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true }],
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_", ignoreRestSiblings: true },
+      ],
     },
   },
   {
@@ -41,7 +57,10 @@ export default tseslint.config(
         "error",
         {
           patterns: [
-            { group: ["node:*", "fs", "path", "crypto", "os", "child_process", "http", "net"], message: "workflow code must be deterministic: no Node builtins" },
+            {
+              group: ["node:*", "fs", "path", "crypto", "os", "child_process", "http", "net"],
+              message: "workflow code must be deterministic: no Node builtins",
+            },
             { group: ["**/db/**", "**/server/**", "react", "react-dom"], message: "workflow code must not import db/, server/ or React" },
             { group: ["**/activities", "**/nodes/**"], allowTypeImports: true, message: "import only the types of activities in workflow code" },
           ],
@@ -52,7 +71,10 @@ export default tseslint.config(
   {
     files: ["components/**/*.ts", "components/**/*.tsx"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/server/**", "**/db/**", "server-only"], allowTypeImports: true, message: "browser code never imports server/ or db/" }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/server/**", "**/db/**", "server-only"], allowTypeImports: true, message: "browser code never imports server/ or db/" }] },
+      ],
     },
   },
 );

@@ -36,14 +36,21 @@ export default async function automation() {
   Runtime.install({ logger: new DefaultLogger("ERROR") });
   const services = await startBenchServices();
   // The web side's services read their configuration from the environment (infra/env.ts).
-  Object.assign(process.env, { DATABASE_URL: services.databaseUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_TASK_QUEUE: "bench-automation", ARTIFACT_DIR: services.artifactDir });
+  Object.assign(process.env, {
+    DATABASE_URL: services.databaseUrl,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    TEMPORAL_TASK_QUEUE: "bench-automation",
+    ARTIFACT_DIR: services.artifactDir,
+  });
   const db = createDb(services.databaseUrl);
   const sha = () => crypto.randomBytes(32).toString("hex");
   const dataset = () => ({ kind: "dataset" as const, uri: "file:///dev/null", sha256: sha(), rows: 1, schema: [] });
   const instant: Record<string, NodeActivity> = {
     "ingest.csv@1": async () => ({ dataset: dataset() }),
     "feature.split@1": async () => ({ train: dataset(), test: dataset() }),
-    "train.linear@1": async () => ({ model: { kind: "model", uri: "file:///dev/null", sha256: sha(), manifestUri: "file:///dev/null", manifest: {} as never } }),
+    "train.linear@1": async () => ({
+      model: { kind: "model", uri: "file:///dev/null", sha256: sha(), manifestUri: "file:///dev/null", manifest: {} as never },
+    }),
     "evaluate@2": async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha() } }),
     "gate.threshold@1": async () => ({ decision: { kind: "decision", passed: false, reasons: ["r2 0.9 >= 1 ✗"], metrics: { r2: 0.9 } } }),
     "deploy.endpoint@1": async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } }),
@@ -64,7 +71,13 @@ export default async function automation() {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
-      void hook(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers: req.headers as Record<string, string>, body: chunks.length ? Buffer.concat(chunks) : undefined })).then(async (r) => {
+      void hook(
+        new Request(`http://127.0.0.1${req.url}`, {
+          method: req.method,
+          headers: req.headers as Record<string, string>,
+          body: chunks.length ? Buffer.concat(chunks) : undefined,
+        }),
+      ).then(async (r) => {
         res.writeHead(r.status, { "content-type": "application/json" });
         res.end(Buffer.from(await r.arrayBuffer()));
       });
@@ -79,7 +92,10 @@ export default async function automation() {
     const t0 = Date.now();
     for (;;) {
       const run = await getRun(db, local.teamId, runId);
-      const started = run?.steps.map((s) => s.startedAt?.getTime()).filter((x): x is number => x !== undefined).sort((a, b) => a - b)[0];
+      const started = run?.steps
+        .map((s) => s.startedAt?.getTime())
+        .filter((x): x is number => x !== undefined)
+        .sort((a, b) => a - b)[0];
       if (started !== undefined) return started;
       if (Date.now() - t0 > timeoutMs) throw new Error(`run ${runId} has no started step after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 5));
@@ -103,7 +119,9 @@ export default async function automation() {
     latencies.sort((a, b) => a - b);
 
     // --- Schedule ------------------------------------------------------------------
-    const sched = await savePipeline(ctx, { spec: { ...structuredClone(template), name: "bench-schedule", triggers: [{ type: "schedule", cron: "* * * * *" }] } });
+    const sched = await savePipeline(ctx, {
+      spec: { ...structuredClone(template), name: "bench-schedule", triggers: [{ type: "schedule", cron: "* * * * *" }] },
+    });
     const seen = new Set<string>();
     const lateStart: number[] = [];
     const lateRow: number[] = [];
@@ -126,7 +144,12 @@ export default async function automation() {
 
     const json = {
       webhook: { calls: latencies.length, p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), maxMs: latencies.at(-1), goalP50Ms: 250 },
-      schedule: { fires: lateStart.length, firstStepLateMs: { p50: quantile(lateStart, 0.5), max: lateStart.at(-1) }, runRowLateMs: { p50: quantile(lateRow, 0.5), max: lateRow.at(-1) }, goalMs: 1000 },
+      schedule: {
+        fires: lateStart.length,
+        firstStepLateMs: { p50: quantile(lateStart, 0.5), max: lateStart.at(-1) },
+        runRowLateMs: { p50: quantile(lateRow, 0.5), max: lateRow.at(-1) },
+        goalMs: 1000,
+      },
     };
     const markdown = [
       "Private PostgreSQL and Temporal dev server, a worker in the benchmark's process, instant node activities (the machinery alone). Times are from the machine's one clock.",

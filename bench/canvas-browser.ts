@@ -151,14 +151,20 @@ export function analyseTrace(events: TraceEvent[], kind: string): Omit<GestureRe
   const t1 = end.ts;
   const inWindow = (e: TraceEvent) => e.pid === pid && e.ts >= t0 && e.ts <= t1;
   const frames = events.filter((e) => e.name === "DrawFrame" && e.ph !== "e" && inWindow(e)).length;
-  const handled = events.filter((e) => e.name === "EventDispatch" && inWindow(e) && (e.args as { data?: { type?: string } } | undefined)?.data?.type === "mousemove").length;
-  const mainTid = events.find((e) => e.ph === "M" && e.name === "thread_name" && e.pid === pid && (e.args as { name?: string } | undefined)?.name === "CrRendererMain")?.tid;
+  const handled = events.filter(
+    (e) => e.name === "EventDispatch" && inWindow(e) && (e.args as { data?: { type?: string } } | undefined)?.data?.type === "mousemove",
+  ).length;
+  const mainTid = events.find(
+    (e) => e.ph === "M" && e.name === "thread_name" && e.pid === pid && (e.args as { name?: string } | undefined)?.name === "CrRendererMain",
+  )?.tid;
   let busy = 0;
   let longest = 0;
   let mainCpu = 0;
   let allCpu = 0;
   // Top-level tasks only (a nested run loop's tasks are inside their parent's time).
-  const tasks = events.filter((e) => e.pid === pid && e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && e.dur !== undefined).sort((a, b) => a.ts - b.ts);
+  const tasks = events
+    .filter((e) => e.pid === pid && e.name === "ThreadControllerImpl::RunTask" && e.ph === "X" && e.dur !== undefined)
+    .sort((a, b) => a.ts - b.ts);
   const endOf = new Map<number, number>();
   for (const e of tasks) {
     if ((endOf.get(e.tid) ?? -Infinity) > e.ts) continue;
@@ -175,7 +181,16 @@ export function analyseTrace(events: TraceEvent[], kind: string): Omit<GestureRe
     longest = Math.max(longest, e.dur!);
   }
   const seconds = (t1 - t0) / 1e6;
-  return { fps: frames / seconds, frames, seconds, movesHandled: handled, mainThreadBusy: busy / (t1 - t0), mainThreadCpuMs: mainCpu / 1000, rendererCpuMs: allCpu / 1000, longestTaskMs: longest / 1000 };
+  return {
+    fps: frames / seconds,
+    frames,
+    seconds,
+    movesHandled: handled,
+    mainThreadBusy: busy / (t1 - t0),
+    mainThreadCpuMs: mainCpu / 1000,
+    rendererCpuMs: allCpu / 1000,
+    longestTaskMs: longest / 1000,
+  };
 }
 
 /**
@@ -194,7 +209,13 @@ export const INPUT_MODE: InputMode = process.env.CANVAS_BENCH_INPUT === "streame
  * browser queues them and the renderer coalesces them (one per frame).
  * (Awaiting each move would cap the rate at the round trip, ~25 Hz here.)
  */
-export async function measureGesture(browser: Browser, page: Page, kind: "pan" | "drag", at: { x: number; y: number }, opts: { radius?: number; durationMs?: number; traceFile?: string; input?: InputMode } = {}): Promise<GestureResult> {
+export async function measureGesture(
+  browser: Browser,
+  page: Page,
+  kind: "pan" | "drag",
+  at: { x: number; y: number },
+  opts: { radius?: number; durationMs?: number; traceFile?: string; input?: InputMode } = {},
+): Promise<GestureResult> {
   const input = opts.input ?? INPUT_MODE;
   const radius = opts.radius ?? 80;
   const durationMs = opts.durationMs ?? 2000;
@@ -366,14 +387,26 @@ async function zoomTo(page: Page, target: number): Promise<void> {
   throw new Error(`could not zoom to ${target}`);
 }
 
-async function measureView(browser: Browser, page: Page, opts: { durationMs?: number; tracePrefix?: string; quiet?: { minIdle?: number; maxMs?: number } }, label: string): Promise<ViewMeasurement> {
+async function measureView(
+  browser: Browser,
+  page: Page,
+  opts: { durationMs?: number; tracePrefix?: string; quiet?: { minIdle?: number; maxMs?: number } },
+  label: string,
+): Promise<ViewMeasurement> {
   const st = await waitForStill(page);
   await waitForQuiet(opts.quiet);
-  const pan = await measureGesture(browser, page, "pan", await findPanePoint(page), { durationMs: opts.durationMs, traceFile: opts.tracePrefix && `${opts.tracePrefix}-${label}-pan.json` });
+  const pan = await measureGesture(browser, page, "pan", await findPanePoint(page), {
+    durationMs: opts.durationMs,
+    traceFile: opts.tracePrefix && `${opts.tracePrefix}-${label}-pan.json`,
+  });
   await waitForStill(page);
   await waitForQuiet(opts.quiet);
   const node = await findNodePoint(page);
-  const drag = await measureGesture(browser, page, "drag", node, { radius: 40, durationMs: opts.durationMs, traceFile: opts.tracePrefix && `${opts.tracePrefix}-${label}-drag.json` });
+  const drag = await measureGesture(browser, page, "drag", node, {
+    radius: 40,
+    durationMs: opts.durationMs,
+    traceFile: opts.tracePrefix && `${opts.tracePrefix}-${label}-drag.json`,
+  });
   return { zoom: scaleOf(st.transform), nodesInDom: st.nodes, pan, drag, draggedNode: node.id };
 }
 
@@ -392,7 +425,12 @@ export async function measureCanvas(
     const page = await context.newPage();
     await page.addInitScript(FRAME_LOGGER);
     // Experiments only: extra CSS injected into the page (e.g. to try a style change without a rebuild).
-    if (opts.css) await page.addInitScript((css) => document.addEventListener("DOMContentLoaded", () => document.head.append(Object.assign(document.createElement("style"), { textContent: css }))), opts.css);
+    if (opts.css)
+      await page.addInitScript(
+        (css) =>
+          document.addEventListener("DOMContentLoaded", () => document.head.append(Object.assign(document.createElement("style"), { textContent: css }))),
+        opts.css,
+      );
     await waitForQuiet(opts.quiet);
     await page.goto(url, { waitUntil: "commit" });
     const firstRender = await waitForFirstRender(page);

@@ -39,7 +39,16 @@ import type { RequestContext } from "../server/context";
 import { compile, validateSpec } from "../workflows/compiler/compile";
 import { fromSpec, toSpec } from "../components/canvas/graph-spec";
 import { buildApp, snapshotTree, startApp } from "./canvas-app";
-import { editorCanvasRect, INPUT_MODE, launchChromium, measureCanvas, ZOOMED_TO, type CanvasMeasurement, type GestureResult, type ViewMeasurement } from "./canvas-browser";
+import {
+  editorCanvasRect,
+  INPUT_MODE,
+  launchChromium,
+  measureCanvas,
+  ZOOMED_TO,
+  type CanvasMeasurement,
+  type GestureResult,
+  type ViewMeasurement,
+} from "./canvas-browser";
 import { canvasBenchSpec } from "./canvas-spec";
 import { CULL_ABOVE_NODES, FULL_DETAIL_ZOOM, LOW_DETAIL_ZOOM } from "../components/canvas/level-of-detail";
 
@@ -127,7 +136,10 @@ export default async function canvas() {
 
   console.log("compile and per-change work in Node…");
   const node = nodeTimings(sizes);
-  for (const r of node) console.log(`  ${r.nodes} nodes (CPU ms, wall in brackets): compile ${f1(r.compileMs.cpuMs)} (${f1(r.compileMs.wallMs)}), toSpec ${f1(r.toSpecMs.cpuMs)}, JSON ${f1(r.specJsonMs.cpuMs)}, validate ${f1(r.validateMs.cpuMs)}`);
+  for (const r of node)
+    console.log(
+      `  ${r.nodes} nodes (CPU ms, wall in brackets): compile ${f1(r.compileMs.cpuMs)} (${f1(r.compileMs.wallMs)}), toSpec ${f1(r.toSpecMs.cpuMs)}, JSON ${f1(r.specJsonMs.cpuMs)}, validate ${f1(r.validateMs.cpuMs)}`,
+    );
 
   const work = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-canvas-bench-"));
   const cleanups: (() => Promise<void>)[] = [];
@@ -175,7 +187,9 @@ export default async function canvas() {
     const first = pipelines.get(sizes[0]!)!;
     const rect = await editorCanvasRect(browser, `${app.url}/pipelines/${first.id}`);
     const urlOf = (key: VariantKey, id: string) =>
-      key === "ours" ? `${app.url}/pipelines/${id}` : `${app.url}/bench/react-flow?id=${id}&visible=${key === "bareVisible" ? 1 : 0}&x=${rect.x}&y=${rect.y}&w=${rect.w}&h=${rect.h}`;
+      key === "ours"
+        ? `${app.url}/pipelines/${id}`
+        : `${app.url}/bench/react-flow?id=${id}&visible=${key === "bareVisible" ? 1 : 0}&x=${rect.x}&y=${rect.y}&w=${rect.w}&h=${rect.h}`;
 
     const results: SizeResult[] = [];
     for (const n of sizes) {
@@ -192,7 +206,8 @@ export default async function canvas() {
           console.log(`  ${n} nodes, round ${r + 1}, ${v.key}: first render ${f0(m.firstRender.ms)} ms | fitted ${view(m.fitted)} | zoomed ${view(m.zoomed)}`);
           // Every node mounted, unless the page culls (bare with onlyRenderVisibleElements; the editor above CULL_ABOVE_NODES).
           const culls = v.key === "bareVisible" || (v.key === "ours" && n > CULL_ABOVE_NODES);
-          if (culls ? m.firstRender.nodesInDom < 1 : m.firstRender.nodesInDom !== n) throw new Error(`${v.key}: ${m.firstRender.nodesInDom} of ${n} nodes in the DOM after the first render`);
+          if (culls ? m.firstRender.nodesInDom < 1 : m.firstRender.nodesInDom !== n)
+            throw new Error(`${v.key}: ${m.firstRender.nodesInDom} of ${n} nodes in the DOM after the first render`);
         }
       }
       const viewMedian = (ws: ViewMeasurement[]): ViewMedian => ({
@@ -206,7 +221,14 @@ export default async function canvas() {
       const med = Object.fromEntries(
         VARIANTS.map((v) => {
           const ms = got[v.key];
-          return [v.key, { firstRenderMs: median(ms.map((m) => m.firstRender.ms)), fitted: viewMedian(ms.map((m) => m.fitted)), zoomed: viewMedian(ms.map((m) => m.zoomed)) }];
+          return [
+            v.key,
+            {
+              firstRenderMs: median(ms.map((m) => m.firstRender.ms)),
+              fitted: viewMedian(ms.map((m) => m.fitted)),
+              zoomed: viewMedian(ms.map((m) => m.zoomed)),
+            },
+          ];
         }),
       ) as SizeResult["median"];
       results.push({ nodes: n, edges: p.edges, pipelineId: p.id, rounds: got, median: med });
@@ -219,7 +241,7 @@ export default async function canvas() {
       "",
       `The editor (components/canvas/level-of-detail.ts): below zoom ${LOW_DETAIL_ZOOM} cards draw as light blocks with the same box and ports; below ${FULL_DETAIL_ZOOM} cards drop the text too small to read (port labels, group, id) and keep title, ports and badges; above ${CULL_ABOVE_NODES} nodes, at zoom ≥ ${LOW_DETAIL_ZOOM}, only the nodes and edges in view are mounted. Ports are placed without transforms; the minimap is a <canvas> (React Flow's SVG minimap repaints every node on each frame of a pan); there is no dot grid. While the view pans or zooms, or nodes are dragged, the graph is painted on a <canvas> (components/canvas/motion-canvas.tsx and motion-painter.ts: every card in the form the DOM draws at that zoom, from React Flow's measured nodes and handles) and the DOM nodes and edges are taken out of the page until the gesture ends; the painted picture has a margin and is moved by a composited transform, painted again only past the margin, a quarter of scale or a level of detail, and dragged nodes are painted on a canvas of their own. Zoomed out (blocks), edges are painted under the blocks instead of mounted. A drag re-renders the canvas alone (components/canvas/live-drag-flow.tsx): the editor, its panels and the minimap hear about it once, when it ends. Callback props keep their identity while nodes move (React Flow copies changed props into its store, waking every subscriber).`,
       "",
-      "- **first render**: navigation start → the start of the animation frame after the first one whose DOM shows the settled initial view (every node element present and measured by React Flow, the edge count and the fitted viewport transform as once nothing changes for 1.5 s). With `onlyRenderVisibleElements`, \"every node\" means those in the fitted viewport.",
+      '- **first render**: navigation start → the start of the animation frame after the first one whose DOM shows the settled initial view (every node element present and measured by React Flow, the edge count and the fitted viewport transform as once nothing changes for 1.5 s). With `onlyRenderVisibleElements`, "every node" means those in the fitted viewport.',
       `- **fps**: renderer \`DrawFrame\` events in a Chromium trace between two \`performance.mark\`s, over ${durationMs / 1000} s of pointer moves sent over CDP, each once the page has handled the previous one and at least 16 ms after it (input mode \`${INPUT_MODE}\`; Chromium also keeps one move of a real mouse in flight): **pan** drags the empty pane round a circle of 80 px, **drag** moves one node near the centre round a circle of 40 px, one turn a second. Measured twice per page: in the **fitted** view the page opens with (the whole graph; with min zoom 0.1 that is every node at ≥ 500 nodes) and **zoomed** in with the wheel to ${ZOOMED_TO} at the canvas centre (titles readable; a few dozen nodes on screen). **CPU/frame** (in bench/results/canvas.json) is the renderer main thread's CPU time per drawn frame, which other load inflates far less than fps. Before each page load and gesture the benchmark waits (up to 20 s) for a second with ≥ 60% of the machine's CPU idle.`,
       "",
     );
@@ -234,7 +256,9 @@ export default async function canvas() {
       );
       for (const v of VARIANTS) {
         const m = r.median[v.key];
-        lines.push(`| ${v.label} | ${f0(m.firstRenderMs)} | ${f1(m.fitted.panFps)} | ${f1(m.fitted.dragFps)} | ${f1(m.zoomed.panFps)} | ${f1(m.zoomed.dragFps)} | ${f0(m.fitted.nodesInDom)} / ${f0(m.zoomed.nodesInDom)} |`);
+        lines.push(
+          `| ${v.label} | ${f0(m.firstRenderMs)} | ${f1(m.fitted.panFps)} | ${f1(m.fitted.dragFps)} | ${f1(m.zoomed.panFps)} | ${f1(m.zoomed.dragFps)} | ${f0(m.fitted.nodesInDom)} / ${f0(m.zoomed.nodesInDom)} |`,
+        );
       }
       const ratios = (x: (typeof r.median)["bare"]) =>
         `${f2(o.firstRenderMs / x.firstRenderMs)}× | ${pct(o.fitted.panFps / x.fitted.panFps)} | ${pct(o.fitted.dragFps / x.fitted.dragFps)} | ${pct(o.zoomed.panFps / x.zoomed.panFps)} | ${pct(o.zoomed.dragFps / x.zoomed.dragFps)} |`;
@@ -261,8 +285,15 @@ export default async function canvas() {
     lines.push("| nodes | `compile()` | `toSpec()` | `JSON.stringify(spec)` | `validateSpec(spec)` |", "|---:|---:|---:|---:|---:|");
     const t = (x: { cpuMs: number; wallMs: number }) => `${f1(x.cpuMs)} ms (${f1(x.wallMs)})`;
     for (const r of node) lines.push(`| ${r.nodes.toLocaleString("en-US")} | ${t(r.compileMs)} | ${t(r.toSpecMs)} | ${t(r.specJsonMs)} | ${t(r.validateMs)} |`);
-    if (bigNode) lines.push("", `Compile of the 2,000-node spec: **${f1(bigNode.compileMs.cpuMs)} ms** CPU, ${f1(bigNode.compileMs.wallMs)} ms wall (goal < 50 ms — ${bigNode.compileMs.cpuMs < 50 ? "met" : "**not met**"}).`);
-    lines.push("", `Load average at the end: ${load.join(", ")} (2 cores; other work ran concurrently, so compare the ratios, not absolute fps). Wall time of the benchmark: ${f0((performance.now() - t0) / 1000)} s${buildMs ? ` (of which \`next build\` ${f0(buildMs / 1000)} s)` : ""}.`);
+    if (bigNode)
+      lines.push(
+        "",
+        `Compile of the 2,000-node spec: **${f1(bigNode.compileMs.cpuMs)} ms** CPU, ${f1(bigNode.compileMs.wallMs)} ms wall (goal < 50 ms — ${bigNode.compileMs.cpuMs < 50 ? "met" : "**not met**"}).`,
+      );
+    lines.push(
+      "",
+      `Load average at the end: ${load.join(", ")} (2 cores; other work ran concurrently, so compare the ratios, not absolute fps). Wall time of the benchmark: ${f0((performance.now() - t0) / 1000)} s${buildMs ? ` (of which \`next build\` ${f0(buildMs / 1000)} s)` : ""}.`,
+    );
 
     return {
       name: "canvas",

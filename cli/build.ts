@@ -24,7 +24,9 @@ export async function buildCli(): Promise<string> {
     legalComments: "none",
     logLevel: "warning",
     // CommonJS dependencies (commander, cli-progress) call require() for Node builtins.
-    banner: { js: "#!/usr/bin/env node\nimport { createRequire as __conveyorRequire } from 'node:module';\nconst require = __conveyorRequire(import.meta.url);" },
+    banner: {
+      js: "#!/usr/bin/env node\nimport { createRequire as __conveyorRequire } from 'node:module';\nconst require = __conveyorRequire(import.meta.url);",
+    },
   });
   return BUNDLE;
 }

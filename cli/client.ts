@@ -117,18 +117,26 @@ export async function parseResponse<E extends Endpoint>(e: E, req: HttpRequest, 
     if (out.success) return out.data as OutputOf<E>;
     if (res.status < 300) {
       const first = out.error.issues[0];
-      throw new ServerError(`the answer to ${where} is not what this CLI expects (${first ? `${first.path.join(".") || "body"}: ${first.message}` : "unreadable"})`, [
-        "is this CLI the same version as the server? (`conveyor --version`, GET /api/v1/openapi.json)",
-      ]);
+      throw new ServerError(
+        `the answer to ${where} is not what this CLI expects (${first ? `${first.path.join(".") || "body"}: ${first.message}` : "unreadable"})`,
+        ["is this CLI the same version as the server? (`conveyor --version`, GET /api/v1/openapi.json)"],
+      );
     }
   }
   const err = ZApiError.safeParse(body);
   if (err.success) {
     const { code, message, details } = err.data.error;
-    throw new ApiError(code, res.status, message, details ?? [], { method: req.method, path: new URL(req.url).pathname, tag: e.tag, url: new URL(req.url).origin });
+    throw new ApiError(code, res.status, message, details ?? [], {
+      method: req.method,
+      path: new URL(req.url).pathname,
+      tag: e.tag,
+      url: new URL(req.url).origin,
+    });
   }
   const snippet = text.replace(/\s+/g, " ").trim().slice(0, 200);
-  throw new ServerError(`HTTP ${res.status} from ${where}${snippet ? `: ${snippet}` : ""}`, [`is ${new URL(req.url).origin} a Conveyor server? set the URL with \`conveyor login <url>\``]);
+  throw new ServerError(`HTTP ${res.status} from ${where}${snippet ? `: ${snippet}` : ""}`, [
+    `is ${new URL(req.url).origin} a Conveyor server? set the URL with \`conveyor login <url>\``,
+  ]);
 }
 
 /** The real transport: fetch, with a streamed body for byte sources and a timeout. */

@@ -78,7 +78,10 @@ export function readStored(file: string): StoredConfig {
     throw new UsageError(`${file} is not valid JSON (${(e as Error).message}); fix it or run \`conveyor login\` again`);
   }
   const parsed = ZStored.safeParse(value);
-  if (!parsed.success) throw new UsageError(`${file} is not a conveyor config (${parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`).join("; ")}); run \`conveyor login\` again`);
+  if (!parsed.success)
+    throw new UsageError(
+      `${file} is not a conveyor config (${parsed.error.issues.map((i) => `${i.path.join(".") || "file"}: ${i.message}`).join("; ")}); run \`conveyor login\` again`,
+    );
   return parsed.data;
 }
 

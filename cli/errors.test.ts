@@ -39,7 +39,11 @@ describe("API errors → messages and exit codes", () => {
       { nodeId: "train", field: "config.target", message: "target is required" },
       { nodeId: null, field: "name", message: "must not be empty" },
     ];
-    const err = await parseResponse(endpoints.getPipeline, req, response(ERROR_STATUS[code], { error: { code, message: `the ${code} message`, details } })).then(
+    const err = await parseResponse(
+      endpoints.getPipeline,
+      req,
+      response(ERROR_STATUS[code], { error: { code, message: `the ${code} message`, details } }),
+    ).then(
       () => null,
       (e: unknown) => e,
     );
@@ -71,10 +75,10 @@ describe("API errors → messages and exit codes", () => {
   });
 
   it("a 409 says what the conflict is", async () => {
-    const r = await runCli(
-      ["runs", "cancel", "0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d"],
-      () => ({ status: 409, body: { error: { code: "conflict", message: "run 0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d already succeeded" } } }),
-    );
+    const r = await runCli(["runs", "cancel", "0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d"], () => ({
+      status: 409,
+      body: { error: { code: "conflict", message: "run 0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d already succeeded" } },
+    }));
     expect(r.code).toBe(EXIT.failure);
     expect(r.stderr).toBe("error: run 0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d already succeeded\n");
   });
@@ -98,7 +102,16 @@ describe("API errors → messages and exit codes", () => {
   });
 
   it("usage errors exit 2: unknown commands and options, missing arguments, bad values, no command", async () => {
-    for (const argv of [["pipelinez"], ["pipelines", "list", "--bogus"], ["pipelines", "pull"], ["run", "p", "--version", "x"], ["runs", "list", "--status", "done"], ["models", "promote", "m", "1"], [], ["pipelines"]]) {
+    for (const argv of [
+      ["pipelinez"],
+      ["pipelines", "list", "--bogus"],
+      ["pipelines", "pull"],
+      ["run", "p", "--version", "x"],
+      ["runs", "list", "--status", "done"],
+      ["models", "promote", "m", "1"],
+      [],
+      ["pipelines"],
+    ]) {
       const r = await runCli(argv);
       expect({ argv, code: r.code, requests: r.requests.length }).toEqual({ argv, code: EXIT.usage, requests: 0 });
       expect(r.stderr.length).toBeGreaterThan(0);

@@ -88,7 +88,11 @@ export class ApiError extends CliError {
   }
 }
 
-function describeApiError(code: ErrorCode, message: string, req: { method: string; path: string; tag: string; url: string }): { message: string; hint?: string } {
+function describeApiError(
+  code: ErrorCode,
+  message: string,
+  req: { method: string; path: string; tag: string; url: string },
+): { message: string; hint?: string } {
   const status = ERROR_STATUS[code];
   const list = LIST_COMMAND[req.tag];
   switch (code) {
@@ -102,7 +106,10 @@ function describeApiError(code: ErrorCode, message: string, req: { method: strin
       return { message, ...(list ? { hint: `\`${list}\` shows what exists` } : {}) };
     case "method_not_allowed":
     case "unsupported_media_type":
-      return { message: `${req.method} ${req.path}: ${message} (HTTP ${status})`, hint: "this CLI and the server disagree about the API: are they the same version?" };
+      return {
+        message: `${req.method} ${req.path}: ${message} (HTTP ${status})`,
+        hint: "this CLI and the server disagree about the API: are they the same version?",
+      };
     case "conflict":
       return { message };
     case "payload_too_large":

@@ -30,7 +30,14 @@ describe("human output", () => {
 
   it("tables align by printed width (colour codes take no room); right-aligned columns; no trailing spaces", () => {
     const c = colors(true);
-    const lines = table(["NAME", "ROWS", "STATUS"], [["a", "5", c.green("ok")], ["long-name", "1234", "failed"]], { right: [1] });
+    const lines = table(
+      ["NAME", "ROWS", "STATUS"],
+      [
+        ["a", "5", c.green("ok")],
+        ["long-name", "1234", "failed"],
+      ],
+      { right: [1] },
+    );
     expect(lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual(["NAME       ROWS  STATUS", "a             5  ok", "long-name  1234  failed"]);
     expect(table(["A", "B"], [["x", ""]])).toEqual(["A  B", "x"]);
   });
@@ -57,7 +64,11 @@ describe("config", () => {
     fs.mkdirSync(path.join(home, "conveyor"));
     fs.writeFileSync(configFile({ XDG_CONFIG_HOME: home }), JSON.stringify({ url: "http://file:1", token: "ft" }));
     expect(loadConfig({ XDG_CONFIG_HOME: home })).toMatchObject({ url: "http://file:1", token: "ft", source: { url: "file", token: "file" } });
-    expect(loadConfig({ XDG_CONFIG_HOME: home, CONVEYOR_URL: "env:2", CONVEYOR_TOKEN: "et" })).toMatchObject({ url: "http://env:2", token: "et", source: { url: "env", token: "env" } });
+    expect(loadConfig({ XDG_CONFIG_HOME: home, CONVEYOR_URL: "env:2", CONVEYOR_TOKEN: "et" })).toMatchObject({
+      url: "http://env:2",
+      token: "et",
+      source: { url: "env", token: "env" },
+    });
     fs.writeFileSync(configFile({ XDG_CONFIG_HOME: home }), "{ nope");
     expect(() => loadConfig({ XDG_CONFIG_HOME: home })).toThrow(/config\.json is not valid JSON/);
     fs.writeFileSync(configFile({ XDG_CONFIG_HOME: home }), JSON.stringify({ url: 3 }));

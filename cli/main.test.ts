@@ -19,7 +19,15 @@ const PID = "0b6f8d2e-4a35-4c1e-9d4f-7f0c1a2b3c4d";
 const RID = "9a1c2b3d-0000-4000-8000-00000000abcd";
 const T = "2026-03-01T11:58:00.000Z";
 
-const summary = (over: Record<string, unknown> = {}) => ({ id: PID, name: "boston", description: "", latestVersion: 3, updatedAt: T, isTemplate: false, ...over });
+const summary = (over: Record<string, unknown> = {}) => ({
+  id: PID,
+  name: "boston",
+  description: "",
+  latestVersion: 3,
+  updatedAt: T,
+  isTemplate: false,
+  ...over,
+});
 const pipeline = (spec: unknown, over: Record<string, unknown> = {}) => ({
   id: PID,
   name: "boston",
@@ -32,7 +40,11 @@ const pipeline = (spec: unknown, over: Record<string, unknown> = {}) => ({
   draft: null,
   ...over,
 });
-const spec = (over: Record<string, unknown> = {}): Record<string, unknown> & { nodes: unknown[]; edges: unknown[] } => ({ ...(boston as unknown as { nodes: unknown[]; edges: unknown[] }), name: "boston", ...over });
+const spec = (over: Record<string, unknown> = {}): Record<string, unknown> & { nodes: unknown[]; edges: unknown[] } => ({
+  ...(boston as unknown as { nodes: unknown[]; edges: unknown[] }),
+  name: "boston",
+  ...over,
+});
 
 function tmpFile(name: string, text: string): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "conveyor-cli-test-"));
@@ -45,7 +57,12 @@ const calls = (reqs: RecordedRequest[]) => reqs.map((r) => `${r.method} ${r.targ
 
 describe("pipelines", () => {
   it("list: GET /api/v1/pipelines; an aligned table, relative times; --json is the answer's shape", async () => {
-    const answer = routes({ "GET /api/v1/pipelines": { status: 200, body: [summary(), summary({ id: "x", name: "boston-house-prices", latestVersion: 1, isTemplate: true, updatedAt: "2026-02-28T12:00:00Z" })] } });
+    const answer = routes({
+      "GET /api/v1/pipelines": {
+        status: 200,
+        body: [summary(), summary({ id: "x", name: "boston-house-prices", latestVersion: 1, isTemplate: true, updatedAt: "2026-02-28T12:00:00Z" })],
+      },
+    });
     const r = await runCli(["pipelines", "list"], answer);
     expect(r.code).toBe(0);
     expect(calls(r.requests)).toEqual(["GET /api/v1/pipelines"]);
@@ -58,15 +75,30 @@ describe("pipelines", () => {
       "",
     ]);
     const json = await runCli(["pipelines", "list", "--json"], answer);
-    expect(JSON.parse(json.stdout)).toEqual([summary(), summary({ id: "x", name: "boston-house-prices", latestVersion: 1, isTemplate: true, updatedAt: "2026-02-28T12:00:00.000Z" })]);
+    expect(JSON.parse(json.stdout)).toEqual([
+      summary(),
+      summary({ id: "x", name: "boston-house-prices", latestVersion: 1, isTemplate: true, updatedAt: "2026-02-28T12:00:00.000Z" }),
+    ]);
     const before = await runCli(["--json", "pipelines", "list"], answer);
     expect(before.stdout).toBe(json.stdout);
   });
 
   it("pull by name: the canonical file (spec key order, 2-space indent, trailing newline), stable across runs; --version in the query", async () => {
     // Keys deliberately out of order, as another tool may have saved them.
-    const stored = { nodes: spec().nodes, edges: spec().edges, name: "boston", apiVersion: "conveyor/v1", zExtra: 1, triggers: [], description: "d", params: [] };
-    const answer = routes({ "GET /api/v1/pipelines": { status: 200, body: [summary()] }, [`GET /api/v1/pipelines/${PID}`]: { status: 200, body: pipeline(stored, { version: 2 }) } });
+    const stored = {
+      nodes: spec().nodes,
+      edges: spec().edges,
+      name: "boston",
+      apiVersion: "conveyor/v1",
+      zExtra: 1,
+      triggers: [],
+      description: "d",
+      params: [],
+    };
+    const answer = routes({
+      "GET /api/v1/pipelines": { status: 200, body: [summary()] },
+      [`GET /api/v1/pipelines/${PID}`]: { status: 200, body: pipeline(stored, { version: 2 }) },
+    });
     const r = await runCli(["pipelines", "pull", "boston", "--version", "2"], answer);
     expect(r.code).toBe(0);
     expect(calls(r.requests)).toEqual(["GET /api/v1/pipelines", `GET /api/v1/pipelines/${PID}?version=2`]);
@@ -146,11 +178,13 @@ describe("pipelines", () => {
 
   it("validate: offline (no request), the canvas's errors by node and field, exit 1 when invalid", async () => {
     const fixtures = path.join(__dirname, "..", "workflows", "compiler", "fixtures");
-    const bad = await runCli(["pipelines", "validate", path.join(fixtures, "invalid-config.pipeline.json")], undefined, { env: { CONVEYOR_URL: "not a url at all" } });
+    const bad = await runCli(["pipelines", "validate", path.join(fixtures, "invalid-config.pipeline.json")], undefined, {
+      env: { CONVEYOR_URL: "not a url at all" },
+    });
     expect(bad.code).toBe(EXIT.failure);
     expect(bad.requests).toEqual([]);
     expect(bad.stderr).toContain("node train: config.target: target is required\n");
-    expect(bad.stderr).toContain("node deploy: config.replicas: unknown config field \"replicas\" for deploy.endpoint\n");
+    expect(bad.stderr).toContain('node deploy: config.replicas: unknown config field "replicas" for deploy.endpoint\n');
     const good = await runCli(["pipelines", "validate", path.join(fixtures, "valid-boston.pipeline.json")]);
     expect(good.code).toBe(0);
     expect(good.stdout).toBe("valid: valid-boston.pipeline.json — boston-house-prices (6 nodes, 7 edges)\n");
@@ -232,7 +266,10 @@ describe("runs", () => {
       run("succeeded", [step("ingest", "succeeded", ["reading", "506 rows"]), step("train", "succeeded", ["training", "trained"])]),
     ];
     let poll = 0;
-    const r = await runCli(["run", "boston", "--follow"], routes({ ...base, [`GET /api/v1/runs/${RID}`]: () => ({ status: 200, body: polls[Math.min(poll++, polls.length - 1)] }) }));
+    const r = await runCli(
+      ["run", "boston", "--follow"],
+      routes({ ...base, [`GET /api/v1/runs/${RID}`]: () => ({ status: 200, body: polls[Math.min(poll++, polls.length - 1)] }) }),
+    );
     expect(r.code).toBe(0);
     expect(poll).toBe(5);
     expect(r.stdout.split("\n")).toEqual([
@@ -251,7 +288,11 @@ describe("runs", () => {
   });
 
   it("run --wait: a failed run exits 1 naming the failing step's error; --json prints the final run", async () => {
-    const failed = run("failed", [step("ingest", "succeeded"), step("train", "failed", ["oops"], 'target column "nope" is not in the dataset'), step("deploy", "skipped", [], 'upstream step "train" failed')]);
+    const failed = run("failed", [
+      step("ingest", "succeeded"),
+      step("train", "failed", ["oops"], 'target column "nope" is not in the dataset'),
+      step("deploy", "skipped", [], 'upstream step "train" failed'),
+    ]);
     const answer = routes({ ...base, [`GET /api/v1/runs/${RID}`]: { status: 200, body: failed } });
     const r = await runCli(["run", "boston", "--wait"], answer);
     expect(r.code).toBe(EXIT.failure);
@@ -261,13 +302,19 @@ describe("runs", () => {
     const json = await runCli(["run", "boston", "--wait", "--json"], answer);
     expect(json.code).toBe(EXIT.failure);
     expect(JSON.parse(json.stdout).status).toBe("failed");
-    const cancelled = await runCli(["run", "boston", "--wait"], routes({ ...base, [`GET /api/v1/runs/${RID}`]: { status: 200, body: run("cancelled", [step("ingest", "cancelled")], "cancelled") } }));
+    const cancelled = await runCli(
+      ["run", "boston", "--wait"],
+      routes({ ...base, [`GET /api/v1/runs/${RID}`]: { status: 200, body: run("cancelled", [step("ingest", "cancelled")], "cancelled") } }),
+    );
     expect(cancelled.code).toBe(EXIT.failure);
     expect(cancelled.stderr).toContain(`run ${RID} cancelled`);
   });
 
   it("runs list: --pipeline (a name, resolved to its id), --status and --limit in the query", async () => {
-    const answer = routes({ "GET /api/v1/pipelines": { status: 200, body: [summary()] }, "GET /api/v1/runs": { status: 200, body: [run("succeeded", [])].map(({ steps, metrics, ...s }) => (void steps, void metrics, s)) } });
+    const answer = routes({
+      "GET /api/v1/pipelines": { status: 200, body: [summary()] },
+      "GET /api/v1/runs": { status: 200, body: [run("succeeded", [])].map(({ steps, metrics, ...s }) => (void steps, void metrics, s)) },
+    });
     const r = await runCli(["runs", "list", "--pipeline", "boston", "--status", "failed", "--limit", "5"], answer);
     expect(r.code).toBe(0);
     expect(calls(r.requests)).toEqual(["GET /api/v1/pipelines", `GET /api/v1/runs?pipelineId=${PID}&status=failed&limit=5`]);
@@ -408,14 +455,31 @@ describe("models, predict, datasets, login", () => {
       const source = req.body as ByteSource;
       expect(source.size).toBe(12);
       for await (const chunk of source.chunks()) uploaded += Buffer.from(chunk).toString("utf8");
-      return { status: 201, body: { id: "d1", name: "sales", version: 1, rows: 2, columns: [{ name: "a", type: "BIGINT" }, { name: "b", type: "BIGINT" }], createdAt: T, runs: [] } };
+      return {
+        status: 201,
+        body: {
+          id: "d1",
+          name: "sales",
+          version: 1,
+          rows: 2,
+          columns: [
+            { name: "a", type: "BIGINT" },
+            { name: "b", type: "BIGINT" },
+          ],
+          createdAt: T,
+          runs: [],
+        },
+      };
     });
     expect(r.code).toBe(0);
     expect(calls(r.requests)).toEqual(["POST /api/v1/datasets?name=sales"]);
     expect(r.requests[0]!.headers["content-type"]).toBe("text/csv");
     expect(uploaded).toBe("a,b\n1,2\n3,4\n");
     expect(r.stdout).toContain("uploaded sales v1 (d1): 2 rows, 2 columns");
-    const named = await runCli(["datasets", "upload", file, "--name", "q3 sales"], () => ({ status: 201, body: { id: "d2", name: "q3 sales", version: 2, rows: 2, columns: [], createdAt: T, runs: [{ pipelineId: "p1", runId: "r9", error: null }] } }));
+    const named = await runCli(["datasets", "upload", file, "--name", "q3 sales"], () => ({
+      status: 201,
+      body: { id: "d2", name: "q3 sales", version: 2, rows: 2, columns: [], createdAt: T, runs: [{ pipelineId: "p1", runId: "r9", error: null }] },
+    }));
     expect(named.stdout).toContain("started run r9 of pipeline p1 (dataset trigger)");
     expect(calls(named.requests)).toEqual(["POST /api/v1/datasets?name=q3+sales"]);
     const empty = await runCli(["datasets", "upload", tmpFile("e.csv", "")]);
@@ -439,18 +503,28 @@ describe("models, predict, datasets, login", () => {
     const list = await runCli(["datasets", "list"], routes({ "GET /api/v1/datasets": { status: 200, body: [] } }), { env });
     expect(list.requests[0]!.url).toBe("http://example.test:4000/api/v1/datasets");
     expect(list.requests[0]!.headers.authorization).toBe("Bearer s3cret");
-    const overridden = await runCli(["datasets", "list"], routes({ "GET /api/v1/datasets": { status: 200, body: [] } }), { env: { XDG_CONFIG_HOME: home, CONVEYOR_URL: "http://other:1", CONVEYOR_TOKEN: "t2" } });
+    const overridden = await runCli(["datasets", "list"], routes({ "GET /api/v1/datasets": { status: 200, body: [] } }), {
+      env: { XDG_CONFIG_HOME: home, CONVEYOR_URL: "http://other:1", CONVEYOR_TOKEN: "t2" },
+    });
     expect(overridden.requests[0]!.url).toBe("http://other:1/api/v1/datasets");
     expect(overridden.requests[0]!.headers.authorization).toBe("Bearer t2");
 
-    const down = await runCli(["login", "example.test:4000"], routes({ "GET /api/health": { status: 503, body: { ...healthy, worker: "no worker polls the task queue" } } }), { env });
+    const down = await runCli(
+      ["login", "example.test:4000"],
+      routes({ "GET /api/health": { status: 503, body: { ...healthy, worker: "no worker polls the task queue" } } }),
+      { env },
+    );
     expect(down.code).toBe(EXIT.server);
     expect(down.stdout).toContain("worker: no worker polls the task queue");
     // Same URL, no --token: the token is kept.
     expect(JSON.parse(fs.readFileSync(file, "utf8")).token).toBe("s3cret");
-    const other = await runCli(["login", "http://elsewhere:3000"], () => {
-      throw new TypeError("fetch failed");
-    }, { env });
+    const other = await runCli(
+      ["login", "http://elsewhere:3000"],
+      () => {
+        throw new TypeError("fetch failed");
+      },
+      { env },
+    );
     expect(other.code).toBe(EXIT.server);
     expect(other.stderr).toContain("cannot reach http://elsewhere:3000");
     expect(JSON.parse(fs.readFileSync(file, "utf8"))).toEqual({ url: "http://elsewhere:3000" });

@@ -57,7 +57,7 @@ Configuration: \`conveyor login [url] [--token T]\` stores the server URL (defau
 and a token in $XDG_CONFIG_HOME/conveyor/config.json; CONVEYOR_URL and CONVEYOR_TOKEN override it.
 Exit codes: 0 ok, 1 the thing asked failed (invalid spec, failed run, not found), 2 usage error,
 3 server or network error.
-${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 'stronger gate'", "conveyor run boston-house-prices --follow", "conveyor predict boston-house-prices --row '{\"rm\": 6.5, \"lstat\": 5}'")}`,
+${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 'stronger gate'", "conveyor run boston-house-prices --follow", 'conveyor predict boston-house-prices --row \'{"rm": 6.5, "lstat": 5}\'')}`,
     );
 
   leaf(program, "login", "store the server URL and token, and check the server's health")
@@ -68,7 +68,15 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
 
   // --- pipelines -------------------------------------------------------------
   const pipelines = program.command("pipelines").description("list, pull, push and validate pipeline files");
-  pipelines.addHelpText("after", examples("conveyor pipelines list", "conveyor pipelines pull boston-house-prices -o boston.pipeline.json", "conveyor pipelines push boston.pipeline.json -m 'lower l2'", "conveyor pipelines validate boston.pipeline.json"));
+  pipelines.addHelpText(
+    "after",
+    examples(
+      "conveyor pipelines list",
+      "conveyor pipelines pull boston-house-prices -o boston.pipeline.json",
+      "conveyor pipelines push boston.pipeline.json -m 'lower l2'",
+      "conveyor pipelines validate boston.pipeline.json",
+    ),
+  );
   leaf(pipelines, "list", "the team's pipelines, most recently changed first")
     .addHelpText("after", examples("conveyor pipelines list", "conveyor pipelines list --json"))
     .action(act((ctx) => listPipelines(ctx)));
@@ -76,8 +84,18 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .argument("<pipeline>", "pipeline id or name")
     .option("-o, --output <file>", "write the spec to this file")
     .option("--version <n>", "an older version (default the latest)", positiveInt)
-    .addHelpText("after", examples("conveyor pipelines pull boston-house-prices > boston.pipeline.json", "conveyor pipelines pull boston-house-prices --version 2 -o v2.pipeline.json"))
-    .action(act((ctx, ref: string, o: { output?: string; version?: string }) => pullPipeline(ctx, ref, { output: o.output, version: o.version === undefined ? undefined : Number(o.version) })));
+    .addHelpText(
+      "after",
+      examples(
+        "conveyor pipelines pull boston-house-prices > boston.pipeline.json",
+        "conveyor pipelines pull boston-house-prices --version 2 -o v2.pipeline.json",
+      ),
+    )
+    .action(
+      act((ctx, ref: string, o: { output?: string; version?: string }) =>
+        pullPipeline(ctx, ref, { output: o.output, version: o.version === undefined ? undefined : Number(o.version) }),
+      ),
+    );
   leaf(pipelines, "push", "save a spec file: a new pipeline, or the next version of the pipeline with its name")
     .argument("<file>", "a conveyor/v1 spec (.pipeline.json)")
     .option("-m, --message <message>", "what this version changes")
@@ -121,7 +139,14 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
 
   // --- models ----------------------------------------------------------------
   const models = program.command("models").description("registered models: versions, metrics, aliases and their audit trail");
-  models.addHelpText("after", examples("conveyor models list", "conveyor models show boston-house-prices", "conveyor models promote boston-house-prices 2 --reason 'better r2 on May data'"));
+  models.addHelpText(
+    "after",
+    examples(
+      "conveyor models list",
+      "conveyor models show boston-house-prices",
+      "conveyor models promote boston-house-prices 2 --reason 'better r2 on May data'",
+    ),
+  );
   leaf(models, "list", "the team's models with their latest version and aliases")
     .addHelpText("after", examples("conveyor models list"))
     .action(act((ctx) => listModels(ctx)));
@@ -134,7 +159,13 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .argument("<version>", "the version to point at", positiveInt)
     .option("--alias <alias>", "the alias to move", "champion")
     .requiredOption("--reason <text>", "why (kept in the audit trail)")
-    .addHelpText("after", examples("conveyor models promote boston-house-prices 3 --reason 'r2 0.74 vs 0.71'", "conveyor models promote boston-house-prices 1 --alias challenger --reason 'shadow test'"))
+    .addHelpText(
+      "after",
+      examples(
+        "conveyor models promote boston-house-prices 3 --reason 'r2 0.74 vs 0.71'",
+        "conveyor models promote boston-house-prices 1 --alias challenger --reason 'shadow test'",
+      ),
+    )
     .action(act((ctx, name: string, version: string, o: { alias: string; reason: string }) => promoteModel(ctx, name, version, o)));
   leaf(models, "demote", "remove an alias from a model; audited")
     .argument("<name>", "the model's name")
@@ -161,7 +192,13 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .option("--row <json>", "one row as a JSON object of column: value")
     .option("--csv <file>", "rows from a CSV file (header row first; columns the model does not take are ignored)")
     .option("--version <n>", "a registered version (default what the deployment serves)", positiveInt)
-    .addHelpText("after", examples(`conveyor predict boston-house-prices --row '{"crim": 0.006, "zn": 18, "rm": 6.5, "lstat": 5, ...}'`, "conveyor predict boston-house-prices --csv tracts.csv --version 2 --json"))
+    .addHelpText(
+      "after",
+      examples(
+        `conveyor predict boston-house-prices --row '{"crim": 0.006, "zn": 18, "rm": 6.5, "lstat": 5, ...}'`,
+        "conveyor predict boston-house-prices --csv tracts.csv --version 2 --json",
+      ),
+    )
     .action(act((ctx, model: string, o: { row?: string; csv?: string; version?: string }) => predictCommand(ctx, model, o)));
 
   return program;

@@ -27,7 +27,11 @@ beforeAll(async () => {
   const project = path.join(tmp, "project");
   fs.mkdirSync(project);
   fs.writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: "empty", version: "1.0.0", private: true }));
-  execFileSync("npm", ["install", path.join(tmp, packed!.filename), "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: project, env, encoding: "utf8" });
+  execFileSync("npm", ["install", path.join(tmp, packed!.filename), "--offline", "--no-audit", "--no-fund", "--ignore-scripts"], {
+    cwd: project,
+    env,
+    encoding: "utf8",
+  });
   bin = path.join(project, "node_modules", ".bin", "conveyor");
 }, 120_000);
 
@@ -59,7 +63,10 @@ describe("@conveyor/cli, packed and installed on its own", () => {
   });
 
   it("an unreachable server is exit 3 with what to do", () => {
-    const r = spawnSync(bin, ["pipelines", "list"], { encoding: "utf8", env: { ...env, NO_COLOR: "1", CONVEYOR_URL: "http://127.0.0.1:9", XDG_CONFIG_HOME: os.tmpdir() } });
+    const r = spawnSync(bin, ["pipelines", "list"], {
+      encoding: "utf8",
+      env: { ...env, NO_COLOR: "1", CONVEYOR_URL: "http://127.0.0.1:9", XDG_CONFIG_HOME: os.tmpdir() },
+    });
     expect(r.status).toBe(3);
     expect(r.stderr).toContain("cannot reach http://127.0.0.1:9");
   });

@@ -56,7 +56,9 @@ describe("prediction rows (typed by the manifest's inputs: FP32 → number, BYTE
   });
 
   it("--row: names unknown and missing columns, and values of the wrong type", () => {
-    expect(usage(() => typeJsonRow('{"rm": 1, "lstat": 2, "town": "a", "medv": 3}', inputs))).toBe("--row: unknown column medv; the model's inputs are: rm, lstat, town");
+    expect(usage(() => typeJsonRow('{"rm": 1, "lstat": 2, "town": "a", "medv": 3}', inputs))).toBe(
+      "--row: unknown column medv; the model's inputs are: rm, lstat, town",
+    );
     expect(usage(() => typeJsonRow('{"rm": 1}', inputs))).toBe("--row: missing columns lstat, town; the model's inputs are: rm, lstat, town");
     expect(usage(() => typeJsonRow('{"rm": "six", "lstat": 2, "town": "a"}', inputs))).toBe('--row: column rm takes a number, not "six"');
     expect(usage(() => typeJsonRow('{"rm": 1, "lstat": 2, "town": {"a": 1}}', inputs))).toContain("column town takes a string");

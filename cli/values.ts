@@ -73,13 +73,16 @@ export function typeJsonRow(text: string, inputs: ModelInput[]): Row {
   } catch (e) {
     throw new UsageError(`--row is not JSON: ${(e as Error).message}`, [`e.g. --row '{"${inputs[0]?.name ?? "col"}": 1}'`]);
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new UsageError('--row must be a JSON object of column: value, e.g. {"col": 1}');
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw new UsageError('--row must be a JSON object of column: value, e.g. {"col": 1}');
   const obj = value as Record<string, unknown>;
   const known = new Set(inputs.map((i) => i.name));
   const unknown = Object.keys(obj).filter((k) => !known.has(k));
-  if (unknown.length) throw new UsageError(`--row: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
+  if (unknown.length)
+    throw new UsageError(`--row: unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
   const missing = inputs.filter((i) => !Object.hasOwn(obj, i.name)).map((i) => i.name);
-  if (missing.length) throw new UsageError(`--row: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
+  if (missing.length)
+    throw new UsageError(`--row: missing column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
   return Object.fromEntries(inputs.map((i) => [i.name, typeCell(obj[i.name], i, "--row")]));
 }
 
@@ -102,7 +105,8 @@ export function typeCsvRows(text: string, inputs: ModelInput[], file = "the CSV"
   const names = header.map((h) => h.trim());
   const index = new Map(names.map((n, i) => [n, i]));
   const missing = inputs.filter((i) => !index.has(i.name)).map((i) => i.name);
-  if (missing.length) throw new UsageError(`${file} lacks the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
+  if (missing.length)
+    throw new UsageError(`${file} lacks the column${missing.length > 1 ? "s" : ""} ${missing.join(", ")}; the model's inputs are: ${inputNames(inputs)}`);
   const rows = body.map((r, n) => Object.fromEntries(inputs.map((i) => [i.name, typeCell(r[index.get(i.name)!], i, `${file} row ${n + 1}`)])));
   const known = new Set(inputs.map((i) => i.name));
   return { rows, ignored: names.filter((n) => !known.has(n)) };

@@ -27,7 +27,9 @@ export const ZModelOutput = z
   .object({
     name: z
       .enum(["prediction", "label", "probabilities"])
-      .describe("Regression: prediction (FP32, [-1, 1]). Classification: label (BYTES, [-1]) and probabilities (FP32, [-1, K], one column per class in the manifest's `classes` order)"),
+      .describe(
+        "Regression: prediction (FP32, [-1, 1]). Classification: label (BYTES, [-1]) and probabilities (FP32, [-1, K], one column per class in the manifest's `classes` order)",
+      ),
     datatype: z.enum(["FP32", "BYTES", "INT64"]).describe("Tensor element type (KServe v2 names)"),
     shape: z.array(z.number().int()).describe("-1 is the number of rows"),
   })

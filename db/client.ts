@@ -5,7 +5,6 @@ import * as schema from "./schema";
 
 export type Db = PostgresJsDatabase<typeof schema> & { $client: postgres.Sql };
 
-
 /** One pool per process; callers pass the Db around explicitly. */
 export function createDb(url = env().databaseUrl, opts: { max?: number } = {}): Db {
   const client = postgres(url, { max: opts.max ?? 10, onnotice: () => {} });

@@ -22,7 +22,15 @@ export async function seedLocal(db: Db): Promise<{ teamId: string; userId: strin
   await db.insert(teamMembers).values({ teamId: team!.id, userId: user!.id, role: "admin" }).onConflictDoNothing();
   for (const t of SEED_TEMPLATES) {
     if (await findPipelineByName(db, team!.id, t.spec.name)) continue;
-    await insertPipeline(db, { teamId: team!.id, name: t.spec.name, description: t.spec.description, spec: t.spec, message: t.message, createdBy: user!.id, isTemplate: true });
+    await insertPipeline(db, {
+      teamId: team!.id,
+      name: t.spec.name,
+      description: t.spec.description,
+      spec: t.spec,
+      message: t.message,
+      createdBy: user!.id,
+      isTemplate: true,
+    });
   }
   return { teamId: team!.id, userId: user!.id };
 }

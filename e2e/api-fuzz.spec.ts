@@ -46,7 +46,7 @@ function withoutColor(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 /** Identifiers that exist now, by the path/query parameter that takes them. */
 async function liveIdentifiers(request: APIRequestContext): Promise<Record<string, Array<string | number>>> {
-  const get = async <T,>(url: string): Promise<T> => {
+  const get = async <T>(url: string): Promise<T> => {
     const res = await request.get(`${BASE_URL}${url}`);
     expect(res.status(), url).toBe(200);
     return (await res.json()) as T;
@@ -95,21 +95,36 @@ test("Schemathesis finds no server error and no undocumented answer in the REST 
   const config = path.join(dir, "schemathesis.toml");
   fs.writeFileSync(config, configToml(await liveIdentifiers(request)));
   const args = [
-    "--config-file", config,
-    "run", `${BASE_URL}/api/v1/openapi.json`,
-    "--checks", CHECKS.join(","),
-    "--max-examples", String(EXAMPLES),
-    "--seed", String(SEED),
-    "--workers", "1", // Hypothesis describes strategies through a thread-unsafe AST cache: 2 workers once failed with "AST constructor recursion depth mismatch"
-    "--request-timeout", "60",
-    "--generation-database", "none",
-    "--report", "json", "--report-dir", dir,
+    "--config-file",
+    config,
+    "run",
+    `${BASE_URL}/api/v1/openapi.json`,
+    "--checks",
+    CHECKS.join(","),
+    "--max-examples",
+    String(EXAMPLES),
+    "--seed",
+    String(SEED),
+    "--workers",
+    "1", // Hypothesis describes strategies through a thread-unsafe AST cache: 2 workers once failed with "AST constructor recursion depth mismatch"
+    "--request-timeout",
+    "60",
+    "--generation-database",
+    "none",
+    "--report",
+    "json",
+    "--report-dir",
+    dir,
     "--no-color",
   ];
   console.log(`[api-fuzz] st ${args.join(" ")}`);
   const t0 = Date.now();
   const { code, output } = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
-    const child = spawn(got.st, args, { cwd: dir, stdio: ["ignore", "pipe", "pipe"], env: { ...withoutColor(process.env), NO_COLOR: "1", TERM: "dumb", COLUMNS: "200" } });
+    const child = spawn(got.st, args, {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...withoutColor(process.env), NO_COLOR: "1", TERM: "dumb", COLUMNS: "200" },
+    });
     let text = "";
     child.stdout.on("data", (c: Buffer) => (text += c.toString()));
     child.stderr.on("data", (c: Buffer) => (text += c.toString()));

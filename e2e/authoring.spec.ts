@@ -94,12 +94,15 @@ test("auto-layout arranges left to right in one undoable step", async ({ page },
   const viewport = page.locator(".react-flow__viewport");
   let last = "";
   await expect
-    .poll(async () => {
-      const now = (await viewport.getAttribute("style")) ?? "";
-      const still = now === last;
-      last = now;
-      return still;
-    }, { intervals: [150] })
+    .poll(
+      async () => {
+        const now = (await viewport.getAttribute("style")) ?? "";
+        const still = now === last;
+        last = now;
+        return still;
+      },
+      { intervals: [150] },
+    )
     .toBe(true);
   await expect(page.locator(".react-flow")).not.toHaveClass(/conveyor-moving/);
   const [a, b] = await page.evaluate(() =>
@@ -174,7 +177,11 @@ test("zoomed out, cards become light blocks with the same ports over painted edg
       const c = el.getBoundingClientRect();
       return [...el.querySelectorAll(".react-flow__handle")].map((h) => {
         const r = h.getBoundingClientRect();
-        return [h.getAttribute("data-handleid"), ((r.left + r.width / 2 - c.left) / c.width).toFixed(2), ((r.top + r.height / 2 - c.top) / c.height).toFixed(2)];
+        return [
+          h.getAttribute("data-handleid"),
+          ((r.left + r.width / 2 - c.left) / c.width).toFixed(2),
+          ((r.top + r.height / 2 - c.top) / c.height).toFixed(2),
+        ];
       });
     });
   const portsBefore = await ports();
@@ -229,7 +236,8 @@ test("while the view pans or a node is dragged, one painted canvas shows the sam
   const clip = (await flow.boundingBox())!;
   const grab = await page.evaluate(({ x, y, width, height }) => {
     for (let gy = y + height - 40; gy > y + 40; gy -= 20)
-      for (let gx = x + 80; gx < x + width - 200; gx += 20) if (document.elementFromPoint(gx, gy)?.classList.contains("react-flow__pane")) return { x: gx, y: gy };
+      for (let gx = x + 80; gx < x + width - 200; gx += 20)
+        if (document.elementFromPoint(gx, gy)?.classList.contains("react-flow__pane")) return { x: gx, y: gy };
     return null;
   }, clip);
   expect(grab, "an empty point of the pane").not.toBeNull();
@@ -250,7 +258,11 @@ test("while the view pans or a node is dragged, one painted canvas shows the sam
   await expect(flow).not.toHaveClass(/conveyor-moving/);
   await expect(page.getByTestId("node-train")).toBeVisible();
   await expect(page.getByTestId("motion-canvas")).toBeHidden();
-  for (const [name, body] of [["settled", settled], ["panning", panning]] as const) await attachShot(testInfo, name, body);
+  for (const [name, body] of [
+    ["settled", settled],
+    ["panning", panning],
+  ] as const)
+    await attachShot(testInfo, name, body);
   const painted = await pictureDiff(page, settled, panning);
   expect(painted, "pixels that differ between the cards and the painted picture").toBeLessThan(0.02);
 
@@ -265,7 +277,11 @@ test("while the view pans or a node is dragged, one painted canvas shows the sam
   await page.mouse.up();
   await expect(page.getByTestId("node-gate")).toBeVisible();
   const dropped = await page.screenshot({ clip });
-  for (const [name, body] of [["dragging", dragging], ["dropped", dropped]] as const) await attachShot(testInfo, name, body);
+  for (const [name, body] of [
+    ["dragging", dragging],
+    ["dropped", dropped],
+  ] as const)
+    await attachShot(testInfo, name, body);
   expect((await page.getByTestId("node-gate").boundingBox())!.y).toBeGreaterThan(card.y + 50);
   expect(await pictureDiff(page, dropped, dragging)).toBeLessThan(0.02);
   // Against the picture before the drag, the difference is the moved card: the comparison sees it.

@@ -61,7 +61,9 @@ test("a schedule and a webhook from the editor; the schedule paused on the Sched
 test("a blocked run is amber in the runs list, says why on its page, and can be retried", async ({ page, request }) => {
   const pipelines = (await (await request.get("/api/v1/pipelines")).json()) as Array<{ id: string; name: string }>;
   const boston = pipelines.find((p) => p.name === "boston-house-prices")!;
-  const { spec } = (await (await request.get(`/api/v1/pipelines/${boston.id}`)).json()) as { spec: { name: string; nodes: Array<{ id: string; config: Record<string, unknown> }> } };
+  const { spec } = (await (await request.get(`/api/v1/pipelines/${boston.id}`)).json()) as {
+    spec: { name: string; nodes: Array<{ id: string; config: Record<string, unknown> }> };
+  };
   spec.name = `blocked-${Date.now().toString(36)}`;
   spec.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "r2", op: ">=", value: 0.99 }] };
   const { id } = (await (await request.post("/api/v1/pipelines", { data: spec })).json()) as { id: string };

@@ -71,7 +71,10 @@ test("a long gbdt training shows its progress and stops within seconds when the 
   await page.screenshot({ path: testInfo.outputPath("cancelled-1440x900.png") });
 
   // Through the API: the train step stopped (its log says where), the later steps never ran, nothing was registered.
-  const run = (await (await request.get(`/api/v1/runs/${runId}`)).json()) as { status: string; steps: { nodeId: string; status: string; logs: { message: string }[] }[] };
+  const run = (await (await request.get(`/api/v1/runs/${runId}`)).json()) as {
+    status: string;
+    steps: { nodeId: string; status: string; logs: { message: string }[] }[];
+  };
   expect(run.status).toBe("cancelled");
   expect(run.steps.map((s) => [s.nodeId, s.status])).toEqual([
     ["ingest", "succeeded"],

@@ -24,7 +24,21 @@ const BASE_URL = process.env.E2E_BASE_URL ?? "http://localhost:3100";
 const boston = JSON.parse(fs.readFileSync(path.join(root, "contract", "templates", "boston-housing.pipeline.json"), "utf8")) as PipelineSpecInput;
 
 /** The first row of the Boston data, target dropped. */
-const ROW = { crim: 0.00632, zn: 18, indus: 2.31, chas: 0, nox: 0.538, rm: 6.575, age: 65.2, dis: 4.09, rad: 1, tax: 296, ptratio: 15.3, b: 396.9, lstat: 4.98 };
+const ROW = {
+  crim: 0.00632,
+  zn: 18,
+  indus: 2.31,
+  chas: 0,
+  nox: 0.538,
+  rm: 6.575,
+  age: 65.2,
+  dis: 4.09,
+  rad: 1,
+  tax: 296,
+  ptratio: 15.3,
+  b: 396.9,
+  lstat: 4.98,
+};
 
 interface Result {
   code: number;
@@ -67,7 +81,15 @@ test.beforeAll(async ({ request }) => {
   // next dev compiles each route on its first request (seconds each on two cores): ask every route the
   // CLI uses once, together, while the bundle builds, so the commands below time the CLI, not the compiler.
   const nobody = "00000000-0000-4000-8000-000000000000";
-  const routes = [`pipelines/${nobody}`, `pipelines/${nobody}/runs`, `runs/${nobody}`, "models/nobody", "models/nobody/versions/1", "models/nobody/aliases/champion", "models/nobody/predict"];
+  const routes = [
+    `pipelines/${nobody}`,
+    `pipelines/${nobody}/runs`,
+    `runs/${nobody}`,
+    "models/nobody",
+    "models/nobody/versions/1",
+    "models/nobody/aliases/champion",
+    "models/nobody/predict",
+  ];
   [bundle] = await Promise.all([buildCli(), ...routes.map((r) => request.get(`/api/v1/${r}`))]);
 });
 
@@ -97,14 +119,24 @@ test("push a file, follow its run, promote and predict", async ({ request }, tes
   expect(runId).toBeTruthy();
   const lines = followed.stdout.split("\n");
   for (const id of boston.nodes.map((n) => n.id)) {
-    expect(lines.some((l) => new RegExp(`^${id}\\s+✓ succeeded`).test(l)), `a succeeded line for ${id}`).toBe(true);
-    expect(lines.some((l) => new RegExp(`^${id}\\s+│ \\S`).test(l)), `log lines of ${id}`).toBe(true);
+    expect(
+      lines.some((l) => new RegExp(`^${id}\\s+✓ succeeded`).test(l)),
+      `a succeeded line for ${id}`,
+    ).toBe(true);
+    expect(
+      lines.some((l) => new RegExp(`^${id}\\s+│ \\S`).test(l)),
+      `log lines of ${id}`,
+    ).toBe(true);
   }
   expect(followed.stdout).toContain(`│ registered ${NAME} version 1`);
   expect(followed.stdout).toMatch(new RegExp(`\\nrun ${runId} succeeded in \\S+\\n$`));
   const logs = await conveyor(["runs", "logs", runId!]);
   expect(logs.code).toBe(0);
-  const logLines = (text: string) => text.split("\n").filter((l) => l.includes(" │ ")).sort();
+  const logLines = (text: string) =>
+    text
+      .split("\n")
+      .filter((l) => l.includes(" │ "))
+      .sort();
   expect(logLines(followed.stdout)).toEqual(logLines(logs.stdout));
 
   // Promote by hand; the audit trail shows it.

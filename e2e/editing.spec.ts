@@ -5,7 +5,6 @@
 import { expect, test } from "@playwright/test";
 import { clickPane, connect, dropNode, selectNode, openEditor } from "./canvas-actions";
 
-
 test("undo/redo, select all, delete, copy/paste and duplicate on the canvas", async ({ page, context, baseURL }, testInfo) => {
   await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
   await page.setViewportSize({ width: 1600, height: 900 });
@@ -65,7 +64,11 @@ test("undo/redo, select all, delete, copy/paste and duplicate on the canvas", as
   await selectNode(page, "feature-split-1");
   await page.keyboard.press("Control+c");
   const copied = await page.evaluate(() => navigator.clipboard.readText());
-  expect(JSON.parse(copied)).toMatchObject({ apiVersion: "conveyor/v1", nodes: [{ id: "feature-split-1", type: "feature.split", config: { strategy: "time" } }], edges: [] });
+  expect(JSON.parse(copied)).toMatchObject({
+    apiVersion: "conveyor/v1",
+    nodes: [{ id: "feature-split-1", type: "feature.split", config: { strategy: "time" } }],
+    edges: [],
+  });
   await page.keyboard.press("Control+v");
   await expect(page.getByTestId("node-feature-split-2")).toBeVisible();
   await expect(nodes).toHaveCount(3);

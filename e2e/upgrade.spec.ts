@@ -67,7 +67,10 @@ test("upgrade a node pinned to evaluate v1: badge, diff, apply (undoable), save 
   await selectNode(page, "evaluate");
   await page.screenshot({ path: testInfo.outputPath("upgraded-1440x900.png") });
   await saveVersion(page, "Upgrade evaluate to v2", 2);
-  const saved = await page.evaluate(async (pid) => (await (await fetch(`/api/v1/pipelines/${pid}`)).json()) as { version: number; spec: { nodes: SpecNode[] } }, id);
+  const saved = await page.evaluate(
+    async (pid) => (await (await fetch(`/api/v1/pipelines/${pid}`)).json()) as { version: number; spec: { nodes: SpecNode[] } },
+    id,
+  );
   expect(saved.version).toBe(2);
   expect(saved.spec.nodes.find((n) => n.id === "evaluate")).toMatchObject({ type: "evaluate", version: 2, config: { compareWithChampion: false } });
   // The other nodes were saved without a version (as they were), so they stay "the newest".

@@ -87,7 +87,7 @@ test("export to a file and the clipboard, import back: the spec round-trips; bad
   await page.getByRole("button", { name: "File" }).click();
   const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "Export JSON file" }).click()]);
   expect(download.suggestedFilename()).toBe("boston-house-prices.pipeline.json");
-  const exported = await fs.readFile((await download.path()), "utf8");
+  const exported = await fs.readFile(await download.path(), "utf8");
   expect(JSON.parse(exported)).toMatchObject({ apiVersion: "conveyor/v1", name: "boston-house-prices" });
   await page.getByRole("button", { name: "File" }).click();
   await page.getByRole("menuitem", { name: "Copy spec JSON" }).click();
@@ -103,7 +103,7 @@ test("export to a file and the clipboard, import back: the spec round-trips; bad
   await expect(page.locator(".react-flow__node")).toHaveCount(6);
   await page.getByRole("button", { name: "File" }).click();
   const [again] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "Export JSON file" }).click()]);
-  expect(await fs.readFile((await again.path()), "utf8")).toBe(exported);
+  expect(await fs.readFile(await again.path(), "utf8")).toBe(exported);
 
   // Broken JSON: refused, with where; the canvas is untouched.
   await page.getByRole("button", { name: "File" }).click();

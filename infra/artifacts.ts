@@ -17,7 +17,6 @@ export interface ArtifactRef {
   sizeBytes: number;
 }
 
-
 export class ArtifactStore {
   constructor(readonly root: string = env().artifactDir) {}
 

@@ -16,7 +16,10 @@ export const ENV_SCHEMA = z.object({
   TEMPORAL_ADDRESS: z.string().optional().describe("a Temporal frontend (host:port); default: the dev server `npm run dev` starts on TEMPORAL_PORT"),
   TEMPORAL_NAMESPACE: z.string().default("default").describe("Temporal namespace"),
   TEMPORAL_TASK_QUEUE: z.string().default("conveyor-pipelines").describe("task queue of the pipeline workflow and its activities"),
-  TEMPORAL_CLI_PATH: z.string().optional().describe("the `temporal` binary (1.9.x) for the dev server; default: found on PATH or fetched into ~/.cache/conveyor/bin"),
+  TEMPORAL_CLI_PATH: z
+    .string()
+    .optional()
+    .describe("the `temporal` binary (1.9.x) for the dev server; default: found on PATH or fetched into ~/.cache/conveyor/bin"),
   ARTIFACT_DIR: z.string().optional().describe("where datasets and models are stored, content-addressed; default: CONVEYOR_DATA_DIR/artifacts"),
   CONVEYOR_DATA_DIR: z.string().default(".data").describe("data directory of `npm run dev`: postgres, temporal.sqlite, artifacts"),
   CONVEYOR_RESET_DATA: z.enum(["0", "1"]).default("0").describe("1: delete the data directory before starting (e2e tests)"),
@@ -49,7 +52,9 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
   const raw: Record<string, string> = Object.fromEntries(KEYS.flatMap((k) => (source[k] === undefined || source[k] === "" ? [] : [[k, source[k]] as const])));
   const parsed = ENV_SCHEMA.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`).join("; ")}`);
+    throw new Error(
+      `invalid environment: ${parsed.error.issues.map((i) => `${i.path.join(".")}=${JSON.stringify(raw[String(i.path[0])])}: ${i.message}`).join("; ")}`,
+    );
   }
   const e = parsed.data;
   return {

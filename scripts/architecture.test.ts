@@ -15,7 +15,8 @@ const root = path.resolve(__dirname, "..");
 function files(dir: string): string[] {
   const abs = path.join(root, dir);
   if (!fs.existsSync(abs)) return [];
-  return fs.readdirSync(abs, { recursive: true, encoding: "utf8" })
+  return fs
+    .readdirSync(abs, { recursive: true, encoding: "utf8" })
     .filter((f) => /\.(ts|tsx)$/.test(f) && !f.includes("node_modules"))
     .map((f) => path.join(dir, f));
 }
@@ -40,7 +41,11 @@ function importsOf(file: string): Import[] {
 }
 
 function violations(fileList: string[], bad: (i: Import) => boolean): string[] {
-  return fileList.flatMap((f) => importsOf(f).filter((i) => !i.typeOnly && bad(i)).map((i) => `${f} imports ${i.spec}`));
+  return fileList.flatMap((f) =>
+    importsOf(f)
+      .filter((i) => !i.typeOnly && bad(i))
+      .map((i) => `${f} imports ${i.spec}`),
+  );
 }
 
 /** Top-level folders, top to bottom: a folder may import its own layer or any layer below. */
@@ -94,7 +99,14 @@ describe("architecture", () => {
     const wf = files("workflows/temporal").filter((f) => /workflow/.test(path.basename(f)) && !f.endsWith(".test.ts"));
     expect(wf.length).toBeGreaterThan(0);
     expect(
-      violations(wf, (i) => NODE_BUILTIN.test(i.spec) || i.spec === "react" || under(i, "db", "server", "workflows/nodes", "workflows/data", "workflows/ml") || /activit/.test(i.spec)),
+      violations(
+        wf,
+        (i) =>
+          NODE_BUILTIN.test(i.spec) ||
+          i.spec === "react" ||
+          under(i, "db", "server", "workflows/nodes", "workflows/data", "workflows/ml") ||
+          /activit/.test(i.spec),
+      ),
     ).toEqual([]);
   });
 
@@ -109,8 +121,21 @@ describe("architecture", () => {
   });
 
   it("specs, compiler and node definitions stay universal (browser, server, worker)", () => {
-    const universal = [...files("workflows/spec"), ...files("workflows/compiler"), ...files("workflows/nodes").filter((f) => /definition\.ts$|registry(\.generated)?\.ts$|types\.ts$|conditions\.ts$/.test(f))];
-    expect(violations(universal.filter((f) => !f.endsWith(".test.ts")), (i) => NODE_BUILTIN.test(i.spec) || under(i, "db", "server", "workflows/data", "workflows/temporal") || i.spec.startsWith("onnxruntime-node") || i.spec.startsWith("@duckdb"))).toEqual([]);
+    const universal = [
+      ...files("workflows/spec"),
+      ...files("workflows/compiler"),
+      ...files("workflows/nodes").filter((f) => /definition\.ts$|registry(\.generated)?\.ts$|types\.ts$|conditions\.ts$/.test(f)),
+    ];
+    expect(
+      violations(
+        universal.filter((f) => !f.endsWith(".test.ts")),
+        (i) =>
+          NODE_BUILTIN.test(i.spec) ||
+          under(i, "db", "server", "workflows/data", "workflows/temporal") ||
+          i.spec.startsWith("onnxruntime-node") ||
+          i.spec.startsWith("@duckdb"),
+      ),
+    ).toEqual([]);
   });
 
   it("no top-level folder imports one above it", () => {
@@ -127,11 +152,20 @@ describe("architecture", () => {
   });
 
   it("the cycle check finds a circle (the guard works)", () => {
-    expect(folderCycles([["w/a", "w/b"], ["w/b", "w/c"], ["w/c", "w/a"], ["w/c", "w/d"]])).toEqual([["w/a", "w/b", "w/c", "w/a"]]);
+    expect(
+      folderCycles([
+        ["w/a", "w/b"],
+        ["w/b", "w/c"],
+        ["w/c", "w/a"],
+        ["w/c", "w/d"],
+      ]),
+    ).toEqual([["w/a", "w/b", "w/c", "w/a"]]);
   });
 
   it("every top-level folder with code has a layer", () => {
-    const top = fs.readdirSync(root, { withFileTypes: true }).filter((d) => d.isDirectory() && !d.name.startsWith(".") && !["node_modules", "testing", "docs", "test-results", "public"].includes(d.name));
+    const top = fs
+      .readdirSync(root, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !["node_modules", "testing", "docs", "test-results", "public"].includes(d.name));
     expect(top.map((d) => d.name).filter((n) => files(n).length > 0 && !LAYERS.flat().includes(n))).toEqual([]);
   });
 
@@ -140,7 +174,15 @@ describe("architecture", () => {
   });
 
   it("only infra/env.ts reads process.env in product code (the CLI, its own program, reads its variables in cli/config.ts)", () => {
-    const readers = allFiles().filter((f) => f !== "infra/env.ts" && f !== "cli/config.ts" && !f.startsWith("scripts/") && !f.startsWith("bench/") && !f.startsWith("e2e/") && /process\.env\.[A-Z]|process\.env\[/.test(fs.readFileSync(path.join(root, f), "utf8")));
+    const readers = allFiles().filter(
+      (f) =>
+        f !== "infra/env.ts" &&
+        f !== "cli/config.ts" &&
+        !f.startsWith("scripts/") &&
+        !f.startsWith("bench/") &&
+        !f.startsWith("e2e/") &&
+        /process\.env\.[A-Z]|process\.env\[/.test(fs.readFileSync(path.join(root, f), "utf8")),
+    );
     expect(readers).toEqual([]);
   });
 
@@ -150,8 +192,12 @@ describe("architecture", () => {
   });
 
   it("no file sends the reader outside the repository", () => {
-    const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" }).split("\n").filter((f) => f && !f.startsWith(".ci/") && fs.existsSync(path.join(root, f)) && !/\.(png|gz|parquet|onnx|ico)$/.test(f));
-    const outside = tracked.filter((f) => /\.\.\/shared\/|DESIGN\.md|CONVENTIONS\.md/.test(fs.readFileSync(path.join(root, f), "utf8")) && f !== "scripts/architecture.test.ts");
+    const tracked = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })
+      .split("\n")
+      .filter((f) => f && !f.startsWith(".ci/") && fs.existsSync(path.join(root, f)) && !/\.(png|gz|parquet|onnx|ico)$/.test(f));
+    const outside = tracked.filter(
+      (f) => /\.\.\/shared\/|DESIGN\.md|CONVENTIONS\.md/.test(fs.readFileSync(path.join(root, f), "utf8")) && f !== "scripts/architecture.test.ts",
+    );
     expect(outside).toEqual([]);
   });
 

@@ -56,7 +56,9 @@ function runLauncher(): void {
   const self = fileURLToPath(import.meta.url);
   // Keep tsx's loader but not its preflight: the preflight would report the
   // supervisor's signals to the `tsx` CLI process, which is the launcher's business.
-  const execArgv = process.execArgv.filter((arg, i, all) => !/preflight\.c?js$/.test(arg) && !(arg === "--require" && /preflight\.c?js$/.test(all[i + 1] ?? "")));
+  const execArgv = process.execArgv.filter(
+    (arg, i, all) => !/preflight\.c?js$/.test(arg) && !(arg === "--require" && /preflight\.c?js$/.test(all[i + 1] ?? "")),
+  );
   const child = spawn(process.execPath, [...execArgv, self, SUPERVISOR_FLAG, ...process.argv.slice(2)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     detached: true,

@@ -57,7 +57,9 @@ export function renderRegistries(): Record<string, string> {
     versions.map((v) => `import ${ident(v)} from "./${v.folder}/activity";`).join("\n") +
     `\nimport type { NodeActivity, NodeActivityFacts } from "./step-context";\n\n/** Keyed by \`type@version\`. */\nexport const NODE_ACTIVITIES: Record<string, NodeActivity> = {\n${versions
       .map((v) => `  [\`\${${ident(v)}.type}@\${${ident(v)}.version}\`]: ${ident(v)}.run as NodeActivity,`)
-      .join("\n")}\n};\n\n/** Keyed by \`type@version\`: the facts outside a step's inputs that its outputs depend on (part of its cache key). */\nexport const NODE_ACTIVITY_FACTS: Record<string, NodeActivityFacts> = Object.fromEntries(\n  [${versions
+      .join(
+        "\n",
+      )}\n};\n\n/** Keyed by \`type@version\`: the facts outside a step's inputs that its outputs depend on (part of its cache key). */\nexport const NODE_ACTIVITY_FACTS: Record<string, NodeActivityFacts> = Object.fromEntries(\n  [${versions
       .map(ident)
       .join(", ")}].flatMap((a) => (a.facts ? [[\`\${a.type}@\${a.version}\`, a.facts as NodeActivityFacts]] : [])),\n);\n`;
   return {

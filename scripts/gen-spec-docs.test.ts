@@ -15,7 +15,10 @@ describe("docs/spec.md", () => {
     for (const d of NODE_DEFINITIONS) {
       expect(doc).toContain(`#### \`${d.type}@${d.version}\``);
       const fields = Object.keys((d.config as unknown as { shape?: Record<string, unknown> }).shape ?? {});
-      const section = doc.slice(doc.indexOf(`#### \`${d.type}@${d.version}\``)).split("\n#### ")[0]!.split("\n### ")[0]!;
+      const section = doc
+        .slice(doc.indexOf(`#### \`${d.type}@${d.version}\``))
+        .split("\n#### ")[0]!
+        .split("\n### ")[0]!;
       for (const f of fields) expect(section, `${d.type}@${d.version}.${f}`).toContain(`| \`${f}\` |`);
     }
     expect(doc).toContain("**Upgrade from v1**: Adds compareWithChampion");

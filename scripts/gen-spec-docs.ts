@@ -35,7 +35,11 @@ function deref(s: Json, top: Json): Json {
 }
 
 /** Text for a table cell: no pipes or newlines. */
-const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ").replace(/<(?![^`]*`)/g, "&lt;");
+const cell = (text: string) =>
+  text
+    .replace(/\|/g, "\\|")
+    .replace(/\n/g, " ")
+    .replace(/<(?![^`]*`)/g, "&lt;");
 const code = (v: unknown) => `\`${typeof v === "string" ? v : JSON.stringify(v)}\``;
 
 function typeOf(s: Json, top: Json): string {
@@ -92,17 +96,21 @@ function fieldTable(schema: Json, top: Json = schema, nestedTables = true): stri
     return `| \`${name}\` | ${cell(typeOf(p, top))} | ${req.has(name) ? "yes" : "no"} | ${p.default !== undefined ? cell(`\`${JSON.stringify(p.default)}\``) : ""} | ${cell(limitsOf(p, top))} | ${cell(p.description ?? "")} |`;
   });
   // Lists of objects (e.g. a gate's conditions) get a table of their items' fields.
-  const nested = !nestedTables ? [] : props.flatMap(([name, raw]) => {
-    const items = deref(raw, top).items;
-    return items && deref(items, top).properties ? [`\n\`${name}[]\` items:\n\n${fieldTable(items, top)}`] : [];
-  });
+  const nested = !nestedTables
+    ? []
+    : props.flatMap(([name, raw]) => {
+        const items = deref(raw, top).items;
+        return items && deref(items, top).properties ? [`\n\`${name}[]\` items:\n\n${fieldTable(items, top)}`] : [];
+      });
   return ["| field | type | required | default | limits | description |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n") + "\n" + nested.join("");
 }
 
 function portTable(title: string, ports: PortDef[], inputs: boolean): string {
   if (!ports.length) return `${title}: none.\n`;
   const rows = ports.map((p) => `| \`${p.name}\` | \`${p.type}\` |${inputs ? ` ${p.required === false ? "no" : "yes"} |` : ""}`);
-  return [`${title}:`, "", inputs ? "| port | type | required |" : "| port | type |", inputs ? "| --- | --- | --- |" : "| --- | --- |", ...rows].join("\n") + "\n";
+  return (
+    [`${title}:`, "", inputs ? "| port | type | required |" : "| port | type |", inputs ? "| --- | --- | --- |" : "| --- | --- |", ...rows].join("\n") + "\n"
+  );
 }
 
 function upgradeText(def: NodeDefinition): string {
@@ -168,7 +176,14 @@ function portsSection(): string {
 
 function metricsSection(): string {
   const row = (task: string) => (m: keyof typeof METRIC_INFO) => `| \`${m}\` | ${task} | ${METRIC_INFO[m].better} | ${cell(METRIC_INFO[m].description)} |`;
-  return ["| metric | task | better | meaning |", "| --- | --- | --- | --- |", ...REGRESSION_METRICS.map(row("regression")), ...CLASSIFICATION_METRICS.map(row("classification"))].join("\n") + "\n";
+  return (
+    [
+      "| metric | task | better | meaning |",
+      "| --- | --- | --- | --- |",
+      ...REGRESSION_METRICS.map(row("regression")),
+      ...CLASSIFICATION_METRICS.map(row("classification")),
+    ].join("\n") + "\n"
+  );
 }
 
 export function renderSpecDoc(): string {

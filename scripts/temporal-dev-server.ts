@@ -84,10 +84,7 @@ export function spawnTemporalDevServer(o: TemporalDevServerOptions): TemporalDev
  * `namespace`; retries until `timeoutMs`. `abort` (e.g. the server process
  * exiting) rejects early with its reason.
  */
-export async function waitForTemporal(
-  address: string,
-  opts: { namespace?: string; timeoutMs?: number; abort?: Promise<string> } = {},
-): Promise<void> {
+export async function waitForTemporal(address: string, opts: { namespace?: string; timeoutMs?: number; abort?: Promise<string> } = {}): Promise<void> {
   const namespace = opts.namespace ?? "default";
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let aborted: string | undefined;

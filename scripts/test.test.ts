@@ -30,7 +30,10 @@ describe("npm test summary", () => {
 
   it("reads playwright stats: flaky passed in the end, global errors are a crash", () => {
     expect(playwrightCounts({ stats: { expected: 3, unexpected: 1, flaky: 1, skipped: 2 }, errors: [] })).toEqual({ passed: 4, failed: 1, skipped: 2 });
-    const crashed = playwrightCounts({ stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 }, errors: [{ message: "Timed out waiting 300000ms from config.webServer.\nmore" }] });
+    const crashed = playwrightCounts({
+      stats: { expected: 0, unexpected: 0, flaky: 0, skipped: 0 },
+      errors: [{ message: "Timed out waiting 300000ms from config.webServer.\nmore" }],
+    });
     expect(crashed.failed).toBe(1);
     expect(crashed.crash).toBe("run error: Timed out waiting 300000ms from config.webServer.");
   });

@@ -51,7 +51,12 @@ function operation(e: Endpoint): ZodOpenApiOperationObject {
     ...(requestBody ? { requestBody } : {}),
     responses: {
       [String(e.status)]: success,
-      ...Object.fromEntries(errors.map((code) => [String(ERROR_STATUS[code]), { description: ERROR_TEXT[ERROR_STATUS[code]]!, content: { "application/json": { schema: ZApiError } } }])),
+      ...Object.fromEntries(
+        errors.map((code) => [
+          String(ERROR_STATUS[code]),
+          { description: ERROR_TEXT[ERROR_STATUS[code]]!, content: { "application/json": { schema: ZApiError } } },
+        ]),
+      ),
     },
   };
 }

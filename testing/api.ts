@@ -62,7 +62,8 @@ export async function checkAgainstOpenApi(e: Endpoint, res: Response): Promise<v
   const doc = openApiDocument() as { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, unknown> }> }>> };
   const op = doc.paths[e.path]?.[e.method.toLowerCase()];
   const documented = op?.responses[String(res.status)];
-  if (!documented) throw new Error(`${e.method} ${e.path} answered ${res.status}, which the OpenAPI document does not list (${Object.keys(op?.responses ?? {}).join(", ")})`);
+  if (!documented)
+    throw new Error(`${e.method} ${e.path} answered ${res.status}, which the OpenAPI document does not list (${Object.keys(op?.responses ?? {}).join(", ")})`);
   const type = res.headers.get("content-type") ?? "";
   if (!documented.content?.["application/json"]) return;
   if (!type.includes("application/json")) throw new Error(`${e.method} ${e.path} ${res.status}: content-type ${type}, documented application/json`);
@@ -71,7 +72,9 @@ export async function checkAgainstOpenApi(e: Endpoint, res: Response): Promise<v
   const validate = validator().getSchema(ref);
   if (!validate) throw new Error(`no schema at ${ref}`);
   if (!validate(body)) {
-    throw new Error(`${e.method} ${e.path} ${res.status} does not match the OpenAPI document: ${validator().errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`);
+    throw new Error(
+      `${e.method} ${e.path} ${res.status} does not match the OpenAPI document: ${validator().errorsText(validate.errors)}\n${JSON.stringify(body).slice(0, 500)}`,
+    );
   }
 }
 
@@ -79,7 +82,11 @@ export async function checkAgainstOpenApi(e: Endpoint, res: Response): Promise<v
  * One REST call through the route module that serves `url` (a path such as
  * `/api/v1/pipelines?x=1`). Throws when the answer breaks the contract.
  */
-export async function api(method: string, url: string, init: { body?: BodyInit | object; type?: string; headers?: Record<string, string> } = {}): Promise<Response> {
+export async function api(
+  method: string,
+  url: string,
+  init: { body?: BodyInit | object; type?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
   const full = new URL(url, BASE);
   const file = routeFile(full.pathname);
   if (!file) throw new Error(`no route module serves ${full.pathname}`);
@@ -87,7 +94,12 @@ export async function api(method: string, url: string, init: { body?: BodyInit |
   const handler = mod[method];
   if (!handler) throw new Error(`${path.relative(root, file)} has no ${method} handler`);
   const raw = init.body;
-  const body = raw === undefined ? undefined : typeof raw === "string" || raw instanceof Uint8Array || raw instanceof ReadableStream || raw instanceof Blob ? raw : JSON.stringify(raw);
+  const body =
+    raw === undefined
+      ? undefined
+      : typeof raw === "string" || raw instanceof Uint8Array || raw instanceof ReadableStream || raw instanceof Blob
+        ? raw
+        : JSON.stringify(raw);
   const headers: Record<string, string> = { ...(body !== undefined ? { "content-type": init.type ?? "application/json" } : {}), ...init.headers };
   const req = new Request(full, { method, body: body as BodyInit | undefined, headers, ...(body instanceof ReadableStream ? { duplex: "half" } : {}) });
   const res = await handler(req, { params: Promise.resolve({}) });

@@ -28,4 +28,3 @@ export function synthetic(n: number, seed = 7): Frame {
   }
   return { rows: n, columns: [num("a", a), num("b", b), str("c", c), num("y", y), str("cls", cls), str("bin", bin)] };
 }
-

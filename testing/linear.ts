@@ -22,9 +22,7 @@ export function frameFromRecords(records: Record<string, Value>[], names?: strin
 /** Shorthand for hand-made frames. */
 export function frame(cols: Record<string, number[] | (string | null)[]>): Frame {
   const columns: Column[] = Object.entries(cols).map(([name, v]) =>
-    v.every((x) => typeof x === "number")
-      ? { name, kind: "number", values: Float64Array.from(v) }
-      : { name, kind: "string", values: v },
+    v.every((x) => typeof x === "number") ? { name, kind: "number", values: Float64Array.from(v) } : { name, kind: "string", values: v },
   );
   return { rows: columns[0]?.values.length ?? 0, columns };
 }
@@ -52,7 +50,11 @@ export async function runOnnx(bytes: Uint8Array, inputs: ModelInput[], f: Frame)
     feeds[input.name] =
       input.datatype === "FP32"
         ? new ort.Tensor("float32", Float32Array.from(col.values as Float64Array), [f.rows, 1])
-        : new ort.Tensor("string", (col.values as (string | null)[]).map((v) => v ?? ""), [f.rows, 1]);
+        : new ort.Tensor(
+            "string",
+            (col.values as (string | null)[]).map((v) => v ?? ""),
+            [f.rows, 1],
+          );
   }
   const out = await session.run(feeds);
   await session.release();

@@ -153,9 +153,18 @@ export function benchTreeModel(opts: { trees?: number; depth?: number; seed?: nu
   const internal = 2 ** depth - 1;
   const total = 2 ** (depth + 1) - 1;
   const a = {
-    treeIds: [] as number[], nodeIds: [] as number[], featureIds: [] as number[], modes: [] as string[],
-    values: [] as number[], trueIds: [] as number[], falseIds: [] as number[], missingTrue: [] as number[],
-    tTree: [] as number[], tNode: [] as number[], tIds: [] as number[], tWeights: [] as number[],
+    treeIds: [] as number[],
+    nodeIds: [] as number[],
+    featureIds: [] as number[],
+    modes: [] as string[],
+    values: [] as number[],
+    trueIds: [] as number[],
+    falseIds: [] as number[],
+    missingTrue: [] as number[],
+    tTree: [] as number[],
+    tNode: [] as number[],
+    tIds: [] as number[],
+    tWeights: [] as number[],
   };
   for (let t = 0; t < trees; t++) {
     for (let n = 0; n < total; n++) {

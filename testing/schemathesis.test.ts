@@ -55,11 +55,15 @@ describe("the Schemathesis venv", () => {
     const old = await ensure(fakePython({ probe: 'printf "3.9.18\\n\\n"; exit 0' }));
     expect("missing" in old && old.missing).toMatch(/python3 is Python 3\.9\.18; schemathesis 4\.\d+\.\d+ needs 3\.11 or newer$/);
     const noVenv = await ensure(fakePython({ probe: 'printf "3.12.1\\nvenv,ensurepip\\n"; exit 0' }));
-    expect("missing" in noVenv && noVenv.missing).toMatch(/python3 \(Python 3\.12\.1\) has no venv or ensurepip module \(on Debian: apt-get install python3-venv\)$/);
+    expect("missing" in noVenv && noVenv.missing).toMatch(
+      /python3 \(Python 3\.12\.1\) has no venv or ensurepip module \(on Debian: apt-get install python3-venv\)$/,
+    );
   });
 
   it("says what `-m venv` and pip printed last when they fail, and leaves no half-made venv", async () => {
-    const venvFails = await ensure(fakePython({ probe: 'printf "3.11.7\\n\\n"; exit 0', venv: 'echo "Error: [Errno 28] No space left on device" >&2; exit 1' }));
+    const venvFails = await ensure(
+      fakePython({ probe: 'printf "3.11.7\\n\\n"; exit 0', venv: 'echo "Error: [Errno 28] No space left on device" >&2; exit 1' }),
+    );
     expect("missing" in venvFails && venvFails.missing).toMatch(/-m venv .*schemathesis-[\d.]+ failed: Error: \[Errno 28\] No space left on device$/);
 
     // `-m venv` makes a venv whose python (pip) fails as pip does on a hash mismatch.
@@ -72,7 +76,8 @@ describe("the Schemathesis venv", () => {
     const env = fakePython({ probe: 'printf "3.11.7\\n\\n"; exit 0', venv: pipFails });
     const got = await ensure(env);
     expect(got).toEqual({
-      missing: "pip install -r schemathesis.requirements.txt failed: Collecting anyio==4.16.0 / ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.",
+      missing:
+        "pip install -r schemathesis.requirements.txt failed: Collecting anyio==4.16.0 / ERROR: THESE PACKAGES DO NOT MATCH THE HASHES FROM THE REQUIREMENTS FILE.",
     });
     expect(fs.existsSync(venvDir(env, tmp))).toBe(false);
     expect(fs.existsSync(`${venvDir(env, tmp)}.lock`)).toBe(false);
@@ -123,7 +128,7 @@ describe("reading st run's output", () => {
       "",
       "Reproduce with:",
       "",
-      "    curl -X PUT -H 'Content-Type: application/json' -d '{\"version\": 1, \"reason\": \"0\"}' http://localhost:23417/api/v1/models/0/aliases/a",
+      '    curl -X PUT -H \'Content-Type: application/json\' -d \'{"version": 1, "reason": "0"}\' http://localhost:23417/api/v1/models/0/aliases/a',
       "",
       "2. Test Case ID: Zz9Pq1",
       "",
@@ -141,7 +146,11 @@ describe("reading st run's output", () => {
       "- GET /api/v1/models/{name}",
     ].join("\n");
     expect(failuresOf(output)).toEqual([
-      { operation: "TRACE /api/health", problems: ["- ST101 Server error", "[500] Internal Server Error:"], curl: ["curl -X TRACE http://localhost:23417/api/health"] },
+      {
+        operation: "TRACE /api/health",
+        problems: ["- ST101 Server error", "[500] Internal Server Error:"],
+        curl: ["curl -X TRACE http://localhost:23417/api/health"],
+      },
       {
         operation: "PUT /api/v1/models/{name}/aliases/{alias}",
         problems: ["- ST101 Server error", "[500] Internal Server Error:", "- ST201 Undocumented HTTP status code", "[502] Bad Gateway:"],

@@ -87,7 +87,20 @@ export async function ensureSchemathesis(opts: SchemathesisOptions = {}): Promis
     }
     const pip = await run(
       venvPython(dir),
-      ["-m", "pip", "install", "--require-hashes", "--only-binary", ":all:", "--no-deps", "--disable-pip-version-check", "--no-input", "--quiet", "-r", requirements],
+      [
+        "-m",
+        "pip",
+        "install",
+        "--require-hashes",
+        "--only-binary",
+        ":all:",
+        "--no-deps",
+        "--disable-pip-version-check",
+        "--no-input",
+        "--quiet",
+        "-r",
+        requirements,
+      ],
       { env: { ...process.env, ...env }, timeoutMs: 600_000 },
     );
     if (pip.code !== 0) {
@@ -136,7 +149,15 @@ export function failuresOf(output: string): FuzzFailure[] {
 
 /** The ERRORS section (Schemathesis could not test an operation): each operation with the error's first lines. */
 export function errorsOf(output: string): string[] {
-  return sectionBlocks(output, "ERRORS").map(({ operation, lines }) => [operation, ...lines.filter(Boolean).slice(0, 2).map((l) => `  ${l}`)].join("\n"));
+  return sectionBlocks(output, "ERRORS").map(({ operation, lines }) =>
+    [
+      operation,
+      ...lines
+        .filter(Boolean)
+        .slice(0, 2)
+        .map((l) => `  ${l}`),
+    ].join("\n"),
+  );
 }
 
 function readText(file: string): string | undefined {

@@ -35,7 +35,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Last resort if vitest exits without running the teardown.
   const killOnExit = () => {
     const pgPid = postmasterPid(path.join(tmp, "postgres"));
-    for (const [pid, sig] of [[temporal?.pid, "SIGKILL"], [pgPid, "SIGINT"]] as const) {
+    for (const [pid, sig] of [
+      [temporal?.pid, "SIGKILL"],
+      [pgPid, "SIGINT"],
+    ] as const) {
       if (!pid || pid <= 0) continue;
       try {
         process.kill(pid, sig);
@@ -58,7 +61,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 
   try {
-        const { migrateAndSeed } = await import("../db/migrate");
+    const { migrateAndSeed } = await import("../db/migrate");
 
     const startDb = async (): Promise<string> => {
       if (process.env.DATABASE_URL) return process.env.DATABASE_URL;

@@ -42,7 +42,9 @@ type NumberSchema = { type?: string; minimum?: number; maximum?: number; exclusi
  * `round` are values people write, used when in range.
  */
 export function numberFieldArb(def: NodeDefinition, field: string, o: { cap?: number; round?: number[] } = {}): fc.Arbitrary<number> {
-  const json = z.toJSONSchema(def.config, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, NumberSchema & { anyOf?: NumberSchema[] }> };
+  const json = z.toJSONSchema(def.config, { io: "input", unrepresentable: "any" }) as {
+    properties?: Record<string, NumberSchema & { anyOf?: NumberSchema[] }>;
+  };
   const raw = json.properties?.[field];
   const s = raw?.anyOf?.find((b) => b.type === "number" || b.type === "integer") ?? raw;
   if (!s || (s.type !== "number" && s.type !== "integer")) throw new Error(`${def.type}@${def.version} has no number field "${field}"`);
@@ -53,9 +55,19 @@ export function numberFieldArb(def: NodeDefinition, field: string, o: { cap?: nu
   const round = (o.round ?? []).filter(inRange);
   const any =
     s.type === "integer"
-      ? fc.integer({ min: Math.max(Math.ceil(low + (s.exclusiveMinimum !== undefined ? 1 : 0)), Number.MIN_SAFE_INTEGER), max: Math.min(Math.floor(high - (s.exclusiveMaximum !== undefined ? 1 : 0)), Number.MAX_SAFE_INTEGER) })
+      ? fc.integer({
+          min: Math.max(Math.ceil(low + (s.exclusiveMinimum !== undefined ? 1 : 0)), Number.MIN_SAFE_INTEGER),
+          max: Math.min(Math.floor(high - (s.exclusiveMaximum !== undefined ? 1 : 0)), Number.MAX_SAFE_INTEGER),
+        })
       : fc
-          .double({ min: low, max: high, minExcluded: s.exclusiveMinimum !== undefined, maxExcluded: s.exclusiveMaximum !== undefined, noNaN: true, noDefaultInfinity: true })
+          .double({
+            min: low,
+            max: high,
+            minExcluded: s.exclusiveMinimum !== undefined,
+            maxExcluded: s.exclusiveMaximum !== undefined,
+            noNaN: true,
+            noDefaultInfinity: true,
+          })
           .map((v) => (Object.is(v, -0) ? 0 : v));
   return round.length ? fc.oneof(fc.constantFrom(...round), any) : any;
 }
@@ -116,7 +128,11 @@ const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrar
   "gate.threshold": () =>
     fc.record({
       conditions: fc.array(
-        fc.record({ metric: fc.constantFrom(...METRIC_NAMES), op: fc.constantFrom(">=", ">", "<=", "<", "=="), value: num(-1e6, 1e6, [0, 0.5, 0.6, 0.7, 0.9, 1]) }),
+        fc.record({
+          metric: fc.constantFrom(...METRIC_NAMES),
+          op: fc.constantFrom(">=", ">", "<=", "<", "=="),
+          value: num(-1e6, 1e6, [0, 0.5, 0.6, 0.7, 0.9, 1]),
+        }),
         { minLength: 1, maxLength: 4 },
       ),
     }),
@@ -150,7 +166,10 @@ const paramArb: fc.Arbitrary<ParamInput> = fc.oneof(
 );
 
 const positionArb = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ x: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10), y: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ x: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10), y: fc.integer({ min: -2000, max: 5000 }).map((v) => v * 10) }),
+  },
   { weight: 1, arbitrary: fc.record({ x: finite(-1e5, 1e5), y: finite(-1e5, 1e5) }) },
 );
 
@@ -158,7 +177,12 @@ const triggerArb = fc.oneof(
   fc.record({ type: fc.constant("schedule" as const), cron: fc.constantFrom("0 * * * *", "*/5 * * * *", "0 3 * * 1") }),
   fc.record({ type: fc.constant("webhook" as const) }),
   fc.record(
-    { type: fc.constant("drift" as const), deployment: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/), metric: fc.constantFrom("psi", "ks"), threshold: finite(0.001, 10) },
+    {
+      type: fc.constant("drift" as const),
+      deployment: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,20}$/),
+      metric: fc.constantFrom("psi", "ks"),
+      threshold: finite(0.001, 10),
+    },
     { requiredKeys: ["type", "deployment", "threshold"] },
   ),
 );
@@ -171,7 +195,11 @@ export interface ValidSpecOptions {
 }
 
 /** One step of graph building: which feasible type, and which earlier output feeds each input. */
-const stepArb = fc.record({ typePick: fc.nat(), versioned: fc.constantFrom("no", "type@N", "field" as const), sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }) });
+const stepArb = fc.record({
+  typePick: fc.nat(),
+  versioned: fc.constantFrom("no", "type@N", "field" as const),
+  sourcePicks: fc.array(fc.nat(), { minLength: 4, maxLength: 4 }),
+});
 
 interface Skeleton {
   types: NodeDefinition[];
@@ -208,8 +236,7 @@ function buildSkeleton(steps: { typePick: number; versioned: "no" | "type@N" | "
 }
 
 /** A permutation of 0..n-1 from sort keys (stable, so shrinking keys moves towards the identity). */
-const permutation = (keys: number[], n: number) =>
-  Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
+const permutation = (keys: number[], n: number) => Array.from({ length: n }, (_, i) => i).sort((a, b) => (keys[a] ?? 0) - (keys[b] ?? 0) || a - b);
 
 /** Specs that compile() accepts, as a person or the canvas could write them. */
 export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<PipelineSpecInput> {
@@ -227,69 +254,71 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
         strings: params.filter((p) => (p.type ?? "string") === "string" && typeof p.default === "string" && p.default.length > 0).map((p) => p.name),
         integers: params.filter((p) => p.type === "number" && typeof p.default === "number").map((p) => p.name),
       };
-      return fc.record({
-        meta: fc.record(
-          {
-            name: textArb({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0 && s.trim().length <= 120),
-            description: textArb({ maxLength: 80 }),
-            params: fc.constant(params),
-            triggers: fc.array(triggerArb, { maxLength: 2 }),
-          },
-          // Params that configs may refer to must be declared.
-          { requiredKeys: params.length ? ["name", "params"] : ["name"] },
-        ),
-        withEdgesKey: fc.boolean(),
-        ids: fc.uniqueArray(nodeIdArb, { minLength: n + 3, maxLength: n + 3 }),
-        configs: fc.tuple(...sk.types.map((d) => configArbitrary(d, pool))),
-        nodeExtras: fc.array(
-          fc.record({ label: textArb({ maxLength: 30 }).filter((l) => l.length <= 120), position: positionArb }, { requiredKeys: [] }),
-          { minLength: n, maxLength: n },
-        ),
-        edgeIdStyle: fc.constantFrom("canvas", "short", "random"),
-        randomEdgeIds: fc.uniqueArray(textArb({ minLength: 1, maxLength: 12 }), { minLength: sk.edges.length, maxLength: sk.edges.length }),
-        nodeOrder: fc.array(fc.nat(), { minLength: n, maxLength: n }),
-        edgeOrder: fc.array(fc.nat(), { minLength: sk.edges.length, maxLength: sk.edges.length }),
-        notes: withNotes
-          ? fc.array(
-              fc.record(
-                {
-                  text: textArb({ maxLength: 60 }),
-                  position: positionArb,
-                  width: fc.oneof(fc.integer({ min: 80, max: 2000 }), finite(80, 2000)),
-                  height: fc.oneof(fc.integer({ min: 40, max: 2000 }), finite(40, 2000)),
-                  color: fc.constantFrom(...NOTE_COLORS),
-                },
-                { requiredKeys: [] },
-              ),
-              { maxLength: 2 },
-            )
-          : fc.constant<Omit<NoteInput, "id">[]>([]),
-        notesKey: fc.boolean(),
-      }).map((r) => {
-        const ids = r.ids.slice(0, n);
-        const noteIds = r.ids.slice(n, n + r.notes.length);
-        const nodes = permutation(r.nodeOrder, n).map((i) => ({
-          id: ids[i]!,
-          type: sk.typeNames[i]!,
-          ...(sk.versions[i] !== undefined ? { version: sk.versions[i] } : {}),
-          ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
-          config: r.configs[i] as Config,
-          ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
-        }));
-        const edges = permutation(r.edgeOrder, sk.edges.length).map((k) => {
-          const [s, sp, t, tp] = sk.edges[k]!;
-          const id = r.edgeIdStyle === "canvas" ? `${ids[s]}.${sp}-${ids[t]}.${tp}` : r.edgeIdStyle === "short" ? `e${k + 1}` : r.randomEdgeIds[k]!;
-          return { id, source: ids[s]!, sourcePort: sp, target: ids[t]!, targetPort: tp };
+      return fc
+        .record({
+          meta: fc.record(
+            {
+              name: textArb({ minLength: 1, maxLength: 40 }).filter((s) => s.trim().length > 0 && s.trim().length <= 120),
+              description: textArb({ maxLength: 80 }),
+              params: fc.constant(params),
+              triggers: fc.array(triggerArb, { maxLength: 2 }),
+            },
+            // Params that configs may refer to must be declared.
+            { requiredKeys: params.length ? ["name", "params"] : ["name"] },
+          ),
+          withEdgesKey: fc.boolean(),
+          ids: fc.uniqueArray(nodeIdArb, { minLength: n + 3, maxLength: n + 3 }),
+          configs: fc.tuple(...sk.types.map((d) => configArbitrary(d, pool))),
+          nodeExtras: fc.array(fc.record({ label: textArb({ maxLength: 30 }).filter((l) => l.length <= 120), position: positionArb }, { requiredKeys: [] }), {
+            minLength: n,
+            maxLength: n,
+          }),
+          edgeIdStyle: fc.constantFrom("canvas", "short", "random"),
+          randomEdgeIds: fc.uniqueArray(textArb({ minLength: 1, maxLength: 12 }), { minLength: sk.edges.length, maxLength: sk.edges.length }),
+          nodeOrder: fc.array(fc.nat(), { minLength: n, maxLength: n }),
+          edgeOrder: fc.array(fc.nat(), { minLength: sk.edges.length, maxLength: sk.edges.length }),
+          notes: withNotes
+            ? fc.array(
+                fc.record(
+                  {
+                    text: textArb({ maxLength: 60 }),
+                    position: positionArb,
+                    width: fc.oneof(fc.integer({ min: 80, max: 2000 }), finite(80, 2000)),
+                    height: fc.oneof(fc.integer({ min: 40, max: 2000 }), finite(40, 2000)),
+                    color: fc.constantFrom(...NOTE_COLORS),
+                  },
+                  { requiredKeys: [] },
+                ),
+                { maxLength: 2 },
+              )
+            : fc.constant<Omit<NoteInput, "id">[]>([]),
+          notesKey: fc.boolean(),
+        })
+        .map((r) => {
+          const ids = r.ids.slice(0, n);
+          const noteIds = r.ids.slice(n, n + r.notes.length);
+          const nodes = permutation(r.nodeOrder, n).map((i) => ({
+            id: ids[i]!,
+            type: sk.typeNames[i]!,
+            ...(sk.versions[i] !== undefined ? { version: sk.versions[i] } : {}),
+            ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
+            config: r.configs[i] as Config,
+            ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
+          }));
+          const edges = permutation(r.edgeOrder, sk.edges.length).map((k) => {
+            const [s, sp, t, tp] = sk.edges[k]!;
+            const id = r.edgeIdStyle === "canvas" ? `${ids[s]}.${sp}-${ids[t]}.${tp}` : r.edgeIdStyle === "short" ? `e${k + 1}` : r.randomEdgeIds[k]!;
+            return { id, source: ids[s]!, sourcePort: sp, target: ids[t]!, targetPort: tp };
+          });
+          const spec: PipelineSpecInput = {
+            apiVersion: "conveyor/v1",
+            ...r.meta,
+            nodes,
+            ...(edges.length || r.withEdgesKey ? { edges } : {}),
+            ...(r.notes.length || r.notesKey ? { notes: r.notes.map((note, i) => ({ id: noteIds[i]!, ...note })) } : {}),
+          };
+          return spec;
         });
-        const spec: PipelineSpecInput = {
-          apiVersion: "conveyor/v1",
-          ...r.meta,
-          nodes,
-          ...(edges.length || r.withEdgesKey ? { edges } : {}),
-          ...(r.notes.length || r.notesKey ? { notes: r.notes.map((note, i) => ({ id: noteIds[i]!, ...note })) } : {}),
-        };
-        return spec;
-      });
     });
 }
 

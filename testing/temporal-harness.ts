@@ -95,7 +95,8 @@ export async function startHarness(opts: { nodeActivities?: Record<string, NodeA
         const teamId = (await runTeam(db, runId)) ?? ctx.teamId;
         const run = await getRun({ ...ctx, teamId }, { runId });
         if (run.status !== "queued" && run.status !== "running") return run;
-        if (Date.now() - started > timeoutMs) throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.steps.map((s) => [s.nodeId, s.status]))}`);
+        if (Date.now() - started > timeoutMs)
+          throw new Error(`run ${runId} still ${run.status} after ${timeoutMs} ms: ${JSON.stringify(run.steps.map((s) => [s.nodeId, s.status]))}`);
         await new Promise((r) => setTimeout(r, 250));
       }
     },
@@ -165,9 +166,20 @@ export async function startEditedRun(
  * harness has, e.g. "test.late@1"), with its run row and step rows, under a
  * saved pipeline of its own.
  */
-export async function startPlanRun(h: Pick<Harness, "ctx" | "taskQueue">, steps: PlanStep[]): Promise<{ runId: string; workflowId: string; input: PipelineRunInput }> {
+export async function startPlanRun(
+  h: Pick<Harness, "ctx" | "taskQueue">,
+  steps: PlanStep[],
+): Promise<{ runId: string; workflowId: string; input: PipelineRunInput }> {
   const name = `plan-${Math.random().toString(36).slice(2, 10)}`;
-  const { id } = await savePipeline(h.ctx, { spec: sixStepSpec({ name, source: "sample:penguins", train: { type: "train.linear", config: { task: "classification", target: "species" } }, conditions: [{ metric: "accuracy", op: ">=", value: 0 }], model: name }) });
+  const { id } = await savePipeline(h.ctx, {
+    spec: sixStepSpec({
+      name,
+      source: "sample:penguins",
+      train: { type: "train.linear", config: { task: "classification", target: "species" } },
+      conditions: [{ metric: "accuracy", op: ">=", value: 0 }],
+      model: name,
+    }),
+  });
   const workflowId = `run-${name}`;
   const run = await createRun(h.ctx.db, {
     teamId: h.ctx.teamId,
@@ -178,7 +190,13 @@ export async function startPlanRun(h: Pick<Harness, "ctx" | "taskQueue">, steps:
     trigger: "api",
     steps: steps.map((s) => ({ nodeId: s.nodeId, type: s.type })),
   });
-  const input: PipelineRunInput = { runId: run.id, teamId: h.ctx.teamId, pipelineId: id, pipelineVersion: 1, plan: { apiVersion: "conveyor/v1", name, params: {}, steps } satisfies PipelinePlan };
+  const input: PipelineRunInput = {
+    runId: run.id,
+    teamId: h.ctx.teamId,
+    pipelineId: id,
+    pipelineVersion: 1,
+    plan: { apiVersion: "conveyor/v1", name, params: {}, steps } satisfies PipelinePlan,
+  };
   const client = await temporalClient();
   await client.workflow.start("pipelineRun", { taskQueue: h.taskQueue, workflowId, args: [input] });
   return { runId: run.id, workflowId, input };

@@ -57,7 +57,11 @@ export async function uploadDataset(ctx: Context, file: string, opts: { name?: s
   ctx.result(dataset, () => [
     `uploaded ${ctx.c.bold(dataset.name)} v${dataset.version} (${dataset.id}): ${dataset.rows} rows, ${dataset.columns.length} columns`,
     ctx.c.dim(dataset.columns.map((col) => `${col.name} ${col.type}`).join(", ")),
-    ...dataset.runs.map((r) => (r.runId ? `started run ${r.runId} of pipeline ${r.pipelineId} (dataset trigger)` : `pipeline ${r.pipelineId} subscribes to it but could not start: ${r.error}`)),
+    ...dataset.runs.map((r) =>
+      r.runId
+        ? `started run ${r.runId} of pipeline ${r.pipelineId} (dataset trigger)`
+        : `pipeline ${r.pipelineId} subscribes to it but could not start: ${r.error}`,
+    ),
     ctx.c.dim(`use it in a pipeline: "source": "dataset:${dataset.name}" (its latest version at run time) or "dataset:${dataset.name}@${dataset.version}"`),
   ]);
 }

@@ -26,7 +26,9 @@ export async function login(ctx: Context, urlArg: string | undefined, opts: { to
   const parts = Object.entries(health);
   const down = parts.filter(([, v]) => v !== "ok");
   ctx.result({ url, file, health }, () => [
-    down.length === 0 ? `${ctx.c.green("ok")}: ${url} answers; ${parts.map(([k]) => `${k} ok`).join(", ")}` : `${ctx.c.yellow("degraded")}: ${url} answers, but not every part is ok:`,
+    down.length === 0
+      ? `${ctx.c.green("ok")}: ${url} answers; ${parts.map(([k]) => `${k} ok`).join(", ")}`
+      : `${ctx.c.yellow("degraded")}: ${url} answers, but not every part is ok:`,
     ...down.map(([k, v]) => `  ${ctx.c.red(k)}: ${v}`),
   ]);
   if (down.length) throw new ServerError(`${down.map(([k]) => k).join(", ")} ${down.length === 1 ? "is" : "are"} not ok; is \`npm run dev\` still starting?`);

@@ -109,13 +109,18 @@ export async function predictCommand(ctx: Context, name: string, opts: { row?: s
   if (opts.row) rows = [typeJsonRow(opts.row, inputs)];
   else {
     const typed = typeCsvRows(readTextFile(opts.csv!), inputs, opts.csv);
-    if (typed.ignored.length) ctx.note(ctx.ce.dim(`ignoring column${typed.ignored.length > 1 ? "s" : ""} the model does not take: ${typed.ignored.join(", ")}`));
+    if (typed.ignored.length)
+      ctx.note(ctx.ce.dim(`ignoring column${typed.ignored.length > 1 ? "s" : ""} the model does not take: ${typed.ignored.join(", ")}`));
     rows = typed.rows;
   }
   const api = ctx.api();
   let answer: Awaited<ReturnType<typeof api.call<typeof endpoints.predict>>> | undefined;
   for (let i = 0; i < rows.length; i += PREDICT_BATCH) {
-    const part = await api.call(endpoints.predict, { name, version: opts.version === undefined ? undefined : Number(opts.version), instances: rows.slice(i, i + PREDICT_BATCH) });
+    const part = await api.call(endpoints.predict, {
+      name,
+      version: opts.version === undefined ? undefined : Number(opts.version),
+      instances: rows.slice(i, i + PREDICT_BATCH),
+    });
     answer = answer ? { ...answer, predictions: [...answer.predictions, ...part.predictions] } : part;
   }
   const result = answer!;
@@ -133,6 +138,13 @@ export async function predictCommand(ctx: Context, name: string, opts: { row?: s
     const first = result.predictions[0]!;
     if (opts.row) return "prediction" in first ? [`prediction: ${first.prediction}  ${head}`] : [`label: ${first.label}  (${cells(first)[1]})  ${head}`];
     const header = "prediction" in first ? ["ROW", "PREDICTION"] : ["ROW", "LABEL", "PROBABILITIES"];
-    return [head, ...table(header, result.predictions.map((p, i) => [String(i + 1), ...cells(p)]), { right: [0], c: ctx.c })];
+    return [
+      head,
+      ...table(
+        header,
+        result.predictions.map((p, i) => [String(i + 1), ...cells(p)]),
+        { right: [0], c: ctx.c },
+      ),
+    ];
   });
 }

@@ -41,7 +41,13 @@ export function readTextFile(file: string): string {
     return fs.readFileSync(file, "utf8");
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new UsageError(code === "ENOENT" ? `${file} does not exist` : code === "EISDIR" ? `${file} is a directory, not a pipeline file` : `cannot read ${file}: ${(e as Error).message}`);
+    throw new UsageError(
+      code === "ENOENT"
+        ? `${file} does not exist`
+        : code === "EISDIR"
+          ? `${file} is a directory, not a pipeline file`
+          : `cannot read ${file}: ${(e as Error).message}`,
+    );
   }
 }
 
@@ -86,7 +92,10 @@ export async function pushPipeline(ctx: Context, file: string, opts: { message?:
   const name = typeof spec.name === "string" ? spec.name.trim() : "";
   const all = name ? (await api.call(endpoints.listPipelines, {})).filter((p) => p.name === name) : [];
   if (all.length > 1) {
-    throw new FailureError(`${all.length} pipelines are named "${name}"; rename the file's pipeline or remove the others:`, all.map((p) => `${p.id}  v${p.latestVersion}${p.isTemplate ? "  (template)" : ""}`));
+    throw new FailureError(
+      `${all.length} pipelines are named "${name}"; rename the file's pipeline or remove the others:`,
+      all.map((p) => `${p.id}  v${p.latestVersion}${p.isTemplate ? "  (template)" : ""}`),
+    );
   }
   const existing = all[0];
   if (!existing) {
@@ -97,7 +106,9 @@ export async function pushPipeline(ctx: Context, file: string, opts: { message?:
   if (!opts.force) {
     const latest = await api.call(endpoints.getPipeline, { id: existing.id });
     if (exportSpec(latest.spec as PipelineSpecInput) === exportSpec(spec as PipelineSpecInput)) {
-      ctx.result({ id: latest.id, version: latest.version }, () => [`${ctx.c.bold(name)} is unchanged at version ${latest.version} (${latest.id}); nothing saved`]);
+      ctx.result({ id: latest.id, version: latest.version }, () => [
+        `${ctx.c.bold(name)} is unchanged at version ${latest.version} (${latest.id}); nothing saved`,
+      ]);
       return;
     }
   }
@@ -115,7 +126,9 @@ export function validatePipeline(ctx: Context, file: string): void {
     ctx.out(JSON.stringify({ ok: errors.length === 0, errors }, null, 2));
   } else if (errors.length === 0 && r.ok) {
     const spec = r.spec;
-    ctx.out(`${ctx.c.green("valid")}: ${label} — ${spec.name} (${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}, ${(spec.edges ?? []).length} edge${(spec.edges ?? []).length === 1 ? "" : "s"})`);
+    ctx.out(
+      `${ctx.c.green("valid")}: ${label} — ${spec.name} (${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}, ${(spec.edges ?? []).length} edge${(spec.edges ?? []).length === 1 ? "" : "s"})`,
+    );
   }
   if (errors.length) {
     throw new FailureError(`${label} is not a valid pipeline (${errors.length} problem${errors.length === 1 ? "" : "s"}):`, errors.map(formatProblem));

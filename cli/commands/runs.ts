@@ -27,11 +27,17 @@ export async function startRun(ctx: Context, ref: string, opts: { param: string[
   const api = ctx.api();
   const p = await resolvePipeline(ctx, ref);
   const pipeline = await api.call(endpoints.getPipeline, { id: p.id, version: opts.version });
-  const declared = z.array(ZParam).catch([]).parse(pipeline.spec.params ?? []);
+  const declared = z
+    .array(ZParam)
+    .catch([])
+    .parse(pipeline.spec.params ?? []);
   const params = typeParams(opts.param, declared);
   const started = await api.call(endpoints.startRun, { pipelineId: p.id, version: opts.version, params });
   if (!opts.wait && !opts.follow) {
-    ctx.result(started, () => [`started run ${started.runId} of ${pipeline.name} v${pipeline.version}`, ctx.c.dim(`follow it: conveyor runs logs ${started.runId}   cancel it: conveyor runs cancel ${started.runId}`)]);
+    ctx.result(started, () => [
+      `started run ${started.runId} of ${pipeline.name} v${pipeline.version}`,
+      ctx.c.dim(`follow it: conveyor runs logs ${started.runId}   cancel it: conveyor runs cancel ${started.runId}`),
+    ]);
     return;
   }
   ctx.progress(`started run ${started.runId} of ${pipeline.name} v${pipeline.version}`);

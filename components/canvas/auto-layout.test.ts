@@ -46,7 +46,14 @@ const dagArb = (maxNodes: number, minNodes = 1) =>
     .map((spec) => {
       const nodes: LayoutNode[] = spec.map((s, i) => ({ id: `n${i}`, width: s.width, height: s.height }));
       const edges: LayoutEdge[] = spec.flatMap((s, i) =>
-        i === 0 ? [] : [...new Set(s.parents.map((p) => p % i))].map((p, k) => ({ source: `n${p}`, target: `n${i}`, sourceHandle: `out${k % 2}`, targetHandle: `in${k}` })),
+        i === 0
+          ? []
+          : [...new Set(s.parents.map((p) => p % i))].map((p, k) => ({
+              source: `n${p}`,
+              target: `n${i}`,
+              sourceHandle: `out${k % 2}`,
+              targetHandle: `in${k}`,
+            })),
       );
       return { nodes, edges };
     });
@@ -71,7 +78,8 @@ function crossings(nodes: readonly LayoutNode[], pos: Map<string, XYPosition>, e
       if (e.source === f.source || e.target === f.target || e.source === f.target || e.target === f.source) continue;
       const s1 = seg(e);
       const s2 = seg(f);
-      if (ccw(s1.a, s1.b, s2.a) * ccw(s1.a, s1.b, s2.b) < 0 && ccw(s2.a, s2.b, s1.a) * ccw(s2.a, s2.b, s1.b) < 0) out.push(`${e.source}→${e.target} × ${f.source}→${f.target}`);
+      if (ccw(s1.a, s1.b, s2.a) * ccw(s1.a, s1.b, s2.b) < 0 && ccw(s2.a, s2.b, s1.a) * ccw(s2.a, s2.b, s1.b) < 0)
+        out.push(`${e.source}→${e.target} × ${f.source}→${f.target}`);
     }
   }
   return out;
@@ -114,7 +122,13 @@ describe("autoLayout", () => {
     const nodes: LayoutNode[] = [
       { id: "bottom", inputs: [{ id: "in", y: portCentreY(0) }] },
       { id: "top", inputs: [{ id: "in", y: portCentreY(0) }] },
-      { id: "src", outputs: [{ id: "first", y: portCentreY(0) }, { id: "second", y: portCentreY(1) }] },
+      {
+        id: "src",
+        outputs: [
+          { id: "first", y: portCentreY(0) },
+          { id: "second", y: portCentreY(1) },
+        ],
+      },
     ];
     const edges: LayoutEdge[] = [
       { source: "src", sourceHandle: "second", target: "bottom", targetHandle: "in" },
@@ -152,7 +166,10 @@ describe("autoLayout", () => {
     const bx = boxes(nodes, pos);
     expect(overlaps(bx)).toEqual([]);
     expect(backwards(bx, edges)).toEqual([]);
-    const band = (ids: string[]) => ({ top: Math.min(...ids.map((id) => bx.get(id)!.y)), bottom: Math.max(...ids.map((id) => bx.get(id)!.y + bx.get(id)!.height)) });
+    const band = (ids: string[]) => ({
+      top: Math.min(...ids.map((id) => bx.get(id)!.y)),
+      bottom: Math.max(...ids.map((id) => bx.get(id)!.y + bx.get(id)!.height)),
+    });
     const A = band(a.nodes.map((n) => n.id));
     const B = band(b.nodes.map((n) => n.id));
     const L = band(["lone"]);

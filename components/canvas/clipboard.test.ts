@@ -54,7 +54,17 @@ describe("parseFragment", () => {
   });
 
   it("rejects anything that is not a conveyor fragment", () => {
-    for (const text of [null, "", "hello", "{not json", "[]", JSON.stringify({ nodes: [] }), JSON.stringify({ apiVersion: "other/v1", nodes: [{ id: "a", type: "x" }], edges: [] }), JSON.stringify({ apiVersion: "conveyor/v1", nodes: [], edges: [] }), JSON.stringify({ apiVersion: "conveyor/v1", nodes: [{ id: 3 }] })]) {
+    for (const text of [
+      null,
+      "",
+      "hello",
+      "{not json",
+      "[]",
+      JSON.stringify({ nodes: [] }),
+      JSON.stringify({ apiVersion: "other/v1", nodes: [{ id: "a", type: "x" }], edges: [] }),
+      JSON.stringify({ apiVersion: "conveyor/v1", nodes: [], edges: [] }),
+      JSON.stringify({ apiVersion: "conveyor/v1", nodes: [{ id: 3 }] }),
+    ]) {
       expect(parseFragment(text)).toBeUndefined();
     }
   });
@@ -72,7 +82,13 @@ describe("pasteFragment", () => {
     expect(pasted.position).toEqual({ x: 240 + PASTE_STEP, y: PASTE_STEP });
     expect(pasted.data).toEqual({ type: "feature.split", label: "Split 80/20", config: { testFraction: 0.2 } });
     const newEdge = r.edges.find((e) => e.source === "ingest-csv-1")!;
-    expect(newEdge).toMatchObject({ id: "ingest-csv-1.dataset-feature-split-1.dataset", target: "feature-split-1", sourceHandle: "dataset", targetHandle: "dataset", data: { portType: "dataset" } });
+    expect(newEdge).toMatchObject({
+      id: "ingest-csv-1.dataset-feature-split-1.dataset",
+      target: "feature-split-1",
+      sourceHandle: "dataset",
+      targetHandle: "dataset",
+      data: { portType: "dataset" },
+    });
     expect(r.edges).toHaveLength(3);
     // The result is still a valid spec.
     expect(validateSpec(toSpec(g.meta, r.nodes, r.edges)).filter((e) => e.field === "edges")).toEqual([]);
@@ -97,7 +113,7 @@ describe("pasteFragment", () => {
   it("does not share config objects with the fragment", () => {
     const f = parseFragment(JSON.stringify(SPEC))!;
     const r = pasteFragment({ nodes: [], edges: [] }, f);
-    (r.nodes[0]!.data.config).source = "changed";
+    r.nodes[0]!.data.config.source = "changed";
     expect(f.nodes[0]!.config).toEqual({ source: "sample:boston-housing" });
   });
 
@@ -109,7 +125,8 @@ describe("pasteFragment", () => {
 });
 
 describe("sticky notes in fragments", () => {
-  const withNotes = () => fromSpec({ ...SPEC, notes: [{ id: "note-1", text: "check the split", position: { x: 0, y: -120 }, width: 220, height: 100, color: "blue" }] });
+  const withNotes = () =>
+    fromSpec({ ...SPEC, notes: [{ id: "note-1", text: "check the split", position: { x: 0, y: -120 }, width: 220, height: 100, color: "blue" }] });
 
   it("copies selected notes with the nodes and pastes them with fresh ids, shifted and selected", () => {
     const g = withNotes();

@@ -50,12 +50,22 @@ const ZFragment = z.object({
 });
 
 /** The selected nodes and notes (or those in `ids`) and the edges between the nodes, as a fragment. */
-export function fragmentFromSelection(nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], ids?: Iterable<string>, notes: readonly NoteNode[] = []): ClipboardFragment {
+export function fragmentFromSelection(
+  nodes: readonly PipelineNode[],
+  edges: readonly PipelineEdge[],
+  ids?: Iterable<string>,
+  notes: readonly NoteNode[] = [],
+): ClipboardFragment {
   const chosen = new Set(ids ?? [...nodes, ...notes].filter((n) => n.selected).map((n) => n.id));
   const picked = nodes.filter((n) => chosen.has(n.id));
   const inner = edges.filter((e) => chosen.has(e.source) && chosen.has(e.target));
-  const spec = toSpec(emptyMeta(), picked, inner, notes.filter((n) => chosen.has(n.id)));
-  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: (spec.edges ?? []), notes: (spec.notes ?? []) as Note[] };
+  const spec = toSpec(
+    emptyMeta(),
+    picked,
+    inner,
+    notes.filter((n) => chosen.has(n.id)),
+  );
+  return { apiVersion: FRAGMENT_API_VERSION, nodes: spec.nodes as SpecNode[], edges: spec.edges ?? [], notes: (spec.notes ?? []) as Note[] };
 }
 
 export function serializeFragment(f: ClipboardFragment): string {
@@ -73,7 +83,14 @@ export function parseFragment(text: string | null | undefined): ClipboardFragmen
   }
   const r = ZFragment.safeParse(raw);
   if (!r.success || r.data.nodes.length + r.data.notes.length === 0) return undefined;
-  const nodes: SpecNode[] = r.data.nodes.map((n) => ({ id: n.id, type: n.type, ...(n.version !== undefined ? { version: n.version } : {}), ...(n.label !== undefined ? { label: n.label } : {}), config: n.config, position: n.position }));
+  const nodes: SpecNode[] = r.data.nodes.map((n) => ({
+    id: n.id,
+    type: n.type,
+    ...(n.version !== undefined ? { version: n.version } : {}),
+    ...(n.label !== undefined ? { label: n.label } : {}),
+    config: n.config,
+    position: n.position,
+  }));
   return { apiVersion: FRAGMENT_API_VERSION, nodes, edges: r.data.edges, notes: r.data.notes };
 }
 
@@ -120,7 +137,12 @@ export function pasteFragment(
       type: "pipeline",
       position: { x: Math.round((n.position?.x ?? 0) + offset.x), y: Math.round((n.position?.y ?? 0) + offset.y) },
       selected: true,
-      data: { type: n.type, ...(n.version !== undefined ? { version: n.version } : {}), ...(n.label !== undefined ? { label: n.label } : {}), config: structuredClone(n.config ?? {}) },
+      data: {
+        type: n.type,
+        ...(n.version !== undefined ? { version: n.version } : {}),
+        ...(n.label !== undefined ? { label: n.label } : {}),
+        config: structuredClone(n.config ?? {}),
+      },
     });
   }
 
@@ -139,9 +161,17 @@ export function pasteFragment(
     newEdges.push(styleEdge({ id, source, sourceHandle: e.sourcePort, target, targetHandle: e.targetPort }, portType));
   }
 
-  const pastedNotes = fromSpec({ apiVersion: FRAGMENT_API_VERSION, name: "fragment", nodes: [], notes: fragment.notes.filter((n, i, all) => all.findIndex((m) => m.id === n.id) === i) }).notes.map(
-    (n): NoteNode => ({ ...n, id: noteIds.get(n.id)!, selected: true, position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) } }),
-  );
+  const pastedNotes = fromSpec({
+    apiVersion: FRAGMENT_API_VERSION,
+    name: "fragment",
+    nodes: [],
+    notes: fragment.notes.filter((n, i, all) => all.findIndex((m) => m.id === n.id) === i),
+  }).notes.map((n): NoteNode => ({
+    ...n,
+    id: noteIds.get(n.id)!,
+    selected: true,
+    position: { x: Math.round(n.position.x + offset.x), y: Math.round(n.position.y + offset.y) },
+  }));
 
   const deselect = <T extends { selected?: boolean }>(xs: readonly T[]) => xs.map((x) => (x.selected ? { ...x, selected: false } : x));
   return {

@@ -32,7 +32,9 @@ export function overlay(before: PipelineSpecInput, after: PipelineSpecInput, dif
   const newEdges = new Set(diff.edges.added);
   const edges: PipelineEdge[] = [
     ...b.edges.map((e) => (newEdges.has(key(e)) ? { ...e, className: "diff-added", style: { ...e.style, stroke: "#10b981", strokeWidth: 2.5 } } : e)),
-    ...a.edges.filter((e) => goneEdges.has(key(e))).map((e) => ({ ...e, id: `removed:${e.id}`, className: "diff-removed", style: { ...e.style, stroke: "#f43f5e", strokeDasharray: "6 4" } })),
+    ...a.edges
+      .filter((e) => goneEdges.has(key(e)))
+      .map((e) => ({ ...e, id: `removed:${e.id}`, className: "diff-removed", style: { ...e.style, stroke: "#f43f5e", strokeDasharray: "6 4" } })),
   ];
   const marks = new Map<string, Mark>([
     ...diff.nodes.added.map((id) => [id, "added"] as const),
@@ -58,13 +60,30 @@ export function CompareVersions({ id, from, to }: { id: string; from: number; to
   }, [a.data, b.data]);
   const ctx = useMemo(() => ({ readOnly: true, errorsByNode: new Map(), diffByNode: result?.marks }), [result]);
 
-  if (!valid) return <div className="p-8"><ErrorNote error={new Error("choose two versions: ?from=1&to=2")} title="Nothing to compare" /></div>;
+  if (!valid)
+    return (
+      <div className="p-8">
+        <ErrorNote error={new Error("choose two versions: ?from=1&to=2")} title="Nothing to compare" />
+      </div>
+    );
   const err = a.error ?? b.error ?? versions.error;
-  if (err) return <div className="p-8"><ErrorNote error={err} title="Could not load the versions" /></div>;
+  if (err)
+    return (
+      <div className="p-8">
+        <ErrorNote error={err} title="Could not load the versions" />
+      </div>
+    );
   if (!result || !versions.data) return <Loading label="Loading versions…" />;
   const { diff } = result;
-  const pick = (which: "from" | "to", v: number) => router.replace(`/pipelines/${id}/compare?from=${which === "from" ? v : from}&to=${which === "to" ? v : to}`);
-  const nothing = !diff.nodes.added.length && !diff.nodes.removed.length && !diff.nodes.changed.length && !diff.edges.added.length && !diff.edges.removed.length && !diff.pipeline.length;
+  const pick = (which: "from" | "to", v: number) =>
+    router.replace(`/pipelines/${id}/compare?from=${which === "from" ? v : from}&to=${which === "to" ? v : to}`);
+  const nothing =
+    !diff.nodes.added.length &&
+    !diff.nodes.removed.length &&
+    !diff.nodes.changed.length &&
+    !diff.edges.added.length &&
+    !diff.edges.removed.length &&
+    !diff.pipeline.length;
 
   return (
     <div className="flex h-full flex-col">
@@ -76,17 +95,41 @@ export function CompareVersions({ id, from, to }: { id: string; from: number; to
         <span className="font-semibold text-slate-900">Compare</span>
         <label className="ml-4 flex items-center gap-1.5 text-slate-600">
           from
-          <select aria-label="From version" value={from} onChange={(e) => pick("from", Number(e.target.value))} className="h-8 rounded-md border border-slate-200 bg-white px-2">
-            {versions.data.map((v) => <option key={v.version} value={v.version}>v{v.version}</option>)}
+          <select
+            aria-label="From version"
+            value={from}
+            onChange={(e) => pick("from", Number(e.target.value))}
+            className="h-8 rounded-md border border-slate-200 bg-white px-2"
+          >
+            {versions.data.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" aria-label="Swap versions" title="Swap from and to" onClick={() => router.replace(`/pipelines/${id}/compare?from=${to}&to=${from}`)} className="rounded px-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-900">
+        <button
+          type="button"
+          aria-label="Swap versions"
+          title="Swap from and to"
+          onClick={() => router.replace(`/pipelines/${id}/compare?from=${to}&to=${from}`)}
+          className="rounded px-1.5 text-slate-500 hover:bg-slate-100 hover:text-slate-900"
+        >
           ⇄
         </button>
         <label className="flex items-center gap-1.5 text-slate-600">
           to
-          <select aria-label="To version" value={to} onChange={(e) => pick("to", Number(e.target.value))} className="h-8 rounded-md border border-slate-200 bg-white px-2">
-            {versions.data.map((v) => <option key={v.version} value={v.version}>v{v.version}</option>)}
+          <select
+            aria-label="To version"
+            value={to}
+            onChange={(e) => pick("to", Number(e.target.value))}
+            className="h-8 rounded-md border border-slate-200 bg-white px-2"
+          >
+            {versions.data.map((v) => (
+              <option key={v.version} value={v.version}>
+                v{v.version}
+              </option>
+            ))}
           </select>
         </label>
         <div className="ml-auto flex items-center gap-3 text-xs text-slate-600" aria-label="Legend">
@@ -127,13 +170,21 @@ export function CompareVersions({ id, from, to }: { id: string; from: number; to
           {nothing ? <p className="mt-3 text-slate-500">These versions are identical.</p> : null}
           {diff.layoutOnly && !nothing ? <p className="mt-3 text-slate-500">Only node positions changed.</p> : null}
           <Section title="Pipeline" changes={diff.pipeline} />
-          {diff.nodes.added.map((n) => <Line key={n} mark="added" text={`${n} added`} />)}
-          {diff.nodes.removed.map((n) => <Line key={n} mark="removed" text={`${n} removed`} />)}
+          {diff.nodes.added.map((n) => (
+            <Line key={n} mark="added" text={`${n} added`} />
+          ))}
+          {diff.nodes.removed.map((n) => (
+            <Line key={n} mark="removed" text={`${n} removed`} />
+          ))}
           {diff.nodes.changed.map((c) => (
             <Section key={c.id} title={c.id} mark="changed" changes={c.fields} />
           ))}
-          {diff.edges.added.map((e) => <Line key={e} mark="added" text={`edge ${e}`} />)}
-          {diff.edges.removed.map((e) => <Line key={e} mark="removed" text={`edge ${e}`} />)}
+          {diff.edges.added.map((e) => (
+            <Line key={e} mark="added" text={`edge ${e}`} />
+          ))}
+          {diff.edges.removed.map((e) => (
+            <Line key={e} mark="removed" text={`edge ${e}`} />
+          ))}
         </aside>
       </div>
     </div>

@@ -6,7 +6,6 @@
 import { z } from "zod";
 import type { JsonSchema } from "../../workflows/compiler/json-schema";
 
-
 interface FieldBase {
   name: string;
   required: boolean;
@@ -33,7 +32,8 @@ function unwrap(s: JsonSchema): JsonSchema {
   const branches = s.anyOf ?? s.oneOf;
   if (branches) {
     const inner = branches.find((b) => b.type !== "null");
-    if (inner) return { ...inner, description: s.description ?? inner.description, default: s.default ?? inner.default, "x-column": s["x-column"] ?? inner["x-column"] };
+    if (inner)
+      return { ...inner, description: s.description ?? inner.description, default: s.default ?? inner.default, "x-column": s["x-column"] ?? inner["x-column"] };
   }
   return s;
 }
@@ -113,6 +113,9 @@ export function newRow(fields: ConfigField[]): Record<string, unknown> {
 
 /** "a, b ,c" → ["a", "b", "c"]; empty → undefined (the field's default applies). */
 export function parseList(text: string): string[] | undefined {
-  const items = text.split(",").map((s) => s.trim()).filter(Boolean);
+  const items = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items.length ? items : undefined;
 }

@@ -60,7 +60,11 @@ export function ConfigForm({
             <div className="mb-1 flex items-baseline justify-between gap-2">
               <label htmlFor={id} className="font-mono text-[12px] font-medium text-slate-700">
                 {f.name}
-                {f.required ? <span className="ml-0.5 text-rose-500" aria-hidden="true">*</span> : null}
+                {f.required ? (
+                  <span className="ml-0.5 text-rose-500" aria-hidden="true">
+                    *
+                  </span>
+                ) : null}
               </label>
               {f.default !== undefined ? <span className="truncate text-[11px] text-slate-400">default {defaultText(f.default)}</span> : null}
             </div>
@@ -69,7 +73,14 @@ export function ConfigForm({
             ) : columns && f.column === "one" && f.kind === "string" ? (
               <ColumnSelect id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} columns={columns} />
             ) : columns && f.column === "many" && f.kind === "string-list" ? (
-              <ColumnChecklist id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} columns={columns} exclude={[config.target, config.timeColumn]} />
+              <ColumnChecklist
+                id={id}
+                field={f}
+                value={config[f.name]}
+                onChange={(v) => set(f.name, v)}
+                columns={columns}
+                exclude={[config.target, config.timeColumn]}
+              />
             ) : (
               <FieldControl id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} problems={fieldProblems} />
             )}
@@ -89,7 +100,21 @@ export function ConfigForm({
   );
 }
 
-function FieldControl({ id, field, value, onChange, invalid, problems }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean; problems: FieldProblem[] }) {
+function FieldControl({
+  id,
+  field,
+  value,
+  onChange,
+  invalid,
+  problems,
+}: {
+  id: string;
+  field: ConfigField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+  problems: FieldProblem[];
+}) {
   switch (field.kind) {
     case "string":
       return (
@@ -144,7 +169,21 @@ function FieldControl({ id, field, value, onChange, invalid, problems }: { id: s
 }
 
 /** Keeps what the user types (e.g. "0.") while storing numbers; unparseable text is stored as is so validation names it. */
-function NumberInput({ id, field, value, onChange, invalid, ariaLabel }: { id: string; field: Extract<ConfigField, { kind: "number" }>; value: unknown; onChange: (v: unknown) => void; invalid: boolean; ariaLabel?: string }) {
+function NumberInput({
+  id,
+  field,
+  value,
+  onChange,
+  invalid,
+  ariaLabel,
+}: {
+  id: string;
+  field: Extract<ConfigField, { kind: "number" }>;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+  ariaLabel?: string;
+}) {
   const external = value === undefined ? "" : toText(value);
   const [text, setText] = useState(external);
   useEffect(() => {
@@ -174,14 +213,36 @@ function NumberInput({ id, field, value, onChange, invalid, ariaLabel }: { id: s
   );
 }
 
-const typeLabel = (t: string) => (/^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|U?INT)/i.test(t) ? "number" : /CHAR|TEXT|STRING/i.test(t) ? "text" : t.toLowerCase());
+const typeLabel = (t: string) =>
+  /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|SMALLINT|TINYINT|HUGEINT|U?INT)/i.test(t) ? "number" : /CHAR|TEXT|STRING/i.test(t) ? "text" : t.toLowerCase();
 
 /** One column of the input dataset; a value not among them stays visible and is flagged. */
-function ColumnSelect({ id, field, value, onChange, invalid, columns }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean; columns: readonly ColumnInfo[] }) {
+function ColumnSelect({
+  id,
+  field,
+  value,
+  onChange,
+  invalid,
+  columns,
+}: {
+  id: string;
+  field: ConfigField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+  columns: readonly ColumnInfo[];
+}) {
   const current = typeof value === "string" ? value : "";
   const missing = current !== "" && !columns.some((c) => c.name === current);
   return (
-    <select id={id} aria-label={field.name} aria-invalid={invalid || missing || undefined} className={inputClass(invalid || missing)} value={current} onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}>
+    <select
+      id={id}
+      aria-label={field.name}
+      aria-invalid={invalid || missing || undefined}
+      className={inputClass(invalid || missing)}
+      value={current}
+      onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
+    >
       <option value="">{field.required ? "Choose a column…" : "—"}</option>
       {missing ? <option value={current}>{current} (not in the input data)</option> : null}
       {columns.map((c) => (
@@ -194,7 +255,21 @@ function ColumnSelect({ id, field, value, onChange, invalid, columns }: { id: st
 }
 
 /** Several columns, ticked; none ticked means the field's default (e.g. every other column). */
-function ColumnChecklist({ id, field, value, onChange, columns, exclude }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; columns: readonly ColumnInfo[]; exclude: unknown[] }) {
+function ColumnChecklist({
+  id,
+  field,
+  value,
+  onChange,
+  columns,
+  exclude,
+}: {
+  id: string;
+  field: ConfigField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  columns: readonly ColumnInfo[];
+  exclude: unknown[];
+}) {
   const picked = new Set(Array.isArray(value) ? (value as string[]) : []);
   const shown = columns.filter((c) => !exclude.includes(c.name) || picked.has(c.name));
   const toggle = (name: string, on: boolean) => {
@@ -205,7 +280,13 @@ function ColumnChecklist({ id, field, value, onChange, columns, exclude }: { id:
     <div id={id} role="group" aria-label={field.name} className="max-h-44 overflow-y-auto rounded-md border border-slate-200 bg-white px-2.5 py-1.5">
       {shown.map((c) => (
         <label key={c.name} className="flex items-center gap-2 py-0.5 text-[12.5px] text-slate-700">
-          <input type="checkbox" className="h-3.5 w-3.5 accent-indigo-600" checked={picked.has(c.name)} onChange={(e) => toggle(c.name, e.target.checked)} aria-label={`${field.name}: ${c.name}`} />
+          <input
+            type="checkbox"
+            className="h-3.5 w-3.5 accent-indigo-600"
+            checked={picked.has(c.name)}
+            onChange={(e) => toggle(c.name, e.target.checked)}
+            aria-label={`${field.name}: ${c.name}`}
+          />
           <span className="font-mono">{c.name}</span>
           <span className="ml-auto text-[11px] text-slate-400">{typeLabel(c.type)}</span>
         </label>
@@ -215,7 +296,19 @@ function ColumnChecklist({ id, field, value, onChange, columns, exclude }: { id:
   );
 }
 
-function ListInput({ id, field, value, onChange, invalid }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
+function ListInput({
+  id,
+  field,
+  value,
+  onChange,
+  invalid,
+}: {
+  id: string;
+  field: ConfigField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+}) {
   const external = Array.isArray(value) ? value.join(", ") : "";
   const [text, setText] = useState(external);
   useEffect(() => {
@@ -237,7 +330,19 @@ function ListInput({ id, field, value, onChange, invalid }: { id: string; field:
   );
 }
 
-function JsonInput({ id, field, value, onChange, invalid }: { id: string; field: ConfigField; value: unknown; onChange: (v: unknown) => void; invalid: boolean }) {
+function JsonInput({
+  id,
+  field,
+  value,
+  onChange,
+  invalid,
+}: {
+  id: string;
+  field: ConfigField;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  invalid: boolean;
+}) {
   const [text, setText] = useState(value === undefined ? "" : JSON.stringify(value, null, 2));
   const [parseError, setParseError] = useState<string | null>(null);
   return (
@@ -269,7 +374,19 @@ function JsonInput({ id, field, value, onChange, invalid }: { id: string; field:
 }
 
 /** A small table editor for lists of objects (e.g. gate conditions). */
-function RowsEditor({ id, field, value, onChange, problems }: { id: string; field: Extract<ConfigField, { kind: "object-list" }>; value: unknown; onChange: (v: unknown) => void; problems: FieldProblem[] }) {
+function RowsEditor({
+  id,
+  field,
+  value,
+  onChange,
+  problems,
+}: {
+  id: string;
+  field: Extract<ConfigField, { kind: "object-list" }>;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  problems: FieldProblem[];
+}) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
   const uid = useId();
   const setRow = (i: number, row: Record<string, unknown>) => onChange(rows.map((r, j) => (j === i ? row : r)));
@@ -291,7 +408,13 @@ function RowsEditor({ id, field, value, onChange, problems }: { id: string; fiel
               };
               if (sub.kind === "enum") {
                 return (
-                  <select key={sub.name} aria-label={label} className={`${inputClass(bad)} min-w-0 flex-1 px-1.5`} value={typeof subValue === "string" ? subValue : ""} onChange={(e) => set(e.target.value || undefined)}>
+                  <select
+                    key={sub.name}
+                    aria-label={label}
+                    className={`${inputClass(bad)} min-w-0 flex-1 px-1.5`}
+                    value={typeof subValue === "string" ? subValue : ""}
+                    onChange={(e) => set(e.target.value || undefined)}
+                  >
                     {typeof subValue !== "string" ? <option value="">{sub.name}</option> : null}
                     {sub.options.map((o) => (
                       <option key={o} value={o}>
@@ -309,7 +432,14 @@ function RowsEditor({ id, field, value, onChange, problems }: { id: string; fiel
                 );
               }
               return (
-                <input key={sub.name} aria-label={label} className={`${inputClass(bad)} min-w-0 flex-1`} value={typeof subValue === "string" ? subValue : ""} placeholder={sub.name} onChange={(e) => set(e.target.value || undefined)} />
+                <input
+                  key={sub.name}
+                  aria-label={label}
+                  className={`${inputClass(bad)} min-w-0 flex-1`}
+                  value={typeof subValue === "string" ? subValue : ""}
+                  placeholder={sub.name}
+                  onChange={(e) => set(e.target.value || undefined)}
+                />
               );
             })}
             <button

@@ -28,7 +28,8 @@ function widgetsFor(type: string): Record<string, FieldWidget> {
   );
 }
 
-const textInput = "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100";
+const textInput =
+  "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100";
 
 /** Memoised: the editor re-renders on every frame of a drag, the panel need not. */
 export const ConfigPanel = memo(function ConfigPanel({
@@ -64,9 +65,26 @@ export const ConfigPanel = memo(function ConfigPanel({
   return (
     <aside aria-label={node ? "Node settings" : "Pipeline settings"} className="flex w-[300px] shrink-0 flex-col border-l border-slate-200 bg-white">
       {node ? (
-        <NodeSettings key={node.id} node={node} errors={errors} readOnly={readOnly} onConfig={onConfig} onLabel={onLabel} onDelete={onDelete} columns={columns} />
+        <NodeSettings
+          key={node.id}
+          node={node}
+          errors={errors}
+          readOnly={readOnly}
+          onConfig={onConfig}
+          onLabel={onLabel}
+          onDelete={onDelete}
+          columns={columns}
+        />
       ) : (
-        <PipelineSettings meta={meta} errors={errors} onMeta={onMeta} readOnly={readOnly} pipelineId={pipelineId} freshWebhook={freshWebhook} onFreshWebhook={onFreshWebhook} />
+        <PipelineSettings
+          meta={meta}
+          errors={errors}
+          onMeta={onMeta}
+          readOnly={readOnly}
+          pipelineId={pipelineId}
+          freshWebhook={freshWebhook}
+          onFreshWebhook={onFreshWebhook}
+        />
       )}
     </aside>
   );
@@ -97,7 +115,11 @@ function NodeSettings({
     <>
       <header className="border-b border-slate-100 px-4 py-3">
         <div className="flex items-center gap-2">
-          {def ? <span className={`rounded px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide ${GROUP_STYLE[def.group].chip}`}>{GROUP_STYLE[def.group].label}</span> : null}
+          {def ? (
+            <span className={`rounded px-1.5 py-px text-[10px] font-semibold uppercase tracking-wide ${GROUP_STYLE[def.group].chip}`}>
+              {GROUP_STYLE[def.group].label}
+            </span>
+          ) : null}
           <span className="font-mono text-[11px] text-slate-400">
             {node.data.type}
             {def ? `@${def.version}` : ""}
@@ -124,7 +146,10 @@ function NodeSettings({
               Label
             </label>
             <span className="text-[11px] text-slate-400">
-              id <code className="font-mono text-slate-600" data-testid="selected-node-id">{node.id}</code>
+              id{" "}
+              <code className="font-mono text-slate-600" data-testid="selected-node-id">
+                {node.id}
+              </code>
             </span>
           </div>
           <input
@@ -158,9 +183,19 @@ function NodeSettings({
         <div>
           <div className="mb-2.5 text-[11px] font-semibold uppercase tracking-wider text-slate-400">Configuration</div>
           {readOnly ? (
-            <pre className="overflow-x-auto rounded-md bg-slate-50 p-2.5 font-mono text-[11.5px] text-slate-700">{JSON.stringify(node.data.config, null, 2)}</pre>
+            <pre className="overflow-x-auto rounded-md bg-slate-50 p-2.5 font-mono text-[11.5px] text-slate-700">
+              {JSON.stringify(node.data.config, null, 2)}
+            </pre>
           ) : (
-            <ConfigForm nodeId={node.id} fields={fields} config={node.data.config} problems={problems} onChange={(c) => onConfig(node.id, c)} widgets={widgetsFor(node.data.type)} columns={columns} />
+            <ConfigForm
+              nodeId={node.id}
+              fields={fields}
+              config={node.data.config}
+              problems={problems}
+              onChange={(c) => onConfig(node.id, c)}
+              widgets={widgetsFor(node.data.type)}
+              columns={columns}
+            />
           )}
         </div>
       </div>
@@ -219,8 +254,8 @@ function PipelineSettings(props: PipelineSettingsProps) {
         ) : null}
         <div className="rounded-md bg-slate-50 px-3 py-2.5 text-[12px] leading-relaxed text-slate-600">
           <div className="mb-1 font-medium text-slate-700">How it works</div>
-          Drag nodes from the palette, connect an output to an input of the same colour, then Save and Run. Every save is an immutable version; a run compiles that version into a
-          Temporal workflow.
+          Drag nodes from the palette, connect an output to an input of the same colour, then Save and Run. Every save is an immutable version; a run compiles
+          that version into a Temporal workflow.
         </div>
       </div>
     </>

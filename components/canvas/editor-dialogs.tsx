@@ -73,7 +73,15 @@ export function SaveDialog({
   );
 }
 
-export function ImportDialog({ open, onOpenChange, onImport }: { open: boolean; onOpenChange: (open: boolean) => void; onImport: (spec: PipelineSpecInput, problems: number) => void }) {
+export function ImportDialog({
+  open,
+  onOpenChange,
+  onImport,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onImport: (spec: PipelineSpecInput, problems: number) => void;
+}) {
   const [text, setText] = useState("");
   const [errors, setErrors] = useState<SpecError[]>([]);
   const file = useRef<HTMLInputElement>(null);
@@ -144,7 +152,9 @@ export function ImportDialog({ open, onOpenChange, onImport }: { open: boolean; 
       />
       {errors.length ? (
         <div role="alert" className="mt-3 rounded-md border border-rose-200 bg-rose-50 p-3 text-[12.5px] text-rose-800">
-          <div className="font-semibold">Not imported: {errors.length} problem{errors.length === 1 ? "" : "s"}</div>
+          <div className="font-semibold">
+            Not imported: {errors.length} problem{errors.length === 1 ? "" : "s"}
+          </div>
           <ul className="mt-1 list-disc space-y-0.5 pl-5">
             {errors.slice(0, 20).map((e, i) => (
               <li key={i}>

@@ -3,7 +3,23 @@ import type { PipelineSpecInput } from "../../workflows/spec/spec";
 import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { validateSpec } from "../../workflows/compiler/compile";
 import { NODE_DEFINITIONS } from "../../workflows/nodes/registry";
-import { checkConnection, connect, createNode, createNote, emptyMeta, fromSpec, inputColumns, nearestInDirection, nextNodeId, NODE_GAP_X, quickAdd, removeNodes, toSpec, type PipelineEdge, type PipelineNode } from "./graph-spec";
+import {
+  checkConnection,
+  connect,
+  createNode,
+  createNote,
+  emptyMeta,
+  fromSpec,
+  inputColumns,
+  nearestInDirection,
+  nextNodeId,
+  NODE_GAP_X,
+  quickAdd,
+  removeNodes,
+  toSpec,
+  type PipelineEdge,
+  type PipelineNode,
+} from "./graph-spec";
 
 const SPEC: PipelineSpecInput = {
   apiVersion: "conveyor/v1",
@@ -42,7 +58,11 @@ describe("fromSpec / toSpec", () => {
     const e3 = g.edges.find((e) => e.id === "e3")!;
     expect(e3).toMatchObject({ source: "train", sourceHandle: "model", target: "eval", targetHandle: "model", data: { portType: "model" } });
     expect(e3.style?.stroke).toBe("#8b5cf6");
-    expect(g.nodes.find((n) => n.id === "split")).toMatchObject({ type: "pipeline", position: { x: 240, y: 0 }, data: { type: "feature.split", label: "Split 80/20" } });
+    expect(g.nodes.find((n) => n.id === "split")).toMatchObject({
+      type: "pipeline",
+      position: { x: 240, y: 0 },
+      data: { type: "feature.split", label: "Split 80/20" },
+    });
   });
 
   it("does not share config objects between the spec and the canvas", () => {
@@ -125,7 +145,10 @@ describe("connections", () => {
       ],
       edges: [{ id: "ab", source: "a", sourcePort: "train", target: "b", targetPort: "dataset" }],
     });
-    expect(checkConnection(g.nodes, g.edges, conn("b", "train", "a", "dataset"))).toEqual({ ok: false, reason: "b → a would close a cycle; pipelines flow one way" });
+    expect(checkConnection(g.nodes, g.edges, conn("b", "train", "a", "dataset"))).toEqual({
+      ok: false,
+      reason: "b → a would close a cycle; pipelines flow one way",
+    });
   });
 
   it("replaces the edge of an occupied input", () => {
@@ -144,7 +167,14 @@ describe("connections", () => {
     let ns: PipelineNode[] = [];
     let es: PipelineEdge[] = [];
     for (const t of ["ingest.csv", "feature.split", "train.linear", "evaluate", "gate.threshold", "deploy.endpoint"]) {
-      ns = [...ns, createNode(t, { x: ns.length * 240, y: 0 }, ns.map((n) => n.id))!];
+      ns = [
+        ...ns,
+        createNode(
+          t,
+          { x: ns.length * 240, y: 0 },
+          ns.map((n) => n.id),
+        )!,
+      ];
     }
     const id = (t: string) => ns.find((n) => n.data.type === t)!.id;
     const links: [string, string, string, string][] = [
@@ -216,7 +246,14 @@ describe("nearestInDirection", () => {
 
 describe("notes", () => {
   it("round-trip through the canvas and stay out of a spec without notes", () => {
-    const spec = { apiVersion: "conveyor/v1" as const, name: "n", description: "", nodes: [], edges: [], notes: [{ id: "note-1", text: "why", position: { x: 1, y: 2 }, width: 300, height: 150, color: "blue" as const }] };
+    const spec = {
+      apiVersion: "conveyor/v1" as const,
+      name: "n",
+      description: "",
+      nodes: [],
+      edges: [],
+      notes: [{ id: "note-1", text: "why", position: { x: 1, y: 2 }, width: 300, height: 150, color: "blue" as const }],
+    };
     const g = fromSpec(spec);
     expect(g.notes[0]).toMatchObject({ id: "note-1", type: "note", data: { text: "why", color: "blue" }, width: 300, height: 150 });
     expect(toSpec(g.meta, g.nodes, g.edges, g.notes)).toEqual(spec);

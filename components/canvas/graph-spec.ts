@@ -161,7 +161,11 @@ export function toSpec(meta: PipelineMeta, nodes: readonly PipelineNode[], edges
 /** `train.linear` → `train-linear-1`, the first id of that shape not taken. */
 export function nextNodeId(type: string, taken: Iterable<string>): string {
   const used = new Set(taken);
-  let base = type.replace(/@.*$/, "").replace(/[^A-Za-z0-9]+/g, "-").replace(/^-+|-+$/g, "") || "node";
+  let base =
+    type
+      .replace(/@.*$/, "")
+      .replace(/[^A-Za-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "") || "node";
   if (!/^[A-Za-z]/.test(base)) base = `n-${base}`;
   base = base.slice(0, 56);
   for (let i = 1; ; i++) {
@@ -228,17 +232,19 @@ export function checkConnection(nodes: readonly PipelineNode[], edges: readonly 
  * Adds the connection (an input takes one edge: a new one replaces the old).
  * Returns the edges unchanged with the reason when it is refused.
  */
-export function connect(
-  nodes: readonly PipelineNode[],
-  edges: readonly PipelineEdge[],
-  conn: Connection,
-): { edges: PipelineEdge[]; refused?: string } {
+export function connect(nodes: readonly PipelineNode[], edges: readonly PipelineEdge[], conn: Connection): { edges: PipelineEdge[]; refused?: string } {
   const check = checkConnection(nodes, edges, conn);
   if (!check.ok) return { edges: [...edges], refused: check.reason };
   const sourcePort = conn.sourceHandle!;
   const targetPort = conn.targetHandle!;
   const edge = styleEdge(
-    { id: edgeId(conn.source, sourcePort, conn.target, targetPort), source: conn.source, sourceHandle: sourcePort, target: conn.target, targetHandle: targetPort },
+    {
+      id: edgeId(conn.source, sourcePort, conn.target, targetPort),
+      source: conn.source,
+      sourceHandle: sourcePort,
+      target: conn.target,
+      targetHandle: targetPort,
+    },
     check.portType,
   );
   return { edges: [...edges.filter((e) => e.id !== check.replaces), edge] };

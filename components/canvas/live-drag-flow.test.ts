@@ -35,7 +35,11 @@ describe("live drags", () => {
     let r = routeNodeChanges<Node>(null, [move("a", 10, 0, true)]);
     r = routeNodeChanges(r.live, [move("a", 30, 40, true)]);
     const shown = withLivePositions(nodes, r.live);
-    expect(shown.map((n) => n.position)).toEqual([{ x: 30, y: 40 }, { x: 50, y: 50 }, { x: 9, y: 9 }]);
+    expect(shown.map((n) => n.position)).toEqual([
+      { x: 30, y: 40 },
+      { x: 50, y: 50 },
+      { x: 9, y: 9 },
+    ]);
     expect(shown[1]).toBe(nodes[1]);
     // The owner, applying what it is handed at the end, has the same picture without the overlay.
     const owner = routeNodeChanges(r.live, [move("a", 30, 40, false)]).forward.reduce((ns, batch) => applyNodeChanges(batch, ns), nodes);

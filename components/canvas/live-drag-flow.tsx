@@ -22,7 +22,10 @@ function isLiveMove<N extends Node>(c: NodeChange<N>): c is Extract<NodeChange<N
  * Routes one `onNodesChange` call: a batch of live moves is kept (`live`);
  * anything else first hands the kept moves to the owner, then itself.
  */
-export function routeNodeChanges<N extends Node>(live: LivePositions | null, changes: NodeChange<N>[]): { live: LivePositions | null; forward: NodeChange<N>[][] } {
+export function routeNodeChanges<N extends Node>(
+  live: LivePositions | null,
+  changes: NodeChange<N>[],
+): { live: LivePositions | null; forward: NodeChange<N>[][] } {
   if (changes.length > 0 && changes.every(isLiveMove)) {
     const next = new Map(live ?? []);
     for (const c of changes) if (isLiveMove(c)) next.set(c.id, c.position);

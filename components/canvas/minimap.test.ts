@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { fitInto, nodesBounds } from "./minimap";
 
-const node = (x: number, y: number, w?: number, h?: number) => ({ id: `${x}:${y}`, position: { x, y }, data: {}, ...(w ? { measured: { width: w, height: h } } : {}) });
+const node = (x: number, y: number, w?: number, h?: number) => ({
+  id: `${x}:${y}`,
+  position: { x, y },
+  data: {},
+  ...(w ? { measured: { width: w, height: h } } : {}),
+});
 
 describe("minimap geometry", () => {
   it("bounds every node, using measured sizes or the fallback width", () => {

@@ -6,7 +6,13 @@ import type { NoteNode, PipelineEdge, PipelineNode } from "./graph-spec";
 
 type State = ReactFlowState<PipelineNode | NoteNode, PipelineEdge>;
 
-const node = (id: string, x = 0, selected = false): PipelineNode => ({ id, type: "pipeline", position: { x, y: 0 }, selected, data: { type: "ingest.csv", config: {} } });
+const node = (id: string, x = 0, selected = false): PipelineNode => ({
+  id,
+  type: "pipeline",
+  position: { x, y: 0 },
+  selected,
+  data: { type: "ingest.csv", config: {} },
+});
 
 describe("stillIsStale", () => {
   const nodes = [node("a"), node("b"), node("c")];

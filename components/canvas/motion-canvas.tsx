@@ -65,7 +65,13 @@ interface Gesture {
  * ones changed (a selection, a run status), or the edges or the canvas
  * context did. Dragged nodes change on every frame and are painted apart.
  */
-export function stillIsStale(still: NonNullable<Gesture["still"]>, s: State, context: CanvasContextValue, edges: readonly PipelineEdge[], dragged: ReadonlySet<string> | null): boolean {
+export function stillIsStale(
+  still: NonNullable<Gesture["still"]>,
+  s: State,
+  context: CanvasContextValue,
+  edges: readonly PipelineEdge[],
+  dragged: ReadonlySet<string> | null,
+): boolean {
   if (still.edges !== edges || still.context !== context || still.nodes.length !== s.nodes.length) return true;
   if (still.nodes === s.nodes) return false;
   return s.nodes.some((n, i) => n !== still.nodes[i] && !dragged?.has(n.id));

@@ -187,7 +187,14 @@ function paintPipelineNode(ctx: CanvasRenderingContext2D, n: InternalNode<Pipeli
   const errors = errorsByNode.get(n.id) ?? [];
   const run = runStateByNode?.get(n.id);
   const diff = diffByNode?.get(n.id);
-  const look = cardLook({ group: def?.group, selected: !!n.selected, problems: errors.length > 0 && !readOnly, runStatusColor: run && STATUS_STYLE[toStatus(run.status)].ring, diff, low: detail === "low" });
+  const look = cardLook({
+    group: def?.group,
+    selected: !!n.selected,
+    problems: errors.length > 0 && !readOnly,
+    runStatusColor: run && STATUS_STYLE[toStatus(run.status)].ring,
+    diff,
+    low: detail === "low",
+  });
   ctx.globalAlpha = look.opacity;
   paintFrame(ctx, b, look.fill, look.stripe, look.ring, look.ringWidth);
   const ports = (side: "source" | "target", defs: readonly PortDef[] | undefined) => {
@@ -339,7 +346,12 @@ function paintNote(ctx: CanvasRenderingContext2D, n: InternalNode<NoteNode>, zoo
       ctx.arc(b.x + 14 + 16 * i, b.y + 10, 5, 0, Math.PI * 2);
       ctx.fill();
     });
-    for (const [x, y] of [[b.x, b.y], [b.x + b.w, b.y], [b.x, b.y + b.h], [b.x + b.w, b.y + b.h]] as const) {
+    for (const [x, y] of [
+      [b.x, b.y],
+      [b.x + b.w, b.y],
+      [b.x, b.y + b.h],
+      [b.x + b.w, b.y + b.h],
+    ] as const) {
       ctx.fillStyle = "#fff";
       roundRect(ctx, { x: x - 4, y: y - 4, w: 8, h: 8 }, 2);
       ctx.fill();
@@ -421,7 +433,7 @@ export function paintScene(ctx: CanvasRenderingContext2D, scene: Scene, paint: P
     const box = { x: Math.min(a.x, z.x) - reach, y: Math.min(a.y, z.y), w: Math.abs(z.x - a.x) + 2 * reach, h: Math.abs(z.y - a.y) };
     if (!overlaps(box, view)) continue;
     const [d] = getBezierPath({ sourceX: a.x, sourceY: a.y, sourcePosition: a.position, targetX: z.x, targetY: z.y, targetPosition: z.position });
-    const colour = (e.style?.stroke) ?? C.edge;
+    const colour = e.style?.stroke ?? C.edge;
     let path = byColour.get(colour);
     if (!path) byColour.set(colour, (path = new Path2D()));
     path.addPath(new Path2D(d));

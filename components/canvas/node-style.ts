@@ -68,7 +68,14 @@ export interface CardLook {
  * wins over selection, which wins over problems. Zoomed out (`low`), the
  * whole block is tinted instead of ringed.
  */
-export function cardLook(o: { group: NodeGroup | undefined; selected: boolean; problems: boolean; runStatusColor: string | undefined; diff: DiffMark | undefined; low: boolean }): CardLook {
+export function cardLook(o: {
+  group: NodeGroup | undefined;
+  selected: boolean;
+  problems: boolean;
+  runStatusColor: string | undefined;
+  diff: DiffMark | undefined;
+  low: boolean;
+}): CardLook {
   const group = o.group ? GROUP_STYLE[o.group] : undefined;
   const stripe = group?.stripe ?? UNKNOWN_STRIPE;
   const groupLabel = group?.label ?? "unknown";

@@ -27,7 +27,15 @@ function NoteView({ id, data, selected }: NodeProps<NoteNode>) {
       className={`flex h-full w-full flex-col rounded-md shadow-sm ${selected ? "ring-2 ring-indigo-500" : ""}`}
       style={{ background: style.bg, border: `1px solid ${style.border}` }}
     >
-      {editable ? <NodeResizer isVisible={selected} minWidth={80} minHeight={40} lineStyle={{ borderColor: "transparent" }} handleStyle={{ width: 8, height: 8, borderRadius: 2 }} /> : null}
+      {editable ? (
+        <NodeResizer
+          isVisible={selected}
+          minWidth={80}
+          minHeight={40}
+          lineStyle={{ borderColor: "transparent" }}
+          handleStyle={{ width: 8, height: 8, borderRadius: 2 }}
+        />
+      ) : null}
       <div className="flex h-5 shrink-0 cursor-grab items-center gap-1 px-2 active:cursor-grabbing">
         {editable && selected
           ? NOTE_COLORS.map((c) => (

@@ -24,7 +24,9 @@ export const Palette = memo(function Palette({ onAdd, disabled = false }: { onAd
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     const defs = latestDefinitions().filter((d) => !q || `${d.label} ${d.type} ${d.description} ${d.group}`.toLowerCase().includes(q));
-    return NODE_GROUPS.map((g) => ({ group: g, defs: defs.filter((d) => d.group === g).sort((a, b) => a.label.localeCompare(b.label)) })).filter((g) => g.defs.length);
+    return NODE_GROUPS.map((g) => ({ group: g, defs: defs.filter((d) => d.group === g).sort((a, b) => a.label.localeCompare(b.label)) })).filter(
+      (g) => g.defs.length,
+    );
   }, [query]);
 
   return (

@@ -45,7 +45,11 @@ export interface ResumeTarget {
 export function PipelineEditor({ pipelineId, resume }: { pipelineId?: string; resume?: ResumeTarget }) {
   return (
     <ReactFlowProvider>
-      {pipelineId ? <ExistingPipeline id={pipelineId} resume={resume} /> : <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [], notes: [] }} saved={null} draft={null} />}
+      {pipelineId ? (
+        <ExistingPipeline id={pipelineId} resume={resume} />
+      ) : (
+        <Editor initial={{ meta: emptyMeta(), nodes: [], edges: [], notes: [] }} saved={null} draft={null} />
+      )}
     </ReactFlowProvider>
   );
 }
@@ -131,8 +135,8 @@ function Editor({
       />
       {resume ? (
         <div role="status" data-testid="resume-banner" className="border-b border-sky-200 bg-sky-50 px-4 py-2 text-[13px] text-sky-900">
-          Resuming run <span className="font-mono">{resume.runId.slice(0, 8)}</span>: fix {resume.select ? <strong>{resume.select}</strong> : "what failed"}, then Run. Steps that did not change
-          are not run again: they reuse that run&apos;s outputs.
+          Resuming run <span className="font-mono">{resume.runId.slice(0, 8)}</span>: fix {resume.select ? <strong>{resume.select}</strong> : "what failed"},
+          then Run. Steps that did not change are not run again: they reuse that run&apos;s outputs.
         </div>
       ) : null}
       {problems.actionError ? (
@@ -171,9 +175,22 @@ function Editor({
       <SaveDialog
         open={dialog === "save"}
         refusal={refusal}
-        onOpenChange={(o) => setDialog(o ? "save" : null)} version={saved ? saved.version + 1 : 1} onSave={(message) => void persist(message).then((r) => r && setDialog(null))} busy={busy} />
-      <ImportDialog open={dialog === "import"} onOpenChange={(o) => setDialog(o ? "import" : null)} onImport={(imported, problemCount) => spec.loadSpec(imported, problemCount, "Imported")} />
-      <QuickAdd open={dialog === "quick-add"} onOpenChange={(o) => setDialog(o ? "quick-add" : null)} after={ed.selectedNode?.id} onPick={commands.quickAddNode} />
+        onOpenChange={(o) => setDialog(o ? "save" : null)}
+        version={saved ? saved.version + 1 : 1}
+        onSave={(message) => void persist(message).then((r) => r && setDialog(null))}
+        busy={busy}
+      />
+      <ImportDialog
+        open={dialog === "import"}
+        onOpenChange={(o) => setDialog(o ? "import" : null)}
+        onImport={(imported, problemCount) => spec.loadSpec(imported, problemCount, "Imported")}
+      />
+      <QuickAdd
+        open={dialog === "quick-add"}
+        onOpenChange={(o) => setDialog(o ? "quick-add" : null)}
+        after={ed.selectedNode?.id}
+        onPick={commands.quickAddNode}
+      />
     </div>
   );
 }

@@ -33,7 +33,21 @@ function useDragging(): Dragging | null {
   });
 }
 
-function PortRow({ nodeId, input, output, readOnly, dragging, compact }: { nodeId: string; input?: PortDef; output?: PortDef; readOnly: boolean; dragging: Dragging | null; compact: boolean }) {
+function PortRow({
+  nodeId,
+  input,
+  output,
+  readOnly,
+  dragging,
+  compact,
+}: {
+  nodeId: string;
+  input?: PortDef;
+  output?: PortDef;
+  readOnly: boolean;
+  dragging: Dragging | null;
+  compact: boolean;
+}) {
   // While a connection is being drawn, ports it cannot end on fade out.
   const dim = (side: "source" | "target", port: PortDef) =>
     !!dragging && (dragging.side === side ? !(dragging.nodeId === nodeId) : dragging.portType !== port.type || dragging.nodeId === nodeId);
@@ -89,7 +103,14 @@ function PipelineNodeView(props: NodeProps<PipelineNode>) {
 }
 
 /** What tests and assistive technology read from a node, in every form it draws in. */
-function nodeAttributes(id: string, data: PipelineNode["data"], label: string | undefined, run: NodeRunState | undefined, diff: string | undefined, detail: Detail) {
+function nodeAttributes(
+  id: string,
+  data: PipelineNode["data"],
+  label: string | undefined,
+  run: NodeRunState | undefined,
+  diff: string | undefined,
+  detail: Detail,
+) {
   return {
     "data-testid": `node-${id}`,
     "data-node-type": data.type,
@@ -111,9 +132,20 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0);
   const run = runStateByNode?.get(id);
   const diff = diffByNode?.get(id);
-  const look = cardLook({ group: def?.group, selected: !!selected, problems: !readOnly && (errorsByNode.get(id)?.length ?? 0) > 0, runStatusColor: run && STATUS_STYLE[toStatus(run.status)].ring, diff, low: true });
+  const look = cardLook({
+    group: def?.group,
+    selected: !!selected,
+    problems: !readOnly && (errorsByNode.get(id)?.length ?? 0) > 0,
+    runStatusColor: run && STATUS_STYLE[toStatus(run.status)].ring,
+    diff,
+    low: true,
+  });
   return (
-    <div {...nodeAttributes(id, data, def?.label, run, diff, "low")} className="rounded-lg" style={{ width: NODE_WIDTH, background: look.fill, boxShadow: cardShadow(look) }}>
+    <div
+      {...nodeAttributes(id, data, def?.label, run, diff, "low")}
+      className="rounded-lg"
+      style={{ width: NODE_WIDTH, background: look.fill, boxShadow: cardShadow(look) }}
+    >
       <div style={{ height: CARD.header }} />
       {!def ? (
         <div className="invisible px-3 py-2 text-[11px]">Unknown node type</div>
@@ -121,8 +153,12 @@ function NodeBlock({ id, data, selected }: NodeProps<PipelineNode>) {
         <div className="py-1">
           {Array.from({ length: rows }, (_, i) => (
             <div key={i} className="relative h-[26px]">
-              {def.inputs[i] ? <Handle type="target" id={def.inputs[i].name} position={Position.Left} isConnectable={false} className="conveyor-handle invisible" /> : null}
-              {def.outputs[i] ? <Handle type="source" id={def.outputs[i].name} position={Position.Right} isConnectable={false} className="conveyor-handle invisible" /> : null}
+              {def.inputs[i] ? (
+                <Handle type="target" id={def.inputs[i].name} position={Position.Left} isConnectable={false} className="conveyor-handle invisible" />
+              ) : null}
+              {def.outputs[i] ? (
+                <Handle type="source" id={def.outputs[i].name} position={Position.Right} isConnectable={false} className="conveyor-handle invisible" />
+              ) : null}
             </div>
           ))}
         </div>

@@ -9,8 +9,16 @@ export function ProblemsList({ errors, onSelect, title }: { errors: readonly Spe
   const [open, setOpen] = useState(true);
   const n = errors.length;
   return (
-    <div data-testid="problems" className="pointer-events-auto w-[380px] max-w-full overflow-hidden rounded-lg border border-slate-200 bg-white/95 shadow-md backdrop-blur">
-      <button type="button" onClick={() => setOpen((o) => !o)} aria-expanded={open} className="flex w-full items-center gap-2 px-3 py-2 text-left text-[13px] font-medium">
+    <div
+      data-testid="problems"
+      className="pointer-events-auto w-[380px] max-w-full overflow-hidden rounded-lg border border-slate-200 bg-white/95 shadow-md backdrop-blur"
+    >
+      <button
+        type="button"
+        onClick={() => setOpen((o) => !o)}
+        aria-expanded={open}
+        className="flex w-full items-center gap-2 px-3 py-2 text-left text-[13px] font-medium"
+      >
         {n ? <AlertIcon className="text-rose-500" /> : <CheckIcon className="text-emerald-500" />}
         <span className={n ? "text-slate-800" : "text-slate-600"}>{title ?? (n ? `${n} problem${n === 1 ? "" : "s"}` : "No problems")}</span>
         {n ? <ChevronIcon className={`ml-auto text-slate-400 transition-transform ${open ? "rotate-90" : ""}`} /> : null}

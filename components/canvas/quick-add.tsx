@@ -9,7 +9,17 @@ import { PORT_COLORS } from "./graph-spec";
 import { GROUP_STYLE } from "./node-style";
 import { latestDefinitions } from "./palette";
 
-export function QuickAdd({ open, onOpenChange, after, onPick }: { open: boolean; onOpenChange: (open: boolean) => void; after: string | undefined; onPick: (type: string) => void }) {
+export function QuickAdd({
+  open,
+  onOpenChange,
+  after,
+  onPick,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  after: string | undefined;
+  onPick: (type: string) => void;
+}) {
   const defs = latestDefinitions();
   return (
     <Command.Dialog
@@ -20,7 +30,12 @@ export function QuickAdd({ open, onOpenChange, after, onPick }: { open: boolean;
       contentClassName="fixed left-1/2 top-[14vh] z-50 w-[min(560px,92vw)] -translate-x-1/2 overflow-hidden rounded-xl border border-slate-200 bg-white shadow-2xl"
     >
       <div className="flex items-center gap-2 border-b border-slate-100 px-4">
-        <Command.Input autoFocus placeholder={after ? `Add a node after ${after}…` : "Add a node…"} aria-label="Node type" className="h-12 flex-1 bg-transparent text-[15px] text-slate-900 placeholder:text-slate-400 focus:outline-none" />
+        <Command.Input
+          autoFocus
+          placeholder={after ? `Add a node after ${after}…` : "Add a node…"}
+          aria-label="Node type"
+          className="h-12 flex-1 bg-transparent text-[15px] text-slate-900 placeholder:text-slate-400 focus:outline-none"
+        />
         <kbd className="rounded border border-slate-200 px-1.5 text-[11px] text-slate-400">Esc</kbd>
       </div>
       <Command.List className="max-h-[50vh] overflow-y-auto p-1.5">
@@ -29,7 +44,11 @@ export function QuickAdd({ open, onOpenChange, after, onPick }: { open: boolean;
           const items = defs.filter((d) => d.group === g);
           if (!items.length) return null;
           return (
-            <Command.Group key={g} heading={GROUP_STYLE[g].label} className="[&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:pb-1 [&_[cmdk-group-heading]]:pt-2 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:tracking-wider [&_[cmdk-group-heading]]:text-slate-400">
+            <Command.Group
+              key={g}
+              heading={GROUP_STYLE[g].label}
+              className="[&_[cmdk-group-heading]]:px-2.5 [&_[cmdk-group-heading]]:pb-1 [&_[cmdk-group-heading]]:pt-2 [&_[cmdk-group-heading]]:text-[11px] [&_[cmdk-group-heading]]:font-semibold [&_[cmdk-group-heading]]:uppercase [&_[cmdk-group-heading]]:tracking-wider [&_[cmdk-group-heading]]:text-slate-400"
+            >
               {items.map((d) => (
                 <Command.Item
                   key={d.type}

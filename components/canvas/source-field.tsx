@@ -24,7 +24,11 @@ export async function uploadCsv(file: File): Promise<UploadResult> {
   const body = (await res.json().catch(() => ({}))) as unknown;
   if (!res.ok) {
     const error = ZApiError.safeParse(body);
-    throw new Error(error.success ? [error.data.error.message, ...(error.data.error.details ?? []).map((d) => d.message)].filter((m, i, all) => all.indexOf(m) === i).join(": ") : `upload failed (HTTP ${res.status})`);
+    throw new Error(
+      error.success
+        ? [error.data.error.message, ...(error.data.error.details ?? []).map((d) => d.message)].filter((m, i, all) => all.indexOf(m) === i).join(": ")
+        : `upload failed (HTTP ${res.status})`,
+    );
   }
   return body as UploadResult;
 }
@@ -85,7 +89,15 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
       </select>
       <div className="flex items-center justify-between gap-2">
         <span className="min-w-0 truncate font-mono text-[11px] text-slate-400">{current || "no dataset chosen"}</span>
-        <Button size="sm" variant="ghost" className="shrink-0 whitespace-nowrap" aria-label="Upload CSV" title="Upload a CSV file as a new dataset" disabled={uploading} onClick={() => fileRef.current?.click()}>
+        <Button
+          size="sm"
+          variant="ghost"
+          className="shrink-0 whitespace-nowrap"
+          aria-label="Upload CSV"
+          title="Upload a CSV file as a new dataset"
+          disabled={uploading}
+          onClick={() => fileRef.current?.click()}
+        >
           <UploadIcon width={13} height={13} />
           {uploading ? "Uploading…" : "Upload CSV"}
         </Button>
@@ -119,7 +131,8 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
         </div>
       ) : uploaded ? (
         <div className="text-[11.5px] leading-snug text-slate-500">
-          {uploaded.rows.toLocaleString("en-US")} rows · columns: <span className="font-mono text-slate-700">{uploaded.columns.map((c) => c.name).join(", ")}</span>
+          {uploaded.rows.toLocaleString("en-US")} rows · columns:{" "}
+          <span className="font-mono text-slate-700">{uploaded.columns.map((c) => c.name).join(", ")}</span>
         </div>
       ) : null}
       {uploadError ? (

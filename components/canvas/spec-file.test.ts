@@ -17,7 +17,12 @@ function canvasNormal(s: PipelineSpecInput): PipelineSpecInput {
   const { nodes, edges, notes, ...meta } = structuredClone(s);
   return {
     ...meta,
-    nodes: nodes.map(({ label, config, position, ...n }) => ({ ...n, ...(label ? { label } : {}), config: config ?? {}, position: position ?? { x: 0, y: 0 } })),
+    nodes: nodes.map(({ label, config, position, ...n }) => ({
+      ...n,
+      ...(label ? { label } : {}),
+      config: config ?? {},
+      position: position ?? { x: 0, y: 0 },
+    })),
     edges: edges ?? [],
     ...(notes?.length
       ? {
@@ -127,7 +132,9 @@ describe("exportSpec", () => {
   });
 
   it("orders trigger fields by their own variant and keeps odd keys as data", () => {
-    const spec = JSON.parse('{"triggers":[{"threshold":0.2,"deployment":"d","type":"drift"}],"nodes":[],"name":"n","apiVersion":"conveyor/v1","__proto__":{"x":1}}') as PipelineSpecInput;
+    const spec = JSON.parse(
+      '{"triggers":[{"threshold":0.2,"deployment":"d","type":"drift"}],"nodes":[],"name":"n","apiVersion":"conveyor/v1","__proto__":{"x":1}}',
+    ) as PipelineSpecInput;
     const out = exportSpec(spec);
     expect(out).toContain('"type": "drift",\n      "deployment": "d",\n      "threshold": 0.2');
     expect(out).toContain('"__proto__": {');
@@ -217,7 +224,13 @@ describe("importSpec: what is refused", () => {
   it("refuses what is not a pipeline spec object", () => {
     expect(refused(importSpec("[]"))).toEqual({
       reason: "shape",
-      errors: [{ nodeId: null, field: null, message: 'expected a pipeline spec (a JSON object with apiVersion "conveyor/v1", name and nodes), but the file holds an array' }],
+      errors: [
+        {
+          nodeId: null,
+          field: null,
+          message: 'expected a pipeline spec (a JSON object with apiVersion "conveyor/v1", name and nodes), but the file holds an array',
+        },
+      ],
     });
     expect(refused(importSpec('"hello"'))).toMatchObject({ reason: "shape", errors: [{ message: expect.stringContaining("but the file holds a string") }] });
     expect(refused(importSpec("null"))).toMatchObject({ reason: "shape", errors: [{ message: expect.stringContaining("but the file holds null") }] });
@@ -236,7 +249,16 @@ describe("importSpec: what is refused", () => {
   });
 
   it("refuses a spec of the wrong shape, by node and field", () => {
-    const r = importSpec(text({ apiVersion: "conveyor/v1", name: " ", nodes: [{ id: "1st", type: "evaluate" }, { id: "ok", type: "evaluate", position: { x: "left", y: 0 } }] }));
+    const r = importSpec(
+      text({
+        apiVersion: "conveyor/v1",
+        name: " ",
+        nodes: [
+          { id: "1st", type: "evaluate" },
+          { id: "ok", type: "evaluate", position: { x: "left", y: 0 } },
+        ],
+      }),
+    );
     expect(refused(r)).toEqual({
       reason: "shape",
       errors: [
@@ -246,31 +268,50 @@ describe("importSpec: what is refused", () => {
       ],
     });
     // A clipboard fragment is not a pipeline.
-    expect(refused(importSpec(text({ apiVersion: "conveyor/v1", nodes: template.nodes, edges: template.edges })))).toMatchObject({ reason: "shape", errors: [{ field: "name" }] });
+    expect(refused(importSpec(text({ apiVersion: "conveyor/v1", nodes: template.nodes, edges: template.edges })))).toMatchObject({
+      reason: "shape",
+      errors: [{ field: "name" }],
+    });
   });
 
   it("refuses graphs the canvas cannot draw: repeated ids, edges to nothing, to notes or to missing ports", () => {
     const dup = structuredClone(template);
     dup.nodes.push({ ...dup.nodes[0]! });
-    expect(refused(importSpec(text(dup)))).toMatchObject({ reason: "graph", errors: [{ nodeId: "ingest", field: "id", message: 'node id "ingest" is used more than once' }] });
+    expect(refused(importSpec(text(dup)))).toMatchObject({
+      reason: "graph",
+      errors: [{ nodeId: "ingest", field: "id", message: 'node id "ingest" is used more than once' }],
+    });
 
     const dangling = structuredClone(template);
     dangling.edges!.push({ id: "e9", source: "ghost", sourcePort: "dataset", target: "train", targetPort: "dataset" });
-    expect(refused(importSpec(text(dangling)))).toMatchObject({ reason: "graph", errors: [{ nodeId: "train", field: "inputs.dataset", message: 'edge "e9" comes from unknown node "ghost"' }] });
+    expect(refused(importSpec(text(dangling)))).toMatchObject({
+      reason: "graph",
+      errors: [{ nodeId: "train", field: "inputs.dataset", message: 'edge "e9" comes from unknown node "ghost"' }],
+    });
 
     const toNote = { ...structuredClone(template), notes: [{ id: "memo", text: "hi" }] };
     toNote.edges!.push({ id: "e9", source: "train", sourcePort: "model", target: "memo", targetPort: "x" });
-    expect(refused(importSpec(text(toNote)))).toMatchObject({ reason: "graph", errors: [{ nodeId: "train", field: "outputs.model", message: 'edge "e9" goes to note "memo"; notes have no ports' }] });
+    expect(refused(importSpec(text(toNote)))).toMatchObject({
+      reason: "graph",
+      errors: [{ nodeId: "train", field: "outputs.model", message: 'edge "e9" goes to note "memo"; notes have no ports' }],
+    });
 
     const badPort = structuredClone(template);
     badPort.edges![0]!.targetPort = "data";
     const r = refused(importSpec(text(badPort)));
     expect(r).toMatchObject({ reason: "graph" });
-    expect((r as { errors: SpecError[] }).errors[0]).toEqual({ nodeId: "split", field: "inputs.data", message: 'feature.split has no input "data"; it has dataset' });
+    expect((r as { errors: SpecError[] }).errors[0]).toEqual({
+      nodeId: "split",
+      field: "inputs.data",
+      message: 'feature.split has no input "data"; it has dataset',
+    });
 
     const dupEdge = structuredClone(template);
     dupEdge.edges![1]!.id = "e1";
-    expect(refused(importSpec(text(dupEdge)))).toMatchObject({ reason: "graph", errors: [{ nodeId: "train", field: "edges", message: 'edge id "e1" is used more than once' }] });
+    expect(refused(importSpec(text(dupEdge)))).toMatchObject({
+      reason: "graph",
+      errors: [{ nodeId: "train", field: "edges", message: 'edge id "e1" is used more than once' }],
+    });
   });
 });
 
@@ -316,7 +357,10 @@ describe("importSpec: what loads as a draft, with its problems", () => {
 
 describe("findJsonSyntaxError", () => {
   const mutated = fc
-    .tuple(fc.json({ maxDepth: 3 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom("del", "ins", "rep"), fc.constantFrom(..."{}[],:\"'\\ 0-.e+tfnu\n\r\tx/\u00a0\u0000")), { maxLength: 3 }))
+    .tuple(
+      fc.json({ maxDepth: 3 }),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom("del", "ins", "rep"), fc.constantFrom(..."{}[],:\"'\\ 0-.e+tfnu\n\r\tx/\u00a0\u0000")), { maxLength: 3 }),
+    )
     .map(([json, edits]) => {
       let s = json;
       for (const [at, op, ch] of edits) {

@@ -17,7 +17,8 @@ import { useTRPC } from "../trpc/trpc";
 import { formatInZone } from "../ui/format";
 import type { PipelineMeta } from "./graph-spec";
 
-const input = "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100 disabled:bg-slate-50";
+const input =
+  "h-8 w-full rounded-md border border-slate-200 bg-white px-2.5 text-sm focus:border-indigo-400 focus:outline-none focus:ring-2 focus:ring-indigo-100 disabled:bg-slate-50";
 const TIME_ZONES = ["UTC", ...(typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [])];
 
 type Raw = Record<string, unknown> & { type: string };
@@ -44,7 +45,11 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
   const setTriggers = (next: Raw[]) => onMeta({ ...meta, triggers: next as PipelineMeta["triggers"] });
   const update = (i: number, patch: Record<string, unknown>) => setTriggers(triggers.map((t, k) => (k === i ? { ...t, ...patch } : t)));
   const trpc = useTRPC();
-  const live = useQuery({ ...trpc.triggers.list.queryOptions({ id: pipelineId ?? "" }), enabled: !!pipelineId && triggers.length > 0, refetchInterval: 15_000 });
+  const live = useQuery({
+    ...trpc.triggers.list.queryOptions({ id: pipelineId ?? "" }),
+    enabled: !!pipelineId && triggers.length > 0,
+    refetchInterval: 15_000,
+  });
   const hasWebhook = triggers.some((t) => t.type === "webhook");
 
   return (
@@ -60,7 +65,12 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
               <div className="mb-1.5 flex items-center justify-between">
                 <span className="text-[11px] font-semibold uppercase tracking-wider text-slate-500">{t.type}</span>
                 {readOnly ? null : (
-                  <button type="button" aria-label={`Remove trigger ${i + 1}`} className="text-slate-400 hover:text-rose-600" onClick={() => setTriggers(triggers.filter((_, k) => k !== i))}>
+                  <button
+                    type="button"
+                    aria-label={`Remove trigger ${i + 1}`}
+                    className="text-slate-400 hover:text-rose-600"
+                    onClick={() => setTriggers(triggers.filter((_, k) => k !== i))}
+                  >
                     <TrashIcon />
                   </button>
                 )}
@@ -70,10 +80,18 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
               ) : t.type === "dataset" ? (
                 <DatasetField value={typeof t.dataset === "string" ? t.dataset : ""} readOnly={readOnly} onChange={(dataset) => update(i, { dataset })} />
               ) : t.type === "webhook" ? (
-                <WebhookState pipelineId={pipelineId} hint={state?.webhook?.hint ?? null} fresh={freshWebhook ?? null} onFresh={onFreshWebhook} readOnly={readOnly} />
+                <WebhookState
+                  pipelineId={pipelineId}
+                  hint={state?.webhook?.hint ?? null}
+                  fresh={freshWebhook ?? null}
+                  onFresh={onFreshWebhook}
+                  readOnly={readOnly}
+                />
               ) : null}
               <Words trigger={t} />
-              {t.type === "schedule" && state?.schedule && pipelineId ? <SchedulePause pipelineId={pipelineId} index={i} state={state.schedule} readOnly={readOnly} /> : null}
+              {t.type === "schedule" && state?.schedule && pipelineId ? (
+                <SchedulePause pipelineId={pipelineId} index={i} state={state.schedule} readOnly={readOnly} />
+              ) : null}
               {problems.length ? (
                 <ul className="mt-1.5 space-y-0.5 text-[12px] text-rose-700" data-testid={`trigger-${i}-problems`}>
                   {problems.map((p, k) => (
@@ -87,10 +105,22 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
       </ul>
       {readOnly ? null : (
         <div className="mt-2 flex flex-wrap gap-1.5" role="group" aria-label="Add a trigger">
-          <Button size="sm" className="whitespace-nowrap" onClick={() => setTriggers([...triggers, { type: "schedule", cron: "0 2 * * *", timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" }])}>
+          <Button
+            size="sm"
+            className="whitespace-nowrap"
+            onClick={() =>
+              setTriggers([...triggers, { type: "schedule", cron: "0 2 * * *", timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC" }])
+            }
+          >
             + Schedule
           </Button>
-          <Button size="sm" className="whitespace-nowrap" disabled={hasWebhook} title={hasWebhook ? "A pipeline has one webhook" : undefined} onClick={() => setTriggers([...triggers, { type: "webhook" }])}>
+          <Button
+            size="sm"
+            className="whitespace-nowrap"
+            disabled={hasWebhook}
+            title={hasWebhook ? "A pipeline has one webhook" : undefined}
+            onClick={() => setTriggers([...triggers, { type: "webhook" }])}
+          >
             + Webhook
           </Button>
           <Button size="sm" className="whitespace-nowrap" onClick={() => setTriggers([...triggers, { type: "dataset", dataset: "" }])}>
@@ -106,10 +136,24 @@ export function TriggersSection({ meta, errors, onMeta, readOnly, pipelineId, fr
 function Words({ trigger }: { trigger: Raw }) {
   const parsed = ZTrigger.safeParse(trigger);
   if (!parsed.success) return null;
-  return <p className="mt-1.5 text-[12px] text-slate-600" data-testid="trigger-words">Runs {describeTrigger(parsed.data)}</p>;
+  return (
+    <p className="mt-1.5 text-[12px] text-slate-600" data-testid="trigger-words">
+      Runs {describeTrigger(parsed.data)}
+    </p>
+  );
 }
 
-function ScheduleFields({ trigger, params, readOnly, onChange }: { trigger: Raw; params: Param[] | PipelineMeta["params"]; readOnly: boolean; onChange: (patch: Record<string, unknown>) => void }) {
+function ScheduleFields({
+  trigger,
+  params,
+  readOnly,
+  onChange,
+}: {
+  trigger: Raw;
+  params: Param[] | PipelineMeta["params"];
+  readOnly: boolean;
+  onChange: (patch: Record<string, unknown>) => void;
+}) {
   const cron = typeof trigger.cron === "string" ? trigger.cron : "";
   const timezone = typeof trigger.timezone === "string" ? trigger.timezone : "UTC";
   const values = (trigger.params ?? {}) as Record<string, unknown>;
@@ -118,11 +162,25 @@ function ScheduleFields({ trigger, params, readOnly, onChange }: { trigger: Raw;
     <div className="space-y-2">
       <label className="block text-[11.5px] text-slate-600">
         Cron (minute hour day month weekday)
-        <input aria-label="Cron" className={`${input} font-mono`} value={cron} disabled={readOnly} onChange={(e) => onChange({ cron: e.target.value })} placeholder="0 2 * * *" />
+        <input
+          aria-label="Cron"
+          className={`${input} font-mono`}
+          value={cron}
+          disabled={readOnly}
+          onChange={(e) => onChange({ cron: e.target.value })}
+          placeholder="0 2 * * *"
+        />
       </label>
       <label className="block text-[11.5px] text-slate-600">
         Time zone
-        <input aria-label="Time zone" className={input} list="conveyor-time-zones" value={timezone} disabled={readOnly} onChange={(e) => onChange({ timezone: e.target.value })} />
+        <input
+          aria-label="Time zone"
+          className={input}
+          list="conveyor-time-zones"
+          value={timezone}
+          disabled={readOnly}
+          onChange={(e) => onChange({ timezone: e.target.value })}
+        />
       </label>
       <datalist id="conveyor-time-zones">
         {TIME_ZONES.map((z) => (
@@ -168,7 +226,14 @@ function DatasetField({ value, readOnly, onChange }: { value: string; readOnly: 
   return (
     <label className="block text-[11.5px] text-slate-600">
       Dataset name
-      <input aria-label="Dataset name" className={input} list="conveyor-dataset-names" value={value} disabled={readOnly} onChange={(e) => onChange(e.target.value)} />
+      <input
+        aria-label="Dataset name"
+        className={input}
+        list="conveyor-dataset-names"
+        value={value}
+        disabled={readOnly}
+        onChange={(e) => onChange(e.target.value)}
+      />
       <datalist id="conveyor-dataset-names">
         {names.map((n) => (
           <option key={n} value={n} />
@@ -178,7 +243,19 @@ function DatasetField({ value, readOnly, onChange }: { value: string; readOnly: 
   );
 }
 
-function WebhookState({ pipelineId, hint, fresh, onFresh, readOnly }: { pipelineId?: string; hint: string | null; fresh: FreshWebhook | null; onFresh?: (w: FreshWebhook) => void; readOnly: boolean }) {
+function WebhookState({
+  pipelineId,
+  hint,
+  fresh,
+  onFresh,
+  readOnly,
+}: {
+  pipelineId?: string;
+  hint: string | null;
+  fresh: FreshWebhook | null;
+  onFresh?: (w: FreshWebhook) => void;
+  readOnly: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const regenerate = useMutation(trpc.triggers.regenerateWebhook.mutationOptions());
@@ -231,7 +308,17 @@ function WebhookState({ pipelineId, hint, fresh, onFresh, readOnly }: { pipeline
   );
 }
 
-function SchedulePause({ pipelineId, index, state, readOnly }: { pipelineId: string; index: number; state: { paused: boolean; note: string | null }; readOnly: boolean }) {
+function SchedulePause({
+  pipelineId,
+  index,
+  state,
+  readOnly,
+}: {
+  pipelineId: string;
+  index: number;
+  state: { paused: boolean; note: string | null };
+  readOnly: boolean;
+}) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const [reason, setReason] = useState("");
@@ -257,7 +344,13 @@ function SchedulePause({ pipelineId, index, state, readOnly }: { pipelineId: str
             if (reason.trim()) act.mutate({ id: pipelineId, index, reason: reason.trim() });
           }}
         >
-          <input aria-label="Reason" className={input} placeholder={state.paused ? "Why resume?" : "Why pause?"} value={reason} onChange={(e) => setReason(e.target.value)} />
+          <input
+            aria-label="Reason"
+            className={input}
+            placeholder={state.paused ? "Why resume?" : "Why pause?"}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+          />
           <Button size="sm" type="submit" disabled={!reason.trim() || act.isPending}>
             {state.paused ? "Resume" : "Pause"}
           </Button>

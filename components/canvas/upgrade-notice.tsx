@@ -63,7 +63,10 @@ export function UpgradeNotice({ node, onUpgrade }: { node: PipelineNode; onUpgra
                   <span className="self-start rounded bg-emerald-50 px-1.5 text-[10.5px] font-semibold uppercase leading-5 text-emerald-700">added</span>
                   <span>
                     <code className="font-mono text-slate-800">{f.name}</code>
-                    <span className="text-slate-500"> {f.default !== undefined ? `default ${showValue(f.default)}` : f.required ? "required" : "optional"}</span>
+                    <span className="text-slate-500">
+                      {" "}
+                      {f.default !== undefined ? `default ${showValue(f.default)}` : f.required ? "required" : "optional"}
+                    </span>
                     {f.description ? <span className="block text-slate-500">{f.description}</span> : null}
                   </span>
                 </li>
@@ -73,10 +76,17 @@ export function UpgradeNotice({ node, onUpgrade }: { node: PipelineNode; onUpgra
         ) : null}
         {preview.removed.length ? (
           <p className="mt-3 text-[12.5px] text-slate-600">
-            No longer in v{preview.to}: {preview.removed.map((n) => <code key={n} className="mr-1 font-mono text-rose-700">{n}</code>)}
+            No longer in v{preview.to}:{" "}
+            {preview.removed.map((n) => (
+              <code key={n} className="mr-1 font-mono text-rose-700">
+                {n}
+              </code>
+            ))}
           </p>
         ) : null}
-        <p className="mt-4 text-[12px] text-slate-500">The upgrade is one edit: Undo (Ctrl+Z) takes it back. It is saved with the next version of the pipeline.</p>
+        <p className="mt-4 text-[12px] text-slate-500">
+          The upgrade is one edit: Undo (Ctrl+Z) takes it back. It is saved with the next version of the pipeline.
+        </p>
       </Dialog>
     </div>
   );

@@ -11,7 +11,20 @@ import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, t
 import { validateSpec } from "../../workflows/compiler/compile";
 import type { SpecError } from "../../workflows/spec/spec";
 import { pasteFragment, type ClipboardFragment } from "./clipboard";
-import { checkConnection, connect, createNode, createNote, removeNodes, toSpec, type CanvasGraph, type NoteData, type NoteNode, type PipelineEdge, type PipelineMeta, type PipelineNode } from "./graph-spec";
+import {
+  checkConnection,
+  connect,
+  createNode,
+  createNote,
+  removeNodes,
+  toSpec,
+  type CanvasGraph,
+  type NoteData,
+  type NoteNode,
+  type PipelineEdge,
+  type PipelineMeta,
+  type PipelineNode,
+} from "./graph-spec";
 import { canRedo, canUndo, createHistory, record, redo as redoHistory, undo as undoHistory, type History } from "./history";
 
 interface EditorState {
@@ -81,7 +94,14 @@ function useValidation(graph: CanvasGraph): SpecError[] {
   const errors = validateSpec(toSpec(graph.meta, graph.nodes, graph.edges, graph.notes));
   // Same problems as before (e.g. after an edit that fixed nothing): keep the old array.
   const stable = prev && JSON.stringify(prev.errors) === JSON.stringify(errors) ? prev.errors : errors;
-  last.current = { meta: graph.meta, edges: graph.edges, ids: graph.nodes.map((n) => n.id), data: graph.nodes.map((n) => n.data), notes: graph.notes.length, errors: stable };
+  last.current = {
+    meta: graph.meta,
+    edges: graph.edges,
+    ids: graph.nodes.map((n) => n.id),
+    data: graph.nodes.map((n) => n.data),
+    notes: graph.notes.length,
+    errors: stable,
+  };
   return stable;
 }
 
@@ -148,7 +168,8 @@ export function usePipelineEditor(initial: CanvasGraph) {
         dragging = resized.some((c) => c.type === "dimensions" && c.resizing);
       } else if (moves.length) {
         const live = moves.some((c) => c.type === "position" && c.dragging);
-        if (live && !s.dragging) history = record(history, s.graph, { now }); // one entry per drag
+        if (live && !s.dragging)
+          history = record(history, s.graph, { now }); // one entry per drag
         else if (!live && !s.dragging) history = record(history, s.graph, { key: "nudge", now }); // arrow keys
         dragging = live;
       } else if (changes.some((c) => c.type === "position" && c.dragging === false)) {
@@ -214,7 +235,11 @@ export function usePipelineEditor(initial: CanvasGraph) {
 
   const addNode = useCallback(
     (type: string, position: XYPosition): PipelineNode | undefined => {
-      const node = createNode(type, position, latest.current.nodes.map((n) => n.id));
+      const node = createNode(
+        type,
+        position,
+        latest.current.nodes.map((n) => n.id),
+      );
       if (!node) return undefined;
       change((g) => ({ ...g, nodes: [...g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...node, selected: true }] }));
       return node;
@@ -233,7 +258,9 @@ export function usePipelineEditor(initial: CanvasGraph) {
         (g) => ({
           ...g,
           nodes: g.nodes.map((n) =>
-            n.id !== id ? n : { ...n, data: version === undefined ? { ...n.data, config } : { ...n.data, type: n.data.type.replace(/@.*$/, ""), version, config } },
+            n.id !== id
+              ? n
+              : { ...n, data: version === undefined ? { ...n.data, config } : { ...n.data, type: n.data.type.replace(/@.*$/, ""), version, config } },
           ),
         }),
         version === undefined ? `config:${id}:${changedKeys(before, config)}` : `upgrade:${id}:${version}`,
@@ -264,8 +291,15 @@ export function usePipelineEditor(initial: CanvasGraph) {
   /** Adds a sticky note (selected) and returns its id. */
   const addNote = useCallback(
     (position: XYPosition): string => {
-      const note = createNote(position, [...nodes, ...notes].map((n) => n.id));
-      change((g) => ({ ...g, nodes: g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)), notes: [...g.notes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...note, selected: true }] }));
+      const note = createNote(
+        position,
+        [...nodes, ...notes].map((n) => n.id),
+      );
+      change((g) => ({
+        ...g,
+        nodes: g.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)),
+        notes: [...g.notes.map((n) => (n.selected ? { ...n, selected: false } : n)), { ...note, selected: true }],
+      }));
       return note.id;
     },
     [nodes, notes, change],
@@ -273,7 +307,10 @@ export function usePipelineEditor(initial: CanvasGraph) {
 
   const updateNote = useCallback(
     (id: string, data: Partial<NoteData>) => {
-      change((g) => ({ ...g, notes: g.notes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...data } } : n)) }), `note:${id}:${Object.keys(data).sort().join(",")}`);
+      change(
+        (g) => ({ ...g, notes: g.notes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...data } } : n)) }),
+        `note:${id}:${Object.keys(data).sort().join(",")}`,
+      );
     },
     [change],
   );

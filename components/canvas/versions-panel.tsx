@@ -35,12 +35,22 @@ export function VersionsPanel({ id, current, onRestore, onClose }: { id: string;
           "Tick two versions to compare them."
         )}
       </div>
-      {q.error ? <div className="p-4"><ErrorNote error={q.error} title="Could not load versions" /></div> : null}
+      {q.error ? (
+        <div className="p-4">
+          <ErrorNote error={q.error} title="Could not load versions" />
+        </div>
+      ) : null}
       <ol className="flex-1 overflow-y-auto">
         {q.data?.map((v) => (
           <li key={v.version} data-testid={`version-${v.version}`} className="border-b border-slate-100 px-4 py-3">
             <div className="flex items-center gap-2">
-              <input type="checkbox" aria-label={`Select version ${v.version}`} checked={picked.includes(v.version)} onChange={() => toggle(v.version)} className="h-3.5 w-3.5 accent-indigo-600" />
+              <input
+                type="checkbox"
+                aria-label={`Select version ${v.version}`}
+                checked={picked.includes(v.version)}
+                onChange={() => toggle(v.version)}
+                className="h-3.5 w-3.5 accent-indigo-600"
+              />
               <span className="text-[13px] font-semibold text-slate-900">v{v.version}</span>
               {v.version === current ? <span className="rounded bg-indigo-50 px-1.5 text-[10.5px] font-semibold text-indigo-700">on canvas</span> : null}
               <span className="ml-auto text-[11.5px] text-slate-400" title={formatDateTime(v.createdAt)}>
@@ -51,7 +61,12 @@ export function VersionsPanel({ id, current, onRestore, onClose }: { id: string;
             <div className="mt-1 flex items-center pl-5.5 text-[11.5px] text-slate-500">
               <span>{v.createdBy?.name ?? "unknown author"}</span>
               {v.version !== current ? (
-                <button type="button" onClick={() => onRestore(v.version)} className="ml-auto text-indigo-600 hover:underline" aria-label={`Restore version ${v.version}`}>
+                <button
+                  type="button"
+                  onClick={() => onRestore(v.version)}
+                  className="ml-auto text-indigo-600 hover:underline"
+                  aria-label={`Restore version ${v.version}`}
+                >
                   Restore
                 </button>
               ) : null}

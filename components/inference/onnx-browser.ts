@@ -13,7 +13,7 @@ let ortPromise: Promise<Ort> | undefined;
 
 export function loadOrt(): Promise<Ort> {
   ortPromise ??= import("onnxruntime-web/wasm").then((mod) => {
-    const ort = ((mod as { default?: Ort }).default ?? mod);
+    const ort = (mod as { default?: Ort }).default ?? mod;
     // One thread: no SharedArrayBuffer, so no cross-origin isolation needed.
     ort.env.wasm.numThreads = 1;
     // The runtime files come from app/ort/[file]/route.ts (the installed package).
@@ -31,7 +31,11 @@ export async function createBrowserSession(modelUrl: string): Promise<InferenceS
 }
 
 /** Feeds the manifest's inputs ([n, 1] each: float32, or string) and shapes the outputs like the server's /v1/predict. */
-export async function predictInBrowser(session: InferenceSession, manifest: Pick<ModelManifest, "inputs" | "classes">, instances: Instance[]): Promise<Prediction[]> {
+export async function predictInBrowser(
+  session: InferenceSession,
+  manifest: Pick<ModelManifest, "inputs" | "classes">,
+  instances: Instance[],
+): Promise<Prediction[]> {
   const ort = await loadOrt();
   const n = instances.length;
   const feeds: Record<string, Tensor> = {};

@@ -6,11 +6,7 @@ describe("toPredictions", () => {
     expect(toPredictions(2, { prediction: { data: new Float32Array([1.5, 2.5]), dims: [2, 1] } })).toEqual([{ prediction: 1.5 }, { prediction: 2.5 }]);
   });
   it("keys probabilities by class", () => {
-    const p = toPredictions(
-      1,
-      { label: { data: ["b"], dims: [1] }, probabilities: { data: new Float32Array([0.25, 0.75]), dims: [1, 2] } },
-      ["a", "b"],
-    );
+    const p = toPredictions(1, { label: { data: ["b"], dims: [1] }, probabilities: { data: new Float32Array([0.25, 0.75]), dims: [1, 2] } }, ["a", "b"]);
     expect(p).toEqual([{ label: "b", probabilities: { a: 0.25, b: 0.75 } }]);
   });
 });

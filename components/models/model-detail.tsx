@@ -21,8 +21,11 @@ export function ModelDetail({ name }: { name: string }) {
       </PageContainer>
     );
   const m = q.data;
-  const metricKeys = [...new Set(m.versions.flatMap((v) => Object.keys((v.metrics ?? {}))))];
-  const aliasesOf = (version: number) => Object.entries(m.aliases).filter(([, v]) => v === version).map(([a]) => a);
+  const metricKeys = [...new Set(m.versions.flatMap((v) => Object.keys(v.metrics ?? {})))];
+  const aliasesOf = (version: number) =>
+    Object.entries(m.aliases)
+      .filter(([, v]) => v === version)
+      .map(([a]) => a);
   const best = new Map<string, number>();
   for (const k of metricKeys) {
     const vals = m.versions.map((v) => (v.metrics as Record<string, number> | null)?.[k]).filter((x): x is number => typeof x === "number");
@@ -43,7 +46,10 @@ export function ModelDetail({ name }: { name: string }) {
           </span>
         }
         actions={Object.entries(m.aliases).map(([alias, v]) => (
-          <span key={alias} className="inline-flex items-center gap-1.5 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200">
+          <span
+            key={alias}
+            className="inline-flex items-center gap-1.5 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200"
+          >
             {alias} → v{v}
           </span>
         ))}
@@ -84,7 +90,10 @@ export function ModelDetail({ name }: { name: string }) {
                 {metricKeys.map((k) => {
                   const val = (v.metrics as Record<string, number> | null)?.[k];
                   return (
-                    <td key={k} className={`text-right font-mono text-xs ${val !== undefined && best.get(k) === val ? "font-semibold text-emerald-700" : "text-slate-700"}`}>
+                    <td
+                      key={k}
+                      className={`text-right font-mono text-xs ${val !== undefined && best.get(k) === val ? "font-semibold text-emerald-700" : "text-slate-700"}`}
+                    >
                       {formatNumber(val)}
                     </td>
                   );

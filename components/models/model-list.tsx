@@ -38,7 +38,10 @@ export function ModelList() {
                   </td>
                   <td>
                     {m.latestVersion ? (
-                      <Link href={`/models/${encodeURIComponent(m.name)}/versions/${m.latestVersion}`} className="font-mono text-xs text-indigo-600 hover:underline">
+                      <Link
+                        href={`/models/${encodeURIComponent(m.name)}/versions/${m.latestVersion}`}
+                        className="font-mono text-xs text-indigo-600 hover:underline"
+                      >
                         v{m.latestVersion}
                       </Link>
                     ) : (

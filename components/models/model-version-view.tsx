@@ -95,7 +95,7 @@ export function ModelVersionView({ name, version }: { name: string; version: num
         <div className="space-y-5">
           <Card title="Metrics">
             <div className="grid grid-cols-2 gap-2 p-3">
-              {Object.entries((v.metrics ?? {})).map(([k, val]) => (
+              {Object.entries(v.metrics ?? {}).map(([k, val]) => (
                 <div key={k} className="rounded-md bg-slate-50 px-2.5 py-1.5 ring-1 ring-inset ring-slate-200">
                   <div className="font-mono text-[10.5px] uppercase text-slate-500">{k}</div>
                   <div className="font-mono text-[14px] font-semibold text-slate-900">{formatNumber(val)}</div>
@@ -198,13 +198,20 @@ function Preview({ name, version, modelUrl, manifest }: { name: string; version:
       title="Try it in the browser"
       actions={
         <span className="text-[11.5px] text-slate-500" data-testid="runtime-status">
-          {browserModel.status === "ready" ? "onnxruntime-web · wasm · ready" : browserModel.status === "loading" ? "loading runtime…" : browserModel.status === "error" ? "runtime failed" : "onnxruntime-web · wasm"}
+          {browserModel.status === "ready"
+            ? "onnxruntime-web · wasm · ready"
+            : browserModel.status === "loading"
+              ? "loading runtime…"
+              : browserModel.status === "error"
+                ? "runtime failed"
+                : "onnxruntime-web · wasm"}
         </span>
       }
     >
       <div className="p-4">
         <p className="mb-3 text-[12.5px] text-slate-500">
-          The same <span className="font-mono">model.onnx</span> the server loads, run here with onnxruntime-web. Leave a field blank for a missing value (numbers are imputed with the training mean).
+          The same <span className="font-mono">model.onnx</span> the server loads, run here with onnxruntime-web. Leave a field blank for a missing value
+          (numbers are imputed with the training mean).
         </p>
         <form
           onSubmit={(e) => {
@@ -248,12 +255,26 @@ function Preview({ name, version, modelUrl, manifest }: { name: string; version:
         ) : null}
         {browser || server ? (
           <div className="mt-5 grid grid-cols-2 gap-3">
-            <PredictionPanel testId="browser-prediction" title="Browser" subtitle={browser ? `onnxruntime-web · ${browser.ms.toFixed(1)} ms` : ""} prediction={browser?.prediction ?? null} />
-            <PredictionPanel testId="server-prediction" title="Server" subtitle={server ? `serving /v1/predict/${name}/versions/${version}` : infer.isPending ? "waiting…" : "press Compare with server"} prediction={server} />
+            <PredictionPanel
+              testId="browser-prediction"
+              title="Browser"
+              subtitle={browser ? `onnxruntime-web · ${browser.ms.toFixed(1)} ms` : ""}
+              prediction={browser?.prediction ?? null}
+            />
+            <PredictionPanel
+              testId="server-prediction"
+              title="Server"
+              subtitle={server ? `serving /v1/predict/${name}/versions/${version}` : infer.isPending ? "waiting…" : "press Compare with server"}
+              prediction={server}
+            />
           </div>
         ) : null}
         {parity ? (
-          <div data-testid="parity" data-ok={parity.ok} className={`mt-3 rounded-md px-3.5 py-2.5 ring-1 ring-inset ${parity.ok ? "bg-emerald-50 ring-emerald-200" : "bg-rose-50 ring-rose-200"}`}>
+          <div
+            data-testid="parity"
+            data-ok={parity.ok}
+            className={`mt-3 rounded-md px-3.5 py-2.5 ring-1 ring-inset ${parity.ok ? "bg-emerald-50 ring-emerald-200" : "bg-rose-50 ring-rose-200"}`}
+          >
             <div className={`text-[13px] font-semibold ${parity.ok ? "text-emerald-800" : "text-rose-800"}`}>
               {parity.ok ? "✓ Browser and server agree" : "✗ Browser and server disagree"}
               <span className="ml-2 font-mono text-[12px] font-normal">

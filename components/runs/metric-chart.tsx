@@ -35,7 +35,12 @@ export function MetricChart({ name, points }: { name: string; points: readonly S
           last <span className="font-mono text-slate-800">{formatNumber(last.value)}</span> · {points.length} points
         </span>
       </figcaption>
-      <svg viewBox={`0 0 ${W} ${H}`} className="h-auto w-full" role="img" aria-label={`${name} over ${points.length} iterations, from ${formatNumber(points[0]!.value)} to ${formatNumber(last.value)}`}>
+      <svg
+        viewBox={`0 0 ${W} ${H}`}
+        className="h-auto w-full"
+        role="img"
+        aria-label={`${name} over ${points.length} iterations, from ${formatNumber(points[0]!.value)} to ${formatNumber(last.value)}`}
+      >
         <line x1={PAD.l} x2={W - PAD.r} y1={H - PAD.b} y2={H - PAD.b} stroke="#e2e8f0" />
         <line x1={PAD.l} x2={PAD.l} y1={PAD.t} y2={H - PAD.b} stroke="#e2e8f0" />
         <line x1={PAD.l} x2={W - PAD.r} y1={PAD.t} y2={PAD.t} stroke="#f1f5f9" strokeDasharray="3 3" />
@@ -51,7 +56,15 @@ export function MetricChart({ name, points }: { name: string; points: readonly S
         <text x={W - PAD.r} y={H - 6} textAnchor="end" className="fill-slate-400 text-[9px]">
           {Math.max(...xs)}
         </text>
-        <polyline points={chartPath(points)} fill="none" stroke="#6366f1" strokeWidth={1.75} strokeLinejoin="round" strokeLinecap="round" vectorEffect="non-scaling-stroke" />
+        <polyline
+          points={chartPath(points)}
+          fill="none"
+          stroke="#6366f1"
+          strokeWidth={1.75}
+          strokeLinejoin="round"
+          strokeLinecap="round"
+          vectorEffect="non-scaling-stroke"
+        />
       </svg>
     </figure>
   );

@@ -20,7 +20,18 @@ export function RunList() {
     <PageContainer>
       <PageHeader
         title="Runs"
-        subtitle={pipelineId ? <>Runs of {name ?? "this pipeline"} · <Link className="text-indigo-600 hover:underline" href="/runs">all runs</Link></> : "Every pipeline run, newest first."}
+        subtitle={
+          pipelineId ? (
+            <>
+              Runs of {name ?? "this pipeline"} ·{" "}
+              <Link className="text-indigo-600 hover:underline" href="/runs">
+                all runs
+              </Link>
+            </>
+          ) : (
+            "Every pipeline run, newest first."
+          )
+        }
       />
       {runs.isPending ? (
         <Loading />
@@ -62,7 +73,9 @@ export function RunList() {
                     {formatTrigger(r.trigger)}
                   </td>
                   <td className="text-slate-500">{formatRelative(r.createdAt)}</td>
-                  <td className="text-right font-mono text-xs text-slate-500">{formatDuration(durationBetween(r.startedAt ?? r.createdAt, isFinished(r.status) ? r.finishedAt : null))}</td>
+                  <td className="text-right font-mono text-xs text-slate-500">
+                    {formatDuration(durationBetween(r.startedAt ?? r.createdAt, isFinished(r.status) ? r.finishedAt : null))}
+                  </td>
                 </tr>
               ))}
             </tbody>

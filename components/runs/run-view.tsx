@@ -90,7 +90,14 @@ export function RunView({ runId }: { runId: string }) {
       <h2 className="mb-2.5 text-sm font-semibold text-slate-800">Steps</h2>
       <div className="space-y-2" data-testid="step-list">
         {r.steps.map((s) => (
-          <StepCard key={s.nodeId} step={s} label={labels.get(s.nodeId)} metrics={r.metrics.filter((m) => m.nodeId === s.nodeId)} open={isOpen(s.nodeId)} onToggle={() => toggle(s.nodeId)} />
+          <StepCard
+            key={s.nodeId}
+            step={s}
+            label={labels.get(s.nodeId)}
+            metrics={r.metrics.filter((m) => m.nodeId === s.nodeId)}
+            open={isOpen(s.nodeId)}
+            onToggle={() => toggle(s.nodeId)}
+          />
         ))}
       </div>
     </PageContainer>
@@ -116,7 +123,12 @@ function RetryActions({ run }: { run: RunDetail }) {
           Edit and resume
         </Link>
       ) : null}
-      <Button size="sm" disabled={retry.isPending || retry.isSuccess} onClick={() => retry.mutate({ runId: run.id })} title="Run this version again; steps that succeeded are reused">
+      <Button
+        size="sm"
+        disabled={retry.isPending || retry.isSuccess}
+        onClick={() => retry.mutate({ runId: run.id })}
+        title="Run this version again; steps that succeeded are reused"
+      >
         {retry.isPending || retry.isSuccess ? "Starting…" : "Retry"}
       </Button>
     </span>
@@ -127,7 +139,9 @@ function RetryActions({ run }: { run: RunDetail }) {
 function CancelRun({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
-  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ runId }) }) }));
+  const cancel = useMutation(
+    trpc.runs.cancel.mutationOptions({ onSettled: () => void queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ runId }) }) }),
+  );
   return (
     <span className="ml-auto flex items-center gap-2">
       {cancel.error ? <span className="text-xs text-rose-700">{cancel.error.message}</span> : null}
@@ -208,7 +222,12 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
   }, [metrics]);
   const summary = stepSummary(step);
   return (
-    <section id={`step-${step.nodeId}`} data-testid={`step-${step.nodeId}`} data-status={step.status} className="scroll-mt-4 overflow-hidden rounded-lg border border-slate-200 bg-white">
+    <section
+      id={`step-${step.nodeId}`}
+      data-testid={`step-${step.nodeId}`}
+      data-status={step.status}
+      className="scroll-mt-4 overflow-hidden rounded-lg border border-slate-200 bg-white"
+    >
       <button type="button" onClick={onToggle} aria-expanded={open} className="flex w-full items-center gap-3 px-4 py-2.5 text-left hover:bg-slate-50/70">
         <ChevronIcon className={`shrink-0 text-slate-400 transition-transform ${open ? "rotate-90" : ""}`} />
         <span className="w-24 shrink-0">
@@ -221,7 +240,10 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
         {step.status === "running" && step.progress ? (
           <StepProgressLine progress={step.progress} />
         ) : (
-          <span className={`min-w-0 flex-1 truncate text-[12.5px] ${step.status === "failed" ? "text-rose-700" : step.status === "skipped" || step.status === "cancelled" ? "text-amber-700" : "text-slate-600"}`} title={summary}>
+          <span
+            className={`min-w-0 flex-1 truncate text-[12.5px] ${step.status === "failed" ? "text-rose-700" : step.status === "skipped" || step.status === "cancelled" ? "text-amber-700" : "text-slate-600"}`}
+            title={summary}
+          >
             {summary}
           </span>
         )}
@@ -269,7 +291,10 @@ function Logs({ logs }: { logs: RunStep["logs"] }) {
   return (
     <details open={logs.some((l) => l.level === "error")} className="group">
       <summary className="cursor-pointer select-none text-[12px] font-medium text-slate-600 hover:text-slate-900">Logs ({logs.length})</summary>
-      <pre className="mt-1.5 max-h-72 overflow-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-[11.5px] leading-relaxed text-slate-200" data-testid="step-logs">
+      <pre
+        className="mt-1.5 max-h-72 overflow-auto rounded-md bg-slate-900 px-3 py-2 font-mono text-[11.5px] leading-relaxed text-slate-200"
+        data-testid="step-logs"
+      >
         {logs.map((l, i) => (
           <div key={i} className={l.level === "error" ? "text-rose-300" : l.level === "warn" ? "text-amber-300" : ""}>
             <span className="text-slate-500">{l.ts.slice(11, 23)} </span>

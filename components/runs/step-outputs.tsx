@@ -20,11 +20,16 @@ export function StepOutputs({ type, outputs }: { type: string; outputs: Record<s
       {entries.map(([port, value]) => (
         <div key={port} className="rounded-md border border-slate-200 bg-white">
           <div className="flex items-center gap-1.5 border-b border-slate-100 px-3 py-1.5 text-[11.5px]">
-            <span className="h-2 w-2 rounded-full" style={{ background: isPortValue(value) && value.kind in PORT_COLORS ? PORT_COLORS[value.kind] : "#94a3b8" }} />
+            <span
+              className="h-2 w-2 rounded-full"
+              style={{ background: isPortValue(value) && value.kind in PORT_COLORS ? PORT_COLORS[value.kind] : "#94a3b8" }}
+            />
             <span className="font-mono font-medium text-slate-700">{port}</span>
             <span className="text-slate-400">{isPortValue(value) ? value.kind : typeof value}</span>
           </div>
-          <div className="px-3 py-2 text-[12.5px]">{isPortValue(value) ? <PortValueView value={value} /> : <pre className="font-mono text-[11px]">{JSON.stringify(value, null, 2)}</pre>}</div>
+          <div className="px-3 py-2 text-[12.5px]">
+            {isPortValue(value) ? <PortValueView value={value} /> : <pre className="font-mono text-[11px]">{JSON.stringify(value, null, 2)}</pre>}
+          </div>
         </div>
       ))}
     </div>
@@ -64,8 +69,18 @@ function DatasetView({ d }: { d: DatasetRef }) {
     <div className="space-y-2">
       <Facts
         items={[
-          ["rows", <span key="r" className="font-mono">{d.rows.toLocaleString("en-US")}</span>],
-          ["sha256", <span key="s" className="font-mono" title={d.sha256}>{shortSha(d.sha256)}</span>],
+          [
+            "rows",
+            <span key="r" className="font-mono">
+              {d.rows.toLocaleString("en-US")}
+            </span>,
+          ],
+          [
+            "sha256",
+            <span key="s" className="font-mono" title={d.sha256}>
+              {shortSha(d.sha256)}
+            </span>,
+          ],
         ]}
       />
       <div className="flex flex-wrap gap-1">
@@ -85,10 +100,20 @@ function ModelView({ m }: { m: ModelRef }) {
     <Facts
       items={[
         ["task", m.manifest.task],
-        ["target", <span key="t" className="font-mono">{m.manifest.target}</span>],
+        [
+          "target",
+          <span key="t" className="font-mono">
+            {m.manifest.target}
+          </span>,
+        ],
         ["inputs", `${m.manifest.inputs.length} columns`],
         ...(m.manifest.classes ? ([["classes", m.manifest.classes.join(", ")]] as [string, React.ReactNode][]) : []),
-        ["sha256", <span key="s" className="font-mono" title={m.sha256}>{shortSha(m.sha256)}</span>],
+        [
+          "sha256",
+          <span key="s" className="font-mono" title={m.sha256}>
+            {shortSha(m.sha256)}
+          </span>,
+        ],
       ]}
     />
   );
@@ -129,7 +154,12 @@ function DeploymentView({ d }: { d: DeploymentRef }) {
   return (
     <Facts
       items={[
-        ["endpoint", <span key="e" className="font-mono">/v2/models/{d.name}</span>],
+        [
+          "endpoint",
+          <span key="e" className="font-mono">
+            /v2/models/{d.name}
+          </span>,
+        ],
         [
           "model",
           <Link key="m" className="font-medium text-indigo-600 hover:underline" href={`/models/${encodeURIComponent(d.model)}/versions/${d.version}`}>

@@ -46,7 +46,10 @@ export function StepProgressLine({ progress }: { progress: ProgressLike }) {
         {share === null ? (
           <span className="absolute inset-0 animate-pulse rounded-full bg-sky-300" />
         ) : (
-          <span className="absolute inset-y-0 left-0 rounded-full bg-sky-500 transition-[width] duration-500" style={{ width: `${(share * 100).toFixed(1)}%` }} />
+          <span
+            className="absolute inset-y-0 left-0 rounded-full bg-sky-500 transition-[width] duration-500"
+            style={{ width: `${(share * 100).toFixed(1)}%` }}
+          />
         )}
       </span>
       <span className="min-w-0 truncate text-[12.5px] text-sky-800">{text}</span>

@@ -17,7 +17,9 @@ export function stepSummary(step: StepLike): string {
   if (step.status === "failed") return step.error ?? "failed";
   if (step.status === "cancelled") {
     const p = step.progress;
-    return p?.iteration !== undefined && p.total !== undefined ? `cancelled at ${p.unit ?? "iteration"} ${p.iteration.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")}` : "cancelled";
+    return p?.iteration !== undefined && p.total !== undefined
+      ? `cancelled at ${p.unit ?? "iteration"} ${p.iteration.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")}`
+      : "cancelled";
   }
   const outputs = (step.outputs ?? {}) as Record<string, PortValue>;
   // In the order the node type declares its outputs (train before test).

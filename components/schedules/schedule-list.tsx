@@ -13,7 +13,10 @@ export function ScheduleList() {
   const schedules = useQuery({ ...trpc.triggers.schedules.queryOptions(), refetchInterval: 15_000 });
   return (
     <PageContainer>
-      <PageHeader title="Schedules" subtitle="Pipelines that run themselves at set times. Add a schedule in a pipeline's settings (select nothing on the canvas)." />
+      <PageHeader
+        title="Schedules"
+        subtitle="Pipelines that run themselves at set times. Add a schedule in a pipeline's settings (select nothing on the canvas)."
+      />
       {schedules.isPending ? (
         <Loading />
       ) : schedules.isError ? (
@@ -53,9 +56,16 @@ export function ScheduleList() {
                     ) : (
                       <span className="text-emerald-700">Active</span>
                     )}
-                    {s.schedule?.note ? <div className="truncate text-[11.5px] text-slate-500" title={s.schedule.note}>{s.schedule.note}</div> : null}
+                    {s.schedule?.note ? (
+                      <div className="truncate text-[11.5px] text-slate-500" title={s.schedule.note}>
+                        {s.schedule.note}
+                      </div>
+                    ) : null}
                   </td>
-                  <td className="whitespace-nowrap text-slate-500" title={s.schedule?.nextFireTimes[0] ? formatDateTime(s.schedule.nextFireTimes[0]) : undefined}>
+                  <td
+                    className="whitespace-nowrap text-slate-500"
+                    title={s.schedule?.nextFireTimes[0] ? formatDateTime(s.schedule.nextFireTimes[0]) : undefined}
+                  >
                     {s.schedule?.paused ? "—" : s.schedule?.nextFireTimes[0] ? formatInZone(s.schedule.nextFireTimes[0], s.timezone) : "—"}
                   </td>
                   <td className="text-slate-500">{s.schedule?.lastFiredAt ? formatRelative(s.schedule.lastFiredAt) : "never"}</td>

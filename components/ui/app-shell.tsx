@@ -26,13 +26,19 @@ export function AppShell({ children }: { children: ReactNode }) {
         <div className="flex items-center gap-4 text-xs text-slate-500">
           <HealthIndicator />
           <span className="hidden sm:inline">Local team</span>
-          <span className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-200 text-[11px] font-semibold text-slate-600" aria-label="Local developer">
+          <span
+            className="flex h-7 w-7 items-center justify-center rounded-full bg-slate-200 text-[11px] font-semibold text-slate-600"
+            aria-label="Local developer"
+          >
             LD
           </span>
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
-        <nav aria-label="Main" className={`flex shrink-0 flex-col gap-0.5 border-r border-slate-200 bg-white py-3 ${compact ? "w-14 items-center px-2" : "w-52 px-2.5"}`}>
+        <nav
+          aria-label="Main"
+          className={`flex shrink-0 flex-col gap-0.5 border-r border-slate-200 bg-white py-3 ${compact ? "w-14 items-center px-2" : "w-52 px-2.5"}`}
+        >
           {NAV.map(({ href, label, icon: Icon, match }) => {
             const active = match(pathname);
             return (
@@ -83,7 +89,9 @@ function HealthIndicator() {
   if (!data || isError || typeof data !== "object") return null;
   const problems = Object.entries(data).filter(([, v]) => v !== "ok");
   const ok = problems.length === 0;
-  const title = Object.entries(data).map(([k, v]) => `${k}: ${v}`).join("\n");
+  const title = Object.entries(data)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join("\n");
   return (
     <span className="flex items-center gap-1.5" title={title}>
       <span className={`h-2 w-2 rounded-full ${ok ? "bg-emerald-500" : "bg-amber-500"}`} />

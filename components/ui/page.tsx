@@ -66,5 +66,9 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
 
 /** A plain table with the shell's look. */
 export function Table({ children }: { children: ReactNode }) {
-  return <table className="w-full border-collapse text-[13px] [&_td]:px-4 [&_td]:py-2.5 [&_th]:px-4 [&_th]:py-2 [&_th:not(.text-right)]:text-left [&_th]:text-xs [&_th]:font-medium [&_th]:text-slate-500 [&_thead]:border-b [&_thead]:border-slate-100 [&_tbody_tr]:border-t [&_tbody_tr]:border-slate-100 [&_tbody_tr:first-child]:border-t-0">{children}</table>;
+  return (
+    <table className="w-full border-collapse text-[13px] [&_td]:px-4 [&_td]:py-2.5 [&_th]:px-4 [&_th]:py-2 [&_th:not(.text-right)]:text-left [&_th]:text-xs [&_th]:font-medium [&_th]:text-slate-500 [&_thead]:border-b [&_thead]:border-slate-100 [&_tbody_tr]:border-t [&_tbody_tr]:border-slate-100 [&_tbody_tr:first-child]:border-t-0">
+      {children}
+    </table>
+  );
 }

@@ -23,14 +23,25 @@ export function isFinished(s: string | null | undefined): boolean {
 export function StatusBadge({ status, className = "" }: { status: string; className?: string }) {
   const st = STATUS_STYLE[toStatus(status)];
   return (
-    <span data-status={status} className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${st.badge} ${className}`}>
+    <span
+      data-status={status}
+      className={`inline-flex items-center gap-1.5 rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${st.badge} ${className}`}
+    >
       <span className={`h-1.5 w-1.5 rounded-full ${st.dot}`} />
       {st.label}
     </span>
   );
 }
 
-export function Tag({ children, tone = "slate", title }: { children: React.ReactNode; tone?: "slate" | "indigo" | "violet" | "emerald" | "amber"; title?: string }) {
+export function Tag({
+  children,
+  tone = "slate",
+  title,
+}: {
+  children: React.ReactNode;
+  tone?: "slate" | "indigo" | "violet" | "emerald" | "amber";
+  title?: string;
+}) {
   const tones = {
     slate: "bg-slate-100 text-slate-600 ring-slate-200",
     indigo: "bg-indigo-50 text-indigo-700 ring-indigo-200",

@@ -309,7 +309,8 @@ export const endpoints = {
     path: `${V1}/runs/{runId}/retry`,
     tag: "runs",
     summary: "Run a failed, cancelled or blocked run's pipeline version again, reusing every step that succeeded",
-    description: "A new run of the same version and params; steps that succeeded keep their outputs (deploys run again). A run that succeeded or is still going answers 409.",
+    description:
+      "A new run of the same version and params; steps that succeeded keep their outputs (deploys run again). A run that succeeded or is still going answers 409.",
     input: runInputs.get,
     status: 202,
     output: ZRunStarted,

@@ -50,7 +50,12 @@ export const ZSaved = z
   .meta({ id: "SavedVersion" });
 
 export const ZDraft = z
-  .object({ spec: z.record(z.string(), z.unknown()).describe("kept verbatim, valid or not"), baseVersion: z.number().int(), updatedAt: ZTimestamp, updatedBy: ZUser })
+  .object({
+    spec: z.record(z.string(), z.unknown()).describe("kept verbatim, valid or not"),
+    baseVersion: z.number().int(),
+    updatedAt: ZTimestamp,
+    updatedBy: ZUser,
+  })
   .meta({ id: "Draft" });
 
 export const ZDraftSaved = z.object({ baseVersion: z.number().int(), updatedAt: ZTimestamp }).meta({ id: "DraftSaved" });
@@ -91,7 +96,11 @@ const ZMetricsRefView = z.object({
   values: ZMetrics,
   rows: z.number().int(),
   modelSha256: z.string(),
-  champion: z.object({ version: z.number().int(), values: ZMetrics }).nullable().optional().describe("the champion's metrics on the same data, when the step compared"),
+  champion: z
+    .object({ version: z.number().int(), values: ZMetrics })
+    .nullable()
+    .optional()
+    .describe("the champion's metrics on the same data, when the step compared"),
 });
 const ZDecisionRefView = z.object({ kind: z.literal("decision"), passed: z.boolean(), reasons: z.array(z.string()), metrics: ZMetrics });
 const ZDeploymentRefView = z.object({
@@ -133,7 +142,9 @@ export const ZRunStep = z
     error: z.string().nullable(),
     outputs: z.record(z.string(), ZPortValue).nullable(),
     logs: z.array(ZStepLog),
-    progress: ZStepProgress.nullable().optional().describe("the latest progress the step reported (updated at most once a second while it runs); absent from servers before it existed"),
+    progress: ZStepProgress.nullable()
+      .optional()
+      .describe("the latest progress the step reported (updated at most once a second while it runs); absent from servers before it existed"),
   })
   .meta({ id: "RunStep" });
 
@@ -146,7 +157,10 @@ export const ZRunSummary = z
     workflowId: z.string(),
     status: z.enum(RUN_STATUSES),
     trigger: z
-      .object({ type: z.string().describe("manual, api, schedule, webhook, dataset or retry"), detail: z.record(z.string(), z.unknown()).describe("the schedule and fire time, the dataset version, …") })
+      .object({
+        type: z.string().describe("manual, api, schedule, webhook, dataset or retry"),
+        detail: z.record(z.string(), z.unknown()).describe("the schedule and fire time, the dataset version, …"),
+      })
       .meta({ id: "RunTrigger" }),
     params: z.record(z.string(), z.unknown()),
     error: z.string().nullable(),
@@ -172,7 +186,9 @@ export const runInputs = {
     pipelineId: ZId,
     version: ZVersionNumber.optional().describe("the pipeline version to run; default the latest"),
     params: z.record(z.string(), ZParamValue).default({}).describe("values for the spec's params"),
-    resumeOf: ZId.optional().describe("an earlier run of this pipeline (e.g. a failed one, before an edit): its succeeded steps that did not change are reused"),
+    resumeOf: ZId.optional().describe(
+      "an earlier run of this pipeline (e.g. a failed one, before an edit): its succeeded steps that did not change are reused",
+    ),
   }),
   get: z.object({ runId: ZId }),
   list: z.object({
@@ -237,7 +253,10 @@ export const ZPredictions = z
   })
   .meta({ id: "Predictions" });
 
-const ZAlias = z.string().trim().regex(/^[a-z][a-z0-9_-]{0,62}$/, "must be lower-case letters, digits, '-' or '_', starting with a letter");
+const ZAlias = z
+  .string()
+  .trim()
+  .regex(/^[a-z][a-z0-9_-]{0,62}$/, "must be lower-case letters, digits, '-' or '_', starting with a letter");
 
 export const modelInputs = {
   list: z.object({}),
@@ -258,7 +277,14 @@ export { ZModelInput, ZModelOutput };
 // Datasets
 
 export const ZDataset = z
-  .object({ id: z.string(), name: z.string(), version: z.number().int().describe("1, 2, … per name"), rows: z.number().int(), columns: z.array(ZColumn), createdAt: ZTimestamp })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    version: z.number().int().describe("1, 2, … per name"),
+    rows: z.number().int(),
+    columns: z.array(ZColumn),
+    createdAt: ZTimestamp,
+  })
   .meta({ id: "Dataset" });
 
 export const ZDatasetUploaded = ZDataset.extend({
@@ -291,13 +317,25 @@ export const ZTriggerState = z
     description: z.string().describe('in words, e.g. "at 02:00, every day (Europe/Berlin)"'),
     trigger: z.record(z.string(), z.unknown()).describe("the trigger as in the spec"),
     schedule: ZScheduleState.nullable().optional().describe("schedule triggers: the Temporal Schedule's state (null until it exists)"),
-    webhook: z.object({ path: z.string(), hint: z.string() }).nullable().optional().describe("webhook triggers: the URL with the token hidden but its last 4 characters"),
+    webhook: z
+      .object({ path: z.string(), hint: z.string() })
+      .nullable()
+      .optional()
+      .describe("webhook triggers: the URL with the token hidden but its last 4 characters"),
     dataset: z.object({ latestVersion: z.number().int().nullable() }).optional().describe("dataset triggers: the subscribed dataset's latest version"),
   })
   .meta({ id: "TriggerState" });
 
 export const ZScheduleSummary = z
-  .object({ pipelineId: z.string(), pipelineName: z.string(), index: z.number().int(), cron: z.string(), timezone: z.string(), description: z.string(), schedule: ZScheduleState.nullable() })
+  .object({
+    pipelineId: z.string(),
+    pipelineName: z.string(),
+    index: z.number().int(),
+    cron: z.string(),
+    timezone: z.string(),
+    description: z.string(),
+    schedule: ZScheduleState.nullable(),
+  })
   .meta({ id: "ScheduleSummary" });
 
 export const ZWebhookToken = z
@@ -314,7 +352,10 @@ export const triggerInputs = {
   regenerate: z.object({ id: ZId }),
   hook: z.object({
     token: z.string().max(200),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("the run's params (the whole JSON body)"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe("the run's params (the whole JSON body)"),
   }),
   schedules: z.object({}),
 };

@@ -6,14 +6,24 @@ import { datasets } from "../schema";
 export async function insertDatasetVersion(db: Db, row: Omit<typeof datasets.$inferInsert, "version">) {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dataset:${row.teamId}:${row.name}`}))`);
-    const [last] = await tx.select({ v: max(datasets.version) }).from(datasets).where(and(eq(datasets.teamId, row.teamId), eq(datasets.name, row.name)));
-    const [r] = await tx.insert(datasets).values({ ...row, version: (last?.v ?? 0) + 1 }).returning();
+    const [last] = await tx
+      .select({ v: max(datasets.version) })
+      .from(datasets)
+      .where(and(eq(datasets.teamId, row.teamId), eq(datasets.name, row.name)));
+    const [r] = await tx
+      .insert(datasets)
+      .values({ ...row, version: (last?.v ?? 0) + 1 })
+      .returning();
     return r!;
   });
 }
 
 export async function getDataset(db: Db, teamId: string, id: string) {
-  const [r] = await db.select().from(datasets).where(and(eq(datasets.teamId, teamId), eq(datasets.id, id))).limit(1);
+  const [r] = await db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.id, id)))
+    .limit(1);
   return r ?? null;
 }
 
@@ -22,7 +32,10 @@ export async function listDatasets(db: Db, teamId: string) {
 }
 
 export async function latestDatasetVersion(db: Db, teamId: string, name: string): Promise<number | null> {
-  const [r] = await db.select({ v: max(datasets.version) }).from(datasets).where(and(eq(datasets.teamId, teamId), eq(datasets.name, name)));
+  const [r] = await db
+    .select({ v: max(datasets.version) })
+    .from(datasets)
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name)));
   return r?.v ?? null;
 }
 

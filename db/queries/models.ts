@@ -156,7 +156,9 @@ export async function removeAlias(db: Db, input: { modelId: string; alias: strin
       .where(and(eq(modelAliases.modelId, input.modelId), eq(modelAliases.alias, input.alias)))
       .returning({ version: modelAliases.version });
     if (!gone) return { fromVersion: null };
-    await tx.insert(aliasEvents).values({ modelId: input.modelId, alias: input.alias, fromVersion: gone.version, toVersion: null, actor: input.actor, reason: input.reason });
+    await tx
+      .insert(aliasEvents)
+      .values({ modelId: input.modelId, alias: input.alias, fromVersion: gone.version, toVersion: null, actor: input.actor, reason: input.reason });
     const [m] = await tx.select({ name: models.name }).from(models).where(eq(models.id, input.modelId));
     await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${m!.name})`);
     return { fromVersion: gone.version };
@@ -181,7 +183,11 @@ export async function upsertDeployment(
 }
 
 export async function getModelByName(db: Db, teamId: string, name: string) {
-  const [model] = await db.select().from(models).where(and(eq(models.teamId, teamId), eq(models.name, name))).limit(1);
+  const [model] = await db
+    .select()
+    .from(models)
+    .where(and(eq(models.teamId, teamId), eq(models.name, name)))
+    .limit(1);
   if (!model) return null;
   const versions = await db
     .select({
@@ -196,12 +202,7 @@ export async function getModelByName(db: Db, teamId: string, name: string) {
     .where(eq(modelVersions.modelId, model.id))
     .orderBy(desc(modelVersions.version));
   const aliasRows = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
-  const events = await db
-    .select()
-    .from(aliasEvents)
-    .where(eq(aliasEvents.modelId, model.id))
-    .orderBy(desc(aliasEvents.createdAt))
-    .limit(50);
+  const events = await db.select().from(aliasEvents).where(eq(aliasEvents.modelId, model.id)).orderBy(desc(aliasEvents.createdAt)).limit(50);
   return {
     model,
     versions,
@@ -231,14 +232,30 @@ export async function listModels(db: Db, teamId: string) {
     .from(models)
     .where(eq(models.teamId, teamId))
     .orderBy(models.name);
-  const aliasRows = rows.length ? await db.select().from(modelAliases).where(inArray(modelAliases.modelId, rows.map((r) => r.id))) : [];
+  const aliasRows = rows.length
+    ? await db
+        .select()
+        .from(modelAliases)
+        .where(
+          inArray(
+            modelAliases.modelId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
   return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) }));
 }
 
 /** The version an alias of a team's model points at (e.g. its `champion`), or null when the model or the alias does not exist. */
 export async function getAliasedVersion(db: Db, teamId: string, modelName: string, alias: string) {
   const [row] = await db
-    .select({ version: modelVersions.version, sha256: modelVersions.sha256, artifactUri: modelVersions.artifactUri, manifest: modelVersions.manifest, metrics: modelVersions.metrics })
+    .select({
+      version: modelVersions.version,
+      sha256: modelVersions.sha256,
+      artifactUri: modelVersions.artifactUri,
+      manifest: modelVersions.manifest,
+      metrics: modelVersions.metrics,
+    })
     .from(models)
     .innerJoin(modelAliases, and(eq(modelAliases.modelId, models.id), eq(modelAliases.alias, alias)))
     .innerJoin(modelVersions, and(eq(modelVersions.modelId, models.id), eq(modelVersions.version, modelAliases.version)))

@@ -2,7 +2,10 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { pipelineDrafts, pipelines, pipelineVersions, users } from "../schema";
 
-export async function insertPipeline(db: Db, input: { teamId: string; name: string; description: string; spec: unknown; message: string; createdBy?: string; isTemplate?: boolean }) {
+export async function insertPipeline(
+  db: Db,
+  input: { teamId: string; name: string; description: string; spec: unknown; message: string; createdBy?: string; isTemplate?: boolean },
+) {
   return db.transaction(async (tx) => {
     const [p] = await tx
       .insert(pipelines)
@@ -14,7 +17,10 @@ export async function insertPipeline(db: Db, input: { teamId: string; name: stri
 }
 
 /** Appends an immutable version and drops the draft (it is now a version); the row lock serializes concurrent saves. */
-export async function insertPipelineVersion(db: Db, input: { teamId: string; pipelineId: string; name: string; description: string; spec: unknown; message: string; createdBy?: string }) {
+export async function insertPipelineVersion(
+  db: Db,
+  input: { teamId: string; pipelineId: string; name: string; description: string; spec: unknown; message: string; createdBy?: string },
+) {
   return db.transaction(async (tx) => {
     const [p] = await tx
       .select({ latest: pipelines.latestVersion })
@@ -23,7 +29,9 @@ export async function insertPipelineVersion(db: Db, input: { teamId: string; pip
       .for("update");
     if (!p) return null;
     const version = p.latest + 1;
-    await tx.insert(pipelineVersions).values({ pipelineId: input.pipelineId, version, spec: input.spec, message: input.message, createdBy: input.createdBy ?? null });
+    await tx
+      .insert(pipelineVersions)
+      .values({ pipelineId: input.pipelineId, version, spec: input.spec, message: input.message, createdBy: input.createdBy ?? null });
     await tx
       .update(pipelines)
       .set({ latestVersion: version, name: input.name, description: input.description, updatedAt: sql`now()` })
@@ -34,7 +42,11 @@ export async function insertPipelineVersion(db: Db, input: { teamId: string; pip
 }
 
 export async function getPipeline(db: Db, teamId: string, id: string, version?: number) {
-  const [p] = await db.select().from(pipelines).where(and(eq(pipelines.teamId, teamId), eq(pipelines.id, id))).limit(1);
+  const [p] = await db
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.teamId, teamId), eq(pipelines.id, id)))
+    .limit(1);
   if (!p) return null;
   const v = version ?? p.latestVersion;
   const [pv] = await db
@@ -72,7 +84,10 @@ export async function listPipelineVersions(db: Db, teamId: string, id: string) {
 }
 
 export async function findPipelineLatestVersion(db: Db, teamId: string, id: string): Promise<number | null> {
-  const [p] = await db.select({ latest: pipelines.latestVersion }).from(pipelines).where(and(eq(pipelines.teamId, teamId), eq(pipelines.id, id)));
+  const [p] = await db
+    .select({ latest: pipelines.latestVersion })
+    .from(pipelines)
+    .where(and(eq(pipelines.teamId, teamId), eq(pipelines.id, id)));
   return p?.latest ?? null;
 }
 
@@ -128,13 +143,24 @@ export async function deletePipelineDraft(db: Db, teamId: string, pipelineId: st
 
 export async function listPipelines(db: Db, teamId: string) {
   return db
-    .select({ id: pipelines.id, name: pipelines.name, description: pipelines.description, latestVersion: pipelines.latestVersion, updatedAt: pipelines.updatedAt, isTemplate: pipelines.isTemplate })
+    .select({
+      id: pipelines.id,
+      name: pipelines.name,
+      description: pipelines.description,
+      latestVersion: pipelines.latestVersion,
+      updatedAt: pipelines.updatedAt,
+      isTemplate: pipelines.isTemplate,
+    })
     .from(pipelines)
     .where(eq(pipelines.teamId, teamId))
     .orderBy(desc(pipelines.updatedAt));
 }
 
 export async function findPipelineByName(db: Db, teamId: string, name: string) {
-  const [p] = await db.select().from(pipelines).where(and(eq(pipelines.teamId, teamId), eq(pipelines.name, name))).limit(1);
+  const [p] = await db
+    .select()
+    .from(pipelines)
+    .where(and(eq(pipelines.teamId, teamId), eq(pipelines.name, name)))
+    .limit(1);
   return p ?? null;
 }

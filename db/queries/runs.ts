@@ -75,7 +75,15 @@ export async function updateStep(
   db: Db,
   runId: string,
   nodeId: string,
-  patch: { status?: StepStatus; attempt?: number; cached?: boolean; error?: string | null; outputs?: Record<string, unknown>; started?: boolean; finished?: boolean },
+  patch: {
+    status?: StepStatus;
+    attempt?: number;
+    cached?: boolean;
+    error?: string | null;
+    outputs?: Record<string, unknown>;
+    started?: boolean;
+    finished?: boolean;
+  },
 ) {
   await db
     .update(runSteps)
@@ -114,15 +122,30 @@ export async function appendStepLogs(db: Db, runId: string, nodeId: string, logs
 export async function claimStep(db: Db, runId: string, nodeId: string, attempt: number): Promise<boolean> {
   const rows = await db
     .update(runSteps)
-    .set({ status: "running", attempt, error: null, outputs: null, cached: false, progress: null, finishedAt: null, startedAt: sql`coalesce(${runSteps.startedAt}, now())` })
-    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId), lt(runSteps.attempt, attempt), inArray(runSteps.status, ["queued", "running", "succeeded"])))
+    .set({
+      status: "running",
+      attempt,
+      error: null,
+      outputs: null,
+      cached: false,
+      progress: null,
+      finishedAt: null,
+      startedAt: sql`coalesce(${runSteps.startedAt}, now())`,
+    })
+    .where(
+      and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId), lt(runSteps.attempt, attempt), inArray(runSteps.status, ["queued", "running", "succeeded"])),
+    )
     .returning({ nodeId: runSteps.nodeId });
   return rows.length === 1;
 }
 
 /** Who holds a step now (for messages about a stale attempt). */
 export async function stepHolder(db: Db, runId: string, nodeId: string): Promise<{ status: StepStatus; attempt: number } | null> {
-  const [r] = await db.select({ status: runSteps.status, attempt: runSteps.attempt }).from(runSteps).where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId))).limit(1);
+  const [r] = await db
+    .select({ status: runSteps.status, attempt: runSteps.attempt })
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
+    .limit(1);
   return r ?? null;
 }
 
@@ -131,7 +154,11 @@ const owned = (runId: string, nodeId: string, attempt: number) =>
 
 /** The latest progress of the attempt that owns the step; a no-op (false) otherwise. */
 export async function reportStepProgress(db: Db, runId: string, nodeId: string, attempt: number, progress: StepProgress): Promise<boolean> {
-  const rows = await db.update(runSteps).set({ progress }).where(owned(runId, nodeId, attempt)).returning({ nodeId: runSteps.nodeId });
+  const rows = await db
+    .update(runSteps)
+    .set({ progress })
+    .where(owned(runId, nodeId, attempt))
+    .returning({ nodeId: runSteps.nodeId });
   return rows.length === 1;
 }
 
@@ -204,7 +231,9 @@ export async function listRuns(db: Db, teamId: string, opts: { pipelineId?: stri
     .select({ run: runs, pipelineName: pipelines.name })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
-    .where(and(eq(runs.teamId, teamId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined, opts.status ? eq(runs.status, opts.status) : undefined))
+    .where(
+      and(eq(runs.teamId, teamId), opts.pipelineId ? eq(runs.pipelineId, opts.pipelineId) : undefined, opts.status ? eq(runs.status, opts.status) : undefined),
+    )
     .orderBy(desc(runs.createdAt))
     .limit(opts.limit ?? 50);
 }

@@ -30,11 +30,7 @@ export async function pingDatabase(db: Db, timeoutMs = 2000): Promise<void> {
  * (re-)established: after a reconnect notifications may have been missed,
  * so callers drop everything they cached.
  */
-export async function listenModelChanges(
-  db: Db,
-  onChange: (name: string) => void,
-  onListen: () => void,
-): Promise<{ unlisten(): Promise<void> }> {
+export async function listenModelChanges(db: Db, onChange: (name: string) => void, onListen: () => void): Promise<{ unlisten(): Promise<void> }> {
   const meta = await db.$client.listen(MODEL_CHANGES_CHANNEL, onChange, onListen);
   return { unlisten: () => meta.unlisten() };
 }

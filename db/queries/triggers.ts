@@ -7,11 +7,17 @@ export async function putWebhookToken(db: Db, input: { teamId: string; pipelineI
   await db
     .insert(webhookTokens)
     .values(input)
-    .onConflictDoUpdate({ target: webhookTokens.pipelineId, set: { tokenSha256: input.tokenSha256, hint: input.hint, createdAt: sql`now()`, createdBy: input.createdBy } });
+    .onConflictDoUpdate({
+      target: webhookTokens.pipelineId,
+      set: { tokenSha256: input.tokenSha256, hint: input.hint, createdAt: sql`now()`, createdBy: input.createdBy },
+    });
 }
 
 export async function getWebhookToken(db: Db, teamId: string, pipelineId: string) {
-  const [row] = await db.select().from(webhookTokens).where(and(eq(webhookTokens.teamId, teamId), eq(webhookTokens.pipelineId, pipelineId)));
+  const [row] = await db
+    .select()
+    .from(webhookTokens)
+    .where(and(eq(webhookTokens.teamId, teamId), eq(webhookTokens.pipelineId, pipelineId)));
   return row ?? null;
 }
 
@@ -22,7 +28,13 @@ export async function deleteWebhookToken(db: Db, teamId: string, pipelineId: str
 /** The pipeline (and its latest spec) a webhook token belongs to. */
 export async function findWebhook(db: Db, tokenSha256: string) {
   const [row] = await db
-    .select({ teamId: webhookTokens.teamId, pipelineId: webhookTokens.pipelineId, hint: webhookTokens.hint, createdBy: webhookTokens.createdBy, spec: pipelineVersions.spec })
+    .select({
+      teamId: webhookTokens.teamId,
+      pipelineId: webhookTokens.pipelineId,
+      hint: webhookTokens.hint,
+      createdBy: webhookTokens.createdBy,
+      spec: pipelineVersions.spec,
+    })
     .from(webhookTokens)
     .innerJoin(pipelines, eq(pipelines.id, webhookTokens.pipelineId))
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))

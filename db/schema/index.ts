@@ -3,23 +3,12 @@
  * db/queries/* imports these tables.
  */
 import { sql } from "drizzle-orm";
-import {
-  boolean,
-  doublePrecision,
-  index,
-  integer,
-  jsonb,
-  pgEnum,
-  pgTable,
-  primaryKey,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-  bigint,
-} from "drizzle-orm/pg-core";
+import { boolean, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, bigint } from "drizzle-orm/pg-core";
 
-const id = () => uuid("id").primaryKey().default(sql`gen_random_uuid()`);
+const id = () =>
+  uuid("id")
+    .primaryKey()
+    .default(sql`gen_random_uuid()`);
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
 export const roleEnum = pgEnum("team_role", ["viewer", "editor", "admin"]);
@@ -44,8 +33,12 @@ export const users = pgTable("users", {
 export const teamMembers = pgTable(
   "team_members",
   {
-    teamId: uuid("team_id").notNull().references(() => teams.id, { onDelete: "cascade" }),
-    userId: uuid("user_id").notNull().references(() => users.id, { onDelete: "cascade" }),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
     role: roleEnum("role").notNull().default("editor"),
   },
   (t) => [primaryKey({ columns: [t.teamId, t.userId] })],
@@ -55,7 +48,9 @@ export const datasets = pgTable(
   "datasets",
   {
     id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
     name: text("name").notNull(),
     /** 1, 2, … per (team, name): uploading to an existing name adds the next version. */
     version: integer("version").notNull().default(1),
@@ -73,7 +68,9 @@ export const pipelines = pgTable(
   "pipelines",
   {
     id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     latestVersion: integer("latest_version").notNull().default(1),
@@ -88,7 +85,9 @@ export const pipelines = pgTable(
 export const pipelineVersions = pgTable(
   "pipeline_versions",
   {
-    pipelineId: uuid("pipeline_id").notNull().references(() => pipelines.id, { onDelete: "cascade" }),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
     spec: jsonb("spec").notNull(),
     message: text("message").notNull().default(""),
@@ -104,8 +103,12 @@ export const pipelineVersions = pgTable(
  * version deletes it.
  */
 export const pipelineDrafts = pgTable("pipeline_drafts", {
-  pipelineId: uuid("pipeline_id").primaryKey().references(() => pipelines.id, { onDelete: "cascade" }),
-  teamId: uuid("team_id").notNull().references(() => teams.id),
+  pipelineId: uuid("pipeline_id")
+    .primaryKey()
+    .references(() => pipelines.id, { onDelete: "cascade" }),
+  teamId: uuid("team_id")
+    .notNull()
+    .references(() => teams.id),
   spec: jsonb("spec").notNull(),
   baseVersion: integer("base_version").notNull(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -116,8 +119,12 @@ export const runs = pgTable(
   "runs",
   {
     id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
-    pipelineId: uuid("pipeline_id").notNull().references(() => pipelines.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id),
     pipelineVersion: integer("pipeline_version").notNull(),
     workflowId: text("workflow_id").notNull().unique(),
     status: runStatusEnum("status").notNull().default("queued"),
@@ -160,7 +167,9 @@ export interface StepProgress {
 export const runSteps = pgTable(
   "run_steps",
   {
-    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
     nodeId: text("node_id").notNull(),
     type: text("type").notNull(),
     /** Index in the plan's topological order (display order). */
@@ -182,7 +191,9 @@ export const artifacts = pgTable(
   "artifacts",
   {
     id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
     runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
     nodeId: text("node_id"),
     port: text("port"),
@@ -200,7 +211,9 @@ export const artifacts = pgTable(
 export const metrics = pgTable(
   "metrics",
   {
-    runId: uuid("run_id").notNull().references(() => runs.id, { onDelete: "cascade" }),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
     nodeId: text("node_id").notNull(),
     key: text("key").notNull(),
     step: integer("step").notNull().default(0),
@@ -213,7 +226,9 @@ export const models = pgTable(
   "models",
   {
     id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
     createdAt: createdAt(),
@@ -224,7 +239,9 @@ export const models = pgTable(
 export const modelVersions = pgTable(
   "model_versions",
   {
-    modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
     version: integer("version").notNull(),
     runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
     artifactUri: text("artifact_uri").notNull(),
@@ -239,7 +256,9 @@ export const modelVersions = pgTable(
 export const modelAliases = pgTable(
   "model_aliases",
   {
-    modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
     alias: text("alias").notNull(),
     version: integer("version").notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -250,7 +269,9 @@ export const modelAliases = pgTable(
 /** Audit log: every alias move, who/when/why/from which run. */
 export const aliasEvents = pgTable("alias_events", {
   id: id(),
-  modelId: uuid("model_id").notNull().references(() => models.id, { onDelete: "cascade" }),
+  modelId: uuid("model_id")
+    .notNull()
+    .references(() => models.id, { onDelete: "cascade" }),
   alias: text("alias").notNull(),
   fromVersion: integer("from_version"),
   /** Null when the alias was removed. */
@@ -262,27 +283,30 @@ export const aliasEvents = pgTable("alias_events", {
 });
 
 /** A serving endpoint: `name` is what clients call (/v2/models/{name}). */
-export const deployments = pgTable(
-  "deployments",
-  {
-    id: id(),
-    teamId: uuid("team_id").notNull().references(() => teams.id),
-    name: text("name").notNull().unique(),
-    modelId: uuid("model_id").notNull().references(() => models.id),
-    alias: text("alias").notNull().default("champion"),
-    strategy: text("strategy").notNull().default("replace"),
-    status: text("status").notNull().default("active"),
-    config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
-    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
-    createdAt: createdAt(),
-    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-  },
-);
+export const deployments = pgTable("deployments", {
+  id: id(),
+  teamId: uuid("team_id")
+    .notNull()
+    .references(() => teams.id),
+  name: text("name").notNull().unique(),
+  modelId: uuid("model_id")
+    .notNull()
+    .references(() => models.id),
+  alias: text("alias").notNull().default("champion"),
+  strategy: text("strategy").notNull().default("replace"),
+  status: text("status").notNull().default("active"),
+  config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+  runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
 
 /** Step outputs by cache key = hash(node type@version, config, input hashes, code version). */
 export const stepCache = pgTable("step_cache", {
   key: text("key").primaryKey(),
-  teamId: uuid("team_id").notNull().references(() => teams.id),
+  teamId: uuid("team_id")
+    .notNull()
+    .references(() => teams.id),
   nodeType: text("node_type").notNull(),
   outputs: jsonb("outputs").$type<Record<string, unknown>>().notNull(),
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
@@ -294,12 +318,15 @@ export const stepCache = pgTable("step_cache", {
  * the token's sha256 is kept; the token itself is shown once, when it is made.
  */
 export const webhookTokens = pgTable("webhook_tokens", {
-  pipelineId: uuid("pipeline_id").primaryKey().references(() => pipelines.id, { onDelete: "cascade" }),
-  teamId: uuid("team_id").notNull().references(() => teams.id),
+  pipelineId: uuid("pipeline_id")
+    .primaryKey()
+    .references(() => pipelines.id, { onDelete: "cascade" }),
+  teamId: uuid("team_id")
+    .notNull()
+    .references(() => teams.id),
   tokenSha256: text("token_sha256").notNull().unique(),
   /** The token's last 4 characters, to tell tokens apart in the UI. */
   hint: text("hint").notNull(),
   createdAt: createdAt(),
   createdBy: uuid("created_by").references(() => users.id),
 });
-

@@ -8,7 +8,9 @@ import { endpoints, type EndpointName, type Endpoints } from "../../contract/api
 import { procedure, router } from "./trpc";
 import { operations, type Operation } from "./operations";
 
-type Input<N extends EndpointName> = keyof Endpoints[N]["input"]["shape"] extends never ? z.ZodDefault<z.ZodOptional<Endpoints[N]["input"]>> : Endpoints[N]["input"];
+type Input<N extends EndpointName> = keyof Endpoints[N]["input"]["shape"] extends never
+  ? z.ZodDefault<z.ZodOptional<Endpoints[N]["input"]>>
+  : Endpoints[N]["input"];
 type Output<N extends EndpointName> = Endpoints[N]["output"] extends z.ZodType ? z.output<Endpoints[N]["output"]> : never;
 
 function build<N extends EndpointName>(name: N) {

@@ -68,7 +68,9 @@ describe("the API contract", () => {
     expect(doc.components.schemas.PipelineSpec.examples).toEqual([boston]);
     // The fuzz sent an empty CSV, which the document allowed and the server refuses: it says minLength 1 now.
     expect(doc.paths["/api/v1/datasets"].post.requestBody.content["text/csv"].schema).toEqual({ type: "string", format: "binary", minLength: 1 });
-    expect((await apiJson("POST", "/api/v1/datasets?name=empty", 400, { body: "", type: "text/csv" })).error.message).toBe("the request body is empty; send the CSV as text/csv");
+    expect((await apiJson("POST", "/api/v1/datasets?name=empty", 400, { body: "", type: "text/csv" })).error.message).toBe(
+      "the request body is empty; send the CSV as text/csv",
+    );
     const schema = await apiJson("GET", "/api/v1/schema/pipeline.json", 200);
     expect(schema.title).toContain("conveyor/v1");
   });
@@ -89,7 +91,10 @@ describe("the API contract", () => {
     await h.waitForRun(runId);
     const run = await apiJson("GET", `/api/v1/runs/${runId}`, 200);
     expect(run.status).toBe("succeeded");
-    expect(run.steps.find((s: { nodeId: string }) => s.nodeId === "train").outputs.model.manifest.trainingData).toEqual({ sha256: expect.any(String), rows: expect.any(Number) });
+    expect(run.steps.find((s: { nodeId: string }) => s.nodeId === "train").outputs.model.manifest.trainingData).toEqual({
+      sha256: expect.any(String),
+      rows: expect.any(Number),
+    });
     expect((await apiJson("GET", `/api/v1/pipelines/${pipelineId}/runs`, 200))[0].id).toBe(runId);
     expect((await apiJson("GET", `/api/v1/runs?status=succeeded&limit=500`, 200)).some((r: { id: string }) => r.id === runId)).toBe(true);
     expect(await apiJson("GET", `/api/v1/runs?pipelineId=${pipelineId}&status=failed`, 200)).toEqual([]);
@@ -115,7 +120,12 @@ describe("the API contract", () => {
     expect(noReason.error.details[0].field).toBe("reason");
     const noVersion = await apiJson("PUT", `/api/v1/models/${name}/aliases/challenger`, 422, { body: { version: 7, reason: "x" } });
     expect(noVersion.error.details).toEqual([{ nodeId: null, field: "version", message: `model ${name} has no version 7` }]);
-    expect(await apiJson("DELETE", `/api/v1/models/${name}/aliases/challenger?reason=done`, 200)).toEqual({ name, alias: "challenger", version: null, fromVersion: 1 });
+    expect(await apiJson("DELETE", `/api/v1/models/${name}/aliases/challenger?reason=done`, 200)).toEqual({
+      name,
+      alias: "challenger",
+      version: null,
+      fromVersion: 1,
+    });
     expect((await apiJson("DELETE", `/api/v1/models/${name}/aliases/challenger?reason=again`, 404)).error.code).toBe("not_found");
     const events = (await apiJson("GET", `/api/v1/models/${name}`, 200)).events;
     expect(events.slice(0, 2)).toMatchObject([
@@ -167,7 +177,11 @@ describe("the API contract", () => {
     expect(nulDraft.error.details).toEqual([{ nodeId: null, field: "spec.nodes[0].id", message: "must not contain NUL characters (\\u0000)" }]);
     await apiJson("DELETE", `/api/v1/pipelines/${pipelineId}/draft`, 200);
 
-    for (const url of [`/api/v1/models/${name}/versions/3000000000/model.onnx`, `/api/v1/models/${name}/versions/3000000000`, `/api/v1/pipelines/${pipelineId}?version=3000000000`]) {
+    for (const url of [
+      `/api/v1/models/${name}/versions/3000000000/model.onnx`,
+      `/api/v1/models/${name}/versions/3000000000`,
+      `/api/v1/pipelines/${pipelineId}?version=3000000000`,
+    ]) {
       expect((await apiJson("GET", url, 404)).error.code).toBe("not_found");
     }
     expect((await apiJson("POST", `/api/v1/pipelines/${pipelineId}/runs`, 404, { body: { version: 3000000000 } })).error.code).toBe("not_found");
@@ -192,7 +206,7 @@ describe("the API contract", () => {
     for (const [method, url, body] of [
       ["GET", `/api/v1/models/${encodeURIComponent("a\u0000b")}/versions/1/model.onnx`, undefined],
       ["POST", "/api/v1/pipelines", { ...spec(), name: "bad\u0000name" }],
-      ["POST", `/api/v1/datasets?name=broken-${suffix}`, "a,b\n\"unterminated,1\n"],
+      ["POST", `/api/v1/datasets?name=broken-${suffix}`, 'a,b\n"unterminated,1\n'],
     ] as const) {
       const res = await api(method, url, body === undefined ? {} : { body, type: typeof body === "string" ? "text/csv" : undefined });
       assertNoLeak(await res.text());

@@ -107,7 +107,8 @@ export async function parseRequest<E extends Endpoint>(e: E, req: Request): Prom
   if (e.body) {
     if (typeof e.body === "object" && "raw" in e.body) {
       const type = req.headers.get("content-type");
-      if (type && !/^(text\/(csv|plain)|application\/octet-stream)\b/i.test(type)) throw new ServiceError("unsupported_media_type", `send the body as ${e.body.raw}, not ${type.split(";")[0]}`);
+      if (type && !/^(text\/(csv|plain)|application\/octet-stream)\b/i.test(type))
+        throw new ServiceError("unsupported_media_type", `send the body as ${e.body.raw}, not ${type.split(";")[0]}`);
       raw[e.body.field] = await readLimited(req, LIMITS.csvBytes);
     } else if (e.body === "fields") {
       const body = await readJsonBody(req, { empty: {} });
@@ -160,10 +161,16 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
       const result = await run(await requestContext("rest"), input);
       if (e.output === null) {
         const bytes = result as Uint8Array;
-        return new Response(new Uint8Array(bytes), { status: e.status, headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" } });
+        return new Response(new Uint8Array(bytes), {
+          status: e.status,
+          headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" },
+        });
       }
       if (result === null && e.nullIsNotFound) {
-        return errorResponse("not_found", e.nullIsNotFound.replace(/\{(\w+)\}/g, (_, k: string) => toText(input[k] ?? k)));
+        return errorResponse(
+          "not_found",
+          e.nullIsNotFound.replace(/\{(\w+)\}/g, (_, k: string) => toText(input[k] ?? k)),
+        );
       }
       const out = e.output.safeParse(result);
       if (!out.success) return internalError(new Error(`output of ${e.operationId} does not match its schema: ${out.error.message}`), e.operationId);

@@ -47,7 +47,11 @@ describe("REST pipeline versions and drafts", () => {
     expect((await api("GET", `/api/v1/pipelines/${id}/versions/3`)).status).toBe(404);
     expect((await api("GET", `/api/v1/pipelines/${id}/versions/3000000000`)).status).toBe(404);
     const bad = await apiJson("GET", `/api/v1/pipelines/${id}/versions/x`, 400);
-    expect(bad.error).toEqual({ code: "bad_request", message: "version: must be a positive integer", details: [{ nodeId: null, field: "version", message: "must be a positive integer" }] });
+    expect(bad.error).toEqual({
+      code: "bad_request",
+      message: "version: must be a positive integer",
+      details: [{ nodeId: null, field: "version", message: "must be a positive integer" }],
+    });
     expect((await api("GET", `/api/v1/pipelines/${id}?version=abc`)).status).toBe(400);
   });
 

@@ -20,7 +20,15 @@ describe("REST /api/v1", () => {
   it("uploads a CSV dataset", async () => {
     const csv = "x,y,city\n1,2.5,Oslo\n2,4.5,Bergen\n3,6.5,Oslo\n";
     const body = await apiJson("POST", "/api/v1/datasets?name=tiny", 201, { body: csv, type: "text/csv" });
-    expect(body).toMatchObject({ name: "tiny", rows: 3, columns: [{ name: "x", type: "BIGINT" }, { name: "y", type: "DOUBLE" }, { name: "city", type: "VARCHAR" }] });
+    expect(body).toMatchObject({
+      name: "tiny",
+      rows: 3,
+      columns: [
+        { name: "x", type: "BIGINT" },
+        { name: "y", type: "DOUBLE" },
+        { name: "city", type: "VARCHAR" },
+      ],
+    });
     expect(body.id).toMatch(/^[0-9a-f-]{36}$/);
     const empty = await apiJson("POST", "/api/v1/datasets?name=empty", 400, { body: "", type: "text/csv" });
     expect(empty.error).toMatchObject({ code: "bad_request", message: expect.stringContaining("empty") });

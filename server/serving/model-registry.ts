@@ -210,7 +210,7 @@ export class ModelRegistry {
     const entry = model.entry;
     entry.inflight++;
     try {
-      return (await model.session.run(tensors, outputs as string[]));
+      return await model.session.run(tensors, outputs as string[]);
     } finally {
       entry.inflight--;
     }

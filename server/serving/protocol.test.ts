@@ -85,14 +85,24 @@ describe("parseInferRequest (OIP v2)", () => {
 
   it("does not treat inherited properties as inputs", () => {
     const schema = compileSchema({ ...linearTestModel().manifest, inputs: [{ name: "toString", datatype: "FP32", shape: [-1, 1] }] });
-    expect(err(() => parseInferRequest({ inputs: [{ name: "constructor", shape: [1, 1], datatype: "FP32", data: [1] }] }, schema)).message).toMatch(/unknown input "constructor"/);
+    expect(err(() => parseInferRequest({ inputs: [{ name: "constructor", shape: [1, 1], datatype: "FP32", data: [1] }] }, schema)).message).toMatch(
+      /unknown input "constructor"/,
+    );
     expect(parseInferRequest({ inputs: [{ name: "toString", shape: [1, 1], datatype: "FP32", data: [1] }] }, schema).rows).toBe(1);
   });
 });
 
 describe("parsePredictRequest (v1 instances)", () => {
   it("turns rows into column feeds; null is missing", () => {
-    const parsed = parsePredictRequest({ instances: [{ x: 1, s: "a" }, { s: null, x: null }] }, linear);
+    const parsed = parsePredictRequest(
+      {
+        instances: [
+          { x: 1, s: "a" },
+          { s: null, x: null },
+        ],
+      },
+      linear,
+    );
     expect(parsed.rows).toBe(2);
     expect(Array.from(parsed.feeds[0]!.data as Float32Array)).toEqual([1, NaN]);
     expect(parsed.feeds[1]!.data).toEqual(["a", ""]);
@@ -126,13 +136,21 @@ describe("response shaping", () => {
       { prediction: { type: "float32", dims: [2, 1], data: new Float32Array([1.5, 2]) } },
       linear,
     );
-    expect(out).toEqual({ model_name: "m", model_version: "3", id: "id-1", outputs: [{ name: "prediction", datatype: "FP32", shape: [2, 1], data: [1.5, 2] }] });
+    expect(out).toEqual({
+      model_name: "m",
+      model_version: "3",
+      id: "id-1",
+      outputs: [{ name: "prediction", datatype: "FP32", shape: [2, 1], data: [1.5, 2] }],
+    });
     expect(tensorValues({ type: "int64", dims: [2], data: new BigInt64Array([1n, 2n]) })).toEqual([1, 2]);
     expect(tensorValues({ type: "bool", dims: [2], data: new Uint8Array([1, 0]) })).toEqual([true, false]);
   });
 
   it("v1: { prediction } for regression, { label, probabilities: {class: p} } for classification", () => {
-    expect(predictions(2, ["prediction"], { prediction: { type: "float32", dims: [2, 1], data: new Float32Array([1, 2]) } }, linear)).toEqual([{ prediction: 1 }, { prediction: 2 }]);
+    expect(predictions(2, ["prediction"], { prediction: { type: "float32", dims: [2, 1], data: new Float32Array([1, 2]) } }, linear)).toEqual([
+      { prediction: 1 },
+      { prediction: 2 },
+    ]);
     const rows = predictions(
       2,
       ["label", "probabilities"],
@@ -184,7 +202,10 @@ const tensorArb = fc.record(
 );
 const inferBodyArb = fc.oneof(
   fc.jsonValue(),
-  fc.record({ inputs: fc.array(tensorArb, { maxLength: 4 }), id: fc.oneof(fc.string(), fc.jsonValue()), outputs: fc.jsonValue() }, { requiredKeys: ["inputs"] }),
+  fc.record(
+    { inputs: fc.array(tensorArb, { maxLength: 4 }), id: fc.oneof(fc.string(), fc.jsonValue()), outputs: fc.jsonValue() },
+    { requiredKeys: ["inputs"] },
+  ),
 );
 const instancesBodyArb = fc.oneof(
   fc.jsonValue(),
@@ -208,13 +229,20 @@ describe("properties", () => {
 
   it("parseJsonBody: any string → a value or a 400", () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.json(), fc.uint8Array().map((b) => Buffer.from(b))), (text) => {
-        try {
-          parseJsonBody(text);
-        } catch (e) {
-          expect(e).toBeInstanceOf(RequestError);
-        }
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          fc.uint8Array().map((b) => Buffer.from(b)),
+        ),
+        (text) => {
+          try {
+            parseJsonBody(text);
+          } catch (e) {
+            expect(e).toBeInstanceOf(RequestError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -50,9 +50,7 @@ export function compileSchema(manifest: ModelManifest, sessionOutputNames?: read
   };
 }
 
-export type InputFeed =
-  | { name: string; datatype: "FP32"; data: Float32Array }
-  | { name: string; datatype: "BYTES"; data: string[] };
+export type InputFeed = { name: string; datatype: "FP32"; data: Float32Array } | { name: string; datatype: "BYTES"; data: string[] };
 
 export interface ParsedRequest {
   rows: number;
@@ -176,14 +174,13 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
       );
     }
     const shape = t.shape;
-    if (
-      !Array.isArray(shape) ||
-      shape.length !== 2 ||
-      !Number.isSafeInteger(shape[0]) ||
-      (shape[0] as number) < 1 ||
-      shape[1] !== 1
-    ) {
-      const shown = Array.isArray(shape) ? `[${shape.slice(0, 4).map((d) => (typeof d === "number" ? String(d) : "?")).join(", ")}${shape.length > 4 ? ", …" : ""}]` : describe(shape);
+    if (!Array.isArray(shape) || shape.length !== 2 || !Number.isSafeInteger(shape[0]) || (shape[0] as number) < 1 || shape[1] !== 1) {
+      const shown = Array.isArray(shape)
+        ? `[${shape
+            .slice(0, 4)
+            .map((d) => (typeof d === "number" ? String(d) : "?"))
+            .join(", ")}${shape.length > 4 ? ", …" : ""}]`
+        : describe(shape);
       throw new RequestError(`${field}: input ${quote(name)} needs shape [rows, 1] with rows ≥ 1, got ${shown}`, `${field}.shape`);
     }
     const n = shape[0] as number;

@@ -65,7 +65,11 @@ export function requestHandler({
           return;
         case "metrics": {
           const text = metrics.render();
-          res.writeHead(200, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "content-length": Buffer.byteLength(text), ...(state.closing ? { connection: "close" } : {}) });
+          res.writeHead(200, {
+            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+            "content-length": Buffer.byteLength(text),
+            ...(state.closing ? { connection: "close" } : {}),
+          });
           res.end(text);
           return;
         }

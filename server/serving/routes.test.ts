@@ -48,13 +48,16 @@ describe("matchRoute", () => {
     expect(matchRoute("DELETE", "/v2/health/live")).toMatchObject({ ok: false, status: 405 });
   });
 
-  it.each(["/v2/models/a/versions/0", "/v2/models/a/versions/-1", "/v2/models/a/versions/1.5", "/v2/models/a/versions/x/infer", "/v2/models/a/versions/99999999999"])(
-    "rejects the version in %s with a 400",
-    (url) => {
-      expect(() => matchRoute("GET", url)).toThrow(RequestError);
-      expect(() => matchRoute("GET", url)).toThrow(/version/);
-    },
-  );
+  it.each([
+    "/v2/models/a/versions/0",
+    "/v2/models/a/versions/-1",
+    "/v2/models/a/versions/1.5",
+    "/v2/models/a/versions/x/infer",
+    "/v2/models/a/versions/99999999999",
+  ])("rejects the version in %s with a 400", (url) => {
+    expect(() => matchRoute("GET", url)).toThrow(RequestError);
+    expect(() => matchRoute("GET", url)).toThrow(/version/);
+  });
 
   it("rejects malformed percent-encoding with a 400", () => {
     expect(() => matchRoute("GET", "/v2/models/%E0%A4%A")).toThrow(/percent-encoding/);
@@ -62,14 +65,18 @@ describe("matchRoute", () => {
 
   it("never throws anything but a RequestError for any URL", () => {
     fc.assert(
-      fc.property(fc.constantFrom("GET", "POST", "PUT", "HEAD"), fc.array(fc.oneof(fc.string(), fc.constantFrom("v2", "models", "versions", "infer", "ready", "1", "%", "%zz", "")), { maxLength: 8 }), (method, parts) => {
-        try {
-          const m = matchRoute(method, `/${parts.join("/")}`);
-          expect(typeof m.ok).toBe("boolean");
-        } catch (e) {
-          expect(e).toBeInstanceOf(RequestError);
-        }
-      }),
+      fc.property(
+        fc.constantFrom("GET", "POST", "PUT", "HEAD"),
+        fc.array(fc.oneof(fc.string(), fc.constantFrom("v2", "models", "versions", "infer", "ready", "1", "%", "%zz", "")), { maxLength: 8 }),
+        (method, parts) => {
+          try {
+            const m = matchRoute(method, `/${parts.join("/")}`);
+            expect(typeof m.ok).toBe("boolean");
+          } catch (e) {
+            expect(e).toBeInstanceOf(RequestError);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -6,9 +6,7 @@ import { RequestError } from "./errors";
 
 export type ModelRouteKind = "model-metadata" | "model-ready" | "infer" | "predict";
 
-export type Route =
-  | { kind: "live" | "ready" | "server-metadata" | "metrics" }
-  | { kind: ModelRouteKind; name: string; version?: number };
+export type Route = { kind: "live" | "ready" | "server-metadata" | "metrics" } | { kind: ModelRouteKind; name: string; version?: number };
 
 export type RouteMatch = { ok: true; route: Route } | { ok: false; status: 404 | 405; error: string; allow?: string };
 

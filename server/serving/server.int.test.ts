@@ -160,7 +160,10 @@ describe("main.ts", () => {
     const deadline = Date.now() + 30_000;
     let live = false;
     while (!live && Date.now() < deadline) {
-      live = await fetch(`${url}/v2/health/live`).then((r) => r.ok, () => false);
+      live = await fetch(`${url}/v2/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!live) await new Promise((r) => setTimeout(r, 100));
     }
     expect(live, output).toBe(true);

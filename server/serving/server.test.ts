@@ -137,7 +137,10 @@ describe("health and metadata", () => {
     expect(await call("GET", "/v2/health/ready")).toMatchObject({ status: 200, json: { ready: true } });
     source.healthy = false;
     try {
-      expect(await call("GET", "/v2/health/ready")).toMatchObject({ status: 503, json: { ready: false, error: expect.stringContaining("connection refused") } });
+      expect(await call("GET", "/v2/health/ready")).toMatchObject({
+        status: 503,
+        json: { ready: false, error: expect.stringContaining("connection refused") },
+      });
     } finally {
       source.healthy = true;
     }
@@ -169,7 +172,12 @@ describe("inference", () => {
     expect(json).toMatchObject({ model_name: "lin", model_version: "1", id: "req-1" });
     expect(json.outputs).toHaveLength(1);
     expect(json.outputs[0]).toMatchObject({ name: "prediction", datatype: "FP32", shape: [4, 1] });
-    expect(json.outputs[0].data).toEqual([linearTestExpected(1, "a"), linearTestExpected(null, "b"), linearTestExpected(3.25, null), linearTestExpected(-7, "a")]);
+    expect(json.outputs[0].data).toEqual([
+      linearTestExpected(1, "a"),
+      linearTestExpected(null, "b"),
+      linearTestExpected(3.25, null),
+      linearTestExpected(-7, "a"),
+    ]);
   });
 
   it("generates a request id when none is given", async () => {
@@ -192,7 +200,12 @@ describe("inference", () => {
   });
 
   it("v1 predict: { prediction } per row for regression", async () => {
-    const { status, json } = await call("POST", "/v1/predict/lin", { instances: [{ x: 1, s: "a" }, { x: 0.5, s: "z" }] });
+    const { status, json } = await call("POST", "/v1/predict/lin", {
+      instances: [
+        { x: 1, s: "a" },
+        { x: 0.5, s: "z" },
+      ],
+    });
     expect(status).toBe(200);
     expect(json).toEqual({
       model_name: "lin",
@@ -226,7 +239,10 @@ describe("errors", () => {
   });
 
   it("400 naming the problem for bad bodies", async () => {
-    expect(await call("POST", "/v2/models/lin/infer", "{not json")).toMatchObject({ status: 400, json: { field: "body", error: expect.stringContaining("not valid JSON") } });
+    expect(await call("POST", "/v2/models/lin/infer", "{not json")).toMatchObject({
+      status: 400,
+      json: { field: "body", error: expect.stringContaining("not valid JSON") },
+    });
     expect(await call("POST", "/v2/models/lin/infer", "")).toMatchObject({ status: 400, json: { field: "body" } });
     expect(await call("POST", "/v2/models/lin/infer", linInfer([1], [2]))).toMatchObject({ status: 400, json: { field: "inputs[1].data[0]" } });
     expect(await call("POST", "/v1/predict/lin", { instances: [{ x: 1 }] })).toMatchObject({
@@ -421,7 +437,9 @@ describe("never crashes on input (property)", () => {
   const body = fc.oneof(
     fc.jsonValue().map((v) => JSON.stringify(v)),
     fc.string(),
-    fc.record({ inputs: fc.array(tensor, { maxLength: 3 }), id: fc.jsonValue(), outputs: fc.jsonValue() }, { requiredKeys: ["inputs"] }).map((v) => JSON.stringify(v)),
+    fc
+      .record({ inputs: fc.array(tensor, { maxLength: 3 }), id: fc.jsonValue(), outputs: fc.jsonValue() }, { requiredKeys: ["inputs"] })
+      .map((v) => JSON.stringify(v)),
     fc.record({ instances: fc.array(fc.dictionary(fc.constantFrom("x", "s", "y", "__proto__"), value), { maxLength: 3 }) }).map((v) => JSON.stringify(v)),
   );
   const path = fc.constantFrom("/v2/models/lin/infer", "/v1/predict/lin", "/v2/models/cls/infer", "/v1/predict/cls", "/v2/models/lin/versions/2/infer");

@@ -19,7 +19,10 @@ const jsonFiles = (dir: string, suffix: string) =>
     .filter((f) => f.endsWith(suffix))
     .map((f) => path.join(dir, f));
 
-const committed = [...jsonFiles("workflows/compiler/fixtures", ".pipeline.json").filter((f) => path.basename(f).startsWith("valid-")), ...jsonFiles("contract/templates", ".json")];
+const committed = [
+  ...jsonFiles("workflows/compiler/fixtures", ".pipeline.json").filter((f) => path.basename(f).startsWith("valid-")),
+  ...jsonFiles("contract/templates", ".json"),
+];
 
 describe("committed specs compile with today's node types", () => {
   it("finds the fixtures and the templates", () => {
@@ -36,7 +39,15 @@ describe("committed specs compile with today's node types", () => {
 
   it("the harness's six-step pipeline, with each train type", () => {
     for (const type of ["train.linear", "train.gbdt"]) {
-      const r = compile(sixStepSpec({ name: "p", source: "sample:boston-housing", train: { type, config: { target: "medv" } }, conditions: [{ metric: "r2", op: ">=", value: 0.5 }], model: "m" }));
+      const r = compile(
+        sixStepSpec({
+          name: "p",
+          source: "sample:boston-housing",
+          train: { type, config: { target: "medv" } },
+          conditions: [{ metric: "r2", op: ">=", value: 0.5 }],
+          model: "m",
+        }),
+      );
       expect(r.ok ? [] : r.errors).toEqual([]);
     }
   });

@@ -50,7 +50,9 @@ describe("compile: plan", () => {
     const r = compile(withParams, { params: { minR2: 0.7 } });
     if (!r.ok) throw new Error(JSON.stringify(r.errors));
     expect(r.plan.steps.find((s) => s.nodeId === "gate")!.config).toEqual({ conditions: [{ metric: "r2", op: ">=", value: 0.7 }] });
-    expect(validateSpec(withParams, { params: { minR2: "high" } })).toEqual([{ nodeId: null, field: "params.minR2", message: 'param "minR2" must be a number' }]);
+    expect(validateSpec(withParams, { params: { minR2: "high" } })).toEqual([
+      { nodeId: null, field: "params.minR2", message: 'param "minR2" must be a number' },
+    ]);
     expect(validateSpec(withParams, { params: { nope: 1 } })[0]!.field).toBe("params.nope");
   });
 
@@ -71,7 +73,10 @@ describe("compile: node type versions", () => {
   const spec = JSON.parse(fs.readFileSync(path.join(dir, "valid-boston.pipeline.json"), "utf8"));
   const withNode = (patch: Record<string, unknown>) => {
     const s = structuredClone(spec);
-    Object.assign(s.nodes.find((n: { id: string }) => n.id === "train"), patch);
+    Object.assign(
+      s.nodes.find((n: { id: string }) => n.id === "train"),
+      patch,
+    );
     return s;
   };
 
@@ -89,7 +94,10 @@ describe("compile: node type versions", () => {
   it("evaluate@2 compares with the champion of the deploy node's model, else of the pipeline's name", () => {
     const withEvaluate = (config: Record<string, unknown>, dropDeploy = false) => {
       const s = structuredClone(spec);
-      Object.assign(s.nodes.find((n: { id: string }) => n.id === "evaluate"), { version: 2, config });
+      Object.assign(
+        s.nodes.find((n: { id: string }) => n.id === "evaluate"),
+        { version: 2, config },
+      );
       if (dropDeploy) {
         s.name = "boston-without-deploy";
         s.nodes = s.nodes.filter((n: { id: string }) => n.id !== "deploy");
@@ -110,7 +118,9 @@ describe("compile: node type versions", () => {
     evaluate.nodes.find((n: { id: string }) => n.id === "evaluate").version = 7;
     expect(validateSpec(evaluate)).toEqual([{ nodeId: "evaluate", field: "version", message: "evaluate has no version 7; versions: 1, 2" }]);
     expect(validateSpec(withNode({ version: 7 }))).toEqual([{ nodeId: "train", field: "version", message: "train.linear has no version 7; versions: 1" }]);
-    expect(validateSpec(withNode({ type: "train.linear@7" }))).toEqual([{ nodeId: "train", field: "type", message: "train.linear has no version 7; versions: 1" }]);
+    expect(validateSpec(withNode({ type: "train.linear@7" }))).toEqual([
+      { nodeId: "train", field: "type", message: "train.linear has no version 7; versions: 1" },
+    ]);
     expect(validateSpec(withNode({ version: 0 }))).toEqual([{ nodeId: "train", field: "version", message: "version must be a whole number ≥ 1" }]);
     expect(validateSpec(withNode({ version: 1.5 }))).toEqual([{ nodeId: "train", field: "version", message: "version must be a whole number ≥ 1" }]);
     expect(validateSpec(withNode({ type: "train.linear@1", version: 2 }))[0]).toMatchObject({ nodeId: "train", field: "version" });
@@ -139,11 +149,29 @@ describe("compile: properties", () => {
     ];
     const ports: Record<string, { out: [string, string][]; in: [string, string][] }> = {
       i: { out: [["dataset", "dataset"]], in: [] },
-      s: { out: [["train", "dataset"], ["test", "dataset"]], in: [["dataset", "dataset"]] },
+      s: {
+        out: [
+          ["train", "dataset"],
+          ["test", "dataset"],
+        ],
+        in: [["dataset", "dataset"]],
+      },
       t: { out: [["model", "model"]], in: [["dataset", "dataset"]] },
-      v: { out: [["metrics", "metrics"]], in: [["model", "model"], ["dataset", "dataset"]] },
+      v: {
+        out: [["metrics", "metrics"]],
+        in: [
+          ["model", "model"],
+          ["dataset", "dataset"],
+        ],
+      },
       g: { out: [["decision", "decision"]], in: [["metrics", "metrics"]] },
-      d: { out: [["deployment", "deployment"]], in: [["model", "model"], ["decision", "decision"]] },
+      d: {
+        out: [["deployment", "deployment"]],
+        in: [
+          ["model", "model"],
+          ["decision", "decision"],
+        ],
+      },
     };
     const ids = Object.keys(ports);
     const edge = fc.record({ s: fc.constantFrom(...ids), t: fc.constantFrom(...ids), so: fc.nat(1), ti: fc.nat(1) });
@@ -152,7 +180,12 @@ describe("compile: properties", () => {
         const out = ports[s]!.out[so % Math.max(1, ports[s]!.out.length)];
         const inn = ports[t]!.in[ti % Math.max(1, ports[t]!.in.length)];
         if (!out || !inn || s === t) return;
-        const errors = validateSpec({ apiVersion: "conveyor/v1", name: "p", nodes, edges: [{ id: "e", source: s, sourcePort: out[0], target: t, targetPort: inn[0] }] });
+        const errors = validateSpec({
+          apiVersion: "conveyor/v1",
+          name: "p",
+          nodes,
+          edges: [{ id: "e", source: s, sourcePort: out[0], target: t, targetPort: inn[0] }],
+        });
         const portError = errors.find((e) => e.nodeId === t && e.field === `inputs.${inn[0]}` && e.message.includes("cannot feed"));
         expect(Boolean(portError)).toBe(out[1] !== inn[1]);
       }),

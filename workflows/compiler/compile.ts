@@ -66,7 +66,13 @@ function resolveVersion(node: { type: string; version?: number }): { def: NodeDe
   }
   const want = node.version ?? ref;
   const def = want === undefined ? versions.at(-1) : versions.find((d) => d.version === want);
-  if (!def) return { error: { field: node.version !== undefined ? "version" : "type", message: `${name} has no version ${want}; versions: ${versions.map((d) => d.version).join(", ")}` } };
+  if (!def)
+    return {
+      error: {
+        field: node.version !== undefined ? "version" : "type",
+        message: `${name} has no version ${want}; versions: ${versions.map((d) => d.version).join(", ")}`,
+      },
+    };
   return { def };
 }
 
@@ -133,7 +139,9 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
       for (const issue of cfg.error.issues) {
         const isUnknownKey = issue.code === "unrecognized_keys";
         const field = isUnknownKey ? `config.${issue.keys[0]}` : `config${issue.path.length ? "." + pathToField(issue.path) : ""}`;
-        const message = isUnknownKey ? `unknown config field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} for ${def.type}` : issue.message;
+        const message = isUnknownKey
+          ? `unknown config field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} for ${def.type}`
+          : issue.message;
         errors.push({ nodeId: node.id, field, message });
       }
     } else {
@@ -144,7 +152,8 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   // Notes share the canvas with nodes, so their ids must not collide with any.
   const noteIds = new Set<string>();
   for (const note of spec.notes) {
-    if (seen.has(note.id) || noteIds.has(note.id)) errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
+    if (seen.has(note.id) || noteIds.has(note.id))
+      errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
     noteIds.add(note.id);
   }
 
@@ -158,7 +167,11 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     if (edgeIds.has(edge.id)) errors.push({ nodeId: edge.target, field: "edges", message: `edge id "${edge.id}" is used more than once` });
     edgeIds.add(edge.id);
     if (!seen.has(edge.source)) {
-      errors.push({ nodeId: seen.has(edge.target) ? edge.target : null, field: `inputs.${edge.targetPort}`, message: `edge "${edge.id}" comes from unknown node "${edge.source}"` });
+      errors.push({
+        nodeId: seen.has(edge.target) ? edge.target : null,
+        field: `inputs.${edge.targetPort}`,
+        message: `edge "${edge.id}" comes from unknown node "${edge.source}"`,
+      });
       continue;
     }
     if (!seen.has(edge.target)) {
@@ -170,12 +183,20 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     if (!src || !dst) continue; // unknown type already reported
     const out = src.outputs.find((p) => p.name === edge.sourcePort);
     if (!out) {
-      errors.push({ nodeId: edge.source, field: `outputs.${edge.sourcePort}`, message: `${src.type} has no output "${edge.sourcePort}"; it has ${src.outputs.map((p) => p.name).join(", ") || "none"}` });
+      errors.push({
+        nodeId: edge.source,
+        field: `outputs.${edge.sourcePort}`,
+        message: `${src.type} has no output "${edge.sourcePort}"; it has ${src.outputs.map((p) => p.name).join(", ") || "none"}`,
+      });
       continue;
     }
     const inp = dst.inputs.find((p) => p.name === edge.targetPort);
     if (!inp) {
-      errors.push({ nodeId: edge.target, field: `inputs.${edge.targetPort}`, message: `${dst.type} has no input "${edge.targetPort}"; it has ${dst.inputs.map((p) => p.name).join(", ") || "none"}` });
+      errors.push({
+        nodeId: edge.target,
+        field: `inputs.${edge.targetPort}`,
+        message: `${dst.type} has no input "${edge.targetPort}"; it has ${dst.inputs.map((p) => p.name).join(", ") || "none"}`,
+      });
       continue;
     }
     if (out.type !== inp.type) {

@@ -10,11 +10,15 @@ describe("pipeline JSON Schema", () => {
   const rules = schema.properties.nodes.items.allOf as Rule[];
   /** The config rule that applies to a node `{ type, version? }`, evaluated the way a validator would. */
   const configRule = (node: { type: string; version?: number }) =>
-    rules.filter((r) => r.if.anyOf).find((r) =>
-      (r.if.anyOf as any[]).some(
-        (c) => c.properties.type.const === node.type && (c.properties.version ? c.properties.version.const === node.version : c.not ? node.version === undefined : true),
-      ),
-    );
+    rules
+      .filter((r) => r.if.anyOf)
+      .find((r) =>
+        (r.if.anyOf as any[]).some(
+          (c) =>
+            c.properties.type.const === node.type &&
+            (c.properties.version ? c.properties.version.const === node.version : c.not ? node.version === undefined : true),
+        ),
+      );
 
   it("describes the spec and every node type's config", () => {
     expect(schema.properties.apiVersion).toMatchObject({ const: "conveyor/v1" });

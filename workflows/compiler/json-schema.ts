@@ -46,7 +46,9 @@ export function pipelineJsonSchema(): Record<string, unknown> {
     const versions = nodeTypeVersions(type).map((d) => d.version);
     return {
       if: { properties: { type: { const: type } }, required: ["type"] },
-      then: { properties: { version: { enum: versions, description: `Versions of ${type}: ${versions.join(", ")} (absent: the newest, ${versions.at(-1)})` } } },
+      then: {
+        properties: { version: { enum: versions, description: `Versions of ${type}: ${versions.join(", ")} (absent: the newest, ${versions.at(-1)})` } },
+      },
     };
   });
   const configRules = NODE_DEFINITIONS.map((d) => {

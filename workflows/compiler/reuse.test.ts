@@ -15,7 +15,13 @@ const all = (ids: string[]) => new Map(ids.map((id) => [id, { from: id }]));
 describe("reusable steps", () => {
   it("a retry of the same version reuses every succeeded step but deploy", () => {
     const p = plan();
-    expect([...reusableSteps(p, p, all(["ingest", "split", "train", "evaluate", "gate", "deploy"])).keys()]).toEqual(["ingest", "split", "train", "evaluate", "gate"]);
+    expect([...reusableSteps(p, p, all(["ingest", "split", "train", "evaluate", "gate", "deploy"])).keys()]).toEqual([
+      "ingest",
+      "split",
+      "train",
+      "evaluate",
+      "gate",
+    ]);
     // Only what succeeded: train failed, so nothing downstream of it.
     expect([...reusableSteps(p, p, all(["ingest", "split"])).keys()]).toEqual(["ingest", "split"]);
   });

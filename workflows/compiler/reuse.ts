@@ -8,7 +8,11 @@
 import type { PipelinePlan, PlanStep } from "./plan";
 
 const stable = (x: unknown): string =>
-  JSON.stringify(x, (_k, v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b))) : v));
+  JSON.stringify(x, (_k, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 
 const sameStep = (a: PlanStep, b: PlanStep) =>
   a.type === b.type && a.version === b.version && stable(a.config) === stable(b.config) && stable(a.inputs) === stable(b.inputs);

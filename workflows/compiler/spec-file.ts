@@ -83,7 +83,8 @@ function itemSchema(schema: Schema | undefined, depth = 0): Schema | undefined {
   const def = defOf(schema);
   if (def.type === "array") return def.element as Schema;
   if (def.type === "record") return def.valueType as Schema;
-  if (["optional", "nullable", "default", "prefault", "nonoptional", "readonly", "catch"].includes(def.type)) return itemSchema(def.innerType as Schema, depth + 1);
+  if (["optional", "nullable", "default", "prefault", "nonoptional", "readonly", "catch"].includes(def.type))
+    return itemSchema(def.innerType as Schema, depth + 1);
   if (def.type === "pipe") return itemSchema(def.in as Schema, depth + 1);
   if (def.type === "lazy") return itemSchema((def.getter as () => Schema)(), depth + 1);
   return undefined;
@@ -211,7 +212,8 @@ function explain(text: string, { error, offset, length }: ParseError, next?: Par
     case "InvalidSymbol": {
       const word = /^-?\w+/.exec(text.slice(offset, offset + 24))?.[0];
       const token = word && NOT_JSON_VALUES.includes(word) ? word : text.slice(offset, offset + Math.min(length, 24));
-      const then = next && ["ValueExpected", "PropertyNameExpected"].includes(printParseErrorCode(next.error)) ? `, ${PHRASES[printParseErrorCode(next.error)]}` : "";
+      const then =
+        next && ["ValueExpected", "PropertyNameExpected"].includes(printParseErrorCode(next.error)) ? `, ${PHRASES[printParseErrorCode(next.error)]}` : "";
       const hint = NOT_JSON_VALUES.includes(token) ? ` (${token} is not a JSON value)` : token.startsWith("'") ? " (strings use double quotes)" : "";
       return located(text, offset, `unexpected ${show(token)}${then}${hint}`);
     }
@@ -225,7 +227,11 @@ function explain(text: string, { error, offset, length }: ParseError, next?: Par
       const c = text.charCodeAt(end);
       if (c === 0x5c && end + 1 < text.length && text.charCodeAt(end + 1) >= 0x20) {
         const escape = /^\\u[0-9A-Fa-f]{0,3}/.exec(text.slice(end, end + 6))?.[0] ?? `\\${String.fromCodePoint(text.codePointAt(end + 1)!)}`;
-        return located(text, end, escape.startsWith("\\u") ? `bad Unicode escape ${show(escape)} in string (expected 4 hex digits)` : `bad escape ${show(escape)} in string`);
+        return located(
+          text,
+          end,
+          escape.startsWith("\\u") ? `bad Unicode escape ${show(escape)} in string (expected 4 hex digits)` : `bad escape ${show(escape)} in string`,
+        );
       }
       if (c < 0x20) return located(text, end, PHRASES.InvalidCharacter);
       if (c === 0x5c && end + 1 < text.length) return located(text, end + 1, PHRASES.InvalidCharacter);
@@ -297,13 +303,15 @@ function graphErrors(spec: z.infer<typeof ZPipelineSpec>): SpecError[] {
   }
   const noteIds = new Set<string>();
   for (const note of spec.notes) {
-    if (nodeIds.has(note.id) || noteIds.has(note.id)) errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
+    if (nodeIds.has(note.id) || noteIds.has(note.id))
+      errors.push({ nodeId: null, field: "notes", message: `note id "${note.id}" is already used by another node or note` });
     noteIds.add(note.id);
   }
   const typeOf = new Map(spec.nodes.map((n) => [n.id, n]));
   const edgeIds = new Set<string>();
   for (const edge of spec.edges) {
-    if (edgeIds.has(edge.id)) errors.push({ nodeId: nodeIds.has(edge.target) ? edge.target : null, field: "edges", message: `edge id "${edge.id}" is used more than once` });
+    if (edgeIds.has(edge.id))
+      errors.push({ nodeId: nodeIds.has(edge.target) ? edge.target : null, field: "edges", message: `edge id "${edge.id}" is used more than once` });
     edgeIds.add(edge.id);
     const ends: [string, "source" | "target"][] = [
       [edge.source, "source"],
@@ -353,7 +361,13 @@ export function importSpec(text: string): ImportResult {
     return {
       ok: false,
       reason: "shape",
-      errors: [{ nodeId: null, field: null, message: `expected a pipeline spec (a JSON object with apiVersion "${SPEC_API_VERSION}", name and nodes), but the file holds ${describeJsonType(raw)}` }],
+      errors: [
+        {
+          nodeId: null,
+          field: null,
+          message: `expected a pipeline spec (a JSON object with apiVersion "${SPEC_API_VERSION}", name and nodes), but the file holds ${describeJsonType(raw)}`,
+        },
+      ],
     };
   }
   if (raw.apiVersion !== SPEC_API_VERSION) {

@@ -40,7 +40,10 @@ describe("confusionMatrix and macroF1", () => {
     expect(macroF1(cm)).toBeCloseTo(0.5, 15);
   });
   it("uses given labels and ignores others", () => {
-    expect(confusionMatrix(["a", "z"], ["b", "a"], ["b", "a"]).matrix).toEqual([[0, 0], [1, 0]]);
+    expect(confusionMatrix(["a", "z"], ["b", "a"], ["b", "a"]).matrix).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
   });
 });
 

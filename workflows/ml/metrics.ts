@@ -69,7 +69,10 @@ export function argmaxLabels(classes: string[], probabilities: Float64Array[]): 
     let bestP = -Infinity;
     for (let c = 0; c < classes.length; c++) {
       const p = probabilities[c]![i]!;
-      if (p > bestP) { bestP = p; best = c; }
+      if (p > bestP) {
+        bestP = p;
+        best = c;
+      }
     }
     out[i] = classes[best]!;
   }
@@ -128,7 +131,10 @@ export function rocAuc(positive: ArrayLike<boolean>, score: ArrayLike<number>): 
     while (j + 1 < n && score[order[j + 1]!]! === score[order[i]!]!) j++;
     const midRank = (i + j) / 2 + 1;
     for (let k = i; k <= j; k++) {
-      if (positive[order[k]!]) { rankSumPos += midRank; nPos++; }
+      if (positive[order[k]!]) {
+        rankSumPos += midRank;
+        nPos++;
+      }
     }
     i = j + 1;
   }
@@ -144,7 +150,8 @@ export function rocAuc(positive: ArrayLike<boolean>, score: ArrayLike<number>): 
  */
 export function classificationMetrics(yTrue: string[], classes: string[], probabilities: Float64Array[]): ClassificationMetrics {
   const n = yTrue.length;
-  if (probabilities.length !== classes.length) throw new Error(`classificationMetrics: ${classes.length} classes but ${probabilities.length} probability columns`);
+  if (probabilities.length !== classes.length)
+    throw new Error(`classificationMetrics: ${classes.length} classes but ${probabilities.length} probability columns`);
   for (const p of probabilities) checkLengths(n, p.length, "classificationMetrics");
   if (n === 0) throw new DataError("There are no rows to evaluate.");
   const yPred = argmaxLabels(classes, probabilities);

@@ -25,9 +25,14 @@ async function runMatrix(f: Frame, pre: ReturnType<typeof fitPreprocessor>): Pro
   const feeds: Record<string, ort.Tensor> = {};
   for (const input of modelInputs(pre)) {
     const col = f.columns.find((c) => c.name === input.name)!;
-    feeds[input.name] = col.kind === "number"
-      ? new ort.Tensor("float32", Float32Array.from(col.values), [f.rows, 1])
-      : new ort.Tensor("string", col.values.map((v) => v ?? ""), [f.rows, 1]);
+    feeds[input.name] =
+      col.kind === "number"
+        ? new ort.Tensor("float32", Float32Array.from(col.values), [f.rows, 1])
+        : new ort.Tensor(
+            "string",
+            col.values.map((v) => v ?? ""),
+            [f.rows, 1],
+          );
   }
   const out = (await session.run(feeds)).x!;
   await session.release();

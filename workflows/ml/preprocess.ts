@@ -285,9 +285,21 @@ export function emitPreprocessing(g: GraphBuilder, pre: Preprocessor, prefix = i
   const numericSpecs = pre.features.filter((f): f is NumericFeature => f.kind === "number" && f.kept);
   if (numericSpecs.length > 0) {
     const dn = numericSpecs.length;
-    const [raw] = g.node("Concat", numericSpecs.map((f) => f.name), { outputs: [g.tmp(`${prefix}_num`)], attrs: { axis: attr.i(1) } });
-    const mean = g.floatConst(numericSpecs.map((f) => f.mean), [dn], `${prefix}_mean`);
-    const std = g.floatConst(numericSpecs.map((f) => f.std), [dn], `${prefix}_std`);
+    const [raw] = g.node(
+      "Concat",
+      numericSpecs.map((f) => f.name),
+      { outputs: [g.tmp(`${prefix}_num`)], attrs: { axis: attr.i(1) } },
+    );
+    const mean = g.floatConst(
+      numericSpecs.map((f) => f.mean),
+      [dn],
+      `${prefix}_mean`,
+    );
+    const std = g.floatConst(
+      numericSpecs.map((f) => f.std),
+      [dn],
+      `${prefix}_std`,
+    );
     const [centered] = g.node("Sub", [raw!, mean], { outputs: [g.tmp(`${prefix}_sub`)] });
     const [scaled] = g.node("Div", [centered!, std], { outputs: [g.tmp(`${prefix}_div`)] });
     const [nan] = g.node("IsNaN", [scaled!], { outputs: [g.tmp(`${prefix}_isnan`)] });

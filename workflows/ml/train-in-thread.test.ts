@@ -4,7 +4,10 @@ import { DataError, type Frame, type TrainProgress } from "./types";
 import { liveTrainingThreads, trainInThread } from "./train-in-thread";
 import { ProgressThrottle, runTrainJob, type ReportedProgress } from "./train-job";
 
-const copy = (f: Frame): Frame => ({ rows: f.rows, columns: f.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice() } : { ...c, values: [...c.values] })) });
+const copy = (f: Frame): Frame => ({
+  rows: f.rows,
+  columns: f.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice() } : { ...c, values: [...c.values] })),
+});
 const wait = async (cond: () => boolean, ms: number) => {
   const t0 = Date.now();
   while (!cond() && Date.now() - t0 < ms) await new Promise((r) => setTimeout(r, 20));
@@ -33,7 +36,11 @@ describe("trainInThread", () => {
 
   it("trains a linear classifier in a thread with progress per L-BFGS iteration", async () => {
     const progress: ReportedProgress[] = [];
-    const model = await trainInThread(synthetic(800), { trainer: "linear", options: { task: "classification", target: "cls", features: ["a", "b", "c"], l2: 0.1 } }, { onProgress: (p) => progress.push(p) });
+    const model = await trainInThread(
+      synthetic(800),
+      { trainer: "linear", options: { task: "classification", target: "cls", features: ["a", "b", "c"], l2: 0.1 } },
+      { onProgress: (p) => progress.push(p) },
+    );
     expect(model.classes).toEqual(["high", "low", "mid"]);
     expect(model.onnx.byteLength).toBeGreaterThan(100);
     expect(progress.some((p) => p.phase === "training" && p.unit === "iteration" && (p.iteration ?? 0) >= 1)).toBe(true);
@@ -49,10 +56,14 @@ describe("trainInThread", () => {
   it("an abort terminates the thread mid-training and rejects with the abort reason", async () => {
     const controller = new AbortController();
     const progress: ReportedProgress[] = [];
-    const running = trainInThread(synthetic(20_000), { trainer: "gbdt", options: { task: "regression", target: "y", features: ["a", "b", "c"], nTrees: 5000, maxDepth: 8 } }, {
-      signal: controller.signal,
-      onProgress: (p) => progress.push(p),
-    });
+    const running = trainInThread(
+      synthetic(20_000),
+      { trainer: "gbdt", options: { task: "regression", target: "y", features: ["a", "b", "c"], nTrees: 5000, maxDepth: 8 } },
+      {
+        signal: controller.signal,
+        onProgress: (p) => progress.push(p),
+      },
+    );
     await wait(() => progress.some((p) => (p.iteration ?? 0) > 5), 20_000);
     expect(liveTrainingThreads()).toBe(1);
     const t0 = performance.now();
@@ -71,7 +82,11 @@ describe("ProgressThrottle", () => {
   it("passes phase changes and the last iteration, at most one report per interval otherwise, with the time left", () => {
     let t = 0;
     const out: ReportedProgress[] = [];
-    const th = new ProgressThrottle((p) => out.push(p), 250, () => t);
+    const th = new ProgressThrottle(
+      (p) => out.push(p),
+      250,
+      () => t,
+    );
     const at = (ms: number, p: TrainProgress) => {
       t = ms;
       th.report(p);
@@ -94,7 +109,11 @@ describe("ProgressThrottle", () => {
   it("a phase that ends early (an optimizer converging before its cap) still reports where it ended", () => {
     let t = 0;
     const out: ReportedProgress[] = [];
-    const th = new ProgressThrottle((p) => out.push(p), 250, () => t);
+    const th = new ProgressThrottle(
+      (p) => out.push(p),
+      250,
+      () => t,
+    );
     for (let i = 0; i <= 23; i++) {
       t = i * 10;
       th.report({ phase: "training", iteration: i, total: 100, unit: "iteration" });

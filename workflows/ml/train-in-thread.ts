@@ -55,7 +55,11 @@ function revive(e: Extract<ThreadReply, { type: "error" }>["error"]): Error {
   return err;
 }
 
-export function trainInThread(frame: Frame, job: TrainJob, opts: { signal?: AbortSignal; onProgress?: (p: ReportedProgress) => void } = {}): Promise<TrainedModelData> {
+export function trainInThread(
+  frame: Frame,
+  job: TrainJob,
+  opts: { signal?: AbortSignal; onProgress?: (p: ReportedProgress) => void } = {},
+): Promise<TrainedModelData> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<TrainedModelData>((resolve, reject) => {

@@ -4,9 +4,7 @@
  * are arrays with null for missing.
  */
 
-export type Column =
-  | { name: string; kind: "number"; values: Float64Array }
-  | { name: string; kind: "string"; values: (string | null)[] };
+export type Column = { name: string; kind: "number"; values: Float64Array } | { name: string; kind: "string"; values: (string | null)[] };
 
 export interface Frame {
   rows: number;
@@ -36,8 +34,7 @@ export interface TrainedModel {
 }
 
 export type Prediction =
-  | { task: "regression"; prediction: Float64Array }
-  | { task: "classification"; label: string[]; probabilities: Float64Array[] /* one per class */ };
+  { task: "regression"; prediction: Float64Array } | { task: "classification"; label: string[]; probabilities: Float64Array[] /* one per class */ };
 
 /**
  * Where a trainer is: `preparing` (checks, binning, design matrix), `training`
@@ -59,7 +56,10 @@ export interface TrainHooks {
 
 /** A user-facing training error (bad input), as opposed to a bug. */
 export class DataError extends Error {
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
     this.name = "DataError";
   }

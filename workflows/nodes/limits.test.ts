@@ -16,7 +16,15 @@ import { compile } from "../compiler/compile";
 const props = (schema: z.ZodType) => (z.toJSONSchema(schema, { io: "input" }) as { properties: Record<string, unknown> }).properties;
 
 function nodeError(type: string, config: Record<string, unknown>): string | undefined {
-  const r = compile({ apiVersion: "conveyor/v1", name: "p", nodes: [{ id: "t", type, config: { target: "y", ...config } }, { id: "i", type: "ingest.csv", config: { source: "sample:penguins" } }], edges: [{ id: "e", source: "i", sourcePort: "dataset", target: "t", targetPort: "dataset" }] });
+  const r = compile({
+    apiVersion: "conveyor/v1",
+    name: "p",
+    nodes: [
+      { id: "t", type, config: { target: "y", ...config } },
+      { id: "i", type: "ingest.csv", config: { source: "sample:penguins" } },
+    ],
+    edges: [{ id: "e", source: "i", sourcePort: "dataset", target: "t", targetPort: "dataset" }],
+  });
   return r.ok ? undefined : r.errors.find((e) => e.field?.startsWith("config."))?.message;
 }
 
@@ -61,7 +69,13 @@ describe("config limits, defined once", () => {
 
   it("train.linear's l2 is the trainer's, and both refuse a negative one", () => {
     expect(props(resolveNodeType("train.linear", 1)!.config).l2).toEqual(props(ZLinearOptions).l2);
-    const frame: Frame = { rows: 3, columns: [{ name: "x", kind: "number", values: Float64Array.of(1, 2, 3) }, { name: "y", kind: "number", values: Float64Array.of(1, 2, 4) }] };
+    const frame: Frame = {
+      rows: 3,
+      columns: [
+        { name: "x", kind: "number", values: Float64Array.of(1, 2, 3) },
+        { name: "y", kind: "number", values: Float64Array.of(1, 2, 4) },
+      ],
+    };
     const err = guardError(() => trainLinear(frame, { task: "regression", target: "y", l2: -1 }));
     expect(err.field).toBe("l2");
     expect(err.message).toContain(nodeError("train.linear", { l2: -1 })!);

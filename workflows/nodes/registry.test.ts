@@ -15,7 +15,10 @@ describe("node registry", () => {
     expect(folders).toHaveLength(NODE_DEFINITIONS.length);
     for (const v of folders) {
       expect(fs.existsSync(`${__dirname}/${v.folder}/activity.ts`), `${v.folder}/activity.ts`).toBe(true);
-      expect(NODE_DEFINITIONS.some((d) => d.type === v.type && d.version === v.version), v.folder).toBe(true);
+      expect(
+        NODE_DEFINITIONS.some((d) => d.type === v.type && d.version === v.version),
+        v.folder,
+      ).toBe(true);
       expect(NODE_ACTIVITIES[`${v.type}@${v.version}`], v.folder).toBeTypeOf("function");
     }
     expect(nodeFolders().sort()).toEqual([...new Set(NODE_DEFINITIONS.map((d) => d.type))].sort());
@@ -26,7 +29,9 @@ describe("node registry", () => {
   });
 
   it("has the six first node types of docs/spec.md with their ports", () => {
-    const ports = Object.fromEntries(NODE_DEFINITIONS.filter((d) => d.version === 1).map((d) => [d.type, [d.inputs.map((p) => p.name), d.outputs.map((p) => p.name)]]));
+    const ports = Object.fromEntries(
+      NODE_DEFINITIONS.filter((d) => d.version === 1).map((d) => [d.type, [d.inputs.map((p) => p.name), d.outputs.map((p) => p.name)]]),
+    );
     expect(ports["ingest.csv"]).toEqual([[], ["dataset"]]);
     expect(ports["feature.split"]).toEqual([["dataset"], ["train", "test"]]);
     expect(ports["train.linear"]).toEqual([["dataset"], ["model"]]);

@@ -43,7 +43,15 @@ describe("diffSpecs", () => {
     next.nodes[0]!.position = { x: was.x + 5, y: was.y + 5 };
     next.edges = next.edges!.map((e, i) => ({ ...e, id: `renamed-${i}` }));
     const d = diffSpecs(base, next);
-    expect(d.nodes.changed).toEqual([{ id: "ingest", fields: [{ field: "position.x", before: was.x, after: was.x + 5 }, { field: "position.y", before: was.y, after: was.y + 5 }] }]);
+    expect(d.nodes.changed).toEqual([
+      {
+        id: "ingest",
+        fields: [
+          { field: "position.x", before: was.x, after: was.x + 5 },
+          { field: "position.y", before: was.y, after: was.y + 5 },
+        ],
+      },
+    ]);
     expect(d.edges).toEqual({ added: [], removed: [] });
     expect(d.layoutOnly).toBe(true);
   });

@@ -71,7 +71,11 @@ export function diffSpecs(before: PipelineSpecInput, after: PipelineSpecInput): 
   );
   const edges = { added: [...eb].filter((k) => !ea.has(k)), removed: [...ea].filter((k) => !eb.has(k)) };
   const layoutOnly =
-    !added.length && !removed.length && !edges.added.length && !edges.removed.length && !pipeline.length &&
+    !added.length &&
+    !removed.length &&
+    !edges.added.length &&
+    !edges.removed.length &&
+    !pipeline.length &&
     changed.every((c) => c.fields.every((f) => f.field.startsWith("position")));
   return { nodes: { added, removed, changed }, edges, pipeline, layoutOnly };
 }

@@ -21,9 +21,17 @@ export const ZSpecNode = z.object({
   id: ZId.describe("Unique among nodes and notes; edges refer to it"),
   type: z.string().min(1, "node type is required").describe('Node type, e.g. "train.linear" (or "train.linear@1", which pins version 1)'),
   /** Version of the node type; absent means the newest (every spec saved before versions existed). */
-  version: z.number({ error: "version must be a whole number ≥ 1" }).int("version must be a whole number ≥ 1").positive("version must be a whole number ≥ 1").optional().describe("Version of the node type (absent: the newest; the editor writes the version a node was created with)"),
+  version: z
+    .number({ error: "version must be a whole number ≥ 1" })
+    .int("version must be a whole number ≥ 1")
+    .positive("version must be a whole number ≥ 1")
+    .optional()
+    .describe("Version of the node type (absent: the newest; the editor writes the version a node was created with)"),
   label: z.string().max(120).optional().describe("Title on the canvas (default: the node type's label)"),
-  config: z.record(z.string(), z.unknown()).default({}).describe('Settings of the node type at its version (see Node types); strings may refer to params as "${params.name}"'),
+  config: z
+    .record(z.string(), z.unknown())
+    .default({})
+    .describe('Settings of the node type at its version (see Node types); strings may refer to params as "${params.name}"'),
   position: ZPosition.default({ x: 0, y: 0 }),
 });
 export type SpecNode = z.infer<typeof ZSpecNode>;
@@ -51,7 +59,10 @@ export const ZNote = z.object({
 export type Note = z.infer<typeof ZNote>;
 
 export const ZParam = z.object({
-  name: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an identifier").describe('Referred to in node configs as "${params.name}"'),
+  name: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an identifier")
+    .describe('Referred to in node configs as "${params.name}"'),
   type: z.enum(["string", "number", "boolean"]).default("string").describe("Type of the value a run passes"),
   default: z.union([z.string(), z.number(), z.boolean()]).optional().describe("Value when a run passes none (without one, every run must pass it)"),
   description: z.string().optional().describe("What the param means"),

@@ -37,8 +37,24 @@ export function stepCacheKey(input: ExecuteStepInput, facts?: unknown): string {
       return [port, "sha256" in v ? v.sha256 : JSON.stringify(v)];
     });
   const stable = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(stable) : x && typeof x === "object" ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, stable((x as Record<string, unknown>)[k])])) : x;
-  const payload = JSON.stringify([input.run.teamId, input.step.type, input.step.version, stable(input.step.config), inputs, ACTIVITY_CODE_VERSION, ...(facts === undefined ? [] : [stable(facts)])]);
+    Array.isArray(x)
+      ? x.map(stable)
+      : x && typeof x === "object"
+        ? Object.fromEntries(
+            Object.keys(x)
+              .sort()
+              .map((k) => [k, stable((x as Record<string, unknown>)[k])]),
+          )
+        : x;
+  const payload = JSON.stringify([
+    input.run.teamId,
+    input.step.type,
+    input.step.version,
+    stable(input.step.config),
+    inputs,
+    ACTIVITY_CODE_VERSION,
+    ...(facts === undefined ? [] : [stable(facts)]),
+  ]);
   return crypto.createHash("sha256").update(payload).digest("hex");
 }
 
@@ -51,7 +67,11 @@ class LogBuffer {
   private pending: StepLog[] = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
-  constructor(private deps: ActivityDeps, private runId: string, private nodeId: string) {}
+  constructor(
+    private deps: ActivityDeps,
+    private runId: string,
+    private nodeId: string,
+  ) {}
   push(level: StepLog["level"], message: string) {
     this.pending.push({ ts: new Date().toISOString(), level, message });
     this.timer ??= setTimeout(() => void this.flush(), 300);
@@ -106,7 +126,10 @@ async function retryTransient<T>(write: () => Promise<T>, opts: { signal: AbortS
   }
 }
 
-export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Record<string, NodeActivity>; nodeFacts?: Record<string, NodeActivityFacts> } = {}) {
+export function createActivities(
+  deps: ActivityDeps,
+  opts: { nodeActivities?: Record<string, NodeActivity>; nodeFacts?: Record<string, NodeActivityFacts> } = {},
+) {
   const nodeActivities = opts.nodeActivities ?? NODE_ACTIVITIES;
   const nodeFacts = opts.nodeFacts ?? NODE_ACTIVITY_FACTS;
   const { db } = deps;
@@ -139,7 +162,9 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
     async stepReused(input: { runId: string; nodeId: string; fromRunId: string; outputs: StepOutputs }): Promise<void> {
       await bookkeeping(async () => {
         await updateStep(db, input.runId, input.nodeId, { status: "succeeded", cached: true, outputs: input.outputs, started: true, finished: true });
-        await appendStepLogs(db, input.runId, input.nodeId, [{ ts: new Date().toISOString(), level: "info", message: `reused the outputs of run ${input.fromRunId}` }]);
+        await appendStepLogs(db, input.runId, input.nodeId, [
+          { ts: new Date().toISOString(), level: "info", message: `reused the outputs of run ${input.fromRunId}` },
+        ]);
       });
     },
 
@@ -158,18 +183,29 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
         const holder = await stepHolder(db, run.runId, step.nodeId).catch(() => null);
         const now = holder ? `the step is ${holder.status} at attempt ${holder.attempt}` : "the step is gone";
         logs.push("warn", `attempt ${attempt} ${what}: ${now}`);
-        return ApplicationFailure.create({ message: `attempt ${attempt} no longer owns step ${step.nodeId} (${now})`, type: STALE_ATTEMPT, nonRetryable: true });
+        return ApplicationFailure.create({
+          message: `attempt ${attempt} no longer owns step ${step.nodeId} (${now})`,
+          type: STALE_ATTEMPT,
+          nonRetryable: true,
+        });
       };
       /** This attempt may still write its results: not cancelled, and never silent longer than its heartbeat timeout. */
       const checkStillOwned = () => {
         if (signal.aborted) throw signal.reason as Error;
         const lost = beat.lostFor();
         if (lost) {
-          logs.push("warn", `attempt ${attempt} went ${(lost / 1000).toFixed(1)} s without a heartbeat (timeout ${(actx.info.heartbeatTimeoutMs ?? 0) / 1000} s): the server has given it up, so its results are discarded`);
+          logs.push(
+            "warn",
+            `attempt ${attempt} went ${(lost / 1000).toFixed(1)} s without a heartbeat (timeout ${(actx.info.heartbeatTimeoutMs ?? 0) / 1000} s): the server has given it up, so its results are discarded`,
+          );
           throw ApplicationFailure.create({ message: `attempt ${attempt} lost its heartbeat`, type: STALE_ATTEMPT, nonRetryable: false });
         }
       };
-      const finish = (outputs: StepOutputs, cached: boolean, extra: Omit<Parameters<typeof finishStep>[1], "runId" | "nodeId" | "attempt" | "status" | "outputs" | "cached"> = {}) => {
+      const finish = (
+        outputs: StepOutputs,
+        cached: boolean,
+        extra: Omit<Parameters<typeof finishStep>[1], "runId" | "nodeId" | "attempt" | "status" | "outputs" | "cached"> = {},
+      ) => {
         checkStillOwned();
         let said = false;
         return retryTransient(() => finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "succeeded", outputs, cached, ...extra }), {
@@ -222,7 +258,9 @@ export function createActivities(deps: ActivityDeps, opts: { nodeActivities?: Re
 
         const outputs = await untilAborted(impl(ctx), signal);
         const artifacts = Object.entries(outputs).flatMap(([port, v]) =>
-          "uri" in v ? [{ teamId: run.teamId, runId: run.runId, nodeId: step.nodeId, port, kind: v.kind, uri: v.uri, sha256: v.sha256, sizeBytes: 0, meta: {} }] : [],
+          "uri" in v
+            ? [{ teamId: run.teamId, runId: run.runId, nodeId: step.nodeId, port, kind: v.kind, uri: v.uri, sha256: v.sha256, sizeBytes: 0, meta: {} }]
+            : [],
         );
         const cache = key ? { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId } : undefined;
         if (!(await finish(outputs, false, { metrics: metricRows, artifacts, cache }))) throw await stale("finished too late; its results are discarded");

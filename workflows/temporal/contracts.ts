@@ -75,7 +75,11 @@ export function stepActivityOptions(step: PlanStep): ActivityOptions {
     startToCloseTimeout: `${step.timeoutSeconds} seconds`,
     scheduleToCloseTimeout: `${step.timeoutSeconds * step.retry.maximumAttempts + 300} seconds`,
     heartbeatTimeout: `${step.heartbeatTimeoutSeconds ?? STEP_HEARTBEAT_TIMEOUT_SECONDS} seconds`,
-    retry: { ...TRANSIENT_RETRY, maximumAttempts: Math.max(step.retry.maximumAttempts, TRANSIENT_RETRY.maximumAttempts), nonRetryableErrorTypes: [DATA_ERROR, STALE_ATTEMPT] },
+    retry: {
+      ...TRANSIENT_RETRY,
+      maximumAttempts: Math.max(step.retry.maximumAttempts, TRANSIENT_RETRY.maximumAttempts),
+      nonRetryableErrorTypes: [DATA_ERROR, STALE_ATTEMPT],
+    },
   };
 }
 

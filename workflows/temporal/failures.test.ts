@@ -40,7 +40,7 @@ describe("classifyFailure", () => {
     expect(classifyFailure(new Error("Connection terminated unexpectedly"))).toBe("transient");
     // …but a constraint violation or a syntax error is not.
     expect(classifyFailure(pg("23505", 'duplicate key value violates unique constraint "models_team_name"'))).toBe("other");
-    expect(classifyFailure(pg("42601", "syntax error at or near \"selec\""))).toBe("other");
+    expect(classifyFailure(pg("42601", 'syntax error at or near "selec"'))).toBe("other");
   });
 
   it("an unreachable HTTP service or Temporal frontend, and timeouts, are transient", async () => {
@@ -49,7 +49,9 @@ describe("classifyFailure", () => {
     // A server that accepts and never answers.
     const silent = net.createServer(() => {});
     await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
-    const timedOut = await fetch(`http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`, { signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+    const timedOut = await fetch(`http://127.0.0.1:${(silent.address() as net.AddressInfo).port}/`, { signal: AbortSignal.timeout(100) }).catch(
+      (e: unknown) => e,
+    );
     silent.close();
     expect((timedOut as Error).name).toBe("TimeoutError");
     expect(classifyFailure(timedOut)).toBe("transient");

@@ -99,7 +99,11 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   await control.runFinished({
     runId: run.runId,
     status,
-    error: failed.length ? failed.map((f) => `${f.nodeId}: ${f.reason}`).join("\n") : gates.length ? [...new Set(gates.map((g) => g.reason!))].join("\n") : null,
+    error: failed.length
+      ? failed.map((f) => `${f.nodeId}: ${f.reason}`).join("\n")
+      : gates.length
+        ? [...new Set(gates.map((g) => g.reason!))].join("\n")
+        : null,
   });
   return { status, steps };
 }

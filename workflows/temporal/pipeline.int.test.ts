@@ -105,8 +105,26 @@ describe("pipeline workflow", () => {
     expect(deployLogs).toContainEqual(expect.stringMatching(new RegExp(`^serving ${model} v1 \\(live after \\d+ ms\\)$`)));
 
     // The serving process answers for it.
-    const row = { crim: 0.02731, zn: 0, indus: 7.07, chas: 0, nox: 0.469, rm: 6.421, age: 78.9, dis: 4.9671, rad: 2, tax: 242, ptratio: 17.8, b: 396.9, lstat: 9.14 };
-    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ instances: [row] }) });
+    const row = {
+      crim: 0.02731,
+      zn: 0,
+      indus: 7.07,
+      chas: 0,
+      nox: 0.469,
+      rm: 6.421,
+      age: 78.9,
+      dis: 4.9671,
+      rad: 2,
+      tax: 242,
+      ptratio: 17.8,
+      b: 396.9,
+      lstat: 9.14,
+    };
+    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ instances: [row] }),
+    });
     expect(res.status).toBe(200);
     const body = (await res.json()) as { model_version: string | number; predictions: { prediction: number }[] };
     expect(String(body.model_version)).toBe("1");
@@ -235,7 +253,9 @@ describe("pipeline workflow", () => {
     const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ instances: [{ island: "Biscoe", beak_length_mm: 47.5, beak_depth_mm: 15, flipper_length_mm: 218, body_mass_g: 4950, sex: "MALE" }] }),
+      body: JSON.stringify({
+        instances: [{ island: "Biscoe", beak_length_mm: 47.5, beak_depth_mm: 15, flipper_length_mm: 218, body_mass_g: 4950, sex: "MALE" }],
+      }),
     });
     const body = (await res.json()) as { predictions: { label: string; probabilities: Record<string, number> }[] };
     expect(res.status).toBe(200);
@@ -243,7 +263,13 @@ describe("pipeline workflow", () => {
   });
 
   it("bad data fails the training step with a readable message, and nothing is deployed", async () => {
-    const csv = ["size,rooms,price", "50,2,100", "60,3,120", "n/a,2,90", ...Array.from({ length: 40 }, (_, i) => `${40 + i},${1 + (i % 4)},${80 + i * 2}`)].join("\n");
+    const csv = [
+      "size,rooms,price",
+      "50,2,100",
+      "60,3,120",
+      "n/a,2,90",
+      ...Array.from({ length: 40 }, (_, i) => `${40 + i},${1 + (i % 4)},${80 + i * 2}`),
+    ].join("\n");
     const ds = await uploadDataset(h.ctx, { name: "houses-with-typo", csv: new TextEncoder().encode(csv) }, h.store);
     expect(ds.rows).toBe(43);
     const model = `typo-${uid()}`;

@@ -43,7 +43,17 @@ describe("PostgreSQL restarting during training", () => {
       name: model,
       source: "sample:flights-20k",
       split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 1500, maxDepth: 8, subsample: 0.8 } },
+      train: {
+        type: "train.gbdt",
+        config: {
+          task: "regression",
+          target: "delay",
+          features: ["hour", "day_of_week", "distance", "origin", "destination"],
+          nTrees: 1500,
+          maxDepth: 8,
+          subsample: 0.8,
+        },
+      },
       conditions: [{ metric: "mae", op: "<", value: 1000 }],
       model,
     });
@@ -66,7 +76,9 @@ describe("PostgreSQL restarting during training", () => {
     console.log(`[pg-restart] PostgreSQL was down ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s`);
 
     const run = await h.waitForRun(runId, 300_000);
-    console.log(`[pg-restart] run ${run.status} ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the stop; train: attempt ${run.steps[2]!.attempt}; steps ended (s after the stop): ${run.steps.map((s) => `${s.nodeId} ${((new Date(s.finishedAt!).getTime() - stoppedAt) / 1000).toFixed(1)}`).join(", ")}; logs: ${JSON.stringify(run.steps.flatMap((s) => s.logs.filter((l) => l.level !== "info").map((l) => `${s.nodeId}: ${l.message}`)))}`);
+    console.log(
+      `[pg-restart] run ${run.status} ${((Date.now() - stoppedAt) / 1000).toFixed(1)} s after the stop; train: attempt ${run.steps[2]!.attempt}; steps ended (s after the stop): ${run.steps.map((s) => `${s.nodeId} ${((new Date(s.finishedAt!).getTime() - stoppedAt) / 1000).toFixed(1)}`).join(", ")}; logs: ${JSON.stringify(run.steps.flatMap((s) => s.logs.filter((l) => l.level !== "info").map((l) => `${s.nodeId}: ${l.message}`)))}`,
+    );
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
     expect(run.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);

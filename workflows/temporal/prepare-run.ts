@@ -65,7 +65,14 @@ export async function prepareRun(
     runId: run.id,
     workflowId,
     pipelineName: plan.name,
-    input: { runId: run.id, teamId: opts.teamId, pipelineId: found.pipeline.id, pipelineVersion: found.version.version, plan, ...(reuse?.size ? { reuse: { runId: opts.reuseFrom!, outputs: Object.fromEntries(reuse) } } : {}) },
+    input: {
+      runId: run.id,
+      teamId: opts.teamId,
+      pipelineId: found.pipeline.id,
+      pipelineVersion: found.version.version,
+      plan,
+      ...(reuse?.size ? { reuse: { runId: opts.reuseFrom!, outputs: Object.fromEntries(reuse) } } : {}),
+    },
   };
 }
 

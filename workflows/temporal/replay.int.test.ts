@@ -31,7 +31,9 @@ describe("pipeline workflow replay", () => {
   }
 
   it("fails on a workflow whose steps run in another order (the guard works)", async () => {
-    const err = await Worker.runReplayHistory({ workflowsPath: require.resolve("./fixtures/reordered-workflow.ts") }, read("pipeline-run.history.json")).catch((e) => e);
+    const err = await Worker.runReplayHistory({ workflowsPath: require.resolve("./fixtures/reordered-workflow.ts") }, read("pipeline-run.history.json")).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(DeterminismViolationError);
   });
 });

@@ -10,8 +10,7 @@ import { prepareRun } from "./prepare-run";
 import type { PipelineRunInput } from "./contracts";
 
 export type PreparedScheduledRun =
-  | { ok: true; runId: string; workflowId: string; pipelineName: string; input: PipelineRunInput }
-  | { ok: false; reason: string };
+  { ok: true; runId: string; workflowId: string; pipelineName: string; input: PipelineRunInput } | { ok: false; reason: string };
 
 export function createScheduleActivities(deps: { db: Db }) {
   return {
@@ -26,7 +25,10 @@ export function createScheduleActivities(deps: { db: Db }) {
         pipelineId: input.pipelineId,
         version: found.version.version,
         params: trigger.params,
-        trigger: { type: "schedule", detail: { triggerIndex: input.triggerIndex, cron: trigger.cron, timezone: trigger.timezone, scheduledAt: input.scheduledAt } },
+        trigger: {
+          type: "schedule",
+          detail: { triggerIndex: input.triggerIndex, cron: trigger.cron, timezone: trigger.timezone, scheduledAt: input.scheduledAt },
+        },
       });
       if (!prepared.ok) return { ok: false, reason: prepared.reason === "invalid" ? prepared.errors.map((e) => e.message).join("; ") : "pipeline not found" };
       return { ok: true, runId: prepared.runId, workflowId: prepared.workflowId, pipelineName: prepared.pipelineName, input: prepared.input };

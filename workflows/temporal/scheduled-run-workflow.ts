@@ -23,5 +23,9 @@ export async function scheduledRun(input: ScheduledRunInput): Promise<PipelineRu
   const scheduledAt = info.typedSearchAttributes.get(SCHEDULED_START) ?? info.startTime;
   const prepared = await prepareScheduledRun({ ...input, scheduledAt: scheduledAt.toISOString() });
   if (!prepared.ok) return { status: "skipped", reason: prepared.reason };
-  return executeChild<typeof pipelineRun>("pipelineRun", { workflowId: prepared.workflowId, args: [prepared.input], memo: { pipeline: prepared.pipelineName, runId: prepared.runId } });
+  return executeChild<typeof pipelineRun>("pipelineRun", {
+    workflowId: prepared.workflowId,
+    args: [prepared.input],
+    memo: { pipeline: prepared.pipelineName, runId: prepared.runId },
+  });
 }

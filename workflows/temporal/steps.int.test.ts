@@ -82,8 +82,27 @@ afterAll(async () => {
 describe("long and crashing steps", () => {
   it("step writes are fenced by attempt: once a newer attempt holds the step, or the run closed it, an older attempt writes nothing", async () => {
     const name = `fence-${uid()}`;
-    const { id } = await savePipeline(h.ctx, { spec: sixStepSpec({ name, source: "sample:penguins", train: { type: "train.linear", config: { task: "classification", target: "species" } }, conditions: [{ metric: "accuracy", op: ">=", value: 0 }], model: name }) });
-    const run = await createRun(h.db, { teamId: h.ctx.teamId, pipelineId: id, pipelineVersion: 1, workflowId: `wf-${name}`, params: {}, trigger: "api", steps: [{ nodeId: "a", type: "t" }, { nodeId: "b", type: "t" }] });
+    const { id } = await savePipeline(h.ctx, {
+      spec: sixStepSpec({
+        name,
+        source: "sample:penguins",
+        train: { type: "train.linear", config: { task: "classification", target: "species" } },
+        conditions: [{ metric: "accuracy", op: ">=", value: 0 }],
+        model: name,
+      }),
+    });
+    const run = await createRun(h.db, {
+      teamId: h.ctx.teamId,
+      pipelineId: id,
+      pipelineVersion: 1,
+      workflowId: `wf-${name}`,
+      params: {},
+      trigger: "api",
+      steps: [
+        { nodeId: "a", type: "t" },
+        { nodeId: "b", type: "t" },
+      ],
+    });
     const progress = (attempt: number) => ({ phase: "training", iteration: 1, total: 2, attempt, updatedAt: new Date().toISOString() });
     const cache = (key: string, why: string) => ({ key, teamId: h.ctx.teamId, nodeType: "t", outputs: decision(why), runId: run.id });
     const [k1, k2] = [`fence-1-${uid()}`, `fence-2-${uid()}`];
@@ -95,13 +114,25 @@ describe("long and crashing steps", () => {
     expect(await claimStep(h.db, run.id, "a", 1)).toBe(false);
     expect(await reportStepProgress(h.db, run.id, "a", 1, progress(1))).toBe(false);
     const metric = { runId: run.id, nodeId: "a", key: "late", step: 0, value: 1 };
-    expect(await finishStep(h.db, { runId: run.id, nodeId: "a", attempt: 1, status: "succeeded", outputs: decision("attempt 1"), metrics: [metric], cache: cache(k1, "attempt 1") })).toBe(false);
+    expect(
+      await finishStep(h.db, {
+        runId: run.id,
+        nodeId: "a",
+        attempt: 1,
+        status: "succeeded",
+        outputs: decision("attempt 1"),
+        metrics: [metric],
+        cache: cache(k1, "attempt 1"),
+      }),
+    ).toBe(false);
     let row = (await getRun(h.ctx, { runId: run.id })).steps.find((s) => s.nodeId === "a")!;
     expect(row).toMatchObject({ status: "running", attempt: 2, outputs: null, progress: null });
     expect(await getCachedOutputs(h.db, k1)).toBeNull();
     expect((await getRun(h.ctx, { runId: run.id })).metrics).toEqual([]);
     // the owner's writes do
-    expect(await finishStep(h.db, { runId: run.id, nodeId: "a", attempt: 2, status: "succeeded", outputs: decision("attempt 2"), cache: cache(k2, "attempt 2") })).toBe(true);
+    expect(
+      await finishStep(h.db, { runId: run.id, nodeId: "a", attempt: 2, status: "succeeded", outputs: decision("attempt 2"), cache: cache(k2, "attempt 2") }),
+    ).toBe(true);
     row = (await getRun(h.ctx, { runId: run.id })).steps.find((s) => s.nodeId === "a")!;
     expect(row).toMatchObject({ status: "succeeded", attempt: 2, outputs: decision("attempt 2") });
     expect((await getCachedOutputs(h.db, k2))?.outputs).toEqual(decision("attempt 2"));
@@ -127,7 +158,9 @@ describe("long and crashing steps", () => {
     expect(s.attempt).toBe(2);
     expect(s.outputs).toEqual(decision("attempt 2"));
     // attempt 1 came back after the server had given it up: it said so and wrote nothing
-    expect(s.logs.map((l) => l.message)).toContainEqual(expect.stringMatching(/^attempt 1 went \d+\.\d s without a heartbeat \(timeout 2 s\): the server has given it up, so its results are discarded$/));
+    expect(s.logs.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(/^attempt 1 went \d+\.\d s without a heartbeat \(timeout 2 s\): the server has given it up, so its results are discarded$/),
+    );
     const cached = await getCachedOutputs(h.db, stepCacheKey({ run: input, step, params: {}, inputs: {} }));
     expect(cached?.outputs).toEqual(decision("attempt 2"));
   });
@@ -170,7 +203,17 @@ describe("long and crashing steps", () => {
       name: model,
       source: "sample:flights-20k",
       split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 5000, maxDepth: 8, subsample: 0.8 } },
+      train: {
+        type: "train.gbdt",
+        config: {
+          task: "regression",
+          target: "delay",
+          features: ["hour", "day_of_week", "distance", "origin", "destination"],
+          nTrees: 5000,
+          maxDepth: 8,
+          subsample: 0.8,
+        },
+      },
       conditions: [{ metric: "mae", op: "<", value: 1000 }],
       model,
     });
@@ -198,7 +241,8 @@ describe("long and crashing steps", () => {
     await cancelRun(h.ctx, { runId });
     for (;;) {
       if ((await train()).status === "cancelled" && liveTrainingThreads() === 0) break;
-      if (performance.now() - t0 > 10_000) throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveTrainingThreads()} training thread(s)`);
+      if (performance.now() - t0 > 10_000)
+        throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveTrainingThreads()} training thread(s)`);
       await sleep(50);
     }
     const stoppedMs = performance.now() - t0;
@@ -220,7 +264,9 @@ describe("long and crashing steps", () => {
       ["deploy", "cancelled"],
     ]);
     const t = run.steps.find((s) => s.nodeId === "train")!;
-    await expect.poll(async () => (await train()).logs.map((l) => l.message), { timeout: 5_000 }).toContainEqual(expect.stringMatching(/^cancelled at tree \d+ \/ 5000$/));
+    await expect
+      .poll(async () => (await train()).logs.map((l) => l.message), { timeout: 5_000 })
+      .toContainEqual(expect.stringMatching(/^cancelled at tree \d+ \/ 5000$/));
     expect(t.outputs).toBeNull();
     await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
   });

@@ -81,7 +81,17 @@ describe("a killed worker", () => {
       name: model,
       source: "sample:flights-20k",
       split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 1500, maxDepth: 8, subsample: 0.8 } },
+      train: {
+        type: "train.gbdt",
+        config: {
+          task: "regression",
+          target: "delay",
+          features: ["hour", "day_of_week", "distance", "origin", "destination"],
+          nTrees: 1500,
+          maxDepth: 8,
+          subsample: 0.8,
+        },
+      },
       conditions: [{ metric: "mae", op: "<", value: 1000 }],
       model,
     });
@@ -106,7 +116,9 @@ describe("a killed worker", () => {
     await victim!.exited;
     const run = await h.waitForRun(runId, 180_000);
     const finishedAfterKill = Date.now() - killedAt;
-    console.log(`[kill] killed worker ${pid} at tree ${stoppedAt.iteration} / ${stoppedAt.total}; the run finished ${(finishedAfterKill / 1000).toFixed(1)} s later`);
+    console.log(
+      `[kill] killed worker ${pid} at tree ${stoppedAt.iteration} / ${stoppedAt.total}; the run finished ${(finishedAfterKill / 1000).toFixed(1)} s later`,
+    );
 
     expect(run.status).toBe("succeeded");
     const t = run.steps.find((s) => s.nodeId === "train")!;
@@ -120,7 +132,15 @@ describe("a killed worker", () => {
     expect(registered.versions.filter((v) => v.runId === runId)).toHaveLength(1);
     // Registering is idempotent per (run, sha256): a retried deploy gets the same version.
     const m = (t.outputs as { model: ModelRef }).model;
-    const again = await registerModelVersion(h.db, { teamId: h.ctx.teamId, modelName: model, runId, artifactUri: m.uri, sha256: m.sha256, manifest: { ...m.manifest, metrics: {} }, metrics: {} });
+    const again = await registerModelVersion(h.db, {
+      teamId: h.ctx.teamId,
+      modelName: model,
+      runId,
+      artifactUri: m.uri,
+      sha256: m.sha256,
+      manifest: { ...m.manifest, metrics: {} },
+      metrics: {},
+    });
     expect(again.version).toBe(registered.versions[0]!.version);
     expect((await getModel(h.ctx, { name: model })).versions).toHaveLength(1);
   });

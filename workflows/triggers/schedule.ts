@@ -9,11 +9,20 @@ const MACROS = ["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midni
 export const scheduleTrigger = defineTrigger({
   type: "schedule",
   label: "Schedule",
-  summary: "Runs the latest saved version at the times of a cron expression in a time zone (a Temporal Schedule; a fire is skipped while the previous run is still going)",
+  summary:
+    "Runs the latest saved version at the times of a cron expression in a time zone (a Temporal Schedule; a fire is skipped while the previous run is still going)",
   schema: z.object({
-    cron: z.string().trim().min(1, "cron is required").max(200).describe('When to run: a 5-field cron expression ("0 2 * * *" = every day at 02:00) or @daily, @hourly, …'),
+    cron: z
+      .string()
+      .trim()
+      .min(1, "cron is required")
+      .max(200)
+      .describe('When to run: a 5-field cron expression ("0 2 * * *" = every day at 02:00) or @daily, @hourly, …'),
     timezone: z.string().trim().min(1).max(64).default("UTC").describe('IANA time zone of the cron expression, e.g. "Europe/Berlin"'),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}).describe("Values for the pipeline's params on every scheduled run"),
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .default({})
+      .describe("Values for the pipeline's params on every scheduled run"),
   }),
   check: (t) => [...checkCron(t.cron), ...checkTimezone(t.timezone)],
   describe: (t) => `${lowerFirst(describeCron(t.cron))} (${t.timezone})`,
@@ -22,7 +31,12 @@ export const scheduleTrigger = defineTrigger({
 export function checkCron(cron: string): TriggerProblem[] {
   const trimmed = cron.trim();
   if (!MACROS.includes(trimmed) && trimmed.split(/\s+/).length !== 5) {
-    return [{ field: "cron", message: `"${cron}" is not a cron expression: use 5 fields (minute hour day-of-month month day-of-week) or one of ${MACROS.join(", ")}` }];
+    return [
+      {
+        field: "cron",
+        message: `"${cron}" is not a cron expression: use 5 fields (minute hour day-of-month month day-of-week) or one of ${MACROS.join(", ")}`,
+      },
+    ];
   }
   try {
     CronExpressionParser.parse(trimmed, { tz: "UTC" });

@@ -9,7 +9,9 @@ const withTriggers = (triggers: unknown[], params: unknown[] = []) => ({ ...stru
 describe("triggers", () => {
   it("describes each trigger for people", () => {
     expect(describeTrigger(ZTrigger.parse({ type: "schedule", cron: "0 2 * * *", timezone: "Europe/Berlin" }))).toBe("at 02:00, every day (Europe/Berlin)");
-    expect(describeTrigger(ZTrigger.parse({ type: "schedule", cron: "*/15 9-17 * * 1-5" }))).toBe("every 15 minutes, between 09:00 and 17:59, Monday through Friday (UTC)");
+    expect(describeTrigger(ZTrigger.parse({ type: "schedule", cron: "*/15 9-17 * * 1-5" }))).toBe(
+      "every 15 minutes, between 09:00 and 17:59, Monday through Friday (UTC)",
+    );
     expect(describeTrigger(ZTrigger.parse({ type: "dataset", dataset: "flights" }))).toBe('when a new version of dataset "flights" is uploaded');
   });
 
@@ -34,11 +36,19 @@ describe("triggers", () => {
     );
     expect(bad.ok).toBe(false);
     const errors = bad.ok ? [] : bad.errors;
-    expect(errors.map((e) => e.field)).toEqual(["triggers[0].cron", "triggers[1].cron", "triggers[1].timezone", "triggers[2].params.month", "triggers[2].params.nope"]);
+    expect(errors.map((e) => e.field)).toEqual([
+      "triggers[0].cron",
+      "triggers[1].cron",
+      "triggers[1].timezone",
+      "triggers[2].params.month",
+      "triggers[2].params.nope",
+    ]);
     expect(errors[0]!.message).toBe('trigger 1 (schedule): "61 * * * *" is not a valid cron expression: Constraint error, got value 61 expected range 0-59');
     expect(errors[2]!.message).toContain('"Mars/Olympus" is not a time zone');
     const unknownType = compile(withTriggers([{ type: "cron" }]));
     expect(unknownType.ok ? [] : unknownType.errors).toEqual([expect.objectContaining({ field: "triggers[0].type" })]);
-    expect(compile(withTriggers([{ type: "schedule", cron: "0 2 * * 1-5", timezone: "Europe/Berlin" }, { type: "webhook" }, { type: "dataset", dataset: "x" }])).ok).toBe(true);
+    expect(
+      compile(withTriggers([{ type: "schedule", cron: "0 2 * * 1-5", timezone: "Europe/Berlin" }, { type: "webhook" }, { type: "dataset", dataset: "x" }])).ok,
+    ).toBe(true);
   });
 });

@@ -14,7 +14,15 @@ interface SpecLike {
   edges?: { id: string; source: string; target: string }[];
 }
 
-export function BareFlow({ id, onlyRenderVisibleElements, rect }: { id: string; onlyRenderVisibleElements: boolean; rect: { x: number; y: number; w: number; h: number } }) {
+export function BareFlow({
+  id,
+  onlyRenderVisibleElements,
+  rect,
+}: {
+  id: string;
+  onlyRenderVisibleElements: boolean;
+  rect: { x: number; y: number; w: number; h: number };
+}) {
   const [nodes, setNodes, onNodesChange] = useNodesState<Node>([]);
   const [edges, setEdges, onEdgesChange] = useEdgesState<Edge>([]);
   const [loaded, setLoaded] = useState(false);

@@ -27,7 +27,10 @@ export function useToast() {
 
 export function Toast({ message }: { message: string }) {
   return (
-    <div role="status" className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg">
+    <div
+      role="status"
+      className="absolute left-1/2 top-3 z-20 flex max-w-[70%] -translate-x-1/2 items-center gap-2 rounded-md bg-slate-900 px-3.5 py-2 text-[13px] text-white shadow-lg"
+    >
       {/^(Saved|Pasted|Copied|Imported|Restored|Back|Started)/.test(message) ? null : <AlertIcon className="shrink-0 text-amber-300" />}
       {message}
     </div>
@@ -40,7 +43,8 @@ export function EmptyCanvas({ onImport, onLoad }: { onImport: () => void; onLoad
       <div className="pointer-events-auto rounded-xl border border-dashed border-slate-300 bg-white/85 px-8 py-6 text-center">
         <div className="text-sm font-medium text-slate-700">Drag a node here to start</div>
         <div className="mt-1 max-w-xs text-[13px] text-slate-500">
-          Begin with <span className="font-medium text-slate-700">CSV dataset</span> from the palette, press <kbd className="rounded border border-slate-300 px-1 text-[11px]">Ctrl K</kbd> to add by name,{" "}
+          Begin with <span className="font-medium text-slate-700">CSV dataset</span> from the palette, press{" "}
+          <kbd className="rounded border border-slate-300 px-1 text-[11px]">Ctrl K</kbd> to add by name,{" "}
           <button type="button" onClick={onImport} className="text-indigo-600 hover:underline">
             import a spec
           </button>{" "}
@@ -60,7 +64,11 @@ export function EmptyCanvas({ onImport, onLoad }: { onImport: () => void; onLoad
 
 export function LocalDraftOffer({ offer, onRestore, onDiscard }: { offer: LocalDraft; onRestore: () => void; onDiscard: () => void }) {
   return (
-    <div role="region" aria-label="Unsaved pipeline" className="absolute left-1/2 top-3 z-20 flex -translate-x-1/2 items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3.5 py-2 text-[13px] text-amber-900 shadow-md">
+    <div
+      role="region"
+      aria-label="Unsaved pipeline"
+      className="absolute left-1/2 top-3 z-20 flex -translate-x-1/2 items-center gap-3 rounded-md border border-amber-200 bg-amber-50 px-3.5 py-2 text-[13px] text-amber-900 shadow-md"
+    >
       <span>
         An unsaved pipeline from {formatTime(offer.at)} ({offer.spec.nodes.length} node{offer.spec.nodes.length === 1 ? "" : "s"}) is kept in this browser.
       </span>

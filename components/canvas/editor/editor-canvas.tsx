@@ -98,9 +98,7 @@ export function EditorCanvas({
           attributionPosition="bottom-right"
         >
           <Controls position="top-left" showInteractive={false} orientation="horizontal" />
-          {canvasNodes.length > 10 ? (
-            <CanvasMinimap nodes={settledNodes} color={minimapColor} nodeWidth={NODE_WIDTH} />
-          ) : null}
+          {canvasNodes.length > 10 ? <CanvasMinimap nodes={settledNodes} color={minimapColor} nodeWidth={NODE_WIDTH} /> : null}
           <ConnectionHint nodes={ed.nodes} edges={ed.edges} />
           <MotionCanvas ref={gestures.motion} edges={ed.edges} />
         </LiveDragFlow>
@@ -116,11 +114,17 @@ function ConnectionHint({ nodes, edges }: { nodes: PipelineNode[]; edges: Pipeli
   if (!c.inProgress || !c.toHandle || c.isValid !== false) return null;
   const from = c.fromHandle;
   const to = c.toHandle;
-  const conn = from.type === "source" ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null } : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
+  const conn =
+    from.type === "source"
+      ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+      : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
   const r = checkConnection(nodes, edges, conn);
   if (r.ok) return null;
   return (
-    <div data-testid="connection-hint" className="pointer-events-none absolute left-1/2 top-14 z-20 -translate-x-1/2 rounded-md border border-rose-200 bg-white px-3 py-1.5 text-[12.5px] text-rose-700 shadow-md">
+    <div
+      data-testid="connection-hint"
+      className="pointer-events-none absolute left-1/2 top-14 z-20 -translate-x-1/2 rounded-md border border-rose-200 bg-white px-3 py-1.5 text-[12.5px] text-rose-700 shadow-md"
+    >
       <span className="mr-1.5 inline-block h-2 w-2 rounded-full" style={{ background: PORT_COLORS.deployment }} />
       {r.reason}
     </div>

@@ -75,17 +75,35 @@ export function EditorToolbar(props: EditorToolbarProps) {
           </Button>
         </div>
         <Menu label="Edit">
-          <MenuItem onSelect={ed.undo} disabled={!ed.canUndo} shortcut="Ctrl+Z">Undo</MenuItem>
-          <MenuItem onSelect={ed.redo} disabled={!ed.canRedo} shortcut="Ctrl+Shift+Z">Redo</MenuItem>
+          <MenuItem onSelect={ed.undo} disabled={!ed.canUndo} shortcut="Ctrl+Z">
+            Undo
+          </MenuItem>
+          <MenuItem onSelect={ed.redo} disabled={!ed.canRedo} shortcut="Ctrl+Shift+Z">
+            Redo
+          </MenuItem>
           <MenuSeparator />
-          <MenuItem onSelect={() => void copySelection().then((ok) => ok && ed.removeSelected())} disabled={!copyable} shortcut="Ctrl+X">Cut</MenuItem>
-          <MenuItem onSelect={() => void copySelection()} disabled={!copyable} shortcut="Ctrl+C">Copy</MenuItem>
-          <MenuItem onSelect={() => void pasteClipboard()} shortcut="Ctrl+V">Paste</MenuItem>
-          <MenuItem onSelect={duplicate} disabled={!copyable} shortcut="Ctrl+D">Duplicate</MenuItem>
-          <MenuItem onSelect={ed.removeSelected} disabled={!hasSelection} shortcut="Del">Delete</MenuItem>
-          <MenuItem onSelect={ed.selectAll} disabled={!(ed.nodes.length + ed.notes.length)} shortcut="Ctrl+A">Select all</MenuItem>
+          <MenuItem onSelect={() => void copySelection().then((ok) => ok && ed.removeSelected())} disabled={!copyable} shortcut="Ctrl+X">
+            Cut
+          </MenuItem>
+          <MenuItem onSelect={() => void copySelection()} disabled={!copyable} shortcut="Ctrl+C">
+            Copy
+          </MenuItem>
+          <MenuItem onSelect={() => void pasteClipboard()} shortcut="Ctrl+V">
+            Paste
+          </MenuItem>
+          <MenuItem onSelect={duplicate} disabled={!copyable} shortcut="Ctrl+D">
+            Duplicate
+          </MenuItem>
+          <MenuItem onSelect={ed.removeSelected} disabled={!hasSelection} shortcut="Del">
+            Delete
+          </MenuItem>
+          <MenuItem onSelect={ed.selectAll} disabled={!(ed.nodes.length + ed.notes.length)} shortcut="Ctrl+A">
+            Select all
+          </MenuItem>
           <MenuSeparator />
-          <MenuItem onSelect={() => openDialog("quick-add")} shortcut="Ctrl+K">Quick add node…</MenuItem>
+          <MenuItem onSelect={() => openDialog("quick-add")} shortcut="Ctrl+K">
+            Quick add node…
+          </MenuItem>
           <MenuItem onSelect={props.onAddNote}>Add sticky note</MenuItem>
         </Menu>
         <Button variant="ghost" onClick={() => void props.onLayout()} disabled={!ed.nodes.length} title="Arrange the graph left to right (undo restores)">
@@ -103,7 +121,9 @@ export function EditorToolbar(props: EditorToolbarProps) {
           {saved ? (
             <>
               <MenuSeparator />
-              <MenuItem onSelect={props.onDiscard} disabled={!dirty}>Discard changes since v{saved.version}</MenuItem>
+              <MenuItem onSelect={props.onDiscard} disabled={!dirty}>
+                Discard changes since v{saved.version}
+              </MenuItem>
             </>
           ) : null}
         </Menu>
@@ -127,7 +147,9 @@ export function EditorToolbar(props: EditorToolbarProps) {
           onClick={() => void props.onRun()}
           disabled={busy || props.starting || ed.errors.length > 0}
           aria-busy={props.starting || undefined}
-          title={ed.errors.length ? `Fix ${ed.errors.length} problem${ed.errors.length === 1 ? "" : "s"} before running` : "Save (if needed) and run this pipeline"}
+          title={
+            ed.errors.length ? `Fix ${ed.errors.length} problem${ed.errors.length === 1 ? "" : "s"} before running` : "Save (if needed) and run this pipeline"
+          }
         >
           <RunIcon className={props.starting ? "animate-pulse" : undefined} />
           {props.starting ? "Starting…" : "Run"}

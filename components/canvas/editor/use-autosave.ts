@@ -48,7 +48,19 @@ export interface SaveGuard {
 /** How long the canvas must be still before the draft is autosaved. */
 const AUTOSAVE_MS = 800;
 
-export function useAutosave({ ed, saved, initial, initialDraft, flash }: { ed: PipelineEditorState; saved: Saved | null; initial: CanvasGraph; initialDraft: { updatedAt: Date } | null; flash: (message: string) => void }) {
+export function useAutosave({
+  ed,
+  saved,
+  initial,
+  initialDraft,
+  flash,
+}: {
+  ed: PipelineEditorState;
+  saved: Saved | null;
+  initial: CanvasGraph;
+  initialDraft: { updatedAt: Date } | null;
+  flash: (message: string) => void;
+}) {
   const trpc = useTRPC();
   const flow = useReactFlow<PipelineNode | NoteNode, PipelineEdge>();
   const saveDraft = useMutation(trpc.pipelines.saveDraft.mutationOptions());

@@ -31,7 +31,13 @@ export function useCanvasCommands({ ed, view, closeDialog }: { ed: PipelineEdito
     (type: string) => {
       closeDialog();
       const after = ed.selectedNode;
-      const r = quickAdd({ nodes: ed.nodes, edges: ed.edges }, type, after, centrePosition(), [...ed.nodes, ...ed.notes].map((n) => n.id));
+      const r = quickAdd(
+        { nodes: ed.nodes, edges: ed.edges },
+        type,
+        after,
+        centrePosition(),
+        [...ed.nodes, ...ed.notes].map((n) => n.id),
+      );
       if (!r) return;
       ed.insert(r.node, r.edges);
       requestAnimationFrame(() => revealNode(r.node.id));

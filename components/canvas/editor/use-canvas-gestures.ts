@@ -40,7 +40,10 @@ export function useCanvasGestures(ed: PipelineEditorState, flash: (message: stri
       if (state.isValid !== false || !state.toHandle || !state.fromHandle) return;
       const from = state.fromHandle;
       const to = state.toHandle;
-      const conn = from.type === "source" ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null } : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
+      const conn =
+        from.type === "source"
+          ? { source: from.nodeId, sourceHandle: from.id ?? null, target: to.nodeId, targetHandle: to.id ?? null }
+          : { source: to.nodeId, sourceHandle: to.id ?? null, target: from.nodeId, targetHandle: from.id ?? null };
       const { nodes, edges } = ed.currentGraph();
       const r = checkConnection(nodes, edges, conn);
       if (!r.ok) flash(`Connection refused: ${r.reason}`);

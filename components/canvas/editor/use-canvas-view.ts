@@ -24,7 +24,12 @@ export function useCanvasView(ed: PipelineEditorState) {
         return x < n.position.x + w + 20 && x + NODE_WIDTH + 20 > n.position.x && y < n.position.y + h + 20 && y + 110 + 20 > n.position.y;
       });
     for (let ring = 0; ring < 12; ring++) {
-      for (const [dx, dy] of [[0, ring], [ring, 0], [ring, ring], [-ring, ring]] as const) {
+      for (const [dx, dy] of [
+        [0, ring],
+        [ring, 0],
+        [ring, ring],
+        [-ring, ring],
+      ] as const) {
         const x = start.x + dx * (NODE_WIDTH + 40);
         const y = start.y + dy * 70;
         if (!overlaps(x, y)) return { x, y };
@@ -41,7 +46,10 @@ export function useCanvasView(ed: PipelineEditorState) {
       if (n) {
         const w = n.measured.width ?? NODE_WIDTH;
         const h = n.measured.height ?? 100;
-        void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, { zoom: Math.max(flow.getZoom(), 0.9), duration: 300 });
+        void flow.setCenter(n.internals.positionAbsolute.x + w / 2, n.internals.positionAbsolute.y + h / 2, {
+          zoom: Math.max(flow.getZoom(), 0.9),
+          duration: 300,
+        });
       }
     },
     [ed, flow],

@@ -71,7 +71,13 @@ export function useSaveRun({
         void queryClient.invalidateQueries({ queryKey: trpc.pipelines.versions.queryKey({ id: r.id }) });
         void queryClient.invalidateQueries({ queryKey: trpc.triggers.list.queryKey({ id: r.id }) });
         if (r.webhook) onWebhook?.(r.webhook);
-        flash(r.unchanged ? `Nothing changed since version ${r.version}: no new version` : r.webhook ? `Saved version ${r.version}: the webhook's URL is in the pipeline settings, shown this once` : `Saved version ${r.version}`);
+        flash(
+          r.unchanged
+            ? `Nothing changed since version ${r.version}: no new version`
+            : r.webhook
+              ? `Saved version ${r.version}: the webhook's URL is in the pipeline settings, shown this once`
+              : `Saved version ${r.version}`,
+        );
         return next;
       } catch (e) {
         setActionError(e);

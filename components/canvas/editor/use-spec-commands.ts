@@ -54,7 +54,9 @@ export function useSpecCommands({
     (spec: PipelineSpecInput, problems: number, what: string) => {
       ed.replaceGraph(fromSpec(spec));
       closeDialog();
-      flash(`${what}: ${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}${problems ? `, ${problems} problem${problems === 1 ? "" : "s"} to fix` : ""}`);
+      flash(
+        `${what}: ${spec.nodes.length} node${spec.nodes.length === 1 ? "" : "s"}${problems ? `, ${problems} problem${problems === 1 ? "" : "s"} to fix` : ""}`,
+      );
       requestAnimationFrame(() => void flow.fitView({ padding: 0.2, maxZoom: 1, duration: 300 }));
     },
     [closeDialog, ed, flash, flow],

@@ -10,7 +10,6 @@ import { startRun } from "../runs/start-run";
 import { lit, withDuckDb, writeDataset } from "../../../workflows/data/duckdb";
 import { LIMITS } from "../../../contract/api/common";
 
-
 /** Stores an uploaded CSV as a Parquet artifact (types inferred by DuckDB). */
 export async function uploadDataset(ctx: RequestContext, opts: { name: string; csv: Uint8Array }, store = new ArtifactStore()) {
   const name = opts.name.trim();

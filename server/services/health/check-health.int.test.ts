@@ -55,7 +55,11 @@ describe("checkHealth against real services", () => {
     const poll = connection
       .withAbortSignal(abort.signal, () =>
         connection.withDeadline(Date.now() + 60_000, () =>
-          connection.workflowService.pollWorkflowTaskQueue({ namespace: testEnv().TEMPORAL_NAMESPACE, taskQueue: { name: taskQueue, kind: 1 }, identity: "health-test" }),
+          connection.workflowService.pollWorkflowTaskQueue({
+            namespace: testEnv().TEMPORAL_NAMESPACE,
+            taskQueue: { name: taskQueue, kind: 1 },
+            identity: "health-test",
+          }),
         ),
       )
       .catch(() => undefined);

@@ -22,7 +22,13 @@ export async function setAlias(ctx: RequestContext, opts: { name: string; alias:
       { nodeId: null, field: "version", message: `model ${opts.name} has no version ${opts.version}` },
     ]);
   }
-  const { fromVersion } = await moveAlias(ctx.db, { modelId: found.model.id, alias: opts.alias, version: opts.version, actor: `user:${ctx.userId}`, reason: opts.reason });
+  const { fromVersion } = await moveAlias(ctx.db, {
+    modelId: found.model.id,
+    alias: opts.alias,
+    version: opts.version,
+    actor: `user:${ctx.userId}`,
+    reason: opts.reason,
+  });
   return { name: found.model.name, alias: opts.alias, version: opts.version, fromVersion };
 }
 

@@ -16,7 +16,15 @@ export async function getModel(ctx: RequestContext, opts: { name: string }) {
     name: found.model.name,
     versions: found.versions.map((v) => ({ version: v.version, metrics: v.metrics, runId: v.runId, createdAt: v.createdAt, sha256: v.sha256 })),
     aliases: found.aliases,
-    events: found.events.map((e) => ({ alias: e.alias, fromVersion: e.fromVersion, toVersion: e.toVersion, actor: e.actor, reason: e.reason, runId: e.runId, createdAt: e.createdAt })),
+    events: found.events.map((e) => ({
+      alias: e.alias,
+      fromVersion: e.fromVersion,
+      toVersion: e.toVersion,
+      actor: e.actor,
+      reason: e.reason,
+      runId: e.runId,
+      createdAt: e.createdAt,
+    })),
   };
 }
 

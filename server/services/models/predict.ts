@@ -15,10 +15,7 @@ export interface ServerPredictions {
  * (`/v1/predict/{name}/versions/{v}`, the browser's parity check) or from
  * what the deployment called `name` serves (`/v1/predict/{name}`).
  */
-export async function predict(
-  ctx: RequestContext,
-  opts: { name: string; version?: number; instances: Record<string, unknown>[] },
-): Promise<ServerPredictions> {
+export async function predict(ctx: RequestContext, opts: { name: string; version?: number; instances: Record<string, unknown>[] }): Promise<ServerPredictions> {
   // Team check and existence first: the serving process knows no teams.
   if (opts.version === undefined) await getModel(ctx, opts);
   else await getModelVersion(ctx, { name: opts.name, version: opts.version });
@@ -38,7 +35,8 @@ export async function predict(
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   if (!res.ok) {
     const message = typeof body.error === "string" ? body.error : `serving answered HTTP ${res.status}`;
-    if (res.status === 404) throw new ServiceError("not_found", opts.version === undefined ? `model ${opts.name} is not deployed (no deployment serves it)` : message);
+    if (res.status === 404)
+      throw new ServiceError("not_found", opts.version === undefined ? `model ${opts.name} is not deployed (no deployment serves it)` : message);
     if (res.status >= 500) throw new ServiceError("unavailable", `the serving process failed: ${message}`);
     throw new ServiceError("invalid", message, [{ nodeId: null, field: "instances", message }]);
   }

@@ -36,7 +36,10 @@ afterAll(async () => {
 const spec = (description = "v") => ({ ...structuredClone(boston), name: `drafts-${suffix}`, description });
 /** The ServiceError a promise rejects with. */
 async function refusal(p: Promise<unknown>): Promise<ServiceError> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ServiceError);
   return e as ServiceError;
 }

@@ -26,12 +26,17 @@ export async function getDraft(ctx: RequestContext, opts: { id: string }) {
  * validated as a pipeline (a draft may be half-edited); it only has to be a
  * JSON object of at most 5 MB. `baseVersion` is the version it started from.
  */
-export async function saveDraft(ctx: RequestContext, opts: { id: string; spec: unknown; baseVersion: unknown }): Promise<{ baseVersion: number; updatedAt: Date }> {
+export async function saveDraft(
+  ctx: RequestContext,
+  opts: { id: string; spec: unknown; baseVersion: unknown },
+): Promise<{ baseVersion: number; updatedAt: Date }> {
   const { spec, baseVersion } = opts;
-  if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw invalid("spec", `must be a JSON object, got ${spec === null ? "null" : Array.isArray(spec) ? "an array" : typeof spec}`);
+  if (typeof spec !== "object" || spec === null || Array.isArray(spec))
+    throw invalid("spec", `must be a JSON object, got ${spec === null ? "null" : Array.isArray(spec) ? "an array" : typeof spec}`);
   const bytes = Buffer.byteLength(JSON.stringify(spec));
   if (bytes > MAX_DRAFT_BYTES) throw invalid("spec", `is ${(bytes / 1024 / 1024).toFixed(1)} MB as JSON; a draft may be at most 5 MB`);
-  if (typeof baseVersion !== "number" || !Number.isInteger(baseVersion) || baseVersion < 1) throw invalid("baseVersion", `must be a positive integer, got ${JSON.stringify(baseVersion) ?? "nothing"}`);
+  if (typeof baseVersion !== "number" || !Number.isInteger(baseVersion) || baseVersion < 1)
+    throw invalid("baseVersion", `must be a positive integer, got ${JSON.stringify(baseVersion) ?? "nothing"}`);
   const latest = await latestVersion(ctx, opts.id);
   if (baseVersion > latest) throw invalid("baseVersion", `pipeline ${opts.id} has no version ${baseVersion} (latest is ${latest})`);
   const saved = await upsertPipelineDraft(ctx.db, { teamId: ctx.teamId, pipelineId: opts.id, spec, baseVersion, updatedBy: ctx.userId });

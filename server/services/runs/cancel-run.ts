@@ -8,9 +8,13 @@ import { getRun } from "./get-run";
  * `cancelled` (workflows/temporal/pipeline-workflow.ts); a run that already
  * finished is a conflict, and nothing changes.
  */
-export async function cancelRun(ctx: RequestContext, opts: { runId: string }): Promise<{ runId: string; status: "queued" | "running" | "succeeded" | "failed" | "cancelled" }> {
+export async function cancelRun(
+  ctx: RequestContext,
+  opts: { runId: string },
+): Promise<{ runId: string; status: "queued" | "running" | "succeeded" | "failed" | "cancelled" }> {
   const run = await getRun(ctx, opts);
-  if (run.status !== "queued" && run.status !== "running") throw new ServiceError("conflict", `run ${run.id} already finished (${run.status}); only a queued or running run can be cancelled`);
+  if (run.status !== "queued" && run.status !== "running")
+    throw new ServiceError("conflict", `run ${run.id} already finished (${run.status}); only a queued or running run can be cancelled`);
   try {
     const client = await temporalClient();
     await client.workflow.getHandle(run.workflowId).cancel();

@@ -26,5 +26,10 @@ export async function getRun(ctx: RequestContext, opts: { runId: string }) {
 export async function listRuns(ctx: RequestContext, opts: { pipelineId?: string; status?: RunStatus; limit?: number }) {
   if (opts.pipelineId !== undefined && !isUuid(opts.pipelineId)) return [];
   const rows = await queryRuns(ctx.db, ctx.teamId, opts);
-  return rows.map((r) => ({ ...r.run, trigger: { type: r.run.trigger, detail: r.run.triggerDetail }, error: redactPaths(r.run.error), pipelineName: r.pipelineName }));
+  return rows.map((r) => ({
+    ...r.run,
+    trigger: { type: r.run.trigger, detail: r.run.triggerDetail },
+    error: redactPaths(r.run.error),
+    pipelineName: r.pipelineName,
+  }));
 }

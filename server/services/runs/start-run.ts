@@ -18,10 +18,23 @@ export async function startRun(
   const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
   if (opts.resumeOf !== undefined) {
     const earlier = isUuid(opts.resumeOf) ? await findRun(ctx.db, ctx.teamId, opts.resumeOf) : null;
-    if (!earlier || earlier.pipelineId !== opts.pipelineId) throw new ServiceError("invalid", `run ${opts.resumeOf} is not a run of pipeline ${opts.pipelineId}`, [{ nodeId: null, field: "resumeOf", message: `run ${opts.resumeOf} is not a run of this pipeline` }]);
+    if (!earlier || earlier.pipelineId !== opts.pipelineId)
+      throw new ServiceError("invalid", `run ${opts.resumeOf} is not a run of pipeline ${opts.pipelineId}`, [
+        { nodeId: null, field: "resumeOf", message: `run ${opts.resumeOf} is not a run of this pipeline` },
+      ]);
   }
   const trigger = opts.trigger ?? { type: ctx.via === "rest" ? "api" : "manual", ...(opts.resumeOf ? { detail: { resumeOf: opts.resumeOf } } : {}) };
-  const prepared = exists ? await prepareRun(ctx.db, { teamId: ctx.teamId, pipelineId: opts.pipelineId, version: opts.version, params: opts.params, trigger, createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy, reuseFrom: opts.resumeOf }) : null;
+  const prepared = exists
+    ? await prepareRun(ctx.db, {
+        teamId: ctx.teamId,
+        pipelineId: opts.pipelineId,
+        version: opts.version,
+        params: opts.params,
+        trigger,
+        createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy,
+        reuseFrom: opts.resumeOf,
+      })
+    : null;
   if (!prepared || (!prepared.ok && prepared.reason === "not_found")) {
     throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
   }

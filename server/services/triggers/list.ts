@@ -35,7 +35,13 @@ async function stateOf(ctx: RequestContext, pipelineId: string, t: Trigger, inde
 export async function listTriggers(ctx: RequestContext, opts: { id: string }) {
   const { found, triggers } = await latestTriggers(ctx, opts.id);
   return Promise.all(
-    triggers.map(async (t, index) => ({ index, version: found.version.version, description: describeTrigger(t), trigger: t, ...(await stateOf(ctx, opts.id, t, index)) })),
+    triggers.map(async (t, index) => ({
+      index,
+      version: found.version.version,
+      description: describeTrigger(t),
+      trigger: t,
+      ...(await stateOf(ctx, opts.id, t, index)),
+    })),
   );
 }
 
@@ -49,7 +55,8 @@ async function scheduleAt(ctx: RequestContext, id: string, index: number) {
 export async function pauseTrigger(ctx: RequestContext, opts: { id: string; index: number; reason: string; paused: boolean }): Promise<ScheduleState> {
   await scheduleAt(ctx, opts.id, opts.index);
   const note = `${opts.paused ? "paused" : "resumed"} by user:${ctx.userId}: ${opts.reason}`;
-  if (!(await setSchedulePaused(opts.id, opts.index, opts.paused, note))) throw new ServiceError("conflict", "the schedule does not exist in Temporal yet; save the pipeline again");
+  if (!(await setSchedulePaused(opts.id, opts.index, opts.paused, note)))
+    throw new ServiceError("conflict", "the schedule does not exist in Temporal yet; save the pipeline again");
   return (await describeSchedule(opts.id, opts.index))!;
 }
 
@@ -68,7 +75,15 @@ export async function listSchedules(ctx: RequestContext) {
     if (!spec.success) continue;
     for (const [index, t] of spec.data.triggers.entries()) {
       if (t.type !== "schedule") continue;
-      out.push({ pipelineId: row.id, pipelineName: row.name, index, cron: t.cron, timezone: t.timezone, description: describeTrigger(t), schedule: await describeSchedule(row.id, index) });
+      out.push({
+        pipelineId: row.id,
+        pipelineName: row.name,
+        index,
+        cron: t.cron,
+        timezone: t.timezone,
+        description: describeTrigger(t),
+        schedule: await describeSchedule(row.id, index),
+      });
     }
   }
   return out.sort((a, b) => a.pipelineName.localeCompare(b.pipelineName) || a.index - b.index);

@@ -24,7 +24,14 @@ export async function syncTriggers(ctx: RequestContext, opts: { pipelineId: stri
     for (let i = 0; i < before.length; i++) if (before[i]!.type === "schedule" && now[i]?.type !== "schedule") await deleteSchedule(opts.pipelineId, i);
   } catch (e) {
     if (e instanceof ServiceError) throw e;
-    throw new ServiceError("unavailable", `version ${opts.version} was saved, but its schedules could not be set up (Temporal is not reachable); save again once it is`);
+    throw new ServiceError(
+      "unavailable",
+      `version ${opts.version} was saved, but its schedules could not be set up (Temporal is not reachable); save again once it is`,
+    );
   }
-  return syncWebhook(ctx, opts.pipelineId, now.some((t) => t.type === "webhook"));
+  return syncWebhook(
+    ctx,
+    opts.pipelineId,
+    now.some((t) => t.type === "webhook"),
+  );
 }

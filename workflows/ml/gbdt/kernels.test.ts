@@ -83,9 +83,18 @@ describe("histogram kernels", () => {
       const call = (name: string, hist: Doubles, withH: boolean) =>
         (K as unknown as Record<string, (...a: unknown[]) => void>)[`${name}${L}`]!(hist, g, ...(withH ? [h] : []), w, ...args);
       const near = (a: number[], b: number[]) => a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 12));
-      near(run((hist) => call("histL", hist, true)), reference(L, "array"));
-      near(run((hist) => call("histU", hist, false)), reference(L, "unit"));
-      near(run((hist) => call("gradL", hist, false)), reference(L, "none"));
+      near(
+        run((hist) => call("histL", hist, true)),
+        reference(L, "array"),
+      );
+      near(
+        run((hist) => call("histU", hist, false)),
+        reference(L, "unit"),
+      );
+      near(
+        run((hist) => call("gradL", hist, false)),
+        reference(L, "none"),
+      );
     });
   }
 });

@@ -25,13 +25,21 @@ describe("squared error", () => {
     const h = new Float64Array(1);
     squaredErrorGradients(Float64Array.of(2.2), Float64Array.of(0.7), g, h);
     expect(g[0]).toBeCloseTo(fd(loss, 2.2), 6);
-    expect(h[0]).toBeCloseTo(fd((s) => fd(loss, s), 2.2, 1e-3), 4);
+    expect(h[0]).toBeCloseTo(
+      fd((s) => fd(loss, s), 2.2, 1e-3),
+      4,
+    );
   });
 });
 
 describe("logistic", () => {
   it("g = σ(s) − y, h = σ(s)(1 − σ(s)) match finite differences of the log loss", () => {
-    for (const [s, t] of [[0, 1], [1.3, 0], [-2.1, 1], [4, 1]] as const) {
+    for (const [s, t] of [
+      [0, 1],
+      [1.3, 0],
+      [-2.1, 1],
+      [4, 1],
+    ] as const) {
       const loss = (x: number) => -(t * Math.log(sigmoid(x)) + (1 - t) * Math.log(1 - sigmoid(x)));
       const g = new Float64Array(1);
       const h = new Float64Array(1);
@@ -40,7 +48,10 @@ describe("logistic", () => {
       expect(g[0]).toBeCloseTo(sigmoid(s) - t, 12);
       expect(g[0]).toBeCloseTo(fd(loss, s), 6);
       expect(h[0]).toBeCloseTo(sigmoid(s) * (1 - sigmoid(s)), 12);
-      expect(h[0]).toBeCloseTo(fd((x) => fd(loss, x), s, 1e-3), 4);
+      expect(h[0]).toBeCloseTo(
+        fd((x) => fd(loss, x), s, 1e-3),
+        4,
+      );
     }
   });
 
@@ -84,7 +95,10 @@ describe("softmax", () => {
       };
       expect(g[0]).toBeCloseTo(fd(loss, [0.5, -1, 2][k]!), 6);
       expect(h[0]).toBeCloseTo(prob[k]! * (1 - prob[k]!), 12);
-      expect(h[0]).toBeCloseTo(fd((x) => fd(loss, x), [0.5, -1, 2][k]!, 1e-3), 4);
+      expect(h[0]).toBeCloseTo(
+        fd((x) => fd(loss, x), [0.5, -1, 2][k]!, 1e-3),
+        4,
+      );
       expect(g[1]).toBeCloseTo(k === 0 ? 1 / 3 - 1 : 1 / 3, 12);
     }
   });

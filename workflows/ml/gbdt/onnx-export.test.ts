@@ -10,7 +10,11 @@ import type { Frame, Prediction } from "../types";
 import { trainGbdt, type GbdtTrainedModel } from "./train";
 import { synthetic } from "../../../testing/gbdt-data";
 
-type Runtime = { name: string; create: (bytes: Uint8Array) => Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>> }>; Tensor: typeof ortNode.Tensor };
+type Runtime = {
+  name: string;
+  create: (bytes: Uint8Array) => Promise<{ run(feeds: Record<string, unknown>): Promise<Record<string, { data: unknown; dims: readonly number[] }>> }>;
+  Tensor: typeof ortNode.Tensor;
+};
 
 const runtimes: Runtime[] = [
   { name: "onnxruntime-node", create: (b) => ortNode.InferenceSession.create(b), Tensor: ortNode.Tensor },
@@ -29,7 +33,11 @@ function feeds(rt: Runtime, model: GbdtTrainedModel, frame: Frame): Record<strin
     out[input.name] =
       col.kind === "number"
         ? new rt.Tensor("float32", Float32Array.from(col.values), [frame.rows, 1])
-        : new rt.Tensor("string", col.values.map((v) => v ?? ""), [frame.rows, 1]);
+        : new rt.Tensor(
+            "string",
+            col.values.map((v) => v ?? ""),
+            [frame.rows, 1],
+          );
   }
   return out;
 }
@@ -37,8 +45,7 @@ function feeds(rt: Runtime, model: GbdtTrainedModel, frame: Frame): Record<strin
 /** A test frame with what training never saw: NaN everywhere, an unseen category, "" and null. */
 function scoringFrame(train: Frame): Frame {
   const n = 400;
-  const part = (c: Frame["columns"][number]) =>
-    c.kind === "number" ? { ...c, values: c.values.slice(0, n) } : { ...c, values: c.values.slice(0, n) };
+  const part = (c: Frame["columns"][number]) => (c.kind === "number" ? { ...c, values: c.values.slice(0, n) } : { ...c, values: c.values.slice(0, n) });
   const columns = train.columns.map(part);
   const a = columns[0]!.values as Float64Array;
   const c = columns[2]!.values as (string | null)[];
@@ -74,11 +81,20 @@ describe("ONNX export parity", () => {
     ["regression", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 60 })],
     ["binary", trainGbdt(train, { task: "classification", target: "bin", features, nTrees: 40 })],
     ["multiclass", trainGbdt(train, { task: "classification", target: "cls", features, nTrees: 25 })],
-    ["regression, sampled rows and columns", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 30, subsample: 0.6, colsampleByTree: 0.5, maxDepth: 4 })],
+    [
+      "regression, sampled rows and columns",
+      trainGbdt(train, { task: "regression", target: "y", features, nTrees: 30, subsample: 0.6, colsampleByTree: 0.5, maxDepth: 4 }),
+    ],
     // One feature of three per tree: the feature-major histogram path.
     ["regression, one column per tree", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 30, colsampleByTree: 0.3 })],
-    ["regression, depth 12 (node arrays bounded by rows)", trainGbdt(train, { task: "regression", target: "y", features, nTrees: 8, maxDepth: 12, minChildWeight: 0, l2: 0.1 })],
-    ["multiclass, sampled rows, early stopping", trainGbdt(train, { task: "classification", target: "cls", features, nTrees: 30, subsample: 0.7, earlyStoppingRounds: 5 })],
+    [
+      "regression, depth 12 (node arrays bounded by rows)",
+      trainGbdt(train, { task: "regression", target: "y", features, nTrees: 8, maxDepth: 12, minChildWeight: 0, l2: 0.1 }),
+    ],
+    [
+      "multiclass, sampled rows, early stopping",
+      trainGbdt(train, { task: "classification", target: "cls", features, nTrees: 30, subsample: 0.7, earlyStoppingRounds: 5 }),
+    ],
   ];
   const score = scoringFrame(train);
 
@@ -102,7 +118,10 @@ describe("ONNX export parity", () => {
 
   it("a single row works too (batch of one)", async () => {
     const [, model] = models[2]!;
-    const one: Frame = { rows: 1, columns: score.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice(5, 6) } : { ...c, values: c.values.slice(5, 6) })) };
+    const one: Frame = {
+      rows: 1,
+      columns: score.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice(5, 6) } : { ...c, values: c.values.slice(5, 6) })),
+    };
     const out = await (await ortNode.InferenceSession.create(model.onnx)).run(feeds(runtimes[0]!, model, one) as Record<string, ortNode.Tensor>);
     expectParity(model, model.predict(one), out, 1);
   });

@@ -55,8 +55,7 @@ export function exportOnnx(model: GbdtEnsemble): Uint8Array {
   for (const c of model.inputs) g.input({ name: c.name, type: c.kind === "number" ? DataType.FLOAT : DataType.STRING, shape: [-1, 1] });
 
   // Intermediate names start with a prefix no input has, so a column called "concat_0" is safe.
-  const concat = (inputs: string[], hint: string) =>
-    g.node("Concat", inputs, { outputs: [g.tmp(`${prefix}_${hint}`)], attrs: { axis: attr.i(1) } })[0]!;
+  const concat = (inputs: string[], hint: string) => g.node("Concat", inputs, { outputs: [g.tmp(`${prefix}_${hint}`)], attrs: { axis: attr.i(1) } })[0]!;
   // Column of X for every (feature, category): numeric features first, then one-hot blocks.
   const column = new Int32Array(model.features.length);
   const blocks: string[] = [];
@@ -66,7 +65,14 @@ export function exportOnnx(model: GbdtEnsemble): Uint8Array {
     if (f.kind === "number") column[i] = width++;
   });
   if (numeric.length > 0) {
-    blocks.push(numeric.length === 1 ? numeric[0]!.name : concat(numeric.map((f) => f.name), "num"));
+    blocks.push(
+      numeric.length === 1
+        ? numeric[0]!.name
+        : concat(
+            numeric.map((f) => f.name),
+            "num",
+          ),
+    );
   }
   model.features.forEach((f, i) => {
     if (f.kind !== "string") return;

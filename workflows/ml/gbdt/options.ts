@@ -23,7 +23,11 @@ export const ZGbdtOptions = z.object({
   /** Fraction of rows drawn (Bernoulli, seeded) for each tree. */
   subsample: num("subsample").gt(0, "subsample must be > 0").max(1, "subsample must be ≤ 1").default(1.0).describe("Share of rows drawn per tree"),
   /** Fraction of feature columns drawn (seeded) for each tree. */
-  colsampleByTree: num("colsampleByTree").gt(0, "colsampleByTree must be > 0").max(1, "colsampleByTree must be ≤ 1").default(1.0).describe("Share of columns drawn per tree"),
+  colsampleByTree: num("colsampleByTree")
+    .gt(0, "colsampleByTree must be > 0")
+    .max(1, "colsampleByTree must be ≤ 1")
+    .default(1.0)
+    .describe("Share of columns drawn per tree"),
   /** Missing values get a bin of their own. */
   maxBins: int("maxBins").min(2, "maxBins must be ≥ 2").max(256, "maxBins must be ≤ 256").default(256).describe("Histogram bins per feature"),
   earlyStoppingRounds: int("earlyStoppingRounds")
@@ -31,14 +35,29 @@ export const ZGbdtOptions = z.object({
     .optional()
     .describe("Stop when the validation loss has not improved for this many rounds (off when empty)"),
   /** Rows held out (seeded) for early stopping; used only when it is on. Not a node setting. */
-  validationFraction: num("validationFraction").gt(0, "validationFraction must be > 0").lt(1, "validationFraction must be < 1").default(0.1).describe("Share of rows held out for early stopping"),
+  validationFraction: num("validationFraction")
+    .gt(0, "validationFraction must be > 0")
+    .lt(1, "validationFraction must be < 1")
+    .default(0.1)
+    .describe("Share of rows held out for early stopping"),
   seed: int("seed").default(42).describe("Random seed (subsampling, validation split)"),
   /** Most distinct classes a classification target may have. Not a node setting. */
   maxClasses: int("maxClasses").min(2, "maxClasses must be ≥ 2").default(100).describe("Most distinct classes of a classification target"),
 });
 
 /** The options train.gbdt's config offers (the rest are the trainer's own). */
-export const GBDT_NODE_OPTIONS = ["nTrees", "maxDepth", "learningRate", "l2", "minChildWeight", "subsample", "colsampleByTree", "maxBins", "earlyStoppingRounds", "seed"] as const;
+export const GBDT_NODE_OPTIONS = [
+  "nTrees",
+  "maxDepth",
+  "learningRate",
+  "l2",
+  "minChildWeight",
+  "subsample",
+  "colsampleByTree",
+  "maxBins",
+  "earlyStoppingRounds",
+  "seed",
+] as const;
 
 export type GbdtOptions = {
   task: Task;

@@ -47,7 +47,7 @@ describe("trainGbdt", () => {
       const m = trainGbdt(frame, { task: "classification", target, features, nTrees: 30 });
       const p = m.predict(frame);
       if (p.task !== "classification") throw new Error("classification expected");
-      const truth = (frame.columns.find((c) => c.name === target)!.values as string[]);
+      const truth = frame.columns.find((c) => c.name === target)!.values as string[];
       let correct = 0;
       for (let i = 0; i < frame.rows; i++) {
         let sum = 0;
@@ -94,7 +94,17 @@ describe("trainGbdt", () => {
   it("early stopping holds out a seeded validation fraction and keeps the best iteration", () => {
     // A tiny noisy set overfits quickly.
     const small = synthetic(300, 11);
-    const m = trainGbdt(small, { task: "regression", target: "y", features, nTrees: 300, learningRate: 0.3, maxDepth: 6, minChildWeight: 0, l2: 0, earlyStoppingRounds: 5 });
+    const m = trainGbdt(small, {
+      task: "regression",
+      target: "y",
+      features,
+      nTrees: 300,
+      learningRate: 0.3,
+      maxDepth: 6,
+      minChildWeight: 0,
+      l2: 0,
+      earlyStoppingRounds: 5,
+    });
     const valid = m.series.valid_loss!;
     const iterations = m.params.iterations as number;
     expect(iterations).toBeLessThan(300);
@@ -148,7 +158,19 @@ describe("bad input", () => {
 
   it("more classes than the limit is a DataError suggesting regression", () => {
     const n = 150;
-    const f: Frame = { rows: n, columns: [num("a", Array.from({ length: n }, (_, i) => i)), num("t", Array.from({ length: n }, (_, i) => i))] };
+    const f: Frame = {
+      rows: n,
+      columns: [
+        num(
+          "a",
+          Array.from({ length: n }, (_, i) => i),
+        ),
+        num(
+          "t",
+          Array.from({ length: n }, (_, i) => i),
+        ),
+      ],
+    };
     expectDataError(() => trainGbdt(f, { task: "classification", target: "t" }), /more than 100 distinct classes.*regression/, "target");
     expectDataError(() => trainGbdt(f, { task: "classification", target: "t", maxClasses: 10 }), /more than 10 distinct/, "target");
   });
@@ -185,11 +207,29 @@ describe("bad input", () => {
   it("a non-numeric value in a numeric column is a DataError naming value and row", () => {
     const values = Array.from({ length: 50 }, (_, i) => String(i * 1.5));
     values[31] = "n/a";
-    const f: Frame = { rows: 50, columns: [str("dist", values), num("y", Array.from({ length: 50 }, (_, i) => i))] };
+    const f: Frame = {
+      rows: 50,
+      columns: [
+        str("dist", values),
+        num(
+          "y",
+          Array.from({ length: 50 }, (_, i) => i),
+        ),
+      ],
+    };
     expectDataError(() => trainGbdt(f, { task: "regression", target: "y" }), /"dist" holds numbers but row 32 has "n\/a"/, "features");
     // A regression target given as text: numbers are parsed, anything else is an error.
     const t = [...values];
-    const g: Frame = { rows: 50, columns: [num("x", Array.from({ length: 50 }, (_, i) => i)), str("y", t)] };
+    const g: Frame = {
+      rows: 50,
+      columns: [
+        num(
+          "x",
+          Array.from({ length: 50 }, (_, i) => i),
+        ),
+        str("y", t),
+      ],
+    };
     expectDataError(() => trainGbdt(g, { task: "regression", target: "y" }), /must be numeric.*row 32 has "n\/a"/, "target");
     t[31] = "7";
     expect(trainGbdt(g, { task: "regression", target: "y", nTrees: 2 }).params.trees).toBe(2);
@@ -216,9 +256,33 @@ describe("bad input", () => {
 
   it("a target whose loss overflows is a DataError, never a NaN model", () => {
     const n = 100;
-    const f: Frame = { rows: n, columns: [num("x", Array.from({ length: n }, (_, i) => i)), num("y", Array.from({ length: n }, (_, i) => (i % 2 ? 1e300 : -1e300)))] };
+    const f: Frame = {
+      rows: n,
+      columns: [
+        num(
+          "x",
+          Array.from({ length: n }, (_, i) => i),
+        ),
+        num(
+          "y",
+          Array.from({ length: n }, (_, i) => (i % 2 ? 1e300 : -1e300)),
+        ),
+      ],
+    };
     expectDataError(() => trainGbdt(f, { task: "regression", target: "y", nTrees: 5 }), /not finite/);
-    const g: Frame = { rows: n, columns: [num("x", Array.from({ length: n }, (_, i) => i)), num("y", Array.from({ length: n }, (_, i) => i * 1e12))] };
+    const g: Frame = {
+      rows: n,
+      columns: [
+        num(
+          "x",
+          Array.from({ length: n }, (_, i) => i),
+        ),
+        num(
+          "y",
+          Array.from({ length: n }, (_, i) => i * 1e12),
+        ),
+      ],
+    };
     const p = trainGbdt(g, { task: "regression", target: "y", nTrees: 5 }).predict(g);
     if (p.task !== "regression") throw new Error("regression expected");
     for (const v of p.prediction) expect(Number.isFinite(v)).toBe(true);

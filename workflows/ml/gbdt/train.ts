@@ -86,7 +86,9 @@ export function trainGbdt(frame: Frame, options: GbdtOptions, hooks: TrainHooks 
   const data = prepareData(frame, opts);
   const { n, K, objective } = data;
   if (n * K > MAX_ELEMENTS) {
-    throw new DataError(`Too much data for the GBDT trainer: ${n} rows × ${K} score columns is more than ${MAX_ELEMENTS} values per array; sample the rows first.`);
+    throw new DataError(
+      `Too much data for the GBDT trainer: ${n} rows × ${K} score columns is more than ${MAX_ELEMENTS} values per array; sample the rows first.`,
+    );
   }
   const notes = [...data.notes];
   const layout = layoutOf(data);
@@ -154,7 +156,8 @@ export function trainGbdt(frame: Frame, options: GbdtOptions, hooks: TrainHooks 
     else if (objective === "logistic") loss = logisticGradients(score, y, gRow!, hRow!);
     else loss = softmaxProbabilities(score, y, K, prob!);
     if (it > 0) trainLoss.push(loss);
-    if (!Number.isFinite(loss)) throw new DataError("The training loss is not finite (it overflowed or diverged): check the scale of the target, or lower learningRate.");
+    if (!Number.isFinite(loss))
+      throw new DataError("The training loss is not finite (it overflowed or diverged): check the scale of the target, or lower learningRate.");
 
     // Row sample for this iteration (shared by the K trees of a multiclass iteration).
     let nRows = n;

@@ -170,7 +170,13 @@ describe("histogram method against a direct reference", () => {
       const frame = frameOf(num("x0", x[0]!), num("x1", x[1]!), num("x2", x[2]!), num("y", y));
       const m = trainGbdt(frame, { task: "regression", target: "y", ...oneTree, maxDepth: 4 });
       const base = y.reduce((a, b) => a + b, 0) / n;
-      const ref = referenceTree(x, y.map((v) => base - v), 1, 4, 1);
+      const ref = referenceTree(
+        x,
+        y.map((v) => base - v),
+        1,
+        4,
+        1,
+      );
       const t = m.ensemble.trees[0]!;
       const ours: typeof ref = [];
       const depth = new Int32Array(t.feature.length);
@@ -210,7 +216,10 @@ describe("rows kept in node order", () => {
     }
     const cat = Array.from({ length: n }, () => ["a", "b", "c", null][rng.int(4)]!);
     cols.push({ name: "cat", kind: "string", values: cat });
-    const y = Array.from({ length: n }, (_, i) => (Number.isNaN(x[1]![i]!) ? 3 : x[0]![i]! / 5) + Math.sin(x[2]![i]! / 40) + (cat[i] === "b" ? 2 : 0) + rng.next());
+    const y = Array.from(
+      { length: n },
+      (_, i) => (Number.isNaN(x[1]![i]!) ? 3 : x[0]![i]! / 5) + Math.sin(x[2]![i]! / 40) + (cat[i] === "b" ? 2 : 0) + rng.next(),
+    );
     cols.push(num("y", y));
     cols.push({ name: "cls", kind: "string", values: y.map((v) => (v < 2 ? "lo" : v < 4 ? "mid" : "hi")) });
     cols.push({ name: "bin", kind: "string", values: y.map((v) => (v < 3 ? "no" : "yes")) });

@@ -216,9 +216,7 @@ export interface SideRule {
 
 /** The side rule of a split (see `SideRule`). */
 export function sideRule(categorical: boolean, splitBin: number, missingLeft: boolean, nBins: number): SideRule {
-  return categorical
-    ? { th: 0, eq: splitBin, eqMask: -1, flip: -1 }
-    : { th: splitBin + 1, eq: nBins - 1, eqMask: missingLeft ? -1 : 0, flip: 0 };
+  return categorical ? { th: 0, eq: splitBin, eqMask: -1, flip: -1 } : { th: splitBin + 1, eq: nBins - 1, eqMask: missingLeft ? -1 : 0, flip: 0 };
 }
 
 const isBelow = (rule: SideRule) => rule.eqMask === 0 && rule.flip === 0;
@@ -535,7 +533,6 @@ export class TreeGrower {
     return true;
   }
 
-
   /**
    * Splits positions [start, end) of the current order by `rule` into the
    * same range of the other arrays: left rows first, in their order, then
@@ -569,11 +566,26 @@ export class TreeGrower {
     const [c0, c1, c2, c3, c4] = cols as [Doubles, Doubles, Doubles, Doubles, Doubles];
     const [d0, d1, d2, d3, d4] = colsD as [Doubles, Doubles, Doubles, Doubles, Doubles];
     switch (cols.length) {
-      case 1: return below ? K.partitionBelow1(scale, shift, th, start, end, a, aD, c0, d0) : K.partitionRule1(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0);
-      case 2: return below ? K.partitionBelow2(scale, shift, th, start, end, a, aD, c0, d0, c1, d1) : K.partitionRule2(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1);
-      case 3: return below ? K.partitionBelow3(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2) : K.partitionRule3(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2);
-      case 4: return below ? K.partitionBelow4(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3) : K.partitionRule4(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3);
-      case 5: return below ? K.partitionBelow5(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3, c4, d4) : K.partitionRule5(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3, c4, d4);
+      case 1:
+        return below
+          ? K.partitionBelow1(scale, shift, th, start, end, a, aD, c0, d0)
+          : K.partitionRule1(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0);
+      case 2:
+        return below
+          ? K.partitionBelow2(scale, shift, th, start, end, a, aD, c0, d0, c1, d1)
+          : K.partitionRule2(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1);
+      case 3:
+        return below
+          ? K.partitionBelow3(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2)
+          : K.partitionRule3(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2);
+      case 4:
+        return below
+          ? K.partitionBelow4(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3)
+          : K.partitionRule4(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3);
+      case 5:
+        return below
+          ? K.partitionBelow5(scale, shift, th, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3, c4, d4)
+          : K.partitionRule5(scale, shift, th, eq, eqMask, flip, start, end, a, aD, c0, d0, c1, d1, c2, d2, c3, d3, c4, d4);
       default: {
         const pos = (this.pos ??= newDoubles(this.layout.n));
         const mid = sides(a, scale, shift, rule, pos, start, end);
@@ -689,7 +701,8 @@ export class TreeGrower {
             const cur = this.cur;
             const { col, scale, shift } = wordLane(f);
             const sw = cur.words[col]!;
-            if ("column" in update) routeToLeaves(update.column === "g" ? cur.g : cur.carry[update.column]!, sw, scale, shift, rule, node.start, node.end, vl, vr);
+            if ("column" in update)
+              routeToLeaves(update.column === "g" ? cur.g : cur.carry[update.column]!, sw, scale, shift, rule, node.start, node.end, vl, vr);
             else routeToScores(update.score, update.K, update.k, cur.carry[update.ord]!, sw, scale, shift, rule, node.start, node.end, vl, vr);
           }
           this.releaseHist(node.hist);
@@ -822,7 +835,18 @@ function routeToLeaves(target: Doubles, sw: Doubles, scale: number, shift: numbe
 
 /** Leaf values added to score[ord[i]·K + k] (positions [start, end)). */
 function routeToScores(
-  score: Doubles, K: number, k: number, ord: Doubles, sw: Doubles, scale: number, shift: number, rule: SideRule, start: number, end: number, vl: number, vr: number,
+  score: Doubles,
+  K: number,
+  k: number,
+  ord: Doubles,
+  sw: Doubles,
+  scale: number,
+  shift: number,
+  rule: SideRule,
+  start: number,
+  end: number,
+  vl: number,
+  vr: number,
 ): void {
   const v = LEAF_PAIR;
   v[0] = vr;
@@ -836,7 +860,15 @@ function routeToScores(
 const LEAF_PAIR: Doubles = [0.5, 0.5];
 
 /** score[r·K + k] += tree(bins of row r) for all n rows of a feature-major bin matrix (validation, subsampled trees). */
-export function addTreeBinned(tree: Tree, layout: Pick<BinLayout, "nBins" | "categorical">, bins: Uint8Array, n: number, score: Doubles, K: number, k: number): void {
+export function addTreeBinned(
+  tree: Tree,
+  layout: Pick<BinLayout, "nBins" | "categorical">,
+  bins: Uint8Array,
+  n: number,
+  score: Doubles,
+  K: number,
+  k: number,
+): void {
   const { left, right, feature, value, splitBin, missingLeft } = tree;
   const { nBins, categorical } = layout;
   for (let r = 0; r < n; r++) {

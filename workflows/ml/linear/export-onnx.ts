@@ -40,7 +40,10 @@ export function exportLinearOnnx(model: LinearParams): Uint8Array {
   if (model.classes) metadata["conveyor.classes"] = JSON.stringify(model.classes);
   return g.serialize({
     producerVersion: PRODUCER_VERSION,
-    docString: model.task === "regression" ? "Ridge regression on standardized / one-hot features" : "Multinomial logistic regression on standardized / one-hot features",
+    docString:
+      model.task === "regression"
+        ? "Ridge regression on standardized / one-hot features"
+        : "Multinomial logistic regression on standardized / one-hot features",
     metadata,
   });
 }

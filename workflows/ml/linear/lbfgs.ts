@@ -61,8 +61,14 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
   let gnorm = maxAbs(g);
   let reason: LbfgsResult["reason"] = "max-iterations";
   while (true) {
-    if (gnorm <= gtol) { reason = "gradient"; break; }
-    if (iterations >= maxIterations) { reason = "max-iterations"; break; }
+    if (gnorm <= gtol) {
+      reason = "gradient";
+      break;
+    }
+    if (iterations >= maxIterations) {
+      reason = "max-iterations";
+      break;
+    }
     // Two-loop recursion: dir = −H·g.
     for (let i = 0; i < n; i++) dir[i] = -g[i]!;
     for (let k = s.length - 1; k >= 0; k--) {
@@ -85,7 +91,9 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
     let slope = dot(g, dir);
     if (!(slope < 0)) {
       // Not a descent direction (numerical trouble): restart from steepest descent.
-      s.length = 0; y.length = 0; rho.length = 0;
+      s.length = 0;
+      y.length = 0;
+      rho.length = 0;
       for (let i = 0; i < n; i++) dir[i] = -g[i]!;
       slope = dot(g, dir);
     }
@@ -95,10 +103,16 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
     for (let tries = 0; tries < 60; tries++) {
       for (let i = 0; i < n; i++) xNew[i] = x[i]! + step * dir[i]!;
       fNew = f(xNew, gNew);
-      if (fNew <= fx + 1e-4 * step * slope) { accepted = true; break; }
+      if (fNew <= fx + 1e-4 * step * slope) {
+        accepted = true;
+        break;
+      }
       step *= 0.5;
     }
-    if (!accepted || !(fNew < fx || maxAbs(gNew) < gnorm)) { reason = "no-progress"; break; }
+    if (!accepted || !(fNew < fx || maxAbs(gNew) < gnorm)) {
+      reason = "no-progress";
+      break;
+    }
     const sk = new Float64Array(n);
     const yk = new Float64Array(n);
     for (let i = 0; i < n; i++) {
@@ -107,8 +121,14 @@ export function lbfgs(f: Objective, x0: Float64Array, opts: LbfgsOptions = {}): 
     }
     const sy = dot(sk, yk);
     if (sy > 1e-12 * dot(yk, yk)) {
-      if (s.length === m) { s.shift(); y.shift(); rho.shift(); }
-      s.push(sk); y.push(yk); rho.push(1 / sy);
+      if (s.length === m) {
+        s.shift();
+        y.shift();
+        rho.shift();
+      }
+      s.push(sk);
+      y.push(yk);
+      rho.push(1 / sy);
     }
     x.set(xNew);
     g.set(gNew);

@@ -53,7 +53,10 @@ export function predictLinear(model: LinearParams, frame: Frame): Prediction {
       for (let h = 0; h < nh; h++) s += model.weights[row + hot[h]!]!;
       s += model.intercepts[c]!;
       z[c] = s;
-      if (s > zmax) { zmax = s; arg = c; }
+      if (s > zmax) {
+        zmax = s;
+        arg = c;
+      }
     }
     if (model.task === "regression") {
       out[0]![i] = z[0]!;

@@ -14,5 +14,10 @@ export const ZLinearOptions = z.object({
    */
   l2: z.number({ error: "l2 must be a number" }).min(0, "l2 must be ≥ 0").default(1.0).describe("L2 regularisation strength"),
   /** Classification: the L-BFGS iteration cap. Not a node setting. */
-  maxIterations: z.number({ error: "maxIterations must be a number" }).int("maxIterations must be a whole number").min(1, "maxIterations must be ≥ 1").default(1000).describe("L-BFGS iteration cap (classification)"),
+  maxIterations: z
+    .number({ error: "maxIterations must be a number" })
+    .int("maxIterations must be a whole number")
+    .min(1, "maxIterations must be ≥ 1")
+    .default(1000)
+    .describe("L-BFGS iteration cap (classification)"),
 });

@@ -64,7 +64,14 @@ describe("cholesky", () => {
       }
     }
     const x = choleskySolve(l, 3, Float64Array.of(1, 2, 3));
-    const ref = solve([[4, 2, 0.4], [2, 5, 1], [0.4, 1, 3]], [1, 2, 3]);
+    const ref = solve(
+      [
+        [4, 2, 0.4],
+        [2, 5, 1],
+        [0.4, 1, 3],
+      ],
+      [1, 2, 3],
+    );
     for (let i = 0; i < 3; i++) expect(x[i]).toBeCloseTo(ref[i]!, 12);
   });
 
@@ -156,7 +163,10 @@ describe("fitRidge", () => {
     let ssRes = 0;
     let ssTot = 0;
     const mean = medv.reduce((s, v) => s + v, 0) / medv.length;
-    medv.forEach((v, i) => { ssRes += (v - pred.prediction[i]!) ** 2; ssTot += (v - mean) ** 2; });
+    medv.forEach((v, i) => {
+      ssRes += (v - pred.prediction[i]!) ** 2;
+      ssTot += (v - mean) ** 2;
+    });
     expect(1 - ssRes / ssTot).toBeCloseTo(0.741, 2);
   });
 });

@@ -69,7 +69,16 @@ const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((m, v) => Math.max
 
 describe("softmaxObjective", () => {
   it("has the gradient of finite differences", () => {
-    const { a, b, s, y } = blobs([[0, 0], [2, 1], [-1, 2]], 10, 1, 7);
+    const { a, b, s, y } = blobs(
+      [
+        [0, 0],
+        [2, 1],
+        [-1, 2],
+      ],
+      10,
+      1,
+      7,
+    );
     const x = design({ a, b, s });
     const k = 3;
     const r = rng(3);
@@ -102,7 +111,15 @@ describe("softmaxObjective: extreme logits", () => {
 
 describe("fitSoftmax", () => {
   it("binary: reaches high accuracy and a zero gradient", () => {
-    const { a, b, s, y } = blobs([[0, 0], [3, 2]], 100, 1, 11);
+    const { a, b, s, y } = blobs(
+      [
+        [0, 0],
+        [3, 2],
+      ],
+      100,
+      1,
+      11,
+    );
     const x = design({ a, b, s });
     const fit = fitSoftmax(x, y, 2, 1);
     expect(fit.converged).toBe(true);
@@ -112,7 +129,10 @@ describe("fitSoftmax", () => {
     const dense = toDense(x);
     let correct = 0;
     for (let i = 0; i < x.rows; i++) {
-      const z = [0, 1].map((c) => fit.intercepts[c]! + Array.from({ length: x.width }, (_, j) => fit.weights[c * x.width + j]! * dense[i * x.width + j]!).reduce((t, v) => t + v, 0));
+      const z = [0, 1].map(
+        (c) =>
+          fit.intercepts[c]! + Array.from({ length: x.width }, (_, j) => fit.weights[c * x.width + j]! * dense[i * x.width + j]!).reduce((t, v) => t + v, 0),
+      );
       if ((z[1]! > z[0]! ? 1 : 0) === y[i]) correct++;
     }
     expect(correct / x.rows).toBeGreaterThan(0.95);
@@ -125,7 +145,15 @@ describe("fitSoftmax", () => {
   it("binary: equals Newton's method on the equivalent 1-parameter-vector logistic regression", () => {
     // Softmax with K = 2 and a symmetric penalty has W₁ = −W₀ at the optimum, so
     // w = W₁ − W₀ minimizes Σ log(1 + exp(−sᵢ(b + w·xᵢ))) + (l2/4)‖w‖².
-    const { a, y } = blobs([[0, 0], [1.5, 0]], 40, 1, 5);
+    const { a, y } = blobs(
+      [
+        [0, 0],
+        [1.5, 0],
+      ],
+      40,
+      1,
+      5,
+    );
     const x = design({ a });
     const l2 = 3;
     const fit = fitSoftmax(x, y, 2, l2);
@@ -133,12 +161,20 @@ describe("fitSoftmax", () => {
     let b = 0;
     let w = 0;
     for (let it = 0; it < 50; it++) {
-      let gb = 0, gw = 0, hbb = 0, hbw = 0, hww = 0;
+      let gb = 0,
+        gw = 0,
+        hbb = 0,
+        hbw = 0,
+        hww = 0;
       z.forEach((xi, i) => {
         const p = 1 / (1 + Math.exp(-(b + w * xi)));
         const r = p - y[i]!;
         const v = p * (1 - p);
-        gb += r; gw += r * xi; hbb += v; hbw += v * xi; hww += v * xi * xi;
+        gb += r;
+        gw += r * xi;
+        hbb += v;
+        hbw += v * xi;
+        hww += v * xi * xi;
       });
       gw += (l2 / 2) * w;
       hww += l2 / 2;
@@ -152,7 +188,16 @@ describe("fitSoftmax", () => {
   });
 
   it("3 classes: reaches high accuracy and a zero gradient", () => {
-    const { a, b, s, y } = blobs([[0, 0], [4, 0], [2, 4]], 80, 1, 23);
+    const { a, b, s, y } = blobs(
+      [
+        [0, 0],
+        [4, 0],
+        [2, 4],
+      ],
+      80,
+      1,
+      23,
+    );
     const x = design({ a, b, s });
     const fit = fitSoftmax(x, y, 3, 0.5);
     expect(fit.converged).toBe(true);
@@ -164,7 +209,10 @@ describe("fitSoftmax", () => {
     const dense = toDense(x);
     let correct = 0;
     for (let i = 0; i < x.rows; i++) {
-      const z = [0, 1, 2].map((c) => fit.intercepts[c]! + Array.from({ length: x.width }, (_, j) => fit.weights[c * x.width + j]! * dense[i * x.width + j]!).reduce((t, v) => t + v, 0));
+      const z = [0, 1, 2].map(
+        (c) =>
+          fit.intercepts[c]! + Array.from({ length: x.width }, (_, j) => fit.weights[c * x.width + j]! * dense[i * x.width + j]!).reduce((t, v) => t + v, 0),
+      );
       if (z.indexOf(Math.max(...z)) === y[i]) correct++;
     }
     expect(correct / x.rows).toBeGreaterThan(0.95);
@@ -185,12 +233,16 @@ describe("fitSoftmax", () => {
 
 describe("lbfgs", () => {
   it("minimizes the Rosenbrock function", () => {
-    const res = lbfgs((v, g) => {
-      const [x, y] = [v[0]!, v[1]!];
-      g[0] = -2 * (1 - x) - 400 * x * (y - x * x);
-      g[1] = 200 * (y - x * x);
-      return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
-    }, Float64Array.of(-1.2, 1), { gtol: 1e-9, maxIterations: 500 });
+    const res = lbfgs(
+      (v, g) => {
+        const [x, y] = [v[0]!, v[1]!];
+        g[0] = -2 * (1 - x) - 400 * x * (y - x * x);
+        g[1] = 200 * (y - x * x);
+        return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
+      },
+      Float64Array.of(-1.2, 1),
+      { gtol: 1e-9, maxIterations: 500 },
+    );
     expect(res.converged).toBe(true);
     expect(res.x[0]).toBeCloseTo(1, 6);
     expect(res.x[1]).toBeCloseTo(1, 6);

@@ -20,9 +20,7 @@ function take(f: Frame, rows: number[]): Frame {
   return {
     rows: rows.length,
     columns: f.columns.map((c) =>
-      c.kind === "number"
-        ? { ...c, values: Float64Array.from(rows, (i) => c.values[i]!) }
-        : { ...c, values: rows.map((i) => c.values[i] ?? null) },
+      c.kind === "number" ? { ...c, values: Float64Array.from(rows, (i) => c.values[i]!) } : { ...c, values: rows.map((i) => c.values[i] ?? null) },
     ),
   };
 }
@@ -44,9 +42,21 @@ const small = () =>
 
 describe("trainLinear: bad input is a DataError", () => {
   const f = small();
-  it("no rows", () => expectDataError({ rows: 0, columns: [{ name: "y", kind: "number", values: new Float64Array(0) }, { name: "x", kind: "number", values: new Float64Array(0) }] }, { task: "regression", target: "y" }, /no rows/));
+  it("no rows", () =>
+    expectDataError(
+      {
+        rows: 0,
+        columns: [
+          { name: "y", kind: "number", values: new Float64Array(0) },
+          { name: "x", kind: "number", values: new Float64Array(0) },
+        ],
+      },
+      { task: "regression", target: "y" },
+      /no rows/,
+    ));
   it("target not in the dataset", () => expectDataError(f, { task: "regression", target: "price" }, /Target column "price" is not in the dataset/));
-  it("feature not in the dataset, named", () => expectDataError(f, { task: "regression", target: "y", features: ["x", "colour"] }, /Feature column "colour" is not in the dataset/));
+  it("feature not in the dataset, named", () =>
+    expectDataError(f, { task: "regression", target: "y", features: ["x", "colour"] }, /Feature column "colour" is not in the dataset/));
   it("missing target values: the column and how many", () => {
     const g = frame({ x: [1, 2, 3, 4], y: [1, NaN, 3, NaN] });
     expectDataError(g, { task: "regression", target: "y" }, /Target column "y" has 2 missing values \(of 4 rows\)/);
@@ -54,7 +64,8 @@ describe("trainLinear: bad input is a DataError", () => {
     expectDataError(h, { task: "classification", target: "label" }, /Target column "label" has 2 missing values/);
   });
   it("text target for regression", () => expectDataError(f, { task: "regression", target: "cls" }, /numeric target; column "cls" has text values/));
-  it("exactly one class", () => expectDataError(frame({ x: [1, 2, 3], c: ["a", "a", "a"] }), { task: "classification", target: "c" }, /only one class \("a"\)/));
+  it("exactly one class", () =>
+    expectDataError(frame({ x: [1, 2, 3], c: ["a", "a", "a"] }), { task: "classification", target: "c" }, /only one class \("a"\)/));
   it("more than 100 classes", () => {
     const x = Array.from({ length: 101 }, (_, i) => i);
     expectDataError(frame({ x, c: x.map((v) => v * 1.5) }), { task: "classification", target: "c" }, /101 distinct values.*at most 100 classes/);
@@ -68,7 +79,11 @@ describe("trainLinear: bad input is a DataError", () => {
     expectDataError(frame({ label: [1, 2, 3], y: [1, 2, 4] }), { task: "regression", target: "y" }, /"label" has the name of a model output/);
   });
   it("no usable features (all constant or empty)", () => {
-    expectDataError(frame({ k: [5, 5, 5], e: [NaN, NaN, NaN], y: [1, 2, 3] }), { task: "regression", target: "y" }, /No usable feature columns: "k", "e" are constant or empty/);
+    expectDataError(
+      frame({ k: [5, 5, 5], e: [NaN, NaN, NaN], y: [1, 2, 3] }),
+      { task: "regression", target: "y" },
+      /No usable feature columns: "k", "e" are constant or empty/,
+    );
   });
   it("negative l2, infinite values", () => {
     expectDataError(f, { task: "regression", target: "y", l2: -1 }, /l2 must be ≥ 0 \(got -1\)/);
@@ -108,7 +123,10 @@ describe("trainLinear: model I/O and determinism", () => {
 
   it("same data and options → identical ONNX bytes", () => {
     const f = small();
-    for (const opts of [{ task: "regression", target: "y" }, { task: "classification", target: "cls", l2: 0.3 }] as const) {
+    for (const opts of [
+      { task: "regression", target: "y" },
+      { task: "classification", target: "cls", l2: 0.3 },
+    ] as const) {
       const a = trainLinear(f, opts);
       const b = trainLinear(small(), opts);
       expect(Buffer.from(a.onnx).equals(Buffer.from(b.onnx))).toBe(true);
@@ -118,7 +136,11 @@ describe("trainLinear: model I/O and determinism", () => {
     const opts = { task: "classification", target: "Species" } as const;
     expect(Buffer.from(trainLinear(p, opts).onnx).equals(Buffer.from(trainLinear(penguinsFrame(), opts).onnx))).toBe(true);
     // A different l2 is a different model.
-    expect(Buffer.from(trainLinear(f, { task: "regression", target: "y", l2: 2 }).onnx).equals(Buffer.from(trainLinear(f, { task: "regression", target: "y" }).onnx))).toBe(false);
+    expect(
+      Buffer.from(trainLinear(f, { task: "regression", target: "y", l2: 2 }).onnx).equals(
+        Buffer.from(trainLinear(f, { task: "regression", target: "y" }).onnx),
+      ),
+    ).toBe(false);
   });
 
   it("labels numeric targets with String() and sorts the classes", () => {
@@ -177,7 +199,12 @@ describe("trainLinear: ONNX parity with the TypeScript model", () => {
     const m = trainLinear(f, { task: "classification", target: "Species" });
     expect(m.classes).toEqual(["Adelie", "Chinstrap", "Gentoo"]);
     expect(m.inputs.map((i) => `${i.name}:${i.datatype}`)).toEqual([
-      "Island:BYTES", "Beak Length (mm):FP32", "Beak Depth (mm):FP32", "Flipper Length (mm):FP32", "Body Mass (g):FP32", "Sex:BYTES",
+      "Island:BYTES",
+      "Beak Length (mm):FP32",
+      "Beak Depth (mm):FP32",
+      "Flipper Length (mm):FP32",
+      "Body Mass (g):FP32",
+      "Sex:BYTES",
     ]);
     expect(m.params.converged).toBe(true);
     const loss = m.series.loss!;

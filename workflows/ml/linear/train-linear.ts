@@ -82,7 +82,10 @@ function regressionTarget(frame: Frame, target: string): Float64Array {
     else if (!Number.isFinite(v)) infinite++;
   }
   if (missing > 0) {
-    throw new DataError(`Target column "${target}" has ${plural(missing, "missing value")} (of ${frame.rows} rows); remove or impute those rows before training.`, "target");
+    throw new DataError(
+      `Target column "${target}" has ${plural(missing, "missing value")} (of ${frame.rows} rows); remove or impute those rows before training.`,
+      "target",
+    );
   }
   if (infinite > 0) throw new DataError(`Target column "${target}" has ${plural(infinite, "infinite value")}.`, "target");
   return col.values;
@@ -97,14 +100,20 @@ function classificationTarget(frame: Frame, target: string): { y: Int32Array; cl
     else distinct.add(l);
   }
   if (missing > 0) {
-    throw new DataError(`Target column "${target}" has ${plural(missing, "missing value")} (of ${frame.rows} rows); remove or impute those rows before training.`, "target");
+    throw new DataError(
+      `Target column "${target}" has ${plural(missing, "missing value")} (of ${frame.rows} rows); remove or impute those rows before training.`,
+      "target",
+    );
   }
   const classes = [...distinct].sort(compareCodeUnits);
   if (classes.length < 2) {
     throw new DataError(`Target column "${target}" has only one class ("${classes[0] ?? ""}"); classification needs at least two.`, "target");
   }
   if (classes.length > MAX_CLASSES) {
-    throw new DataError(`Target column "${target}" has ${classes.length} distinct values; classification supports at most ${MAX_CLASSES} classes. For a continuous target use task "regression".`, "target");
+    throw new DataError(
+      `Target column "${target}" has ${classes.length} distinct values; classification supports at most ${MAX_CLASSES} classes. For a continuous target use task "regression".`,
+      "target",
+    );
   }
   const index = new Map(classes.map((c, i) => [c, i] as const));
   const y = new Int32Array(labels.length);
@@ -122,7 +131,10 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions, hooks: Train
 
   const pre = fitPreprocessor(frame, features);
   if (pre.designColumns.length === 0) {
-    throw new DataError(`No usable feature columns: ${features.map((f) => `"${f}"`).join(", ")} ${features.length === 1 ? "is" : "are"} constant or empty.`, "features");
+    throw new DataError(
+      `No usable feature columns: ${features.map((f) => `"${f}"`).join(", ")} ${features.length === 1 ? "is" : "are"} constant or empty.`,
+      "features",
+    );
   }
   const x = transform(pre, frame);
   const notes = [...pre.notes];
@@ -135,7 +147,9 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions, hooks: Train
     onProgress({ phase: "training" });
     const fit = fitRidge(x, yReg, l2);
     if (fit.jitter > 0) {
-      notes.push(`The features are collinear (for example a one-hot column set that always has a value duplicates the intercept), so a tiny l2 of ${fit.jitter.toExponential(2)} was added to solve the normal equations. Use l2 > 0 to avoid this.`);
+      notes.push(
+        `The features are collinear (for example a one-hot column set that always has a value duplicates the intercept), so a tiny l2 of ${fit.jitter.toExponential(2)} was added to solve the normal equations. Use l2 > 0 to avoid this.`,
+      );
     }
     params.intercept = fit.intercept;
     linear = { task, target, pre, weights: toFloat32Values(fit.weights), intercepts: toFloat32Values(Float64Array.of(fit.intercept)) };
@@ -143,7 +157,10 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions, hooks: Train
   } else {
     const { y, classes } = yCls!;
     onProgress({ phase: "training", iteration: 0, total: maxIterations, unit: "iteration" });
-    const fit = fitSoftmax(x, y, classes.length, l2, { maxIterations, onIteration: (iteration) => onProgress({ phase: "training", iteration, total: maxIterations, unit: "iteration" }) });
+    const fit = fitSoftmax(x, y, classes.length, l2, {
+      maxIterations,
+      onIteration: (iteration) => onProgress({ phase: "training", iteration, total: maxIterations, unit: "iteration" }),
+    });
     series.loss = fit.loss;
     series.objective = fit.objective;
     params.iterations = fit.iterations;
@@ -152,7 +169,9 @@ export function trainLinear(frame: Frame, opts: TrainLinearOptions, hooks: Train
     params.finalLoss = fit.loss[fit.loss.length - 1] ?? NaN;
     params.classes = classes;
     if (!fit.converged) {
-      notes.push(`The optimizer stopped after ${plural(fit.iterations, "iteration")} before fully converging (largest gradient ${fit.gradientNorm.toExponential(2)}). With l2 = ${l2} the classes may be separable; a larger l2 helps.`);
+      notes.push(
+        `The optimizer stopped after ${plural(fit.iterations, "iteration")} before fully converging (largest gradient ${fit.gradientNorm.toExponential(2)}). With l2 = ${l2} the classes may be separable; a larger l2 helps.`,
+      );
     }
     linear = { task, target, pre, weights: toFloat32Values(fit.weights), intercepts: toFloat32Values(fit.intercepts), classes };
     outputs.push({ name: "label", datatype: "BYTES", shape: [-1] }, { name: "probabilities", datatype: "FP32", shape: [-1, classes.length] });

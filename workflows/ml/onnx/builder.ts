@@ -51,13 +51,20 @@ export const attr = {
 
 function encodeAttr(name: string, a: AttrValue): Record<string, unknown> {
   switch (a.kind) {
-    case "float": return { name, type: AttrType.FLOAT, f: a.value };
-    case "int": return { name, type: AttrType.INT, i: a.value };
-    case "string": return { name, type: AttrType.STRING, s: utf8.encode(a.value) };
-    case "floats": return { name, type: AttrType.FLOATS, floats: Array.from(a.value) };
-    case "ints": return { name, type: AttrType.INTS, ints: Array.from(a.value) };
-    case "strings": return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
-    case "tensor": return { name, type: AttrType.TENSOR, t: a.value };
+    case "float":
+      return { name, type: AttrType.FLOAT, f: a.value };
+    case "int":
+      return { name, type: AttrType.INT, i: a.value };
+    case "string":
+      return { name, type: AttrType.STRING, s: utf8.encode(a.value) };
+    case "floats":
+      return { name, type: AttrType.FLOATS, floats: Array.from(a.value) };
+    case "ints":
+      return { name, type: AttrType.INTS, ints: Array.from(a.value) };
+    case "strings":
+      return { name, type: AttrType.STRINGS, strings: a.value.map((s) => utf8.encode(s)) };
+    case "tensor":
+      return { name, type: AttrType.TENSOR, t: a.value };
   }
 }
 
@@ -128,9 +135,7 @@ export class GraphBuilder {
 
   /** Adds a node; returns its output names (fresh ones unless given). */
   node(opType: string, inputs: string[], opts: { outputs?: string[] | number; attrs?: Record<string, AttrValue>; domain?: string } = {}): string[] {
-    const outputs = Array.isArray(opts.outputs)
-      ? opts.outputs
-      : Array.from({ length: opts.outputs ?? 1 }, () => this.tmp(opType.toLowerCase()));
+    const outputs = Array.isArray(opts.outputs) ? opts.outputs : Array.from({ length: opts.outputs ?? 1 }, () => this.tmp(opType.toLowerCase()));
     this.nodes.push({
       op_type: opType,
       name: `${opType}_${this.nodes.length}`,
@@ -162,7 +167,9 @@ export class GraphBuilder {
         output: this.outputs.map(valueInfo),
       },
       opset_import: [...this.opsets].map(([domain, version]) => ({ domain, version })),
-      metadata_props: Object.entries(meta.metadata ?? {}).sort(([a], [b]) => a.localeCompare(b)).map(([key, value]) => ({ key, value })),
+      metadata_props: Object.entries(meta.metadata ?? {})
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([key, value]) => ({ key, value })),
     });
     return T.encode(msg).finish();
   }

@@ -37,7 +37,11 @@ export async function scoreFrame(
       feeds[input.name] =
         c.kind === "number"
           ? new ort.Tensor("float32", Float32Array.from(c.values.subarray(start, end)), [m, 1])
-          : new ort.Tensor("string", c.values.slice(start, end).map((v) => v ?? ""), [m, 1]);
+          : new ort.Tensor(
+              "string",
+              c.values.slice(start, end).map((v) => v ?? ""),
+              [m, 1],
+            );
     }
     const out = await session.run(feeds);
     if (spec.task === "regression") {

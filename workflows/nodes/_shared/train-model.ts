@@ -14,7 +14,12 @@ import type { ModelRef, DatasetRef, ColumnSchema } from "../../spec/refs";
 import type { StepContext } from "../step-context";
 import { LIBRARY_VERSIONS } from "../versions";
 
-export function selectColumns(ctx: StepContext<unknown>, ds: DatasetRef, target: string, features?: string[]): { target: ColumnSchema; features: ColumnSchema[] } {
+export function selectColumns(
+  ctx: StepContext<unknown>,
+  ds: DatasetRef,
+  target: string,
+  features?: string[],
+): { target: ColumnSchema; features: ColumnSchema[] } {
   const byName = new Map(ds.schema.map((c) => [c.name, c]));
   const names = ds.schema.map((c) => c.name).join(", ");
   const t = byName.get(target);
@@ -25,7 +30,8 @@ export function selectColumns(ctx: StepContext<unknown>, ds: DatasetRef, target:
       const c = byName.get(f);
       if (!c) throw new DataError(`feature column "${f}" is not in the dataset (columns: ${names})`, "config.features");
       if (f === target) throw new DataError(`"${f}" is the target; it cannot also be a feature`, "config.features");
-      if (columnKind(c.type) === "other") throw new DataError(`feature "${f}" has type ${c.type}; use numeric or text columns (derive numbers from dates first)`, "config.features");
+      if (columnKind(c.type) === "other")
+        throw new DataError(`feature "${f}" has type ${c.type}; use numeric or text columns (derive numbers from dates first)`, "config.features");
       return c;
     });
   } else {
@@ -55,7 +61,10 @@ function exampleRow(frame: Frame, names: string[]): Record<string, number | stri
 /** The first `n` rows (copies): what is left of the frame here once its columns moved to the training thread. */
 function head(frame: Frame, n: number): Frame {
   const rows = Math.min(frame.rows, n);
-  return { rows, columns: frame.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice(0, rows) } : { ...c, values: c.values.slice(0, rows) })) };
+  return {
+    rows,
+    columns: frame.columns.map((c) => (c.kind === "number" ? { ...c, values: c.values.slice(0, rows) } : { ...c, values: c.values.slice(0, rows) })),
+  };
 }
 
 const PHASES: Record<ReportedProgress["phase"], string> = { preparing: "preparing the data", training: "training", exporting: "exporting the model to ONNX" };
@@ -96,7 +105,10 @@ export async function trainModelStep(
     inputs: model.inputs,
     outputs: model.outputs,
     ...(model.classes ? { classes: model.classes } : {}),
-    example: exampleRow(examples, model.inputs.map((i) => i.name)),
+    example: exampleRow(
+      examples,
+      model.inputs.map((i) => i.name),
+    ),
     trainingData: { uri: ds.uri, sha256: ds.sha256, rows: ds.rows },
     pipeline: { id: ctx.pipelineId, version: ctx.pipelineVersion, nodeId: ctx.nodeId },
     runId: ctx.runId,

@@ -19,10 +19,12 @@ const uid = () => Math.random().toString(36).slice(2, 8);
 
 /** Which activity implementation ran, per run and node. */
 const calls: string[] = [];
-const recording = (key: string): NodeActivity => (ctx) => {
-  calls.push(`${ctx.runId}:${ctx.nodeId}:${key}`);
-  return NODE_ACTIVITIES[key]!(ctx);
-};
+const recording =
+  (key: string): NodeActivity =>
+  (ctx) => {
+    calls.push(`${ctx.runId}:${ctx.nodeId}:${key}`);
+    return NODE_ACTIVITIES[key]!(ctx);
+  };
 
 function spec(model: string, o: { evaluate: { version: number; config: Record<string, unknown> }; l2?: number; minR2?: number }) {
   const s = structuredClone(boston) as unknown as PipelineSpecInput & { nodes: { id: string; version?: number; config: Record<string, unknown> }[] };
@@ -30,7 +32,10 @@ function spec(model: string, o: { evaluate: { version: number; config: Record<st
   s.nodes.find((n) => n.id === "deploy")!.config = { model };
   s.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "r2", op: ">=", value: o.minR2 ?? 0 }] };
   s.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "medv", l2: o.l2 ?? 1 };
-  Object.assign(s.nodes.find((n) => n.id === "evaluate")!, o.evaluate);
+  Object.assign(
+    s.nodes.find((n) => n.id === "evaluate")!,
+    o.evaluate,
+  );
   return s;
 }
 

@@ -14,7 +14,12 @@ import type { ModelManifest } from "../../../contract/model";
 type Manifest = Omit<ModelManifest, "metrics">;
 
 /** Metrics of the model (`manifest`, its ONNX bytes from `load`) on `ds`; rows without a target are left out, with a warning. */
-export async function scoreModel(ctx: StepContext<unknown>, ds: DatasetRef, manifest: Manifest, load: () => Promise<Uint8Array>): Promise<{ values: Record<string, number>; rows: number }> {
+export async function scoreModel(
+  ctx: StepContext<unknown>,
+  ds: DatasetRef,
+  manifest: Manifest,
+  load: () => Promise<Uint8Array>,
+): Promise<{ values: Record<string, number>; rows: number }> {
   const byName = new Map(ds.schema.map((c) => [c.name, c]));
   const missing = [...manifest.inputs.map((i) => i.name), manifest.target].filter((n) => !byName.has(n));
   if (missing.length) throw new DataError(`the evaluation dataset lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}`, "inputs.dataset");

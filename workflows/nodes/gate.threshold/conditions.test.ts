@@ -3,7 +3,13 @@ import { evaluateConditions } from "./conditions";
 
 describe("gate.threshold conditions", () => {
   it("passes when all hold and says why", () => {
-    const d = evaluateConditions([{ metric: "r2", op: ">=", value: 0.5 }, { metric: "mae", op: "<", value: 4 }], { r2: 0.71234, mae: 3.2 });
+    const d = evaluateConditions(
+      [
+        { metric: "r2", op: ">=", value: 0.5 },
+        { metric: "mae", op: "<", value: 4 },
+      ],
+      { r2: 0.71234, mae: 3.2 },
+    );
     expect(d).toEqual({ kind: "decision", passed: true, reasons: ["r2 0.7123 >= 0.5 ✓", "mae 3.2 < 4 ✓"], metrics: { r2: 0.71234, mae: 3.2 } });
   });
   it("fails when one fails or a metric is missing", () => {

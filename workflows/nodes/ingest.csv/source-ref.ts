@@ -6,10 +6,7 @@
  * (`dataset:<uuid>`). Universal: the editor, the compiler and the worker
  * read sources the same way.
  */
-export type SourceRef =
-  | { kind: "sample"; name: string }
-  | { kind: "dataset-id"; id: string }
-  | { kind: "dataset"; name: string; version?: number };
+export type SourceRef = { kind: "sample"; name: string } | { kind: "dataset-id"; id: string } | { kind: "dataset"; name: string; version?: number };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -24,7 +24,10 @@ describe("train.gbdt in a pipeline", () => {
       name: model,
       source: "sample:flights-20k",
       split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: { type: "train.gbdt", config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 40, maxDepth: 4 } },
+      train: {
+        type: "train.gbdt",
+        config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 40, maxDepth: 4 },
+      },
       conditions: [{ metric: "mae", op: "<", value: 60 }],
       model,
     });
@@ -45,7 +48,12 @@ describe("train.gbdt in a pipeline", () => {
     const served = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ instances: [{ hour: 18, day_of_week: 5, distance: 1750, origin: "DTW", destination: "LAS" }, { hour: 6, day_of_week: 2, distance: 300, origin: "ZZZ", destination: null }] }),
+      body: JSON.stringify({
+        instances: [
+          { hour: 18, day_of_week: 5, distance: 1750, origin: "DTW", destination: "LAS" },
+          { hour: 6, day_of_week: 2, distance: 300, origin: "ZZZ", destination: null },
+        ],
+      }),
     });
     expect(served.status).toBe(200);
     const preds = ((await served.json()) as { predictions: { prediction: number }[] }).predictions;

@@ -16,8 +16,15 @@ export default defineNode({
   config: z
     .object({
       model: registryName("model").describe("Registry name and serving endpoint name"),
-      alias: z.string().regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
-      strategy: z.enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' }).default("replace").describe("Rollout strategy"),
+      alias: z
+        .string()
+        .regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name")
+        .default("champion")
+        .describe("Alias to move to the new version"),
+      strategy: z
+        .enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' })
+        .default("replace")
+        .describe("Rollout strategy"),
     })
     .strict(),
   cacheable: false,

@@ -10,7 +10,8 @@ export default defineNode({
   version: 2,
   label: "Evaluate",
   group: "evaluate",
-  description: "Scores the model's ONNX file on a dataset and computes its metrics; optionally scores the registry's current champion on the same rows for comparison.",
+  description:
+    "Scores the model's ONNX file on a dataset and computes its metrics; optionally scores the registry's current champion on the same rows for comparison.",
   inputs: v1.inputs,
   outputs: v1.outputs,
   config: z

@@ -9,7 +9,10 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
   const { strategy, testFraction, seed, timeColumn } = ctx.config;
   if (input.rows < 2) throw new DataError(`cannot split ${input.rows} row(s); need at least 2`, "inputs.dataset");
   if (strategy === "time" && !input.schema.some((c) => c.name === timeColumn)) {
-    throw new DataError(`timeColumn "${timeColumn}" is not a column of the dataset (columns: ${input.schema.map((c) => c.name).join(", ")})`, "config.timeColumn");
+    throw new DataError(
+      `timeColumn "${timeColumn}" is not a column of the dataset (columns: ${input.schema.map((c) => c.name).join(", ")})`,
+      "config.timeColumn",
+    );
   }
   const nTest = Math.max(1, Math.min(input.rows - 1, Math.round(input.rows * testFraction)));
   const { store } = ctx.deps;

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { defineNode } from "../../types";
 import { ZCondition } from "../conditions";
 
-
 export default defineNode({
   type: "gate.threshold",
   version: 1,

@@ -19,7 +19,9 @@ async function facts(ctx: StepContext<Config, Facts>): Promise<Facts> {
   if (!row) {
     const latest = ref.version ? await findDatasetVersion(ctx.deps.db, ctx.teamId, ref.name) : null;
     throw new DataError(
-      latest ? `dataset "${ref.name}" has no version ${ref.version} (latest is ${latest.version})` : `there is no dataset named "${ref.name}": upload one with that name first`,
+      latest
+        ? `dataset "${ref.name}" has no version ${ref.version} (latest is ${latest.version})`
+        : `there is no dataset named "${ref.name}": upload one with that name first`,
       "config.source",
     );
   }

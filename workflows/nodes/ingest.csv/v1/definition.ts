@@ -19,7 +19,9 @@ export default defineNode({
         .refine((s) => !s.startsWith("sample:") || (SAMPLE_NAMES as string[]).includes(s.slice(7)), {
           message: `unknown sample; available: ${SAMPLE_NAMES.map((n) => `sample:${n}`).join(", ")}`,
         })
-        .describe("Bundled sample (sample:<name>), uploaded dataset by name — its latest version at run time (dataset:<name>) or a pinned one (dataset:<name>@<version>)"),
+        .describe(
+          "Bundled sample (sample:<name>), uploaded dataset by name — its latest version at run time (dataset:<name>) or a pinned one (dataset:<name>@<version>)",
+        ),
     })
     .strict(),
   cacheable: true,

@@ -4,5 +4,9 @@ import { defineActivity } from "../../step-context";
 import { trainModelStep } from "../../_shared/train-model";
 
 export default defineActivity<z.infer<typeof definition.config>>(definition, (ctx) =>
-  trainModelStep(ctx, { trainer: "linear", options: { task: ctx.config.task, target: ctx.config.target, features: ctx.config.features, l2: ctx.config.l2 } }, null),
+  trainModelStep(
+    ctx,
+    { trainer: "linear", options: { task: ctx.config.task, target: ctx.config.target, features: ctx.config.features, l2: ctx.config.l2 } },
+    null,
+  ),
 );
