@@ -54,8 +54,12 @@ function installQuietRuntime() {
  * with other test files). `databaseUrl`: a PostgreSQL of the test's own
  * instead of the shared one (migrated and seeded here).
  */
-export async function startHarness(opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean; databaseUrl?: string } = {}): Promise<Harness> {
+export async function startHarness(
+  opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean; databaseUrl?: string; temporalAddress?: string } = {},
+): Promise<Harness> {
   const url = opts.databaseUrl ?? process.env.DATABASE_URL;
+  // A private Temporal server (a restart test): the web side's client connects there too.
+  if (opts.temporalAddress) process.env.TEMPORAL_ADDRESS = opts.temporalAddress;
   const address = process.env.TEMPORAL_ADDRESS;
   if (!url || !address) throw new Error("integration tests need DATABASE_URL and TEMPORAL_ADDRESS (set by scripts/test-services.ts)");
   installQuietRuntime();

@@ -3,7 +3,7 @@ import { ServiceError } from "../../errors";
 import { compile } from "../../../workflows/compiler/compile";
 import { deletePipelineDraft, getPipeline, insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
 import { isUuid } from "../../../contract/api/common";
-import { syncTriggers } from "../triggers/sync";
+import { checkTriggers, syncTriggers } from "../triggers/sync";
 
 export const MAX_MESSAGE = 500;
 
@@ -23,6 +23,7 @@ export async function savePipeline(
   if (message.length > MAX_MESSAGE) throw new ServiceError("bad_request", `message: at most ${MAX_MESSAGE} characters, got ${message.length}`);
   const result = compile(opts.spec);
   if (!result.ok) throw new ServiceError("invalid", "the pipeline spec is invalid", result.errors);
+  await checkTriggers(ctx, opts.spec);
   const { name, description } = result.spec;
   const common = { teamId: ctx.teamId, name, description, spec: opts.spec, message, createdBy: ctx.userId };
   let previous: unknown = null;

@@ -7,6 +7,7 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { ZPipelineSpec, type Trigger } from "../../../workflows/spec/spec";
+import { latestDatasetVersion } from "../../../db/queries/datasets";
 import { deleteSchedule, upsertSchedule } from "./schedules";
 import { syncWebhook } from "./webhooks";
 
@@ -14,6 +15,21 @@ const triggersOf = (spec: unknown): Trigger[] => {
   const parsed = ZPipelineSpec.safeParse(spec);
   return parsed.success ? parsed.data.triggers : [];
 };
+
+/** What the spec cannot check on its own: a dataset trigger names a dataset of the team. Throws before anything is saved. */
+export async function checkTriggers(ctx: RequestContext, spec: unknown): Promise<void> {
+  const problems = [];
+  for (const [i, t] of triggersOf(spec).entries()) {
+    if (t.type === "dataset" && (await latestDatasetVersion(ctx.db, ctx.teamId, t.dataset)) === null) {
+      problems.push({
+        nodeId: null,
+        field: `triggers[${i}].dataset`,
+        message: `trigger ${i + 1} (dataset): there is no dataset named "${t.dataset}"; upload one with that name first`,
+      });
+    }
+  }
+  if (problems.length) throw new ServiceError("invalid", "the pipeline spec is invalid", problems);
+}
 
 /** Returns the webhook token when one was just made (shown once). */
 export async function syncTriggers(ctx: RequestContext, opts: { pipelineId: string; version: number; spec: unknown; previous: unknown }) {

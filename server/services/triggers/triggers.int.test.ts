@@ -159,19 +159,26 @@ describe("webhook triggers", () => {
 describe("dataset triggers", () => {
   it("uploading a new version of a named dataset starts every subscribed pipeline, recording the version", async () => {
     const dataset = `sales-${suffix}`;
+    // A trigger on a name that does not exist is refused, naming the trigger; nothing is saved.
+    const refused = await apiJson("POST", "/api/v1/pipelines", 422, { body: spec("on-data", [{ type: "webhook" }, { type: "dataset", dataset }]) });
+    expect(refused.error.details).toEqual([
+      { nodeId: null, field: "triggers[1].dataset", message: `trigger 2 (dataset): there is no dataset named "${dataset}"; upload one with that name first` },
+    ]);
+    expect((await apiJson("GET", "/api/v1/pipelines", 200)).some((p: { name: string }) => p.name === `on-data-${suffix}`)).toBe(false);
+
+    const v1 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: "a,b\n1,2\n", type: "text/csv" });
+    expect(v1).toMatchObject({ name: dataset, version: 1, runs: [] });
+    await apiJson("POST", `/api/v1/datasets?name=${dataset}-other`, 201, { body: "a,b\n1,2\n", type: "text/csv" });
     const { id } = await apiJson("POST", "/api/v1/pipelines", 201, { body: spec("on-data", [{ type: "dataset", dataset }]) });
     const { id: other } = await apiJson("POST", "/api/v1/pipelines", 201, { body: spec("not-subscribed", [{ type: "dataset", dataset: `${dataset}-other` }]) });
 
-    const v1 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: "a,b\n1,2\n", type: "text/csv" });
-    expect(v1).toMatchObject({ name: dataset, version: 1, runs: [{ pipelineId: id, runId: expect.any(String), error: null }] });
     const v2 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: "a,b\n1,2\n3,4\n", type: "text/csv" });
-    expect(v2.version).toBe(2);
+    expect(v2).toMatchObject({ name: dataset, version: 2, runs: [{ pipelineId: id, runId: expect.any(String), error: null }] });
     const run = await apiJson("GET", `/api/v1/runs/${v2.runs[0].runId}`, 200);
     expect(run.trigger).toEqual({ type: "dataset", detail: { dataset, version: 2, datasetId: v2.id } });
     expect(await apiJson("GET", `/api/v1/pipelines/${other}/runs`, 200)).toEqual([]);
     const [t] = await apiJson("GET", `/api/v1/pipelines/${id}/triggers`, 200);
     expect(t).toMatchObject({ description: `when a new version of dataset "${dataset}" is uploaded`, dataset: { latestVersion: 2 } });
-    await h.waitForRun(v1.runs[0].runId);
     await h.waitForRun(v2.runs[0].runId);
   });
 
@@ -186,13 +193,14 @@ describe("dataset triggers", () => {
       s.nodes.find((n) => n.id === "ingest")!.config = { source };
       return s;
     };
-    const missing = await apiJson("POST", "/api/v1/pipelines", 201, { body: reading(`dataset:${dataset}`, "latest") });
+    const missing = await apiJson("POST", "/api/v1/pipelines", 201, { body: { ...reading(`dataset:${dataset}`, "latest"), triggers: [] } });
     const { runId: early } = await apiJson("POST", `/api/v1/pipelines/${missing.id}/runs`, 202, { body: {} });
     const failed = await h.waitForRun(early);
     expect(failed.steps.find((st) => st.nodeId === "ingest")!.error).toBe(`there is no dataset named "${dataset}": upload one with that name first`);
 
     const v1 = await apiJson("POST", `/api/v1/datasets?name=${dataset}`, 201, { body: csv.slice(0, 401).join("\n"), type: "text/csv" });
-    const r1 = await h.waitForRun(v1.runs[0].runId);
+    await apiJson("PUT", `/api/v1/pipelines/${missing.id}`, 201, { body: reading(`dataset:${dataset}`, "latest") }); // now subscribed
+    const r1 = await h.waitForRun((await apiJson("POST", `/api/v1/pipelines/${missing.id}/runs`, 202, { body: {} })).runId);
     expect(r1.status).toBe("succeeded");
     const ingest1 = r1.steps.find((st) => st.nodeId === "ingest")!;
     expect((ingest1.outputs as unknown as { dataset: { origin: unknown; rows: number } }).dataset).toMatchObject({
