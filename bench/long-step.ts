@@ -29,6 +29,7 @@ import { getRun } from "../server/services/runs/get-run";
 import { startBenchServices } from "./services";
 
 const N_TREES = Number(process.env.LONG_STEP_TREES ?? 3000);
+const DEPTH = Number(process.env.LONG_STEP_DEPTH ?? 6);
 
 export default async function longStep() {
   Runtime.install({ logger: new DefaultLogger("ERROR") });
@@ -64,7 +65,7 @@ export default async function longStep() {
       nodes: [
         { id: "ingest", type: "ingest.csv", config: { source: `dataset:${ds.id}` } },
         { id: "split", type: "feature.split", config: { testFraction: 0.2 } },
-        { id: "train", type: "train.gbdt", config: { task: "regression", target: "delay", nTrees: N_TREES, maxDepth: 6 } },
+        { id: "train", type: "train.gbdt", config: { task: "regression", target: "delay", nTrees: N_TREES, maxDepth: DEPTH } },
         { id: "evaluate", type: "evaluate", config: {} },
       ],
       edges: [
@@ -101,6 +102,7 @@ export default async function longStep() {
     const json = {
       rows: ds.rows,
       nTrees: N_TREES,
+      maxDepth: DEPTH,
       runStatus: run.status,
       runError: run.error,
       trainStepSeconds: seconds,
@@ -112,7 +114,7 @@ export default async function longStep() {
       mae,
     };
     const markdown = [
-      `train.gbdt, ${N_TREES} trees of depth 6, on ${ds.rows.toLocaleString("en-US")} rows (January 2001 of flights-3m; 80% train) in a real pipeline run, heartbeat timeout 30 s.`,
+      `train.gbdt, ${N_TREES} trees of depth ${DEPTH}, on ${ds.rows.toLocaleString("en-US")} rows (January 2001 of flights-3m; 80% train) in a real pipeline run, heartbeat timeout 30 s.`,
       "",
       "| run | train step | training (thread) | attempts | progress updates seen (polled every 0.5 s) | worker event-loop delay p50 / p99 / max | test MAE |",
       "|---|---|---|---|---|---|---|",
