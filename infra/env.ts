@@ -16,6 +16,13 @@ export const ENV_SCHEMA = z.object({
   TEMPORAL_ADDRESS: z.string().optional().describe("a Temporal frontend (host:port); default: the dev server `npm run dev` starts on TEMPORAL_PORT"),
   TEMPORAL_NAMESPACE: z.string().default("default").describe("Temporal namespace"),
   TEMPORAL_TASK_QUEUE: z.string().default("conveyor-pipelines").describe("task queue of the pipeline workflow and its activities"),
+  CONVEYOR_WORKER_QUEUES: z
+    .string()
+    .default("light,heavy")
+    .pipe(z.string().regex(/^(light|heavy)(,(light|heavy))?$/, 'a comma-separated list of "light" and "heavy"'))
+    .describe("task queues a worker process polls: light (the pipeline workflow and light steps), heavy (training: TEMPORAL_TASK_QUEUE-heavy)"),
+  WORKER_MAX_ACTIVITIES: z.coerce.number().int().positive().optional().describe("concurrent light activities per worker process; default no cap"),
+  WORKER_MAX_HEAVY_ACTIVITIES: z.coerce.number().int().positive().optional().describe("concurrent heavy activities (trainings) per worker process; default the number of cores"),
   TEMPORAL_CLI_PATH: z
     .string()
     .optional()

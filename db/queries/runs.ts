@@ -119,7 +119,7 @@ export async function appendStepLogs(db: Db, runId: string, nodeId: string, logs
  * cleared. False when a newer (or the same) attempt holds it, or the step is
  * closed (failed, skipped, cancelled: the run ended or gave up on it).
  */
-export async function claimStep(db: Db, runId: string, nodeId: string, attempt: number): Promise<boolean> {
+export async function claimStep(db: Db, runId: string, nodeId: string, attempt: number, worker?: string): Promise<boolean> {
   const rows = await db
     .update(runSteps)
     .set({
@@ -130,6 +130,7 @@ export async function claimStep(db: Db, runId: string, nodeId: string, attempt: 
       cached: false,
       progress: null,
       finishedAt: null,
+      worker: worker ?? null,
       startedAt: sql`coalesce(${runSteps.startedAt}, now())`,
     })
     .where(

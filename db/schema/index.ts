@@ -183,6 +183,8 @@ export const runSteps = pgTable(
     outputs: jsonb("outputs").$type<Record<string, unknown>>(),
     logs: jsonb("logs").$type<StepLog[]>().notNull().default([]),
     progress: jsonb("progress").$type<StepProgress>(),
+    /** Identity of the worker process running (or that ran) the current attempt. */
+    worker: text("worker"),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );
@@ -329,4 +331,21 @@ export const webhookTokens = pgTable("webhook_tokens", {
   hint: text("hint").notNull(),
   createdAt: createdAt(),
   createdBy: uuid("created_by").references(() => users.id),
+});
+
+/**
+ * Worker processes, each beating every few seconds while it polls: what
+ * /api/health reads to notice a dead worker within seconds (Temporal's own
+ * poller list keeps a dead worker for minutes), and what an operator sees.
+ */
+export const workers = pgTable("workers", {
+  identity: text("identity").primaryKey(),
+  host: text("host").notNull(),
+  pid: integer("pid").notNull(),
+  /** Task queues it polls, e.g. ["conveyor-pipelines", "conveyor-pipelines-heavy"]. */
+  taskQueues: jsonb("task_queues").$type<string[]>().notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+  /** Set when it shut down cleanly. */
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
 });

@@ -291,6 +291,7 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
       cacheable: def.cacheable,
       retry: def.retry,
       timeoutSeconds: def.timeoutSeconds,
+      ...(def.heavy ? { queue: "heavy" as const } : {}),
     };
   });
   return { ok: true, spec, plan: { apiVersion: "conveyor/v1", name: spec.name, params, steps } };

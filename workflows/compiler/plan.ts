@@ -15,6 +15,8 @@ export const ZPlanStep = z.object({
   timeoutSeconds: z.number().positive(),
   /** Heartbeat timeout of the step's activity; default STEP_HEARTBEAT_TIMEOUT_SECONDS. The compiler never sets it (tests do). */
   heartbeatTimeoutSeconds: z.number().positive().optional(),
+  /** "heavy": the activity runs on the heavy task queue. Absent: the workflow's own queue. */
+  queue: z.literal("heavy").optional(),
 });
 export type PlanStep = z.infer<typeof ZPlanStep>;
 

@@ -12,6 +12,8 @@ export interface ActivityDeps {
   store: ArtifactStore;
   /** Base URL of the serving process, to confirm a deployment is live. */
   servingUrl: string;
+  /** This worker process's identity, recorded on the steps it runs. */
+  workerIdentity?: string;
 }
 
 export interface StepContext<C = Record<string, unknown>, F = unknown> {

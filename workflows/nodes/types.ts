@@ -33,6 +33,12 @@ export interface NodeDefinition<C extends z.ZodType = z.ZodType> {
   /** Start-to-close timeout of one attempt, in seconds. */
   timeoutSeconds: number;
   /**
+   * CPU-heavy (training, batch scoring): its activity runs on the heavy task
+   * queue (`<TEMPORAL_TASK_QUEUE>-heavy`), so a long training never starves
+   * light steps and heavy workers can get bigger machines.
+   */
+  heavy?: boolean;
+  /**
    * From the previous version of this type: its config → this version's. Pure
    * (no I/O, no clock), so upgrades chain (v1 → v2 → v3) in the browser and on
    * the server alike. Absent: the previous version's config carries over as is.

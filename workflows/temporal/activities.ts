@@ -219,7 +219,7 @@ export function createActivities(
       };
 
       try {
-        if (!(await claimStep(db, run.runId, step.nodeId, attempt))) throw await stale("did not start");
+        if (!(await claimStep(db, run.runId, step.nodeId, attempt, deps.workerIdentity))) throw await stale("did not start");
         if (attempt > 1) logs.push("info", `attempt ${attempt}`);
 
         // The implementation is the one the plan names (type@version), never "the newest":

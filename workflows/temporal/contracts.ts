@@ -70,8 +70,9 @@ export const TRANSIENT_RETRY = { maximumAttempts: 14, initialInterval: "1 second
  * TRANSIENT_RETRY, bad input never retried, and schedule-to-close bounding
  * every attempt together (the node's attempts plus five minutes of retries).
  */
-export function stepActivityOptions(step: PlanStep): ActivityOptions {
+export function stepActivityOptions(step: PlanStep, workflowTaskQueue: string): ActivityOptions {
   return {
+    ...(step.queue === "heavy" ? { taskQueue: heavyTaskQueue(workflowTaskQueue) } : {}),
     startToCloseTimeout: `${step.timeoutSeconds} seconds`,
     scheduleToCloseTimeout: `${step.timeoutSeconds * step.retry.maximumAttempts + 300} seconds`,
     heartbeatTimeout: `${step.heartbeatTimeoutSeconds ?? STEP_HEARTBEAT_TIMEOUT_SECONDS} seconds`,
@@ -81,6 +82,11 @@ export function stepActivityOptions(step: PlanStep): ActivityOptions {
       nonRetryableErrorTypes: [DATA_ERROR, STALE_ATTEMPT],
     },
   };
+}
+
+/** The task queue of heavy steps (training, batch scoring) beside the pipeline workflow's own `taskQueue`. */
+export function heavyTaskQueue(taskQueue: string): string {
+  return `${taskQueue}-heavy`;
 }
 
 /** Arguments of a Schedule's `scheduledRun` workflow: which pipeline and which of its triggers. */

@@ -66,7 +66,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       summaries.set(step.nodeId, { nodeId: step.nodeId, status: "succeeded", cached: true });
       return;
     }
-    const { executeStep } = proxyActivities<Activities>(stepActivityOptions(step));
+    const { executeStep } = proxyActivities<Activities>(stepActivityOptions(step, workflowInfo().taskQueue));
     try {
       const result = await executeStep({ run, step, params: plan.params, inputs });
       outputs.set(step.nodeId, result.outputs);

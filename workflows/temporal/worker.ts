@@ -1,35 +1,140 @@
-/** Builds a Temporal worker for the pipeline workflow and its activities. */
+/**
+ * Builds the worker of a process: the pipeline workflow and light activities
+ * on the pipeline task queue, heavy activities (training) on
+ * `<taskQueue>-heavy`, either or both per process. While it runs it beats in
+ * the `workers` table every few seconds (what /api/health reads) and records
+ * its identity on the steps it runs.
+ */
+import crypto from "node:crypto";
+import os from "node:os";
 import { createRequire } from "node:module";
 import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
+import { beatWorker, workerStopped } from "../../db/queries/workers";
 import { createActivities } from "./activities";
+import { heavyTaskQueue } from "./contracts";
 import { createScheduleActivities } from "./schedule-activities";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
 
 const require = createRequire(import.meta.url);
+
+export type WorkerQueue = "light" | "heavy";
+export const WORKER_QUEUES: readonly WorkerQueue[] = ["light", "heavy"];
+
+/** How often a worker beats in the `workers` table; /api/health calls it dead after WORKER_DEAD_AFTER_MS. */
+export const WORKER_BEAT_MS = 5_000;
+export const WORKER_DEAD_AFTER_MS = 15_000;
+
+export interface ConveyorWorker {
+  /** Unique per process: host, pid and a random suffix. */
+  identity: string;
+  /** The task queues it polls. */
+  taskQueues: string[];
+  /** Polls until shutdown() or a shutdown signal (SIGINT/SIGTERM), then drains. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
 
 export async function createWorker(opts: {
   address: string;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
+  /** Which queues this process serves (default both). */
+  queues?: readonly WorkerQueue[];
+  /** Concurrent light activities (default: no cap) and heavy ones (default: the machine's cores). */
+  maxActivities?: number;
+  maxHeavyActivities?: number;
+  /** Time running activities get to finish after a shutdown request before they are cancelled (default 8 s). */
+  shutdownGraceMs?: number;
   nodeActivities?: Record<string, NodeActivity>;
   connection?: NativeConnection;
   extra?: Partial<WorkerOptions>;
-}): Promise<{ worker: Worker; connection: NativeConnection }> {
+}): Promise<{ worker: ConveyorWorker; connection: NativeConnection }> {
+  const queues = opts.queues ?? WORKER_QUEUES;
+  if (queues.length === 0) throw new Error("a worker needs at least one queue (light, heavy)");
+  const identity = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
+  const deps: ActivityDeps = { ...opts.deps, workerIdentity: identity };
   const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
-  const worker = await Worker.create({
+  const activities = { ...createActivities(deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(deps) };
+  const common = {
     connection,
     namespace: opts.namespace,
-    taskQueue: opts.taskQueue,
-    workflowsPath: require.resolve("./workflows.ts"),
-    activities: { ...createActivities(opts.deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(opts.deps) },
-    // No low cap on concurrent activities: with every slot taken by pollers the
-    // SDK stops requesting eager dispatch, which costs ~45 ms per step here.
+    identity,
     // Heartbeats leave at most every 2 s (not 0.8 × the heartbeat timeout): a
     // run's cancellation arrives in a heartbeat's answer, so this bounds how
     // long a cancelled step keeps running.
     maxHeartbeatThrottleInterval: "2 seconds",
-    ...opts.extra,
-  });
-  return { worker, connection };
+    shutdownGraceTime: opts.shutdownGraceMs ?? 8_000,
+  } satisfies Partial<WorkerOptions>;
+  const workers: Worker[] = [];
+  const taskQueues: string[] = [];
+  if (queues.includes("light")) {
+    taskQueues.push(opts.taskQueue);
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: opts.taskQueue,
+        workflowsPath: require.resolve("./workflows.ts"),
+        activities,
+        // No low cap on concurrent activities by default: with every slot taken by
+        // pollers the SDK stops requesting eager dispatch, which costs ~45 ms per step here.
+        ...(opts.maxActivities ? { maxConcurrentActivityTaskExecutions: opts.maxActivities } : {}),
+        ...opts.extra,
+      }),
+    );
+  }
+  if (queues.includes("heavy")) {
+    const queue = heavyTaskQueue(opts.taskQueue);
+    taskQueues.push(queue);
+    workers.push(
+      await Worker.create({
+        ...common,
+        taskQueue: queue,
+        activities,
+        maxConcurrentActivityTaskExecutions: opts.maxHeavyActivities ?? os.availableParallelism(),
+        ...opts.extra,
+      }),
+    );
+  }
+
+  const beat = { identity, host: os.hostname(), pid: process.pid, taskQueues };
+  let beatFailing = false;
+  const sendBeat = () =>
+    beatWorker(deps.db, beat).then(
+      () => {
+        if (beatFailing) console.log(`[worker] ${identity}: beating in the workers table again`);
+        beatFailing = false;
+      },
+      (e: unknown) => {
+        if (!beatFailing) console.error(`[worker] ${identity}: cannot beat in the workers table (${e instanceof Error ? e.message : String(e)}); retrying`);
+        beatFailing = true;
+      },
+    );
+
+  return {
+    connection,
+    worker: {
+      identity,
+      taskQueues,
+      shutdown: () => workers.forEach((w) => w.getState() === "RUNNING" && w.shutdown()),
+      async run() {
+        await sendBeat();
+        const timer = setInterval(() => void sendBeat(), WORKER_BEAT_MS);
+        try {
+          // One queue's worker failing stops the other: the process is then not half a worker.
+          await Promise.all(
+            workers.map((w) =>
+              w.run().catch((e: unknown) => {
+                workers.forEach((o) => o !== w && o.getState() === "RUNNING" && o.shutdown());
+                throw e;
+              }),
+            ),
+          );
+        } finally {
+          clearInterval(timer);
+          await workerStopped(deps.db, identity).catch(() => {});
+        }
+      },
+    },
+  };
 }

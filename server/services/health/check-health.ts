@@ -3,7 +3,9 @@
  *
  *   db        `select 1` on the process's pool
  *   temporal  DescribeNamespace on the configured namespace
- *   worker    DescribeTaskQueue: some worker polled the pipeline task queue recently
+ *   worker    live workers (beat in the `workers` table within 15 s) poll the
+ *             pipeline task queue and its heavy queue (Temporal's own poller
+ *             list keeps a dead worker for about two minutes)
  *   serving   GET {SERVING_URL}/v2/health/ready answers 200
  *
  * Each value is "ok" or a sentence saying why not. Checks run in parallel,
@@ -11,8 +13,10 @@
  * when something hangs.
  */
 import type { Client } from "@temporalio/client";
-import { optionalTsToMs } from "@temporalio/common/lib/time";
 import { getDb, type Db } from "../../../db/client";
+import { liveWorkers } from "../../../db/queries/workers";
+import { heavyTaskQueue } from "../../../workflows/temporal/contracts";
+import { WORKER_DEAD_AFTER_MS } from "../../../workflows/temporal/worker";
 import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
 
@@ -31,16 +35,12 @@ export interface CheckHealthOptions {
   servingUrl?: string;
   /** Per check (default 2000 ms). */
   timeoutMs?: number;
-  /** A poller counts as alive if it polled within this window (default 2 min; workers long-poll ~60 s). */
-  pollerWindowMs?: number;
+  /** A worker counts as alive if it beat within this window (default WORKER_DEAD_AFTER_MS, 15 s). */
+  workerWindowMs?: number;
   now?: () => number;
 }
 
 export const OK = "ok";
-
-// temporal.api.enums.v1 values (kept numeric so the proto package need not be imported).
-const TASK_QUEUE_KIND_NORMAL = 1;
-const TASK_QUEUE_TYPE_WORKFLOW = 1;
 
 export function isHealthy(report: HealthReport): boolean {
   return Object.values(report).every((v) => v === OK);
@@ -54,7 +54,7 @@ export async function checkHealth(opts: CheckHealthOptions = {}): Promise<Health
   const servingUrl = (opts.servingUrl ?? e.servingUrl).replace(/\/+$/, "");
   const getClient = opts.temporal ?? temporalClient;
   const now = opts.now ?? Date.now;
-  const pollerWindowMs = opts.pollerWindowMs ?? 120_000;
+  const workerWindowMs = opts.workerWindowMs ?? WORKER_DEAD_AFTER_MS;
 
   const check = (fn: () => Promise<void>, describe: (err: unknown) => string) =>
     withTimeout(fn(), timeoutMs).then(
@@ -79,21 +79,15 @@ export async function checkHealth(opts: CheckHealthOptions = {}): Promise<Health
     ),
     check(
       async () => {
-        const client = await getClient();
-        const res = await client.withDeadline(now() + timeoutMs, () =>
-          client.workflowService.describeTaskQueue({
-            namespace,
-            taskQueue: { name: taskQueue, kind: TASK_QUEUE_KIND_NORMAL },
-            taskQueueType: TASK_QUEUE_TYPE_WORKFLOW,
-          }),
-        );
-        const cutoff = now() - pollerWindowMs;
-        const recent = (res.pollers ?? []).filter((p) => (optionalTsToMs(p.lastAccessTime) ?? 0) >= cutoff);
-        if (recent.length === 0) {
-          throw new CheckFailed(`no worker has polled task queue "${taskQueue}" in the last ${Math.round(pollerWindowMs / 1000)} s`);
+        const live = await liveWorkers(opts.db ?? getDb(), workerWindowMs);
+        const missing = [taskQueue, heavyTaskQueue(taskQueue)].filter((q) => !live.some((w) => w.taskQueues.includes(q)));
+        if (missing.length) {
+          throw new CheckFailed(
+            `no live worker polls task queue${missing.length > 1 ? "s" : ""} ${missing.map((q) => `"${q}"`).join(" and ")} (none beat in the last ${Math.round(workerWindowMs / 1000)} s)`,
+          );
         }
       },
-      (err) => `cannot ask Temporal about the worker: ${reason(err)}`,
+      (err) => `cannot read the workers table: ${reason(err)}`,
     ),
     check(
       async () => {

@@ -18,4 +18,5 @@ export default defineNode({
   cacheable: true,
   retry: { maximumAttempts: 2 },
   timeoutSeconds: 3600,
+  heavy: true,
 });

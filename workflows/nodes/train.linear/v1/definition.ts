@@ -16,4 +16,5 @@ export default defineNode({
   cacheable: true,
   retry: { maximumAttempts: 2 },
   timeoutSeconds: 1800,
+  heavy: true,
 });
