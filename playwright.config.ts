@@ -1,6 +1,6 @@
 /**
  * e2e in Debian's Chromium (nothing downloads a browser). The web server is
- * the whole stack — scripts/dev.ts — on its own data dir and ports, so it can
+ * the whole stack — scripts/stack.ts — on its own data dir and ports, so it can
  * run next to a developer's `npm run dev`; Playwright waits until
  * GET /api/health reports every process ok.
  *
@@ -70,7 +70,7 @@ export default defineConfig({
   webServer: {
     // Plain node with tsx's loader (not the tsx CLI, whose signal relay would
     // double Playwright's SIGTERM); `exec` so the process Playwright waits for is the launcher.
-    command: "exec node --import tsx scripts/dev.ts",
+    command: "exec node --import tsx scripts/stack.ts dev",
     url: `${baseURL}/api/health`,
     env: {
       CONVEYOR_DATA_DIR: ".data/e2e",
@@ -87,7 +87,7 @@ export default defineConfig({
     // First start compiles the app and the worker's workflow bundle.
     timeout: 300_000,
     reuseExistingServer: !process.env.CI,
-    // SIGTERM lets scripts/dev.ts stop its children in order; never SIGKILL it first.
+    // SIGTERM lets scripts/stack.ts stop its children in order; never SIGKILL it first.
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
     stdout: "pipe",
     stderr: "pipe",

@@ -1,5 +1,5 @@
 /**
- * Small process helpers shared by the dev supervisor (scripts/dev.ts) and the
+ * Small process helpers shared by the supervisor (scripts/stack.ts) and the
  * integration-test services (scripts/test-services.ts): prefixed coloured
  * log lines, process-group spawning and killing, port checks.
  */
@@ -14,7 +14,8 @@ import type { Readable } from "node:stream";
 // Prefixed, coloured log lines
 
 const COLORS: Record<string, number> = {
-  dev: 1, // bold
+  stack: 1, // bold
+  build: 90, // grey
   db: 34, // blue
   temporal: 35, // magenta
   worker: 33, // yellow

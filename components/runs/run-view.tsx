@@ -278,6 +278,7 @@ function StepCard({ step, label, metrics, open, onToggle }: { step: RunStep; lab
             <span>started {formatDateTime(step.startedAt)}</span>
             <span>finished {formatDateTime(step.finishedAt)}</span>
             {step.attempt > 0 ? <span>attempt {step.attempt}</span> : null}
+            {step.worker ? <span title="the worker process that ran this attempt">worker {step.worker}</span> : null}
           </div>
           <Logs logs={step.logs} />
         </div>

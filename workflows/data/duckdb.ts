@@ -39,7 +39,7 @@ export async function describe(conn: DuckDBConnection, relationSql: string): Pro
 /** Materializes `select` into a Parquet artifact and describes it. */
 export async function writeDataset(conn: DuckDBConnection, store: ArtifactStore, select: string, filename = "data.parquet"): Promise<DatasetRef> {
   const dir = await store.scratch("dataset");
-  const file = path.join(dir, filename);
+  const file = path.join(/*turbopackIgnore: true*/ dir, filename);
   try {
     await conn.run(`COPY (${select}) TO ${lit(file)} (FORMAT parquet, COMPRESSION zstd)`);
     const rel = `read_parquet(${lit(file)})`;

@@ -53,6 +53,19 @@ describe("trainInThread", () => {
     expect((err as DataError).message).toBe("nTrees must be ≥ 1");
   });
 
+  it("running out of memory is a DataError saying what to lower (a retry would run out again), not a crash", async () => {
+    const err = await trainInThread(
+      synthetic(20_000),
+      { trainer: "gbdt", options: { task: "regression", target: "y", features: ["a", "b", "c"], nTrees: 5000, maxDepth: 12 } },
+      { maxHeapMb: 24 },
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DataError);
+    expect((err as DataError).message).toBe(
+      "training ran out of memory (24 MB heap): the model is too large for this worker — lower nTrees or maxDepth, or train on fewer rows",
+    );
+    await wait(() => liveTrainingThreads() === 0, 2000);
+  });
+
   it("an abort terminates the thread mid-training and rejects with the abort reason", async () => {
     const controller = new AbortController();
     const progress: ReportedProgress[] = [];

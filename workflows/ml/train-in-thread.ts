@@ -11,6 +11,7 @@
  * before importing it, which works under `tsx` (the worker process), plain
  * `node --import tsx` and vitest alike.
  */
+import { getHeapStatistics } from "node:v8";
 import { Worker } from "node:worker_threads";
 import { DataError, type Frame } from "./types";
 import type { ReportedProgress, TrainedModelData, TrainJob } from "./train-job";
@@ -58,12 +59,21 @@ function revive(e: Extract<ThreadReply, { type: "error" }>["error"]): Error {
 export function trainInThread(
   frame: Frame,
   job: TrainJob,
-  opts: { signal?: AbortSignal; onProgress?: (p: ReportedProgress) => void } = {},
+  opts: {
+    signal?: AbortSignal;
+    onProgress?: (p: ReportedProgress) => void;
+    /** The thread's heap limit in MB (default: V8's, the same as the process's). */
+    maxHeapMb?: number;
+  } = {},
 ): Promise<TrainedModelData> {
   const { signal } = opts;
   if (signal?.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<TrainedModelData>((resolve, reject) => {
-    const worker = new Worker(bootstrap(), { eval: true, name: `train-${job.trainer}` });
+    const worker = new Worker(bootstrap(), {
+      eval: true,
+      name: `train-${job.trainer}`,
+      ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
+    });
     live++;
     let settled = false;
     const settle = (fn: () => void) => {
@@ -83,7 +93,18 @@ export function trainInThread(
       } else if (m.type === "result") settle(() => resolve(m.model));
       else settle(() => reject(revive(m.error)));
     });
-    worker.on("error", (e) => settle(() => reject(e)));
+    worker.on("error", (e) =>
+      settle(() =>
+        reject(
+          (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY"
+            ? // Deterministic for the same data and options: a retry would run out of memory again.
+              new DataError(
+                `training ran out of memory (${opts.maxHeapMb ?? Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB heap): the model is too large for this worker — lower nTrees or maxDepth, or train on fewer rows`,
+              )
+            : e,
+        ),
+      ),
+    );
     worker.on("exit", (code) => {
       live--;
       settle(() => reject(new Error(`the training thread exited (code ${code}) before it returned a model`)));
