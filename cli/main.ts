@@ -57,6 +57,8 @@ Configuration: \`conveyor login [url] [--token T]\` stores the server URL (defau
 and a token in $XDG_CONFIG_HOME/conveyor/config.json; CONVEYOR_URL and CONVEYOR_TOKEN override it.
 Exit codes: 0 ok, 1 the thing asked failed (invalid spec, failed run, not found), 2 usage error,
 3 server or network error.
+In a checkout of the repository, \`conveyor web | worker | serving | migrate\` run Conveyor's own processes
+(configured by environment variables; docs/operations.md).
 ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 'stronger gate'", "conveyor run boston-house-prices --follow", 'conveyor predict boston-house-prices --row \'{"rm": 6.5, "lstat": 5}\'')}`,
     );
 
