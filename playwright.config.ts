@@ -1,6 +1,6 @@
 /**
  * e2e in Debian's Chromium (nothing downloads a browser). The web server is
- * the whole stack — scripts/stack.ts — on its own data dir and ports, so it can
+ * the whole production stack — scripts/stack.ts start (`npm start`) — on its own data dir and ports, so it can
  * run next to a developer's `npm run dev`; Playwright waits until
  * GET /api/health reports every process ok.
  *
@@ -70,7 +70,8 @@ export default defineConfig({
   webServer: {
     // Plain node with tsx's loader (not the tsx CLI, whose signal relay would
     // double Playwright's SIGTERM); `exec` so the process Playwright waits for is the launcher.
-    command: "exec node --import tsx scripts/stack.ts dev",
+    // The production stack users run (`npm start`): `next build` once per change of the sources, reused after.
+    command: "exec node --import tsx scripts/stack.ts start",
     url: `${baseURL}/api/health`,
     env: {
       CONVEYOR_DATA_DIR: ".data/e2e",
@@ -81,11 +82,11 @@ export default defineConfig({
       POSTGRES_PORT: String(postgresPort),
       TEMPORAL_PORT: String(temporalPort),
       TEMPORAL_UI_PORT: String(temporalPort + 1000),
-      // A second `next dev` in this directory needs its own dist dir (next.config.js reads it).
+      // Its own build dir (next.config.js reads it): a developer's `npm run dev` / `npm start` keeps theirs.
       NEXT_DIST_DIR: ".next/e2e",
     },
-    // First start compiles the app and the worker's workflow bundle.
-    timeout: 300_000,
+    // First start builds the app (about 2 minutes on 2 cores) and the worker's workflow bundle.
+    timeout: 420_000,
     reuseExistingServer: !process.env.CI,
     // SIGTERM lets scripts/stack.ts stop its children in order; never SIGKILL it first.
     gracefulShutdown: { signal: "SIGTERM", timeout: 30_000 },
