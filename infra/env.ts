@@ -15,6 +15,12 @@ export const ENV_SCHEMA = z.object({
   DATABASE_URL: z.url().optional().describe("any PostgreSQL server; default: the embedded one `npm run dev` starts on POSTGRES_PORT"),
   TEMPORAL_ADDRESS: z.string().optional().describe("a Temporal frontend (host:port); default: the dev server `npm run dev` starts on TEMPORAL_PORT"),
   TEMPORAL_NAMESPACE: z.string().default("default").describe("Temporal namespace"),
+  TEMPORAL_TLS: z.enum(["0", "1"]).optional().describe("1: connect to Temporal over TLS (on by itself when a TEMPORAL_TLS_* file or TEMPORAL_API_KEY is set)"),
+  TEMPORAL_TLS_CA: z.string().optional().describe("PEM file of the CA that signed the Temporal frontend's certificate; default the system's CAs"),
+  TEMPORAL_TLS_CERT: z.string().optional().describe("PEM client certificate for mTLS (with TEMPORAL_TLS_KEY)"),
+  TEMPORAL_TLS_KEY: z.string().optional().describe("PEM private key of TEMPORAL_TLS_CERT"),
+  TEMPORAL_TLS_SERVER_NAME: z.string().optional().describe("server name (SNI) to verify instead of the address's host"),
+  TEMPORAL_API_KEY: z.string().optional().describe("API key sent to Temporal (Temporal Cloud); implies TLS"),
   TEMPORAL_TASK_QUEUE: z.string().default("conveyor-pipelines").describe("task queue of the pipeline workflow and its activities"),
   CONVEYOR_WORKER_QUEUES: z
     .string()
@@ -22,7 +28,12 @@ export const ENV_SCHEMA = z.object({
     .pipe(z.string().regex(/^(light|heavy)(,(light|heavy))?$/, 'a comma-separated list of "light" and "heavy"'))
     .describe("task queues a worker process polls: light (the pipeline workflow and light steps), heavy (training: TEMPORAL_TASK_QUEUE-heavy)"),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().positive().optional().describe("concurrent light activities per worker process; default no cap"),
-  WORKER_MAX_HEAVY_ACTIVITIES: z.coerce.number().int().positive().optional().describe("concurrent heavy activities (trainings) per worker process; default the number of cores"),
+  WORKER_MAX_HEAVY_ACTIVITIES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("concurrent heavy activities (trainings) per worker process; default the number of cores"),
   TEMPORAL_CLI_PATH: z
     .string()
     .optional()

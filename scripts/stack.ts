@@ -49,6 +49,7 @@ import { RestartBackoff } from "./backoff";
 import { buildInputsHash } from "./build-inputs";
 import { startEmbeddedPostgres } from "./postgres";
 import { parseEnv } from "../infra/env";
+import { temporalConnectionOptions } from "../infra/temporal-connection";
 import { ensureTemporalCli } from "./temporal-cli";
 import { spawnTemporalDevServer, waitForTemporal } from "./temporal-dev-server";
 
@@ -285,7 +286,11 @@ async function runSupervisor(): Promise<void> {
     let temporalUi: string | undefined;
     if (temporalAddress) {
       log("temporal", `using TEMPORAL_ADDRESS=${temporalAddress} (not starting a dev server); waiting for namespace ${cfg.namespace}…`);
-      await waitForTemporal(temporalAddress, { namespace: cfg.namespace, timeoutMs: 60_000 });
+      await waitForTemporal(temporalAddress, {
+        namespace: cfg.namespace,
+        timeoutMs: 60_000,
+        connection: temporalConnectionOptions(parseEnv(process.env, cfg.root)),
+      });
       log("temporal", "reachable");
     } else {
       const cli = await ensureTemporalCli({ log: (m) => log("temporal", m) });

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { Connection } from "@temporalio/client";
+import type { TemporalConnectionOptions } from "../infra/temporal-connection";
 import { spawnChild, spawnGroup, stopGroup, stopPid, type ExitInfo } from "./process-utils";
 
 export interface TemporalDevServerOptions {
@@ -84,7 +85,10 @@ export function spawnTemporalDevServer(o: TemporalDevServerOptions): TemporalDev
  * `namespace`; retries until `timeoutMs`. `abort` (e.g. the server process
  * exiting) rejects early with its reason.
  */
-export async function waitForTemporal(address: string, opts: { namespace?: string; timeoutMs?: number; abort?: Promise<string> } = {}): Promise<void> {
+export async function waitForTemporal(
+  address: string,
+  opts: { namespace?: string; timeoutMs?: number; abort?: Promise<string>; connection?: TemporalConnectionOptions } = {},
+): Promise<void> {
   const namespace = opts.namespace ?? "default";
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
   let aborted: string | undefined;
@@ -94,7 +98,7 @@ export async function waitForTemporal(address: string, opts: { namespace?: strin
     if (aborted) throw new Error(aborted);
     let connection: Connection | undefined;
     try {
-      connection = await Connection.connect({ address, connectTimeout: 1_000 });
+      connection = await Connection.connect({ ...opts.connection, address, connectTimeout: 1_000 });
       await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.describeNamespace({ namespace }));
       return;
     } catch (e) {

@@ -10,6 +10,7 @@ import os from "node:os";
 import { createRequire } from "node:module";
 import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
 import { beatWorker, workerStopped } from "../../db/queries/workers";
+import type { TemporalConnectionOptions } from "../../infra/temporal-connection";
 import { createActivities } from "./activities";
 import { heavyTaskQueue } from "./contracts";
 import { createScheduleActivities } from "./schedule-activities";
@@ -35,7 +36,9 @@ export interface ConveyorWorker {
 }
 
 export async function createWorker(opts: {
+  /** The frontend; TLS and an API key come with `connectionOptions` (default: the address alone). */
   address: string;
+  connectionOptions?: TemporalConnectionOptions;
   namespace: string;
   taskQueue: string;
   deps: ActivityDeps;
@@ -54,7 +57,7 @@ export async function createWorker(opts: {
   if (queues.length === 0) throw new Error("a worker needs at least one queue (light, heavy)");
   const identity = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
   const deps: ActivityDeps = { ...opts.deps, workerIdentity: identity };
-  const connection = opts.connection ?? (await NativeConnection.connect({ address: opts.address }));
+  const connection = opts.connection ?? (await NativeConnection.connect(opts.connectionOptions ?? { address: opts.address }));
   const activities = { ...createActivities(deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(deps) };
   const common = {
     connection,
