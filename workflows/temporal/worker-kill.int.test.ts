@@ -15,6 +15,7 @@ import { getRun } from "../../server/services/runs/get-run";
 import { getModel } from "../../server/services/models/get-model";
 import { temporalClient } from "../../server/temporal";
 import { registerModelVersion } from "../../db/queries/models";
+import { liveWorkers } from "../../db/queries/workers";
 import type { ModelRef } from "../spec/refs";
 
 const root = path.resolve(__dirname, "../..");
@@ -45,7 +46,7 @@ async function startWorkerProcess(h: Harness, taskQueue: string): Promise<Worker
       readline.createInterface({ input: stream }).on("line", (line) => {
         tail.push(line);
         tail.splice(0, Math.max(0, tail.length - 20));
-        if (line.startsWith("worker polling task queue")) {
+        if (/^worker \S+ polling /.test(line)) {
           clearTimeout(timer);
           resolve();
         }
@@ -102,11 +103,12 @@ describe("a killed worker", () => {
     const train = async () => (await getRun(h.ctx, { runId })).steps.find((s) => s.nodeId === "train")!;
     await expect.poll(async () => (await train()).progress?.iteration ?? 0, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(10);
 
-    // Which worker trains: the one the server handed the pending activity to.
+    // Which worker trains: the one the server handed the pending activity to, as the step records it.
     const client = await temporalClient();
     const pending = (await client.workflow.getHandle(workflowId).describe()).raw.pendingActivities ?? [];
     const identity = pending.find((a) => a.activityType?.name === "executeStep")?.lastWorkerIdentity ?? "";
-    const pid = Number(identity.split("@")[0]);
+    expect((await train()).worker).toBe(identity);
+    const pid = (await liveWorkers(h.db, 15_000)).find((w) => w.identity === identity)?.pid;
     const victim = workers.find((w) => w.child.pid === pid);
     expect(victim, `the training worker (${identity}) is one of ours (${workers.map((w) => w.child.pid).join(", ")})`).toBeDefined();
     const stoppedAt = (await train()).progress!;
@@ -123,6 +125,7 @@ describe("a killed worker", () => {
     expect(run.status).toBe("succeeded");
     const t = run.steps.find((s) => s.nodeId === "train")!;
     expect(t.attempt).toBe(2);
+    expect(t.worker).not.toBe(identity); // the other worker ran attempt 2
     expect(t.logs.map((l) => l.message)).toContain("attempt 2");
     expect(run.steps.map((s) => s.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded"]);
     // Not before the heartbeat timeout: the server waited for the dead worker's heartbeat.
