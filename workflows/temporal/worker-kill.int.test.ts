@@ -40,20 +40,21 @@ async function startWorkerProcess(h: Harness, taskQueue: string): Promise<Worker
   });
   const exited = new Promise<void>((r) => child.once("exit", () => r()));
   const tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`)), 90_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on("line", (line) => {
-        tail.push(line);
-        tail.splice(0, Math.max(0, tail.length - 20));
-        if (/^worker \S+ polling /.test(line)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-    void exited.then(() => reject(new Error(`worker exited during startup:\n${tail.join("\n")}`)));
-  });
+  for (const stream of [child.stdout, child.stderr]) {
+    readline.createInterface({ input: stream }).on("line", (line) => {
+      tail.push(line);
+      tail.splice(0, Math.max(0, tail.length - 20));
+    });
+  }
+  // Polling: its first beat in the workers table (sent once its workers are created).
+  let gone = false;
+  void exited.then(() => (gone = true));
+  const deadline = Date.now() + 90_000;
+  while (!(await liveWorkers(h.db, 15_000)).some((w) => w.pid === child.pid && w.taskQueues.includes(taskQueue))) {
+    if (gone) throw new Error(`worker exited during startup:\n${tail.join("\n")}`);
+    if (Date.now() > deadline) throw new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
   return { child, exited };
 }
 
