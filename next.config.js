@@ -22,6 +22,13 @@ const nextConfig = {
     "@temporalio/proto",
     "@temporalio/core-bridge",
     "postgres",
+    // Traces (infra/telemetry.ts): the OpenTelemetry SDK and Temporal's interceptors, loaded by Node as they are.
+    "@opentelemetry/api",
+    "@opentelemetry/sdk-trace-node",
+    "@opentelemetry/sdk-trace-base",
+    "@opentelemetry/exporter-trace-otlp-http",
+    "@opentelemetry/resources",
+    "@temporalio/interceptors-opentelemetry",
   ],
 };
 

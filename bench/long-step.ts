@@ -23,6 +23,7 @@ import { withDuckDb, lit } from "../workflows/data/duckdb";
 import { packageDir } from "../workflows/nodes/ingest.csv/sources";
 import { createWorker } from "../workflows/temporal/worker";
 import { createServingServer } from "../server/serving/server";
+import { silentLogger } from "../infra/log";
 import { uploadDataset } from "../server/services/datasets/upload-dataset";
 import { savePipeline } from "../server/services/pipelines/save-pipeline";
 import { startRun } from "../server/services/runs/start-run";
@@ -46,7 +47,7 @@ export default async function longStep() {
   });
   const db = createDb(services.databaseUrl);
   const store = new ArtifactStore(services.artifactDir);
-  const serving = createServingServer({ db, store, log: () => {} });
+  const serving = createServingServer({ db, store, logger: silentLogger() });
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
   const { worker, connection } = await createWorker({ address: services.temporalAddress, namespace: "default", taskQueue, deps: { db, store, servingUrl } });
   const running = worker.run();

@@ -13,7 +13,8 @@
  * round measures both (warm-up, then the measured run; which goes first
  * alternates between rounds); the round with the median throughput is
  * reported for each, plus this process's CPU time per request (median over
- * rounds), which a busy machine disturbs far less than throughput. Also
+ * rounds), which a busy machine disturbs far less than throughput. The
+ * server writes its access log (a JSON line per request) to a file. Also
  * measured: how long after an alias move the new version is served
  * (LISTEN/NOTIFY hot reload).
  *
@@ -36,7 +37,9 @@ import { moveAlias } from "../db/queries/models";
 import { createServingServer } from "../server/serving/server";
 import { deployTestModel, registerTestVersion, startTestDatabase } from "../testing/serving-database";
 import { benchInferBody, benchTreeModel } from "../testing/models";
+import pino from "pino";
 import { ArtifactStore } from "../infra/artifacts";
+import { batched, createLogger } from "../infra/log";
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON = require.resolve("autocannon/autocannon.js");
@@ -169,7 +172,11 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
   const artifactDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-bench-artifacts-"));
   const store = new ArtifactStore(artifactDir);
   const model = benchTreeModel({ trees: 100, depth: 6 });
-  const serving = createServingServer({ db: tdb.db, store, log: () => {} });
+  // With its access log on, as in production: a JSON line per request (to a file here, not the terminal).
+  const accessLogFile = path.join(artifactDir, "serving.log");
+  const accessLog = pino.destination({ dest: accessLogFile, sync: true });
+  const accessBatch = batched(accessLog);
+  const serving = createServingServer({ db: tdb.db, store, logger: createLogger({ destination: accessBatch }).child({ component: "serving" }) });
   const ceiling: { server?: http.Server } = {};
   try {
     const { modelId } = await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: "bench-gbdt", modelName: "bench-gbdt", model });
@@ -232,6 +239,12 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       await new Promise((res) => setTimeout(res, 5));
     }
 
+    // The access log really was written: a line per request.
+    accessBatch.flush();
+    const accessLogLines = (await fsp.readFile(accessLogFile, "utf8")).split("\n").filter((l) => l.includes('"msg":"request"')).length;
+    const measured = runs.serving.reduce((n, x) => n + x.requests, 0);
+    if (accessLogLines < measured) throw new Error(`the access log has ${accessLogLines} lines for at least ${measured} requests`);
+
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.arch()}` };
     const json = {
       model: {
@@ -256,6 +269,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       failures,
       rounds: runs,
       reloadMs,
+      accessLogLines,
     };
     const markdown = [
       "### Serving: single-row OIP v2 infer",
@@ -267,7 +281,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       "| server | req/s | p50 latency (ms) | p99 latency (ms) | server CPU per request (µs) |",
       "|---|---:|---:|---:|---:|",
       `| ceiling: bare node:http + JSON.parse + the same session.run | ${fmt(c.rps, 0)} | ${fmt(c.p50)} | ${fmt(c.p99)} | ${fmt(cpuCeiling, 0)} |`,
-      `| Conveyor serving (\`POST /v2/models/{name}/infer\`) | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(cpuServing, 0)} |`,
+      `| Conveyor serving (\`POST /v2/models/{name}/infer\`, access log on) | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(cpuServing, 0)} |`,
       "",
       `Serving reaches **${fmt(ratio * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%)${failures > 0 ? `; ${failures} failed requests` : ""}; ` +
         `by CPU time per request (median over rounds; much less sensitive to other load on the machine) it is at **${fmt(cpuRatio * 100, 0)}%** of the ceiling's efficiency. ` +
@@ -287,6 +301,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
         ceiling.server!.closeAllConnections();
       });
     await serving.close();
+    accessLog.end();
     await tdb.stop();
     await fsp.rm(artifactDir, { recursive: true, force: true });
   }

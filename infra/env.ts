@@ -50,6 +50,17 @@ export const ENV_SCHEMA = z.object({
   SERVING_URL: z.url().optional().describe("where the web app and worker reach serving; default http://127.0.0.1:SERVING_PORT"),
   NEXT_DIST_DIR: z.string().default(".next").describe("build directory of the web app (a second stack in one checkout needs its own)"),
   CONVEYOR_BENCH_PAGES: z.enum(["0", "1"]).default("0").describe("1: serve the benchmark fixture pages under /bench (benchmarks only)"),
+  NODE_ENV: z.string().optional().describe("production: `npm start` sets it for its processes (logs default to JSON); development: `npm run dev`"),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info").describe("least severe level a process logs"),
+  LOG_FORMAT: z
+    .enum(["json", "pretty"])
+    .optional()
+    .describe("json: one JSON object per line; pretty: a short line for people; default json when NODE_ENV=production, else pretty"),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url()
+    .optional()
+    .describe("an OTLP/HTTP receiver (e.g. http://collector:4318): traces go to its /v1/traces; unset: no tracing at all"),
+  OTEL_SERVICE_NAME: z.string().optional().describe("service.name of the traces; default conveyor-web, conveyor-worker or conveyor-serving per process"),
 });
 
 export type Env = z.infer<typeof ENV_SCHEMA> & {
@@ -61,6 +72,8 @@ export type Env = z.infer<typeof ENV_SCHEMA> & {
   artifactDir: string;
   servingUrl: string;
   temporalUiPort: number;
+  /** Resolved: LOG_FORMAT, or json under NODE_ENV=production and pretty otherwise. */
+  logFormat: "json" | "pretty";
 };
 
 const KEYS = Object.keys(ENV_SCHEMA.shape) as (keyof typeof ENV_SCHEMA.shape)[];
@@ -82,6 +95,7 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
     artifactDir: path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(e.CONVEYOR_DATA_DIR, "artifacts")),
     servingUrl: e.SERVING_URL ?? `http://127.0.0.1:${e.SERVING_PORT}`,
     temporalUiPort: e.TEMPORAL_UI_PORT ?? e.TEMPORAL_PORT + 1000,
+    logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),
   };
 }
 

@@ -344,6 +344,8 @@ async function runSupervisor(): Promise<void> {
       CONVEYOR_DATA_DIR: cfg.dataDir,
       NEXT_TELEMETRY_DISABLED: "1",
       ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: process.env.FORCE_COLOR ?? "1" } : {}),
+      // A person watching a terminal reads one short line per log entry; piped (a file, a log collector), JSON.
+      ...(process.stdout.isTTY && !process.env.LOG_FORMAT ? { LOG_FORMAT: "pretty" } : {}),
     };
     // One node process per app (tsx as a loader, not the tsx CLI's parent + child), so its pid is the app's.
     const tsNode = [process.execPath, "--import", "tsx"];

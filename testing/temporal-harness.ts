@@ -37,8 +37,9 @@ export interface Harness {
 }
 
 let runtimeInstalled = false;
-/** Worker logs at WARN in tests (Runtime can be installed once per process). */
+/** Worker and serving logs at WARN in tests unless LOG_LEVEL says otherwise (Runtime can be installed once per process). */
 function installQuietRuntime() {
+  process.env.LOG_LEVEL ??= "warn";
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
@@ -73,7 +74,7 @@ export async function startHarness(
   const { userId } = local;
   const teamId = opts.localTeam ? local.teamId : (await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId })).id;
   const store = new ArtifactStore(artifactDir);
-  const serving: ServingServer = createServingServer({ db, store, log: () => {} });
+  const serving: ServingServer = createServingServer({ db, store });
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
   await serving.subscribed();
   process.env.SERVING_URL = servingUrl;

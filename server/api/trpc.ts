@@ -2,8 +2,16 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { requestContext, type RequestContext } from "../context";
 import { ServiceError } from "../errors";
 import { redactPaths } from "../services/redact";
+import { logger } from "../../infra/log";
 
 export const createContext = async (): Promise<RequestContext> => requestContext("trpc");
+
+/** An unexpected error goes to the server log (the client is told only that it is there). */
+export function onTrpcError({ error, path, type }: { error: TRPCError; path?: string; type: string }): void {
+  if (error.code === "INTERNAL_SERVER_ERROR" && !(error.cause instanceof ServiceError)) {
+    logger("web").error({ err: error.cause ?? error, procedure: path, type }, `tRPC ${path ?? "?"} failed`);
+  }
+}
 
 const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error }) {

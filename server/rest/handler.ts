@@ -6,9 +6,15 @@
  * with the endpoint's input schema, runs the operation and answers with the
  * output schema's shape. Every error has one shape:
  * `{ error: { code, message, details } }`; nothing else reaches the client
- * (no SQL, stack trace or server path: unexpected errors answer a reference).
+ * (no SQL, stack trace or server path: unexpected errors answer a reference,
+ * the request id, under which the server log has them).
+ *
+ * Every request has a request id (the caller's `x-request-id` when it is a
+ * sane one, else a new UUID), echoed in the answer's `x-request-id`, and one
+ * access log line; when tracing, it runs in a span of its own (a child of
+ * Next's request span, or of the caller's `traceparent` outside Next), so
+ * the run it starts continues the trace.
  */
-import crypto from "node:crypto";
 import type { z } from "zod";
 import { LIMITS, type ApiError, type ErrorCode, type Problem } from "../../contract/api/common";
 import { endpoints, inputPlaces, matchPath, type Endpoint, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
@@ -17,6 +23,11 @@ import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
 import { operations, type Operation } from "../api/operations";
 import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
 import { toText } from "../../contract/text";
+import { logger, requestIdOf, type Logger } from "../../infra/log";
+import { incomingContext, otelContext, otelTrace, SpanKind, SpanStatusCode, tracer, tracing } from "../../infra/telemetry";
+
+let webLog: Logger | undefined;
+const log = () => (webLog ??= logger("web"));
 
 export function errorResponse(code: ErrorCode, message: string, details?: Problem[], headers?: HeadersInit): Response {
   const body: ApiError = { error: { code, message, ...(details?.length ? { details } : {}) } };
@@ -138,11 +149,10 @@ export async function parseRequest<E extends Endpoint>(e: E, req: Request): Prom
   return parsed.data as z.output<E["input"]>;
 }
 
-/** Answers an unexpected error without its details, which go to the server log under a reference. */
-export function internalError(e: unknown, where: string): Response {
-  const ref = crypto.randomUUID().slice(0, 8);
-  console.error(`[api] ${where} failed (reference ${ref}):`, e);
-  return errorResponse("internal", `internal error (reference ${ref}); the server log has the details`);
+/** Answers an unexpected error without its details, which go to the server log under the request id (the reference the client sees). */
+export function internalError(e: unknown, where: string, requestId: string): Response {
+  log().error({ err: e, requestId, operation: where }, `${where} failed`);
+  return errorResponse("internal", `internal error (reference ${requestId}); the server log has the details`);
 }
 
 export interface RestOptions<E extends Endpoint> {
@@ -154,8 +164,51 @@ export interface RestOptions<E extends Endpoint> {
 /** The Next.js route handler of endpoint `name`. */
 export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoints[N]> = {}) {
   const e = endpoints[name] as Endpoint;
-  const run = operations[name] as Operation<Endpoint>;
+  const answer = answerer(e, operations[name], opts);
   return async (req: Request): Promise<Response> => {
+    const started = performance.now();
+    const requestId = requestIdOf(req.headers.get("x-request-id"));
+    const res = tracing() ? await inSpan(e, req, requestId, () => answer(req, requestId)) : await answer(req, requestId);
+    res.headers.set("x-request-id", requestId);
+    log().info(
+      {
+        requestId,
+        method: e.method,
+        path: new URL(req.url).pathname.slice(0, 200),
+        operation: e.operationId,
+        status: res.status,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      },
+      "request",
+    );
+    return res;
+  };
+}
+
+/**
+ * Runs `answer` in a span of the request. Under Next its request span is
+ * active and ours is its child; called directly (tests), the caller's
+ * `traceparent` is the parent.
+ */
+function inSpan(e: Endpoint, req: Request, requestId: string, answer: () => Promise<Response>): Promise<Response> {
+  const inNext = otelTrace.getSpan(otelContext.active()) !== undefined;
+  const parent = inNext ? otelContext.active() : incomingContext(Object.fromEntries(req.headers));
+  const attributes = { "http.request.method": e.method, "http.route": e.path, "conveyor.operation": e.operationId, "conveyor.request_id": requestId };
+  return tracer().startActiveSpan(`${e.method} ${e.path}`, { kind: inNext ? SpanKind.INTERNAL : SpanKind.SERVER, attributes }, parent, async (span) => {
+    try {
+      const res = await answer();
+      span.setAttribute("http.response.status_code", res.status);
+      if (res.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+      return res;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+/** Parses, runs and answers one request of endpoint `e`. */
+function answerer(e: Endpoint, run: Operation<Endpoint>, opts: RestOptions<Endpoint>) {
+  return async (req: Request, requestId: string): Promise<Response> => {
     try {
       const input = await parseRequest(e, req);
       const result = await run(await requestContext("rest"), input);
@@ -173,12 +226,12 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
         );
       }
       const out = e.output.safeParse(result);
-      if (!out.success) return internalError(new Error(`output of ${e.operationId} does not match its schema: ${out.error.message}`), e.operationId);
-      const status = opts.statusOf ? opts.statusOf(out.data as never) : e.status;
+      if (!out.success) return internalError(new Error(`output of ${e.operationId} does not match its schema: ${out.error.message}`), e.operationId, requestId);
+      const status = opts.statusOf ? opts.statusOf(out.data) : e.status;
       return Response.json(out.data, { status, headers: { "cache-control": "no-store", ...opts.headers } });
     } catch (err) {
       if (err instanceof ServiceError) return errorResponse(err.code, err.message, err.errors);
-      return internalError(err, e.operationId);
+      return internalError(err, e.operationId, requestId);
     }
   };
 }

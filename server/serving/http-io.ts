@@ -7,9 +7,16 @@ import type http from "node:http";
 import { RequestError } from "./errors";
 import type { ServerState } from "./lifecycle";
 
-export function send(res: http.ServerResponse, status: number, body: unknown, headers?: http.OutgoingHttpHeaders): void {
+/** Where a response keeps its request's id (request-handler.ts sets it first): answered as `x-request-id`. */
+export const REQUEST_ID = Symbol("requestId");
+export type TaggedResponse = http.ServerResponse & { [REQUEST_ID]?: string };
+
+export function send(res: TaggedResponse, status: number, body: unknown, headers?: http.OutgoingHttpHeaders): void {
   const text = JSON.stringify(body);
   const head: http.OutgoingHttpHeaders = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) };
+  // In writeHead's one object: res.setHeader beforehand would send every header through a slower path.
+  const id = res[REQUEST_ID];
+  if (id) head["x-request-id"] = id;
   if (headers) Object.assign(head, headers);
   res.writeHead(status, head);
   res.end(text);

@@ -11,12 +11,13 @@ import { RequestError } from "./errors";
 import { readBody, type Reply } from "./http-io";
 import type { LoadedModel, ModelRegistry } from "./model-registry";
 import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
+import type { RequestLabel } from "./request-handler";
 import type { Route } from "./routes";
 
 export type ModelRoute = Extract<Route, { name: string }>;
 
-/** Answers one model route; sets `label.model` once the model is known (metrics). */
-export type ModelRouteHandler = (route: ModelRoute, req: http.IncomingMessage, res: http.ServerResponse, label: { model: string }) => Promise<void>;
+/** Answers one model route; fills in `label` once the model is known (metrics, access log, span). */
+export type ModelRouteHandler = (route: ModelRoute, req: http.IncomingMessage, res: http.ServerResponse, label: RequestLabel) => Promise<void>;
 
 function notFound(name: string, version?: number): RequestError {
   const what = version === undefined ? `model ${quote(name)} is not deployed` : `model ${quote(name)} has no version ${version}`;
@@ -37,6 +38,8 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
         const served = await registry.resolve(name, version);
         if (!served) throw notFound(name, version);
         label.model = name;
+        label.modelName = served.modelName;
+        label.version = served.version;
         const m = served.manifest;
         reply(res, 200, {
           name,
@@ -67,6 +70,8 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
         const m = registry.peek(name, version) ?? (await registry.get(name, version));
         if (!m) throw notFound(name, version);
         label.model = name;
+        label.modelName = m.modelName;
+        label.version = m.version;
         const json = parseJsonBody(body);
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema);

@@ -1,6 +1,7 @@
 /** Starting and stopping the model server: binding, warming the deployments, draining connections. */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Logger } from "../../infra/log";
 import type { ModelRegistry } from "./model-registry";
 import type { ServingSource } from "./source";
 
@@ -25,13 +26,13 @@ export async function bind(server: http.Server, port: number, host: string): Pro
 }
 
 /** Loads every active deployment's session, so the first requests find them warm. Failing to list them is logged, not fatal. */
-export async function preloadDeployments(source: ServingSource, registry: ModelRegistry, log: (line: string) => void): Promise<void> {
+export async function preloadDeployments(source: ServingSource, registry: ModelRegistry, log: Logger): Promise<void> {
   if (!source.listDeployments) return;
   try {
     const names = await source.listDeployments();
     await registry.preload(names.map((n): [string, undefined] => [n, undefined]));
   } catch (e) {
-    log(`preload skipped: ${e instanceof Error ? e.message : String(e)}`);
+    log.warn({ err: e }, `preload skipped: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 

@@ -6,8 +6,12 @@ import { createDb } from "../../db/client";
 import { env } from "../../infra/env";
 import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer } from "./server";
+import { logger } from "../../infra/log";
+import { startTracing } from "../../infra/telemetry";
 
 const config = env();
+const log = logger("serving");
+const tracing = startTracing("serving");
 const host = config.SERVING_HOST;
 const db = createDb(config.databaseUrl, { max: 4 });
 const store = new ArtifactStore();
@@ -17,15 +21,16 @@ let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
-  console.log(`[serving] ${signal}: shutting down`);
+  log.info(`${signal}: shutting down`);
   const hard = setTimeout(() => {
-    console.error("[serving] shutdown took too long; exiting");
+    log.error("shutdown took too long; exiting");
     process.exit(1);
   }, 10_000);
   hard.unref();
   try {
     await serving.close();
     await db.$client.end({ timeout: 5 });
+    await tracing?.shutdown();
   } finally {
     clearTimeout(hard);
   }
@@ -38,4 +43,4 @@ process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 
 const { url } = await serving.listen(config.SERVING_PORT, host);
-console.log(`[serving] listening on ${url} (OIP v2 at ${url}/v2, metrics at ${url}/metrics)`);
+log.info({ url }, `listening on ${url} (OIP v2 at ${url}/v2, metrics at ${url}/metrics)`);

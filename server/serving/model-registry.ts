@@ -11,6 +11,7 @@
  */
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { ServedModel } from "../../db/queries/models";
+import type { Logger } from "../../infra/log";
 import { RequestError } from "./errors";
 import { compileSchema, type InputFeed, type ModelSchema, type OutputTensor } from "./protocol";
 
@@ -83,15 +84,15 @@ export class ModelRegistry {
 
   constructor(
     private readonly source: ModelSource,
-    private readonly opts: { log?: (msg: string) => void; releaseGraceMs?: number; sweepIntervalMs?: number } = {},
+    private readonly opts: { log?: Logger; releaseGraceMs?: number; sweepIntervalMs?: number } = {},
   ) {
     const every = opts.sweepIntervalMs ?? 10_000;
     this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
   }
 
-  private log(msg: string): void {
-    this.opts.log?.(msg);
+  private log(level: "info" | "warn" | "error", fields: Record<string, unknown>, msg: string): void {
+    this.opts.log?.[level](fields, msg);
   }
 
   private entry(name: string, version?: number): Resolution {
@@ -111,7 +112,7 @@ export class ModelRegistry {
       (e: unknown) => {
         // Database trouble: forget it so the next request asks again.
         if (this.resolutions.get(key) === res) this.resolutions.delete(key);
-        this.log(`resolving "${name}" failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.log("warn", { deployment: name, version, err: e }, `resolving "${name}" failed: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
     r = res;
@@ -176,14 +177,14 @@ export class ModelRegistry {
       try {
         bytes = await this.source.readArtifact(served.artifactUri);
       } catch (e) {
-        this.log(`cannot read ${served.artifactUri}: ${e instanceof Error ? e.message : String(e)}`);
+        this.log("error", { deployment: served.name, model: served.modelName, version: served.version, err: e }, `cannot read ${served.artifactUri}`);
         throw new ModelLoadError(`model ${JSON.stringify(served.name)} version ${served.version} could not be loaded: its artifact is unreadable`);
       }
       let session: InferenceSession;
       try {
         session = await InferenceSession.create(bytes, SESSION_OPTIONS);
       } catch (e) {
-        this.log(`onnxruntime refused ${served.artifactUri}: ${e instanceof Error ? e.message : String(e)}`);
+        this.log("error", { deployment: served.name, model: served.modelName, version: served.version, err: e }, `onnxruntime refused ${served.artifactUri}`);
         throw new ModelLoadError(`model ${JSON.stringify(served.name)} version ${served.version} could not be loaded: not a valid ONNX model`);
       }
       if (this.closed) {
@@ -191,7 +192,12 @@ export class ModelRegistry {
         throw new ModelLoadError("the server is shutting down");
       }
       entry.session = session;
-      this.log(`loaded ${served.modelName} v${served.version} for "${served.name}" in ${(performance.now() - t0).toFixed(0)} ms`);
+      const ms = Math.round(performance.now() - t0);
+      this.log(
+        "info",
+        { deployment: served.name, model: served.modelName, version: served.version, ms },
+        `loaded ${served.modelName} v${served.version} for "${served.name}" in ${ms} ms`,
+      );
       return { session, schema: compileSchema(served.manifest, session.outputNames) };
     })();
     entry.promise.catch(() => {
@@ -248,7 +254,8 @@ export class ModelRegistry {
       targets.map(([name, version]) =>
         this.get(name, version).then(
           (m) => {
-            if (m && version === undefined) this.log(`"${name}" → ${m.modelName} v${m.version}`);
+            if (m && version === undefined)
+              this.log("info", { deployment: name, model: m.modelName, version: m.version }, `"${name}" → ${m.modelName} v${m.version}`);
           },
           () => {},
         ),
@@ -289,7 +296,8 @@ export class ModelRegistry {
       this.sessions.delete(key);
       released++;
       await s.session.release().catch(() => {});
-      this.log(`released session ${key.split("\u0000").slice(0, 2).join(" v")}`);
+      const [model, version] = key.split("\u0000");
+      this.log("info", { model, version: Number(version) }, `released session ${model} v${version}`);
     }
     return released;
   }

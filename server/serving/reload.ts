@@ -6,6 +6,7 @@
  * everything is resolved again. A subscription that cannot be made is
  * retried with backoff (0.5 s doubling, at most 10 s) until the server stops.
  */
+import type { Logger } from "../../infra/log";
 import type { ModelRegistry } from "./model-registry";
 import type { ServingSource } from "./source";
 
@@ -22,7 +23,7 @@ export interface ModelReload {
   unlisten(): Promise<void>;
 }
 
-export function modelReload({ source, registry, log }: { source: ServingSource; registry: ModelRegistry; log: (line: string) => void }): ModelReload {
+export function modelReload({ source, registry, log }: { source: ServingSource; registry: ModelRegistry; log: Logger }): ModelReload {
   let subscription: { unlisten(): Promise<void> } | undefined;
   let subscribedResolve: () => void = () => {};
   const subscribedPromise = new Promise<void>((r) => (subscribedResolve = r));
@@ -34,7 +35,7 @@ export function modelReload({ source, registry, log }: { source: ServingSource; 
     try {
       const sub = await source.subscribe(
         (name) => {
-          log(`registry change: "${name}"`);
+          log.info({ deployment: name }, `registry change: "${name}"`);
           void registry.invalidate(name);
         },
         () => void registry.invalidateAll(),
@@ -47,7 +48,7 @@ export function modelReload({ source, registry, log }: { source: ServingSource; 
       subscribedResolve();
     } catch (e) {
       const delay = Math.min(10_000, 500 * 2 ** attempt);
-      log(`cannot LISTEN for model changes (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`);
+      log.warn({ err: e, retryMs: delay }, `cannot LISTEN for model changes (${e instanceof Error ? e.message : String(e)}); retrying in ${delay} ms`);
       await new Promise<void>((resolve) => {
         retryTimer = setTimeout(resolve, delay);
         retryTimer.unref();

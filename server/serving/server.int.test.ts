@@ -14,6 +14,7 @@ import { createDb, type Db } from "../../db/client";
 import { moveAlias } from "../../db/queries/models";
 import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer, type ServingServer } from "./server";
+import { silentLogger } from "../../infra/log";
 import { deployTestModel, freePort, registerTestVersion, startTestDatabase, type TestDatabase } from "../../testing/serving-database";
 import { linearTestExpected, linearTestModel } from "../../testing/models";
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
   ({ modelId } = await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment, modelName, model: linearTestModel({ weight: 2 }) }));
   // Its own pool, like the real process.
   servingDb = createDb(tdb.url, { max: 4 });
-  serving = createServingServer({ db: servingDb, store, log: () => {} });
+  serving = createServingServer({ db: servingDb, store, logger: silentLogger() });
   base = (await serving.listen(0)).url;
   await serving.subscribed();
 });

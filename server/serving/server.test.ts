@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { ServedModel } from "../../db/queries/models";
 import { createServingServer, type ServingServer, type ServingSource } from "./server";
+import { createLogger, silentLogger } from "../../infra/log";
 import { trainLinear } from "../../workflows/ml/linear/train-linear";
 import type { Frame } from "../../workflows/ml/types";
 import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "../../testing/models";
@@ -79,7 +80,7 @@ beforeAll(async () => {
   source.deployments.set("lin", { model: "lin", alias: 1 });
   source.deployments.set("cls", { model: "cls", alias: 1 });
   source.deployments.set("broken", { model: "broken", alias: 1 });
-  serving = createServingServer({ source, log: () => {}, releaseGraceMs: 0 });
+  serving = createServingServer({ source, logger: silentLogger(), releaseGraceMs: 0 });
   base = (await serving.listen(0)).url;
 });
 
@@ -460,7 +461,7 @@ describe("never crashes on input (property)", () => {
 
 describe("shutdown", () => {
   it("lets an in-flight request finish, then closes; close is idempotent", async () => {
-    const s = createServingServer({ source, log: () => {}, preload: false });
+    const s = createServingServer({ source, logger: silentLogger(), preload: false });
     const { url } = await s.listen(0);
     const uri = source.versions.get("lin")!.get(1)!.uri;
     const readsBefore = source.reads.get(uri) ?? 0;
@@ -478,5 +479,46 @@ describe("shutdown", () => {
       source.readDelayMs = 20;
     }
     await expect(fetch(`${url}/v2/health/live`)).rejects.toThrow();
+  });
+});
+
+describe("request ids and the access log", () => {
+  it("keeps the caller's x-request-id (else makes one), echoes it, and logs one JSON line per request with the ids", async () => {
+    const lines: string[] = [];
+    const s = createServingServer({ source, logger: createLogger({ destination: { write: (l) => void lines.push(l) } }).child({ component: "serving" }) });
+    const { url } = await s.listen(0);
+    try {
+      const given = await fetch(`${url}/v1/predict/lin?trace=1`, {
+        method: "POST",
+        headers: { "x-request-id": "req-42.a:b" },
+        body: JSON.stringify({ instances: [{ x: 1, s: "a" }] }),
+      });
+      expect(given.status).toBe(200);
+      expect(given.headers.get("x-request-id")).toBe("req-42.a:b");
+      const made = await fetch(`${url}/v2/models/nope/infer`, { method: "POST", headers: { "x-request-id": "bad id\twith spaces" }, body: "{}" });
+      expect(made.status).toBe(404);
+      const madeId = made.headers.get("x-request-id");
+      expect(madeId).toMatch(/^[0-9a-f-]{36}$/);
+      await new Promise((r) => setTimeout(r, 10));
+      const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.msg === "request");
+      expect(logged).toHaveLength(2);
+      expect(logged[0]).toMatchObject({
+        level: "info",
+        component: "serving",
+        requestId: "req-42.a:b",
+        method: "POST",
+        path: "/v1/predict/lin",
+        status: 200,
+        deployment: "lin",
+        model: "lin",
+        version: 1,
+      });
+      expect(typeof logged[0]!.ms).toBe("number");
+      expect(typeof logged[0]!.time).toBe("string");
+      expect(logged[1]).toMatchObject({ component: "serving", requestId: madeId, method: "POST", path: "/v2/models/nope/infer", status: 404 });
+      expect(logged[1]).not.toHaveProperty("version");
+    } finally {
+      await s.close();
+    }
   });
 });

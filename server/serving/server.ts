@@ -24,6 +24,8 @@
 import http from "node:http";
 import type { Db } from "../../db/client";
 import type { ArtifactStore } from "../../infra/artifacts";
+import { logger, type Logger } from "../../infra/log";
+import { tracer, tracing } from "../../infra/telemetry";
 import { replier } from "./http-io";
 import { modelRouteHandler } from "./inference";
 import { bind, drain, preloadDeployments, type ServerState } from "./lifecycle";
@@ -42,8 +44,8 @@ export type ServingOptions = ({ db: Db; store: ArtifactStore; source?: undefined
   maxBodyBytes?: number;
   /** Warm every active deployment at listen() (default true). */
   preload?: boolean;
-  /** Log sink; default console.log. Pass () => {} to silence. */
-  log?: (line: string) => void;
+  /** Where the server logs (an access line per request at info); default the process logger (component "serving"). */
+  logger?: Logger;
   /** Session release grace period after a model stops being served (ms). */
   releaseGraceMs?: number;
 };
@@ -62,7 +64,7 @@ export interface ServingServer {
 
 export function createServingServer(opts: ServingOptions): ServingServer {
   const source = opts.source ?? databaseSource(opts.db, opts.store);
-  const log = opts.log ?? ((line: string) => console.log(`[serving] ${line}`));
+  const log = opts.logger ?? logger("serving");
   const registry = new ModelRegistry(source, { log, releaseGraceMs: opts.releaseGraceMs });
   const metrics = new ServingMetrics(() => ({
     conveyor_serving_models_loaded: { help: "ONNX sessions currently loaded.", value: registry.loadedSessions() },
@@ -71,7 +73,9 @@ export function createServingServer(opts: ServingOptions): ServingServer {
   const state: ServerState = { closing: false };
   const reply = replier(state);
   const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply });
-  const server = http.createServer(requestHandler({ source, metrics, reload, modelRoute, reply, state, log }));
+  // A server span per request only when this process traces (none of the work otherwise).
+  const spans = tracing() ? tracer("conveyor-serving") : undefined;
+  const server = http.createServer(requestHandler({ source, metrics, reload, modelRoute, reply, state, log, tracer: spans }));
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   let closePromise: Promise<void> | undefined;
 

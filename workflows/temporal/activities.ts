@@ -24,6 +24,8 @@ import { DATA_ERROR, STALE_ATTEMPT, TRANSIENT_ERROR, TRANSIENT_RETRY, type Execu
 import { classifyFailure, userMessage } from "./failures";
 import { StepHeartbeat } from "./step-heartbeat";
 import type { ActivityDeps, NodeActivity, NodeActivityFacts, StepContext } from "../nodes/step-context";
+import { logger, type Logger } from "../../infra/log";
+import { otelTrace } from "../../infra/telemetry";
 
 /**
  * Cache key = hash(team, node type@version, config, input content hashes,
@@ -61,7 +63,8 @@ export function stepCacheKey(input: ExecuteStepInput, facts?: unknown): string {
 /**
  * Buffers step logs and flushes them every 300 ms so the run view is live.
  * Lines that could not be written (the database is down) are kept, up to
- * 1,000, and go with the next flush.
+ * 1,000, and go with the next flush. Each line also goes to the worker's
+ * process log, with the step's ids.
  */
 class LogBuffer {
   private pending: StepLog[] = [];
@@ -71,8 +74,10 @@ class LogBuffer {
     private deps: ActivityDeps,
     private runId: string,
     private nodeId: string,
+    private log: Logger,
   ) {}
   push(level: StepLog["level"], message: string) {
+    this.log[level](message);
     this.pending.push({ ts: new Date().toISOString(), level, message });
     this.timer ??= setTimeout(() => void this.flush(), 300);
   }
@@ -133,6 +138,10 @@ export function createActivities(
   const nodeActivities = opts.nodeActivities ?? NODE_ACTIVITIES;
   const nodeFacts = opts.nodeFacts ?? NODE_ACTIVITY_FACTS;
   const { db } = deps;
+  const workerLog = logger("worker");
+  /** The process log of a run's activity: its run, workflow and (for a step) node and attempt. */
+  const runLog = (runId: string, more: Record<string, unknown> = {}) =>
+    workerLog.child({ runId, workflowId: Context.current().info.workflowExecution?.workflowId, ...more });
 
   /** Bookkeeping (the workflow's local activities): retried by the workflow; a failure it reports never carries SQL. */
   const bookkeeping = async (write: () => Promise<unknown>): Promise<void> => {
@@ -146,10 +155,12 @@ export function createActivities(
   return {
     async runStarted(input: { runId: string; workflowId: string }): Promise<void> {
       await bookkeeping(() => setRunStatus(db, input.runId, "running"));
+      runLog(input.runId).info("run started");
     },
 
     async runFinished(input: { runId: string; status: "succeeded" | "failed" | "cancelled" | "blocked"; error: string | null }): Promise<void> {
       await bookkeeping(() => setRunStatus(db, input.runId, input.status, input.error));
+      runLog(input.runId, { status: input.status }).info(input.error ? `run ${input.status}: ${input.error}` : `run ${input.status}`);
     },
 
     async stepSkipped(input: { runId: string; nodeId: string; reason: string }): Promise<void> {
@@ -177,7 +188,13 @@ export function createActivities(
       const actx = Context.current();
       const { attempt } = actx.info;
       const signal = actx.cancellationSignal;
-      const logs = new LogBuffer(deps, run.runId, step.nodeId);
+      const started = performance.now();
+      const log = runLog(run.runId, { nodeId: step.nodeId, attempt, stepType: `${step.type}@${step.version}` });
+      // The activity's span (when tracing) says which step it is.
+      otelTrace
+        .getActiveSpan()
+        ?.setAttributes({ "conveyor.run_id": run.runId, "conveyor.node_id": step.nodeId, "conveyor.step_type": step.type, "conveyor.attempt": attempt });
+      const logs = new LogBuffer(deps, run.runId, step.nodeId, log);
       const beat = new StepHeartbeat(actx, (p) => reportStepProgress(db, run.runId, step.nodeId, attempt, p));
       const stale = async (what: string) => {
         const holder = await stepHolder(db, run.runId, step.nodeId).catch(() => null);
@@ -220,6 +237,7 @@ export function createActivities(
 
       try {
         if (!(await claimStep(db, run.runId, step.nodeId, attempt, deps.workerIdentity))) throw await stale("did not start");
+        log.debug("step started");
         if (attempt > 1) logs.push("info", `attempt ${attempt}`);
 
         // The implementation is the one the plan names (type@version), never "the newest":
@@ -252,6 +270,7 @@ export function createActivities(
           if (hit) {
             logs.push("info", `nothing changed since run ${hit.runId ?? "?"}: reused its outputs (cache key ${key.slice(0, 12)}…)`);
             if (!(await finish(hit.outputs as StepOutputs, true))) throw await stale("found a cached result too late");
+            log.info({ ms: Math.round(performance.now() - started), cached: true }, "step succeeded");
             return { outputs: hit.outputs as StepOutputs, cached: true };
           }
         }
@@ -264,6 +283,7 @@ export function createActivities(
         );
         const cache = key ? { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId } : undefined;
         if (!(await finish(outputs, false, { metrics: metricRows, artifacts, cache }))) throw await stale("finished too late; its results are discarded");
+        log.info({ ms: Math.round(performance.now() - started), cached: false }, "step succeeded");
         return { outputs, cached: false };
       } catch (err) {
         if (signal.aborted) {

@@ -4,8 +4,14 @@ import { env } from "../../infra/env";
 import { ArtifactStore } from "../../infra/artifacts";
 import { temporalConnectionOptions } from "../../infra/temporal-connection";
 import { createWorker, type WorkerQueue } from "./worker";
+import { logger } from "../../infra/log";
+import { startTracing } from "../../infra/telemetry";
+import { installRuntimeLogger } from "./runtime-logger";
 
 const e = env();
+const log = logger("worker");
+installRuntimeLogger();
+const tracing = startTracing("worker");
 const db = getDb();
 const { worker, connection } = await createWorker({
   address: e.temporalAddress,
@@ -17,10 +23,12 @@ const { worker, connection } = await createWorker({
   maxHeavyActivities: e.WORKER_MAX_HEAVY_ACTIVITIES,
   deps: { db, store: new ArtifactStore(), servingUrl: e.servingUrl },
 });
-console.log(
-  `worker ${worker.identity} polling ${worker.taskQueues.map((q) => `"${q}"`).join(" and ")} on ${e.temporalAddress} (namespace ${e.TEMPORAL_NAMESPACE})`,
+log.info(
+  { identity: worker.identity, taskQueues: worker.taskQueues, temporalAddress: e.temporalAddress, namespace: e.TEMPORAL_NAMESPACE },
+  `worker ${worker.identity} polling ${worker.taskQueues.map((q) => `"${q}"`).join(" and ")}`,
 );
 // The SDK installs SIGINT/SIGTERM handlers: polling stops, running activities get a grace period, then hand back.
 await worker.run();
 await connection.close();
 await db.$client.end();
+await tracing?.shutdown();

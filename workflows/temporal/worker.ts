@@ -14,6 +14,8 @@ import type { TemporalConnectionOptions } from "../../infra/temporal-connection"
 import { createActivities } from "./activities";
 import { heavyTaskQueue } from "./contracts";
 import { createScheduleActivities } from "./schedule-activities";
+import { workerTracingOptions } from "./worker-tracing";
+import { logger } from "../../infra/log";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
 
 const require = createRequire(import.meta.url);
@@ -68,6 +70,8 @@ export async function createWorker(opts: {
     // long a cancelled step keeps running.
     maxHeartbeatThrottleInterval: "2 seconds",
     shutdownGraceTime: opts.shutdownGraceMs ?? 8_000,
+    // Observability: OpenTelemetry interceptors when this process traces (worker-tracing.ts).
+    ...workerTracingOptions(),
   } satisfies Partial<WorkerOptions>;
   const workers: Worker[] = [];
   const taskQueues: string[] = [];
@@ -101,15 +105,16 @@ export async function createWorker(opts: {
   }
 
   const beat = { identity, host: os.hostname(), pid: process.pid, taskQueues };
+  const log = logger("worker", { identity });
   let beatFailing = false;
   const sendBeat = () =>
     beatWorker(deps.db, beat).then(
       () => {
-        if (beatFailing) console.log(`[worker] ${identity}: beating in the workers table again`);
+        if (beatFailing) log.info("beating in the workers table again");
         beatFailing = false;
       },
       (e: unknown) => {
-        if (!beatFailing) console.error(`[worker] ${identity}: cannot beat in the workers table (${e instanceof Error ? e.message : String(e)}); retrying`);
+        if (!beatFailing) log.error({ err: e }, "cannot beat in the workers table; retrying");
         beatFailing = true;
       },
     );

@@ -3,6 +3,7 @@ import definition from "./definition";
 import { defineActivity, inputOf, type StepContext } from "../../step-context";
 import { moveAlias, registerModelVersion, upsertDeployment } from "../../../../db/queries/models";
 import type { ModelManifest } from "../../../../contract/model";
+import { SpanKind, traceHeaders, withSpan } from "../../../../infra/telemetry";
 
 /** Polls the serving process until it serves `version` (or gives up after `timeoutMs`). */
 async function confirmServing(ctx: StepContext<unknown>, name: string, version: number, timeoutMs = 15_000): Promise<number | null> {
@@ -11,7 +12,16 @@ async function confirmServing(ctx: StepContext<unknown>, name: string, version: 
   let lastError = "";
   while (Date.now() - started < timeoutMs) {
     try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      // A client span per request; `traceparent` lets serving continue the run's trace.
+      const res = await withSpan(
+        "GET /v2/models/{name}",
+        { kind: SpanKind.CLIENT, attributes: { "http.request.method": "GET", "url.full": url, "conveyor.deployment": name } },
+        async (span) => {
+          const r = await fetch(url, { signal: AbortSignal.timeout(2000), headers: traceHeaders() });
+          span.setAttribute("http.response.status_code", r.status);
+          return r;
+        },
+      );
       if (res.ok) {
         const meta = (await res.json()) as { versions?: string[] };
         if (meta.versions?.includes(String(version))) return Date.now() - started;
