@@ -16,7 +16,7 @@ import { createServingServer, type ServingServer } from "../server/serving/serve
 import type { RequestContext } from "../server/context";
 import { getRun } from "../server/services/runs/get-run";
 import { DefaultLogger, Runtime } from "@temporalio/worker";
-import { createWorker } from "../workflows/temporal/worker";
+import { createWorker, type WorkerQueue } from "../workflows/temporal/worker";
 import { NODE_ACTIVITIES } from "../workflows/nodes/activities.generated";
 import type { NodeActivity } from "../workflows/nodes/step-context";
 import { createRun } from "../db/queries/runs";
@@ -32,6 +32,8 @@ export interface Harness {
   ctx: RequestContext;
   servingUrl: string;
   taskQueue: string;
+  /** The harness worker's identity (as step records name it). */
+  workerIdentity: string;
   waitForRun(runId: string, timeoutMs?: number): Promise<Awaited<ReturnType<typeof getRun>>>;
   stop(): Promise<void>;
 }
@@ -55,7 +57,14 @@ function installQuietRuntime() {
  * instead of the shared one (migrated and seeded here).
  */
 export async function startHarness(
-  opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean; databaseUrl?: string; temporalAddress?: string } = {},
+  opts: {
+    nodeActivities?: Record<string, NodeActivity>;
+    localTeam?: boolean;
+    databaseUrl?: string;
+    temporalAddress?: string;
+    /** The harness worker's queues (default both). */
+    queues?: readonly WorkerQueue[];
+  } = {},
 ): Promise<Harness> {
   const url = opts.databaseUrl ?? process.env.DATABASE_URL;
   // A private Temporal server (a restart test): the web side's client connects there too.
@@ -83,6 +92,7 @@ export async function startHarness(
     taskQueue,
     deps: { db, store, servingUrl },
     nodeActivities: { ...NODE_ACTIVITIES, ...opts.nodeActivities },
+    queues: opts.queues,
   });
   const running = worker.run();
   const ctx: RequestContext = { db, teamId, userId };
@@ -92,6 +102,7 @@ export async function startHarness(
     ctx,
     servingUrl,
     taskQueue,
+    workerIdentity: worker.identity,
     async waitForRun(runId, timeoutMs = 150_000) {
       const started = Date.now();
       for (;;) {
