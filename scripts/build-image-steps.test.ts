@@ -52,11 +52,12 @@ describe("the container image's install and build steps", () => {
     expect(JSON.parse(read("package.json")).bin.conveyor).toBe("cli/bin/conveyor.mjs");
   });
 
-  it("are CI's: .ci/run installs and builds with the same script", () => {
+  it("are CI's: .ci/run installs with the script, and `npm start` (the e2e suite's stack) builds with it", () => {
     const ci = read(".ci/run");
     expect(ci).toContain("bash scripts/build-image-steps.sh deps\n");
-    expect(ci).toContain("bash scripts/build-image-steps.sh build\n");
     expect(ci).not.toMatch(/^\s*npm (ci|install)\b/m);
+    expect(read("scripts/stack.ts")).toContain('spawnGroup("bash", [path.join(cfg.root, "scripts", "build-image-steps.sh"), "build"]');
+    expect(read("playwright.config.ts")).toContain("scripts/stack.ts start");
   });
 
   it("print, in a dry run, the commands they run", () => {
