@@ -142,8 +142,18 @@ export class ArtifactCache {
     }
   }
 
+  private swept = false;
+
   private async tmpFile(sha256: string): Promise<string> {
     await fsp.mkdir(this.tmpDir(), { recursive: true });
+    if (!this.swept) {
+      // Downloads a crashed process left behind: any that has not been written to for an hour.
+      this.swept = true;
+      for (const f of await readdirOrEmpty(this.tmpDir())) {
+        const st = f.endsWith(".part") ? await fsp.stat(path.join(this.tmpDir(), f)).catch(() => null) : null;
+        if (st && Date.now() - st.mtimeMs > 3_600_000) await fsp.rm(path.join(this.tmpDir(), f), { force: true });
+      }
+    }
     return path.join(this.tmpDir(), `${sha256.slice(0, 16)}.${process.pid}.${crypto.randomUUID()}.part`);
   }
 

@@ -19,7 +19,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import { env, type S3Settings } from "./env";
+import { env, type Env, type S3Settings } from "./env";
 import { ArtifactCache } from "./artifact-cache";
 import { createS3Client, ensureBucket, isNotFound, s3Reason, s3Status, whereText } from "./s3";
 
@@ -317,6 +317,19 @@ export class ArtifactStore {
     await fsp.mkdir(dir, { recursive: true });
     return fsp.mkdtemp(path.join(dir, `${prefix}-`));
   }
+}
+
+let shared: { env: Env; store: ArtifactStore } | undefined;
+
+/**
+ * The process's store as the environment configures it, made once (one S3
+ * client, one bucket check, one set of in-flight downloads); a new one when a
+ * variable changes (test harnesses).
+ */
+export function artifactStore(): ArtifactStore {
+  const e = env();
+  if (shared?.env !== e) shared = { env: e, store: new ArtifactStore() };
+  return shared.store;
 }
 
 export async function sha256File(file: string): Promise<string> {

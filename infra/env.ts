@@ -37,7 +37,10 @@ export const ENV_SCHEMA = z.object({
     .enum(["0", "1"])
     .optional()
     .describe("1: path-style S3 URLs (endpoint/bucket/key), which most S3-compatible servers need; default: 1 when S3_ENDPOINT is set"),
-  ARTIFACT_CACHE_DIR: z.string().optional().describe("local cache of s3:// artifacts by sha256 (and scratch space); default: CONVEYOR_DATA_DIR/artifact-cache"),
+  ARTIFACT_CACHE_DIR: z
+    .string()
+    .optional()
+    .describe("local cache of s3:// artifacts by sha256 (with an s3:// store also the steps' scratch space); default: CONVEYOR_DATA_DIR/artifact-cache"),
   ARTIFACT_CACHE_MAX_BYTES: z.coerce
     .number()
     .int()

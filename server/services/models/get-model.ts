@@ -1,6 +1,6 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { ArtifactStore, type ArtifactDownload } from "../../../infra/artifacts";
+import { artifactStore, type ArtifactDownload } from "../../../infra/artifacts";
 import { env } from "../../../infra/env";
 import { MAX_INT32 } from "../../../contract/api/common";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
@@ -54,7 +54,7 @@ export async function getModelVersion(ctx: RequestContext, opts: { name: string;
  * downloads: streamed, never held in memory whole, or a redirect to a
  * presigned S3 URL when ARTIFACT_DOWNLOAD=redirect.
  */
-export async function downloadModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = new ArtifactStore()): Promise<ArtifactDownload> {
+export async function downloadModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = artifactStore()): Promise<ArtifactDownload> {
   const row = await findVersion(ctx, opts);
   return store.download(row.version.artifactUri, env().ARTIFACT_DOWNLOAD);
 }
