@@ -1,7 +1,10 @@
 /**
  * Integration-test harness: a real worker (in this process) on a private
  * task queue against the real Temporal dev server and PostgreSQL started by
- * the global setup, plus a real serving server on a free port.
+ * the global setup, plus a real serving server on a free port. Artifacts go
+ * to the store the setup configured (ARTIFACT_URI: S3 on SeaweedFS), and the
+ * worker and the serving server share no directory: each has a store with a
+ * local cache of its own, so a served model is one read back from S3.
  */
 import fsp from "node:fs/promises";
 import os from "node:os";
@@ -28,7 +31,10 @@ import type { PipelineRunInput } from "../workflows/temporal/contracts";
 
 export interface Harness {
   db: Db;
+  /** The worker's store. */
   store: ArtifactStore;
+  /** The serving server's store (same ARTIFACT_URI, its own cache directory). */
+  servingStore: ArtifactStore;
   ctx: RequestContext;
   servingUrl: string;
   taskQueue: string;
@@ -81,8 +87,10 @@ export async function startHarness(
   const local = await seedLocal(db);
   const { userId } = local;
   const teamId = opts.localTeam ? local.teamId : (await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId })).id;
-  const store = new ArtifactStore(artifactDir);
-  const serving: ServingServer = createServingServer({ db, store, log: () => {} });
+  const caches = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-harness-caches-"));
+  const store = new ArtifactStore({ cacheDir: path.join(caches, "worker") });
+  const servingStore = new ArtifactStore({ cacheDir: path.join(caches, "serving") });
+  const serving: ServingServer = createServingServer({ db, store: servingStore, log: () => {} });
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
   await serving.subscribed();
   process.env.SERVING_URL = servingUrl;
@@ -99,6 +107,7 @@ export async function startHarness(
   return {
     db,
     store,
+    servingStore,
     ctx,
     servingUrl,
     taskQueue,
@@ -121,6 +130,7 @@ export async function startHarness(
       await connection.close();
       await serving.close();
       await db.$client.end();
+      await fsp.rm(caches, { recursive: true, force: true });
     },
   };
 }

@@ -9,6 +9,7 @@
  * (no SQL, stack trace or server path: unexpected errors answer a reference).
  */
 import crypto from "node:crypto";
+import { Readable } from "node:stream";
 import type { z } from "zod";
 import { LIMITS, type ApiError, type ErrorCode, type Problem } from "../../contract/api/common";
 import { endpoints, inputPlaces, matchPath, type Endpoint, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
@@ -17,6 +18,7 @@ import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
 import { operations, type Operation } from "../api/operations";
 import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
 import { toText } from "../../contract/text";
+import type { ArtifactDownload } from "../../infra/artifacts";
 
 export function errorResponse(code: ErrorCode, message: string, details?: Problem[], headers?: HeadersInit): Response {
   const body: ApiError = { error: { code, message, ...(details?.length ? { details } : {}) } };
@@ -151,6 +153,19 @@ export interface RestOptions<E extends Endpoint> {
   headers?: HeadersInit;
 }
 
+/** A file download: streamed with its length (never buffered whole), or a redirect to a presigned URL. */
+function downloadResponse(e: Endpoint, d: ArtifactDownload): Response {
+  if (d.kind === "redirect") return new Response(null, { status: 302, headers: { location: d.url, "cache-control": "no-store" } });
+  return new Response(Readable.toWeb(d.body) as ReadableStream<Uint8Array>, {
+    status: e.status,
+    headers: {
+      "content-type": e.produces ?? "application/octet-stream",
+      "content-length": String(d.sizeBytes),
+      "cache-control": "private, max-age=31536000, immutable",
+    },
+  });
+}
+
 /** The Next.js route handler of endpoint `name`. */
 export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoints[N]> = {}) {
   const e = endpoints[name] as Endpoint;
@@ -159,13 +174,7 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
     try {
       const input = await parseRequest(e, req);
       const result = await run(await requestContext("rest"), input);
-      if (e.output === null) {
-        const bytes = result as Uint8Array;
-        return new Response(new Uint8Array(bytes), {
-          status: e.status,
-          headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" },
-        });
-      }
+      if (e.output === null) return downloadResponse(e, result as ArtifactDownload);
       if (result === null && e.nullIsNotFound) {
         return errorResponse(
           "not_found",

@@ -4,6 +4,9 @@
  * worker's slots); a heavy worker that joins later trains, and the step
  * records say which worker ran what.
  */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ArtifactStore } from "../../infra/artifacts";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
@@ -43,7 +46,7 @@ describe("the heavy task queue", () => {
       namespace: testEnv().TEMPORAL_NAMESPACE,
       taskQueue: h.taskQueue,
       queues: ["heavy"],
-      deps: { db: h.db, store: new ArtifactStore(h.store.root), servingUrl: h.servingUrl },
+      deps: { db: h.db, store: new ArtifactStore({ cacheDir: await fs.mkdtemp(path.join(os.tmpdir(), "heavy-worker-")) }), servingUrl: h.servingUrl },
     });
     const running = worker.run();
     try {

@@ -5,11 +5,9 @@
  * runs the step again and finishes the run, and the run registers exactly
  * one model version.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import readline from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sixStepSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
+import { startNodeProcess, type NodeProcess } from "../../testing/processes";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { getRun } from "../../server/services/runs/get-run";
 import { getModel } from "../../server/services/models/get-model";
@@ -18,58 +16,23 @@ import { registerModelVersion } from "../../db/queries/models";
 import { liveWorkers } from "../../db/queries/workers";
 import type { ModelRef } from "../spec/refs";
 
-const root = path.resolve(__dirname, "../..");
 const HEARTBEAT_TIMEOUT_SECONDS = 5;
 
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
-}
-
-/** `node --import tsx workflows/temporal/worker-main.ts` on `taskQueue`; resolves once it polls. */
-async function startWorkerProcess(h: Harness, taskQueue: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "workflows/temporal/worker-main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SERVING_URL: h.servingUrl,
-      ARTIFACT_DIR: h.store.root,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+/** The real worker entry on `taskQueue`; resolves once it polls. */
+function startWorkerProcess(h: Harness, taskQueue: string): Promise<NodeProcess> {
+  return startNodeProcess("workflows/temporal/worker-main.ts", {
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SERVING_URL: h.servingUrl, ARTIFACT_URI: h.store.uri },
+    ready: (line) => /^worker \S+ polling /.test(line),
   });
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const tail: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`)), 90_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      readline.createInterface({ input: stream }).on("line", (line) => {
-        tail.push(line);
-        tail.splice(0, Math.max(0, tail.length - 20));
-        if (/^worker \S+ polling /.test(line)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-    }
-    void exited.then(() => reject(new Error(`worker exited during startup:\n${tail.join("\n")}`)));
-  });
-  return { child, exited };
 }
 
 let h: Harness;
-const workers: WorkerProcess[] = [];
+const workers: NodeProcess[] = [];
 beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
-  for (const w of workers) {
-    if (w.child.exitCode === null && w.child.signalCode === null) {
-      w.child.kill("SIGTERM");
-      await Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-    }
-  }
+  for (const w of workers) await w.stop();
   await h?.stop();
 });
 
