@@ -13,7 +13,7 @@ import { Readable } from "node:stream";
 import type { z } from "zod";
 import { LIMITS, type ApiError, type ErrorCode, type Problem } from "../../contract/api/common";
 import { endpoints, inputPlaces, matchPath, type Endpoint, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
-import { requestContext } from "../context";
+import { noCallerContext, requestContext } from "../context";
 import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
 import { operations, type Operation } from "../api/operations";
 import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
@@ -173,7 +173,7 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
   return async (req: Request): Promise<Response> => {
     try {
       const input = await parseRequest(e, req);
-      const result = await run(await requestContext("rest"), input);
+      const result = await run(e.noCaller ? noCallerContext("rest") : await requestContext("rest"), input);
       if (e.output === null) return downloadResponse(e, result as ArtifactDownload);
       if (result === null && e.nullIsNotFound) {
         return errorResponse(
