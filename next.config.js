@@ -1,6 +1,6 @@
 /**
- * Server-side packages with native code or worker threads stay outside the
- * bundle: Next loads them with Node's require at run time.
+ * Server-side packages with native code or worker threads, and the large AWS
+ * SDK, stay outside the bundle: Next loads them with Node's require at run time.
  * @type {import('next').NextConfig}
  */
 const nextConfig = {
@@ -22,6 +22,9 @@ const nextConfig = {
     "@temporalio/proto",
     "@temporalio/core-bridge",
     "postgres",
+    "@aws-sdk/client-s3",
+    "@aws-sdk/lib-storage",
+    "@aws-sdk/s3-request-presigner",
     // Traces (infra/telemetry.ts): the OpenTelemetry SDK and Temporal's interceptors, loaded by Node as they are.
     "@opentelemetry/api",
     "@opentelemetry/sdk-trace-node",

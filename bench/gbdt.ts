@@ -17,7 +17,11 @@
  * alternation GBDT_BENCH_RUNS times (default 3), each pair giving one time
  * ratio, and the tables report the medians (every run is in the JSON).
  *
- * Env: GBDT_BENCH_PYTHON (default python3), GBDT_BENCH_TREES (default 200),
+ * XGBoost runs in the anchors' venv (bench/anchors.ts: xgboost-cpu and numpy
+ * pinned in bench/anchors.requirements.txt, made once per machine).
+ *
+ * Env: GBDT_BENCH_PYTHON (a Python with xgboost and numpy to use instead of
+ * the anchors' venv), GBDT_BENCH_TREES (default 200),
  * GBDT_BENCH_RUNS (default 3), GBDT_BENCH_DATA_DIR (keep the float32 files
  * there instead of a temp folder).
  */
@@ -26,6 +30,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { anchorPython } from "./anchors";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "..");
@@ -187,7 +192,7 @@ export default async function gbdtBench(): Promise<{ name: "gbdt"; json: Record<
     writeF32(join(dir, "test_x.f32"), test.x);
     writeF32(join(dir, "test_y.f32"), test.y);
 
-    const python = process.env.GBDT_BENCH_PYTHON ?? "python3";
+    const anchor = await anchorPython(process.env.GBDT_BENCH_PYTHON);
     const runOurs = (): OursResult => {
       const run = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url)], {
         cwd: root,
@@ -199,10 +204,12 @@ export default async function gbdtBench(): Promise<{ name: "gbdt"; json: Record<
       return lastJsonLine<OursResult>(run.stdout);
     };
     const runXgb = (): XgbResult | { error: string } => {
+      if ("missing" in anchor) return { error: `XGBoost did not run: ${anchor.missing}` };
+      const python = anchor.python;
       const run = spawnSync(python, [join(here, "gbdt-xgboost.py"), dir], { cwd: root, encoding: "utf8", maxBuffer: 16 << 20 });
       if (run.status === 0) return lastJsonLine<XgbResult>(run.stdout);
       return {
-        error: `XGBoost did not run (${python}: ${(run.stderr || String(run.error ?? "")).trim().split("\n").at(-1)}); install it with: pip install xgboost-cpu`,
+        error: `XGBoost did not run (${python}: ${(run.stderr || String(run.error ?? "")).trim().split("\n").at(-1)})${process.env.GBDT_BENCH_PYTHON ? "; GBDT_BENCH_PYTHON must name a Python with xgboost and numpy, or be unset to use the pinned anchors' venv" : ""}`,
       };
     };
     // Alternate the two so both see the same share of whatever else the machine is doing.

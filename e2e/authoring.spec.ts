@@ -190,6 +190,8 @@ test("zoomed out, cards become light blocks with the same ports over painted edg
   for (let i = 0; i < 8 && (await card.getAttribute("data-detail")) !== "low"; i++) await zoomOut.click();
   await expect(card).toHaveAttribute("data-detail", "low");
   await expect(card).toHaveText("");
+  // The zoom animates: while it runs the cards are out of the page (the motion canvas paints them); wait for its end.
+  await expect(card).toBeVisible();
   // Same box (scaled): React Flow's measurements stay valid. The edges are painted under the blocks, not mounted.
   const after = (await card.boundingBox())!;
   expect(after.height / after.width).toBeCloseTo(before.height / before.width, 2);

@@ -5,6 +5,7 @@
  * configuration table lists the same variables (a test keeps them in step).
  */
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { z } from "zod";
 
 export const DEFAULT_DATABASE_URL = "postgres://postgres:postgres@127.0.0.1:5433/conveyor";
@@ -38,7 +39,42 @@ export const ENV_SCHEMA = z.object({
     .string()
     .optional()
     .describe("the `temporal` binary (1.9.x) for the dev server; default: found on PATH or fetched into ~/.cache/conveyor/bin"),
-  ARTIFACT_DIR: z.string().optional().describe("where datasets and models are stored, content-addressed; default: CONVEYOR_DATA_DIR/artifacts"),
+  ARTIFACT_DIR: z
+    .string()
+    .optional()
+    .describe("where datasets and models are stored, content-addressed, when ARTIFACT_URI is unset; default: CONVEYOR_DATA_DIR/artifacts"),
+  ARTIFACT_URI: z
+    .string()
+    .regex(/^(s3|file):\/\//, "must be s3://bucket[/prefix] or a file:// URI")
+    .optional()
+    .describe("where datasets and models are stored: s3://bucket/prefix (S3 or any S3-compatible server) or file:///dir; default: file:// of ARTIFACT_DIR"),
+  S3_ENDPOINT: z.url().optional().describe("the S3 endpoint (SeaweedFS, MinIO…); default: AWS S3 of the region"),
+  S3_REGION: z.string().optional().describe("the S3 region; default: AWS_REGION, else us-east-1"),
+  AWS_REGION: z.string().optional().describe("the AWS SDK's region, used when S3_REGION is unset"),
+  S3_FORCE_PATH_STYLE: z
+    .enum(["0", "1"])
+    .optional()
+    .describe("1: path-style S3 URLs (endpoint/bucket/key), which most S3-compatible servers need; default: 1 when S3_ENDPOINT is set"),
+  ARTIFACT_CACHE_DIR: z
+    .string()
+    .optional()
+    .describe("local cache of s3:// artifacts by sha256 (with an s3:// store also the steps' scratch space); default: CONVEYOR_DATA_DIR/artifact-cache"),
+  ARTIFACT_CACHE_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3)
+    .describe("bound of the local cache; least recently used files are evicted past it (default 10 GiB)"),
+  ARTIFACT_DOWNLOAD: z
+    .enum(["stream", "redirect"])
+    .default("stream")
+    .describe(
+      "model downloads from s3:// in the web app: stream through the app, or redirect to a presigned URL (the browser must reach S3_ENDPOINT, and CORS for the preview)",
+    ),
+  SEAWEEDFS_PATH: z
+    .string()
+    .optional()
+    .describe("the `weed` binary (SeaweedFS) for the tests' and dev's S3 server; default: PATH or ~/.cache/conveyor/bin, else built with Go"),
   CONVEYOR_DATA_DIR: z.string().default(".data").describe("data directory of `npm run dev`: postgres, temporal.sqlite, artifacts"),
   CONVEYOR_RESET_DATA: z.enum(["0", "1"]).default("0").describe("1: delete the data directory before starting (e2e tests)"),
   POSTGRES_PORT: port.default(5433).describe("port of the embedded PostgreSQL"),
@@ -63,6 +99,12 @@ export const ENV_SCHEMA = z.object({
   OTEL_SERVICE_NAME: z.string().optional().describe("service.name of the traces; default conveyor-web, conveyor-worker or conveyor-serving per process"),
 });
 
+export interface S3Settings {
+  endpoint?: string;
+  region: string;
+  forcePathStyle: boolean;
+}
+
 export type Env = z.infer<typeof ENV_SCHEMA> & {
   /** Resolved: DATABASE_URL or the embedded default. */
   databaseUrl: string;
@@ -70,6 +112,12 @@ export type Env = z.infer<typeof ENV_SCHEMA> & {
   temporalAddress: string;
   /** Resolved: ARTIFACT_DIR or CONVEYOR_DATA_DIR/artifacts, absolute. */
   artifactDir: string;
+  /** Resolved: ARTIFACT_URI or the file: URI of artifactDir. */
+  artifactUri: string;
+  /** Resolved: ARTIFACT_CACHE_DIR or CONVEYOR_DATA_DIR/artifact-cache, absolute. */
+  artifactCacheDir: string;
+  /** The S3 client settings (credentials come from the AWS SDK's chain: AWS_ACCESS_KEY_ID…, profiles, roles). */
+  s3: S3Settings;
   servingUrl: string;
   temporalUiPort: number;
   /** Resolved: LOG_FORMAT, or json under NODE_ENV=production and pretty otherwise. */
@@ -88,11 +136,19 @@ export function parseEnv(source: Record<string, string | undefined>, cwd = proce
     );
   }
   const e = parsed.data;
+  const artifactDir = path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(e.CONVEYOR_DATA_DIR, "artifacts"));
   return {
     ...e,
     databaseUrl: e.DATABASE_URL ?? DEFAULT_DATABASE_URL.replace(":5433/", `:${e.POSTGRES_PORT}/`),
     temporalAddress: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_PORT}`,
-    artifactDir: path.resolve(cwd, e.ARTIFACT_DIR ?? path.join(e.CONVEYOR_DATA_DIR, "artifacts")),
+    artifactDir,
+    artifactUri: e.ARTIFACT_URI ?? pathToFileURL(artifactDir).href,
+    artifactCacheDir: path.resolve(cwd, e.ARTIFACT_CACHE_DIR ?? path.join(e.CONVEYOR_DATA_DIR, "artifact-cache")),
+    s3: {
+      endpoint: e.S3_ENDPOINT,
+      region: e.S3_REGION ?? e.AWS_REGION ?? "us-east-1",
+      forcePathStyle: e.S3_FORCE_PATH_STYLE ? e.S3_FORCE_PATH_STYLE === "1" : e.S3_ENDPOINT !== undefined,
+    },
     servingUrl: e.SERVING_URL ?? `http://127.0.0.1:${e.SERVING_PORT}`,
     temporalUiPort: e.TEMPORAL_UI_PORT ?? e.TEMPORAL_PORT + 1000,
     logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === "production" ? "json" : "pretty"),

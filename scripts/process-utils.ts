@@ -21,6 +21,7 @@ const COLORS: Record<string, number> = {
   worker: 33, // yellow
   serving: 36, // cyan
   web: 32, // green
+  s3: 94, // bright blue
 };
 const PREFIX_WIDTH = "[temporal]".length;
 
@@ -104,6 +105,28 @@ export function spawnChild(command: string, args: string[], opts: SpawnOptions =
     child.once("error", () => resolve({ code: child.exitCode ?? 127, signal: null }));
   });
   return { child, pid: child.pid ?? -1, exited };
+}
+
+export interface ServerChild extends GroupChild {
+  /** SIGTERM (to the group when detached), then SIGKILL after 10 s. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Spawns a server (the Temporal dev server, SeaweedFS): in its own process
+ * group (`detached`, default: a supervisor stops it explicitly) or in the
+ * caller's (a terminal Ctrl-C reaches it too).
+ */
+export function spawnServer(command: string, args: string[], opts: SpawnOptions & { detached?: boolean } = {}): ServerChild {
+  const { detached = true, ...spawnOpts } = opts;
+  const started = detached ? spawnGroup(command, args, spawnOpts) : spawnChild(command, args, spawnOpts);
+  return {
+    ...started,
+    async stop() {
+      if (detached) await stopGroup(started.pid, { signal: "SIGTERM", timeoutMs: 10_000 });
+      else await stopPid(started.pid, { signal: "SIGTERM", timeoutMs: 10_000 });
+    },
+  };
 }
 
 /** Stops one process: `signal`, then SIGKILL after `timeoutMs`. */

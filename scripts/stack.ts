@@ -425,9 +425,10 @@ async function ensureProductionBuild(cfg: Config): Promise<void> {
   }
   const t0 = Date.now();
   log("build", `next build (${fs.existsSync(stampFile) ? "the sources changed" : "no production build yet"}; once, then reused)…`);
-  const proc = spawnGroup(path.join(cfg.root, "node_modules", ".bin", "next"), ["build"], {
+  // The container image's build step (Dockerfile), so `npm start` and the e2e suite build the app as the image does.
+  const proc = spawnGroup("bash", [path.join(cfg.root, "scripts", "build-image-steps.sh"), "build"], {
     cwd: cfg.root,
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    env: { ...process.env, NEXT_DIST_DIR: path.relative(cfg.root, cfg.distDir) },
   });
   state.build = proc.pid;
   pipeLines("build", proc.child);

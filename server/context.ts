@@ -15,6 +15,11 @@ export interface RequestContext {
   via?: "trpc" | "rest";
 }
 
+/** The context of an operation that acts for nobody (endpoints marked `noCaller`): no team, no user. */
+export function noCallerContext(via?: RequestContext["via"]): RequestContext {
+  return { db: getDb(), teamId: "", userId: "", via };
+}
+
 let cached: Promise<{ teamId: string; userId: string }> | undefined;
 
 export async function requestContext(via?: RequestContext["via"]): Promise<RequestContext> {

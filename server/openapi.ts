@@ -51,6 +51,15 @@ function operation(e: Endpoint): ZodOpenApiOperationObject {
     ...(requestBody ? { requestBody } : {}),
     responses: {
       [String(e.status)]: success,
+      // A file in S3 may be answered by a redirect to a presigned URL (server/rest/handler.ts).
+      ...(e.output === null
+        ? {
+            "302": {
+              description: "Found: with ARTIFACT_DOWNLOAD=redirect and an s3:// artifact store, Location is a presigned URL of the file (valid 5 minutes)",
+              headers: { Location: { description: "the presigned URL", schema: { type: "string" as const, format: "uri" } } },
+            },
+          }
+        : {}),
       ...Object.fromEntries(
         errors.map((code) => [
           String(ERROR_STATUS[code]),

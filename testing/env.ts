@@ -11,6 +11,13 @@ export interface TestServices {
   TEMPORAL_ADDRESS: string;
   TEMPORAL_NAMESPACE: string;
   ARTIFACT_DIR: string;
+  /** The store the tests use: s3://… on the SeaweedFS the setup started (or the ARTIFACT_URI given). */
+  ARTIFACT_URI: string;
+  ARTIFACT_CACHE_DIR: string;
+  /** Empty when an ARTIFACT_URI given from outside needs none. */
+  S3_ENDPOINT: string;
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
 }
 
 declare module "vitest" {
@@ -22,9 +29,20 @@ declare module "vitest" {
 export function testEnv(): TestServices {
   const provided = inject("conveyorServices");
   if (provided) return provided;
-  const { DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ARTIFACT_DIR } = process.env;
-  if (!DATABASE_URL || !TEMPORAL_ADDRESS || !ARTIFACT_DIR) {
-    throw new Error("test services are not running: integration tests need the `integration` vitest project (globalSetup scripts/test-services.ts)");
+  const e = process.env;
+  const { DATABASE_URL, TEMPORAL_ADDRESS, ARTIFACT_DIR, ARTIFACT_URI, ARTIFACT_CACHE_DIR } = e;
+  if (!DATABASE_URL || !TEMPORAL_ADDRESS || !ARTIFACT_DIR || !ARTIFACT_URI || !ARTIFACT_CACHE_DIR) {
+    throw new Error("test services are not running: integration tests need the `integration` vitest project (globalSetup testing/services.ts)");
   }
-  return { DATABASE_URL, TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE: TEMPORAL_NAMESPACE || "default", ARTIFACT_DIR };
+  return {
+    DATABASE_URL,
+    TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: e.TEMPORAL_NAMESPACE || "default",
+    ARTIFACT_DIR,
+    ARTIFACT_URI,
+    ARTIFACT_CACHE_DIR,
+    S3_ENDPOINT: e.S3_ENDPOINT ?? "",
+    AWS_ACCESS_KEY_ID: e.AWS_ACCESS_KEY_ID ?? "",
+    AWS_SECRET_ACCESS_KEY: e.AWS_SECRET_ACCESS_KEY ?? "",
+  };
 }

@@ -1,7 +1,10 @@
 /**
  * Integration-test harness: a real worker (in this process) on a private
  * task queue against the real Temporal dev server and PostgreSQL started by
- * the global setup, plus a real serving server on a free port.
+ * the global setup, plus a real serving server on a free port. Artifacts go
+ * to the store the setup configured (ARTIFACT_URI: S3 on SeaweedFS), and the
+ * worker and the serving server share no directory: each has a store with a
+ * local cache of its own, so a served model is one read back from S3.
  */
 import fsp from "node:fs/promises";
 import os from "node:os";
@@ -16,7 +19,7 @@ import { createServingServer, type ServingServer } from "../server/serving/serve
 import type { RequestContext } from "../server/context";
 import { getRun } from "../server/services/runs/get-run";
 import { DefaultLogger, Runtime } from "@temporalio/worker";
-import { createWorker } from "../workflows/temporal/worker";
+import { createWorker, type WorkerQueue } from "../workflows/temporal/worker";
 import { NODE_ACTIVITIES } from "../workflows/nodes/activities.generated";
 import type { NodeActivity } from "../workflows/nodes/step-context";
 import { createRun } from "../db/queries/runs";
@@ -28,10 +31,15 @@ import type { PipelineRunInput } from "../workflows/temporal/contracts";
 
 export interface Harness {
   db: Db;
+  /** The worker's store. */
   store: ArtifactStore;
+  /** The serving server's store (same ARTIFACT_URI, its own cache directory). */
+  servingStore: ArtifactStore;
   ctx: RequestContext;
   servingUrl: string;
   taskQueue: string;
+  /** The harness worker's identity (as step records name it). */
+  workerIdentity: string;
   waitForRun(runId: string, timeoutMs?: number): Promise<Awaited<ReturnType<typeof getRun>>>;
   stop(): Promise<void>;
 }
@@ -56,7 +64,14 @@ function installQuietRuntime() {
  * instead of the shared one (migrated and seeded here).
  */
 export async function startHarness(
-  opts: { nodeActivities?: Record<string, NodeActivity>; localTeam?: boolean; databaseUrl?: string; temporalAddress?: string } = {},
+  opts: {
+    nodeActivities?: Record<string, NodeActivity>;
+    localTeam?: boolean;
+    databaseUrl?: string;
+    temporalAddress?: string;
+    /** The harness worker's queues (default both). */
+    queues?: readonly WorkerQueue[];
+  } = {},
 ): Promise<Harness> {
   const url = opts.databaseUrl ?? process.env.DATABASE_URL;
   // A private Temporal server (a restart test): the web side's client connects there too.
@@ -73,8 +88,10 @@ export async function startHarness(
   const local = await seedLocal(db);
   const { userId } = local;
   const teamId = opts.localTeam ? local.teamId : (await createTeam(db, { slug: taskQueue, name: `Test ${taskQueue}`, adminUserId: userId })).id;
-  const store = new ArtifactStore(artifactDir);
-  const serving: ServingServer = createServingServer({ db, store });
+  const caches = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-harness-caches-"));
+  const store = new ArtifactStore({ cacheDir: path.join(caches, "worker") });
+  const servingStore = new ArtifactStore({ cacheDir: path.join(caches, "serving") });
+  const serving: ServingServer = createServingServer({ db, store: servingStore });
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
   await serving.subscribed();
   process.env.SERVING_URL = servingUrl;
@@ -84,15 +101,18 @@ export async function startHarness(
     taskQueue,
     deps: { db, store, servingUrl },
     nodeActivities: { ...NODE_ACTIVITIES, ...opts.nodeActivities },
+    queues: opts.queues,
   });
   const running = worker.run();
   const ctx: RequestContext = { db, teamId, userId };
   return {
     db,
     store,
+    servingStore,
     ctx,
     servingUrl,
     taskQueue,
+    workerIdentity: worker.identity,
     async waitForRun(runId, timeoutMs = 150_000) {
       const started = Date.now();
       for (;;) {
@@ -111,6 +131,7 @@ export async function startHarness(
       await connection.close();
       await serving.close();
       await db.$client.end();
+      await fsp.rm(caches, { recursive: true, force: true });
     },
   };
 }

@@ -65,6 +65,8 @@ export interface Endpoint<I extends z.ZodObject = z.ZodObject, O extends z.ZodTy
   /** When the operation answers null: a 404 with this message (`{param}` filled in). */
   nullIsNotFound?: string;
   errors: ErrorCode[];
+  /** Answers without looking up the caller's team (the stack's own health, this document): works while the database is down. */
+  noCaller?: true;
 }
 
 const endpoint = <I extends z.ZodObject, O extends z.ZodType | null>(e: Endpoint<I, O>) => e;
@@ -111,6 +113,7 @@ export const endpoints = {
     status: 200,
     output: ZHealth,
     errors: ["unavailable"],
+    noCaller: true,
   }),
 
   openapi: endpoint({
@@ -123,6 +126,7 @@ export const endpoints = {
     status: 200,
     output: z.record(z.string(), z.unknown()),
     errors: [],
+    noCaller: true,
   }),
   pipelineSchema: endpoint({
     operationId: "getPipelineSchema",

@@ -145,7 +145,11 @@ export const ZRunStep = z
     progress: ZStepProgress.nullable()
       .optional()
       .describe("the latest progress the step reported (updated at most once a second while it runs); absent from servers before it existed"),
-    worker: z.string().nullable().optional().describe("identity (host:pid:suffix) of the worker process that ran the latest attempt; null for reused or skipped steps"),
+    worker: z
+      .string()
+      .nullable()
+      .optional()
+      .describe("identity (host:pid:suffix) of the worker process that ran the latest attempt; null for reused or skipped steps"),
   })
   .meta({ id: "RunStep" });
 

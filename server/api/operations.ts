@@ -4,6 +4,7 @@
  * (server/api/router.ts) both run these, so they cannot drift apart.
  */
 import type { z } from "zod";
+import type { ArtifactDownload } from "../../infra/artifacts";
 import type { Endpoints } from "../../contract/api/endpoints";
 import type { RequestContext } from "../context";
 import { checkHealth } from "../services/health/check-health";
@@ -14,7 +15,7 @@ import { cancelRun } from "../services/runs/cancel-run";
 import { retryRun } from "../services/runs/retry-run";
 import { getRun, listRuns } from "../services/runs/get-run";
 import { startRun } from "../services/runs/start-run";
-import { getModel, getModelVersion, listModels, readModelFile } from "../services/models/get-model";
+import { getModel, getModelVersion, listModels, downloadModelFile } from "../services/models/get-model";
 import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
@@ -23,7 +24,7 @@ import { listSchedules, listTriggers, pauseTrigger, regenerateWebhook } from "..
 import { fireWebhook } from "../services/triggers/webhooks";
 import { pipelineJsonSchema } from "../../workflows/compiler/json-schema";
 
-type Out<E> = E extends { output: infer O } ? (O extends z.ZodType ? z.input<O> : Uint8Array) : never;
+type Out<E> = E extends { output: infer O } ? (O extends z.ZodType ? z.input<O> : ArtifactDownload) : never;
 type In<E> = E extends { input: infer I extends z.ZodType } ? z.output<I> : never;
 
 export type Operation<E> = (ctx: RequestContext, input: In<E>) => Promise<Out<E>>;
@@ -61,7 +62,7 @@ export const operations: Operations = {
   listModels: (ctx) => listModels(ctx),
   getModel: (ctx, input) => getModel(ctx, input),
   getModelVersion: (ctx, input) => getModelVersion(ctx, input),
-  downloadModel: (ctx, input) => readModelFile(ctx, input),
+  downloadModel: (ctx, input) => downloadModelFile(ctx, input),
   setAlias: (ctx, input) => setAlias(ctx, input),
   deleteAlias: (ctx, input) => deleteAlias(ctx, input),
   predict: (ctx, input) => predict(ctx, input),

@@ -15,16 +15,18 @@
  * Next's request span, or of the caller's `traceparent` outside Next), so
  * the run it starts continues the trace.
  */
+import { Readable } from "node:stream";
 import type { z } from "zod";
 import { LIMITS, type ApiError, type ErrorCode, type Problem } from "../../contract/api/common";
 import { endpoints, inputPlaces, matchPath, type Endpoint, type EndpointName, type Endpoints } from "../../contract/api/endpoints";
-import { requestContext } from "../context";
+import { noCallerContext, requestContext } from "../context";
 import { fieldError, HTTP_STATUS, ServiceError } from "../errors";
 import { operations, type Operation } from "../api/operations";
 import { findNul, jsonDepthExceeds, zodProblems } from "./validate";
 import { toText } from "../../contract/text";
 import { logger, requestIdOf, type Logger } from "../../infra/log";
 import { incomingContext, otelContext, otelTrace, SpanKind, SpanStatusCode, tracer, tracing } from "../../infra/telemetry";
+import type { ArtifactDownload } from "../../infra/artifacts";
 
 let webLog: Logger | undefined;
 const log = () => (webLog ??= logger("web"));
@@ -161,6 +163,19 @@ export interface RestOptions<E extends Endpoint> {
   headers?: HeadersInit;
 }
 
+/** A file download: streamed with its length (never buffered whole), or a redirect to a presigned URL. */
+function downloadResponse(e: Endpoint, d: ArtifactDownload): Response {
+  if (d.kind === "redirect") return new Response(null, { status: 302, headers: { location: d.url, "cache-control": "no-store" } });
+  return new Response(Readable.toWeb(d.body) as ReadableStream<Uint8Array>, {
+    status: e.status,
+    headers: {
+      "content-type": e.produces ?? "application/octet-stream",
+      "content-length": String(d.sizeBytes),
+      "cache-control": "private, max-age=31536000, immutable",
+    },
+  });
+}
+
 /** The Next.js route handler of endpoint `name`. */
 export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoints[N]> = {}) {
   const e = endpoints[name] as Endpoint;
@@ -211,14 +226,8 @@ function answerer(e: Endpoint, run: Operation<Endpoint>, opts: RestOptions<Endpo
   return async (req: Request, requestId: string): Promise<Response> => {
     try {
       const input = await parseRequest(e, req);
-      const result = await run(await requestContext("rest"), input);
-      if (e.output === null) {
-        const bytes = result as Uint8Array;
-        return new Response(new Uint8Array(bytes), {
-          status: e.status,
-          headers: { "content-type": e.produces ?? "application/octet-stream", "cache-control": "private, max-age=31536000, immutable" },
-        });
-      }
+      const result = await run(e.noCaller ? noCallerContext("rest") : await requestContext("rest"), input);
+      if (e.output === null) return downloadResponse(e, result as ArtifactDownload);
       if (result === null && e.nullIsNotFound) {
         return errorResponse(
           "not_found",

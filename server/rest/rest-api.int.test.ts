@@ -3,6 +3,7 @@
  * (real PostgreSQL, a real Temporal dev server and worker, real serving):
  * the whole loop without the UI.
  */
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../../testing/temporal-harness";
 import { api, apiJson } from "../../testing/api";
@@ -87,9 +88,27 @@ describe("REST /api/v1", () => {
     expect(m.versions[0]).toMatchObject({ version: 1, runId });
     expect(Object.keys(m.versions[0].metrics).sort()).toEqual(["mae", "r2", "rmse"]);
 
+    // The model file: streamed out of the artifact store (S3 here) with its length…
+    const sha = (b: ArrayBuffer) => crypto.createHash("sha256").update(new Uint8Array(b)).digest("hex");
     const file = await api("GET", `/api/v1/models/${name}/versions/1/model.onnx`);
     expect(file.status).toBe(200);
-    expect((await file.arrayBuffer()).byteLength).toBeGreaterThan(100);
+    const bytes = await file.arrayBuffer();
+    expect(bytes.byteLength).toBeGreaterThan(100);
+    expect(file.headers.get("content-length")).toBe(String(bytes.byteLength));
+    expect(sha(bytes)).toBe(m.versions[0].sha256);
+    // …or, with ARTIFACT_DOWNLOAD=redirect, a redirect to a presigned S3 URL that serves the same bytes.
+    process.env.ARTIFACT_DOWNLOAD = "redirect";
+    try {
+      const redirect = await api("GET", `/api/v1/models/${name}/versions/1/model.onnx`);
+      expect(redirect.status).toBe(302);
+      const location = redirect.headers.get("location")!;
+      expect(location).toMatch(new RegExp(`^${process.env.S3_ENDPOINT}/conveyor/artifacts/sha256/.+/model\\.onnx\\?.*X-Amz-Signature=`));
+      const fromS3 = await fetch(location);
+      expect(fromS3.status).toBe(200);
+      expect(sha(await fromS3.arrayBuffer())).toBe(m.versions[0].sha256);
+    } finally {
+      delete process.env.ARTIFACT_DOWNLOAD;
+    }
   });
 
   it("answers 404 for unknown things", async () => {

@@ -53,8 +53,9 @@ export async function writeDataset(conn: DuckDBConnection, store: ArtifactStore,
   }
 }
 
-export function parquetRel(store: ArtifactStore, ds: DatasetRef): string {
-  return `read_parquet(${lit(store.localPath(ds.uri))})`;
+/** The dataset as a DuckDB relation, read from a local copy (the cache, for s3: artifacts). */
+export async function parquetRel(store: ArtifactStore, ds: DatasetRef): Promise<string> {
+  return `read_parquet(${lit(await store.localFile(ds.uri))})`;
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;

@@ -20,6 +20,18 @@ import { liveTrainingThreads } from "../ml/train-in-thread";
 /** PG_OUTAGE_MS: a longer outage for a run by hand (e.g. 25000, the operator's). */
 const OUTAGE_MS = Number(process.env.PG_OUTAGE_MS ?? 10_000);
 
+/** True when the worker has written a model.onnx since `t`: into its store's directory, or its cache of S3 objects. */
+function modelStoredSince(t: number): boolean {
+  const roots = [h.store.cache.dir, ...(h.store.location.kind === "file" ? [h.store.location.dir] : [])];
+  return roots.some((root) => {
+    const dir = path.join(root, "sha256");
+    if (!fs.existsSync(dir)) return false;
+    return fs
+      .readdirSync(dir, { recursive: true, withFileTypes: true })
+      .some((e) => e.isFile() && e.name === "model.onnx" && fs.statSync(path.join(e.parentPath, e.name)).mtimeMs >= t);
+  });
+}
+
 let dir: string;
 let port: number;
 let pg: RunningPostgres | undefined;
@@ -63,13 +75,14 @@ describe("PostgreSQL restarting during training", () => {
     await expect.poll(() => liveTrainingThreads(), { timeout: 90_000, interval: 20 }).toBe(1);
 
     // Down while the model trains (the thread needs no database) and past its end, when the step writes
-    // its results: at least OUTAGE_MS, and 2 s more than the training thread lives.
+    // its results: at least OUTAGE_MS, and 2 s more than it takes to train and store the model (an S3
+    // upload with ARTIFACT_URI=s3://…, which can take seconds on a busy machine).
     const stoppedAt = Date.now();
     await pg!.stop();
     pg = undefined;
-    let trainedAt: number | undefined;
-    while (Date.now() - stoppedAt < OUTAGE_MS || trainedAt === undefined || Date.now() - trainedAt < 2_000) {
-      if (trainedAt === undefined && liveTrainingThreads() === 0) trainedAt = Date.now();
+    let storedAt: number | undefined;
+    while (Date.now() - stoppedAt < OUTAGE_MS || storedAt === undefined || Date.now() - storedAt < 2_000) {
+      if (storedAt === undefined && liveTrainingThreads() === 0 && modelStoredSince(stoppedAt)) storedAt = Date.now();
       await new Promise((r) => setTimeout(r, 50));
     }
     pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port });

@@ -3,13 +3,13 @@
  * workflows/temporal/worker-main.ts) poll one task queue; the one training is
  * SIGKILLed mid-training; after the step's heartbeat timeout the other one
  * runs the step again and finishes the run, and the run registers exactly
- * one model version.
+ * one model version. A worker stopped with SIGTERM gives its running step the
+ * shutdown grace, then hands it back at once: the other worker retries it
+ * without waiting for a heartbeat timeout.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import path from "node:path";
-import readline from "node:readline";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sixStepSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
+import { startNodeProcess, type NodeProcess } from "../../testing/processes";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { getRun } from "../../server/services/runs/get-run";
 import { getModel } from "../../server/services/models/get-model";
@@ -18,59 +18,44 @@ import { registerModelVersion } from "../../db/queries/models";
 import { liveWorkers } from "../../db/queries/workers";
 import type { ModelRef } from "../spec/refs";
 
-const root = path.resolve(__dirname, "../..");
 const HEARTBEAT_TIMEOUT_SECONDS = 5;
 
-interface WorkerProcess {
-  child: ChildProcess;
-  exited: Promise<void>;
+/** The real worker entry on `taskQueue`; resolves once it polls. */
+function startWorkerProcess(h: Harness, taskQueue: string): Promise<NodeProcess> {
+  return startNodeProcess("workflows/temporal/worker-main.ts", {
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SERVING_URL: h.servingUrl, ARTIFACT_URI: h.store.uri },
+    ready: (line) => /worker \S+ polling /.test(line),
+  });
 }
 
-/** `node --import tsx workflows/temporal/worker-main.ts` on `taskQueue`; resolves once it polls. */
-async function startWorkerProcess(h: Harness, taskQueue: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "workflows/temporal/worker-main.ts"], {
-    cwd: root,
-    env: {
-      ...process.env,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      SERVING_URL: h.servingUrl,
-      ARTIFACT_DIR: h.store.root,
+/** A pipeline whose training takes tens of seconds (time to stop a worker in the middle). */
+const trainingSpec = (model: string, nTrees = 1500) =>
+  sixStepSpec({
+    name: model,
+    source: "sample:flights-20k",
+    split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
+    train: {
+      type: "train.gbdt",
+      config: {
+        task: "regression",
+        target: "delay",
+        features: ["hour", "day_of_week", "distance", "origin", "destination"],
+        nTrees,
+        maxDepth: 8,
+        subsample: 0.8,
+      },
     },
-    stdio: ["ignore", "pipe", "pipe"],
+    conditions: [{ metric: "mae", op: "<", value: 1000 }],
+    model,
   });
-  const exited = new Promise<void>((r) => child.once("exit", () => r()));
-  const tail: string[] = [];
-  for (const stream of [child.stdout, child.stderr]) {
-    readline.createInterface({ input: stream }).on("line", (line) => {
-      tail.push(line);
-      tail.splice(0, Math.max(0, tail.length - 20));
-    });
-  }
-  // Polling: its first beat in the workers table (sent once its workers are created).
-  let gone = false;
-  void exited.then(() => (gone = true));
-  const deadline = Date.now() + 90_000;
-  while (!(await liveWorkers(h.db, 15_000)).some((w) => w.pid === child.pid && w.taskQueues.includes(taskQueue))) {
-    if (gone) throw new Error(`worker exited during startup:\n${tail.join("\n")}`);
-    if (Date.now() > deadline) throw new Error(`worker ${child.pid} did not start in 90 s:\n${tail.join("\n")}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  return { child, exited };
-}
 
 let h: Harness;
-const workers: WorkerProcess[] = [];
+const workers: NodeProcess[] = [];
 beforeAll(async () => {
   h = await startHarness();
 });
 afterAll(async () => {
-  for (const w of workers) {
-    if (w.child.exitCode === null && w.child.signalCode === null) {
-      w.child.kill("SIGTERM");
-      await Promise.race([w.exited, new Promise((r) => setTimeout(r, 15_000))]);
-      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill("SIGKILL");
-    }
-  }
+  for (const w of workers) await w.stop();
   await h?.stop();
 });
 
@@ -79,24 +64,7 @@ describe("a killed worker", () => {
     const taskQueue = `kill-${Math.random().toString(36).slice(2, 10)}`;
     workers.push(...(await Promise.all([startWorkerProcess(h, taskQueue), startWorkerProcess(h, taskQueue)])));
     const model = `killed-${Math.random().toString(36).slice(2, 8)}`;
-    const spec = sixStepSpec({
-      name: model,
-      source: "sample:flights-20k",
-      split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: {
-        type: "train.gbdt",
-        config: {
-          task: "regression",
-          target: "delay",
-          features: ["hour", "day_of_week", "distance", "origin", "destination"],
-          nTrees: 1500,
-          maxDepth: 8,
-          subsample: 0.8,
-        },
-      },
-      conditions: [{ metric: "mae", op: "<", value: 1000 }],
-      model,
-    });
+    const spec = trainingSpec(model);
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId, workflowId } = await startEditedRun(h.ctx, taskQueue, id, (plan) => {
       for (const s of plan.steps) s.heartbeatTimeoutSeconds = HEARTBEAT_TIMEOUT_SECONDS;
@@ -147,5 +115,36 @@ describe("a killed worker", () => {
     });
     expect(again.version).toBe(registered.versions[0]!.version);
     expect((await getModel(h.ctx, { name: model })).versions).toHaveLength(1);
+  });
+
+  it("stopped with SIGTERM mid-training, a worker hands its step back at once (no heartbeat timeout to wait for), exits 0, and the other worker finishes", async () => {
+    const taskQueue = `term-${Math.random().toString(36).slice(2, 10)}`;
+    const pair = await Promise.all([startWorkerProcess(h, taskQueue), startWorkerProcess(h, taskQueue)]);
+    workers.push(...pair);
+    const model = `stopped-${Math.random().toString(36).slice(2, 8)}`;
+    // Longer than the worker's 8 s shutdown grace (so it must hand the step back), and not the first test's config (no cache hit).
+    const { id } = await savePipeline(h.ctx, { spec: trainingSpec(model, 4000) });
+    // A heartbeat timeout far longer than the run: finishing before it means the step was handed back, not timed out.
+    const LONG_HEARTBEAT_SECONDS = 300;
+    const { runId } = await startEditedRun(h.ctx, taskQueue, id, (plan) => {
+      for (const s of plan.steps) s.heartbeatTimeoutSeconds = LONG_HEARTBEAT_SECONDS;
+    });
+    const train = async () => (await getRun(h.ctx, { runId })).steps.find((s) => s.nodeId === "train")!;
+    await expect.poll(async () => (await train()).progress?.iteration ?? 0, { timeout: 90_000, interval: 200 }).toBeGreaterThanOrEqual(10);
+    const identity = (await train()).worker!;
+    const pid = (await liveWorkers(h.db, 15_000)).find((w) => w.identity === identity)?.pid;
+    const stopping = pair.find((w) => w.child.pid === pid)!;
+    expect(stopping, `the training worker ${identity} is one of ours`).toBeDefined();
+
+    const exitCode = new Promise<number | null>((r) => stopping.child.once("exit", (code) => r(code)));
+    stopping.child.kill("SIGTERM");
+    expect(await exitCode).toBe(0);
+    const run = await h.waitForRun(runId, (LONG_HEARTBEAT_SECONDS - 60) * 1000);
+    expect(run.status).toBe("succeeded");
+    const t = run.steps.find((s) => s.nodeId === "train")!;
+    expect(t.attempt).toBe(2);
+    expect(t.worker).not.toBe(identity);
+    expect(t.logs.some((l) => l.message.startsWith("attempt 1 stopped"))).toBe(true);
+    expect((await getModel(h.ctx, { name: model })).versions.filter((v) => v.runId === runId)).toHaveLength(1);
   });
 });

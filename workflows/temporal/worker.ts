@@ -119,27 +119,36 @@ export async function createWorker(opts: {
       },
     );
 
+  let stopRequested = false;
   return {
     connection,
     worker: {
       identity,
       taskQueues,
-      shutdown: () => workers.forEach((w) => w.getState() === "RUNNING" && w.shutdown()),
+      shutdown() {
+        stopRequested = true;
+        workers.forEach((w) => w.getState() === "RUNNING" && w.shutdown());
+      },
       async run() {
-        await sendBeat();
-        const timer = setInterval(() => void sendBeat(), WORKER_BEAT_MS);
+        if (stopRequested) return;
+        // Started first (the SDK's run() is RUNNING synchronously), so a shutdown() from now on reaches them.
+        // One queue's worker failing stops the other: the process is then not half a worker.
+        const running = Promise.all(
+          workers.map((w) =>
+            w.run().catch((e: unknown) => {
+              workers.forEach((o) => o !== w && o.getState() === "RUNNING" && o.shutdown());
+              throw e;
+            }),
+          ),
+        );
+        // Beats one after another, so the last one cannot land after the "stopped" mark below.
+        let beats = sendBeat();
+        const timer = setInterval(() => void (beats = beats.then(sendBeat)), WORKER_BEAT_MS);
         try {
-          // One queue's worker failing stops the other: the process is then not half a worker.
-          await Promise.all(
-            workers.map((w) =>
-              w.run().catch((e: unknown) => {
-                workers.forEach((o) => o !== w && o.getState() === "RUNNING" && o.shutdown());
-                throw e;
-              }),
-            ),
-          );
+          await running;
         } finally {
           clearInterval(timer);
+          await beats;
           await workerStopped(deps.db, identity).catch(() => {});
         }
       },

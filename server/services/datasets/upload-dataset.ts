@@ -3,7 +3,7 @@ import path from "node:path";
 import type { RequestContext } from "../../context";
 import { fieldError, ServiceError } from "../../errors";
 import { redactPaths } from "../redact";
-import { ArtifactStore } from "../../../infra/artifacts";
+import { artifactStore } from "../../../infra/artifacts";
 import { insertDatasetVersion, listDatasets as queryList } from "../../../db/queries/datasets";
 import { pipelinesSubscribedTo } from "../../../db/queries/triggers";
 import { startRun } from "../runs/start-run";
@@ -11,7 +11,7 @@ import { lit, withDuckDb, writeDataset } from "../../../workflows/data/duckdb";
 import { LIMITS } from "../../../contract/api/common";
 
 /** Stores an uploaded CSV as a Parquet artifact (types inferred by DuckDB). */
-export async function uploadDataset(ctx: RequestContext, opts: { name: string; csv: Uint8Array }, store = new ArtifactStore()) {
+export async function uploadDataset(ctx: RequestContext, opts: { name: string; csv: Uint8Array }, store = artifactStore()) {
   const name = opts.name.trim();
   if (!name) throw fieldError("bad_request", "name", "is required");
   if (name.length > 200) throw fieldError("bad_request", "name", "must be at most 200 characters");

@@ -1,6 +1,7 @@
 import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
-import { ArtifactStore } from "../../../infra/artifacts";
+import { artifactStore, type ArtifactDownload } from "../../../infra/artifacts";
+import { env } from "../../../infra/env";
 import { MAX_INT32 } from "../../../contract/api/common";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
 import type { ModelManifest } from "../../../contract/model";
@@ -48,8 +49,12 @@ export async function getModelVersion(ctx: RequestContext, opts: { name: string;
   };
 }
 
-/** The ONNX bytes of a version (team-checked), for the browser preview and downloads. */
-export async function readModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = new ArtifactStore()) {
+/**
+ * The ONNX file of a version (team-checked), for the browser preview and
+ * downloads: streamed, never held in memory whole, or a redirect to a
+ * presigned S3 URL when ARTIFACT_DOWNLOAD=redirect.
+ */
+export async function downloadModelFile(ctx: RequestContext, opts: { name: string; version: number }, store = artifactStore()): Promise<ArtifactDownload> {
   const row = await findVersion(ctx, opts);
-  return store.read(row.version.artifactUri);
+  return store.download(row.version.artifactUri, env().ARTIFACT_DOWNLOAD);
 }

@@ -79,7 +79,7 @@ export async function trainModelStep(
   if (!ds || ds.kind !== "dataset") throw new Error(`step ${ctx.nodeId}: missing dataset input`);
   const { target, features } = selectColumns(ctx, ds, ctx.config.target, ctx.config.features);
   ctx.progress({ phase: "reading the training data" });
-  const frame = await withDuckDb((conn) => readFrame(conn, parquetRel(ctx.deps.store, ds), [...features, target]));
+  const frame = await withDuckDb(async (conn) => readFrame(conn, await parquetRel(ctx.deps.store, ds), [...features, target]));
   if (frame.rows === 0) throw new DataError("the training dataset has no rows", "inputs.dataset");
   ctx.log(`training on ${frame.rows} rows, ${features.length} features: ${features.map((f) => f.name).join(", ")}`);
   const examples = head(frame, 1000);

@@ -25,7 +25,7 @@ export async function scoreModel(
   if (missing.length) throw new DataError(`the evaluation dataset lacks column(s) ${missing.map((m) => `"${m}"`).join(", ")}`, "inputs.dataset");
   const columns: ColumnSchema[] = [...manifest.inputs.map((i) => byName.get(i.name)!), byName.get(manifest.target)!];
   ctx.progress({ phase: "reading the evaluation data" });
-  const frame = await withDuckDb((conn) => readFrame(conn, parquetRel(ctx.deps.store, ds), columns));
+  const frame = await withDuckDb(async (conn) => readFrame(conn, await parquetRel(ctx.deps.store, ds), columns));
   if (frame.rows === 0) throw new DataError("the evaluation dataset has no rows", "inputs.dataset");
   ctx.progress({ phase: `scoring ${frame.rows} rows with the model` });
   const session = await loadSession(await load());

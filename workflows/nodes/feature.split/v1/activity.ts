@@ -20,7 +20,7 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
   // the first nTest ranks are the test set. Deterministic for a given input.
   const order = strategy === "time" ? `${ident(timeColumn!)} DESC, __rn DESC` : `hash(__rn, ${Math.trunc(seed)}), __rn`;
   const ranked = `(SELECT * EXCLUDE (__rn), row_number() OVER (ORDER BY ${order}) AS __rank
-                   FROM (SELECT *, row_number() OVER () AS __rn FROM ${parquetRel(store, input)}))`;
+                   FROM (SELECT *, row_number() OVER () AS __rn FROM ${await parquetRel(store, input)}))`;
   ctx.progress({ phase: `splitting ${input.rows} rows (${strategy})` });
   const [train, test] = await withDuckDb(async (conn) => [
     await writeDataset(conn, store, `SELECT * EXCLUDE (__rank) FROM ${ranked} WHERE __rank > ${nTest} ORDER BY __rank`, "train.parquet"),

@@ -47,7 +47,7 @@ export default defineActivity<Config, Facts>(
       origin = { dataset: row.name, version: row.version, id: row.id };
       ctx.log(`reading dataset "${row.name}" version ${row.version} (${row.rows} rows${ref.kind === "dataset" && !ref.version ? ", its latest" : ""})`);
       ctx.progress({ phase: `reading dataset "${row.name}" version ${row.version} (${row.rows} rows)` });
-      return writeDataset(conn, store, `SELECT * FROM read_parquet(${lit(store.localPath(row.uri))})`);
+      return writeDataset(conn, store, `SELECT * FROM read_parquet(${lit(await store.localFile(row.uri))})`);
     });
     if (dataset.rows === 0) throw new DataError(`${source} has no rows`, "config.source");
     ctx.log(`${dataset.rows} rows, ${dataset.schema.length} columns: ${dataset.schema.map((c) => `${c.name} ${c.type}`).join(", ")}`);

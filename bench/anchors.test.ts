@@ -1,0 +1,60 @@
+/**
+ * bench/anchors.ts and bench/anchors.requirements.txt: the pins are the
+ * XGBoost the benchmark names, every package is hash-pinned, the anchor
+ * scripts import only what is pinned (or the standard library), and a
+ * benchmark's own Python override is used as it is. The real install is
+ * what `npm run bench -- gbdt` does first.
+ */
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { pinnedVersions } from "../testing/python-venv";
+import { anchorPython, anchorsVenv, ANCHORS_REQUIREMENTS, XGBOOST_VERSION } from "./anchors";
+
+const text = fs.readFileSync(ANCHORS_REQUIREMENTS, "utf8");
+
+describe("the benchmarks' Python anchors", () => {
+  it("pin XGBoost's CPU wheel at the measured version, numpy, and every dependency with sha256 hashes", () => {
+    const pins = pinnedVersions(text);
+    expect(pins.get("xgboost-cpu")).toBe(XGBOOST_VERSION);
+    expect(pins.has("xgboost")).toBe(false); // the CPU-only wheel, not the one that pulls NVIDIA NCCL
+    expect(pins.has("numpy")).toBe(true);
+    expect(pins.has("scipy")).toBe(true); // xgboost's own dependency: --no-deps installs only what is listed
+    const blocks = text.split(/\n(?=[a-z])/).filter((b) => /^[a-z0-9-]+==/.test(b));
+    expect(blocks.length).toBeGreaterThanOrEqual(3);
+    for (const b of blocks) expect(b, b.split("\n")[0]).toMatch(/--hash=sha256:[0-9a-f]{64}/);
+  });
+
+  it("cover every module the anchor scripts import that is not in the standard library", () => {
+    const provides: Record<string, string> = { numpy: "numpy", xgboost: "xgboost-cpu" };
+    const pins = pinnedVersions(text);
+    const scripts = fs.readdirSync(path.dirname(ANCHORS_REQUIREMENTS)).filter((f) => f.endsWith(".py"));
+    expect(scripts).toContain("gbdt-xgboost.py");
+    const stdlib = new Set(["json", "os", "sys", "time", "math", "statistics"]);
+    for (const s of scripts) {
+      const source = fs.readFileSync(path.join(path.dirname(ANCHORS_REQUIREMENTS), s), "utf8");
+      const modules = [...source.matchAll(/^(?:import|from) ([A-Za-z_][\w]*)/gm)].map((m) => m[1]!);
+      for (const m of modules.filter((m) => !stdlib.has(m))) expect(pins.has(provides[m] ?? m), `${s} imports ${m}`).toBe(true);
+    }
+  });
+
+  it("live in their own venv for Python 3.11+ (numpy 2.4), and a benchmark's Python override is used as it is", async () => {
+    const spec = anchorsVenv();
+    expect(spec.name).toBe("bench-anchors");
+    expect(spec.minPython).toEqual([3, 11]);
+    expect(spec.needer).toBe(`numpy ${pinnedVersions(text).get("numpy")} (anchors.requirements.txt)`);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), "anchors-"));
+    try {
+      // An override needs no venv: nothing is made in the empty home.
+      expect(await anchorPython(" /opt/py/bin/python3 ", { env: { PATH: "" }, home })).toEqual({ python: "/opt/py/bin/python3" });
+      expect(fs.readdirSync(home)).toEqual([]);
+      // Without one, and without a Python to make the venv, it says so.
+      expect(await anchorPython(undefined, { env: { PATH: path.join(home, "none") }, home })).toEqual({
+        missing: "no Python to make the benchmark anchors venv with: no python3 or python on PATH",
+      });
+    } finally {
+      fs.rmSync(home, { recursive: true, force: true });
+    }
+  });
+});

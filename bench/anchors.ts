@@ -1,0 +1,43 @@
+/**
+ * The Python the benchmarks run their anchors with (today bench/gbdt-xgboost.py,
+ * XGBoost): a venv made once per machine by testing/python-venv.ts,
+ * ~/.cache/conveyor/venvs/bench-anchors, from bench/anchors.requirements.txt
+ * (xgboost-cpu and numpy pinned by sha256). A benchmark's own variable (e.g.
+ * GBDT_BENCH_PYTHON) names another Python instead, used as it is.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { lastLines, run } from "../scripts/temporal-cli";
+import { ensureVenv, pinnedVersions, venvExecutable, type VenvOptions, type VenvSpec } from "../testing/python-venv";
+
+export const ANCHORS_REQUIREMENTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "anchors.requirements.txt");
+/** The XGBoost the GBDT benchmark is measured against; the requirements file pins xgboost-cpu at this version. */
+export const XGBOOST_VERSION = "3.2.0";
+
+/** The anchors' venv: the modules the anchor scripts import must load, and XGBoost must be the pinned version. */
+export function anchorsVenv(requirementsFile = ANCHORS_REQUIREMENTS): VenvSpec {
+  return {
+    name: "bench-anchors",
+    label: "benchmark anchors",
+    needer: `numpy ${pinnedVersions(fs.readFileSync(requirementsFile, "utf8")).get("numpy") ?? ""} (${path.basename(requirementsFile)})`,
+    requirementsFile,
+    minPython: [3, 11],
+    verify: async (dir) => {
+      const r = await run(venvExecutable(dir, "python"), ["-c", "import numpy, xgboost; print(xgboost.__version__)"], { timeoutMs: 120_000 });
+      if (r.code !== 0) return `the anchors' venv cannot import numpy and xgboost: ${lastLines(r.out)}`;
+      const version = r.out.trim().split("\n").at(-1);
+      return version === XGBOOST_VERSION ? undefined : `the anchors' venv has XGBoost ${version}, not ${XGBOOST_VERSION}`;
+    },
+  };
+}
+
+/**
+ * The Python to run an anchor script with: `override` (a benchmark's
+ * `…_PYTHON` variable) when set, else the anchors' venv, made if needed.
+ */
+export async function anchorPython(override: string | undefined, opts: VenvOptions = {}): Promise<{ python: string } | { missing: string }> {
+  if (override?.trim()) return { python: override.trim() };
+  const got = await ensureVenv(anchorsVenv(), opts);
+  return "missing" in got ? got : { python: got.python };
+}
