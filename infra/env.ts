@@ -29,6 +29,11 @@ export const ENV_SCHEMA = z.object({
     .pipe(z.string().regex(/^(light|heavy)(,(light|heavy))?$/, 'a comma-separated list of "light" and "heavy"'))
     .describe("task queues a worker process polls: light (the pipeline workflow and light steps), heavy (training: TEMPORAL_TASK_QUEUE-heavy)"),
   WORKER_MAX_ACTIVITIES: z.coerce.number().int().positive().optional().describe("concurrent light activities per worker process; default no cap"),
+  WORKER_SHUTDOWN_GRACE_SECONDS: z.coerce
+    .number()
+    .min(0)
+    .default(8)
+    .describe("on SIGTERM, how long a worker lets running steps finish before it hands them back to another worker"),
   WORKER_MAX_HEAVY_ACTIVITIES: z.coerce
     .number()
     .int()

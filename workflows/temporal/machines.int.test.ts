@@ -118,18 +118,25 @@ describe("two workers and two serving replicas with no shared disk", () => {
         split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
         train: {
           type: "train.gbdt",
-          config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees, maxDepth: 6 },
+          config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees, maxDepth: 8 },
         },
         conditions: [{ metric: "mae", op: "<", value: 1000 }],
         model,
       });
-    const { id } = await savePipeline(h.ctx, { spec: spec(800) });
+    // Long enough (seconds even on an idle machine) to kill a worker in the middle of it.
+    const { id } = await savePipeline(h.ctx, { spec: spec(5000) });
     const shortHeartbeat = (plan: { steps: { heartbeatTimeoutSeconds?: number }[] }) => {
       for (const s of plan.steps) s.heartbeatTimeoutSeconds = HEARTBEAT_TIMEOUT_SECONDS;
     };
     const { runId } = await startEditedRun(h.ctx, taskQueue, id, shortHeartbeat);
     const steps = async () => Object.fromEntries((await getRun(h.ctx, { runId })).steps.map((s) => [s.nodeId, s]));
-    await expect.poll(async () => (await steps()).train?.progress?.iteration ?? 0, { timeout: 120_000, interval: 250 }).toBeGreaterThanOrEqual(10);
+    await expect
+      .poll(async () => (await steps()).train?.progress?.iteration ?? 0, { timeout: 120_000, interval: 250 })
+      .toBeGreaterThanOrEqual(10)
+      .catch(async (e: unknown) => {
+        const why = [JSON.stringify(Object.values(await steps()).map((s) => [s.nodeId, s.status, s.error])), ...workers.flatMap((w) => w.tail)];
+        throw new Error(`${String(e)}\n${why.join("\n")}`);
+      });
 
     // The worker that ran the first steps holds the workflow: kill it, and one serving replica, mid-training.
     const holder = (await steps()).ingest!.worker!;

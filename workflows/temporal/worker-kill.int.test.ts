@@ -21,9 +21,9 @@ import type { ModelRef } from "../spec/refs";
 const HEARTBEAT_TIMEOUT_SECONDS = 5;
 
 /** The real worker entry on `taskQueue`; resolves once it polls. */
-function startWorkerProcess(h: Harness, taskQueue: string): Promise<NodeProcess> {
+function startWorkerProcess(h: Harness, taskQueue: string, env: Record<string, string> = {}): Promise<NodeProcess> {
   return startNodeProcess("workflows/temporal/worker-main.ts", {
-    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SERVING_URL: h.servingUrl, ARTIFACT_URI: h.store.uri },
+    env: { ...process.env, TEMPORAL_TASK_QUEUE: taskQueue, SERVING_URL: h.servingUrl, ARTIFACT_URI: h.store.uri, ...env },
     ready: (line) => /worker \S+ polling /.test(line),
   });
 }
@@ -119,10 +119,12 @@ describe("a killed worker", () => {
 
   it("stopped with SIGTERM mid-training, a worker hands its step back at once (no heartbeat timeout to wait for), exits 0, and the other worker finishes", async () => {
     const taskQueue = `term-${Math.random().toString(36).slice(2, 10)}`;
-    const pair = await Promise.all([startWorkerProcess(h, taskQueue), startWorkerProcess(h, taskQueue)]);
+    // A 1 s shutdown grace: shorter than what is left of the training, so the worker must hand the step back.
+    const grace = { WORKER_SHUTDOWN_GRACE_SECONDS: "1" };
+    const pair = await Promise.all([startWorkerProcess(h, taskQueue, grace), startWorkerProcess(h, taskQueue, grace)]);
     workers.push(...pair);
     const model = `stopped-${Math.random().toString(36).slice(2, 8)}`;
-    // Longer than the worker's 8 s shutdown grace (so it must hand the step back), and not the first test's config (no cache hit).
+    // Not the first test's config (no cache hit).
     const { id } = await savePipeline(h.ctx, { spec: trainingSpec(model, 4000) });
     // A heartbeat timeout far longer than the run: finishing before it means the step was handed back, not timed out.
     const LONG_HEARTBEAT_SECONDS = 300;

@@ -21,6 +21,7 @@ const { worker, connection } = await createWorker({
   queues: [...new Set(e.CONVEYOR_WORKER_QUEUES.split(","))] as WorkerQueue[],
   maxActivities: e.WORKER_MAX_ACTIVITIES,
   maxHeavyActivities: e.WORKER_MAX_HEAVY_ACTIVITIES,
+  shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_SECONDS * 1000,
   deps: { db, store: new ArtifactStore(), servingUrl: e.servingUrl },
 });
 log.info(
