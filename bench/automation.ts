@@ -16,14 +16,13 @@
  */
 import http from "node:http";
 import crypto from "node:crypto";
-import { DefaultLogger, Runtime } from "@temporalio/worker";
 import { createDb } from "../db/client";
 import { seedLocal } from "../db/seed";
 import { ArtifactStore } from "../infra/artifacts";
 import { createWorker } from "../workflows/temporal/worker";
 import type { NodeActivity } from "../workflows/nodes/step-context";
 import template from "../contract/templates/boston-housing.pipeline.json";
-import { startBenchServices } from "./services";
+import { installQuietRuntime, startBenchServices } from "./services";
 
 const CALLS = Number(process.env.WEBHOOK_BENCH_CALLS ?? 50);
 const FIRES = Number(process.env.SCHEDULE_BENCH_FIRES ?? 10);
@@ -33,7 +32,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 export default async function automation() {
-  Runtime.install({ logger: new DefaultLogger("ERROR") });
+  installQuietRuntime();
   const services = await startBenchServices();
   // The web side's services read their configuration from the environment (infra/env.ts).
   Object.assign(process.env, {

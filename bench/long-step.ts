@@ -15,7 +15,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { DefaultLogger, Runtime } from "@temporalio/worker";
 import { createDb } from "../db/client";
 import { seedLocal } from "../db/seed";
 import { ArtifactStore } from "../infra/artifacts";
@@ -28,7 +27,7 @@ import { uploadDataset } from "../server/services/datasets/upload-dataset";
 import { savePipeline } from "../server/services/pipelines/save-pipeline";
 import { startRun } from "../server/services/runs/start-run";
 import { getRun } from "../server/services/runs/get-run";
-import { startBenchServices } from "./services";
+import { installQuietRuntime, startBenchServices } from "./services";
 
 // Defaults: a training of about five minutes on this machine (the goal: a 5-minute train.gbdt step completes normally).
 const N_TREES = Number(process.env.LONG_STEP_TREES ?? 4000);
@@ -36,7 +35,7 @@ const DEPTH = Number(process.env.LONG_STEP_DEPTH ?? 8);
 const MONTHS = Number(process.env.LONG_STEP_MONTHS ?? 3);
 
 export default async function longStep() {
-  Runtime.install({ logger: new DefaultLogger("ERROR") });
+  installQuietRuntime();
   const services = await startBenchServices();
   const taskQueue = "bench-long-step";
   Object.assign(process.env, {

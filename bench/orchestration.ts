@@ -10,7 +10,7 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
-import { DefaultLogger, NativeConnection, Runtime, Worker } from "@temporalio/worker";
+import { NativeConnection, Worker } from "@temporalio/worker";
 import { Client, Connection } from "@temporalio/client";
 import { createDb } from "../db/client";
 import { seedLocal } from "../db/seed";
@@ -22,7 +22,7 @@ import { compile } from "../workflows/compiler/compile";
 import type { NodeActivity } from "../workflows/nodes/step-context";
 import type { PipelineRunInput, PipelineRunResult } from "../workflows/temporal/contracts";
 import template from "../contract/templates/boston-housing.pipeline.json";
-import { startBenchServices } from "./services";
+import { installQuietRuntime, startBenchServices } from "./services";
 
 const require = createRequire(import.meta.url);
 const RUNS = 30;
@@ -57,7 +57,7 @@ function quantile(sorted: number[], q: number): number {
 }
 
 export default async function orchestration() {
-  Runtime.install({ logger: new DefaultLogger("ERROR") });
+  installQuietRuntime();
   const services = await startBenchServices();
   const db = createDb(services.databaseUrl);
   let insideMs = 0;

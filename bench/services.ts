@@ -11,6 +11,15 @@ import { ensureTemporalCli } from "../scripts/temporal-cli";
 import { freePort } from "../scripts/process-utils";
 import { spawnTemporalDevServer, waitForTemporal } from "../scripts/temporal-dev-server";
 import { migrateAndSeed } from "../db/migrate";
+import { DefaultLogger, Runtime } from "@temporalio/worker";
+
+let runtimeInstalled = false;
+/** The Temporal SDK's log at ERROR for benchmarks: installed once per process (`npm run bench` runs them all in one). */
+export function installQuietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({ logger: new DefaultLogger("ERROR") });
+}
 
 export interface BenchServices {
   databaseUrl: string;
