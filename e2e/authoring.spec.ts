@@ -170,7 +170,10 @@ test("zoomed out, cards become light blocks with the same ports over painted edg
   expect(count).toBeGreaterThan(4);
   const card = page.getByTestId("node-split");
   await expect(card).not.toHaveAttribute("data-detail", "low");
-  const before = (await card.boundingBox())!;
+  // While the view animates (the opening fit, a zoom) the cards are out of the page and the motion canvas paints them.
+  let shown: { width: number; height: number } | null = null;
+  await expect.poll(async () => (shown = await card.boundingBox()) !== null).toBe(true);
+  const before = shown!;
   // Where each port sits in its card, as a fraction of the card's size (zoom-independent).
   const ports = () =>
     card.evaluate((el) => {
@@ -184,21 +187,24 @@ test("zoomed out, cards become light blocks with the same ports over painted edg
         ];
       });
     });
-  const portsBefore = await ports();
+  let portsBefore: string[][] = [];
+  await expect.poll(async () => (portsBefore = (await ports()) as string[][]).length > 0 && !JSON.stringify(portsBefore).includes("NaN")).toBe(true);
   const zoomOut = page.getByRole("button", { name: "Zoom Out" });
   // React Flow's zoom-out button divides the zoom by 1.2 per click.
   for (let i = 0; i < 8 && (await card.getAttribute("data-detail")) !== "low"; i++) await zoomOut.click();
   await expect(card).toHaveAttribute("data-detail", "low");
   await expect(card).toHaveText("");
-  // The zoom animates: while it runs the cards are out of the page (the motion canvas paints them); wait for its end.
-  await expect(card).toBeVisible();
   // Same box (scaled): React Flow's measurements stay valid. The edges are painted under the blocks, not mounted.
-  const after = (await card.boundingBox())!;
-  expect(after.height / after.width).toBeCloseTo(before.height / before.width, 2);
+  await expect
+    .poll(async () => {
+      const b = await card.boundingBox();
+      return b ? b.height / b.width : NaN;
+    })
+    .toBeCloseTo(before.height / before.width, 2);
   await expect(edges).toHaveCount(0);
   await expect(page.getByTestId("motion-canvas")).toBeVisible();
   // Ports are where they were, so edges drawn from either form meet them.
-  expect(await ports()).toEqual(portsBefore);
+  await expect.poll(ports).toEqual(portsBefore);
   await page.getByRole("button", { name: "Zoom In" }).click();
   await page.getByRole("button", { name: "Zoom In" }).click();
   await expect(card).not.toHaveAttribute("data-detail", "low");

@@ -169,6 +169,32 @@ export function sixStepSpec(o: {
 }
 
 /**
+ * A six-step pipeline that trains train.gbdt on sample:flights-20k (a time
+ * split): seconds to minutes of training, for tests that act in its middle
+ * (kill a worker, restart a server, cancel).
+ */
+export function flightsTrainingSpec(model: string, o: { nTrees: number; maxDepth?: number; subsample?: number }) {
+  return sixStepSpec({
+    name: model,
+    source: "sample:flights-20k",
+    split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
+    train: {
+      type: "train.gbdt",
+      config: {
+        task: "regression",
+        target: "delay",
+        features: ["hour", "day_of_week", "distance", "origin", "destination"],
+        nTrees: o.nTrees,
+        maxDepth: o.maxDepth ?? 8,
+        ...(o.subsample ? { subsample: o.subsample } : {}),
+      },
+    },
+    conditions: [{ metric: "mae", op: "<", value: 1000 }],
+    model,
+  });
+}
+
+/**
  * Starts a saved pipeline's run like startRun does, with its compiled plan
  * edited first (e.g. a short heartbeat timeout for a test): the run row and
  * steps are the real ones. `taskQueue`: the queue of the worker(s) to run it.

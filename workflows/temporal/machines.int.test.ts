@@ -17,7 +17,7 @@ import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sixStepSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
+import { flightsTrainingSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
 import { startNodeProcess, type NodeProcess } from "../../testing/processes";
 import { makeCerts, startTlsProxy, type TestCerts, type TlsProxy } from "../../testing/tls-proxy";
 import { testEnv } from "../../testing/env";
@@ -111,18 +111,7 @@ describe("two workers and two serving replicas with no shared disk", () => {
     const workers = [await startWorker("worker-a", taskQueue, urls[0]!), await startWorker("worker-b", taskQueue, urls[0]!)];
 
     const model = `machines-${crypto.randomBytes(3).toString("hex")}`;
-    const spec = (nTrees: number) =>
-      sixStepSpec({
-        name: model,
-        source: "sample:flights-20k",
-        split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-        train: {
-          type: "train.gbdt",
-          config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees, maxDepth: 8 },
-        },
-        conditions: [{ metric: "mae", op: "<", value: 1000 }],
-        model,
-      });
+    const spec = (nTrees: number) => flightsTrainingSpec(model, { nTrees });
     // Long enough (seconds even on an idle machine) to kill a worker in the middle of it.
     const { id } = await savePipeline(h.ctx, { spec: spec(5000) });
     const shortHeartbeat = (plan: { steps: { heartbeatTimeoutSeconds?: number }[] }) => {

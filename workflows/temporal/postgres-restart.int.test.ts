@@ -9,7 +9,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sixStepSpec, startHarness, type Harness } from "../../testing/temporal-harness";
+import { flightsTrainingSpec, startHarness, type Harness } from "../../testing/temporal-harness";
 import { startEmbeddedPostgres, type RunningPostgres } from "../../scripts/postgres";
 import { freePort } from "../../scripts/process-utils";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
@@ -51,24 +51,7 @@ afterAll(async () => {
 describe("PostgreSQL restarting during training", () => {
   it("the run still finishes and registers exactly one model version; no message carries SQL", async () => {
     const model = `pg-restart-${Math.random().toString(36).slice(2, 8)}`;
-    const spec = sixStepSpec({
-      name: model,
-      source: "sample:flights-20k",
-      split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: {
-        type: "train.gbdt",
-        config: {
-          task: "regression",
-          target: "delay",
-          features: ["hour", "day_of_week", "distance", "origin", "destination"],
-          nTrees: 1500,
-          maxDepth: 8,
-          subsample: 0.8,
-        },
-      },
-      conditions: [{ metric: "mae", op: "<", value: 1000 }],
-      model,
-    });
+    const spec = flightsTrainingSpec(model, { nTrees: 1500, subsample: 0.8 });
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     // The training thread of this process's worker has started: the step reads its data before, from files.

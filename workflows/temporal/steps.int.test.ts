@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Context } from "@temporalio/activity";
-import { sixStepSpec, startHarness, startPlanRun, type Harness } from "../../testing/temporal-harness";
+import { flightsTrainingSpec, sixStepSpec, startHarness, startPlanRun, type Harness } from "../../testing/temporal-harness";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { cancelRun } from "../../server/services/runs/cancel-run";
@@ -199,24 +199,7 @@ describe("long and crashing steps", () => {
 
   it("a cancelled run stops its training thread within seconds: the step and run say cancelled, nothing is registered", async () => {
     const model = `cancel-${uid()}`;
-    const spec = sixStepSpec({
-      name: model,
-      source: "sample:flights-20k",
-      split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-      train: {
-        type: "train.gbdt",
-        config: {
-          task: "regression",
-          target: "delay",
-          features: ["hour", "day_of_week", "distance", "origin", "destination"],
-          nTrees: 5000,
-          maxDepth: 8,
-          subsample: 0.8,
-        },
-      },
-      conditions: [{ metric: "mae", op: "<", value: 1000 }],
-      model,
-    });
+    const spec = flightsTrainingSpec(model, { nTrees: 5000, subsample: 0.8 });
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     const train = async () => (await getRun(h.ctx, { runId })).steps.find((s) => s.nodeId === "train")!;

@@ -8,7 +8,7 @@
  * without waiting for a heartbeat timeout.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sixStepSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
+import { flightsTrainingSpec, startEditedRun, startHarness, type Harness } from "../../testing/temporal-harness";
 import { startNodeProcess, type NodeProcess } from "../../testing/processes";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { getRun } from "../../server/services/runs/get-run";
@@ -29,25 +29,7 @@ function startWorkerProcess(h: Harness, taskQueue: string, env: Record<string, s
 }
 
 /** A pipeline whose training takes tens of seconds (time to stop a worker in the middle). */
-const trainingSpec = (model: string, nTrees = 1500) =>
-  sixStepSpec({
-    name: model,
-    source: "sample:flights-20k",
-    split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-    train: {
-      type: "train.gbdt",
-      config: {
-        task: "regression",
-        target: "delay",
-        features: ["hour", "day_of_week", "distance", "origin", "destination"],
-        nTrees,
-        maxDepth: 8,
-        subsample: 0.8,
-      },
-    },
-    conditions: [{ metric: "mae", op: "<", value: 1000 }],
-    model,
-  });
+const trainingSpec = (model: string, nTrees = 1500) => flightsTrainingSpec(model, { nTrees, subsample: 0.8 });
 
 let h: Harness;
 const workers: NodeProcess[] = [];
