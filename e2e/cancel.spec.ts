@@ -7,40 +7,15 @@
  * at 1440×900 and 1024×768.
  */
 import { expect, test } from "@playwright/test";
-
-const features = ["hour", "day_of_week", "distance", "origin", "destination"];
-
-function gbdtSpec(name: string) {
-  return {
-    apiVersion: "conveyor/v1",
-    name,
-    nodes: [
-      { id: "ingest", type: "ingest.csv", config: { source: "sample:flights-20k" } },
-      { id: "split", type: "feature.split", config: { strategy: "time", timeColumn: "departure", testFraction: 0.2 } },
-      { id: "train", type: "train.gbdt", config: { task: "regression", target: "delay", features, nTrees: 5000, maxDepth: 8, subsample: 0.8 } },
-      { id: "evaluate", type: "evaluate", config: {} },
-      { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "mae", op: "<", value: 1000 }] } },
-      { id: "deploy", type: "deploy.endpoint", config: { model: name } },
-    ],
-    edges: [
-      { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-      { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-      { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-      { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-      { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-      { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-      { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-    ],
-  };
-}
+import { flightsTrainingSpec } from "../testing/specs";
 
 test("a long gbdt training shows its progress and stops within seconds when the run is cancelled", async ({ page, request }, testInfo) => {
   await page.setViewportSize({ width: 1440, height: 900 });
-  // The run page compiles on its first visit (next dev): before the run starts, not during its training.
+  // Visit the run page once before the run starts (under `npm run dev` it compiles on its first visit), not during its training.
   await page.goto("/runs/00000000-0000-4000-8000-000000000000");
   await expect(page.getByText("Could not load this run")).toBeVisible({ timeout: 90_000 });
   const name = `cancel-${Date.now().toString(36)}`;
-  const saved = await request.post("/api/v1/pipelines?message=Long%20training", { data: gbdtSpec(name) });
+  const saved = await request.post("/api/v1/pipelines?message=Long%20training", { data: flightsTrainingSpec(name, { nTrees: 5000, subsample: 0.8 }) });
   expect(saved.status()).toBe(201);
   const { id } = (await saved.json()) as { id: string };
   const started = await request.post(`/api/v1/pipelines/${id}/runs`, { data: {} });

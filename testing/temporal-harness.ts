@@ -19,6 +19,8 @@ import { createServingServer, type ServingServer } from "../server/serving/serve
 import type { RequestContext } from "../server/context";
 import { getRun } from "../server/services/runs/get-run";
 import { DefaultLogger, Runtime } from "@temporalio/worker";
+import { sixStepSpec } from "./specs";
+export { flightsTrainingSpec, sixStepSpec } from "./specs";
 import { createWorker, type WorkerQueue } from "../workflows/temporal/worker";
 import { NODE_ACTIVITIES } from "../workflows/nodes/activities.generated";
 import type { NodeActivity } from "../workflows/nodes/step-context";
@@ -134,64 +136,6 @@ export async function startHarness(
       await fsp.rm(caches, { recursive: true, force: true });
     },
   };
-}
-
-/** The six-node shape every test pipeline shares: ingest → split → train → evaluate → gate → deploy. */
-export function sixStepSpec(o: {
-  name: string;
-  source: string;
-  split?: Record<string, unknown>;
-  train: { type: string; config: Record<string, unknown> };
-  conditions: { metric: string; op: string; value: number }[];
-  model: string;
-}) {
-  return {
-    apiVersion: "conveyor/v1",
-    name: o.name,
-    nodes: [
-      { id: "ingest", type: "ingest.csv", config: { source: o.source } },
-      { id: "split", type: "feature.split", config: o.split ?? {} },
-      { id: "train", type: o.train.type, config: o.train.config },
-      { id: "evaluate", type: "evaluate", config: {} },
-      { id: "gate", type: "gate.threshold", config: { conditions: o.conditions } },
-      { id: "deploy", type: "deploy.endpoint", config: { model: o.model } },
-    ],
-    edges: [
-      { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-      { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-      { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-      { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-      { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-      { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-      { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-    ],
-  };
-}
-
-/**
- * A six-step pipeline that trains train.gbdt on sample:flights-20k (a time
- * split): seconds to minutes of training, for tests that act in its middle
- * (kill a worker, restart a server, cancel).
- */
-export function flightsTrainingSpec(model: string, o: { nTrees: number; maxDepth?: number; subsample?: number }) {
-  return sixStepSpec({
-    name: model,
-    source: "sample:flights-20k",
-    split: { strategy: "time", timeColumn: "departure", testFraction: 0.2 },
-    train: {
-      type: "train.gbdt",
-      config: {
-        task: "regression",
-        target: "delay",
-        features: ["hour", "day_of_week", "distance", "origin", "destination"],
-        nTrees: o.nTrees,
-        maxDepth: o.maxDepth ?? 8,
-        ...(o.subsample ? { subsample: o.subsample } : {}),
-      },
-    },
-    conditions: [{ metric: "mae", op: "<", value: 1000 }],
-    model,
-  });
 }
 
 /**
