@@ -10,7 +10,8 @@ import os from "node:os";
 import path from "node:path";
 import { createDb, type Db } from "../db/client";
 import { migrateAndSeed } from "../db/migrate";
-import { moveAlias, registerModelVersion, upsertDeployment } from "../db/queries/models";
+import { moveAlias, registerModelVersion } from "../db/queries/models";
+import { upsertDeployment } from "../db/queries/deployments";
 import { createFixtureRun } from "../db/queries/serving";
 import { seedLocal } from "../db/seed";
 import { startEmbeddedPostgres } from "../scripts/postgres";
@@ -103,6 +104,6 @@ export async function deployTestModel(
 ): Promise<{ modelId: string; version: number }> {
   const { modelId, version, runId } = await registerTestVersion(db, store, input);
   await moveAlias(db, { modelId, alias: "champion", version, actor: "test", reason: "fixture", runId });
-  await upsertDeployment(db, { teamId: input.teamId, name: input.deployment, modelId, alias: "champion", strategy: "replace", runId });
+  await upsertDeployment(db, { teamId: input.teamId, name: input.deployment, modelId, alias: "champion", strategy: "replace", runId, actor: "test", reason: "fixture" });
   return { modelId, version };
 }

@@ -16,45 +16,27 @@ export interface ServedModel {
 }
 
 /**
- * What `/v2/models/{name}[/versions/{v}]` serves: the deployment called
- * `name` → its model's alias → version; or an explicit version of that model.
+ * What `/v2/models/{name}/versions/{v}` serves: version `v` of the model the
+ * active deployment `name` serves (any version of it, routed or not). Without
+ * a version the deployment's routes decide (./deployments resolveDeployment).
  */
-export async function resolveServedModel(db: Db, name: string, version?: number): Promise<ServedModel | null> {
-  const rows = await db
-    .select({
-      modelName: models.name,
-      modelId: models.id,
-      alias: deployments.alias,
-      aliasVersion: modelAliases.version,
-    })
+export async function resolveServedVersion(db: Db, name: string, version: number): Promise<ServedModel | null> {
+  const [row] = await db
+    .select({ modelName: models.name, mv: modelVersions })
     .from(deployments)
     .innerJoin(models, eq(models.id, deployments.modelId))
-    .leftJoin(modelAliases, and(eq(modelAliases.modelId, deployments.modelId), eq(modelAliases.alias, deployments.alias)))
+    .innerJoin(modelVersions, and(eq(modelVersions.modelId, deployments.modelId), eq(modelVersions.version, version)))
     .where(and(eq(deployments.name, name), eq(deployments.status, "active")))
     .limit(1);
-  const dep = rows[0];
-  if (!dep) return null;
-  const v = version ?? dep.aliasVersion;
-  if (v == null) return null;
-  const [mv] = await db
-    .select()
-    .from(modelVersions)
-    .where(and(eq(modelVersions.modelId, dep.modelId), eq(modelVersions.version, v)))
-    .limit(1);
-  if (!mv) return null;
+  if (!row) return null;
   return {
     name,
-    modelName: dep.modelName,
-    version: mv.version,
-    artifactUri: mv.artifactUri,
-    sha256: mv.sha256,
-    manifest: mv.manifest as unknown as ModelManifest,
+    modelName: row.modelName,
+    version: row.mv.version,
+    artifactUri: row.mv.artifactUri,
+    sha256: row.mv.sha256,
+    manifest: row.mv.manifest as unknown as ModelManifest,
   };
-}
-
-export async function listActiveDeploymentNames(db: Db): Promise<string[]> {
-  const rows = await db.select({ name: deployments.name }).from(deployments).where(eq(deployments.status, "active"));
-  return rows.map((r) => r.name);
 }
 
 export interface RegisterVersionInput {
@@ -163,23 +145,6 @@ export async function removeAlias(db: Db, input: { modelId: string; alias: strin
     await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${m!.name})`);
     return { fromVersion: gone.version };
   });
-}
-
-/** Creates or updates the serving endpoint `name` → model alias. */
-export async function upsertDeployment(
-  db: Db,
-  input: { teamId: string; name: string; modelId: string; alias: string; strategy: string; runId?: string },
-): Promise<{ id: string }> {
-  const [row] = await db
-    .insert(deployments)
-    .values({ ...input, runId: input.runId ?? null, status: "active" })
-    .onConflictDoUpdate({
-      target: deployments.name,
-      set: { modelId: input.modelId, alias: input.alias, strategy: input.strategy, runId: input.runId ?? null, status: "active", updatedAt: new Date() },
-    })
-    .returning({ id: deployments.id });
-  await db.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${input.name})`);
-  return { id: row!.id };
 }
 
 export async function getModelByName(db: Db, teamId: string, name: string) {

@@ -284,6 +284,38 @@ export const aliasEvents = pgTable("alias_events", {
   createdAt: createdAt(),
 });
 
+/**
+ * Where a deployment sends requests: a model version, or an alias (followed as
+ * it moves), with a share of live traffic or as a shadow that gets a copy of
+ * every request and never answers.
+ */
+export interface DeploymentRoute {
+  /** Exactly one of version and alias. */
+  version?: number;
+  alias?: string;
+  /** Percent of live traffic, 0–100; the live routes' weights add up to 100. Shadows: 0. */
+  weight: number;
+  mode: "live" | "shadow";
+}
+
+/**
+ * A rollout in progress (canary, shadow or A/B): which strategy, which
+ * version is the challenger, where it is, and the Temporal workflow driving
+ * it. Null when the deployment is stable.
+ */
+export interface DeploymentRollout {
+  strategy: "canary" | "shadow" | "ab";
+  challenger: number;
+  /** Canary: index into steps of the weight the challenger has now. */
+  step?: number;
+  steps?: number[];
+  workflowId: string;
+  runId?: string;
+  startedAt: string;
+  /** When the current step began (its live figures are read from here). */
+  stepStartedAt: string;
+}
+
 /** A serving endpoint: `name` is what clients call (/v2/models/{name}). */
 export const deployments = pgTable("deployments", {
   id: id(),
@@ -294,14 +326,95 @@ export const deployments = pgTable("deployments", {
   modelId: uuid("model_id")
     .notNull()
     .references(() => models.id),
+  /** The alias the deployment's stable route follows; promote moves it. */
   alias: text("alias").notNull().default("champion"),
   strategy: text("strategy").notNull().default("replace"),
   status: text("status").notNull().default("active"),
   config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
+  /** Where requests go now. Stable: one live route following `alias`. */
+  routes: jsonb("routes").$type<DeploymentRoute[]>().notNull().default(sql`'[]'::jsonb`),
+  rollout: jsonb("rollout").$type<DeploymentRollout | null>(),
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Audit log of a deployment: every change of its routes, by a person or a pipeline. */
+export const deploymentEvents = pgTable(
+  "deployment_events",
+  {
+    id: id(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    /** created, updated, canary-step, promoted, rolled-back, shadow-started, ab-started, … */
+    kind: text("kind").notNull(),
+    fromRoutes: jsonb("from_routes").$type<DeploymentRoute[]>(),
+    toRoutes: jsonb("to_routes").$type<DeploymentRoute[]>().notNull(),
+    actor: text("actor").notNull(),
+    reason: text("reason").notNull(),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("deployment_events_deployment_idx").on(t.deploymentId, t.createdAt)],
+);
+
+/**
+ * Live figures of each served version, written by every serving replica
+ * every few seconds in 10-second windows (counts add up across replicas):
+ * what the deployments page shows and what a canary's rollback rules read.
+ */
+export const servingStats = pgTable(
+  "serving_stats",
+  {
+    replica: text("replica").notNull(),
+    deployment: text("deployment").notNull(),
+    version: integer("version").notNull(),
+    mode: text("mode").notNull(),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    requests: integer("requests").notNull().default(0),
+    errors: integer("errors").notNull().default(0),
+    /** Request counts per latency bucket (upper bounds in server/serving's LATENCY_BUCKETS, then +Inf). */
+    latencyBuckets: jsonb("latency_buckets").$type<number[]>().notNull(),
+    latencySumMs: doublePrecision("latency_sum_ms").notNull().default(0),
+    /** Shadow routes: answers compared with the live answer, and how many agreed. */
+    compared: integer("compared").notNull().default(0),
+    agreed: integer("agreed").notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.replica, t.deployment, t.version, t.mode, t.windowStart] }),
+    index("serving_stats_deployment_idx").on(t.deployment, t.windowStart),
+  ],
+);
+
+export const approvalStatusEnum = pgEnum("approval_status", ["pending", "approved", "rejected", "expired"]);
+
+/** A gate.approval step waiting for a person: one per (run, node). */
+export const approvals = pgTable(
+  "approvals",
+  {
+    id: id(),
+    teamId: uuid("team_id")
+      .notNull()
+      .references(() => teams.id),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    nodeId: text("node_id").notNull(),
+    workflowId: text("workflow_id").notNull(),
+    status: approvalStatusEnum("status").notNull().default("pending"),
+    /** The registry model the challenger would join. */
+    modelName: text("model_name").notNull(),
+    /** What the approver looks at: challenger and champion metrics, the model file, the champion's run. */
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    decidedBy: text("decided_by"),
+    comment: text("comment"),
+    decidedAt: timestamp("decided_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("approvals_run_node_idx").on(t.runId, t.nodeId), index("approvals_team_status_idx").on(t.teamId, t.status)],
+);
 
 /** Step outputs by cache key = hash(node type@version, config, input hashes, code version). */
 export const stepCache = pgTable("step_cache", {

@@ -1,6 +1,7 @@
 /** Where the model server gets everything from outside: models, artifacts, readiness and registry changes. */
 import type { Db } from "../../db/client";
-import { listActiveDeploymentNames, resolveServedModel } from "../../db/queries/models";
+import { resolveServedVersion } from "../../db/queries/models";
+import { listActiveDeploymentNames, resolveDeployment } from "../../db/queries/deployments";
 import { listenModelChanges, pingDatabase } from "../../db/queries/serving";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { ModelSource } from "./model-registry";
@@ -21,7 +22,12 @@ export interface ServingSource extends ModelSource {
 /** The production source: PostgreSQL (registry + LISTEN) and the artifact store. */
 export function databaseSource(db: Db, store: ArtifactStore): ServingSource {
   return {
-    resolve: (name, version) => resolveServedModel(db, name, version),
+    resolve: async (name, version) => {
+      if (version !== undefined) return resolveServedVersion(db, name, version);
+      const dep = await resolveDeployment(db, name);
+      // The live route with the most traffic (routing by weight comes next).
+      return dep?.routes.filter((r) => r.mode === "live").sort((a, b) => b.weight - a.weight)[0]?.served ?? null;
+    },
     readArtifact: (uri) => store.read(uri),
     ping: () => pingDatabase(db),
     listDeployments: () => listActiveDeploymentNames(db),

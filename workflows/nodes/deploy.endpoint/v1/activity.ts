@@ -1,7 +1,8 @@
 import type { z } from "zod";
 import definition from "./definition";
 import { defineActivity, inputOf, type StepContext } from "../../step-context";
-import { moveAlias, registerModelVersion, upsertDeployment } from "../../../../db/queries/models";
+import { moveAlias, registerModelVersion } from "../../../../db/queries/models";
+import { upsertDeployment } from "../../../../db/queries/deployments";
 import type { ModelManifest } from "../../../../contract/model";
 import { SpanKind, traceHeaders, withSpan } from "../../../../infra/telemetry";
 
@@ -73,7 +74,7 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
     runId: ctx.runId,
   });
   ctx.log(`alias ${alias}: ${fromVersion ?? "none"} → ${version}`);
-  await upsertDeployment(db, { teamId: ctx.teamId, name, modelId, alias, strategy, runId: ctx.runId });
+  await upsertDeployment(db, { teamId: ctx.teamId, name, modelId, alias, strategy, runId: ctx.runId, actor: `pipeline:${ctx.pipelineId}`, reason: `run ${ctx.runId} deployed ${name} v${version}` });
   ctx.progress({ phase: `waiting for serving to load ${name} v${version}` });
   const ms = await confirmServing(ctx, name, version);
   if (ms !== null) ctx.log(`serving ${name} v${version} (live after ${ms} ms)`);
