@@ -89,7 +89,7 @@ export async function resolveDeployment(db: Db, name: string): Promise<ServedDep
     });
   });
   if (!routes.some((r) => r.mode === "live" && r.weight > 0)) return null;
-  return { name, modelName: dep.modelName, routes, config: dep.config as DeploymentConfig };
+  return { name, modelName: dep.modelName, routes, config: dep.config };
 }
 
 /**
@@ -193,7 +193,7 @@ export async function listDeployments(db: Db, teamId: string, opts: { modelName?
   return rows.map(({ d, modelName }) => ({
     ...d,
     modelName,
-    aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === d.modelId).map((a) => [a.alias, a.version])) as Record<string, number>,
+    aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === d.modelId).map((a) => [a.alias, a.version])),
   }));
 }
 
