@@ -104,6 +104,15 @@ export async function deployTestModel(
 ): Promise<{ modelId: string; version: number }> {
   const { modelId, version, runId } = await registerTestVersion(db, store, input);
   await moveAlias(db, { modelId, alias: "champion", version, actor: "test", reason: "fixture", runId });
-  await upsertDeployment(db, { teamId: input.teamId, name: input.deployment, modelId, alias: "champion", strategy: "replace", runId, actor: "test", reason: "fixture" });
+  await upsertDeployment(db, {
+    teamId: input.teamId,
+    name: input.deployment,
+    modelId,
+    alias: "champion",
+    strategy: "replace",
+    runId,
+    actor: "test",
+    reason: "fixture",
+  });
   return { modelId, version };
 }

@@ -6,7 +6,18 @@
  */
 import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { deploymentEvents, deployments, modelAliases, models, modelVersions, runs, pipelines, servingStats, type DeploymentRollout, type DeploymentRoute } from "../schema";
+import {
+  deploymentEvents,
+  deployments,
+  modelAliases,
+  models,
+  modelVersions,
+  runs,
+  pipelines,
+  servingStats,
+  type DeploymentRollout,
+  type DeploymentRoute,
+} from "../schema";
 import { MODEL_CHANGES_CHANNEL, type ServedModel } from "./models";
 import type { ModelManifest } from "../../contract/model";
 import { LATENCY_BUCKETS, latencyQuantileMs } from "../../contract/serving";
@@ -67,7 +78,10 @@ export async function resolveDeployment(db: Db, name: string): Promise<ServedDep
     .where(and(eq(deployments.name, name), eq(deployments.status, "active")))
     .limit(1);
   if (!dep) return null;
-  const aliasRows = await db.select({ alias: modelAliases.alias, version: modelAliases.version }).from(modelAliases).where(eq(modelAliases.modelId, dep.modelId));
+  const aliasRows = await db
+    .select({ alias: modelAliases.alias, version: modelAliases.version })
+    .from(modelAliases)
+    .where(eq(modelAliases.modelId, dep.modelId));
   const aliases = new Map(aliasRows.map((a) => [a.alias, a.version]));
   const wanted = dep.routes.map((r) => (r.version !== undefined ? r.version : aliases.get(r.alias ?? "")));
   const numbers = [...new Set(wanted.filter((v): v is number => v !== undefined))];
@@ -85,7 +99,14 @@ export async function resolveDeployment(db: Db, name: string): Promise<ServedDep
     routes.push({
       weight: r.weight,
       mode: r.mode,
-      served: { name, modelName: dep.modelName, version: mv.version, artifactUri: mv.artifactUri, sha256: mv.sha256, manifest: mv.manifest as unknown as ModelManifest },
+      served: {
+        name,
+        modelName: dep.modelName,
+        version: mv.version,
+        artifactUri: mv.artifactUri,
+        sha256: mv.sha256,
+        manifest: mv.manifest as unknown as ModelManifest,
+      },
     });
   });
   if (!routes.some((r) => r.mode === "live" && r.weight > 0)) return null;
@@ -107,10 +128,27 @@ export async function upsertDeployment(
     const routes = stableRoutes(input.alias);
     const [row] = await tx
       .insert(deployments)
-      .values({ teamId: input.teamId, name: input.name, modelId: input.modelId, alias: input.alias, strategy: input.strategy, routes, runId: input.runId ?? null })
+      .values({
+        teamId: input.teamId,
+        name: input.name,
+        modelId: input.modelId,
+        alias: input.alias,
+        strategy: input.strategy,
+        routes,
+        runId: input.runId ?? null,
+      })
       .onConflictDoUpdate({
         target: deployments.name,
-        set: { modelId: input.modelId, alias: input.alias, strategy: input.strategy, routes, rollout: null, runId: input.runId ?? null, status: "active", updatedAt: new Date() },
+        set: {
+          modelId: input.modelId,
+          alias: input.alias,
+          strategy: input.strategy,
+          routes,
+          rollout: null,
+          runId: input.runId ?? null,
+          status: "active",
+          updatedAt: new Date(),
+        },
       })
       .returning({ id: deployments.id });
     const same = prev && prev.status === "active" && prev.modelId === input.modelId && JSON.stringify(prev.routes) === JSON.stringify(routes) && !prev.rollout;
@@ -285,13 +323,26 @@ export async function deploymentFigures(db: Db, deployment: string, since: Date)
   const rows = await db
     .select()
     .from(servingStats)
-    .where(and(eq(servingStats.deployment, deployment), gte(servingStats.windowStart, new Date(Math.floor(since.getTime() / STATS_WINDOW_MS) * STATS_WINDOW_MS))));
-  const acc = new Map<string, { version: number; mode: "live" | "shadow"; requests: number; errors: number; buckets: number[]; compared: number; agreed: number }>();
+    .where(
+      and(eq(servingStats.deployment, deployment), gte(servingStats.windowStart, new Date(Math.floor(since.getTime() / STATS_WINDOW_MS) * STATS_WINDOW_MS))),
+    );
+  const acc = new Map<
+    string,
+    { version: number; mode: "live" | "shadow"; requests: number; errors: number; buckets: number[]; compared: number; agreed: number }
+  >();
   for (const r of rows) {
     const key = `${r.version}:${r.mode}`;
     let a = acc.get(key);
     if (!a) {
-      a = { version: r.version, mode: r.mode as "live" | "shadow", requests: 0, errors: 0, buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0), compared: 0, agreed: 0 };
+      a = {
+        version: r.version,
+        mode: r.mode as "live" | "shadow",
+        requests: 0,
+        errors: 0,
+        buckets: new Array<number>(LATENCY_BUCKETS.length + 1).fill(0),
+        compared: 0,
+        agreed: 0,
+      };
       acc.set(key, a);
     }
     a.requests += r.requests;

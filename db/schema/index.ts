@@ -332,7 +332,10 @@ export const deployments = pgTable("deployments", {
   status: text("status").notNull().default("active"),
   config: jsonb("config").$type<Record<string, unknown>>().notNull().default({}),
   /** Where requests go now. Stable: one live route following `alias`. */
-  routes: jsonb("routes").$type<DeploymentRoute[]>().notNull().default(sql`'[]'::jsonb`),
+  routes: jsonb("routes")
+    .$type<DeploymentRoute[]>()
+    .notNull()
+    .default(sql`'[]'::jsonb`),
   rollout: jsonb("rollout").$type<DeploymentRollout | null>(),
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
   createdAt: createdAt(),

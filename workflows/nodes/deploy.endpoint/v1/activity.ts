@@ -74,7 +74,16 @@ export default defineActivity<z.infer<typeof definition.config>>(definition, asy
     runId: ctx.runId,
   });
   ctx.log(`alias ${alias}: ${fromVersion ?? "none"} → ${version}`);
-  await upsertDeployment(db, { teamId: ctx.teamId, name, modelId, alias, strategy, runId: ctx.runId, actor: `pipeline:${ctx.pipelineId}`, reason: `run ${ctx.runId} deployed ${name} v${version}` });
+  await upsertDeployment(db, {
+    teamId: ctx.teamId,
+    name,
+    modelId,
+    alias,
+    strategy,
+    runId: ctx.runId,
+    actor: `pipeline:${ctx.pipelineId}`,
+    reason: `run ${ctx.runId} deployed ${name} v${version}`,
+  });
   ctx.progress({ phase: `waiting for serving to load ${name} v${version}` });
   const ms = await confirmServing(ctx, name, version);
   if (ms !== null) ctx.log(`serving ${name} v${version} (live after ${ms} ms)`);
