@@ -249,3 +249,32 @@ export async function stepsOf(db: Db, runIds: string[]) {
   if (!runIds.length) return [];
   return db.select().from(runSteps).where(inArray(runSteps.runId, runIds));
 }
+
+/** Runs started to reproduce a model version (trigger "reproduce"), newest first, with their steps' outputs. */
+export async function reproductionsOf(db: Db, teamId: string, model: string, version: number) {
+  const rows = await db
+    .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.teamId, teamId),
+        eq(runs.trigger, "reproduce"),
+        sql`${runs.triggerDetail}->>'model' = ${model}`,
+        sql`(${runs.triggerDetail}->>'version')::int = ${version}`,
+      ),
+    )
+    .orderBy(desc(runs.createdAt))
+    .limit(20);
+  const steps = rows.length
+    ? await db
+        .select({ runId: runSteps.runId, outputs: runSteps.outputs })
+        .from(runSteps)
+        .where(
+          inArray(
+            runSteps.runId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
+  return rows.map((r) => ({ ...r, outputs: steps.filter((s) => s.runId === r.id).map((s) => s.outputs) }));
+}

@@ -270,7 +270,7 @@ export function createActivities(
         const factsOf = nodeFacts[`${step.type}@${step.version}`];
         if (factsOf) ctx.facts = await untilAborted(factsOf(ctx), signal);
 
-        const key = step.cacheable ? stepCacheKey(input, ctx.facts) : null;
+        const key = step.cacheable && !input.fresh ? stepCacheKey(input, ctx.facts) : null;
         if (key) {
           const hit = await getCachedOutputs(db, key);
           if (hit) {

@@ -13,7 +13,17 @@ import { isUuid, MAX_INT32 } from "../../../contract/api/common";
  */
 export async function startRun(
   ctx: RequestContext,
-  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: RunTrigger; createdBy?: string | null; resumeOf?: string },
+  opts: {
+    pipelineId: string;
+    version?: number;
+    params?: Record<string, unknown>;
+    trigger?: RunTrigger;
+    createdBy?: string | null;
+    resumeOf?: string;
+    /** A reproduction: sources pinned to the dataset versions of the original, and no step cache. */
+    pinSources?: Record<string, string>;
+    fresh?: boolean;
+  },
 ): Promise<{ runId: string; workflowId: string }> {
   const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
   if (opts.resumeOf !== undefined) {
@@ -33,6 +43,8 @@ export async function startRun(
         trigger,
         createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy,
         reuseFrom: opts.resumeOf,
+        pinSources: opts.pinSources,
+        fresh: opts.fresh,
       })
     : null;
   if (!prepared || (!prepared.ok && prepared.reason === "not_found")) {
