@@ -104,6 +104,23 @@ export function classifierTestModel(): TestModel {
   };
 }
 
+/**
+ * A model that fails at run time for some inputs: `prediction = table[x]`
+ * with table = [10, 20], x cast to an integer index. x = 0 or 1 answers;
+ * any other x makes onnxruntime's Gather fail (index out of bounds).
+ */
+export function lookupTestModel(): TestModel {
+  const g = new GraphBuilder("serving_test_lookup");
+  g.input({ name: "x", type: DataType.FLOAT, shape: [-1, 1] });
+  const index = g.op("Cast", ["x"], { to: attr.i(DataType.INT64) });
+  g.node("Gather", [g.floatConst([10, 20], [2]), index], { outputs: ["prediction"], attrs: { axis: attr.i(0) } });
+  g.output({ name: "prediction", type: DataType.FLOAT, shape: [-1, 1] });
+  return {
+    onnx: g.serialize({ producerVersion: "test" }),
+    manifest: manifestFor("regression", [{ name: "x", datatype: "FP32", shape: [-1, 1] }], [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }]),
+  };
+}
+
 /** Deterministic PRNG (mulberry32) so the benchmark model is reproducible. */
 function rng(seed: number): () => number {
   let a = seed >>> 0;
