@@ -8,7 +8,8 @@
 import crypto from "node:crypto";
 import type http from "node:http";
 import { RequestError } from "./errors";
-import { readBody, type Reply } from "./http-io";
+import { binaryInferResponse, HEADER_LENGTH, splitInferBody } from "./binary";
+import { readRequestBody, type Reply } from "./http-io";
 import type { LoadedModel, ModelRegistry } from "./model-registry";
 import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
 import type { RequestLabel } from "./request-handler";
@@ -65,21 +66,32 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
       }
       case "infer":
       case "predict": {
-        const body = await readBody(req, maxBodyBytes);
+        const body = await readRequestBody(req, maxBodyBytes);
         // Warm path: a Map lookup, no await.
         const m = registry.peek(name, version) ?? (await registry.get(name, version));
         if (!m) throw notFound(name, version);
         label.model = name;
         label.modelName = m.modelName;
         label.version = m.version;
-        const json = parseJsonBody(body);
         if (route.kind === "infer") {
-          const parsed = parseInferRequest(json, m.schema);
+          const { json, binary } = splitInferBody(body, req.headers[HEADER_LENGTH]);
+          const parsed = parseInferRequest(json, m.schema, binary);
           const names = parsed.outputs ?? m.schema.outputs;
           const results = await registry.run(m, parsed.rows, parsed.feeds, names);
-          reply(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
+          const id = parsed.id ?? crypto.randomUUID();
+          reply(
+            res,
+            200,
+            parsed.binaryOutputs ? binaryInferResponse(m, id, names, results, m.schema, parsed.binaryOutputs) : inferResponse(m, id, names, results, m.schema),
+          );
         } else {
-          const parsed = parsePredictRequest(json, m.schema);
+          if (req.headers[HEADER_LENGTH] !== undefined) {
+            throw new RequestError(
+              "binary tensor data (Inference-Header-Content-Length) is for OIP infer only; send /v1/predict JSON",
+              "Inference-Header-Content-Length",
+            );
+          }
+          const parsed = parsePredictRequest(parseJsonBody(body), m.schema);
           const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs);
           reply(res, 200, {
             model_name: name,
