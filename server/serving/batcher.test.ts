@@ -199,7 +199,7 @@ describe("on real onnxruntime sessions", () => {
   /** Each request alone (batching off), then all at once through a batcher; the same bits. */
   async function sameAnswers(run: SessionRun, requests: Array<{ rows: number; feeds: InputFeed[] }>, outputs: string[]): Promise<void> {
     const alone = new Batcher({ maxBatchSize: 1, maxDelayMs: 0 });
-    const solo = [];
+    const solo: Array<Record<string, OutputTensor>> = [];
     for (const r of requests) solo.push(await alone.run({}, run, r.rows, r.feeds, outputs));
     let runs = 0;
     const b = new Batcher({ maxBatchSize: 1000, maxDelayMs: 1 }, { onRun: () => runs++ });

@@ -99,6 +99,36 @@ function nameList(schema: ModelSchema): string {
   return names.join(", ") + (schema.inputs.length > 30 ? `, … (${schema.inputs.length} in all)` : "");
 }
 
+/**
+ * Python's JSON (json.dumps, so tritonclient's JSON inputs) writes NaN,
+ * Infinity and -Infinity, which JSON has not: as null (a missing value, what
+ * NaN means here) and ±1e999 (which JSON.parse reads as ±Infinity). Tokens
+ * inside strings are left alone. Undefined when there is none.
+ */
+export function fromPythonJson(text: string): string | undefined {
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 78 && text.startsWith("NaN", i)) {
+      out += `${text.slice(last, i)}null`;
+      last = i + 3;
+      i += 2;
+    } else if (c === 73 && text.startsWith("Infinity", i)) {
+      out += `${text.slice(last, i)}1e999`;
+      last = i + 8;
+      i += 7;
+    }
+  }
+  return last === 0 ? undefined : out + text.slice(last);
+}
+
 /** Parses a request body; an empty or malformed body is a 400. */
 export function parseJsonBody(body: Buffer | string): unknown {
   const text = typeof body === "string" ? body : body.toString("utf8");
@@ -106,6 +136,14 @@ export function parseJsonBody(body: Buffer | string): unknown {
     return JSON.parse(text);
   } catch (e) {
     if (/^\s*$/.test(text)) throw new RequestError("the request body is empty; send a JSON object", "body");
+    const python = fromPythonJson(text);
+    if (python !== undefined) {
+      try {
+        return JSON.parse(python);
+      } catch {
+        // not that either: report the original error
+      }
+    }
     const detail = e instanceof Error ? e.message.slice(0, 200) : "parse error";
     throw new RequestError(`the request body is not valid JSON: ${detail}`, "body");
   }

@@ -425,7 +425,7 @@ async function binaryCall(path: string, json: unknown, chunks: Buffer[], headers
   const res = await fetch(base + path, {
     method: "POST",
     headers: { "inference-header-content-length": String(head.length), "content-type": "application/octet-stream", ...headers },
-    body: Buffer.concat([head, ...chunks]),
+    body: new Uint8Array(Buffer.concat([head, ...chunks])),
   });
   const bytes = Buffer.from(await res.arrayBuffer());
   const n = res.headers.get("inference-header-content-length");
@@ -499,7 +499,7 @@ describe("binary tensor data (OIP extension)", () => {
 describe("compressed request bodies", () => {
   const json = Buffer.from(JSON.stringify(linInfer([2, 3], ["a", "b"])));
   const post = (body: Buffer, encoding: string) =>
-    fetch(`${base}/v2/models/lin/infer`, { method: "POST", headers: { "content-encoding": encoding }, body }).then(async (r) => ({
+    fetch(`${base}/v2/models/lin/infer`, { method: "POST", headers: { "content-encoding": encoding }, body: new Uint8Array(body) }).then(async (r) => ({
       status: r.status,
       json: await r.json(),
     }));
@@ -531,7 +531,7 @@ describe("compressed request bodies", () => {
     const res = await fetch(`${base}/v2/models/lin/infer`, {
       method: "POST",
       headers: { "content-encoding": "gzip", "inference-header-content-length": String(head.length) },
-      body: zlib.gzipSync(Buffer.concat([head, x, s])),
+      body: new Uint8Array(zlib.gzipSync(Buffer.concat([head, x, s]))),
     });
     expect(((await res.json()) as { outputs: unknown }).outputs).toEqual(want);
   });
