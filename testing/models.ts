@@ -245,17 +245,21 @@ export function benchTreeModel(opts: { trees?: number; depth?: number; seed?: nu
   };
 }
 
-/** One realistic single-row OIP v2 infer body for `benchTreeModel`. */
-export function benchInferBody(seed = 7): Record<string, unknown> {
+/** A realistic OIP v2 infer body of `rows` rows (default one) for `benchTreeModel`. */
+export function benchInferBody(
+  seed = 7,
+  rows = 1,
+): { inputs: Array<{ name: string; shape: number[]; datatype: "FP32" | "BYTES"; data: Array<number | string> }> } {
   const rand = rng(seed);
+  const column = <T>(value: () => T): T[] => Array.from({ length: rows }, value);
   return {
     inputs: [
-      ...BENCH_NUMERIC.map((name) => ({ name, shape: [1, 1], datatype: "FP32", data: [Math.round(rand() * 1000) / 100] })),
+      ...BENCH_NUMERIC.map((name) => ({ name, shape: [rows, 1], datatype: "FP32" as const, data: column(() => Math.round(rand() * 1000) / 100) })),
       ...Object.entries(BENCH_CATEGORIES).map(([name, cats]) => ({
         name,
-        shape: [1, 1],
-        datatype: "BYTES",
-        data: [cats[Math.floor(rand() * cats.length)]!],
+        shape: [rows, 1],
+        datatype: "BYTES" as const,
+        data: column(() => cats[Math.floor(rand() * cats.length)]!),
       })),
     ],
   };

@@ -121,7 +121,7 @@ export class Batcher {
     return new Promise((resolve, reject) => {
       q.pending.push({ rows, feeds, outputs, at: performance.now(), resolve, reject });
       q.rows += rows;
-      this.kick(q);
+      this.kick(q, false);
     });
   }
 
@@ -146,11 +146,16 @@ export class Batcher {
     return q;
   }
 
-  /** Runs the queue if it is full or its oldest request waited long enough; else makes sure a timer will. */
-  private kick(q: Queue): void {
+  /**
+   * Runs the queue if it is full, or (`checkTime`: from a timer or after a
+   * run, never while requests are still being added in the same turn of the
+   * event loop) if its oldest request waited long enough; else makes sure a
+   * timer will.
+   */
+  private kick(q: Queue, checkTime = true): void {
     if (q.running || q.pending.length === 0) return;
     const waited = performance.now() - q.pending[0]!.at;
-    if (q.rows >= q.config.maxBatchSize || waited >= q.config.maxDelayMs) {
+    if (q.rows >= q.config.maxBatchSize || (checkTime && waited >= q.config.maxDelayMs)) {
       if (q.timer) {
         clearTimeout(q.timer);
         q.timer = undefined;
@@ -160,7 +165,8 @@ export class Batcher {
       q.timer = setTimeout(
         () => {
           q.timer = undefined;
-          this.kick(q);
+          // The delay is up (libuv's clock may lag performance.now() by a fraction of a millisecond: no second timer).
+          if (!q.running && q.pending.length > 0) this.flush(q);
         },
         Math.max(1, q.config.maxDelayMs - waited),
       );

@@ -560,7 +560,7 @@ describe("dynamic batching over HTTP", () => {
     try {
       const bodies = [linInfer([1], ["a"]), linInfer([2, 3], ["b", "a"]), linInfer([4, 5, 6], ["a", "a", "z"])];
       const answers = await Promise.all(
-        bodies.map((b) => fetch(`${url}/v2/models/lin/infer`, { method: "POST", body: JSON.stringify(b) }).then((r) => r.json() as Promise<any>)),
+        bodies.map((b) => fetch(`${url}/v2/models/lin/infer`, { method: "POST", body: JSON.stringify(b) }).then((r) => r.json())),
       );
       expect(answers.map((a) => a.outputs[0].data)).toEqual([
         [linearTestExpected(1, "a")],
