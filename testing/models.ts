@@ -42,12 +42,17 @@ function imputeZero(g: GraphBuilder, x: string): string {
  * Regression: `prediction = weight * x + bias + (s == "a" ? 1 : 0)`, with a
  * missing x (NaN) imputed as 0. Inputs x (FP32) and s (BYTES).
  */
-export function linearTestModel(opts: { weight?: number; bias?: number } = {}): TestModel {
+export function linearTestModel(opts: { weight?: number; bias?: number; sFirst?: boolean } = {}): TestModel {
   const weight = opts.weight ?? 2;
   const bias = opts.bias ?? 0;
   const g = new GraphBuilder("serving_test_linear");
-  g.input({ name: "x", type: DataType.FLOAT, shape: [-1, 1] });
-  g.input({ name: "s", type: DataType.STRING, shape: [-1, 1] });
+  const inputs: ModelInput[] = [
+    { name: "x", datatype: "FP32", shape: [-1, 1] },
+    { name: "s", datatype: "BYTES", shape: [-1, 1] },
+  ];
+  // `sFirst`: the same model with its inputs declared the other way round.
+  if (opts.sFirst) inputs.reverse();
+  for (const i of inputs) g.input({ name: i.name, type: i.datatype === "FP32" ? DataType.FLOAT : DataType.STRING, shape: [-1, 1] });
   const x = imputeZero(g, "x");
   const scaled = g.op("Add", [g.op("Mul", [x, g.floatConst([weight], [])]), g.floatConst([bias], [])]);
   const isA = g.op("Cast", [g.op("Equal", ["s", g.stringConst(["a"], [1, 1])])], { to: attr.i(DataType.FLOAT) });
@@ -55,15 +60,7 @@ export function linearTestModel(opts: { weight?: number; bias?: number } = {}): 
   g.output({ name: "prediction", type: DataType.FLOAT, shape: [-1, 1] });
   return {
     onnx: g.serialize({ producerVersion: "test" }),
-    manifest: manifestFor(
-      "regression",
-      [
-        { name: "x", datatype: "FP32", shape: [-1, 1] },
-        { name: "s", datatype: "BYTES", shape: [-1, 1] },
-      ],
-      [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }],
-      { params: { weight, bias } },
-    ),
+    manifest: manifestFor("regression", inputs, [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }], { params: { weight, bias } }),
   };
 }
 
