@@ -749,7 +749,7 @@ describe("dynamic batching over HTTP", () => {
     try {
       const answers = await Promise.all(
         [1, 2, 3, 4].map((v) =>
-          fetch(`${url}/v2/models/lin-batched/infer`, { method: "POST", body: JSON.stringify(linInfer([v], ["b"])) }).then((r) => r.json() as Promise<any>),
+          fetch(`${url}/v2/models/lin-batched/infer`, { method: "POST", body: JSON.stringify(linInfer([v], ["b"])) }).then((r) => r.json()),
         ),
       );
       expect(answers.map((a) => a.outputs[0].data[0])).toEqual([1, 2, 3, 4].map((v) => linearTestExpected(v, "b")));
