@@ -629,9 +629,13 @@ describe("binary tensor data (OIP extension)", () => {
     const r = await binaryCall("/v2/models/shadowed-binary/infer", { inputs }, [x, s]);
     expect(r.status).toBe(200);
     expect(r.json.outputs[0].data).toEqual(xs.map((v, i) => linearTestExpected(v, ss[i]!)));
-    await new Promise((res) => setTimeout(res, 50));
-    await serving.stats.flush();
-    const shadow = source.stats.filter((row) => row.deployment === "shadowed-binary" && row.mode === "shadow");
+    // The shadow runs after the answer: wait for its figures (bounded).
+    const shadowRows = () => source.stats.filter((row) => row.deployment === "shadowed-binary" && row.mode === "shadow");
+    for (let i = 0; i < 200 && shadowRows().length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      await serving.stats.flush();
+    }
+    const shadow = shadowRows();
     expect(shadow.reduce((a, row) => a + row.requests, 0)).toBe(1);
     expect(shadow.reduce((a, row) => a + row.errors, 0)).toBe(0);
     // The same model, so every row agrees.
