@@ -6,7 +6,7 @@ import { checkTrigger } from "../triggers/registry";
 import { z } from "zod";
 import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
 import { nodeTypeVersions, splitTypeRef } from "../nodes/registry";
-import type { NodeDefinition } from "../nodes/types";
+import type { NeighbourNode, NodeDefinition } from "../nodes/types";
 import type { PipelinePlan, PlanStep } from "./plan";
 
 export type CompileResult = { ok: true; plan: PipelinePlan; spec: PipelineSpec } | { ok: false; errors: SpecError[] };
@@ -223,6 +223,23 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
         errors.push({ nodeId, field: `inputs.${port.name}`, message: `input "${port.name}" is not connected: connect a ${port.type} output to it` });
       }
     }
+  }
+
+  // Checks of a node against its neighbours (NodeDefinition.check).
+  const neighbour = (nodeId: string): NeighbourNode | undefined => {
+    const def = defs.get(nodeId);
+    const config = configs.get(nodeId);
+    if (!def || !config) return undefined;
+    return { nodeId, type: def.type, version: def.version, config, input: (port) => feeding(nodeId, port) };
+  };
+  const feeding = (nodeId: string, port: string) => {
+    const src = inputs.get(nodeId)?.[port];
+    return src ? neighbour(src.nodeId) : undefined;
+  };
+  for (const [nodeId, def] of defs) {
+    const config = configs.get(nodeId);
+    if (!def.check || !config) continue;
+    for (const p of def.check(config, { input: (port) => feeding(nodeId, port) })) errors.push({ nodeId, field: p.field, message: p.message });
   }
 
   // Topological order (Kahn, stable by spec order); leftovers are cycles.

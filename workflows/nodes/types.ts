@@ -51,6 +51,27 @@ export interface NodeDefinition<C extends z.ZodType = z.ZodType> {
    * compile time, e.g. a name found on a downstream node. Pure.
    */
   complete?: (config: z.infer<C>, pipeline: PipelineContext) => z.infer<C>;
+  /**
+   * Checks against the nodes around it that its config schema cannot make
+   * (e.g. a gate.compare needs an evaluate that scores the champion). Pure;
+   * each problem names a field of this node.
+   */
+  check?: (config: z.infer<C>, around: NodeNeighbourhood) => { field: string; message: string }[];
+}
+
+/** A node as `check` sees it: type, version, config (defaults applied), and what feeds its inputs. */
+export interface NeighbourNode {
+  nodeId: string;
+  type: string;
+  version: number;
+  config: Record<string, unknown>;
+  /** The node feeding an input port, if it is connected. */
+  input(port: string): NeighbourNode | undefined;
+}
+
+export interface NodeNeighbourhood {
+  /** The node feeding this node's input port, if it is connected. */
+  input(port: string): NeighbourNode | undefined;
 }
 
 /** What `complete` may read about the pipeline around a node. */

@@ -14,6 +14,7 @@ import type { TemporalConnectionOptions } from "../../infra/temporal-connection"
 import { createActivities } from "./activities";
 import { heavyTaskQueue } from "./contracts";
 import { createScheduleActivities } from "./schedule-activities";
+import { createLifecycleActivities } from "./lifecycle-activities";
 import { workerTracingOptions } from "./worker-tracing";
 import { logger } from "../../infra/log";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
@@ -60,7 +61,11 @@ export async function createWorker(opts: {
   const identity = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
   const deps: ActivityDeps = { ...opts.deps, workerIdentity: identity };
   const connection = opts.connection ?? (await NativeConnection.connect(opts.connectionOptions ?? { address: opts.address }));
-  const activities = { ...createActivities(deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(deps) };
+  const activities = {
+    ...createActivities(deps, { nodeActivities: opts.nodeActivities }),
+    ...createScheduleActivities(deps),
+    ...createLifecycleActivities(deps),
+  };
   const common = {
     connection,
     namespace: opts.namespace,
