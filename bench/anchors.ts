@@ -41,3 +41,30 @@ export async function anchorPython(override: string | undefined, opts: VenvOptio
   const got = await ensureVenv(anchorsVenv(), opts);
   return "missing" in got ? got : { python: got.python };
 }
+
+export const MLFLOW_REQUIREMENTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "mlflow.requirements.txt");
+/** The MLflow bench/serving.ts serves its anchor model with; the requirements file pins mlflow at this version. */
+export const MLFLOW_VERSION = "3.17.2";
+
+/** MLflow's venv (bench/mlflow.requirements.txt): mlflow, its scoring server's uvicorn, and onnxruntime must load, mlflow at the pinned version. */
+export function mlflowVenv(requirementsFile = MLFLOW_REQUIREMENTS): VenvSpec {
+  return {
+    name: "bench-mlflow",
+    label: "MLflow anchor",
+    needer: `mlflow ${MLFLOW_VERSION} (${path.basename(requirementsFile)})`,
+    requirementsFile,
+    minPython: [3, 11],
+    executable: "mlflow",
+    verify: async (dir) => {
+      const r = await run(venvExecutable(dir, "python"), ["-c", "import mlflow, onnxruntime, uvicorn; print(mlflow.__version__)"], { timeoutMs: 300_000 });
+      if (r.code !== 0) return `the MLflow venv cannot import mlflow, onnxruntime and uvicorn: ${lastLines(r.out)}`;
+      const version = r.out.trim().split("\n").at(-1);
+      return version === MLFLOW_VERSION ? undefined : `the MLflow venv has mlflow ${version}, not ${MLFLOW_VERSION}`;
+    },
+  };
+}
+
+/** The MLflow venv's directory (its bin/ holds `mlflow` and `uvicorn`), made if needed; or why it cannot be had. */
+export async function mlflowAnchor(opts: VenvOptions = {}): Promise<{ dir: string; python: string } | { missing: string }> {
+  return ensureVenv(mlflowVenv(), opts);
+}
