@@ -225,6 +225,15 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
 
+  // What a node type checks beyond its config schema: the config with its wiring.
+  for (const [nodeId, def] of defs) {
+    const config = configs.get(nodeId);
+    if (!def.check || !config) continue;
+    // An edge into a port counts even when it is wrong (that error is reported already).
+    const connected = def.inputs.filter((p) => attempted.has(`${nodeId}\u0000${p.name}`)).map((p) => p.name);
+    for (const p of def.check(config, { connected })) errors.push({ nodeId, ...p });
+  }
+
   // Topological order (Kahn, stable by spec order); leftovers are cycles.
   const order: string[] = [];
   const indegree = new Map<string, number>();

@@ -51,6 +51,19 @@ export interface NodeDefinition<C extends z.ZodType = z.ZodType> {
    * compile time, e.g. a name found on a downstream node. Pure.
    */
   complete?: (config: z.infer<C>, pipeline: PipelineContext) => z.infer<C>;
+  /**
+   * What the config schema cannot check on its own: the config together with
+   * the node's wiring (e.g. a model from an optional input or from config,
+   * exactly one). Pure; each problem names its field (`config.model`,
+   * `inputs.model`). Runs at compile time once the config and edges are valid.
+   */
+  check?: (config: z.infer<C>, wiring: NodeWiring) => { field: string; message: string }[];
+}
+
+/** What `check` may read about a node's place in the pipeline. */
+export interface NodeWiring {
+  /** Its input ports that an edge feeds. */
+  connected: string[];
 }
 
 /** What `complete` may read about the pipeline around a node. */

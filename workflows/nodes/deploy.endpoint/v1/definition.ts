@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { registryName } from "../../_shared/registry-name";
+import { ALIAS_NAME, registryName } from "../../_shared/registry-name";
 
 export default defineNode({
   type: "deploy.endpoint",
@@ -18,7 +18,7 @@ export default defineNode({
       model: registryName("model").describe("Registry name and serving endpoint name"),
       alias: z
         .string()
-        .regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name")
+        .regex(ALIAS_NAME, "alias must be a lowercase name")
         .default("champion")
         .describe("Alias to move to the new version"),
       strategy: z
