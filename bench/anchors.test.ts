@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pinnedVersions } from "../testing/python-venv";
-import { anchorPython, anchorsVenv, ANCHORS_REQUIREMENTS, XGBOOST_VERSION } from "./anchors";
+import { anchorPython, anchorsVenv, ANCHORS_REQUIREMENTS, ONNXRUNTIME_VERSION, XGBOOST_VERSION } from "./anchors";
 
 const text = fs.readFileSync(ANCHORS_REQUIREMENTS, "utf8");
 
@@ -21,6 +21,11 @@ describe("the benchmarks' Python anchors", () => {
     expect(pins.has("xgboost")).toBe(false); // the CPU-only wheel, not the one that pulls NVIDIA NCCL
     expect(pins.has("numpy")).toBe(true);
     expect(pins.has("scipy")).toBe(true); // xgboost's own dependency: --no-deps installs only what is listed
+    // Batch scoring is compared with the onnxruntime that onnxruntime-node is.
+    expect(pins.get("onnxruntime")).toBe(ONNXRUNTIME_VERSION);
+    const nodeOrt = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "onnxruntime-node", "package.json"), "utf8")) as { version: string };
+    expect(nodeOrt.version).toBe(ONNXRUNTIME_VERSION);
+    expect(pins.has("pyarrow")).toBe(true);
     const blocks = text.split(/\n(?=[a-z])/).filter((b) => /^[a-z0-9-]+==/.test(b));
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     for (const b of blocks) expect(b, b.split("\n")[0]).toMatch(/--hash=sha256:[0-9a-f]{64}/);

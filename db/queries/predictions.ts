@@ -30,7 +30,8 @@ const RESERVED_SCHEMAS = new Set(["drizzle", "pg_catalog", "information_schema",
 
 /** Why `t` may not hold predictions (null: it may): Conveyor's own tables and system schemas are off limits. */
 export function reservedTable(t: TableName): string | null {
-  if (RESERVED_SCHEMAS.has(t.schema) || t.schema.startsWith("pg_")) return `schema "${t.schema}" belongs to ${t.schema === "drizzle" ? "Conveyor" : "PostgreSQL"}`;
+  if (RESERVED_SCHEMAS.has(t.schema) || t.schema.startsWith("pg_"))
+    return `schema "${t.schema}" belongs to ${t.schema === "drizzle" ? "Conveyor" : "PostgreSQL"}`;
   if (t.schema === "public" && CONVEYOR_TABLES.has(t.name)) return `"${t.name}" is one of Conveyor's own tables`;
   return null;
 }

@@ -224,8 +224,7 @@ describe("long and crashing steps", () => {
     await cancelRun(h.ctx, { runId });
     for (;;) {
       if ((await train()).status === "cancelled" && liveThreads() === 0) break;
-      if (performance.now() - t0 > 10_000)
-        throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveThreads()} training thread(s)`);
+      if (performance.now() - t0 > 10_000) throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveThreads()} training thread(s)`);
       await sleep(50);
     }
     const stoppedMs = performance.now() - t0;

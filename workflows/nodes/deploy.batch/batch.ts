@@ -144,12 +144,12 @@ async function scoreChunks(
     });
   };
   progress();
-  // Parts are kept one after another (in chunk order) while the thread goes on scoring.
+  // Parts are kept one after another (in chunk order) while the thread goes on scoring; a part that cannot be kept stops the thread.
   let keeping: Promise<void> = Promise.resolve();
-  let failed: unknown;
+  const stop = new AbortController();
   try {
     const columns = model.manifest.inputs.map((i) => ({ name: i.name, kind: i.datatype === "FP32" ? ("number" as const) : ("string" as const) }));
-    const scoring = scoreInThread(
+    await scoreInThread(
       {
         model: new Uint8Array(await store.read(model.uri)),
         spec: { task: model.manifest.task, inputs: model.manifest.inputs, classes: model.manifest.classes },
@@ -159,10 +159,10 @@ async function scoreChunks(
         outDir: dir,
       },
       {
-        signal: ctx.signal,
+        signal: AbortSignal.any([ctx.signal, stop.signal]),
         onPart: (p) => {
           keeping = keeping.then(async () => {
-            if (failed) return;
+            if (stop.signal.aborted) return;
             try {
               const ref = await store.putFile(p.file, path.basename(p.file));
               cp.parts.push({ index: p.index, uri: ref.uri, sha256: ref.sha256, rows: p.rows });
@@ -170,17 +170,16 @@ async function scoreChunks(
               rowsDone += p.rows;
               progress();
             } catch (e) {
-              failed = e;
+              stop.abort(e);
             }
           });
         },
       },
     );
-    await scoring;
     await keeping;
-    if (failed) throw failed;
+    if (stop.signal.aborted) throw stop.signal.reason as Error;
   } finally {
-    await keeping.catch(() => {});
+    await keeping;
     await fsp.rm(dir, { recursive: true, force: true });
   }
   const seconds = (performance.now() - started) / 1000;
@@ -252,7 +251,7 @@ async function writeTable(
   ctx.log(`wrote ${output.rows} rows to ${label} (run_id ${ctx.runId})`);
 }
 
-export async function runBatchScoring(ctx: StepContext<Config>): Promise<{ dataset: DatasetRef }> {
+export async function runBatchScoring(ctx: StepContext<Config>): Promise<{ predictions: DatasetRef }> {
   const ds = inputOf(ctx, "dataset", "dataset");
   const { config } = ctx;
   const saved = savedCheckpoint(await ctx.loadCheckpoint());
@@ -295,7 +294,11 @@ export async function runBatchScoring(ctx: StepContext<Config>): Promise<{ datas
     await save();
   }
   const output = cp.output;
-  ctx.log(`predictions: ${output.rows} rows, sha256 ${output.sha256.slice(0, 12)}…; columns added: ${predictionColumns(model.manifest).map((c) => c.name).join(", ")}`);
+  ctx.log(
+    `predictions: ${output.rows} rows, sha256 ${output.sha256.slice(0, 12)}…; columns added: ${predictionColumns(model.manifest)
+      .map((c) => c.name)
+      .join(", ")}`,
+  );
   ctx.metric("rows", output.rows);
 
   if (table) await writeTable(ctx, { table, output, cp, save });
@@ -317,15 +320,19 @@ export async function runBatchScoring(ctx: StepContext<Config>): Promise<{ datas
         runId: ctx.runId,
         nodeId: ctx.nodeId,
       },
-      (pipelineId, detail) => (ctx.deps.startRun ? ctx.deps.startRun(ctx.teamId, pipelineId, detail) : Promise.resolve({ error: "this worker cannot start runs" })),
+      (pipelineId, detail) =>
+        ctx.deps.startRun ? ctx.deps.startRun(ctx.teamId, pipelineId, detail) : Promise.resolve({ error: "this worker cannot start runs" }),
     );
     ctx.log(`${created ? "registered" : "already registered"} dataset "${row.name}" version ${row.version}`);
     for (const r of runs)
-      ctx.log(r.runId ? `dataset trigger: started run ${r.runId} of pipeline ${r.pipelineId}` : `dataset trigger: pipeline ${r.pipelineId} did not start: ${r.error}`, r.runId ? "info" : "warn");
+      ctx.log(
+        r.runId ? `dataset trigger: started run ${r.runId} of pipeline ${r.pipelineId}` : `dataset trigger: pipeline ${r.pipelineId} did not start: ${r.error}`,
+        r.runId ? "info" : "warn",
+      );
     origin = { dataset: row.name, version: row.version, id: row.id };
   }
   return {
-    dataset: {
+    predictions: {
       ...output,
       ...(origin ? { origin } : {}),
       scoredWith: { modelSha256: model.sha256, modelUri: model.uri, task: model.manifest.task, ...(model.registry ? { registry: model.registry } : {}) },

@@ -18,7 +18,17 @@ describe("model references", () => {
   it("parses model:<name>@<alias> and model:<name>@<version>, and nothing else", () => {
     expect(parseModelRef("model:flights@champion")).toEqual({ name: "flights", alias: "champion" });
     expect(parseModelRef("model:flights-gbdt_2@3")).toEqual({ name: "flights-gbdt_2", version: 3 });
-    for (const bad of ["flights@champion", "model:flights", "model:@champion", "model:Flights@champion", "model:flights@0", "model:flights@03", "model:flights@Champion", "model:a@b@c", "model:flights@"])
+    for (const bad of [
+      "flights@champion",
+      "model:flights",
+      "model:@champion",
+      "model:Flights@champion",
+      "model:flights@0",
+      "model:flights@03",
+      "model:flights@Champion",
+      "model:a@b@c",
+      "model:flights@",
+    ])
       expect(parseModelRef(bad), bad).toBeNull();
   });
 });
@@ -139,7 +149,11 @@ describe("deploy.batch in the compiler", () => {
       { nodeId: "batch", field: "config.model", message: "the model comes from the `model` input and from config.model: remove one of them" },
     ]);
     expect(errors({}, false)).toEqual([
-      { nodeId: "batch", field: "config.model", message: 'no model to score with: connect a model to the `model` input or set model to "model:<name>@<alias|version>"' },
+      {
+        nodeId: "batch",
+        field: "config.model",
+        message: 'no model to score with: connect a model to the `model` input or set model to "model:<name>@<alias|version>"',
+      },
     ]);
   });
 

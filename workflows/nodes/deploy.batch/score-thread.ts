@@ -18,9 +18,7 @@ import type { ScoreProgress, ScoreRequest, ScoreResult } from "./score-in-thread
 
 /** Rows [start, end) of the model's columns: numbers as doubles (null → NaN), text as strings (null → ""), like evaluate and serving. */
 async function readChunk(conn: DuckDBConnection, req: ScoreRequest, start: number, end: number): Promise<Frame> {
-  const select = req.columns
-    .map((c) => `CAST(${ident(c.name)} AS ${c.kind === "number" ? "DOUBLE" : "VARCHAR"}) AS ${ident(c.name)}`)
-    .join(", ");
+  const select = req.columns.map((c) => `CAST(${ident(c.name)} AS ${c.kind === "number" ? "DOUBLE" : "VARCHAR"}) AS ${ident(c.name)}`).join(", ");
   const reader = await conn.runAndReadAll(
     `SELECT ${select} FROM read_parquet(${lit(req.dataset)}, file_row_number = true) WHERE file_row_number >= ${start} AND file_row_number < ${end}`,
   );

@@ -15,7 +15,7 @@ export default defineNode({
     { name: "dataset", type: "dataset" },
     { name: "model", type: "model", required: false },
   ],
-  outputs: [{ name: "dataset", type: "dataset" }],
+  outputs: [{ name: "predictions", type: "dataset" }],
   config: z
     .object({
       model: z
@@ -60,7 +60,9 @@ export default defineNode({
     if (fromInput && config.model !== undefined)
       return [{ field: "config.model", message: "the model comes from the `model` input and from config.model: remove one of them" }];
     if (!fromInput && config.model === undefined)
-      return [{ field: "config.model", message: 'no model to score with: connect a model to the `model` input or set model to "model:<name>@<alias|version>"' }];
+      return [
+        { field: "config.model", message: 'no model to score with: connect a model to the `model` input or set model to "model:<name>@<alias|version>"' },
+      ];
     return [];
   },
 });

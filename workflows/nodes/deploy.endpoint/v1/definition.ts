@@ -16,11 +16,7 @@ export default defineNode({
   config: z
     .object({
       model: registryName("model").describe("Registry name and serving endpoint name"),
-      alias: z
-        .string()
-        .regex(ALIAS_NAME, "alias must be a lowercase name")
-        .default("champion")
-        .describe("Alias to move to the new version"),
+      alias: z.string().regex(ALIAS_NAME, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
       strategy: z
         .enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' })
         .default("replace")
