@@ -281,10 +281,13 @@ export async function runBatchScoring(ctx: StepContext<Config>): Promise<{ predi
   };
   const save = () => ctx.saveCheckpoint(cp);
   if (saved && !same && saved.parts.length) ctx.log("an earlier attempt scored another model or dataset: its chunks are not reused", "warn");
+  const doneRows = done.reduce((n, p) => n + p.rows, 0);
   ctx.log(
-    done.length
-      ? `resuming: ${done.length} of ${chunks.length} chunks (${done.reduce((n, p) => n + p.rows, 0)} rows) were scored by an earlier attempt; scoring chunks ${todo[0]?.index ?? "-"}–${chunks.length - 1}`
-      : `scoring ${ds.rows} rows in ${chunks.length} chunk${chunks.length === 1 ? "" : "s"} of up to ${config.chunkRows} rows`,
+    done.length === 0
+      ? `scoring ${ds.rows} rows in ${chunks.length} chunk${chunks.length === 1 ? "" : "s"} of up to ${config.chunkRows} rows`
+      : todo.length
+        ? `resuming: ${done.length} of ${chunks.length} chunks (${doneRows} rows) were scored by an earlier attempt; scoring chunks ${todo[0]!.index}–${chunks.length - 1}`
+        : `resuming: all ${chunks.length} chunks (${doneRows} rows) were scored by an earlier attempt`,
   );
   await save();
 

@@ -15,14 +15,38 @@ import { listDatasets, uploadDataset } from "../../../server/services/datasets/u
 import { lit, withDuckDb } from "../../data/duckdb";
 import { countRunRows } from "../../../db/queries/predictions";
 import type { DatasetRef, MetricsRef, ModelRef } from "../../spec/refs";
+import { NODE_ACTIVITIES } from "../activities.generated";
+import type { NodeActivity } from "../step-context";
+import type { BatchCheckpoint } from "./batch";
 
 const uid = Math.random().toString(36).slice(2, 8);
 const model = `batch-${uid}`;
 const FEATURES = ["hour", "day_of_week", "distance", "origin", "destination"];
 
+/**
+ * deploy.batch as the worker runs it, except that the first attempt writing
+ * to `crashTable` dies right after its second chunk of rows is committed to
+ * the table, before its checkpoint says so (a worker lost at the worst time).
+ */
+const crashTable = `batch_${uid}.crash_scores`;
+let crashed = false;
+const batchActivity: NodeActivity = (ctx) => {
+  const real = NODE_ACTIVITIES["deploy.batch@1"]!;
+  if (crashed || (ctx.config as { table?: string }).table !== crashTable) return real(ctx);
+  crashed = true;
+  let tableSaves = 0;
+  return real({
+    ...ctx,
+    saveCheckpoint: async (cp) => {
+      if ((cp as BatchCheckpoint).tableRows !== undefined && ++tableSaves === 2) throw new Error("the worker was lost");
+      await ctx.saveCheckpoint(cp);
+    },
+  });
+};
+
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness();
+  h = await startHarness({ nodeActivities: { "deploy.batch@1": batchActivity } });
 });
 afterAll(async () => {
   await h?.db.$client.unsafe(`drop schema if exists batch_${uid} cascade`);
@@ -227,5 +251,23 @@ describe("deploy.batch", () => {
       expect(step.error).toBe(cases[i]![1]);
       expect(step.attempt).toBe(1); // bad input is never retried
     });
+  });
+
+  it("a retry replaces the rows an attempt wrote to the table past its checkpoint: each row once", async () => {
+    const { run: r } = await run(registrySpec(`crash-${uid}`, "sample:flights-20k", `model:${model}@champion`, { chunkRows: 5000, table: crashTable }));
+    expect(r.error).toBeNull();
+    const step = r.steps.find((s) => s.nodeId === "batch")!;
+    expect(crashed).toBe(true);
+    expect(step.attempt).toBe(2);
+    const logs = step.logs.map((l) => l.message);
+    expect(logs).toContain("attempt 1 failed: the worker was lost; retrying");
+    expect(logs).toContain("resuming: all 4 chunks (20000 rows) were scored by an earlier attempt");
+    expect(logs).toContain(`removed 5000 row(s) an earlier attempt wrote to ${crashTable} past row 5000`);
+    expect(logs).toContain("resuming the table after row 5000, which an earlier attempt wrote");
+    const rows = await h.db.$client.unsafe<{ n: string; first: string; last: string }[]>(
+      `select count(*) as n, min(row_number) as first, max(row_number) as last from ${crashTable} where run_id = $1`,
+      [r.id],
+    );
+    expect(rows[0]).toEqual({ n: "20000", first: "1", last: "20000" });
   });
 });
