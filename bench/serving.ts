@@ -189,7 +189,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     const ours = await post(inferUrl, body);
     const loaded = serving.registry.peek("bench-gbdt");
     if (!loaded) throw new Error("the bench model is not loaded");
-    ceiling.server = ceilingServer(loaded.session);
+    ceiling.server = ceilingServer(loaded.live[0]!.model!.session);
     const ceilingUrl = await listen(ceiling.server);
     const bare = await post(ceilingUrl, body);
     const a = ours.outputs[0].data[0] as number;

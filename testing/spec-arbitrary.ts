@@ -16,7 +16,7 @@ import { z } from "zod";
 import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
 import { REGISTRY_NAME } from "../workflows/nodes/_shared/registry-name";
-import { METRIC_NAMES } from "../workflows/spec/metrics";
+import { CLASSIFICATION_METRICS, METRIC_NAMES, REGRESSION_METRICS } from "../workflows/spec/metrics";
 import { SAMPLE_NAMES } from "../workflows/spec/samples";
 import { NOTE_COLORS, type Param, type PipelineSpecInput } from "../workflows/spec/spec";
 
@@ -136,6 +136,55 @@ const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrar
         { minLength: 1, maxLength: 4 },
       ),
     }),
+  "gate.compare": () =>
+    fc.record(
+      { metric: fc.constantFrom(...METRIC_NAMES), margin: num(0, 10, [0, 0.01, 0.05]), direction: fc.constantFrom("higher", "lower") },
+      { requiredKeys: ["metric"] },
+    ),
+  "gate.approval": () =>
+    fc.record(
+      { timeout: fc.constantFrom("10m", "1h", "2d", "7d"), instructions: textArb({ maxLength: 40 }), registryName: fc.stringMatching(REGISTRY_NAME) },
+      { requiredKeys: [] },
+    ),
+  "deploy.endpoint@2": () =>
+    fc.oneof(
+      fc.record(
+        { model: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,62}$/), alias: fc.constant("champion"), strategy: fc.constant("replace") },
+        { requiredKeys: ["model"] },
+      ),
+      fc.record({
+        model: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+        strategy: fc.constant("canary"),
+        canary: fc.record(
+          {
+            steps: fc.constantFrom([100], [10, 100], [10, 50, 100], [1, 5, 25, 100]),
+            interval: fc.constantFrom("30s", "10m", "1h"),
+            rollback: fc.record(
+              { maxErrorRate: finite(0, 1), maxP99Ms: finite(1, 1000), minRequests: fc.integer({ min: 1, max: 1000 }) },
+              { requiredKeys: [] },
+            ),
+          },
+          { requiredKeys: [] },
+        ),
+      }),
+      fc.record({
+        model: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+        strategy: fc.constant("shadow"),
+        shadow: fc.record(
+          { duration: fc.constantFrom("10m", "1h"), promote: fc.record({ minAgreement: finite(0, 1), minCompared: fc.integer({ min: 1, max: 10000 }) }) },
+          { requiredKeys: [] },
+        ),
+      }),
+      fc.record({
+        model: fc.stringMatching(/^[a-z0-9][a-z0-9_-]{0,62}$/),
+        strategy: fc.constant("ab"),
+        ab: fc.record({
+          weight: fc.integer({ min: 1, max: 99 }),
+          duration: fc.constantFrom("1h", "7d"),
+          sticky: fc.oneof(fc.record({ parameter: fc.constantFrom("customer", "user_id") }), fc.record({ column: fc.constantFrom("store", "origin") })),
+        }),
+      }),
+    ),
   "deploy.endpoint": () =>
     fc.record(
       {
@@ -194,6 +243,31 @@ export interface ValidSpecOptions {
   notes?: boolean;
 }
 
+/**
+ * Inputs that only some producers may feed (a node's `check` says so at
+ * compile time): gate.compare reads the metrics of an evaluate that scores
+ * the champion (evaluate@2, with compareWithChampion set in `fixNeighbours`).
+ */
+const SOURCE_RULES: Record<string, Record<string, (source: NodeDefinition) => boolean>> = {
+  "gate.compare": { metrics: (d) => d.type === "evaluate" && d.version >= 2 },
+};
+
+/** Configs that a neighbour constrains (see SOURCE_RULES), made consistent with it. */
+function fixNeighbours(types: NodeDefinition[], configs: Config[], edges: Skeleton["edges"]): Config[] {
+  const out = configs.map((c) => ({ ...c }));
+  const source = (target: number, port: string) => edges.find(([, , t, tp]) => t === target && tp === port)?.[0];
+  types.forEach((d, i) => {
+    if (d.type !== "gate.compare") return;
+    const evaluate = source(i, "metrics")!;
+    out[evaluate]!.compareWithChampion = true;
+    const model = source(evaluate, "model");
+    const task = model !== undefined && types[model]!.type.startsWith("train.") ? ((out[model]!.task as string | undefined) ?? "regression") : undefined;
+    const produced: readonly string[] = task === "classification" ? CLASSIFICATION_METRICS : task === "regression" ? REGRESSION_METRICS : METRIC_NAMES;
+    if (!produced.includes(out[i]!.metric as string)) out[i]!.metric = produced[0];
+  });
+  return out;
+}
+
 /** One step of graph building: which feasible type, and which earlier output feeds each input. */
 const stepArb = fc.record({
   typePick: fc.nat(),
@@ -217,13 +291,15 @@ function buildSkeleton(steps: { typePick: number; versioned: "no" | "type@N" | "
   const edges: Skeleton["edges"] = [];
   const outputs: { node: number; port: string; type: string }[] = [];
   for (const step of steps) {
-    const feasible = NODE_DEFINITIONS.filter((d) => d.inputs.every((p) => outputs.some((o) => o.type === p.type)));
+    const fits = (d: NodeDefinition, p: { name: string; type: string }) =>
+      outputs.filter((o) => o.type === p.type && (SOURCE_RULES[d.type]?.[p.name]?.(types[o.node]!) ?? true));
+    const feasible = NODE_DEFINITIONS.filter((d) => d.inputs.every((p) => fits(d, p).length > 0));
     const picked = feasible[step.typePick % feasible.length]!;
     // A node that names no version is read as the newest one: generate that one's config.
     const def = step.versioned === "no" ? latestNodeType(picked.type)! : picked;
     const index = types.length;
     def.inputs.forEach((p, k) => {
-      const candidates = outputs.filter((o) => o.type === p.type);
+      const candidates = fits(def, p);
       const src = candidates[(step.sourcePicks[k] ?? 0) % candidates.length]!;
       edges.push([src.node, src.port, index, p.name]);
     });
@@ -296,13 +372,14 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
         })
         .map((r) => {
           const ids = r.ids.slice(0, n);
+          const configs = fixNeighbours(sk.types, r.configs, sk.edges);
           const noteIds = r.ids.slice(n, n + r.notes.length);
           const nodes = permutation(r.nodeOrder, n).map((i) => ({
             id: ids[i]!,
             type: sk.typeNames[i]!,
             ...(sk.versions[i] !== undefined ? { version: sk.versions[i] } : {}),
             ...(r.nodeExtras[i]!.label !== undefined ? { label: r.nodeExtras[i]!.label } : {}),
-            config: r.configs[i] as Config,
+            config: configs[i]!,
             ...(r.nodeExtras[i]!.position !== undefined ? { position: r.nodeExtras[i]!.position } : {}),
           }));
           const edges = permutation(r.edgeOrder, sk.edges.length).map((k) => {

@@ -279,6 +279,165 @@ export const modelInputs = {
 export { ZModelInput, ZModelOutput };
 
 // ---------------------------------------------------------------------------
+// Deployments
+
+const ZRouteView = z
+  .object({
+    version: z.number().int().nullable().describe("the version it sends to (an alias route: where the alias points now; null when it points nowhere)"),
+    alias: z.string().nullable().describe("set when the route follows an alias"),
+    weight: z.number().describe("percent of live traffic (0 for a shadow)"),
+    mode: z.enum(["live", "shadow"]).describe("live answers its share of requests; shadow gets a copy of every request and never answers"),
+  })
+  .meta({ id: "DeploymentRoute" });
+
+const ZRollout = z
+  .object({
+    strategy: z.enum(["canary", "shadow", "ab"]),
+    challenger: z.number().int().describe("the version being rolled out"),
+    step: z.number().int().optional().describe("canary: index into steps"),
+    steps: z.array(z.number()).optional().describe("canary: percent of traffic at each step"),
+    workflowId: z.string(),
+    runId: z.string().optional(),
+    startedAt: z.string(),
+    stepStartedAt: z.string(),
+  })
+  .meta({ id: "Rollout" });
+
+export const ZDeploymentSummary = z
+  .object({
+    name: z.string().describe("the endpoint: /v2/models/{name}"),
+    model: z.string().describe("registry model"),
+    alias: z.string().describe("the alias its stable route follows; promote moves it"),
+    status: z.string(),
+    routes: z.array(ZRouteView),
+    rollout: ZRollout.nullable().describe("a canary, shadow or A/B rollout in progress"),
+    sticky: z.object({ parameter: z.string().optional(), column: z.string().optional() }).nullable().describe("A/B: what keeps a caller on one version"),
+    updatedAt: ZTimestamp,
+  })
+  .meta({ id: "DeploymentSummary" });
+
+const ZVersionFigures = z
+  .object({
+    version: z.number().int(),
+    mode: z.enum(["live", "shadow"]),
+    requests: z.number().int(),
+    errors: z.number().int().describe("answers with status 400 or more"),
+    errorRate: z.number(),
+    p50Ms: z.number().nullable(),
+    p99Ms: z.number().nullable(),
+    agreement: z.number().nullable().describe("shadow: share of compared rows whose answer agreed with the live answer"),
+    compared: z.number().int(),
+  })
+  .meta({ id: "VersionFigures" });
+
+const ZDeploymentEvent = z
+  .object({
+    kind: z.string().describe("created, updated, canary-step, shadow-started, ab-started, promoted, rolled-back"),
+    fromRoutes: z.array(ZRouteView).nullable(),
+    toRoutes: z.array(ZRouteView),
+    actor: z.string().describe("user:<id> or pipeline:<id>"),
+    reason: z.string(),
+    runId: z.string().nullable(),
+    pipelineName: z.string().nullable().describe("the pipeline of the run that made the change"),
+    createdAt: ZTimestamp,
+  })
+  .meta({ id: "DeploymentEvent" });
+
+export const ZDeployment = ZDeploymentSummary.extend({
+  figuresSince: ZTimestamp,
+  figures: z.array(ZVersionFigures).describe("live figures per version, summed over serving replicas"),
+  history: z.array(ZDeploymentEvent).describe("route changes, newest first"),
+}).meta({ id: "Deployment" });
+
+export const ZDeploymentChanged = ZDeploymentSummary.extend({ outcome: z.string().describe("what happened") }).meta({ id: "DeploymentChanged" });
+
+const ZReason = ZMessage.min(1, "say why (it is kept in the audit trail)");
+
+export const deploymentInputs = {
+  list: z.object({ model: ZName.optional().describe("only this registry model's deployments") }),
+  get: z.object({
+    name: ZName,
+    minutes: z.coerce
+      .number<number | string>()
+      .int()
+      .min(1)
+      .max(10080)
+      .optional()
+      .describe("figures of the last N minutes (default 15; during a rollout: since its step began)"),
+  }),
+  promote: z.object({
+    name: ZName,
+    version: ZVersionNumber.optional().describe("the version to promote (during a rollout: its challenger, the default)"),
+    reason: ZReason,
+  }),
+  rollback: z.object({ name: ZName, reason: ZReason }),
+};
+
+// ---------------------------------------------------------------------------
+// Approvals
+
+export const APPROVAL_STATUSES = ["pending", "approved", "rejected", "expired"] as const;
+
+export const ZApproval = z
+  .object({
+    id: z.string(),
+    status: z.enum(APPROVAL_STATUSES),
+    runId: z.string(),
+    nodeId: z.string(),
+    modelName: z.string(),
+    pipeline: z.object({ id: z.string(), name: z.string(), version: z.number().int() }),
+    instructions: z.string(),
+    task: z.string().nullable(),
+    rows: z.number().int().nullable().describe("evaluation rows"),
+    metrics: ZMetrics.describe("the challenger's"),
+    champion: z
+      .object({
+        version: z.number().int(),
+        runId: z.string(),
+        pipeline: z.object({ id: z.string(), version: z.number().int(), nodeId: z.string() }),
+        metrics: ZMetrics,
+        sameRows: z.boolean().describe("scored on the same rows as the challenger (else its registered metrics)"),
+      })
+      .nullable(),
+    model: z.object({ sha256: z.string(), manifest: z.record(z.string(), z.unknown()) }).nullable(),
+    modelUrl: z.string().describe("the challenger's model.onnx (for the in-browser preview)"),
+    expiresAt: ZTimestamp,
+    decidedBy: z.string().nullable(),
+    comment: z.string().nullable(),
+    decidedAt: ZTimestamp.nullable(),
+    createdAt: ZTimestamp,
+  })
+  .meta({ id: "Approval" });
+
+const ZFieldChange = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
+export const ZApprovalDetail = ZApproval.extend({
+  championPipeline: z.object({ id: z.string(), version: z.number().int(), nodeId: z.string() }).nullable(),
+  diff: z
+    .object({
+      nodes: z.object({
+        added: z.array(z.string()),
+        removed: z.array(z.string()),
+        changed: z.array(z.object({ id: z.string(), fields: z.array(ZFieldChange) })),
+      }),
+      edges: z.object({ added: z.array(z.string()), removed: z.array(z.string()) }),
+      pipeline: z.array(ZFieldChange),
+      layoutOnly: z.boolean(),
+    })
+    .nullable()
+    .describe("this run's pipeline version against the one that made the champion"),
+}).meta({ id: "ApprovalDetail" });
+
+export const approvalInputs = {
+  list: z.object({ status: z.enum(APPROVAL_STATUSES).optional().describe("e.g. pending: the inbox") }),
+  get: z.object({ id: ZId }),
+  decide: z.object({
+    id: ZId,
+    decision: z.enum(["approve", "reject"], { error: 'decision must be "approve" or "reject"' }),
+    comment: ZMessage.default(""),
+  }),
+};
+
+// ---------------------------------------------------------------------------
 // Datasets
 
 export const ZDataset = z

@@ -177,6 +177,8 @@ export async function changeDeployment(
   decide: (row: DeploymentRow & { modelName: string }) => Promise<{
     routes: DeploymentRoute[];
     rollout: DeploymentRollout | null;
+    /** New serving options (e.g. an A/B test's sticky key); unchanged when absent. */
+    config?: DeploymentConfig;
     kind: string;
     actor: string;
     reason: string;
@@ -196,7 +198,12 @@ export async function changeDeployment(
     if (!change) return { row: found.d, changed: false };
     const [row] = await tx
       .update(deployments)
-      .set({ routes: change.routes, rollout: change.rollout, updatedAt: new Date() })
+      .set({
+        routes: change.routes,
+        rollout: change.rollout,
+        ...(change.config ? { config: change.config as Record<string, unknown> } : {}),
+        updatedAt: new Date(),
+      })
       .where(eq(deployments.id, found.d.id))
       .returning();
     await tx.insert(deploymentEvents).values({

@@ -197,7 +197,8 @@ export async function finishStep(
     runId: string;
     nodeId: string;
     attempt: number;
-    status: "succeeded" | "cancelled";
+    /** "running": the activity is done but the workflow continues the step (an approval, a rollout). */
+    status: "succeeded" | "cancelled" | "running";
     error?: string | null;
     outputs?: Record<string, unknown>;
     cached?: boolean;
@@ -211,7 +212,7 @@ export async function finishStep(
       .update(runSteps)
       .set({
         status: input.status,
-        finishedAt: new Date(),
+        finishedAt: input.status === "running" ? null : new Date(),
         ...(input.error !== undefined ? { error: input.error } : {}),
         ...(input.outputs ? { outputs: input.outputs } : {}),
         ...(input.cached !== undefined ? { cached: input.cached } : {}),

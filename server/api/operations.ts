@@ -18,6 +18,8 @@ import { startRun } from "../services/runs/start-run";
 import { getModel, getModelVersion, listModels, downloadModelFile } from "../services/models/get-model";
 import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
+import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment } from "../services/deployments/deployments";
+import { decideApproval, downloadApprovalModel, getApproval, listApprovals } from "../services/approvals/approvals";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
 import { openApiDocument } from "../openapi";
 import { listSchedules, listTriggers, pauseTrigger, regenerateWebhook } from "../services/triggers/list";
@@ -66,6 +68,16 @@ export const operations: Operations = {
   setAlias: (ctx, input) => setAlias(ctx, input),
   deleteAlias: (ctx, input) => deleteAlias(ctx, input),
   predict: (ctx, input) => predict(ctx, input),
+
+  listDeployments: (ctx, input) => listDeployments(ctx, input),
+  getDeployment: (ctx, input) => getDeployment(ctx, input),
+  promoteDeployment: (ctx, input) => promoteDeployment(ctx, input),
+  rollbackDeployment: (ctx, input) => rollbackDeployment(ctx, input),
+
+  listApprovals: (ctx, input) => listApprovals(ctx, input),
+  getApproval: (ctx, input) => getApproval(ctx, input),
+  decideApproval: (ctx, input) => decideApproval(ctx, input),
+  downloadApprovalModel: (ctx, input) => downloadApprovalModel(ctx, input),
 
   listDatasets: (ctx) => listDatasets(ctx),
   uploadDataset: (ctx, input) => uploadDataset(ctx, input),

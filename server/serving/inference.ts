@@ -7,12 +7,16 @@
  */
 import crypto from "node:crypto";
 import type http from "node:http";
+import type { Logger } from "../../infra/log";
 import { RequestError } from "./errors";
 import { readBody, type Reply } from "./http-io";
-import type { LoadedModel, ModelRegistry } from "./model-registry";
+import type { LoadedDeployment, LoadedModel, LoadedRoute, ModelRegistry } from "./model-registry";
 import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
 import type { RequestLabel } from "./request-handler";
 import type { Route } from "./routes";
+import { pickRoute, stickyKeyOf } from "./routing";
+import { runShadows } from "./shadow";
+import type { RouteStats } from "./stats";
 
 export type ModelRoute = Extract<Route, { name: string }>;
 
@@ -24,30 +28,62 @@ function notFound(name: string, version?: number): RequestError {
   return new RequestError(what, "model", 404);
 }
 
-export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry: ModelRegistry; maxBodyBytes: number; reply: Reply }): ModelRouteHandler {
-  async function model(name: string, version?: number): Promise<LoadedModel> {
-    const m = registry.peek(name, version) ?? (await registry.get(name, version));
-    if (!m) throw notFound(name, version);
-    return m;
+/** The route's model, or its load error (a 503 counted against its version). */
+function modelOf(route: LoadedRoute): LoadedModel {
+  if (!route.model) throw route.error ?? new RequestError(`version ${route.served.version} is not loaded`, "model", 503);
+  return route.model;
+}
+
+/** The live route with the most traffic: what metadata describes. */
+function primary(dep: LoadedDeployment | { live: LoadedRoute[] }): LoadedRoute {
+  return dep.live.reduce((a, b) => (b.weight > a.weight ? b : a));
+}
+
+export function modelRouteHandler({
+  registry,
+  maxBodyBytes,
+  reply,
+  stats,
+  log,
+}: {
+  registry: ModelRegistry;
+  maxBodyBytes: number;
+  reply: Reply;
+  stats: RouteStats;
+  log: Logger;
+}): ModelRouteHandler {
+  async function deployment(name: string, version?: number): Promise<LoadedDeployment> {
+    const d = registry.peek(name, version) ?? (await registry.get(name, version));
+    if (!d) throw notFound(name, version);
+    return d;
   }
 
   return async function handleModelRoute(route, req, res, label) {
     const { name, version } = route;
     switch (route.kind) {
       case "model-metadata": {
-        const served = await registry.resolve(name, version);
-        if (!served) throw notFound(name, version);
+        const dep = await registry.resolve(name, version);
+        if (!dep) throw notFound(name, version);
+        const live = dep.routes.filter((r) => r.mode === "live" && r.weight > 0);
+        const served = primary({ live: live as unknown as LoadedRoute[] }).served;
         label.model = name;
         label.modelName = served.modelName;
         label.version = served.version;
         const m = served.manifest;
         reply(res, 200, {
           name,
-          versions: [String(served.version)],
+          versions: dep.routes.map((r) => String(r.served.version)),
           platform: "onnxruntime",
           inputs: m.inputs,
           outputs: m.outputs,
-          parameters: { model: served.modelName, version: served.version, sha256: served.sha256, task: m.task, ...(m.classes ? { classes: m.classes } : {}) },
+          parameters: {
+            model: served.modelName,
+            version: served.version,
+            sha256: served.sha256,
+            task: m.task,
+            ...(m.classes ? { classes: m.classes } : {}),
+            routes: dep.routes.map((r) => ({ version: r.served.version, weight: r.weight, mode: r.mode })),
+          },
         });
         return;
       }
@@ -56,10 +92,11 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
         if (!served) throw notFound(name, version);
         label.model = name;
         try {
-          const m = await model(name, version);
+          const d = await deployment(name, version);
+          const m = modelOf(primary(d));
           reply(res, 200, { name, version: String(m.version), ready: true });
         } catch (e) {
-          reply(res, 503, { name, version: String(served.version), ready: false, error: e instanceof Error ? e.message : String(e) });
+          reply(res, 503, { name, ready: false, error: e instanceof Error ? e.message : String(e) });
         }
         return;
       }
@@ -67,17 +104,24 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
       case "predict": {
         const body = await readBody(req, maxBodyBytes);
         // Warm path: a Map lookup, no await.
-        const m = registry.peek(name, version) ?? (await registry.get(name, version));
-        if (!m) throw notFound(name, version);
-        label.model = name;
-        label.modelName = m.modelName;
-        label.version = m.version;
+        const d = registry.peek(name, version) ?? (await registry.get(name, version));
+        if (!d) throw notFound(name, version);
         const json = parseJsonBody(body);
+        // An explicit version is called directly; a deployment's traffic is routed (and counted per version).
+        const chosen = version === undefined ? pickRoute(d, stickyKeyOf(json, d.config.sticky, route.kind)) : d.live[0]!;
+        label.model = name;
+        label.modelName = chosen.served.modelName;
+        label.version = chosen.served.version;
+        if (version === undefined) label.routed = true;
+        const m = modelOf(chosen);
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema);
           const names = parsed.outputs ?? m.schema.outputs;
           const results = await registry.run(m, parsed.rows, parsed.feeds, names);
           reply(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
+          if (label.routed && d.shadows.length) {
+            setImmediate(() => void runShadows(d, m, parsed, results, (s) => parseInferRequest(json, s.schema), { registry, stats, log }));
+          }
         } else {
           const parsed = parsePredictRequest(json, m.schema);
           const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs);
@@ -86,6 +130,9 @@ export function modelRouteHandler({ registry, maxBodyBytes, reply }: { registry:
             model_version: m.version,
             predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
           });
+          if (label.routed && d.shadows.length) {
+            setImmediate(() => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log }));
+          }
         }
         return;
       }

@@ -1,9 +1,11 @@
 /**
  * The serving process's in-memory view of the registry:
  *
- * - resolutions: (name, version?) → the served model version, cached until a
- *   NOTIFY on MODEL_CHANGES_CHANNEL names it (or the LISTEN reconnects), so a
- *   warm request touches no database;
+ * - resolutions: (name, version?) → the deployment's routes, each a served
+ *   model version with its traffic weight or as a shadow (an explicit version
+ *   is a deployment of one live route), cached until a NOTIFY on
+ *   MODEL_CHANGES_CHANNEL names it (or the LISTEN reconnects), so a warm
+ *   request touches no database;
  * - sessions: one onnxruntime-node InferenceSession per (model, version,
  *   sha256), created once — concurrent first requests share the same load
  *   promise — and released when no resolution points at it any more and no
@@ -11,13 +13,15 @@
  */
 import { InferenceSession, Tensor } from "onnxruntime-node";
 import type { ServedModel } from "../../db/queries/models";
+import type { DeploymentConfig, ServedDeployment } from "../../db/queries/deployments";
 import type { Logger } from "../../infra/log";
 import { RequestError } from "./errors";
 import { compileSchema, type InputFeed, type ModelSchema, type OutputTensor } from "./protocol";
 
 /** Where models come from (the database + artifact store in production). */
 export interface ModelSource {
-  resolve(name: string, version?: number): Promise<ServedModel | null>;
+  /** The deployment `name`'s routes; with a version, that version of its model as the one live route. */
+  resolve(name: string, version?: number): Promise<ServedDeployment | null>;
   readArtifact(uri: string): Promise<Uint8Array>;
 }
 
@@ -41,6 +45,26 @@ export interface LoadedModel {
   entry: SessionEntry;
 }
 
+/** A route of a loaded deployment: its version's session, or why it could not be loaded. */
+export interface LoadedRoute {
+  served: ServedModel;
+  weight: number;
+  mode: "live" | "shadow";
+  model?: LoadedModel;
+  error?: ModelLoadError;
+}
+
+/** A deployment ready to answer: live routes picked by weight, shadows that get a copy. */
+export interface LoadedDeployment {
+  name: string;
+  modelName: string;
+  config: DeploymentConfig;
+  live: LoadedRoute[];
+  /** Running sums of the live weights (the last is their total). */
+  cumulative: number[];
+  shadows: LoadedRoute[];
+}
+
 interface SessionEntry {
   key: string;
   promise: Promise<{ session: InferenceSession; schema: ModelSchema }>;
@@ -53,10 +77,10 @@ interface SessionEntry {
 interface Resolution {
   name: string;
   version?: number;
-  served: Promise<ServedModel | null>;
-  servedValue?: ServedModel | null;
-  loaded?: Promise<LoadedModel | null>;
-  loadedValue?: LoadedModel | null;
+  served: Promise<ServedDeployment | null>;
+  servedValue?: ServedDeployment | null;
+  loaded?: Promise<LoadedDeployment | null>;
+  loadedValue?: LoadedDeployment | null;
   /** The load finished (successfully or not). */
   loadSettled?: boolean;
 }
@@ -125,26 +149,54 @@ export class ModelRegistry {
   }
 
   /** Registry metadata for (name, version?), cached; null when not deployed. */
-  async resolve(name: string, version?: number): Promise<ServedModel | null> {
+  async resolve(name: string, version?: number): Promise<ServedDeployment | null> {
     const r = this.entry(name, version);
     return r.servedValue !== undefined ? r.servedValue : r.served;
   }
 
-  /** The warm path: a loaded model without awaiting anything, if there is one. */
-  peek(name: string, version?: number): LoadedModel | null | undefined {
+  /** The warm path: a loaded deployment without awaiting anything, if there is one. */
+  peek(name: string, version?: number): LoadedDeployment | null | undefined {
     return this.resolutions.get(keyOf(name, version))?.loadedValue;
   }
 
-  /** The loaded model for (name, version?); null when not deployed. */
-  get(name: string, version?: number): Promise<LoadedModel | null> {
+  /**
+   * The loaded deployment for (name, version?); null when not deployed. Every
+   * route's session is loaded; a live route that cannot be loaded keeps its
+   * error (the requests it gets answer 503 and count against its version),
+   * and when no live route loads the whole deployment fails.
+   */
+  get(name: string, version?: number): Promise<LoadedDeployment | null> {
     const r = this.entry(name, version);
     if (r.loaded) return r.loaded;
     const key = keyOf(name, version);
-    const loaded = r.served.then(async (served) => {
-      if (!served) return null;
-      const entry = this.session(served);
-      const { session, schema } = await entry.promise;
-      return { name, modelName: served.modelName, version: served.version, served, schema, session, entry } satisfies LoadedModel;
+    const loaded = r.served.then(async (dep) => {
+      if (!dep) return null;
+      const routes = await Promise.all(
+        dep.routes.map(async (route): Promise<LoadedRoute> => {
+          const { served, weight, mode } = route;
+          try {
+            const entry = this.session(served);
+            const { session, schema } = await entry.promise;
+            return { served, weight, mode, model: { name, modelName: served.modelName, version: served.version, served, schema, session, entry } };
+          } catch (e) {
+            return { served, weight, mode, error: e instanceof ModelLoadError ? e : new ModelLoadError(String(e)) };
+          }
+        }),
+      );
+      const live = routes.filter((x) => x.mode === "live" && x.weight > 0);
+      const firstError = live.find((x) => x.error)?.error;
+      if (firstError && live.every((x) => x.error)) throw firstError;
+      const cumulative: number[] = [];
+      let sum = 0;
+      for (const x of live) cumulative.push((sum += x.weight));
+      return {
+        name,
+        modelName: dep.modelName,
+        config: dep.config,
+        live,
+        cumulative,
+        shadows: routes.filter((x) => x.mode === "shadow"),
+      } satisfies LoadedDeployment;
     });
     r.loaded = loaded;
     loaded.then(
@@ -253,9 +305,13 @@ export class ModelRegistry {
     await Promise.all(
       targets.map(([name, version]) =>
         this.get(name, version).then(
-          (m) => {
-            if (m && version === undefined)
-              this.log("info", { deployment: name, model: m.modelName, version: m.version }, `"${name}" → ${m.modelName} v${m.version}`);
+          (d) => {
+            if (d && version === undefined) {
+              const routes = [...d.live, ...d.shadows].map(
+                (x) => `v${x.served.version} ${x.mode === "live" ? `${x.weight}%` : "shadow"}${x.error ? " (not loaded)" : ""}`,
+              );
+              this.log("info", { deployment: name, model: d.modelName, routes }, `"${name}" → ${d.modelName} ${routes.join(", ")}`);
+            }
           },
           () => {},
         ),
@@ -281,8 +337,7 @@ export class ModelRegistry {
     for (const r of this.resolutions.values()) {
       if (r.loaded && !r.loadSettled) return 0;
       if (r.servedValue === undefined) return 0;
-      if (r.loadedValue) used.add(r.loadedValue.entry.key);
-      else if (r.servedValue) used.add(`${r.servedValue.modelName}\u0000${r.servedValue.version}\u0000${r.servedValue.sha256}`);
+      if (r.servedValue) for (const x of r.servedValue.routes) used.add(`${x.served.modelName}\u0000${x.served.version}\u0000${x.served.sha256}`);
     }
     const grace = this.opts.releaseGraceMs ?? 30_000;
     let released = 0;

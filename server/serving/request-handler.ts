@@ -19,6 +19,7 @@ import type { ServingMetrics } from "./metrics";
 import type { ModelReload } from "./reload";
 import { matchRoute, type Route } from "./routes";
 import type { ServingSource } from "./source";
+import type { RouteStats } from "./stats";
 
 export const SERVER_NAME = "conveyor-serving";
 export const SERVER_VERSION = "0.1.0";
@@ -45,6 +46,8 @@ export interface RequestLabel {
   /** The registered model and version that answered. */
   modelName?: string;
   version?: number;
+  /** The deployment's traffic picked the version (no explicit version in the URL): counted in its live figures. */
+  routed?: boolean;
 }
 
 export function requestHandler({
@@ -56,8 +59,11 @@ export function requestHandler({
   state,
   log,
   tracer,
+  stats,
 }: {
   source: ServingSource;
+  /** The live figures per version, counted for routed requests. */
+  stats: RouteStats;
   metrics: ServingMetrics;
   reload: ModelReload;
   modelRoute: ModelRouteHandler;
@@ -150,6 +156,7 @@ export function requestHandler({
     } finally {
       const ms = performance.now() - start;
       metrics.observe(label.endpoint, label.model, res.statusCode, ms / 1000);
+      if (label.routed) stats.observe(label.model, label.version!, "live", res.statusCode >= 500, ms / 1000);
       accessLog({
         requestId,
         method: req.method,

@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/client";
 import { moveAlias } from "../../db/queries/models";
+import { changeDeployment, deploymentFigures, deploymentHistory, stableRoutes } from "../../db/queries/deployments";
 import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer, type ServingServer } from "./server";
 import { silentLogger } from "../../infra/log";
@@ -125,6 +126,60 @@ describe("serving with PostgreSQL", () => {
     // And back (a rollback is just another alias move).
     await moveAlias(tdb.db, { modelId, alias: "champion", version: 1, actor: "test", reason: "rollback" });
     expect((await pollVersion(`${base}/v2/models/${deployment}`, "1")).version).toBe("1");
+  });
+
+  it("routes a canary by weight after a route change, and writes each version's live figures to the database", async () => {
+    // Its own deployment: the figures are per deployment name.
+    const canary = `canary-${suffix}`;
+    const canaryModel = `canary-model-${suffix}`;
+    await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: canary, modelName: canaryModel, model: linearTestModel({ weight: 2 }) });
+    await registerTestVersion(tdb.db, store, { teamId: tdb.teamId, modelName: canaryModel, model: linearTestModel({ weight: 3, bias: 1 }) });
+    // champion is v1; v2 is the 50% challenger, and v1 also a shadow.
+    const changed = await changeDeployment(tdb.db, { teamId: tdb.teamId, name: canary }, async () => ({
+      routes: [
+        { alias: "champion", weight: 50, mode: "live" },
+        { version: 2, weight: 50, mode: "live" },
+        { version: 1, weight: 0, mode: "shadow" },
+      ],
+      rollout: null,
+      kind: "updated",
+      actor: "test",
+      reason: "canary by hand",
+    }));
+    expect(changed?.changed).toBe(true);
+    const since = new Date(Date.now() - 1000);
+    const t0 = Date.now();
+    while (Date.now() - t0 < 5000 && (await call("GET", `${base}/v2/models/${canary}`)).json.versions.length !== 3) await new Promise((r) => setTimeout(r, 20));
+    const answered = new Map<string, number>();
+    for (let i = 0; i < 50; i++) {
+      const r = await call("POST", `${base}/v2/models/${canary}/infer`, infer(1, "a"));
+      answered.set(r.json.model_version, (answered.get(r.json.model_version) ?? 0) + 1);
+    }
+    expect([...answered.keys()].sort()).toEqual(["1", "2"]);
+    await new Promise((r) => setTimeout(r, 50));
+    // Two flushes into the same window add up (the upsert merges counts and buckets).
+    await serving.stats.flush();
+    await call("POST", `${base}/v2/models/${canary}/infer`, infer(1, "a")).then((r) =>
+      answered.set(r.json.model_version, answered.get(r.json.model_version)! + 1),
+    );
+    await new Promise((r) => setTimeout(r, 50));
+    await serving.stats.flush();
+    const figures = await deploymentFigures(tdb.db, canary, since);
+    const live = (v: number) => figures.find((f) => f.version === v && f.mode === "live")!;
+    expect(live(1).requests).toBe(answered.get("1"));
+    expect(live(2).requests).toBe(answered.get("2"));
+    expect(live(2).errors).toBe(0);
+    expect(live(2).p50Ms).toBeGreaterThan(0);
+    const shadow = figures.find((f) => f.mode === "shadow")!;
+    expect(shadow).toMatchObject({ version: 1, requests: 51, compared: 51 });
+    // The shadow is the same version as the live v1: it agrees exactly on the requests v1 answered.
+    expect(shadow.agreement).toBeCloseTo(answered.get("1")! / 51, 6);
+    const history = await deploymentHistory(tdb.db, changed!.row.id);
+    expect(history.map((h) => [h.kind, h.reason])).toEqual([
+      ["updated", "canary by hand"],
+      ["created", "fixture"],
+    ]);
+    expect(history[0]!.fromRoutes).toEqual(stableRoutes("champion"));
   });
 
   it("serves a deployment created after start", async () => {

@@ -7,15 +7,19 @@ import crypto from "node:crypto";
 import http from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
-import type { ServedModel } from "../../db/queries/models";
+import type { ServedDeployment, ServingStatsRow } from "../../db/queries/deployments";
 import { createServingServer, type ServingServer, type ServingSource } from "./server";
+import { singleRoute } from "./source";
 import { createLogger, silentLogger } from "../../infra/log";
 import { trainLinear } from "../../workflows/ml/linear/train-linear";
 import type { Frame } from "../../workflows/ml/types";
 import { classifierTestModel, linearTestExpected, linearTestModel, type TestModel } from "../../testing/models";
 
 class MemorySource implements ServingSource {
-  readonly deployments = new Map<string, { model: string; alias: number }>();
+  readonly deployments = new Map<
+    string,
+    { model: string; alias: number; routes?: Array<{ version: number; weight: number; mode: "live" | "shadow" }>; config?: ServedDeployment["config"] }
+  >();
   readonly versions = new Map<string, Map<number, { uri: string; sha256: string; model: TestModel }>>();
   readonly blobs = new Map<string, Uint8Array>();
   readonly reads = new Map<string, number>();
@@ -32,13 +36,21 @@ class MemorySource implements ServingSource {
     this.versions.get(model)!.set(version, { uri, sha256, model: m });
   }
 
-  async resolve(name: string, version?: number): Promise<ServedModel | null> {
+  private served(name: string, model: string, version: number) {
+    const v = this.versions.get(model)?.get(version);
+    return v ? { name, modelName: model, version, artifactUri: v.uri, sha256: v.sha256, manifest: v.model.manifest } : null;
+  }
+
+  async resolve(name: string, version?: number): Promise<ServedDeployment | null> {
     this.resolves.push(name);
     const d = this.deployments.get(name);
     if (!d) return null;
-    const v = this.versions.get(d.model)?.get(version ?? d.alias);
-    if (!v) return null;
-    return { name, modelName: d.model, version: version ?? d.alias, artifactUri: v.uri, sha256: v.sha256, manifest: v.model.manifest };
+    if (version !== undefined) return singleRoute(this.served(name, d.model, version));
+    const routes = (d.routes ?? [{ version: d.alias, weight: 100, mode: "live" as const }]).flatMap((r) => {
+      const served = this.served(name, d.model, r.version);
+      return served ? [{ served, weight: r.weight, mode: r.mode }] : [];
+    });
+    return routes.length ? { name, modelName: d.model, routes, config: d.config ?? {} } : null;
   }
 
   async readArtifact(uri: string): Promise<Uint8Array> {
@@ -61,6 +73,11 @@ class MemorySource implements ServingSource {
     this.listeners.push(onChange);
     onReset();
     return { unlisten: async () => void (this.listeners = this.listeners.filter((l) => l !== onChange)) };
+  }
+
+  readonly stats: ServingStatsRow[] = [];
+  async recordStats(rows: ServingStatsRow[]): Promise<void> {
+    this.stats.push(...rows);
   }
 
   notify(name: string): void {
@@ -130,6 +147,121 @@ const linInfer = (x: unknown[], s: unknown[], extra: Record<string, unknown> = {
     { name: "s", shape: [s.length, 1], datatype: "BYTES", data: s },
   ],
   ...extra,
+});
+
+describe("routes", () => {
+  /** What version v of lin answers for x = [1, 0], called directly. */
+  const direct = async (v: number) =>
+    (
+      await call("POST", `/v1/predict/lin/versions/${v}`, {
+        instances: [
+          { x: 1, s: "a" },
+          { x: 0, s: "a" },
+        ],
+      })
+    ).json.predictions.map((p: { prediction: number }) => p.prediction) as number[];
+
+  it("splits live traffic by weight, answers with the version that answered, and counts each version", async () => {
+    const byVersion: Record<string, number> = { "1": (await direct(1))[0]!, "2": (await direct(2))[0]! };
+    expect(byVersion["1"]).not.toBe(byVersion["2"]);
+    source.deployments.set("canary", {
+      model: "lin",
+      alias: 1,
+      routes: [
+        { version: 1, weight: 50 },
+        { version: 2, weight: 50 },
+      ].map((r) => ({ ...r, mode: "live" as const })),
+    });
+    const seen = new Map<string, number>();
+    for (let i = 0; i < 60; i++) {
+      const { status, json } = await call("POST", "/v2/models/canary/infer", linInfer([1], ["a"]));
+      expect(status).toBe(200);
+      expect(json.outputs[0].data[0]).toBe(byVersion[json.model_version]);
+      seen.set(json.model_version, (seen.get(json.model_version) ?? 0) + 1);
+    }
+    expect([...seen.keys()].sort()).toEqual(["1", "2"]);
+    const meta = await call("GET", "/v2/models/canary");
+    expect(meta.json.parameters.routes).toEqual([
+      { version: 1, weight: 50, mode: "live" },
+      { version: 2, weight: 50, mode: "live" },
+    ]);
+    await serving.stats.flush();
+    const counted = source.stats.filter((r) => r.deployment === "canary");
+    expect(counted.reduce((a, r) => a + r.requests, 0)).toBe(60);
+    expect(counted.find((r) => r.version === 2)!.requests).toBe(seen.get("2"));
+  });
+
+  it("A/B: one sticky key always reaches one version", async () => {
+    source.deployments.set("ab", {
+      model: "lin",
+      alias: 1,
+      routes: [
+        { version: 1, weight: 50, mode: "live" },
+        { version: 2, weight: 50, mode: "live" },
+      ],
+      config: { sticky: { parameter: "customer" } },
+    });
+    const versions = new Set<string>();
+    for (const customer of ["c1", "c2", "c3", "c4", "c5", "c6"]) {
+      const answers = new Set<string>();
+      for (let i = 0; i < 4; i++)
+        answers.add((await call("POST", "/v2/models/ab/infer", linInfer([1], ["a"], { parameters: { customer } }))).json.model_version);
+      expect(answers.size).toBe(1);
+      versions.add([...answers][0]!);
+    }
+    expect(versions.size).toBe(2);
+  });
+
+  it("shadow: gets a copy of every request, never answers, and its agreement is counted", async () => {
+    source.deployments.set("shadowed", {
+      model: "lin",
+      alias: 1,
+      routes: [
+        { version: 1, weight: 100, mode: "live" },
+        { version: 2, weight: 0, mode: "shadow" },
+      ],
+    });
+    const [live, shadowAnswers] = [await direct(1), await direct(2)];
+    const agreeing = live.filter((p, i) => Math.abs(p - shadowAnswers[i]!) <= 0.05 * Math.max(Math.abs(p), Math.abs(shadowAnswers[i]!))).length;
+    for (let i = 0; i < 10; i++) {
+      const { json } = await call("POST", "/v1/predict/shadowed", {
+        instances: [
+          { x: 1, s: "a" },
+          { x: 0, s: "a" },
+        ],
+      });
+      expect(json.model_version).toBe(1);
+      expect(json.predictions.map((p: { prediction: number }) => p.prediction)).toEqual(live);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    await serving.stats.flush();
+    const shadow = source.stats.filter((r) => r.deployment === "shadowed" && r.mode === "shadow");
+    expect(shadow.reduce((a, r) => a + r.requests, 0)).toBe(10);
+    expect(shadow.reduce((a, r) => a + r.compared, 0)).toBe(20);
+    expect(shadow.reduce((a, r) => a + r.agreed, 0)).toBe(10 * agreeing);
+    expect(source.stats.filter((r) => r.deployment === "shadowed" && r.mode === "live").reduce((a, r) => a + r.requests, 0)).toBe(10);
+  });
+
+  it("a live route whose version cannot be loaded answers 503, counted against that version", async () => {
+    source.addVersion("lin", 7, linearTestModel(), new TextEncoder().encode("not onnx"));
+    source.deployments.set("bad-canary", {
+      model: "lin",
+      alias: 1,
+      routes: [
+        { version: 1, weight: 50, mode: "live" },
+        { version: 7, weight: 50, mode: "live" },
+      ],
+    });
+    const codes = new Map<number, number>();
+    for (let i = 0; i < 40; i++) {
+      const { status } = await call("POST", "/v2/models/bad-canary/infer", linInfer([1], ["a"]));
+      codes.set(status, (codes.get(status) ?? 0) + 1);
+    }
+    expect([...codes.keys()].sort()).toEqual([200, 503]);
+    await serving.stats.flush();
+    const v7 = source.stats.filter((r) => r.deployment === "bad-canary" && r.version === 7);
+    expect(v7.reduce((a, r) => a + r.errors, 0)).toBe(codes.get(503));
+  });
 });
 
 describe("health and metadata", () => {

@@ -11,8 +11,9 @@
  *   POST /v1/predict/{name}[/versions/{v}]        { instances: [{ col: value }] } → { predictions }
  *   GET  /metrics                                 Prometheus text
  *
- * `{name}` is a deployment; without a version it serves the deployment's
- * alias target. Client mistakes are 400 `{ error, field }`, unknown models
+ * `{name}` is a deployment; without a version its routes decide which
+ * version answers (by weight, or sticky by a request key), and its shadows
+ * get a copy after the answer is sent (shadow.ts). Client mistakes are 400 `{ error, field }`, unknown models
  * 404, a body over the limit 413, an unloadable model 503. Nothing a client
  * sends can crash the process.
  *
@@ -34,6 +35,7 @@ import { ModelRegistry } from "./model-registry";
 import { modelReload } from "./reload";
 import { requestHandler } from "./request-handler";
 import { databaseSource, type ServingSource } from "./source";
+import { RouteStats } from "./stats";
 
 export { databaseSource, type ServingSource } from "./source";
 export { SERVER_NAME, SERVER_VERSION } from "./request-handler";
@@ -48,12 +50,16 @@ export type ServingOptions = ({ db: Db; store: ArtifactStore; source?: undefined
   logger?: Logger;
   /** Session release grace period after a model stops being served (ms). */
   releaseGraceMs?: number;
+  /** How often the live figures per version are written to the store (ms, default 2000). */
+  statsIntervalMs?: number;
 };
 
 export interface ServingServer {
   readonly server: http.Server;
   readonly registry: ModelRegistry;
   readonly metrics: ServingMetrics;
+  /** Live figures per served version (flushed to the store). */
+  readonly stats: RouteStats;
   /** Binds (default 127.0.0.1:0), subscribes to model changes, warms deployments. */
   listen(port?: number, host?: string): Promise<{ url: string; port: number; host: string }>;
   /** Stops accepting, lets in-flight requests finish, unlistens, releases sessions. Idempotent. */
@@ -70,12 +76,13 @@ export function createServingServer(opts: ServingOptions): ServingServer {
     conveyor_serving_models_loaded: { help: "ONNX sessions currently loaded.", value: registry.loadedSessions() },
   }));
   const reload = modelReload({ source, registry, log });
+  const stats = new RouteStats(source.recordStats ? (rows) => source.recordStats!(rows) : undefined, { log, intervalMs: opts.statsIntervalMs });
   const state: ServerState = { closing: false };
   const reply = replier(state);
-  const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply });
+  const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply, stats, log });
   // A server span per request only when this process traces (none of the work otherwise).
   const spans = tracing() ? tracer("conveyor-serving") : undefined;
-  const server = http.createServer(requestHandler({ source, metrics, reload, modelRoute, reply, state, log, tracer: spans }));
+  const server = http.createServer(requestHandler({ source, metrics, reload, modelRoute, reply, state, log, tracer: spans, stats }));
   server.keepAliveTimeout = 65_000; // longer than typical load balancer idle timeouts
   let closePromise: Promise<void> | undefined;
 
@@ -83,6 +90,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
     server,
     registry,
     metrics,
+    stats,
     subscribed: () => reload.subscribed(),
     async listen(port = 0, host = "127.0.0.1") {
       const address = await bind(server, port, host);
@@ -90,6 +98,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
       // after listen() is guaranteed to be heard; retries continue in the background.
       await Promise.race([reload.start(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (opts.preload !== false) await preloadDeployments(source, registry, log);
+      stats.start();
       return address;
     },
     close() {
@@ -97,6 +106,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
         state.closing = true;
         reload.stop();
         await drain(server);
+        await stats.close();
         await reload.unlisten();
         await registry.close();
       })();

@@ -1,7 +1,8 @@
 /** Where the model server gets everything from outside: models, artifacts, readiness and registry changes. */
 import type { Db } from "../../db/client";
-import { resolveServedVersion } from "../../db/queries/models";
-import { listActiveDeploymentNames, resolveDeployment } from "../../db/queries/deployments";
+import { resolveServedVersion, type ServedModel } from "../../db/queries/models";
+import os from "node:os";
+import { listActiveDeploymentNames, recordServingStats, resolveDeployment, type ServedDeployment, type ServingStatsRow } from "../../db/queries/deployments";
 import { listenModelChanges, pingDatabase } from "../../db/queries/serving";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { ModelSource } from "./model-registry";
@@ -17,20 +18,24 @@ export interface ServingSource extends ModelSource {
    * or model, `onReset()` when the subscription is (re-)established.
    */
   subscribe?(onChange: (name: string) => void, onReset: () => void): Promise<{ unlisten(): Promise<void> }>;
+  /** Adds this replica's live figures per version (stats.ts). */
+  recordStats?(rows: ServingStatsRow[]): Promise<void>;
+}
+
+/** A deployment of one live route: an explicit version called directly. */
+export function singleRoute(served: ServedModel | null): ServedDeployment | null {
+  if (!served) return null;
+  return { name: served.name, modelName: served.modelName, routes: [{ served, weight: 100, mode: "live" }], config: {} };
 }
 
 /** The production source: PostgreSQL (registry + LISTEN) and the artifact store. */
-export function databaseSource(db: Db, store: ArtifactStore): ServingSource {
+export function databaseSource(db: Db, store: ArtifactStore, replica = `${os.hostname()}:${process.pid}`): ServingSource {
   return {
-    resolve: async (name, version) => {
-      if (version !== undefined) return resolveServedVersion(db, name, version);
-      const dep = await resolveDeployment(db, name);
-      // The live route with the most traffic (routing by weight comes next).
-      return dep?.routes.filter((r) => r.mode === "live").sort((a, b) => b.weight - a.weight)[0]?.served ?? null;
-    },
+    resolve: async (name, version) => (version === undefined ? resolveDeployment(db, name) : singleRoute(await resolveServedVersion(db, name, version))),
     readArtifact: (uri) => store.read(uri),
     ping: () => pingDatabase(db),
     listDeployments: () => listActiveDeploymentNames(db),
     subscribe: (onChange, onReset) => listenModelChanges(db, onChange, onReset),
+    recordStats: (rows) => recordServingStats(db, replica, rows),
   };
 }

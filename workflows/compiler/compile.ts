@@ -6,7 +6,7 @@ import { checkTrigger } from "../triggers/registry";
 import { z } from "zod";
 import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
 import { nodeTypeVersions, splitTypeRef } from "../nodes/registry";
-import type { NodeDefinition } from "../nodes/types";
+import type { NeighbourNode, NodeDefinition } from "../nodes/types";
 import type { PipelinePlan, PlanStep } from "./plan";
 
 export type CompileResult = { ok: true; plan: PipelinePlan; spec: PipelineSpec } | { ok: false; errors: SpecError[] };
@@ -225,13 +225,22 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
 
-  // What a node type checks beyond its config schema: the config with its wiring.
+  // Checks of a node against its neighbours (NodeDefinition.check).
+  const neighbour = (nodeId: string): NeighbourNode | undefined => {
+    const def = defs.get(nodeId);
+    const config = configs.get(nodeId);
+    if (!def || !config) return undefined;
+    return { nodeId, type: def.type, version: def.version, config, input: (port) => feeding(nodeId, port) };
+  };
+  const feeding = (nodeId: string, port: string) => {
+    const src = inputs.get(nodeId)?.[port];
+    return src ? neighbour(src.nodeId) : undefined;
+  };
   for (const [nodeId, def] of defs) {
     const config = configs.get(nodeId);
     if (!def.check || !config) continue;
-    // An edge into a port counts even when it is wrong (that error is reported already).
-    const connected = def.inputs.filter((p) => attempted.has(`${nodeId}\u0000${p.name}`)).map((p) => p.name);
-    for (const p of def.check(config, { connected })) errors.push({ nodeId, ...p });
+    const around = { input: (port: string) => feeding(nodeId, port), connected: (port: string) => attempted.has(`${nodeId}\u0000${port}`) };
+    for (const p of def.check(config, around)) errors.push({ nodeId, field: p.field, message: p.message });
   }
 
   // Topological order (Kahn, stable by spec order); leftovers are cycles.

@@ -23,6 +23,35 @@ export interface ActivityDeps {
   startRun?: (teamId: string, ...args: Parameters<StartTriggeredRun>) => ReturnType<StartTriggeredRun>;
 }
 
+/**
+ * Work a step hands to its workflow when its activity returns, because it
+ * waits durably (for days, across restarts of every process) rather than in
+ * an activity: a person's decision on an approval, or a rollout's timers.
+ * The step stays running until the workflow finishes it.
+ */
+export type Continuation =
+  { kind: "approval"; approvalId: string; timeoutSeconds: number; decisionPort: string } | { kind: "rollout"; rollout: RolloutPlan; deploymentPort: string };
+
+/** What a deployment's rollout workflow does (deploy.endpoint with a canary, shadow or A/B strategy). */
+export interface RolloutPlan {
+  teamId: string;
+  runId: string;
+  pipelineId: string;
+  /** The deploy step that started it (its logs tell the rollout's story). */
+  nodeId: string;
+  deployment: string;
+  modelName: string;
+  /** The alias the stable route follows (champion). */
+  alias: string;
+  challenger: number;
+  champion: number;
+  workflowId: string;
+  strategy: "canary" | "shadow" | "ab";
+  canary?: { steps: number[]; intervalSeconds: number; rollback: { maxErrorRate?: number; maxP99Ms?: number; minRequests: number } };
+  shadow?: { durationSeconds: number; promote?: { minAgreement: number; minCompared: number } };
+  ab?: { weight: number; durationSeconds: number; sticky: { parameter?: string; column?: string } };
+}
+
 export interface StepContext<C = Record<string, unknown>, F = unknown> {
   runId: string;
   teamId: string;
@@ -60,6 +89,8 @@ export interface StepContext<C = Record<string, unknown>, F = unknown> {
    * on (a training thread is terminated); the step ends at once either way.
    */
   signal: AbortSignal;
+  /** Hands durable waiting to the workflow once the activity returns (see Continuation). */
+  continueWith(c: Continuation): void;
 }
 
 // `any` by default on purpose: a registry holds activities of every config type, each called with its own.

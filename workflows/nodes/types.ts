@@ -52,18 +52,28 @@ export interface NodeDefinition<C extends z.ZodType = z.ZodType> {
    */
   complete?: (config: z.infer<C>, pipeline: PipelineContext) => z.infer<C>;
   /**
-   * What the config schema cannot check on its own: the config together with
-   * the node's wiring (e.g. a model from an optional input or from config,
-   * exactly one). Pure; each problem names its field (`config.model`,
-   * `inputs.model`). Runs at compile time once the config and edges are valid.
+   * Checks against the nodes around it that its config schema cannot make
+   * (e.g. a gate.compare needs an evaluate that scores the champion). Pure;
+   * each problem names a field of this node.
    */
-  check?: (config: z.infer<C>, wiring: NodeWiring) => { field: string; message: string }[];
+  check?: (config: z.infer<C>, around: NodeNeighbourhood) => { field: string; message: string }[];
 }
 
-/** What `check` may read about a node's place in the pipeline. */
-export interface NodeWiring {
-  /** Its input ports that an edge feeds. */
-  connected: string[];
+/** A node as `check` sees it: type, version, config (defaults applied), and what feeds its inputs. */
+export interface NeighbourNode {
+  nodeId: string;
+  type: string;
+  version: number;
+  config: Record<string, unknown>;
+  /** The node feeding an input port, if it is connected. */
+  input(port: string): NeighbourNode | undefined;
+}
+
+export interface NodeNeighbourhood {
+  /** The node feeding this node's input port, if it is connected. */
+  input(port: string): NeighbourNode | undefined;
+  /** Whether an edge goes into this node's input port, even one with an error of its own (reported already). */
+  connected(port: string): boolean;
 }
 
 /** What `complete` may read about the pipeline around a node. */

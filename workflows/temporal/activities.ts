@@ -34,7 +34,7 @@ import { ACTIVITY_CODE_VERSION } from "../nodes/versions";
 import { DATA_ERROR, STALE_ATTEMPT, TRANSIENT_ERROR, TRANSIENT_RETRY, type ExecuteStepInput, type ExecuteStepResult } from "./contracts";
 import { classifyFailure, userMessage } from "./failures";
 import { StepHeartbeat } from "./step-heartbeat";
-import type { ActivityDeps, NodeActivity, NodeActivityFacts, StepContext } from "../nodes/step-context";
+import type { ActivityDeps, Continuation, NodeActivity, NodeActivityFacts, StepContext } from "../nodes/step-context";
 import { logger, type Logger } from "../../infra/log";
 import { otelTrace } from "../../infra/telemetry";
 
@@ -229,6 +229,7 @@ export function createActivities(
           throw ApplicationFailure.create({ message: `attempt ${attempt} lost its heartbeat`, type: STALE_ATTEMPT, nonRetryable: false });
         }
       };
+      let continuation: Continuation | undefined;
       const finish = (
         outputs: StepOutputs,
         cached: boolean,
@@ -236,7 +237,9 @@ export function createActivities(
       ) => {
         checkStillOwned();
         let said = false;
-        return retryTransient(() => finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status: "succeeded", outputs, cached, ...extra }), {
+        // A step the workflow continues stays running, with its outputs so far.
+        const status = continuation ? "running" : "succeeded";
+        return retryTransient(() => finishStep(db, { runId: run.runId, nodeId: step.nodeId, attempt, status, outputs, cached, ...extra }), {
           signal,
           forMs: 120_000,
           onRetry: (message) => {
@@ -275,6 +278,9 @@ export function createActivities(
             if (!(await saveStepCheckpoint(db, run.runId, step.nodeId, attempt, checkpoint))) throw await stale("could not save its checkpoint");
           },
           signal,
+          continueWith: (c) => {
+            continuation = c;
+          },
         };
         const factsOf = nodeFacts[`${step.type}@${step.version}`];
         if (factsOf) ctx.facts = await untilAborted(factsOf(ctx), signal);
@@ -298,6 +304,10 @@ export function createActivities(
         );
         const cache = key ? { key, teamId: run.teamId, nodeType: step.type, outputs, runId: run.runId } : undefined;
         if (!(await finish(outputs, false, { metrics: metricRows, artifacts, cache }))) throw await stale("finished too late; its results are discarded");
+        if (continuation) {
+          log.info({ ms: Math.round(performance.now() - started), continuation: continuation.kind }, `step continues in the workflow (${continuation.kind})`);
+          return { outputs, cached: false, continuation };
+        }
         log.info({ ms: Math.round(performance.now() - started), cached: false }, "step succeeded");
         return { outputs, cached: false };
       } catch (err) {

@@ -5,6 +5,9 @@
 import type { ActivityOptions } from "@temporalio/common";
 import type { PlanStep } from "../compiler/plan";
 import type { PortValue, StepOutputs } from "../spec/refs";
+import type { Continuation, RolloutPlan } from "../nodes/step-context";
+
+export type { Continuation, RolloutPlan };
 
 export interface RunIdentity {
   runId: string;
@@ -30,6 +33,43 @@ export interface ExecuteStepInput {
 export interface ExecuteStepResult {
   outputs: StepOutputs;
   cached: boolean;
+  /** The step is not finished: the workflow continues it (approval, rollout) and then finishes it. */
+  continuation?: Continuation;
+}
+
+/** How a rollout ended: promoted (the challenger is the champion now) or not, and why. */
+export interface RolloutResult {
+  promoted: boolean;
+  reason: string;
+  version: number;
+}
+
+/** Workflow update names (the web side sends them by name; the workflows define them). */
+export const ROLLOUT_DECIDE_UPDATE = "decide";
+export const APPROVAL_DECIDE_UPDATE = "approval";
+
+/** A person's (or the API's) decision on a rollout in progress, sent as a workflow update. */
+export interface RolloutDecision {
+  action: "promote" | "rollback";
+  actor: string;
+  reason: string;
+}
+
+/** What a decision on an approval came to (the first decision wins; a later one learns the first). */
+export interface ApprovalOutcome {
+  status: "pending" | "approved" | "rejected" | "expired";
+  decidedBy: string | null;
+  comment: string | null;
+  decided: boolean;
+}
+
+/** A person's decision on a pending approval, sent to the pipeline run as a workflow update. */
+export interface ApprovalDecision {
+  nodeId: string;
+  approvalId: string;
+  decision: "approve" | "reject";
+  actor: string;
+  comment: string;
 }
 
 export interface StepSummary {

@@ -8,23 +8,48 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
+  defineUpdate,
+  executeChild,
   isCancellation,
   proxyActivities,
   proxyLocalActivities,
+  setHandler,
   workflowInfo,
 } from "@temporalio/workflow";
 import { ZPipelinePlan, type PlanStep } from "../compiler/plan";
 import type { createActivities } from "./activities";
-import { stepActivityOptions, type PipelineRunInput, type PipelineRunResult, type StepSummary } from "./contracts";
-import type { PortValue, StepOutputs } from "../spec/refs";
+import type { createLifecycleActivities } from "./lifecycle-activities";
+import {
+  APPROVAL_DECIDE_UPDATE,
+  stepActivityOptions,
+  type ApprovalDecision,
+  type ApprovalOutcome,
+  type Continuation,
+  type ExecuteStepResult,
+  type PipelineRunInput,
+  type PipelineRunResult,
+  type StepSummary,
+} from "./contracts";
+import type { DecisionRef, DeploymentRef, PortValue, StepOutputs } from "../spec/refs";
+import { deploymentRollout } from "./rollout-workflow";
 
 type Activities = ReturnType<typeof createActivities>;
+type Lifecycle = ReturnType<typeof createLifecycleActivities>;
+
+/** A person approves or rejects a pending gate.approval step of this run. */
+export const approvalDecide = defineUpdate<ApprovalOutcome, [ApprovalDecision]>(APPROVAL_DECIDE_UPDATE);
 
 // Bookkeeping (run/step status rows) runs as local activities: short DB
 // writes that need no task-queue round trip (≈100 ms each on a dev server).
 const control = proxyLocalActivities<Activities>({
   startToCloseTimeout: "30 seconds",
   retry: { maximumAttempts: 10, initialInterval: "500ms" },
+});
+
+const lifecycle = proxyActivities<Lifecycle>({
+  startToCloseTimeout: "30 seconds",
+  retry: { initialInterval: "1 second", backoffCoefficient: 2, maximumInterval: "30 seconds", maximumAttempts: 20 },
 });
 
 function errorMessage(err: unknown): string {
@@ -40,6 +65,97 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   const outputs = new Map<string, StepOutputs>();
   const summaries = new Map<string, StepSummary>();
   const done = new Map<string, Promise<void>>();
+  /** Approvals this run waits on (node → approval id), and the outcomes decided. */
+  const waiting = new Map<string, string>();
+  const outcomes = new Map<string, ApprovalOutcome>();
+  setHandler(
+    approvalDecide,
+    async (d) => {
+      const outcome = await lifecycle.approvalDecide({
+        approvalId: d.approvalId,
+        runId: run.runId,
+        nodeId: d.nodeId,
+        status: d.decision === "approve" ? "approved" : "rejected",
+        actor: d.actor,
+        comment: d.comment,
+      });
+      if (outcome.status !== "pending") outcomes.set(d.nodeId, outcome);
+      return outcome;
+    },
+    {
+      validator: (d: ApprovalDecision) => {
+        if (waiting.get(d.nodeId) !== d.approvalId) throw new Error(`step ${d.nodeId} of this run is not waiting for approval ${d.approvalId}`);
+        const o = outcomes.get(d.nodeId);
+        if (o) throw new Error(`approval ${d.approvalId} was already ${o.status}${o.decidedBy ? ` by ${o.decidedBy}` : ""}`);
+      },
+    },
+  );
+
+  /** Waits for a person's decision (or the deadline) on an approval the step created; the step's decision output. */
+  async function awaitApproval(step: PlanStep, c: Extract<Continuation, { kind: "approval" }>, outputs: StepOutputs): Promise<StepOutputs> {
+    waiting.set(step.nodeId, c.approvalId);
+    try {
+      const decided = await condition(() => outcomes.has(step.nodeId), c.timeoutSeconds * 1000);
+      if (!decided) {
+        const outcome = await lifecycle.approvalDecide({
+          approvalId: c.approvalId,
+          runId: run.runId,
+          nodeId: step.nodeId,
+          status: "expired",
+          actor: "conveyor",
+          comment: `no decision within ${c.timeoutSeconds} s`,
+        });
+        outcomes.set(step.nodeId, outcome);
+      }
+    } catch (err) {
+      if (isCancellation(err) && !outcomes.has(step.nodeId)) {
+        await CancellationScope.nonCancellable(() =>
+          lifecycle.approvalDecide({
+            approvalId: c.approvalId,
+            runId: run.runId,
+            nodeId: step.nodeId,
+            status: "expired",
+            actor: "conveyor",
+            comment: "the run was cancelled",
+          }),
+        );
+      }
+      throw err;
+    } finally {
+      waiting.delete(step.nodeId);
+    }
+    const o = outcomes.get(step.nodeId)!;
+    const pending = outputs[c.decisionPort] as DecisionRef;
+    const who = o.decidedBy ? ` by ${o.decidedBy}` : "";
+    const reason =
+      o.status === "approved"
+        ? `approved${who}${o.comment ? `: ${o.comment}` : ""} ✓`
+        : o.status === "rejected"
+          ? `rejected${who}${o.comment ? `: ${o.comment}` : ""} ✗`
+          : `${o.comment ?? "expired"}: rejected ✗`;
+    return { ...outputs, [c.decisionPort]: { ...pending, passed: o.status === "approved", reasons: [...pending.reasons, reason] } };
+  }
+
+  /** Runs a deployment's rollout as a child workflow; the deploy step fails when the challenger was not promoted. */
+  async function awaitRollout(c: Extract<Continuation, { kind: "rollout" }>, outputs: StepOutputs): Promise<{ outputs: StepOutputs; failed?: string }> {
+    const r = await executeChild(deploymentRollout, { args: [c.rollout], workflowId: c.rollout.workflowId });
+    const dep = outputs[c.deploymentPort] as DeploymentRef;
+    if (!r.promoted) return { outputs, failed: r.reason };
+    return { outputs: { ...outputs, [c.deploymentPort]: { ...dep, version: r.version } } };
+  }
+
+  /** A step whose activity handed it to the workflow: wait, then finish it. */
+  async function continueStep(step: PlanStep, result: ExecuteStepResult): Promise<{ outputs: StepOutputs; failed?: string }> {
+    const c = result.continuation!;
+    if (c.kind === "approval") {
+      const outputs = await awaitApproval(step, c, result.outputs);
+      await lifecycle.stepFinished({ runId: run.runId, nodeId: step.nodeId, status: "succeeded", outputs });
+      return { outputs };
+    }
+    const r = await awaitRollout(c, result.outputs);
+    await lifecycle.stepFinished({ runId: run.runId, nodeId: step.nodeId, status: r.failed ? "failed" : "succeeded", outputs: r.outputs, error: r.failed });
+    return r;
+  }
 
   async function skip(step: PlanStep, reason: string, gated: boolean): Promise<void> {
     summaries.set(step.nodeId, { nodeId: step.nodeId, status: "skipped", reason, ...(gated ? { gated } : {}) });
@@ -69,6 +185,16 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     const { executeStep } = proxyActivities<Activities>(stepActivityOptions(step, workflowInfo().taskQueue));
     try {
       const result = await executeStep({ run, step, params: plan.params, inputs });
+      if (result.continuation) {
+        const r = await continueStep(step, result);
+        if (r.failed) {
+          summaries.set(step.nodeId, { nodeId: step.nodeId, status: "failed", reason: r.failed });
+          return;
+        }
+        outputs.set(step.nodeId, r.outputs);
+        summaries.set(step.nodeId, { nodeId: step.nodeId, status: "succeeded" });
+        return;
+      }
       outputs.set(step.nodeId, result.outputs);
       summaries.set(step.nodeId, { nodeId: step.nodeId, status: "succeeded", cached: result.cached });
     } catch (err) {

@@ -16,6 +16,7 @@ import { createActivities } from "./activities";
 import { heavyTaskQueue } from "./contracts";
 import { launchRun } from "./launch-run";
 import { createScheduleActivities } from "./schedule-activities";
+import { createLifecycleActivities } from "./lifecycle-activities";
 import { workerTracingOptions } from "./worker-tracing";
 import { logger } from "../../infra/log";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
@@ -77,7 +78,11 @@ export async function createWorker(opts: {
     workerIdentity: identity,
   };
   const connection = opts.connection ?? (await NativeConnection.connect(opts.connectionOptions ?? { address: opts.address }));
-  const activities = { ...createActivities(deps, { nodeActivities: opts.nodeActivities }), ...createScheduleActivities(deps) };
+  const activities = {
+    ...createActivities(deps, { nodeActivities: opts.nodeActivities }),
+    ...createScheduleActivities(deps),
+    ...createLifecycleActivities(deps),
+  };
   const common = {
     connection,
     namespace: opts.namespace,

@@ -1,3 +1,4 @@
 // Entry point bundled by the worker: every workflow type the worker runs.
 export { pipelineRun } from "./pipeline-workflow";
 export { scheduledRun } from "./scheduled-run-workflow";
+export { deploymentRollout } from "./rollout-workflow";

@@ -55,8 +55,8 @@ export default defineNode({
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 3600,
   heavy: true,
-  check: (config, wiring) => {
-    const fromInput = wiring.connected.includes("model");
+  check: (config, around) => {
+    const fromInput = around.connected("model");
     if (fromInput && config.model !== undefined)
       return [{ field: "config.model", message: "the model comes from the `model` input and from config.model: remove one of them" }];
     if (!fromInput && config.model === undefined)

@@ -1,0 +1,8 @@
+// GET → getApproval, POST → decideApproval (contract/api/endpoints.ts)
+import { rest } from "../../../../../server/rest/handler";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = rest("getApproval");
+export const POST = rest("decideApproval");
