@@ -42,6 +42,8 @@ export interface Harness {
   taskQueue: string;
   /** The harness worker's identity (as step records name it). */
   workerIdentity: string;
+  /** Stops the harness worker and starts a new one on the same queues (a worker restart). */
+  restartWorker(): Promise<void>;
   waitForRun(runId: string, timeoutMs?: number): Promise<Awaited<ReturnType<typeof getRun>>>;
   stop(): Promise<void>;
 }
@@ -97,15 +99,17 @@ export async function startHarness(
   const { url: servingUrl } = await serving.listen(0, "127.0.0.1");
   await serving.subscribed();
   process.env.SERVING_URL = servingUrl;
-  const { worker, connection } = await createWorker({
-    address,
-    namespace: process.env.TEMPORAL_NAMESPACE ?? "default",
-    taskQueue,
-    deps: { db, store, servingUrl },
-    nodeActivities: { ...NODE_ACTIVITIES, ...opts.nodeActivities },
-    queues: opts.queues,
-  });
-  const running = worker.run();
+  const start = () =>
+    createWorker({
+      address,
+      namespace: process.env.TEMPORAL_NAMESPACE ?? "default",
+      taskQueue,
+      deps: { db, store, servingUrl },
+      nodeActivities: { ...NODE_ACTIVITIES, ...opts.nodeActivities },
+      queues: opts.queues,
+    });
+  let { worker, connection } = await start();
+  let running = worker.run();
   const ctx: RequestContext = { db, teamId, userId };
   return {
     db,
@@ -115,6 +119,13 @@ export async function startHarness(
     servingUrl,
     taskQueue,
     workerIdentity: worker.identity,
+    async restartWorker() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      ({ worker, connection } = await start());
+      running = worker.run();
+    },
     async waitForRun(runId, timeoutMs = 150_000) {
       const started = Date.now();
       for (;;) {

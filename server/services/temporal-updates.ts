@@ -15,7 +15,7 @@ export async function sendUpdate<R>(workflowId: string, update: string, arg: unk
     throw new ServiceError("unavailable", "Temporal is not reachable; nothing was changed");
   }
   try {
-    return (await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] }));
+    return await client.workflow.getHandle(workflowId).executeUpdate(update, { args: [arg] });
   } catch (e) {
     if (e instanceof WorkflowUpdateFailedError) {
       const cause = e.cause instanceof Error ? e.cause.message : e.message;

@@ -156,7 +156,8 @@ export function requestHandler({
     } finally {
       const ms = performance.now() - start;
       metrics.observe(label.endpoint, label.model, res.statusCode, ms / 1000);
-      if (label.routed) stats.observe(label.model, label.version!, "live", res.statusCode >= 500, ms / 1000);
+      // A routed request the version could not answer (a 4xx: its inputs differ from what callers send; a 5xx) counts against it.
+      if (label.routed) stats.observe(label.model, label.version!, "live", res.statusCode >= 400, ms / 1000);
       accessLog({
         requestId,
         method: req.method,

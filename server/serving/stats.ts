@@ -45,7 +45,7 @@ export class RouteStats {
     return r;
   }
 
-  /** One answered request of a route (`error`: the version failed it, a 5xx). */
+  /** One answered request of a route (`error`: the version did not answer it, status 400 or more). */
   observe(deployment: string, version: number, mode: "live" | "shadow", error: boolean, seconds: number): void {
     const r = this.row(deployment, version, mode);
     r.requests++;

@@ -32,7 +32,7 @@ const ZCanary = z
           .min(0)
           .max(1, "maxErrorRate is a share between 0 and 1")
           .optional()
-          .describe("Roll back when more of the new version's requests fail (5xx), e.g. 0.01"),
+          .describe("Roll back when a larger share of the new version's requests fail (answered with status 400 or more), e.g. 0.01"),
         maxP99Ms: z.number().positive("maxP99Ms must be positive").optional().describe("Roll back when the new version's p99 latency is higher (ms)"),
         minRequests: z.number().int().min(1).default(10).describe("Requests the new version needs in a step to be judged; fewer extend the step"),
       })

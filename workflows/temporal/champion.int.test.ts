@@ -1,0 +1,272 @@
+/**
+ * Champion and challenger end to end, against real Temporal, PostgreSQL,
+ * workers and the serving process: gate.compare against a real champion,
+ * gate.approval (approve, reject, timeout, a worker restart while waiting),
+ * and deploy.endpoint@2 rollouts (a canary promoted to 100%, a canary rolled
+ * back automatically by its error-rate rule, a shadow promoted by a person).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../../testing/temporal-harness";
+import { savePipeline } from "../../server/services/pipelines/save-pipeline";
+import { startRun } from "../../server/services/runs/start-run";
+import { getModel } from "../../server/services/models/get-model";
+import { decideApproval, getApproval, listApprovals } from "../../server/services/approvals/approvals";
+import { getDeployment, promoteDeployment } from "../../server/services/deployments/deployments";
+import { ServiceError } from "../../server/errors";
+
+const uid = () => Math.random().toString(36).slice(2, 8);
+
+type Node = { id: string; type: string; config: Record<string, unknown>; version?: number };
+
+/** Boston housing: ingest → split → train.linear → evaluate (champion too) → <gate> → deploy@2. */
+function bostonSpec(name: string, o: { features?: string[]; l2?: number; gate: Node; gateInputs?: string[]; deploy: Record<string, unknown> }) {
+  const nodes: Node[] = [
+    { id: "ingest", type: "ingest.csv", config: { source: "sample:boston-housing" } },
+    { id: "split", type: "feature.split", config: { strategy: "random", testFraction: 0.2, seed: 42 } },
+    {
+      id: "train",
+      type: "train.linear",
+      config: { task: "regression", target: "medv", ...(o.features ? { features: o.features } : {}), ...(o.l2 !== undefined ? { l2: o.l2 } : {}) },
+    },
+    { id: "evaluate", type: "evaluate", config: { compareWithChampion: true } },
+    o.gate,
+    { id: "deploy", type: "deploy.endpoint", version: 2, config: o.deploy },
+  ];
+  const edges = [
+    { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+    { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+    { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
+    { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
+    { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+    { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+    { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+    ...(o.gateInputs?.includes("model") ? [{ id: "h", source: "train", sourcePort: "model", target: "gate", targetPort: "model" }] : []),
+  ];
+  return { apiVersion: "conveyor/v1", name, nodes, edges };
+}
+
+const compareGate: Node = { id: "gate", type: "gate.compare", config: { metric: "r2", margin: 0 } };
+const anyGate: Node = { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: -100 }] } };
+const approvalGate = (timeout = "1h"): Node => ({ id: "gate", type: "gate.approval", config: { timeout, instructions: "check the r2" } });
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.stop();
+});
+
+async function run(spec: ReturnType<typeof bostonSpec>) {
+  const { id } = await savePipeline(h.ctx, { spec });
+  return startRun(h.ctx, { pipelineId: id });
+}
+
+async function champion(model: string): Promise<number | undefined> {
+  return (await getModel(h.ctx, { name: model })).aliases.champion;
+}
+
+async function pendingApproval(runId: string, timeoutMs = 60_000) {
+  const t0 = Date.now();
+  for (;;) {
+    const found = (await listApprovals(h.ctx, { status: "pending" })).find((a) => a.runId === runId);
+    if (found) return found;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`no pending approval for run ${runId}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** Sends predictions to the endpoint until stopped: the live traffic a rollout judges. */
+function traffic(model: string, instance: Record<string, number>) {
+  let stop = false;
+  const statuses = new Map<number, number>();
+  const done = (async () => {
+    while (!stop) {
+      const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, { method: "POST", body: JSON.stringify({ instances: [instance] }) }).catch(() => null);
+      if (res) {
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        await res.arrayBuffer();
+      }
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  })();
+  return {
+    statuses,
+    async stop() {
+      stop = true;
+      await done;
+    },
+  };
+}
+
+describe("gate.compare", () => {
+  it("passes with no champion, passes a better challenger, blocks a worse one: the champion stays", async () => {
+    const model = `cmp-${uid()}`;
+    const weak = { gate: compareGate, features: ["crim"], deploy: { model } };
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-a`, weak))).runId);
+    expect(first.status).toBe("succeeded");
+    expect(
+      first.steps
+        .find((s) => s.nodeId === "gate")!
+        .logs.map((l) => l.message)
+        .join("\n"),
+    ).toContain("no champion yet to compare with");
+    expect(await champion(model)).toBe(1);
+
+    const strong = await h.waitForRun((await run(bostonSpec(`${model}-b`, { gate: compareGate, deploy: { model } }))).runId);
+    expect(strong.status).toBe("succeeded");
+    const evaluate = strong.steps.find((s) => s.nodeId === "evaluate")!;
+    expect(evaluate.outputs?.metrics).toMatchObject({ champion: { version: 1 } });
+    expect(await champion(model)).toBe(2);
+
+    const worse = await h.waitForRun((await run(bostonSpec(`${model}-c`, { ...weak, features: ["crim", "zn"] }))).runId);
+    expect(worse.status).toBe("blocked");
+    const gate = worse.steps.find((s) => s.nodeId === "gate")!;
+    expect(gate.logs.map((l) => l.message).join("\n")).toMatch(/r2 .* vs champion v2 .*: worse by .* ✗/);
+    expect(worse.steps.find((s) => s.nodeId === "deploy")!.status).toBe("skipped");
+    expect(await champion(model)).toBe(2);
+  });
+});
+
+describe("gate.approval", () => {
+  it("waits for a person; approve deploys (once: a second decision is refused), and the wait survives a worker restart", async () => {
+    const model = `appr-${uid()}`;
+    const { runId } = await run(bostonSpec(`${model}-p`, { gate: approvalGate(), gateInputs: ["model"], deploy: { model } }));
+    const pending = await pendingApproval(runId);
+    expect(pending).toMatchObject({ modelName: model, instructions: "check the r2", champion: null, status: "pending" });
+    expect(pending.metrics.r2).toBeGreaterThan(0.5);
+    const detail = await getApproval(h.ctx, { id: pending.id });
+    expect(detail.diff).toBeNull();
+    // The run waits in the workflow, not in a worker: a new worker carries on.
+    await h.restartWorker();
+    const decided = await decideApproval(h.ctx, { id: pending.id, decision: "approve", comment: "looks right" });
+    expect(decided).toMatchObject({ status: "approved", comment: "looks right" });
+    expect(decided.decidedBy).toMatch(/^user:/);
+    const done = await h.waitForRun(runId);
+    expect(done.status).toBe("succeeded");
+    expect(done.steps.find((s) => s.nodeId === "gate")!.outputs?.decision).toMatchObject({ passed: true });
+    expect(await champion(model)).toBe(1);
+    const again = await decideApproval(h.ctx, { id: pending.id, decision: "reject", comment: "" }).catch((e: unknown) => e);
+    expect(again).toBeInstanceOf(ServiceError);
+    expect((again as ServiceError).code).toBe("conflict");
+    expect((again as ServiceError).message).toContain("already approved by user:");
+  });
+
+  it("reject blocks the run and nothing deploys; a second team cannot see or decide it", async () => {
+    const model = `rej-${uid()}`;
+    const { runId } = await run(bostonSpec(`${model}-r`, { gate: approvalGate(), gateInputs: ["model"], deploy: { model } }));
+    const pending = await pendingApproval(runId);
+    const other = { ...h.ctx, teamId: "00000000-0000-0000-0000-000000000000" };
+    await expect(decideApproval(other, { id: pending.id, decision: "approve", comment: "" })).rejects.toMatchObject({ code: "not_found" });
+    expect(await decideApproval(h.ctx, { id: pending.id, decision: "reject", comment: "r2 too low for launch" })).toMatchObject({ status: "rejected" });
+    const done = await h.waitForRun(runId);
+    expect(done.status).toBe("blocked");
+    expect(done.error).toContain("rejected by user:");
+    await expect(getModel(h.ctx, { name: model })).rejects.toMatchObject({ code: "not_found" });
+  });
+
+  it("rejects on its own when nobody decides before the timeout", async () => {
+    const model = `exp-${uid()}`;
+    const { runId } = await run(bostonSpec(`${model}-t`, { gate: approvalGate("10s"), gateInputs: ["model"], deploy: { model } }));
+    const pending = await pendingApproval(runId);
+    const done = await h.waitForRun(runId);
+    expect(done.status).toBe("blocked");
+    expect(done.error).toContain("no decision within 10 s");
+    expect((await getApproval(h.ctx, { id: pending.id })).status).toBe("expired");
+  });
+});
+
+describe("rollouts", () => {
+  it("canary: traffic moves 50% → 100% while the challenger is healthy, then it is the champion", async () => {
+    const model = `can-${uid()}`;
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features: ["rm"], deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const load = traffic(model, { rm: 6 });
+    try {
+      const canary = { model, strategy: "canary", canary: { steps: [50, 100], interval: "4s", rollback: { maxErrorRate: 0.2, minRequests: 5 } } };
+      // Other bytes than v1 (another l2), the same inputs.
+      const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features: ["rm"], l2: 20, deploy: canary }));
+      const done = await h.waitForRun(runId);
+      expect(done.error).toBeNull();
+      expect(done.status).toBe("succeeded");
+      expect(
+        done.steps
+          .find((s) => s.nodeId === "deploy")!
+          .logs.map((l) => l.message)
+          .join("\n"),
+      ).toMatch(/canary at 50%: v2 healthy \(\d+ requests/);
+    } finally {
+      await load.stop();
+    }
+    expect(await champion(model)).toBe(2);
+    const dep = await getDeployment(h.ctx, { name: model, minutes: 10 });
+    expect(dep.rollout).toBeNull();
+    expect(dep.routes).toEqual([{ version: 2, alias: "champion", weight: 100, mode: "live" }]);
+    expect(dep.history.map((e) => e.kind).slice(0, 2)).toEqual(["promoted", "canary-step"]);
+    expect(dep.history[0]!.pipelineName).toBe(`${model}-2`);
+    expect(dep.figures.find((f) => f.version === 2)!.requests).toBeGreaterThan(0);
+    expect((await getModel(h.ctx, { name: model })).aliases.challenger).toBeUndefined();
+  });
+
+  it("canary: rolled back automatically when the challenger breaks its error-rate rule; the run fails saying why", async () => {
+    const model = `rb-${uid()}`;
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features: ["rm"], deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    // Callers send only rm; the challenger also needs lstat, so every request routed to it fails.
+    const load = traffic(model, { rm: 6 });
+    try {
+      const canary = { model, strategy: "canary", canary: { steps: [50, 100], interval: "4s", rollback: { maxErrorRate: 0.05, minRequests: 5 } } };
+      const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features: ["rm", "lstat"], deploy: canary }));
+      const done = await h.waitForRun(runId);
+      expect(done.status).toBe("failed");
+      expect(done.error).toMatch(/deploy: canary at 50%: error rate 100% > maxErrorRate 5%/);
+    } finally {
+      await load.stop();
+    }
+    expect(await champion(model)).toBe(1);
+    const dep = await getDeployment(h.ctx, { name: model, minutes: 10 });
+    expect(dep.rollout).toBeNull();
+    expect(dep.routes).toEqual([{ version: 1, alias: "champion", weight: 100, mode: "live" }]);
+    expect(dep.history[0]).toMatchObject({ kind: "rolled-back" });
+    const models = await getModel(h.ctx, { name: model });
+    expect(models.aliases.challenger).toBeUndefined();
+    expect(models.versions.map((v) => v.version)).toEqual([2, 1]);
+  });
+
+  it("shadow: the challenger sees every request and never answers; a person promotes it with one call", async () => {
+    const model = `sh-${uid()}`;
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features: ["rm"], deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const { runId } = await run(
+      bostonSpec(`${model}-2`, { gate: anyGate, features: ["rm"], l2: 20, deploy: { model, strategy: "shadow", shadow: { duration: "1h" } } }),
+    );
+    // Wait for the shadow route.
+    const t0 = Date.now();
+    while ((await getDeployment(h.ctx, { name: model })).rollout?.strategy !== "shadow") {
+      if (Date.now() - t0 > 60_000) throw new Error("the shadow rollout did not start");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const load = traffic(model, { rm: 6 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await load.stop();
+    expect([...load.statuses.keys()]).toEqual([200]);
+    // Every answer came from the champion.
+    const answer = (await (
+      await fetch(`${h.servingUrl}/v1/predict/${model}`, { method: "POST", body: JSON.stringify({ instances: [{ rm: 6 }] }) })
+    ).json()) as {
+      model_version: number;
+    };
+    expect(answer.model_version).toBe(1);
+    await new Promise((r) => setTimeout(r, 2500)); // the serving figures are flushed every 2 s
+    const during = await getDeployment(h.ctx, { name: model });
+    const shadow = during.figures.find((f) => f.mode === "shadow")!;
+    expect(shadow.version).toBe(2);
+    expect(shadow.requests).toBeGreaterThan(10);
+    expect(shadow.compared).toBe(shadow.requests);
+    const promoted = await promoteDeployment(h.ctx, { name: model, reason: "agreement looks good" });
+    expect(promoted.outcome).toContain("promoted by user:");
+    const done = await h.waitForRun(runId);
+    expect(done.status).toBe("succeeded");
+    expect(await champion(model)).toBe(2);
+  });
+});
