@@ -1,7 +1,7 @@
 /**
  * Batch scoring resumed after a kill: two real worker processes
  * (workflows/temporal/worker-main.ts) poll one task queue; the one scoring a
- * 200,000-row dataset in 25 chunks is SIGKILLed mid-scoring; after the heartbeat
+ * 160,000-row dataset in 25 chunks is SIGKILLed mid-scoring; after the heartbeat
  * timeout the other one takes the step over, skips every chunk the killed
  * attempt had finished (its checkpoint), scores the rest, and its output is
  * byte for byte the output of an uninterrupted run.
@@ -21,8 +21,8 @@ import type { DatasetRef } from "../../spec/refs";
 import type { BatchCheckpoint } from "./batch";
 
 const HEARTBEAT_TIMEOUT_SECONDS = 5;
-const ROWS = 200_000;
-const CHUNK_ROWS = 8_000;
+const ROWS = 160_000;
+const CHUNK_ROWS = 6_400;
 const uid = Math.random().toString(36).slice(2, 8);
 
 let h: Harness;
@@ -64,7 +64,7 @@ const spec = (dataset: string) => ({
     {
       id: "train",
       type: "train.gbdt",
-      config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 300, maxDepth: 8 },
+      config: { task: "regression", target: "delay", features: ["hour", "day_of_week", "distance", "origin", "destination"], nTrees: 200, maxDepth: 6 },
     },
     { id: "big", type: "ingest.csv", config: { source: `dataset:${dataset}` } },
     { id: "batch", type: "deploy.batch", config: { chunkRows: CHUNK_ROWS } },
@@ -78,7 +78,7 @@ const spec = (dataset: string) => ({
 
 describe("batch scoring", () => {
   it("resumes after a kill: the chunks finished before the kill are not scored again, and the output is the uninterrupted run's", async () => {
-    const dataset = `flights-200k-${uid}`;
+    const dataset = `flights-160k-${uid}`;
     await flightsDataset(dataset);
     const taskQueue = `batch-kill-${uid}`;
     workers.push(...(await Promise.all([startWorkerProcess(taskQueue), startWorkerProcess(taskQueue)])));
