@@ -7,7 +7,7 @@ import { Card, EmptyState, ErrorNote, Loading, PageContainer, PageHeader, Table 
 
 export function ModelList() {
   const trpc = useTRPC();
-  const models = useQuery(trpc.models.list.queryOptions());
+  const models = useQuery(trpc.models.list.queryOptions({}));
   return (
     <PageContainer>
       <PageHeader title="Models" subtitle="The registry: named models, immutable versions, and the aliases that serving follows." />

@@ -214,12 +214,20 @@ export const ZAliasEvent = z
     actor: z.string(),
     reason: z.string(),
     runId: z.string().nullable(),
+    pipelineName: z.string().nullable().describe("the pipeline of the run that moved it (null for a move by hand)"),
     createdAt: ZTimestamp,
   })
   .meta({ id: "AliasEvent" });
 
 export const ZModelSummary = z
-  .object({ name: z.string(), createdAt: ZTimestamp, latestVersion: z.number().int().nullable(), aliases: z.record(z.string(), z.number().int()) })
+  .object({
+    name: z.string(),
+    createdAt: ZTimestamp,
+    latestVersion: z.number().int().nullable(),
+    latestAt: ZTimestamp.nullable().describe("when the latest version was registered"),
+    aliases: z.record(z.string(), z.number().int()),
+    deployments: z.array(z.string()).describe("active endpoints serving this model"),
+  })
   .meta({ id: "ModelSummary" });
 
 export const ZModel = z
@@ -264,7 +272,10 @@ const ZAlias = z
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, "must be lower-case letters, digits, '-' or '_', starting with a letter");
 
 export const modelInputs = {
-  list: z.object({}),
+  list: z.object({
+    q: z.string().trim().max(200).optional().describe("only models whose name contains this (any case)"),
+    sort: z.enum(["name", "updated", "created"]).default("name").describe("name; updated: newest version first; created: newest model first"),
+  }),
   get: z.object({ name: ZName }),
   version: z.object({ name: ZName, version: ZVersionNumber }),
   setAlias: z.object({ name: ZName, alias: ZAlias, version: ZVersionNumber, reason: ZMessage.min(1, "say why (it is kept in the audit trail)") }),

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { aliasEvents, deployments, modelAliases, models, modelVersions } from "../schema";
+import { aliasEvents, deployments, modelAliases, models, modelVersions, pipelines, runs } from "../schema";
 import type { ModelManifest } from "../../contract/model";
 
 /** NOTIFY channel: payload is the deployment/model name whose target changed. */
@@ -167,7 +167,23 @@ export async function getModelByName(db: Db, teamId: string, name: string) {
     .where(eq(modelVersions.modelId, model.id))
     .orderBy(desc(modelVersions.version));
   const aliasRows = await db.select().from(modelAliases).where(eq(modelAliases.modelId, model.id));
-  const events = await db.select().from(aliasEvents).where(eq(aliasEvents.modelId, model.id)).orderBy(desc(aliasEvents.createdAt)).limit(50);
+  const events = await db
+    .select({
+      alias: aliasEvents.alias,
+      fromVersion: aliasEvents.fromVersion,
+      toVersion: aliasEvents.toVersion,
+      actor: aliasEvents.actor,
+      reason: aliasEvents.reason,
+      runId: aliasEvents.runId,
+      createdAt: aliasEvents.createdAt,
+      pipelineName: pipelines.name,
+    })
+    .from(aliasEvents)
+    .leftJoin(runs, eq(runs.id, aliasEvents.runId))
+    .leftJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+    .where(eq(aliasEvents.modelId, model.id))
+    .orderBy(desc(aliasEvents.createdAt))
+    .limit(100);
   return {
     model,
     versions,
@@ -186,29 +202,42 @@ export async function getModelVersion(db: Db, teamId: string, name: string, vers
   return row ?? null;
 }
 
-export async function listModels(db: Db, teamId: string) {
+/** A team's models: latest version, aliases and active deployments; `q` filters by name (substring, any case). */
+export async function listModels(db: Db, teamId: string, opts: { q?: string; sort?: "name" | "updated" | "created" } = {}) {
+  const latestAt = sql<Date | null>`(select max(${modelVersions.createdAt}) from ${modelVersions} where ${modelVersions.modelId} = ${models.id})`;
   const rows = await db
     .select({
       id: models.id,
       name: models.name,
       createdAt: models.createdAt,
       latestVersion: sql<number | null>`(select max(${modelVersions.version}) from ${modelVersions} where ${modelVersions.modelId} = ${models.id})`,
+      latestAt,
     })
     .from(models)
-    .where(eq(models.teamId, teamId))
-    .orderBy(models.name);
-  const aliasRows = rows.length
-    ? await db
-        .select()
-        .from(modelAliases)
-        .where(
-          inArray(
-            modelAliases.modelId,
-            rows.map((r) => r.id),
-          ),
-        )
-    : [];
-  return rows.map(({ id, ...r }) => ({ ...r, aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])) }));
+    .where(and(eq(models.teamId, teamId), opts.q ? sql`strpos(lower(${models.name}), lower(${opts.q})) > 0` : undefined))
+    .orderBy(
+      ...(opts.sort === "updated"
+        ? [sql`${latestAt} desc nulls last`, models.name]
+        : opts.sort === "created"
+          ? [desc(models.createdAt), models.name]
+          : [models.name]),
+    );
+  const ids = rows.map((r) => r.id);
+  const [aliasRows, depRows] = ids.length
+    ? await Promise.all([
+        db.select().from(modelAliases).where(inArray(modelAliases.modelId, ids)),
+        db
+          .select({ modelId: deployments.modelId, name: deployments.name })
+          .from(deployments)
+          .where(and(inArray(deployments.modelId, ids), eq(deployments.status, "active"))),
+      ])
+    : [[], []];
+  return rows.map(({ id, ...r }) => ({
+    ...r,
+    latestAt: r.latestAt ? new Date(r.latestAt) : null,
+    aliases: Object.fromEntries(aliasRows.filter((a) => a.modelId === id).map((a) => [a.alias, a.version])),
+    deployments: depRows.filter((d) => d.modelId === id).map((d) => d.name),
+  }));
 }
 
 /** The version an alias of a team's model points at (e.g. its `champion`), or null when the model or the alias does not exist. */

@@ -61,7 +61,7 @@ export const operations: Operations = {
   callWebhook: (ctx, input) => fireWebhook(ctx, input),
   listSchedules: (ctx) => listSchedules(ctx),
 
-  listModels: (ctx) => listModels(ctx),
+  listModels: (ctx, input) => listModels(ctx, input),
   getModel: (ctx, input) => getModel(ctx, input),
   getModelVersion: (ctx, input) => getModelVersion(ctx, input),
   downloadModel: (ctx, input) => downloadModelFile(ctx, input),

@@ -69,6 +69,17 @@ export const appRouter = router({
     deleteAlias: mutation("deleteAlias"),
     predict: mutation("predict"),
   }),
+  deployments: router({
+    list: query("listDeployments"),
+    get: query("getDeployment"),
+    promote: mutation("promoteDeployment"),
+    rollback: mutation("rollbackDeployment"),
+  }),
+  approvals: router({
+    list: query("listApprovals"),
+    get: query("getApproval"),
+    decide: mutation("decideApproval"),
+  }),
   datasets: router({
     list: query("listDatasets"),
   }),

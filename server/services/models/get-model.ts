@@ -6,8 +6,8 @@ import { MAX_INT32 } from "../../../contract/api/common";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
 import type { ModelManifest } from "../../../contract/model";
 
-export async function listModels(ctx: RequestContext) {
-  return queryList(ctx.db, ctx.teamId);
+export async function listModels(ctx: RequestContext, opts: { q?: string; sort?: "name" | "updated" | "created" } = {}) {
+  return queryList(ctx.db, ctx.teamId, opts);
 }
 
 export async function getModel(ctx: RequestContext, opts: { name: string }) {
@@ -24,6 +24,7 @@ export async function getModel(ctx: RequestContext, opts: { name: string }) {
       actor: e.actor,
       reason: e.reason,
       runId: e.runId,
+      pipelineName: e.pipelineName,
       createdAt: e.createdAt,
     })),
   };
