@@ -11,7 +11,16 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { pinnedVersions } from "../testing/python-venv";
-import { anchorPython, anchorsVenv, ANCHORS_REQUIREMENTS, MLFLOW_REQUIREMENTS, MLFLOW_VERSION, mlflowVenv, XGBOOST_VERSION } from "./anchors";
+import {
+  anchorPython,
+  anchorsVenv,
+  ANCHORS_REQUIREMENTS,
+  MLFLOW_REQUIREMENTS,
+  MLFLOW_VERSION,
+  mlflowVenv,
+  ONNXRUNTIME_VERSION,
+  XGBOOST_VERSION,
+} from "./anchors";
 
 const text = fs.readFileSync(ANCHORS_REQUIREMENTS, "utf8");
 
@@ -22,6 +31,11 @@ describe("the benchmarks' Python anchors", () => {
     expect(pins.has("xgboost")).toBe(false); // the CPU-only wheel, not the one that pulls NVIDIA NCCL
     expect(pins.has("numpy")).toBe(true);
     expect(pins.has("scipy")).toBe(true); // xgboost's own dependency: --no-deps installs only what is listed
+    // Batch scoring is compared with the onnxruntime that onnxruntime-node is.
+    expect(pins.get("onnxruntime")).toBe(ONNXRUNTIME_VERSION);
+    const nodeOrt = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "node_modules", "onnxruntime-node", "package.json"), "utf8")) as { version: string };
+    expect(nodeOrt.version).toBe(ONNXRUNTIME_VERSION);
+    expect(pins.has("pyarrow")).toBe(true);
     const blocks = text.split(/\n(?=[a-z])/).filter((b) => /^[a-z0-9-]+==/.test(b));
     expect(blocks.length).toBeGreaterThanOrEqual(3);
     for (const b of blocks) expect(b, b.split("\n")[0]).toMatch(/--hash=sha256:[0-9a-f]{64}/);
@@ -29,7 +43,11 @@ describe("the benchmarks' Python anchors", () => {
 
   it("cover every module the anchor scripts import that is not in the standard library, each from its requirements file", () => {
     const provides: Record<string, string> = { numpy: "numpy", xgboost: "xgboost-cpu" };
-    const requirementsOf: Record<string, string> = { "gbdt-xgboost.py": ANCHORS_REQUIREMENTS, "serving-mlflow.py": MLFLOW_REQUIREMENTS };
+    const requirementsOf: Record<string, string> = {
+      "gbdt-xgboost.py": ANCHORS_REQUIREMENTS,
+      "batch-onnxruntime.py": ANCHORS_REQUIREMENTS,
+      "serving-mlflow.py": MLFLOW_REQUIREMENTS,
+    };
     const scripts = fs.readdirSync(path.dirname(ANCHORS_REQUIREMENTS)).filter((f) => f.endsWith(".py"));
     expect(scripts.sort()).toEqual(Object.keys(requirementsOf).sort());
     const stdlib = new Set(["json", "os", "sys", "time", "math", "statistics"]);
