@@ -23,7 +23,10 @@
  *    batching ≥ 100× MLflow) and 1,000-row requests at
  *    SERVING_BENCH_BATCH_CONNECTIONS (default 4) against both (goal ≥ 10×).
  *    Both answer the same predictions (checked first).
- * 3. How long after an alias move the new version is served (LISTEN/NOTIFY
+ * 3. What a rollout costs on the batching server: a canary deployment (90% /
+ *    10% over two versions; goal ≥ 90% of one version's throughput) and a
+ *    shadow deployment (goal ≥ 80%), rotated with the single version.
+ * 4. How long after an alias move the new version is served (LISTEN/NOTIFY
  *    hot reload).
  *
  * Setup: a private embedded PostgreSQL (never DATABASE_URL) and artifact
@@ -53,6 +56,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
 import { moveAlias } from "../db/queries/models";
+import { changeDeployment, upsertDeployment, type DeploymentRoute } from "../db/queries/deployments";
 import { createServingServer } from "../server/serving/server";
 import { DEFAULT_BATCHING } from "../server/serving/batcher";
 import { deployTestModel, freePort, registerTestVersion, startTestDatabase } from "../testing/serving-database";
@@ -344,6 +348,50 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     // Conveyor on 1,000-row requests (they run alone: larger than the batch size).
     const conveyorRows = await measure(onUrl, bigFile, batchConnections);
 
+    // What a rollout costs: the same batching server answering a canary deployment (90% champion, 10% another
+    // version) and a shadow deployment (every request also runs on the other version), against the single version.
+    const { version: challenger } = await registerTestVersion(tdb.db, store, {
+      teamId: tdb.teamId,
+      modelName: "bench-gbdt",
+      model: benchTreeModel({ seed: 44 }),
+    });
+    const rolloutRoutes: Record<"canary" | "shadow", DeploymentRoute[]> = {
+      canary: [
+        { alias: "champion", weight: 90, mode: "live" },
+        { version: challenger, weight: 10, mode: "live" },
+      ],
+      shadow: [
+        { alias: "champion", weight: 100, mode: "live" },
+        { version: challenger, weight: 0, mode: "shadow" },
+      ],
+    };
+    for (const [kind, routes] of Object.entries(rolloutRoutes)) {
+      const name = `bench-${kind}`;
+      await upsertDeployment(tdb.db, { teamId: tdb.teamId, name, modelId, alias: "champion", strategy: "replace", actor: "bench", reason: "rollout cost" });
+      await changeDeployment(tdb.db, { teamId: tdb.teamId, name }, async () => ({
+        routes,
+        rollout: null,
+        kind: "updated",
+        actor: "bench",
+        reason: "rollout cost",
+      }));
+    }
+    const onBase = onUrl.slice(0, onUrl.indexOf("/v2/"));
+    const rolloutUrls = { single: onUrl, canary: `${onBase}/v2/models/bench-canary/infer`, shadow: `${onBase}/v2/models/bench-shadow/infer` } as const;
+    type Rollout = keyof typeof rolloutUrls;
+    for (const url of Object.values(rolloutUrls)) await post(url, body);
+    const rolloutRuns: Record<Rollout, LoadResult[]> = { single: [], canary: [], shadow: [] };
+    const rolloutOrder: Rollout[] = ["single", "canary", "shadow"];
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < rolloutOrder.length; k++) {
+        const kind = rolloutOrder[(k + r) % rolloutOrder.length]!;
+        rolloutRuns[kind].push(await measure(rolloutUrls[kind]));
+      }
+    }
+    const rollout = { single: mid(rolloutRuns.single), canary: mid(rolloutRuns.canary), shadow: mid(rolloutRuns.shadow) };
+    const canaryCost = rollout.canary.rps / rollout.single.rps;
+    const shadowCost = rollout.shadow.rps / rollout.single.rps;
+
     // MLflow, in the same run.
     await fsp.writeFile(path.join(workDir, "model.onnx"), model.onnx);
     mlflow = await startMlflow(path.join(workDir, "model.onnx"), workDir).catch((e: unknown) => ({ missing: e instanceof Error ? e.message : String(e) }));
@@ -363,10 +411,16 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
         throw new Error(`MLflow and Conveyor disagree: max |Δ| ${maxAbsDiff} over ${theirs.length} rows`);
       anchor = { single: await measure(invocations, mlSingleFile), rows: await measure(invocations, mlRowsFile, batchConnections), maxAbsDiff };
     }
-    const failures = [...runs.ceiling, ...runs.off, ...runs.on, conveyorRows, ...("missing" in anchor ? [] : [anchor.single, anchor.rows])].reduce(
-      (n, x) => n + x.non2xx + x.errors + x.timeouts,
-      0,
-    );
+    const failures = [
+      ...runs.ceiling,
+      ...runs.off,
+      ...runs.on,
+      ...rolloutRuns.single,
+      ...rolloutRuns.canary,
+      ...rolloutRuns.shadow,
+      conveyorRows,
+      ...("missing" in anchor ? [] : [anchor.single, anchor.rows]),
+    ].reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0);
 
     // Hot reload: alias move → the new version is what `infer` answers.
     const { version: v2 } = await registerTestVersion(tdb.db, store, { teamId: tdb.teamId, modelName: "bench-gbdt", model: benchTreeModel({ seed: 43 }) });
@@ -396,6 +450,8 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       overhead: { goal: 0.8, value: overhead, met: overhead >= 0.8 },
       mlflowSingleRow: { goal: 100, value: mlflowSingleRatio, met: mlflowSingleRatio !== null && mlflowSingleRatio >= 100 },
       mlflowRows: { goal: 10, value: mlflowRowsRatio, met: mlflowRowsRatio !== null && mlflowRowsRatio >= 10 },
+      canaryThroughput: { goal: 0.9, value: canaryCost, met: canaryCost >= 0.9 },
+      shadowThroughput: { goal: 0.8, value: shadowCost, met: shadowCost >= 0.8 },
     };
     const json = {
       model: {
@@ -424,6 +480,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       ceiling: c,
       batchingOff: s,
       batchingOn: b,
+      rollout,
       rows1000: { conveyor: conveyorRows, mlflow: "missing" in anchor ? anchor : anchor.rows },
       mlflow: "missing" in anchor ? anchor : { version: MLFLOW_VERSION, single: anchor.single, maxAbsDiff: anchor.maxAbsDiff },
       cpuUsPerRequest: cpu,
@@ -456,6 +513,12 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       ...("missing" in anchor ? [] : [row(`MLflow ${MLFLOW_VERSION} \`mlflow models serve\``, anchor.single, null)]),
       row(`Conveyor, ${batchConnections} connections × 1,000-row requests (rows/s: ×1,000)`, conveyorRows, null),
       ...("missing" in anchor ? [] : [row(`MLflow, ${batchConnections} connections × 1,000-row requests`, anchor.rows, null)]),
+      row("Conveyor, batching on: one live version (the rollout comparison's baseline)", rollout.single, null),
+      row("Conveyor, batching on: canary, 90% / 10% over two versions", rollout.canary, null),
+      row("Conveyor, batching on: one live version + a shadow of another", rollout.shadow, null),
+      "",
+      `Rollouts: a canary over two live versions keeps **${fmt(canaryCost * 100, 0)}%** of one version's throughput (goal ≥ 90%${goals.canaryThroughput.met ? ": met" : ": not met"}); ` +
+        `a shadow **${fmt(shadowCost * 100, 0)}%** (goal ≥ 80%${goals.shadowThroughput.met ? ": met" : ": not met"}; the shadow runs every request a second time, off the request path).`,
       "",
       `Dynamic batching: **${fmt(batchingGain, 2)}×** the throughput of the same server without it, p99 ${fmt(b.p99)} ms (goal ≥ 3× with p99 ≤ 20 ms${goals.batchingGain.met ? ": met" : ": not met"}). ` +
         `Without batching, serving reaches **${fmt(overhead * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%; by CPU time per request ${fmt((cpu.ceiling / cpu.off) * 100, 0)}%)${failures > 0 ? `; ${failures} failed requests` : ""}. ` +
