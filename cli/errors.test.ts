@@ -1,9 +1,11 @@
+import type { Command } from "commander";
 import { describe, expect, it } from "vitest";
 import { ERROR_CODES, ERROR_STATUS, type ErrorCode } from "../contract/api/common";
 import { endpoints } from "../contract/api/endpoints";
 import { runCli, routes } from "../testing/cli";
 import { buildRequest, parseResponse, type HttpResponse } from "./client";
 import { ApiError, EXIT, errorLines, exitCodeOf, formatProblem } from "./errors";
+import { buildProgram } from "./main";
 
 const response = (status: number, body: unknown): HttpResponse => ({
   status,
@@ -115,6 +117,32 @@ describe("API errors → messages and exit codes", () => {
       const r = await runCli(argv);
       expect({ argv, code: r.code, requests: r.requests.length }).toEqual({ argv, code: EXIT.usage, requests: 0 });
       expect(r.stderr.length).toBeGreaterThan(0);
+    }
+  });
+
+  it("every command has --json and help with examples", async () => {
+    const leaves: string[][] = [];
+    const walk = (cmd: Command, at: string[]) => {
+      for (const sub of cmd.commands) {
+        if (sub.name() === "help") continue;
+        if (sub.commands.length) walk(sub, [...at, sub.name()]);
+        else leaves.push([...at, sub.name()]);
+      }
+    };
+    walk(buildProgram({ stdout: { write: () => true }, stderr: { write: () => true }, env: {} }), []);
+    expect(leaves).toEqual(
+      expect.arrayContaining([
+        ["deployments", "promote"],
+        ["approvals", "reject"],
+        ["models", "reproduce"],
+        ["models", "version"],
+      ]),
+    );
+    for (const argv of leaves) {
+      const help = await runCli([...argv, "--help"]);
+      expect({ argv, code: help.code }).toEqual({ argv, code: 0 });
+      expect(help.stdout).toContain("--json");
+      expect(help.stdout).toContain(`Examples:\n  $ conveyor ${argv.join(" ")}`);
     }
   });
 

@@ -71,6 +71,8 @@ const LIST_COMMAND: Record<string, string> = {
   runs: "conveyor runs list",
   models: "conveyor models list",
   datasets: "conveyor datasets list",
+  deployments: "conveyor deployments list",
+  approvals: "conveyor approvals list --all",
 };
 
 /** An error answer of the API (`{ error: { code, message, details } }`), as a CLI error with a hint. */

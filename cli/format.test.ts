@@ -4,7 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { configFile, DEFAULT_URL, loadConfig, normalizeUrl } from "./config";
 import { UsageError } from "./errors";
-import { bytes, colors, duration, metrics, relativeTime, table } from "./format";
+import { bytes, colors, duration, fields, latency, metrics, num, percent, relativeTime, table } from "./format";
 
 describe("human output", () => {
   const now = new Date("2026-03-01T12:00:00Z");
@@ -40,6 +40,19 @@ describe("human output", () => {
     );
     expect(lines.map((l) => l.replace(/\u001b\[[0-9;]*m/g, ""))).toEqual(["NAME       ROWS  STATUS", "a             5  ok", "long-name  1234  failed"]);
     expect(table(["A", "B"], [["x", ""]])).toEqual(["A  B", "x"]);
+  });
+
+  it("numbers, shares, latencies and labelled lines", () => {
+    expect([num(3), num(0.02200000000000002), num(4.952882954978067)]).toEqual(["3", "0.022", "4.953"]);
+    expect([percent(0), percent(0.25), percent(3 / 9012), percent(0.97123)]).toEqual(["0%", "25%", "0.03%", "97.12%"]);
+    expect([latency(null), latency(0.4213), latency(8.51), latency(12.4), latency(1500)]).toEqual(["-", "0.42ms", "8.5ms", "12ms", "1.5s"]);
+    expect(
+      fields([
+        ["run", "r1"],
+        ["training data", "tracts v1"],
+        ["seed", ""],
+      ]),
+    ).toEqual(["run            r1", "training data  tracts v1", "seed"]);
   });
 
   it("colours can be off", () => {

@@ -82,10 +82,29 @@ export function status(s: string, c: Colors): string {
   }
 }
 
+/** A measured number: an integer as it is, anything else to 4 significant digits (`0.7123`, `4.953`). */
+export const num = (v: number): string => (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(4))));
+
 /** Metrics as `r2=0.7123 rmse=4.91` (4 significant digits), sorted by name. */
 export function metrics(values: Record<string, number>): string {
   const entries = Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
-  return entries.length ? entries.map(([k, v]) => `${k}=${Number.isInteger(v) ? v : Number(v.toPrecision(4))}`).join(" ") : "-";
+  return entries.length ? entries.map(([k, v]) => `${k}=${num(v)}`).join(" ") : "-";
+}
+
+/** A share as a percentage with at most 2 decimals: `0.25` → `25%`, `0.012345` → `1.23%`. */
+export const percent = (share: number): string => `${Number((share * 100).toFixed(2))}%`;
+
+/** A latency: `0.42ms`, `8.5ms`, `120ms`, `1.2s`; `-` for none. */
+export function latency(ms: number | null): string {
+  if (ms === null) return "-";
+  if (ms >= 1000) return duration(ms);
+  return `${ms < 10 ? Number(ms.toPrecision(2)) : Math.round(ms)}ms`;
+}
+
+/** Labelled lines with the values aligned (`run       1d84…`, `pipeline  boston v3`); labels dimmed by `c`. */
+export function fields(rows: [string, string][], c?: Colors): string[] {
+  const width = Math.max(0, ...rows.map(([k]) => visibleLength(k)));
+  return rows.map(([k, v]) => `${c ? c.dim(k.padEnd(width)) : k.padEnd(width)}  ${v}`.trimEnd());
 }
 
 /** `14.2 MB`. */

@@ -10,7 +10,9 @@ import pkg from "./package.json";
 import { login } from "./commands/login";
 import { listPipelines, pullPipeline, pushPipeline, validatePipeline } from "./commands/pipelines";
 import { cancelRun, listRuns, runLogs, startRun } from "./commands/runs";
-import { demoteModel, listModels, predictCommand, promoteModel, showModel } from "./commands/models";
+import { demoteModel, listModels, predictCommand, promoteModel, reproduceModel, showModel, showModelVersion } from "./commands/models";
+import { listDeployments, promoteDeployment, rollbackDeployment, showDeployment } from "./commands/deployments";
+import { decideApproval, listApprovals, showApproval } from "./commands/approvals";
 import { listDatasets, uploadDataset } from "./commands/datasets";
 import { RUN_STATUSES } from "../contract/api/resources";
 import { Context, type Io } from "./context";
@@ -43,7 +45,7 @@ export function buildProgram(io: Io): Command {
     parent.command(name).description(description).option("--json", "print the API's answer as JSON (for scripts)");
 
   program
-    .description("Conveyor from the command line: pipelines as files, runs, models, predictions (docs/cli.md)")
+    .description("Conveyor from the command line: pipelines as files, runs, models, deployments, approvals, predictions (docs/cli.md)")
     .version(VERSION, "--version", "print the CLI's version")
     .option("--json", "print the API's answer as JSON (for scripts)")
     .enablePositionalOptions()
@@ -146,6 +148,8 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     examples(
       "conveyor models list",
       "conveyor models show boston-house-prices",
+      "conveyor models version boston-house-prices 3",
+      "conveyor models reproduce boston-house-prices 3 --follow",
       "conveyor models promote boston-house-prices 2 --reason 'better r2 on May data'",
     ),
   );
@@ -156,6 +160,17 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .argument("<name>", "the model's name")
     .addHelpText("after", examples("conveyor models show boston-house-prices"))
     .action(act((ctx, name: string) => showModel(ctx, name)));
+  leaf(models, "version", "one version: metrics, inputs and its lineage (run, pipeline version, data, params, seed, code, reproductions)")
+    .argument("<name>", "the model's name")
+    .argument("<version>", "the version", positiveInt)
+    .addHelpText("after", examples("conveyor models version boston-house-prices 3", "conveyor models version boston-house-prices 3 --json"))
+    .action(act((ctx, name: string, version: string) => showModelVersion(ctx, name, version)));
+  leaf(models, "reproduce", "run a version's pipeline version again (same params, same data, no step cache); --follow says if the bytes match")
+    .argument("<name>", "the model's name")
+    .argument("<version>", "the version to reproduce", positiveInt)
+    .option("--follow", "print step status changes and log lines until the run ends, then whether its model has the version's bytes (exit 1 if not)")
+    .addHelpText("after", examples("conveyor models reproduce boston-house-prices 3", "conveyor models reproduce boston-house-prices 3 --follow"))
+    .action(act((ctx, name: string, version: string, o: { follow?: boolean }) => reproduceModel(ctx, name, version, o)));
   leaf(models, "promote", "point an alias (default champion) at a version; audited")
     .argument("<name>", "the model's name")
     .argument("<version>", "the version to point at", positiveInt)
@@ -175,6 +190,72 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .requiredOption("--reason <text>", "why (kept in the audit trail)")
     .addHelpText("after", examples("conveyor models demote boston-house-prices --alias challenger --reason 'shadow test over'"))
     .action(act((ctx, name: string, o: { alias: string; reason: string }) => demoteModel(ctx, name, o)));
+
+  // --- deployments -----------------------------------------------------------
+  const deployments = program.command("deployments").description("serving endpoints: routes, rollouts, live figures; promote and roll back");
+  deployments.addHelpText(
+    "after",
+    examples(
+      "conveyor deployments list",
+      "conveyor deployments show flights",
+      "conveyor deployments promote flights --reason 'canary healthy at 50%'",
+      "conveyor deployments rollback flights --reason 'p99 too high'",
+    ),
+  );
+  leaf(deployments, "list", "the team's deployments: routes (versions, weights, shadows) and any rollout in progress")
+    .option("--model <name>", "only this registry model's deployments")
+    .addHelpText("after", examples("conveyor deployments list", "conveyor deployments list --model flights --json"))
+    .action(act((ctx, o: { model?: string }) => listDeployments(ctx, o)));
+  leaf(deployments, "show", "a deployment: routes, rollout, live figures per version and the history of changes")
+    .argument("<name>", "the deployment's name (its endpoint /v2/models/<name>)")
+    .option("--minutes <n>", "figures of the last N minutes (default 15; during a rollout: since its step began)", positiveInt)
+    .addHelpText("after", examples("conveyor deployments show flights", "conveyor deployments show flights --minutes 60"))
+    .action(act((ctx, name: string, o: { minutes?: string }) => showDeployment(ctx, name, o)));
+  leaf(deployments, "promote", "during a rollout: its challenger becomes the champion now; else --version does; audited")
+    .argument("<name>", "the deployment's name")
+    .option("--version <n>", "the version to promote (during a rollout: its challenger, the default)", positiveInt)
+    .requiredOption("--reason <text>", "why (kept in the deployment's history)")
+    .addHelpText(
+      "after",
+      examples(
+        "conveyor deployments promote flights --reason 'shadow agreement 99%'",
+        "conveyor deployments promote flights --version 3 --reason 'back to the May model'",
+      ),
+    )
+    .action(act((ctx, name: string, o: { version?: string; reason: string }) => promoteDeployment(ctx, name, o)));
+  leaf(deployments, "rollback", "during a rollout: back to the champion now; else the alias goes back to its previous version; audited")
+    .argument("<name>", "the deployment's name")
+    .requiredOption("--reason <text>", "why (kept in the deployment's history)")
+    .addHelpText("after", examples("conveyor deployments rollback flights --reason 'error rate 3% at 10%'"))
+    .action(act((ctx, name: string, o: { reason: string }) => rollbackDeployment(ctx, name, o)));
+
+  // --- approvals -------------------------------------------------------------
+  const approvals = program.command("approvals").description("the inbox of gate.approval steps: show, approve, reject");
+  approvals.addHelpText(
+    "after",
+    examples("conveyor approvals list", "conveyor approvals show <id>", "conveyor approvals approve <id> --comment 'fairness report ok'"),
+  );
+  leaf(approvals, "list", "approvals waiting for a decision (--all: every one), newest first")
+    .option("--all", "decided and expired ones too")
+    .addHelpText("after", examples("conveyor approvals list", "conveyor approvals list --all --json"))
+    .action(act((ctx, o: { all?: boolean }) => listApprovals(ctx, o)));
+  leaf(approvals, "show", "an approval: challenger vs champion metrics side by side, and the pipeline diff against the champion's")
+    .argument("<id>", "the approval's id")
+    .addHelpText("after", examples("conveyor approvals show 5c0e7a9e-2f4b-4d1a-9a53-0d3c2e1b4f60"))
+    .action(act((ctx, id: string) => showApproval(ctx, id)));
+  for (const [verb, decision, example] of [
+    ["approve", "approve", "fairness report ok"],
+    ["reject", "reject", "worse on the small airports"],
+  ] as const) {
+    leaf(approvals, verb, `${verb} a pending approval: the waiting run goes on at once; the first decision wins (exit 1 if already decided)`)
+      .argument("<id>", "the approval's id")
+      .option("--comment <text>", "kept with the decision")
+      .addHelpText(
+        "after",
+        examples(`conveyor approvals ${verb} 5c0e7a9e-2f4b-4d1a-9a53-0d3c2e1b4f60 --comment '${example}'`, `conveyor approvals ${verb} <id> --json`),
+      )
+      .action(act((ctx, id: string, o: { comment?: string }) => decideApproval(ctx, id, decision, o)));
+  }
 
   // --- datasets --------------------------------------------------------------
   const datasets = program.command("datasets").description("upload and list CSV datasets");

@@ -1,5 +1,6 @@
 /**
- * `conveyor models list | show | promote | demote` and `conveyor predict`.
+ * `conveyor models list | show | version | reproduce | promote | demote` and
+ * `conveyor predict`.
  * Alias moves are audited by the API: `--reason` is required and kept.
  * Prediction rows are typed by the model version's manifest inputs (FP32 →
  * number, BYTES → string); without --version that is the version the
@@ -7,11 +8,15 @@
  */
 import { endpoints } from "../../contract/api/endpoints";
 import type { ModelInput } from "../../contract/model";
+import type { OutputOf } from "../client";
 import type { Context } from "../context";
-import { FailureError, UsageError } from "../errors";
-import { metrics, relativeTime, table } from "../format";
+import { FailureError, ServerError, UsageError } from "../errors";
+import { fields, metrics, relativeTime, status as statusText, table, type Colors } from "../format";
+import { runOutcome, watchRun } from "./runs";
 import { typeCsvRows, typeJsonRow, type Row } from "../values";
 import { readTextFile } from "./pipelines";
+
+type Run = OutputOf<typeof endpoints.getRun>;
 
 /** Rows per predict request (the API takes at most 1000 instances). */
 export const PREDICT_BATCH = 1000;
@@ -87,6 +92,110 @@ export async function promoteModel(ctx: Context, name: string, version: string, 
 export async function demoteModel(ctx: Context, name: string, opts: { alias: string; reason: string }): Promise<void> {
   const r = await ctx.api().call(endpoints.deleteAlias, { name, alias: opts.alias, reason: opts.reason });
   ctx.result(r, () => [`removed ${r.alias} of ${ctx.c.bold(r.name)} (it pointed at v${r.fromVersion})`]);
+}
+
+/** `true` → `yes`, `false` → `no`, null → `-` (the run has not succeeded). */
+const sameBytesText = (same: boolean | null, c: Colors) => (same === null ? "-" : same ? c.green("yes") : c.red("no"));
+
+/** `k=v k2=v2` (values as JSON unless strings), sorted; `none` for nothing. */
+const pairs = (record: Record<string, unknown>, sep = "=") =>
+  Object.entries(record)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}${sep}${typeof v === "string" ? v : JSON.stringify(v)}`)
+    .join(sep === "=" ? " " : ", ") || "none";
+
+/** One version: what it is and its lineage (run, pipeline version, training data, params, seed, code versions, reproductions). */
+export async function showModelVersion(ctx: Context, name: string, version: string): Promise<void> {
+  const v = await ctx.api().call(endpoints.getModelVersion, { name, version: Number(version) });
+  const now = ctx.now();
+  const c = ctx.c;
+  ctx.result(v, () => {
+    const m = v.manifest;
+    const l = v.lineage;
+    const data = l.trainingData;
+    const lines = [
+      `${c.bold(`${v.name} v${v.version}`)}  ${m.task} of ${m.target} (${m.nodeType})`,
+      ...fields(
+        [
+          ["metrics", metrics(v.metrics)],
+          ["sha256", v.sha256],
+          ["inputs", m.inputs.map((i) => `${i.name} ${i.datatype}`).join(", ") || "-"],
+          ["created", relativeTime(v.createdAt, now)],
+        ],
+        c,
+      ),
+      "",
+      c.bold("lineage"),
+      ...fields(
+        [
+          ["run", l.run ? `${l.run.id} (${l.run.status}, trigger ${l.run.trigger}, ${relativeTime(l.run.createdAt, now)})` : "none: not made by a run"],
+          ["pipeline", l.pipeline ? `${l.pipeline.name} v${l.pipeline.version} (${l.pipeline.id})` : "-"],
+          [
+            "training data",
+            `${data.dataset ? `dataset ${data.dataset.name} v${data.dataset.version} (${data.dataset.id})` : "a bundled sample"}, ${data.rows} rows, sha256 ${data.sha256}`,
+          ],
+          ["params", pairs(l.params)],
+          ["seed", l.seed === null ? "none" : String(l.seed)],
+          ["code versions", pairs(l.libraries, " ")],
+        ],
+        c,
+      ).map((line) => `  ${line}`),
+      "",
+      c.bold("reproductions (newest first)"),
+    ];
+    if (l.reproductions.length === 0) {
+      lines.push(`  none yet${l.run ? `: conveyor models reproduce ${v.name} ${v.version} --follow` : ""}`);
+    } else {
+      lines.push(
+        ...table(
+          ["RUN", "STATUS", "SAME BYTES", "STARTED"],
+          l.reproductions.map((r) => [r.runId, statusText(r.status, c), sameBytesText(r.sameBytes, c), relativeTime(r.createdAt, now)]),
+          { c },
+        ).map((line) => `  ${line}`),
+      );
+    }
+    return lines;
+  });
+}
+
+/** The sha256 of the model a run trained (its first model output), if any. */
+const modelShaOf = (run: Run) => run.steps.flatMap((s) => Object.values(s.outputs ?? {}).flatMap((o) => (o.kind === "model" ? [o.sha256] : [])))[0];
+
+/**
+ * `models reproduce`: starts the reproduction; with `follow`, follows the run
+ * like `conveyor run --follow` and then reads the version's lineage to say
+ * whether the reproduction's model has the version's bytes (exit 1 when not).
+ * With --json the result is the reproduction as the lineage lists it.
+ */
+export async function reproduceModel(ctx: Context, name: string, version: string, opts: { follow?: boolean }): Promise<void> {
+  const api = ctx.api();
+  const started = await api.call(endpoints.reproduceModel, { name, version: Number(version) });
+  const what = `run ${started.runId} reproducing ${name} v${version} (its pipeline version, params and data; no step cache)`;
+  if (!opts.follow) {
+    ctx.result(started, () => [
+      `started ${what}`,
+      ctx.c.dim(`follow it: conveyor runs logs ${started.runId}   did it match: conveyor models version ${name} ${version}`),
+    ]);
+    return;
+  }
+  ctx.progress(`started ${what}`);
+  const run = await watchRun(ctx, started.runId, { follow: true });
+  const v = await api.call(endpoints.getModelVersion, { name, version: Number(version) });
+  const entry = v.lineage.reproductions.find((r) => r.runId === run.id);
+  if (!entry) throw new ServerError(`the lineage of ${name} v${version} does not list run ${run.id}`, [`see \`conveyor models version ${name} ${version}\``]);
+  if (ctx.json) ctx.out(JSON.stringify(entry, null, 2));
+  runOutcome(ctx, run);
+  const sha = modelShaOf(run);
+  if (entry.sameBytes) {
+    if (!ctx.json) ctx.out(`${ctx.c.green("same bytes")}: run ${run.id} made ${name} v${version} again, byte for byte (sha256 ${v.sha256})`);
+    return;
+  }
+  if (entry.sameBytes === null) throw new ServerError(`the lineage of ${name} v${version} does not say yet whether run ${run.id} made the same bytes`);
+  throw new FailureError(`run ${run.id} did not reproduce ${name} v${version}: its model has other bytes`, [
+    `v${version}: sha256 ${v.sha256}`,
+    `run ${run.id}: ${sha ? `sha256 ${sha}` : "no model output"}`,
+    `compare the lineage (params, seed, code versions): conveyor models version ${name} ${version}`,
+  ]);
 }
 
 /** The inputs of the version predictions will come from: `version`, else the champion, else the latest. */

@@ -42,7 +42,8 @@ export async function startRun(ctx: Context, ref: string, opts: { param: string[
   }
   ctx.progress(`started run ${started.runId} of ${pipeline.name} v${pipeline.version}`);
   const run = await watchRun(ctx, started.runId, { follow: Boolean(opts.follow) });
-  finish(ctx, run);
+  if (ctx.json) ctx.out(JSON.stringify(run, null, 2));
+  runOutcome(ctx, run);
 }
 
 /** Polls the run until it is final; with `follow`, prints step changes and new log lines as they appear. */
@@ -105,10 +106,12 @@ function logLine(c: Colors, nodeId: string, width: number, log: Step["logs"][num
   return `${c.dim(`${nodeId.padEnd(width)} │`)} ${level}${log.message}`;
 }
 
-/** The run's outcome: the result (JSON or a summary line); any status but succeeded is a failure naming the failing steps. */
-function finish(ctx: Context, run: Run): void {
+/**
+ * A finished run's outcome: a summary line (not with --json, whose result the
+ * caller prints); any status but succeeded is a failure naming the failing steps.
+ */
+export function runOutcome(ctx: Context, run: Run): void {
   const took = run.startedAt && run.finishedAt ? ` in ${duration(run.finishedAt.getTime() - run.startedAt.getTime())}` : "";
-  if (ctx.json) ctx.out(JSON.stringify(run, null, 2));
   if (run.status === "succeeded") {
     const skipped = run.steps.filter((s) => s.status === "skipped");
     if (!ctx.json) {
