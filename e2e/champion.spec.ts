@@ -110,6 +110,11 @@ test("approve a challenger from the inbox and see it serve", async ({ page, requ
   await saveVersion(request, id, bostonSpec(name, { gate: approvalGate, features: ["rm", "lstat", "ptratio"], l2, deploy: { model } }));
   const runId = await startRun(request, id);
 
+  // The run says what it waits for, and where.
+  await page.goto(`/runs/${runId}`);
+  await expect(page.getByTestId("waiting-for")).toContainText(`Step gate waits for a person to approve ${model}`, { timeout: 60_000 });
+  await expect(page.getByTestId("waiting-for").getByRole("link", { name: "Open the approval →" })).toHaveAttribute("href", /^\/approvals\/[0-9a-f-]{36}$/);
+
   // The inbox lists it as waiting, with its pipeline (linked) and run; the nav counts it.
   await page.goto("/approvals");
   const row = page.getByTestId("approval-row").filter({ hasText: model });
@@ -233,6 +238,9 @@ test("a canary on the deployment pages: a stale promote is refused by field, the
   await expect(page).toHaveURL(new RegExp(`/deployments/${model}$`));
   await expect(page.getByTestId("canary-step")).toContainText("Step 1 of 3");
   await expect(page.getByRole("link", { name: `run ${runId.slice(0, 8)}`, exact: true })).toHaveAttribute("href", `/runs/${runId}`);
+  await page.goto(`/runs/${runId}`);
+  await page.getByTestId("waiting-for").getByRole("link", { name: "See the deployment →" }).click();
+  await expect(page).toHaveURL(new RegExp(`/deployments/${model}$`));
   await expect(page.getByTestId("history-entry").first()).toHaveAttribute("data-kind", "canary-step");
   await expect(page.getByTestId("history-entry").first()).toContainText("v1 90% · v2 10%");
 

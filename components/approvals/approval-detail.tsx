@@ -51,7 +51,7 @@ export function ApprovalDetail({ id }: { id: string }) {
         }
         title={
           <span className="flex items-center gap-2.5">
-            Approve {a.modelName}?
+            {a.status === "pending" ? `Approve ${a.modelName}?` : `${a.modelName}: a challenger`}
             <ApprovalStatus status={a.status} />
           </span>
         }

@@ -120,9 +120,13 @@ export function ApprovalList() {
 
 function PipelineCell({ a }: { a: Approval }) {
   return (
-    <td className="max-w-[200px]">
-      <Link href={`/pipelines/${a.pipeline.id}`} className="block truncate text-slate-700 hover:text-indigo-700" title={a.pipeline.name}>
-        {a.pipeline.name} <span className="ml-0.5 text-xs text-slate-400">v{a.pipeline.version}</span>
+    <td className="max-w-[240px]">
+      <Link
+        href={`/pipelines/${a.pipeline.id}`}
+        className="flex min-w-0 items-baseline gap-1.5 text-slate-700 hover:text-indigo-700"
+        title={`${a.pipeline.name} v${a.pipeline.version}`}
+      >
+        <span className="truncate">{a.pipeline.name}</span> <span className="shrink-0 text-xs text-slate-400">v{a.pipeline.version}</span>
       </Link>
     </td>
   );
