@@ -35,11 +35,9 @@ export function ApprovalList() {
                 <thead>
                   <tr>
                     <th>Model</th>
-                    <th>Pipeline</th>
-                    <th>Run</th>
+                    <th>Pipeline and run</th>
                     <th>Against</th>
-                    <th>Waiting since</th>
-                    <th className="text-right">Expires</th>
+                    <th className="text-right">Waiting</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -54,15 +52,14 @@ export function ApprovalList() {
                         </div>
                       </td>
                       <PipelineCell a={a} />
-                      <td>
-                        <RunLink runId={a.runId} />
-                      </td>
                       <td className="whitespace-nowrap text-[12px] text-slate-600">{a.champion ? `champion v${a.champion.version}` : "no champion yet"}</td>
-                      <td className="whitespace-nowrap text-slate-500" title={formatDateTime(a.createdAt)}>
-                        {formatRelative(a.createdAt)}
-                      </td>
-                      <td className="whitespace-nowrap text-right text-amber-700" title={formatDateTime(a.expiresAt)}>
-                        {formatUntil(a.expiresAt)}
+                      <td className="whitespace-nowrap text-right">
+                        <div className="text-slate-600" title={formatDateTime(a.createdAt)}>
+                          since {formatRelative(a.createdAt)}
+                        </div>
+                        <div className="text-[12px] text-amber-700" title={formatDateTime(a.expiresAt)}>
+                          expires {formatUntil(a.expiresAt)}
+                        </div>
                       </td>
                     </tr>
                   ))}
@@ -76,35 +73,45 @@ export function ApprovalList() {
                 <thead>
                   <tr>
                     <th>Decision</th>
-                    <th>Model</th>
-                    <th>Pipeline</th>
-                    <th>Run</th>
-                    <th>By</th>
-                    <th>Comment</th>
-                    <th className="text-right">When</th>
+                    <th>Model, pipeline and run</th>
+                    <th>By, and why</th>
                   </tr>
                 </thead>
                 <tbody>
                   {decided.map((a) => (
                     <tr key={a.id} className="hover:bg-slate-50/60" data-testid="approval-row" data-status={a.status}>
-                      <td className="w-28">
+                      <td className="whitespace-nowrap">
                         <ApprovalStatus status={a.status} />
+                        <div className="mt-0.5 text-[12px] text-slate-500" title={formatDateTime(a.decidedAt ?? a.expiresAt)}>
+                          {formatRelative(a.decidedAt ?? a.expiresAt)}
+                        </div>
                       </td>
-                      <td className="max-w-[180px]">
+                      <td className="max-w-[360px]">
                         <Link href={`/approvals/${a.id}`} className="block truncate font-medium text-slate-800 hover:text-indigo-700" title={a.modelName}>
                           {a.modelName}
                         </Link>
+                        <div className="flex min-w-0 items-baseline gap-1 text-[12px] text-slate-500">
+                          <Link
+                            href={`/pipelines/${a.pipeline.id}`}
+                            className="truncate hover:text-indigo-700"
+                            title={`${a.pipeline.name} v${a.pipeline.version}`}
+                          >
+                            {a.pipeline.name} v{a.pipeline.version}
+                          </Link>
+                          <span className="shrink-0">
+                            · run <RunLink runId={a.runId} />
+                          </span>
+                        </div>
                       </td>
-                      <PipelineCell a={a} />
                       <td>
-                        <RunLink runId={a.runId} />
-                      </td>
-                      <td className="whitespace-nowrap">{a.decidedBy ? <Actor actor={a.decidedBy} /> : <span className="text-slate-400">nobody</span>}</td>
-                      <td className="max-w-[220px] truncate text-[12.5px] text-slate-600" title={a.comment ?? undefined}>
-                        {a.comment || <span className="text-slate-400">—</span>}
-                      </td>
-                      <td className="whitespace-nowrap text-right text-slate-500" title={formatDateTime(a.decidedAt ?? a.expiresAt)}>
-                        {formatRelative(a.decidedAt ?? a.expiresAt)}
+                        <div className="whitespace-nowrap">
+                          {a.decidedBy ? <Actor actor={a.decidedBy} /> : <span className="text-slate-400">nobody: it expired</span>}
+                        </div>
+                        {a.comment ? (
+                          <div className="max-w-[320px] truncate text-[12px] text-slate-500" title={a.comment}>
+                            {a.comment}
+                          </div>
+                        ) : null}
                       </td>
                     </tr>
                   ))}
@@ -120,7 +127,7 @@ export function ApprovalList() {
 
 function PipelineCell({ a }: { a: Approval }) {
   return (
-    <td className="max-w-[240px]">
+    <td className="max-w-[260px]">
       <Link
         href={`/pipelines/${a.pipeline.id}`}
         className="flex min-w-0 items-baseline gap-1.5 text-slate-700 hover:text-indigo-700"
@@ -128,6 +135,9 @@ function PipelineCell({ a }: { a: Approval }) {
       >
         <span className="truncate">{a.pipeline.name}</span> <span className="shrink-0 text-xs text-slate-400">v{a.pipeline.version}</span>
       </Link>
+      <div className="text-[12px] text-slate-400">
+        run <RunLink runId={a.runId} />
+      </div>
     </td>
   );
 }

@@ -75,8 +75,7 @@ export function DeploymentDetail({ name }: { name: string }) {
           <Table>
             <thead>
               <tr>
-                <th>When</th>
-                <th>What</th>
+                <th>What, when</th>
                 <th>Routes</th>
                 <th>Who</th>
                 <th>Why</th>
@@ -85,13 +84,13 @@ export function DeploymentDetail({ name }: { name: string }) {
             <tbody>
               {timeline.map((e, i) => (
                 <tr key={i} className="align-top" data-testid="history-entry" data-kind={e.kind}>
-                  <td className="whitespace-nowrap text-slate-500" title={formatDateTime(e.at)}>
-                    {formatRelative(e.at)}
-                  </td>
                   <td className="whitespace-nowrap">
                     <Tag tone={e.kind === "rolled-back" ? "amber" : e.kind === "promoted" ? "emerald" : e.kind.startsWith("alias") ? "indigo" : "slate"}>
                       {kindLabel(e.kind)}
                     </Tag>
+                    <div className="mt-0.5 text-[12px] text-slate-500" title={formatDateTime(e.at)}>
+                      {formatRelative(e.at)}
+                    </div>
                   </td>
                   <td className="font-mono text-[11.5px] text-slate-700">
                     {e.toRoutes ? (
@@ -110,7 +109,7 @@ export function DeploymentDetail({ name }: { name: string }) {
                   <td className="whitespace-nowrap">
                     <Actor actor={e.actor} pipelineName={e.pipelineName} runId={e.runId} />
                   </td>
-                  <td className="min-w-[220px] [overflow-wrap:anywhere] text-[12.5px] text-slate-600">{e.reason}</td>
+                  <td className="min-w-[200px] [overflow-wrap:anywhere] text-[12.5px] text-slate-600">{e.reason}</td>
                 </tr>
               ))}
             </tbody>
