@@ -32,6 +32,8 @@ const nextConfig = {
     "@opentelemetry/exporter-trace-otlp-http",
     "@opentelemetry/resources",
     "@temporalio/interceptors-opentelemetry",
+    // Metrics (infra/metrics.ts): one prom-client per process.
+    "prom-client",
   ],
 };
 

@@ -53,6 +53,7 @@ export default async function automation() {
     "evaluate@2": async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha() } }),
     "gate.threshold@1": async () => ({ decision: { kind: "decision", passed: false, reasons: ["r2 0.9 >= 1 ✗"], metrics: { r2: 0.9 } } }),
     "deploy.endpoint@1": async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } }),
+    "deploy.endpoint@2": async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } }),
   };
   const { worker, connection } = await createWorker({
     address: services.temporalAddress,

@@ -83,6 +83,7 @@ export default async function orchestration() {
     "evaluate@2": timed(async () => ({ metrics: { kind: "metrics", task: "regression", values: { r2: 0.9 }, rows: 1, modelSha256: sha(), champion: null } })),
     "gate.threshold@1": timed(async () => ({ decision: { kind: "decision", passed: true, reasons: [], metrics: { r2: 0.9 } } })),
     "deploy.endpoint@1": timed(async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } })),
+    "deploy.endpoint@2": timed(async () => ({ deployment: { kind: "deployment", name: "x", model: "x", version: 1, alias: "champion", strategy: "replace" } })),
   };
   const taskQueue = "bench-orchestration";
   const { worker, connection } = await createWorker({

@@ -22,6 +22,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   "first-start": { title: "First start on a fresh machine", load: () => import("./first-start") },
   automation: { title: "Automation: webhooks and schedules", load: () => import("./automation") },
   "long-step": { title: "A long training step (train.gbdt)", load: () => import("./long-step") },
+  batch: { title: "Batch scoring (deploy.batch) vs Python onnxruntime", load: () => import("./batch") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

@@ -1,31 +1,53 @@
 /**
- * Serving benchmark (issue 2 §8): single-row OIP v2 `infer` throughput and
- * p50/p99 latency of the Conveyor serving server, against the ceiling on
- * this machine — a bare `node:http` server that parses the same JSON and
- * calls the very same onnxruntime-node session directly — and the ratio.
+ * Serving benchmark: OIP v2 `infer` throughput and p50/p99 latency of the
+ * Conveyor serving server, all measured in one run:
+ *
+ * 1. Single-row requests at SERVING_BENCH_CONNECTIONS (default 64)
+ *    connections against three servers, one at a time: Conveyor with dynamic
+ *    batching on (the defaults, SERVING_BATCH_MAX_SIZE 64 rows and
+ *    SERVING_BATCH_MAX_DELAY_MS 1 ms), the same server with batching off, and
+ *    the ceiling of a server that does not batch — a bare `node:http` server
+ *    that parses the same JSON and calls the very same onnxruntime-node
+ *    session directly. Goals: batching on ≥ 3× batching off with p99 ≤ 20 ms;
+ *    batching off ≥ 80% of the ceiling (our per-request overhead). Each round
+ *    measures all three (warm-up, then the measured run; the order rotates
+ *    between rounds); the round with the median throughput is reported for
+ *    each, plus this process's CPU time per request (median over rounds),
+ *    which a busy machine disturbs far less than throughput.
+ * 2. MLflow's model server as the anchor: `mlflow models serve` (uvicorn, its
+ *    default one worker, `--env-manager local`) of a pyfunc model that runs
+ *    the same ONNX file with Python onnxruntime (bench/serving-mlflow.py), on
+ *    127.0.0.1; MLflow and onnxruntime come from a venv made once per
+ *    machine from bench/mlflow.requirements.txt (pinned by sha256). Measured:
+ *    single-row requests at the same connections (goal: Conveyor with
+ *    batching ≥ 100× MLflow) and 1,000-row requests at
+ *    SERVING_BENCH_BATCH_CONNECTIONS (default 4) against both (goal ≥ 10×).
+ *    Both answer the same predictions (checked first).
+ * 3. What a rollout costs on the batching server: a canary deployment (90% /
+ *    10% over two versions; goal ≥ 90% of one version's throughput) and a
+ *    shadow deployment (goal ≥ 80%), rotated with the single version.
+ * 4. How long after an alias move the new version is served (LISTEN/NOTIFY
+ *    hot reload).
  *
  * Setup: a private embedded PostgreSQL (never DATABASE_URL) and artifact
  * dir; a trained-like model (10 numeric inputs standardized + NaN-imputed,
  * 2 string inputs one-hot encoded, then a TreeEnsembleRegressor of 100
  * trees of depth 6) registered and deployed as `champion` exactly as
- * `deploy.endpoint` does. Both servers run in this process, one at a time;
- * the load comes from autocannon in a child process on 127.0.0.1. Each
- * round measures both (warm-up, then the measured run; which goes first
- * alternates between rounds); the round with the median throughput is
- * reported for each, plus this process's CPU time per request (median over
- * rounds), which a busy machine disturbs far less than throughput. The
- * server writes its access log (a JSON line per request) to a file. Also
- * measured: how long after an alias move the new version is served
- * (LISTEN/NOTIFY hot reload).
+ * `deploy.endpoint` does. The Conveyor servers and the ceiling run in this
+ * process, MLflow in its own; the load comes from autocannon in a child
+ * process on 127.0.0.1. The Conveyor servers write their access log (a JSON
+ * line per request) to a file, as in production.
  *
  * Note: onnxruntime-node runs `session.run` synchronously on the main thread
- * (deferred with setImmediate), so both servers are bound by one core and
- * every microsecond of our own per-request work shows in the ratio.
+ * (deferred with setImmediate), so the servers are bound by one core and
+ * every microsecond of per-request work shows; batching pays a session run
+ * once per batch instead of once per request.
  *
  * Env: SERVING_BENCH_DURATION (s, default 8), SERVING_BENCH_CONNECTIONS
- * (default 32), SERVING_BENCH_ROUNDS (default 3).
+ * (default 64), SERVING_BENCH_BATCH_CONNECTIONS (default 4),
+ * SERVING_BENCH_ROUNDS (default 3).
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import fsp from "node:fs/promises";
 import http from "node:http";
 import { createRequire } from "node:module";
@@ -34,15 +56,20 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
 import { moveAlias } from "../db/queries/models";
+import { changeDeployment, upsertDeployment, type DeploymentRoute } from "../db/queries/deployments";
 import { createServingServer } from "../server/serving/server";
-import { deployTestModel, registerTestVersion, startTestDatabase } from "../testing/serving-database";
+import { DEFAULT_BATCHING } from "../server/serving/batcher";
+import { deployTestModel, freePort, registerTestVersion, startTestDatabase } from "../testing/serving-database";
 import { benchInferBody, benchTreeModel } from "../testing/models";
+import { venvExecutable } from "../testing/python-venv";
 import pino from "pino";
 import { ArtifactStore } from "../infra/artifacts";
 import { batched, createLogger } from "../infra/log";
+import { MLFLOW_VERSION, mlflowAnchor } from "./anchors";
 
 const require = createRequire(import.meta.url);
 const AUTOCANNON = require.resolve("autocannon/autocannon.js");
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 interface LoadResult {
   rps: number;
@@ -53,7 +80,7 @@ interface LoadResult {
   non2xx: number;
   errors: number;
   timeouts: number;
-  /** CPU time of this (server) process per request, µs: robust to a busy machine. */
+  /** CPU time of this (server) process per request, µs: robust to a busy machine (not meaningful for MLflow, another process). */
   cpuUsPerRequest: number;
 }
 
@@ -62,8 +89,8 @@ function int(name: string, fallback: number): number {
   return Number.isFinite(v) && v > 0 ? Math.floor(v) : fallback;
 }
 
-/** Runs autocannon in a child process and returns its summary. */
-function autocannon(url: string, body: string, connections: number, seconds: number): Promise<Omit<LoadResult, "cpuUsPerRequest">> {
+/** Runs autocannon in a child process (the body from a file: 1,000-row bodies are too long for an argument) and returns its summary. */
+function autocannon(url: string, bodyFile: string, connections: number, seconds: number): Promise<Omit<LoadResult, "cpuUsPerRequest">> {
   return new Promise((resolve, reject) => {
     const args = [
       AUTOCANNON,
@@ -75,8 +102,8 @@ function autocannon(url: string, body: string, connections: number, seconds: num
       "POST",
       "-H",
       "content-type=application/json",
-      "-b",
-      body,
+      "-i",
+      bodyFile,
       "-j",
       "-n",
       url,
@@ -116,8 +143,9 @@ function autocannon(url: string, body: string, connections: number, seconds: num
 }
 
 /**
- * The ceiling: node:http, JSON.parse, one tensor per input, session.run,
- * JSON.stringify — no routing, validation, metrics or registry.
+ * The ceiling of a server that runs each request on its own: node:http,
+ * JSON.parse, one tensor per input, session.run, JSON.stringify — no
+ * routing, validation, metrics or registry.
  */
 function ceilingServer(session: InferenceSession): http.Server {
   return http.createServer((req, res) => {
@@ -160,70 +188,239 @@ async function post(url: string, body: string): Promise<any> {
   return res.json();
 }
 
+/** The same rows as an MLflow scoring request (pandas `dataframe_split`). */
+function mlflowBody(oip: ReturnType<typeof benchInferBody>): string {
+  const columns = oip.inputs.map((i) => i.name);
+  const rows = oip.inputs[0]!.data.length;
+  const data = Array.from({ length: rows }, (_, r) => oip.inputs.map((i) => i.data[r]));
+  return JSON.stringify({ dataframe_split: { columns, data } });
+}
+
+interface Mlflow {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** `mlflow models serve` of the pyfunc around `onnxPath`, on 127.0.0.1; or why it cannot run here. */
+async function startMlflow(onnxPath: string, workDir: string): Promise<Mlflow | { missing: string }> {
+  const venv = await mlflowAnchor();
+  if ("missing" in venv) return venv;
+  const bin = path.dirname(venv.python);
+  // uvicorn, which `mlflow models serve` execs, is found on PATH: the venv's bin first.
+  const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}`, MLFLOW_TRACKING_URI: `file://${path.join(workDir, "mlruns")}` };
+  const modelDir = path.join(workDir, "mlflow-model");
+  const saved = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(venv.python, [path.join(here, "serving-mlflow.py"), onnxPath, modelDir], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+  if (saved.code !== 0) return { missing: `saving the MLflow pyfunc model failed: ${saved.out.slice(-800)}` };
+  const port = await freePort();
+  // Its own process group: `mlflow models serve` runs uvicorn as a child, and stop() ends both.
+  const child: ChildProcess = spawn(
+    venvExecutable(venv.dir, "mlflow"),
+    ["models", "serve", "-m", modelDir, "-h", "127.0.0.1", "-p", String(port), "--env-manager", "local"],
+    { env, stdio: ["ignore", "pipe", "pipe"], detached: true },
+  );
+  let log = "";
+  child.stdout!.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  child.stderr!.on("data", (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid!, "SIGTERM");
+    } catch {
+      return;
+    }
+    const killed = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, 10_000);
+    await exited;
+    clearTimeout(killed);
+  };
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 180_000;
+  for (;;) {
+    const up = await fetch(`${url}/ping`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (up) return { url, stop };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      await stop();
+      return { missing: `mlflow models serve did not start: ${log.slice(-800)}` };
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 export default async function servingBench(): Promise<{ name: "serving"; json: Record<string, unknown>; markdown: string }> {
   const seconds = int("SERVING_BENCH_DURATION", 8);
-  const connections = int("SERVING_BENCH_CONNECTIONS", 32);
+  const connections = int("SERVING_BENCH_CONNECTIONS", 64);
+  const batchConnections = int("SERVING_BENCH_BATCH_CONNECTIONS", 4);
   const rounds = int("SERVING_BENCH_ROUNDS", 3);
   const warmup = Math.min(3, seconds);
+  const batchRows = 1000;
 
   const tdb = await startTestDatabase({ embedded: true });
-  const artifactDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-bench-artifacts-"));
+  const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-bench-serving-"));
+  const artifactDir = path.join(workDir, "artifacts");
   const store = new ArtifactStore(artifactDir);
   const model = benchTreeModel({ trees: 100, depth: 6 });
   // With its access log on, as in production: a JSON line per request (to a file here, not the terminal).
-  const accessLogFile = path.join(artifactDir, "serving.log");
+  const accessLogFile = path.join(workDir, "serving.log");
   const accessLog = pino.destination({ dest: accessLogFile, sync: true });
   const accessBatch = batched(accessLog);
-  const serving = createServingServer({ db: tdb.db, store, logger: createLogger({ destination: accessBatch }).child({ component: "serving" }) });
+  const logger = createLogger({ destination: accessBatch }).child({ component: "serving" });
+  const batching = createServingServer({ db: tdb.db, store, logger });
+  const single = createServingServer({ db: tdb.db, store, logger, batching: { maxBatchSize: 1, maxDelayMs: 0 } });
   const ceiling: { server?: http.Server } = {};
+  let mlflow: Mlflow | { missing: string } | undefined;
   try {
     const { modelId } = await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: "bench-gbdt", modelName: "bench-gbdt", model });
-    const servingUrl = (await serving.listen(0)).url;
-    await serving.subscribed();
-    const inferUrl = `${servingUrl}/v2/models/bench-gbdt/infer`;
-    const body = JSON.stringify(benchInferBody());
+    const onUrl = `${(await batching.listen(0)).url}/v2/models/bench-gbdt/infer`;
+    const offUrl = `${(await single.listen(0)).url}/v2/models/bench-gbdt/infer`;
+    await batching.subscribed();
+    const oneRow = benchInferBody();
+    const body = JSON.stringify(oneRow);
+    const bodyFile = path.join(workDir, "one-row.json");
+    await fsp.writeFile(bodyFile, body);
+    const bigRows = benchInferBody(11, batchRows);
+    const bigBody = JSON.stringify(bigRows);
+    const bigFile = path.join(workDir, "rows.json");
+    await fsp.writeFile(bigFile, bigBody);
 
-    // Correctness first: both servers compute the same prediction.
-    const ours = await post(inferUrl, body);
-    const loaded = serving.registry.peek("bench-gbdt");
+    // Correctness first: every server computes the same prediction.
+    const ours = await post(onUrl, body);
+    const off = await post(offUrl, body);
+    const loaded = batching.registry.peek("bench-gbdt");
     if (!loaded) throw new Error("the bench model is not loaded");
     ceiling.server = ceilingServer(loaded.live[0]!.model!.session);
     const ceilingUrl = await listen(ceiling.server);
     const bare = await post(ceilingUrl, body);
     const a = ours.outputs[0].data[0] as number;
-    const b = bare.outputs[0].data[0] as number;
-    if (a !== b) throw new Error(`the two servers disagree: ${a} vs ${b}`);
+    if (off.outputs[0].data[0] !== a || bare.outputs[0].data[0] !== a) {
+      throw new Error(`the servers disagree: ${a} (batching), ${off.outputs[0].data[0]} (no batching), ${bare.outputs[0].data[0]} (ceiling)`);
+    }
+    const ourBig = (await post(onUrl, bigBody)).outputs[0].data as number[];
 
-    const runs: { ceiling: LoadResult[]; serving: LoadResult[] } = { ceiling: [], serving: [] };
-    const measure = async (url: string): Promise<LoadResult> => {
-      await autocannon(url, body, connections, warmup);
+    const servers = { ceiling: ceilingUrl, off: offUrl, on: onUrl } as const;
+    type Kind = keyof typeof servers;
+    const runs: Record<Kind, LoadResult[]> = { ceiling: [], off: [], on: [] };
+    const measure = async (url: string, file = bodyFile, conns = connections): Promise<LoadResult> => {
+      await autocannon(url, file, conns, warmup);
       const cpu0 = process.cpuUsage();
-      const r = await autocannon(url, body, connections, seconds);
+      const r = await autocannon(url, file, conns, seconds);
       const cpu = process.cpuUsage(cpu0);
       return { ...r, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, r.requests) };
     };
+    const order: Kind[] = ["ceiling", "off", "on"];
     for (let r = 0; r < rounds; r++) {
-      // Alternate which goes first, so neither always gets the quieter slot.
-      if (r % 2 === 0) {
-        runs.ceiling.push(await measure(ceilingUrl));
-        runs.serving.push(await measure(inferUrl));
-      } else {
-        runs.serving.push(await measure(inferUrl));
-        runs.ceiling.push(await measure(ceilingUrl));
+      // Rotate which goes first, so none always gets the quieter slot.
+      for (let k = 0; k < order.length; k++) {
+        const kind = order[(k + r) % order.length]!;
+        runs[kind].push(await measure(servers[kind]));
       }
     }
     // The round with the median throughput (robust to a noisy neighbour in either direction).
     const mid = (xs: LoadResult[]) => [...xs].sort((p, q) => p.rps - q.rps)[Math.floor(xs.length / 2)]!;
-    const c = mid(runs.ceiling);
-    const s = mid(runs.serving);
-    const ratio = s.rps / c.rps;
     const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
-    const cpuCeiling = median(runs.ceiling.map((x) => x.cpuUsPerRequest));
-    const cpuServing = median(runs.serving.map((x) => x.cpuUsPerRequest));
-    const cpuRatio = cpuCeiling / cpuServing;
-    const failures = [...runs.ceiling, ...runs.serving].reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0);
+    const c = mid(runs.ceiling);
+    const s = mid(runs.off);
+    const b = mid(runs.on);
+    const cpu = {
+      ceiling: median(runs.ceiling.map((x) => x.cpuUsPerRequest)),
+      off: median(runs.off.map((x) => x.cpuUsPerRequest)),
+      on: median(runs.on.map((x) => x.cpuUsPerRequest)),
+    };
+    const batchingGain = b.rps / s.rps;
+    const overhead = s.rps / c.rps;
+
+    // Conveyor on 1,000-row requests (they run alone: larger than the batch size).
+    const conveyorRows = await measure(onUrl, bigFile, batchConnections);
+
+    // What a rollout costs: the same batching server answering a canary deployment (90% champion, 10% another
+    // version) and a shadow deployment (every request also runs on the other version), against the single version.
+    const { version: challenger } = await registerTestVersion(tdb.db, store, {
+      teamId: tdb.teamId,
+      modelName: "bench-gbdt",
+      model: benchTreeModel({ seed: 44 }),
+    });
+    const rolloutRoutes: Record<"canary" | "shadow", DeploymentRoute[]> = {
+      canary: [
+        { alias: "champion", weight: 90, mode: "live" },
+        { version: challenger, weight: 10, mode: "live" },
+      ],
+      shadow: [
+        { alias: "champion", weight: 100, mode: "live" },
+        { version: challenger, weight: 0, mode: "shadow" },
+      ],
+    };
+    for (const [kind, routes] of Object.entries(rolloutRoutes)) {
+      const name = `bench-${kind}`;
+      await upsertDeployment(tdb.db, { teamId: tdb.teamId, name, modelId, alias: "champion", strategy: "replace", actor: "bench", reason: "rollout cost" });
+      await changeDeployment(tdb.db, { teamId: tdb.teamId, name }, async () => ({
+        routes,
+        rollout: null,
+        kind: "updated",
+        actor: "bench",
+        reason: "rollout cost",
+      }));
+    }
+    const onBase = onUrl.slice(0, onUrl.indexOf("/v2/"));
+    const rolloutUrls = { single: onUrl, canary: `${onBase}/v2/models/bench-canary/infer`, shadow: `${onBase}/v2/models/bench-shadow/infer` } as const;
+    type Rollout = keyof typeof rolloutUrls;
+    for (const url of Object.values(rolloutUrls)) await post(url, body);
+    const rolloutRuns: Record<Rollout, LoadResult[]> = { single: [], canary: [], shadow: [] };
+    const rolloutOrder: Rollout[] = ["single", "canary", "shadow"];
+    for (let r = 0; r < rounds; r++) {
+      for (let k = 0; k < rolloutOrder.length; k++) {
+        const kind = rolloutOrder[(k + r) % rolloutOrder.length]!;
+        rolloutRuns[kind].push(await measure(rolloutUrls[kind]));
+      }
+    }
+    const rollout = { single: mid(rolloutRuns.single), canary: mid(rolloutRuns.canary), shadow: mid(rolloutRuns.shadow) };
+    const canaryCost = rollout.canary.rps / rollout.single.rps;
+    const shadowCost = rollout.shadow.rps / rollout.single.rps;
+
+    // MLflow, in the same run.
+    await fsp.writeFile(path.join(workDir, "model.onnx"), model.onnx);
+    mlflow = await startMlflow(path.join(workDir, "model.onnx"), workDir).catch((e: unknown) => ({ missing: e instanceof Error ? e.message : String(e) }));
+    let anchor: { single: LoadResult; rows: LoadResult; maxAbsDiff: number } | { missing: string };
+    if ("missing" in mlflow) anchor = mlflow;
+    else {
+      const mlSingleFile = path.join(workDir, "mlflow-one-row.json");
+      const mlRowsFile = path.join(workDir, "mlflow-rows.json");
+      await fsp.writeFile(mlSingleFile, mlflowBody(oneRow));
+      await fsp.writeFile(mlRowsFile, mlflowBody(bigRows));
+      const invocations = `${mlflow.url}/invocations`;
+      const theirs = ((await post(invocations, mlflowBody(bigRows))) as { predictions: number[] }).predictions;
+      const theirOne = ((await post(invocations, mlflowBody(oneRow))) as { predictions: number[] }).predictions[0]!;
+      let maxAbsDiff = Math.abs(theirOne - a);
+      for (let i = 0; i < batchRows; i++) maxAbsDiff = Math.max(maxAbsDiff, Math.abs(theirs[i]! - ourBig[i]!));
+      if (theirs.length !== batchRows || !(maxAbsDiff <= 1e-4))
+        throw new Error(`MLflow and Conveyor disagree: max |Δ| ${maxAbsDiff} over ${theirs.length} rows`);
+      anchor = { single: await measure(invocations, mlSingleFile), rows: await measure(invocations, mlRowsFile, batchConnections), maxAbsDiff };
+    }
+    const failures = [
+      ...runs.ceiling,
+      ...runs.off,
+      ...runs.on,
+      ...rolloutRuns.single,
+      ...rolloutRuns.canary,
+      ...rolloutRuns.shadow,
+      conveyorRows,
+      ...("missing" in anchor ? [] : [anchor.single, anchor.rows]),
+    ].reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0);
 
     // Hot reload: alias move → the new version is what `infer` answers.
     const { version: v2 } = await registerTestVersion(tdb.db, store, { teamId: tdb.teamId, modelName: "bench-gbdt", model: benchTreeModel({ seed: 43 }) });
@@ -231,7 +428,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     await moveAlias(tdb.db, { modelId, alias: "champion", version: v2, actor: "bench", reason: "reload latency" });
     let reloadMs = Number.NaN;
     while (performance.now() - t0 < 10_000) {
-      const r = await post(inferUrl, body);
+      const r = await post(onUrl, body);
       if (r.model_version === String(v2)) {
         reloadMs = performance.now() - t0;
         break;
@@ -242,10 +439,20 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     // The access log really was written: a line per request.
     accessBatch.flush();
     const accessLogLines = (await fsp.readFile(accessLogFile, "utf8")).split("\n").filter((l) => l.includes('"msg":"request"')).length;
-    const measured = runs.serving.reduce((n, x) => n + x.requests, 0);
+    const measured = [...runs.off, ...runs.on, conveyorRows].reduce((n, x) => n + x.requests, 0);
     if (accessLogLines < measured) throw new Error(`the access log has ${accessLogLines} lines for at least ${measured} requests`);
 
     const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", node: process.version, platform: `${os.platform()} ${os.arch()}` };
+    const mlflowSingleRatio = "missing" in anchor ? null : b.rps / anchor.single.rps;
+    const mlflowRowsRatio = "missing" in anchor ? null : conveyorRows.rps / anchor.rows.rps;
+    const goals = {
+      batchingGain: { goal: 3, value: batchingGain, met: batchingGain >= 3 && b.p99 <= 20 },
+      overhead: { goal: 0.8, value: overhead, met: overhead >= 0.8 },
+      mlflowSingleRow: { goal: 100, value: mlflowSingleRatio, met: mlflowSingleRatio !== null && mlflowSingleRatio >= 100 },
+      mlflowRows: { goal: 10, value: mlflowRowsRatio, met: mlflowRowsRatio !== null && mlflowRowsRatio >= 10 },
+      canaryThroughput: { goal: 0.9, value: canaryCost, met: canaryCost >= 0.9 },
+      shadowThroughput: { goal: 0.8, value: shadowCost, met: shadowCost >= 0.8 },
+    };
     const json = {
       model: {
         kind: "TreeEnsembleRegressor",
@@ -256,54 +463,87 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
         onnxBytes: model.onnx.byteLength,
         sessionThreads: { intraOp: 1, interOp: 1 },
       },
-      load: { tool: "autocannon (child process)", connections, seconds, warmupSeconds: warmup, rounds, host: "127.0.0.1", bodyBytes: Buffer.byteLength(body) },
+      load: {
+        tool: "autocannon (child process)",
+        connections,
+        batchConnections,
+        seconds,
+        warmupSeconds: warmup,
+        rounds,
+        host: "127.0.0.1",
+        bodyBytes: Buffer.byteLength(body),
+        batchRows,
+        batchBodyBytes: Buffer.byteLength(bigBody),
+      },
+      batching: DEFAULT_BATCHING,
       machine,
       ceiling: c,
-      serving: s,
-      ratio,
-      cpuUsPerRequest: { ceiling: cpuCeiling, serving: cpuServing },
-      cpuRatio,
+      batchingOff: s,
+      batchingOn: b,
+      rollout,
+      rows1000: { conveyor: conveyorRows, mlflow: "missing" in anchor ? anchor : anchor.rows },
+      mlflow: "missing" in anchor ? anchor : { version: MLFLOW_VERSION, single: anchor.single, maxAbsDiff: anchor.maxAbsDiff },
+      cpuUsPerRequest: cpu,
+      goals,
       loadAverage: os.loadavg(),
-      goal: 0.8,
-      meetsGoal: ratio >= 0.8,
       failures,
       rounds: runs,
       reloadMs,
       accessLogLines,
     };
+    const row = (label: string, r: LoadResult, cpuUs: number | null, unit = 1) =>
+      `| ${label} | ${fmt(r.rps * unit, 0)} | ${fmt(r.p50)} | ${fmt(r.p99)} | ${cpuUs === null ? "—" : fmt(cpuUs, 0)} |`;
+    const mlflowLine =
+      "missing" in anchor
+        ? `MLflow did not run: ${anchor.missing}`
+        : `Against MLflow ${MLFLOW_VERSION} (\`mlflow models serve\`, uvicorn with its default 1 worker, a pyfunc running the same ONNX file with Python onnxruntime, same predictions within ${anchor.maxAbsDiff.toExponential(1)}): ` +
+          `single-row **${fmt(mlflowSingleRatio!, 1)}×** MLflow's throughput (goal ≥ 100×), 1,000-row requests **${fmt(mlflowRowsRatio!, 1)}×** (goal ≥ 10×).`;
     const markdown = [
-      "### Serving: single-row OIP v2 infer",
+      "### Serving: OIP v2 infer, dynamic batching, and MLflow",
       "",
       `Model: 10 numeric inputs (standardized, NaN-imputed) + 2 string inputs (one-hot) → TreeEnsembleRegressor, 100 trees of depth 6 (${fmt(model.onnx.byteLength / 1024, 0)} KB ONNX); onnxruntime-node with 1 intra-op and 1 inter-op thread. ` +
-        `Load: autocannon in a separate process, ${connections} connections, ${seconds} s after a ${warmup} s warm-up, on 127.0.0.1; the median of ${rounds} round${rounds > 1 ? "s" : ""} (ceiling and server alternate). ` +
-        `Machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}.`,
+        `Load: autocannon in a separate process on 127.0.0.1, ${seconds} s after a ${warmup} s warm-up; single-row requests at ${connections} connections, the median of ${rounds} round${rounds > 1 ? "s" : ""} (the three servers rotate); ` +
+        `1,000-row requests at ${batchConnections} connections, one run each. Conveyor writes its access log. Machine: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}.`,
       "",
       "| server | req/s | p50 latency (ms) | p99 latency (ms) | server CPU per request (µs) |",
       "|---|---:|---:|---:|---:|",
-      `| ceiling: bare node:http + JSON.parse + the same session.run | ${fmt(c.rps, 0)} | ${fmt(c.p50)} | ${fmt(c.p99)} | ${fmt(cpuCeiling, 0)} |`,
-      `| Conveyor serving (\`POST /v2/models/{name}/infer\`, access log on) | ${fmt(s.rps, 0)} | ${fmt(s.p50)} | ${fmt(s.p99)} | ${fmt(cpuServing, 0)} |`,
+      row(`Conveyor, dynamic batching on (≤ ${DEFAULT_BATCHING.maxBatchSize} rows, ≤ ${DEFAULT_BATCHING.maxDelayMs} ms)`, b, cpu.on),
+      row("Conveyor, batching off (the same server, `SERVING_BATCH_MAX_SIZE=1`)", s, cpu.off),
+      row("ceiling without batching: bare node:http + JSON.parse + the same session.run", c, cpu.ceiling),
+      ...("missing" in anchor ? [] : [row(`MLflow ${MLFLOW_VERSION} \`mlflow models serve\``, anchor.single, null)]),
+      row(`Conveyor, ${batchConnections} connections × 1,000-row requests (rows/s: ×1,000)`, conveyorRows, null),
+      ...("missing" in anchor ? [] : [row(`MLflow, ${batchConnections} connections × 1,000-row requests`, anchor.rows, null)]),
+      row("Conveyor, batching on: one live version (the rollout comparison's baseline)", rollout.single, null),
+      row("Conveyor, batching on: canary, 90% / 10% over two versions", rollout.canary, null),
+      row("Conveyor, batching on: one live version + a shadow of another", rollout.shadow, null),
       "",
-      `Serving reaches **${fmt(ratio * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%)${failures > 0 ? `; ${failures} failed requests` : ""}; ` +
-        `by CPU time per request (median over rounds; much less sensitive to other load on the machine) it is at **${fmt(cpuRatio * 100, 0)}%** of the ceiling's efficiency. ` +
+      `Rollouts: a canary over two live versions keeps **${fmt(canaryCost * 100, 0)}%** of one version's throughput (goal ≥ 90%${goals.canaryThroughput.met ? ": met" : ": not met"}); ` +
+        `a shadow **${fmt(shadowCost * 100, 0)}%** (goal ≥ 80%${goals.shadowThroughput.met ? ": met" : ": not met"}; the shadow runs every request a second time, off the request path).`,
+      "",
+      `Dynamic batching: **${fmt(batchingGain, 2)}×** the throughput of the same server without it, p99 ${fmt(b.p99)} ms (goal ≥ 3× with p99 ≤ 20 ms${goals.batchingGain.met ? ": met" : ": not met"}). ` +
+        `Without batching, serving reaches **${fmt(overhead * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%; by CPU time per request ${fmt((cpu.ceiling / cpu.off) * 100, 0)}%)${failures > 0 ? `; ${failures} failed requests` : ""}. ` +
+        `${mlflowLine} ` +
         `Load average during the run: ${os
           .loadavg()
           .map((l) => fmt(l, 1))
           .join(", ")}. ` +
         `After an alias move the new version answered \`infer\` within **${fmt(reloadMs, 0)} ms** (goal ≤ 2 s).`,
       "",
-      "Reproduce: `npm run bench` (this section alone: `npx tsx bench/serving.ts`; env SERVING_BENCH_DURATION, SERVING_BENCH_CONNECTIONS, SERVING_BENCH_ROUNDS).",
+      "Reproduce: `npm run bench -- serving` (env SERVING_BENCH_DURATION, SERVING_BENCH_CONNECTIONS, SERVING_BENCH_BATCH_CONNECTIONS, SERVING_BENCH_ROUNDS; the MLflow venv is made once per machine from `bench/mlflow.requirements.txt`).",
     ].join("\n");
     return { name: "serving", json, markdown };
   } finally {
+    if (mlflow && !("missing" in mlflow)) await mlflow.stop();
     if (ceiling.server)
       await new Promise<void>((r) => {
         ceiling.server!.close(() => r());
         ceiling.server!.closeAllConnections();
       });
-    await serving.close();
+    await batching.close();
+    await single.close();
     accessLog.end();
     await tdb.stop();
-    await fsp.rm(artifactDir, { recursive: true, force: true });
+    await fsp.rm(workDir, { recursive: true, force: true });
   }
 }
 

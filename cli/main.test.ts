@@ -360,6 +360,15 @@ describe("models, predict, datasets, login", () => {
     sha256: "s",
     createdAt: T,
     modelUrl: "/x",
+    lineage: {
+      run: null,
+      pipeline: null,
+      trainingData: { dataset: null, sha256: "s", rows: 1 },
+      params: {},
+      seed: null,
+      libraries: {},
+      reproductions: [],
+    },
   });
   const inputs = [
     { name: "rm", datatype: "FP32", shape: [-1, 1] },
@@ -372,7 +381,7 @@ describe("models, predict, datasets, login", () => {
       { version: 1, metrics: { r2: 0.7, rmse: 4.95288 }, runId: null, createdAt: T, sha256: "s1" },
     ],
     aliases: { champion: 1, challenger: 2 },
-    events: [{ alias: "challenger", fromVersion: null, toVersion: 2, actor: "user:u1", reason: "shadow", runId: null, createdAt: T }],
+    events: [{ alias: "challenger", fromVersion: null, toVersion: 2, actor: "user:u1", reason: "shadow", runId: null, pipelineName: null, createdAt: T }],
   };
   const enc = "a%20b%2Fc";
 

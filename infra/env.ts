@@ -89,6 +89,17 @@ export const ENV_SCHEMA = z.object({
   SERVING_PORT: port.default(8080).describe("port of the serving process"),
   SERVING_HOST: z.string().default("127.0.0.1").describe("address the serving process listens on"),
   SERVING_URL: z.url().optional().describe("where the web app and worker reach serving; default http://127.0.0.1:SERVING_PORT"),
+  SERVING_BATCH_MAX_SIZE: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(64)
+    .describe("dynamic batching: most rows serving runs a model on at once, coalescing concurrent requests; 1 turns batching off"),
+  SERVING_BATCH_MAX_DELAY_MS: z.coerce
+    .number()
+    .min(0)
+    .default(1)
+    .describe("dynamic batching: longest a request waits for others to join its batch (ms); 0 turns batching off"),
   NEXT_DIST_DIR: z.string().default(".next").describe("build directory of the web app (a second stack in one checkout needs its own)"),
   CONVEYOR_BENCH_PAGES: z.enum(["0", "1"]).default("0").describe("1: serve the benchmark fixture pages under /bench (benchmarks only)"),
   NODE_ENV: z.string().optional().describe("production: `npm start` sets it for its processes (logs default to JSON); development: `npm run dev`"),

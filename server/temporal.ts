@@ -9,10 +9,19 @@ import { temporalConnectionOptions } from "../infra/temporal-connection";
 import { tracing } from "../infra/telemetry";
 
 let client: Promise<Client> | undefined;
+/** Where `client` connects: a process whose TEMPORAL_ADDRESS or namespace changed (a benchmark's private server, a test's) gets a new client. */
+let target: string | undefined;
 
 export function temporalClient(): Promise<Client> {
+  const e = env();
+  const want = `${e.temporalAddress}\u0000${e.TEMPORAL_NAMESPACE}`;
+  if (client && target !== want) {
+    const old = client;
+    client = undefined;
+    void old.then((c) => c.connection.close()).catch(() => {});
+  }
+  target = want;
   client ??= (async () => {
-    const e = env();
     const connection = await Connection.connect({ ...temporalConnectionOptions(e), connectTimeout: "5s" });
     const workflow: WorkflowClientInterceptor[] = [];
     if (tracing()) {

@@ -42,12 +42,17 @@ function imputeZero(g: GraphBuilder, x: string): string {
  * Regression: `prediction = weight * x + bias + (s == "a" ? 1 : 0)`, with a
  * missing x (NaN) imputed as 0. Inputs x (FP32) and s (BYTES).
  */
-export function linearTestModel(opts: { weight?: number; bias?: number } = {}): TestModel {
+export function linearTestModel(opts: { weight?: number; bias?: number; sFirst?: boolean } = {}): TestModel {
   const weight = opts.weight ?? 2;
   const bias = opts.bias ?? 0;
   const g = new GraphBuilder("serving_test_linear");
-  g.input({ name: "x", type: DataType.FLOAT, shape: [-1, 1] });
-  g.input({ name: "s", type: DataType.STRING, shape: [-1, 1] });
+  const inputs: ModelInput[] = [
+    { name: "x", datatype: "FP32", shape: [-1, 1] },
+    { name: "s", datatype: "BYTES", shape: [-1, 1] },
+  ];
+  // `sFirst`: the same model with its inputs declared the other way round.
+  if (opts.sFirst) inputs.reverse();
+  for (const i of inputs) g.input({ name: i.name, type: i.datatype === "FP32" ? DataType.FLOAT : DataType.STRING, shape: [-1, 1] });
   const x = imputeZero(g, "x");
   const scaled = g.op("Add", [g.op("Mul", [x, g.floatConst([weight], [])]), g.floatConst([bias], [])]);
   const isA = g.op("Cast", [g.op("Equal", ["s", g.stringConst(["a"], [1, 1])])], { to: attr.i(DataType.FLOAT) });
@@ -55,15 +60,7 @@ export function linearTestModel(opts: { weight?: number; bias?: number } = {}): 
   g.output({ name: "prediction", type: DataType.FLOAT, shape: [-1, 1] });
   return {
     onnx: g.serialize({ producerVersion: "test" }),
-    manifest: manifestFor(
-      "regression",
-      [
-        { name: "x", datatype: "FP32", shape: [-1, 1] },
-        { name: "s", datatype: "BYTES", shape: [-1, 1] },
-      ],
-      [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }],
-      { params: { weight, bias } },
-    ),
+    manifest: manifestFor("regression", inputs, [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }], { params: { weight, bias } }),
   };
 }
 
@@ -101,6 +98,23 @@ export function classifierTestModel(): TestModel {
       ],
       { classes, nodeType: "train.linear" },
     ),
+  };
+}
+
+/**
+ * A model that fails at run time for some inputs: `prediction = table[x]`
+ * with table = [10, 20], x cast to an integer index. x = 0 or 1 answers;
+ * any other x makes onnxruntime's Gather fail (index out of bounds).
+ */
+export function lookupTestModel(): TestModel {
+  const g = new GraphBuilder("serving_test_lookup");
+  g.input({ name: "x", type: DataType.FLOAT, shape: [-1, 1] });
+  const index = g.op("Cast", ["x"], { to: attr.i(DataType.INT64) });
+  g.node("Gather", [g.floatConst([10, 20], [2]), index], { outputs: ["prediction"], attrs: { axis: attr.i(0) } });
+  g.output({ name: "prediction", type: DataType.FLOAT, shape: [-1, 1] });
+  return {
+    onnx: g.serialize({ producerVersion: "test" }),
+    manifest: manifestFor("regression", [{ name: "x", datatype: "FP32", shape: [-1, 1] }], [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }]),
   };
 }
 
@@ -228,17 +242,21 @@ export function benchTreeModel(opts: { trees?: number; depth?: number; seed?: nu
   };
 }
 
-/** One realistic single-row OIP v2 infer body for `benchTreeModel`. */
-export function benchInferBody(seed = 7): Record<string, unknown> {
+/** A realistic OIP v2 infer body of `rows` rows (default one) for `benchTreeModel`. */
+export function benchInferBody(
+  seed = 7,
+  rows = 1,
+): { inputs: Array<{ name: string; shape: number[]; datatype: "FP32" | "BYTES"; data: Array<number | string> }> } {
   const rand = rng(seed);
+  const column = <T>(value: () => T): T[] => Array.from({ length: rows }, value);
   return {
     inputs: [
-      ...BENCH_NUMERIC.map((name) => ({ name, shape: [1, 1], datatype: "FP32", data: [Math.round(rand() * 1000) / 100] })),
+      ...BENCH_NUMERIC.map((name) => ({ name, shape: [rows, 1], datatype: "FP32" as const, data: column(() => Math.round(rand() * 1000) / 100) })),
       ...Object.entries(BENCH_CATEGORIES).map(([name, cats]) => ({
         name,
-        shape: [1, 1],
-        datatype: "BYTES",
-        data: [cats[Math.floor(rand() * cats.length)]!],
+        shape: [rows, 1],
+        datatype: "BYTES" as const,
+        data: column(() => cats[Math.floor(rand() * cats.length)]!),
       })),
     ],
   };

@@ -446,6 +446,19 @@ export const endpoints = {
     produces: "application/octet-stream",
     errors: ["bad_request", "not_found"],
   }),
+  reproduceModel: endpoint({
+    operationId: "reproduceModelVersion",
+    method: "POST",
+    path: `${V1}/models/{name}/versions/{version}/reproduce`,
+    tag: "models",
+    summary: "Reproduce a version: run its pipeline version again with the same params on the same data, nothing from the step cache",
+    description:
+      "Uploaded datasets are pinned to the versions the original run read. The reproduction is listed in the version's lineage with whether its model has the same bytes.",
+    input: modelInputs.version,
+    status: 202,
+    output: ZRunStarted,
+    errors: ["bad_request", "not_found", "invalid", "unavailable"],
+  }),
   setAlias: endpoint({
     operationId: "setModelAlias",
     method: "PUT",

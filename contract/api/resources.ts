@@ -249,6 +249,33 @@ export const ZModelVersion = z
     sha256: z.string(),
     createdAt: ZTimestamp,
     modelUrl: z.string().describe("where to download model.onnx"),
+    lineage: z
+      .object({
+        run: z.object({ id: z.string(), status: z.string(), trigger: z.string(), createdAt: ZTimestamp }).nullable().describe("the run that trained it"),
+        pipeline: z.object({ id: z.string(), name: z.string(), version: z.number().int() }).nullable().describe("the pipeline version it ran"),
+        trainingData: z.object({
+          dataset: z
+            .object({ name: z.string(), version: z.number().int(), id: z.string() })
+            .nullable()
+            .describe("the uploaded dataset it read (null: a bundled sample)"),
+          sha256: z.string().describe("of the training split"),
+          rows: z.number().int(),
+        }),
+        params: z.record(z.string(), z.unknown()),
+        seed: z.number().nullable(),
+        libraries: z.record(z.string(), z.string()).describe("code versions"),
+        reproductions: z
+          .array(
+            z.object({
+              runId: z.string(),
+              status: z.string(),
+              createdAt: ZTimestamp,
+              sameBytes: z.boolean().nullable().describe("the run's model has this version's bytes (null until it succeeds)"),
+            }),
+          )
+          .describe("runs started with Reproduce, newest first"),
+      })
+      .describe("where the version came from"),
   })
   .meta({ id: "ModelVersion" });
 

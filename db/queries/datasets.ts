@@ -2,10 +2,23 @@ import { and, desc, eq, max, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { datasets } from "../schema";
 
-/** Inserts the next version of the team's dataset `name` (1 for a new name); concurrent uploads get distinct versions. */
+/**
+ * Inserts the next version of the team's dataset `name` (1 for a new name);
+ * concurrent uploads get distinct versions. A version a pipeline step writes
+ * (`runId` and `nodeId` set) is inserted once: a retried step gets the row
+ * its earlier attempt inserted (`created` false).
+ */
 export async function insertDatasetVersion(db: Db, row: Omit<typeof datasets.$inferInsert, "version">) {
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`dataset:${row.teamId}:${row.name}`}))`);
+    if (row.runId && row.nodeId) {
+      const [existing] = await tx
+        .select()
+        .from(datasets)
+        .where(and(eq(datasets.teamId, row.teamId), eq(datasets.name, row.name), eq(datasets.runId, row.runId), eq(datasets.nodeId, row.nodeId)))
+        .limit(1);
+      if (existing) return { row: existing, created: false };
+    }
     const [last] = await tx
       .select({ v: max(datasets.version) })
       .from(datasets)
@@ -14,7 +27,7 @@ export async function insertDatasetVersion(db: Db, row: Omit<typeof datasets.$in
       .insert(datasets)
       .values({ ...row, version: (last?.v ?? 0) + 1 })
       .returning();
-    return r!;
+    return { row: r!, created: true };
   });
 }
 

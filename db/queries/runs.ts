@@ -164,6 +164,29 @@ export async function reportStepProgress(db: Db, runId: string, nodeId: string, 
 }
 
 /**
+ * What attempt `attempt` saved to resume from (a retry after a killed worker
+ * goes on from it): a no-op (false) unless that attempt owns the step.
+ */
+export async function saveStepCheckpoint(db: Db, runId: string, nodeId: string, attempt: number, checkpoint: unknown): Promise<boolean> {
+  const rows = await db
+    .update(runSteps)
+    .set({ checkpoint })
+    .where(owned(runId, nodeId, attempt))
+    .returning({ nodeId: runSteps.nodeId });
+  return rows.length === 1;
+}
+
+/** The step's checkpoint as its last attempt saved it (null: none). */
+export async function stepCheckpoint(db: Db, runId: string, nodeId: string): Promise<unknown> {
+  const [r] = await db
+    .select({ checkpoint: runSteps.checkpoint })
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, runId), eq(runSteps.nodeId, nodeId)))
+    .limit(1);
+  return r?.checkpoint ?? null;
+}
+
+/**
  * Ends the step for the attempt that owns it, in one transaction: status,
  * outputs, and (succeeded) its metrics, artifacts and cache entry. False, and
  * nothing written, when the attempt no longer owns the step.
@@ -248,4 +271,41 @@ export async function runTeam(db: Db, runId: string): Promise<string | null> {
 export async function stepsOf(db: Db, runIds: string[]) {
   if (!runIds.length) return [];
   return db.select().from(runSteps).where(inArray(runSteps.runId, runIds));
+}
+
+/** Runs started to reproduce a model version (trigger "reproduce"), newest first, with their steps' outputs. */
+export async function reproductionsOf(db: Db, teamId: string, model: string, version: number) {
+  const rows = await db
+    .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt })
+    .from(runs)
+    .where(
+      and(
+        eq(runs.teamId, teamId),
+        eq(runs.trigger, "reproduce"),
+        sql`${runs.triggerDetail}->>'model' = ${model}`,
+        sql`(${runs.triggerDetail}->>'version')::int = ${version}`,
+      ),
+    )
+    .orderBy(desc(runs.createdAt))
+    .limit(20);
+  const steps = rows.length
+    ? await db
+        .select({ runId: runSteps.runId, outputs: runSteps.outputs })
+        .from(runSteps)
+        .where(
+          inArray(
+            runSteps.runId,
+            rows.map((r) => r.id),
+          ),
+        )
+    : [];
+  return rows.map((r) => ({ ...r, outputs: steps.filter((s) => s.runId === r.id).map((s) => s.outputs) }));
+}
+
+/** Runs a new dataset version started through `dataset` triggers (trigger detail `datasetId`), by pipeline. */
+export async function runsStartedByDataset(db: Db, teamId: string, datasetId: string): Promise<{ pipelineId: string; runId: string }[]> {
+  return db
+    .select({ pipelineId: runs.pipelineId, runId: runs.id })
+    .from(runs)
+    .where(and(eq(runs.teamId, teamId), eq(runs.trigger, "dataset"), sql`${runs.triggerDetail}->>'datasetId' = ${datasetId}`));
 }

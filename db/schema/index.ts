@@ -3,7 +3,22 @@
  * db/queries/* imports these tables.
  */
 import { sql } from "drizzle-orm";
-import { boolean, doublePrecision, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid, bigint } from "drizzle-orm/pg-core";
+import {
+  type AnyPgColumn,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+  bigint,
+} from "drizzle-orm/pg-core";
 
 const id = () =>
   uuid("id")
@@ -59,6 +74,9 @@ export const datasets = pgTable(
     rows: integer("rows").notNull(),
     columns: jsonb("columns").$type<{ name: string; type: string }[]>().notNull(),
     createdBy: uuid("created_by").references(() => users.id),
+    /** A dataset a pipeline step wrote (deploy.batch): its run and node; null for uploads. Registering is idempotent per (run, node). */
+    runId: uuid("run_id").references((): AnyPgColumn => runs.id, { onDelete: "set null" }),
+    nodeId: text("node_id"),
     createdAt: createdAt(),
   },
   (t) => [index("datasets_team_idx").on(t.teamId), uniqueIndex("datasets_team_name_version_idx").on(t.teamId, t.name, t.version)],
@@ -185,6 +203,12 @@ export const runSteps = pgTable(
     progress: jsonb("progress").$type<StepProgress>(),
     /** Identity of the worker process running (or that ran) the current attempt. */
     worker: text("worker"),
+    /**
+     * What the step's attempts saved to resume from (e.g. the chunks
+     * deploy.batch has scored): kept across attempts, so a retry after a
+     * killed worker goes on where the last one stopped.
+     */
+    checkpoint: jsonb("checkpoint").$type<unknown>(),
   },
   (t) => [primaryKey({ columns: [t.runId, t.nodeId] })],
 );

@@ -15,7 +15,7 @@ import { cancelRun } from "../services/runs/cancel-run";
 import { retryRun } from "../services/runs/retry-run";
 import { getRun, listRuns } from "../services/runs/get-run";
 import { startRun } from "../services/runs/start-run";
-import { getModel, getModelVersion, listModels, downloadModelFile } from "../services/models/get-model";
+import { getModel, getModelVersion, listModels, downloadModelFile, reproduceModelVersion } from "../services/models/get-model";
 import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment } from "../services/deployments/deployments";
@@ -65,6 +65,7 @@ export const operations: Operations = {
   getModel: (ctx, input) => getModel(ctx, input),
   getModelVersion: (ctx, input) => getModelVersion(ctx, input),
   downloadModel: (ctx, input) => downloadModelFile(ctx, input),
+  reproduceModel: (ctx, input) => reproduceModelVersion(ctx, input),
   setAlias: (ctx, input) => setAlias(ctx, input),
   deleteAlias: (ctx, input) => deleteAlias(ctx, input),
   predict: (ctx, input) => predict(ctx, input),

@@ -65,6 +65,7 @@ export const appRouter = router({
     list: query("listModels"),
     get: query("getModel"),
     version: query("getModelVersion"),
+    reproduce: mutation("reproduceModel"),
     setAlias: mutation("setAlias"),
     deleteAlias: mutation("deleteAlias"),
     predict: mutation("predict"),

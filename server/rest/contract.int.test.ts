@@ -133,6 +133,35 @@ describe("the API contract", () => {
       { alias: "challenger", fromVersion: null, toVersion: 1, reason: "try it" },
     ]);
 
+    // Deployments: the run's deploy step made one; promote and roll back by hand.
+    const deployments = await apiJson("GET", "/api/v1/deployments", 200);
+    expect(deployments.find((d: { name: string }) => d.name === name)).toMatchObject({
+      model: name,
+      routes: [{ version: 1, alias: "champion", weight: 100, mode: "live" }],
+      rollout: null,
+    });
+    expect((await apiJson("GET", `/api/v1/deployments/${name}?minutes=60`, 200)).history.at(-1)).toMatchObject({ kind: "created" });
+    expect((await apiJson("POST", `/api/v1/deployments/${name}/promote`, 422, { body: { reason: "which?" } })).error.details[0].field).toBe("version");
+    expect((await apiJson("POST", `/api/v1/deployments/${name}/rollback`, 422, { body: { reason: "nothing before v1" } })).error.code).toBe("invalid");
+    expect((await apiJson("POST", `/api/v1/deployments/${name}/promote`, 200, { body: { version: 1, reason: "keep v1" } })).routes[0].version).toBe(1);
+    expect((await apiJson("GET", "/api/v1/deployments/nope-nope", 404)).error.code).toBe("not_found");
+
+    // Approvals: none waits in this pipeline; another team's or a missing one is a 404.
+    expect(Array.isArray(await apiJson("GET", "/api/v1/approvals?status=pending", 200))).toBe(true);
+    const noApproval = "00000000-0000-4000-8000-000000000000";
+    await apiJson("GET", `/api/v1/approvals/${noApproval}`, 404);
+    await apiJson("POST", `/api/v1/approvals/${noApproval}`, 404, { body: { decision: "approve", comment: "" } });
+    expect((await apiJson("POST", `/api/v1/approvals/${noApproval}`, 422, { body: { decision: "maybe" } })).error.details[0].field).toBe("decision");
+    expect((await api("GET", `/api/v1/approvals/${noApproval}/model.onnx`)).status).toBe(404);
+
+    // Reproduce: the same pipeline version on the same data, every step recomputed.
+    const reproduced = await apiJson("POST", `/api/v1/models/${name}/versions/1/reproduce`, 202);
+    expect((await h.waitForRun(reproduced.runId)).status).toBe("succeeded");
+    expect((await apiJson("GET", `/api/v1/models/${name}/versions/1`, 200)).lineage.reproductions[0]).toMatchObject({
+      runId: reproduced.runId,
+      sameBytes: true,
+    });
+
     const triggered = { ...spec(), name: `${name}-triggers`, triggers: [{ type: "schedule", cron: "0 3 * * *" }, { type: "webhook" }] };
     const { id: withTriggers, webhook } = await apiJson("POST", "/api/v1/pipelines", 201, { body: triggered });
     expect((await apiJson("GET", `/api/v1/pipelines/${withTriggers}/triggers`, 200)).map((t: { index: number }) => t.index)).toEqual([0, 1]);

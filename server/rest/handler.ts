@@ -27,6 +27,7 @@ import { toText } from "../../contract/text";
 import { logger, requestIdOf, type Logger } from "../../infra/log";
 import { incomingContext, otelContext, otelTrace, SpanKind, SpanStatusCode, tracer, tracing } from "../../infra/telemetry";
 import type { ArtifactDownload } from "../../infra/artifacts";
+import { observeApiRequest } from "./metrics";
 
 let webLog: Logger | undefined;
 const log = () => (webLog ??= logger("web"));
@@ -185,6 +186,7 @@ export function rest<N extends EndpointName>(name: N, opts: RestOptions<Endpoint
     const requestId = requestIdOf(req.headers.get("x-request-id"));
     const res = tracing() ? await inSpan(e, req, requestId, () => answer(req, requestId)) : await answer(req, requestId);
     res.headers.set("x-request-id", requestId);
+    observeApiRequest(e.method, e.path, res.status, (performance.now() - started) / 1000);
     log().info(
       {
         requestId,

@@ -9,7 +9,8 @@ import crypto from "node:crypto";
 import type http from "node:http";
 import type { Logger } from "../../infra/log";
 import { RequestError } from "./errors";
-import { readBody, type Reply } from "./http-io";
+import { BinaryInputs, binaryInferResponse, HEADER_LENGTH, splitInferBody } from "./binary";
+import { readRequestBody, type Reply } from "./http-io";
 import type { LoadedDeployment, LoadedModel, LoadedRoute, ModelRegistry } from "./model-registry";
 import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
 import type { RequestLabel } from "./request-handler";
@@ -102,11 +103,18 @@ export function modelRouteHandler({
       }
       case "infer":
       case "predict": {
-        const body = await readBody(req, maxBodyBytes);
+        const body = await readRequestBody(req, maxBodyBytes);
         // Warm path: a Map lookup, no await.
         const d = registry.peek(name, version) ?? (await registry.get(name, version));
         if (!d) throw notFound(name, version);
-        const json = parseJsonBody(body);
+        if (route.kind === "predict" && req.headers[HEADER_LENGTH] !== undefined) {
+          throw new RequestError(
+            "binary tensor data (Inference-Header-Content-Length) is for OIP infer only; send /v1/predict JSON",
+            "Inference-Header-Content-Length",
+          );
+        }
+        // An infer body may carry binary tensor data after its JSON (binary.ts).
+        const { json, binary } = route.kind === "infer" ? splitInferBody(body, req.headers[HEADER_LENGTH]) : { json: parseJsonBody(body), binary: undefined };
         // An explicit version is called directly; a deployment's traffic is routed (and counted per version).
         const chosen = version === undefined ? pickRoute(d, stickyKeyOf(json, d.config.sticky, route.kind)) : d.live[0]!;
         label.model = name;
@@ -115,16 +123,24 @@ export function modelRouteHandler({
         if (version === undefined) label.routed = true;
         const m = modelOf(chosen);
         if (route.kind === "infer") {
-          const parsed = parseInferRequest(json, m.schema);
+          const parsed = parseInferRequest(json, m.schema, binary);
           const names = parsed.outputs ?? m.schema.outputs;
-          const results = await registry.run(m, parsed.rows, parsed.feeds, names);
-          reply(res, 200, inferResponse(m, parsed.id ?? crypto.randomUUID(), names, results, m.schema));
+          // Batched with concurrent requests for the same version (batcher.ts), as the deployment's config says.
+          const results = await registry.run(m, parsed.rows, parsed.feeds, names, d.config.batching);
+          const id = parsed.id ?? crypto.randomUUID();
+          reply(
+            res,
+            200,
+            parsed.binaryOutputs ? binaryInferResponse(m, id, names, results, m.schema, parsed.binaryOutputs) : inferResponse(m, id, names, results, m.schema),
+          );
           if (label.routed && d.shadows.length) {
-            setImmediate(() => void runShadows(d, m, parsed, results, (s) => parseInferRequest(json, s.schema), { registry, stats, log }));
+            // A shadow with other inputs parses the request again, binary data from its start.
+            const reparse = (s: LoadedModel) => parseInferRequest(json, s.schema, binary && new BinaryInputs(binary.bytes));
+            setImmediate(() => void runShadows(d, m, parsed, results, reparse, { registry, stats, log }));
           }
         } else {
           const parsed = parsePredictRequest(json, m.schema);
-          const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs);
+          const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs, d.config.batching);
           reply(res, 200, {
             model_name: name,
             model_version: m.version,

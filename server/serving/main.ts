@@ -15,7 +15,11 @@ const tracing = startTracing("serving");
 const host = config.SERVING_HOST;
 const db = createDb(config.databaseUrl, { max: 4 });
 const store = new ArtifactStore();
-const serving = createServingServer({ db, store });
+const serving = createServingServer({
+  db,
+  store,
+  batching: { maxBatchSize: config.SERVING_BATCH_MAX_SIZE, maxDelayMs: config.SERVING_BATCH_MAX_DELAY_MS },
+});
 
 let stopping = false;
 async function shutdown(signal: string): Promise<void> {

@@ -1,90 +1,86 @@
 /**
- * Prometheus metrics of the serving process, in the text exposition format
- * (hand-rolled: two families and a gauge do not need a client library).
+ * Prometheus metrics of the serving process (prom-client, infra/metrics.ts),
+ * one registry per server:
  *
- *   conveyor_serving_requests_total{endpoint, model, code}
- *   conveyor_serving_request_duration_seconds{endpoint, model}  (histogram)
+ *   conveyor_serving_requests_total{endpoint, model, version, code}
+ *   conveyor_serving_request_duration_seconds{endpoint, model, version}  (histogram)
  *   conveyor_serving_models_loaded
+ *   conveyor_serving_batch_requests     (histogram: requests served by one session run)
+ *   conveyor_serving_batch_rows_total   (rows run through sessions)
  *
- * `model` is set only for requests that reached a known model, so random
- * URLs cannot grow the label set without bound.
+ * plus the process metrics (`process_*`, `nodejs_*`). `model` (the
+ * deployment) is set only for requests that reached a known model, so random
+ * URLs cannot grow the label set without bound; `version` only where a model
+ * version answered.
  */
-export const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] as const;
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { LATENCY_BUCKETS } from "../../contract/serving";
+import { PROMETHEUS_CONTENT_TYPE, renderMetrics } from "../../infra/metrics";
 
-interface Histogram {
-  endpoint: string;
-  model: string;
-  counts: Float64Array;
-  sum: number;
-  count: number;
-}
+export { LATENCY_BUCKETS };
 
-function escapeLabel(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
-}
-
-function fmt(n: number): string {
-  if (Number.isNaN(n)) return "NaN";
-  if (n === Infinity) return "+Inf";
-  if (n === -Infinity) return "-Inf";
-  return String(n);
-}
+type RequestLabels = "endpoint" | "model" | "version" | "code";
 
 export class ServingMetrics {
-  private readonly counters = new Map<string, { endpoint: string; model: string; code: number; value: number }>();
-  private readonly histograms = new Map<string, Histogram>();
+  readonly registry = new Registry();
+  readonly contentType = PROMETHEUS_CONTENT_TYPE;
+  private readonly requests: Counter<RequestLabels>;
+  private readonly duration: Histogram<Exclude<RequestLabels, "code">>;
+  private readonly batchRequests: Histogram;
+  private readonly batchRows: Counter;
 
-  constructor(private readonly gauges: () => Record<string, { help: string; value: number }> = () => ({})) {}
-
-  /** Records one finished request. */
-  observe(endpoint: string, model: string, code: number, seconds: number): void {
-    const ck = `${endpoint}\u0000${model}\u0000${code}`;
-    const c = this.counters.get(ck);
-    if (c) c.value++;
-    else this.counters.set(ck, { endpoint, model, code, value: 1 });
-
-    const hk = `${endpoint}\u0000${model}`;
-    let h = this.histograms.get(hk);
-    if (!h) {
-      h = { endpoint, model, counts: new Float64Array(LATENCY_BUCKETS.length), sum: 0, count: 0 };
-      this.histograms.set(hk, h);
-    }
-    for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
-      if (seconds <= LATENCY_BUCKETS[i]!) {
-        h.counts[i]!++;
-        break;
-      }
-    }
-    h.sum += seconds;
-    h.count++;
+  constructor(opts: { loadedSessions?: () => number } = {}) {
+    const registers = [this.registry];
+    this.requests = new Counter({
+      name: "conveyor_serving_requests_total",
+      help: "Requests handled, by endpoint, deployment (model), the model version that answered and HTTP status code.",
+      labelNames: ["endpoint", "model", "version", "code"],
+      registers,
+    });
+    this.duration = new Histogram({
+      name: "conveyor_serving_request_duration_seconds",
+      help: "Request latency from first byte read to response written.",
+      labelNames: ["endpoint", "model", "version"],
+      buckets: [...LATENCY_BUCKETS],
+      registers,
+    });
+    const loaded = opts.loadedSessions;
+    new Gauge({
+      name: "conveyor_serving_models_loaded",
+      help: "ONNX sessions currently loaded.",
+      registers,
+      collect() {
+        this.set(loaded ? loaded() : 0);
+      },
+    });
+    this.batchRequests = new Histogram({
+      name: "conveyor_serving_batch_requests",
+      help: "Requests answered by one session run (dynamic batching; 1 = the request ran alone).",
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256],
+      registers,
+    });
+    this.batchRows = new Counter({ name: "conveyor_serving_batch_rows_total", help: "Rows run through model sessions.", registers });
   }
 
-  /** The Prometheus text format (version 0.0.4). */
-  render(): string {
-    const lines: string[] = [];
-    lines.push("# HELP conveyor_serving_requests_total Requests handled, by endpoint, model and HTTP status code.");
-    lines.push("# TYPE conveyor_serving_requests_total counter");
-    for (const c of this.counters.values()) {
-      lines.push(`conveyor_serving_requests_total{endpoint="${escapeLabel(c.endpoint)}",model="${escapeLabel(c.model)}",code="${c.code}"} ${c.value}`);
+  /** Records one finished request; `version` is the model version that answered, if one did. */
+  observe(endpoint: string, model: string, code: number, seconds: number, version?: number): void {
+    if (version === undefined) {
+      this.requests.inc({ endpoint, model, code });
+      this.duration.observe({ endpoint, model }, seconds);
+    } else {
+      this.requests.inc({ endpoint, model, version, code });
+      this.duration.observe({ endpoint, model, version }, seconds);
     }
-    lines.push("# HELP conveyor_serving_request_duration_seconds Request latency from first byte read to response written.");
-    lines.push("# TYPE conveyor_serving_request_duration_seconds histogram");
-    for (const h of this.histograms.values()) {
-      const labels = `endpoint="${escapeLabel(h.endpoint)}",model="${escapeLabel(h.model)}"`;
-      let cumulative = 0;
-      for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
-        cumulative += h.counts[i]!;
-        lines.push(`conveyor_serving_request_duration_seconds_bucket{${labels},le="${LATENCY_BUCKETS[i]}"} ${cumulative}`);
-      }
-      lines.push(`conveyor_serving_request_duration_seconds_bucket{${labels},le="+Inf"} ${h.count}`);
-      lines.push(`conveyor_serving_request_duration_seconds_sum{${labels}} ${fmt(h.sum)}`);
-      lines.push(`conveyor_serving_request_duration_seconds_count{${labels}} ${h.count}`);
-    }
-    for (const [name, g] of Object.entries(this.gauges())) {
-      lines.push(`# HELP ${name} ${g.help}`);
-      lines.push(`# TYPE ${name} gauge`);
-      lines.push(`${name} ${fmt(g.value)}`);
-    }
-    return `${lines.join("\n")}\n`;
+  }
+
+  /** Records one session run (batcher.ts): how many requests and rows it answered. */
+  observeRun(requests: number, rows: number): void {
+    this.batchRequests.observe(requests);
+    this.batchRows.inc(rows);
+  }
+
+  /** The Prometheus text format (version 0.0.4): this server's metrics and the process's. */
+  render(): Promise<string> {
+    return renderMetrics(this.registry);
   }
 }

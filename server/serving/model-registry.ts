@@ -11,10 +11,11 @@
  *   promise — and released when no resolution points at it any more and no
  *   run is in flight.
  */
-import { InferenceSession, Tensor } from "onnxruntime-node";
+import { InferenceSession } from "onnxruntime-node";
 import type { ServedModel } from "../../db/queries/models";
 import type { DeploymentConfig, ServedDeployment } from "../../db/queries/deployments";
 import type { Logger } from "../../infra/log";
+import { Batcher, sessionRun, type BatcherHooks, type BatchingConfig, type SessionRun } from "./batcher";
 import { RequestError } from "./errors";
 import { compileSchema, type InputFeed, type ModelSchema, type OutputTensor } from "./protocol";
 
@@ -69,6 +70,8 @@ interface SessionEntry {
   key: string;
   promise: Promise<{ session: InferenceSession; schema: ModelSchema }>;
   session?: InferenceSession;
+  /** session.run with feeds as tensors (the batcher's view of the session). */
+  run?: SessionRun;
   inflight: number;
   /** When the sweeper first saw it unreferenced (ms), for the grace period. */
   orphanedAt?: number;
@@ -105,11 +108,21 @@ export class ModelRegistry {
   private readonly sessions = new Map<string, SessionEntry>();
   private sweeper: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Coalesces concurrent runs of a session (batcher.ts). */
+  readonly batcher: Batcher;
 
   constructor(
     private readonly source: ModelSource,
-    private readonly opts: { log?: Logger; releaseGraceMs?: number; sweepIntervalMs?: number } = {},
+    private readonly opts: {
+      log?: Logger;
+      releaseGraceMs?: number;
+      sweepIntervalMs?: number;
+      /** Dynamic batching defaults (a call may override them); default DEFAULT_BATCHING. */
+      batching?: BatchingConfig;
+      batchHooks?: BatcherHooks;
+    } = {},
   ) {
+    this.batcher = new Batcher(opts.batching, opts.batchHooks);
     const every = opts.sweepIntervalMs ?? 10_000;
     this.sweeper = setInterval(() => void this.sweep(), every);
     this.sweeper.unref();
@@ -259,16 +272,23 @@ export class ModelRegistry {
     return entry;
   }
 
-  /** Runs the model on validated feeds; `outputs` are the names to fetch. */
-  async run(model: LoadedModel, rows: number, feeds: InputFeed[], outputs: readonly string[]): Promise<Record<string, OutputTensor>> {
-    const tensors: Record<string, Tensor> = {};
-    for (const f of feeds) {
-      tensors[f.name] = f.datatype === "FP32" ? new Tensor("float32", f.data, [rows, 1]) : new Tensor("string", f.data, [rows, 1]);
-    }
+  /**
+   * Runs the model on validated feeds; `outputs` are the names to fetch.
+   * Concurrent runs of one session are batched (batcher.ts) with `batching`
+   * (a deployment's setting), else the registry's defaults.
+   */
+  async run(
+    model: LoadedModel,
+    rows: number,
+    feeds: InputFeed[],
+    outputs: readonly string[],
+    batching?: BatchingConfig,
+  ): Promise<Record<string, OutputTensor>> {
     const entry = model.entry;
+    entry.run ??= sessionRun(model.session);
     entry.inflight++;
     try {
-      return await model.session.run(tensors, outputs as string[]);
+      return await this.batcher.run(entry, entry.run, rows, feeds, outputs, batching);
     } finally {
       entry.inflight--;
     }

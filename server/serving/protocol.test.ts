@@ -26,6 +26,14 @@ describe("parseJsonBody", () => {
     expect(err(() => parseJsonBody(Buffer.from("")))).toMatchObject({ status: 400, field: "body", message: expect.stringContaining("empty") });
     expect(err(() => parseJsonBody("{nope"))).toMatchObject({ status: 400, field: "body", message: expect.stringContaining("not valid JSON") });
   });
+
+  it("reads Python's NaN, Infinity and -Infinity (json.dumps, tritonclient) as null and ±Infinity, never inside strings", () => {
+    expect(parseJsonBody('{"data": [1.0, NaN, Infinity, -Infinity], "s": "NaN \\"Infinity\\""}')).toEqual({
+      data: [1, null, Infinity, -Infinity],
+      s: 'NaN "Infinity"',
+    });
+    expect(err(() => parseJsonBody('{"data": [NaN, nope]}'))).toMatchObject({ field: "body", message: expect.stringContaining("not valid JSON") });
+  });
 });
 
 describe("parseInferRequest (OIP v2)", () => {

@@ -5,9 +5,11 @@
  *
  * OIP v2 `POST /v2/models/{name}[/versions/{v}]/infer`
  *   request:  { id?: string, inputs: [{ name, shape: [rows, 1], datatype: "FP32" | "BYTES", data: [...] }],
- *               outputs?: [{ name }], parameters?: {...} (ignored) }
- *             `data` is row-major; nested arrays ([[1], [2]]) are flattened.
+ *               outputs?: [{ name, parameters?: { binary_data?: bool } }], parameters?: { binary_data_output?: bool } }
+ *             `data` is row-major; nested arrays ([[1], [2]]) are flattened. With the binary tensor
+ *             data extension (binary.ts) an input gives `parameters.binary_data_size` instead of `data`.
  *   response: { model_name, model_version: "3", id, outputs: [{ name, datatype, shape, data }] }
+ *             (outputs asked for in binary: `parameters.binary_data_size` instead of `data`, see binary.ts)
  *
  * Friendly `POST /v1/predict/{name}[/versions/{v}]`
  *   request:  { instances: [{ column: value, ... }, ...] }   (every model column, no others)
@@ -23,6 +25,7 @@
  */
 import type { ModelManifest } from "../../contract/model";
 import type { ModelInput } from "../../workflows/ml/types";
+import type { BinaryInputs } from "./binary";
 import { RequestError } from "./errors";
 import { toText } from "../../contract/text";
 
@@ -60,6 +63,8 @@ export interface ParsedRequest {
   id?: string;
   /** OIP v2 only: the requested subset of outputs. */
   outputs?: string[];
+  /** OIP v2 only: the outputs to answer as binary tensor data (binary.ts); unset when none. */
+  binaryOutputs?: Set<string>;
 }
 
 /** A tensor as returned by the runtime (the subset of ort.Tensor we read). */
@@ -94,6 +99,36 @@ function nameList(schema: ModelSchema): string {
   return names.join(", ") + (schema.inputs.length > 30 ? `, … (${schema.inputs.length} in all)` : "");
 }
 
+/**
+ * Python's JSON (json.dumps, so tritonclient's JSON inputs) writes NaN,
+ * Infinity and -Infinity, which JSON has not: as null (a missing value, what
+ * NaN means here) and ±1e999 (which JSON.parse reads as ±Infinity). Tokens
+ * inside strings are left alone. Undefined when there is none.
+ */
+export function fromPythonJson(text: string): string | undefined {
+  let out = "";
+  let last = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // a backslash escapes the next character
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 78 && text.startsWith("NaN", i)) {
+      out += `${text.slice(last, i)}null`;
+      last = i + 3;
+      i += 2;
+    } else if (c === 73 && text.startsWith("Infinity", i)) {
+      out += `${text.slice(last, i)}1e999`;
+      last = i + 8;
+      i += 7;
+    }
+  }
+  return last === 0 ? undefined : out + text.slice(last);
+}
+
 /** Parses a request body; an empty or malformed body is a 400. */
 export function parseJsonBody(body: Buffer | string): unknown {
   const text = typeof body === "string" ? body : body.toString("utf8");
@@ -101,6 +136,14 @@ export function parseJsonBody(body: Buffer | string): unknown {
     return JSON.parse(text);
   } catch (e) {
     if (/^\s*$/.test(text)) throw new RequestError("the request body is empty; send a JSON object", "body");
+    const python = fromPythonJson(text);
+    if (python !== undefined) {
+      try {
+        return JSON.parse(python);
+      } catch {
+        // not that either: report the original error
+      }
+    }
     const detail = e instanceof Error ? e.message.slice(0, 200) : "parse error";
     throw new RequestError(`the request body is not valid JSON: ${detail}`, "body");
   }
@@ -135,8 +178,26 @@ function badValue(field: string, column: string, datatype: "FP32" | "BYTES", v: 
   throw new RequestError(`${field}: column ${quote(column)} is ${datatype} and needs ${want}, got ${describe(v)}`, field);
 }
 
-/** Validates an OIP v2 infer request against the model's inputs. */
-export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedRequest {
+/** The `parameters` object of a request, tensor or output (undefined when absent). */
+function parametersOf(v: Record<string, unknown>, field: string): Record<string, unknown> | undefined {
+  const p = v.parameters;
+  if (p === undefined) return undefined;
+  if (!isObject(p)) throw new RequestError(`${field} must be an object, got ${describe(p)}`, field);
+  return p;
+}
+
+function flag(p: Record<string, unknown> | undefined, key: string, field: string): boolean | undefined {
+  const v = p?.[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== "boolean") throw new RequestError(`${field}.${key} must be true or false, got ${describe(v)}`, `${field}.${key}`);
+  return v;
+}
+
+/**
+ * Validates an OIP v2 infer request against the model's inputs; `binary`
+ * is the binary tensor data after the JSON (binary.ts), if the request has any.
+ */
+export function parseInferRequest(body: unknown, schema: ModelSchema, binary?: BinaryInputs): ParsedRequest {
   if (!isObject(body)) {
     throw new RequestError(`the request body must be a JSON object like {"inputs": [...]}, got ${describe(body)}`, "body");
   }
@@ -190,6 +251,20 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
     } else if (n !== rows) {
       throw new RequestError(`${field}: input ${quote(name)} has ${n} rows but ${quote(firstName)} has ${rows}`, `${field}.shape`);
     }
+    const params = parametersOf(t, `${field}.parameters`);
+    if (params?.binary_data_size !== undefined) {
+      if (t.data !== undefined) {
+        throw new RequestError(`${field}: input ${quote(name)} has both data and parameters.binary_data_size; send one of them`, `${field}.data`);
+      }
+      if (!binary) {
+        throw new RequestError(
+          `${field}.parameters.binary_data_size is set but the request has no binary data (send the Inference-Header-Content-Length header)`,
+          `${field}.parameters.binary_data_size`,
+        );
+      }
+      feeds[index] = binary.take(field, name, spec.datatype, n, params.binary_data_size);
+      continue;
+    }
     if (!Array.isArray(t.data)) throw new RequestError(`${field}: data of ${quote(name)} must be an array, got ${describe(t.data)}`, `${field}.data`);
     const data = flatten(t.data, `${field}.data`);
     if (data.length !== n) {
@@ -214,7 +289,10 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
   for (let i = 0; i < schema.inputs.length; i++) {
     if (!feeds[i]) throw new RequestError(`missing input ${quote(schema.inputs[i]!.name)}; the model's inputs are: ${nameList(schema)}`, "inputs");
   }
+  binary?.finish();
 
+  const allBinary = flag(parametersOf(body, "parameters"), "binary_data_output", "parameters");
+  let binaryOutputs: Set<string> | undefined;
   let outputs: string[] | undefined;
   if (body.outputs !== undefined) {
     const req = body.outputs;
@@ -227,11 +305,18 @@ export function parseInferRequest(body: unknown, schema: ModelSchema): ParsedReq
       if (!schema.outputs.includes(o.name)) {
         throw new RequestError(`${field}: unknown output ${quote(o.name)}; the model's outputs are: ${schema.outputs.join(", ")}`, `${field}.name`);
       }
+      const params = parametersOf(o, `${field}.parameters`);
+      if (params?.classification !== undefined) {
+        throw new RequestError(`${field}.parameters.classification: the classification extension is not supported`, `${field}.parameters.classification`);
+      }
+      if (flag(params, "binary_data", `${field}.parameters`) ?? allBinary) (binaryOutputs ??= new Set()).add(o.name);
       chosen.add(o.name);
     }
     outputs = [...chosen];
+  } else if (allBinary) {
+    binaryOutputs = new Set(schema.outputs);
   }
-  return { rows, feeds: feeds as InputFeed[], id, outputs };
+  return { rows, feeds: feeds as InputFeed[], id, outputs, binaryOutputs };
 }
 
 /** Validates a `{ "instances": [ {col: value} ] }` request (one object per row). */
@@ -284,7 +369,8 @@ export function tensorValues(t: OutputTensor): unknown[] {
   return [];
 }
 
-const DATATYPE_OF: Record<string, string> = {
+/** OIP datatypes of onnxruntime's tensor types. */
+export const DATATYPE_OF: Record<string, string> = {
   float32: "FP32",
   float64: "FP64",
   string: "BYTES",

@@ -23,6 +23,11 @@ import type { RouteStats } from "./stats";
 
 export const SERVER_NAME = "conveyor-serving";
 export const SERVER_VERSION = "0.1.0";
+/**
+ * The OIP extensions this server implements, as Triton and KServe name them:
+ * binary tensor data (binary.ts; with gzip or deflate request bodies, http-io.ts).
+ */
+export const SERVER_EXTENSIONS = ["binary_tensor_data"];
 
 type Json = Record<string, unknown>;
 
@@ -127,12 +132,12 @@ export function requestHandler({
           }
           return;
         case "server-metadata":
-          reply(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: [] });
+          reply(res, 200, { name: SERVER_NAME, version: SERVER_VERSION, extensions: SERVER_EXTENSIONS });
           return;
         case "metrics": {
-          const text = metrics.render();
+          const text = await metrics.render();
           res.writeHead(200, {
-            "content-type": "text/plain; version=0.0.4; charset=utf-8",
+            "content-type": metrics.contentType,
             "content-length": Buffer.byteLength(text),
             "x-request-id": requestId,
             ...(state.closing ? { connection: "close" } : {}),
@@ -155,7 +160,7 @@ export function requestHandler({
       }
     } finally {
       const ms = performance.now() - start;
-      metrics.observe(label.endpoint, label.model, res.statusCode, ms / 1000);
+      metrics.observe(label.endpoint, label.model, res.statusCode, ms / 1000, label.version);
       // A routed request the version could not answer (a 4xx: its inputs differ from what callers send; a 5xx) counts against it.
       if (label.routed) stats.observe(label.model, label.version!, "live", res.statusCode >= 400, ms / 1000);
       accessLog({

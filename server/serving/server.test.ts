@@ -5,6 +5,7 @@
  */
 import crypto from "node:crypto";
 import http from "node:http";
+import zlib from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { ServedDeployment, ServingStatsRow } from "../../db/queries/deployments";
@@ -280,7 +281,7 @@ describe("health and metadata", () => {
   });
 
   it("describes the server", async () => {
-    expect(await call("GET", "/v2")).toMatchObject({ status: 200, json: { name: "conveyor-serving", extensions: [] } });
+    expect(await call("GET", "/v2")).toMatchObject({ status: 200, json: { name: "conveyor-serving", extensions: ["binary_tensor_data"] } });
   });
 
   it("describes a model with exactly its manifest's inputs and outputs", async () => {
@@ -539,6 +540,244 @@ describe("models exported by train.linear (the real exporter)", () => {
   });
 });
 
+/** BYTES elements as the binary extension lays them out. */
+function bytesTensor(values: string[]): Buffer {
+  return Buffer.concat(
+    values.flatMap((v) => {
+      const b = Buffer.from(v, "utf8");
+      const len = Buffer.alloc(4);
+      len.writeUInt32LE(b.length);
+      return [len, b];
+    }),
+  );
+}
+
+async function binaryCall(path: string, json: unknown, chunks: Buffer[], headers: Record<string, string> = {}) {
+  const head = Buffer.from(JSON.stringify(json));
+  const res = await fetch(base + path, {
+    method: "POST",
+    headers: { "inference-header-content-length": String(head.length), "content-type": "application/octet-stream", ...headers },
+    body: new Uint8Array(Buffer.concat([head, ...chunks])),
+  });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  const n = res.headers.get("inference-header-content-length");
+  const answer = JSON.parse(bytes.subarray(0, n === null ? bytes.length : Number(n)).toString());
+  return { status: res.status, headers: res.headers, json: answer, binary: n === null ? undefined : bytes.subarray(Number(n)) };
+}
+
+describe("binary tensor data (OIP extension)", () => {
+  const xs = [1, -2.5, 0.1];
+  const ss = ["a", "b", "ünï"];
+  const x = Buffer.from(Float32Array.from(xs).buffer);
+  const s = bytesTensor(ss);
+  const inputs = [
+    { name: "x", shape: [3, 1], datatype: "FP32", parameters: { binary_data_size: x.length } },
+    { name: "s", shape: [3, 1], datatype: "BYTES", parameters: { binary_data_size: s.length } },
+  ];
+
+  it("takes binary inputs and answers JSON outputs equal to the JSON API's", async () => {
+    const viaJson = await call("POST", "/v2/models/lin/infer", linInfer(xs, ss));
+    const r = await binaryCall("/v2/models/lin/infer", { id: "b1", inputs }, [x, s]);
+    expect(r.status).toBe(200);
+    expect(r.binary).toBeUndefined();
+    expect(r.json).toEqual({ ...viaJson.json, id: "b1" });
+  });
+
+  it("answers binary outputs when asked, per output or for all, with the JSON's length in the header", async () => {
+    const viaJson = await call("POST", "/v2/models/cls/infer", { inputs: [{ name: "x", shape: [3, 1], datatype: "FP32", data: xs }] });
+    const want = Object.fromEntries(viaJson.json.outputs.map((o: { name: string; data: unknown[] }) => [o.name, o.data]));
+    const all = await binaryCall("/v2/models/cls/infer", { inputs: [inputs[0]], parameters: { binary_data_output: true } }, [x]);
+    expect(all.status).toBe(200);
+    expect(all.headers.get("content-type")).toBe("application/octet-stream");
+    expect(all.json.outputs).toEqual([
+      { name: "label", datatype: "BYTES", shape: [3, 1], parameters: { binary_data_size: bytesTensor(want.label).length } },
+      { name: "probabilities", datatype: "FP32", shape: [3, 2], parameters: { binary_data_size: 24 } },
+    ]);
+    const labelBytes = bytesTensor(want.label).length;
+    expect(all.binary!.subarray(0, labelBytes)).toEqual(bytesTensor(want.label));
+    const probs = all.binary!.subarray(labelBytes);
+    expect(Array.from(new Float32Array(probs.buffer.slice(probs.byteOffset, probs.byteOffset + probs.length)))).toEqual(want.probabilities);
+
+    // One output in binary, the other in JSON; a plain JSON request may ask for binary outputs too.
+    const res = await fetch(`${base}/v2/models/cls/infer`, {
+      method: "POST",
+      body: JSON.stringify({
+        inputs: [{ name: "x", shape: [3, 1], datatype: "FP32", data: xs }],
+        outputs: [{ name: "label" }, { name: "probabilities", parameters: { binary_data: true } }],
+      }),
+    });
+    const n = Number(res.headers.get("inference-header-content-length"));
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect(JSON.parse(bytes.subarray(0, n).toString()).outputs).toEqual([
+      { name: "label", datatype: "BYTES", shape: [3, 1], data: want.label },
+      { name: "probabilities", datatype: "FP32", shape: [3, 2], parameters: { binary_data_size: 24 } },
+    ]);
+    expect(bytes.length - n).toBe(24);
+  });
+
+  it("a shadow with other inputs reads the binary data again from its start", async () => {
+    // Version 3 of "lin" declares its inputs as (s, x): the shadow parses the request (binary x, s) again for its own order.
+    source.addVersion("lin", 3, linearTestModel({ weight: 2, sFirst: true }));
+    source.deployments.set("shadowed-binary", {
+      model: "lin",
+      alias: 1,
+      routes: [
+        { version: 1, weight: 100, mode: "live" },
+        { version: 3, weight: 0, mode: "shadow" },
+      ],
+    });
+    const r = await binaryCall("/v2/models/shadowed-binary/infer", { inputs }, [x, s]);
+    expect(r.status).toBe(200);
+    expect(r.json.outputs[0].data).toEqual(xs.map((v, i) => linearTestExpected(v, ss[i]!)));
+    // The shadow runs after the answer: wait for its figures (bounded).
+    const shadowRows = () => source.stats.filter((row) => row.deployment === "shadowed-binary" && row.mode === "shadow");
+    for (let i = 0; i < 200 && shadowRows().length === 0; i++) {
+      await new Promise((res) => setTimeout(res, 25));
+      await serving.stats.flush();
+    }
+    const shadow = shadowRows();
+    expect(shadow.reduce((a, row) => a + row.requests, 0)).toBe(1);
+    expect(shadow.reduce((a, row) => a + row.errors, 0)).toBe(0);
+    // The same model, so every row agrees.
+    expect(shadow.reduce((a, row) => a + row.agreed, 0)).toBe(3);
+  });
+
+  it("400 naming the field for a binary_data_size past the end of the body", async () => {
+    const bad = [inputs[0], { ...inputs[1], parameters: { binary_data_size: s.length + 10 } }];
+    const r = await binaryCall("/v2/models/lin/infer", { inputs: bad }, [x, s]);
+    expect(r.status).toBe(400);
+    expect(r.json).toEqual({
+      field: "inputs[1].parameters.binary_data_size",
+      error: `inputs[1].parameters.binary_data_size of input "s" is ${s.length + 10} bytes, but only ${s.length} bytes of binary data are left after the inputs before it`,
+    });
+    const predict = await binaryCall("/v1/predict/lin", { instances: [] }, []);
+    expect(predict).toMatchObject({ status: 400, json: { field: "Inference-Header-Content-Length" } });
+  });
+});
+
+describe("compressed request bodies", () => {
+  const json = Buffer.from(JSON.stringify(linInfer([2, 3], ["a", "b"])));
+  const post = (body: Buffer, encoding: string) =>
+    fetch(`${base}/v2/models/lin/infer`, { method: "POST", headers: { "content-encoding": encoding }, body: new Uint8Array(body) }).then(async (r) => ({
+      status: r.status,
+      json: await r.json(),
+    }));
+
+  it("accepts gzip and deflate (zlib or raw), and identity", async () => {
+    const want = (await call("POST", "/v2/models/lin/infer", linInfer([2, 3], ["a", "b"]))).json.outputs;
+    for (const [body, encoding] of [
+      [zlib.gzipSync(json), "gzip"],
+      [zlib.deflateSync(json), "deflate"],
+      [zlib.deflateRawSync(json), "deflate"],
+      [json, "identity"],
+      [zlib.gzipSync(zlib.deflateSync(json)), "deflate, gzip"],
+    ] as const) {
+      const r = await post(body, encoding);
+      expect([encoding, r.status]).toEqual([encoding, 200]);
+      expect(r.json.outputs).toEqual(want);
+    }
+    // With binary tensor data inside.
+    const x = Buffer.from(Float32Array.of(2, 3).buffer);
+    const s = bytesTensor(["a", "b"]);
+    const head = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          { name: "x", shape: [2, 1], datatype: "FP32", parameters: { binary_data_size: 8 } },
+          { name: "s", shape: [2, 1], datatype: "BYTES", parameters: { binary_data_size: s.length } },
+        ],
+      }),
+    );
+    const res = await fetch(`${base}/v2/models/lin/infer`, {
+      method: "POST",
+      headers: { "content-encoding": "gzip", "inference-header-content-length": String(head.length) },
+      body: new Uint8Array(zlib.gzipSync(Buffer.concat([head, x, s]))),
+    });
+    expect(((await res.json()) as { outputs: unknown }).outputs).toEqual(want);
+  });
+
+  it("413 when the body is over the limit once decompressed (a zip bomb), 415 for an unknown encoding, 400 for corrupt data", async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(11 * 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(64 * 1024);
+    expect(await post(bomb, "gzip")).toEqual({
+      status: 413,
+      json: { field: "body", error: "the request body is larger than the limit of 10485760 bytes once decompressed (gzip)" },
+    });
+    expect(await post(json, "br")).toEqual({
+      status: 415,
+      json: { field: "content-encoding", error: 'Content-Encoding "br" is not supported; send gzip, deflate or identity' },
+    });
+    expect(await post(json, "gzip")).toMatchObject({ status: 400, json: { field: "body", error: expect.stringContaining("not valid gzip data") } });
+    expect((await call("GET", "/v2/health/live")).status).toBe(200);
+  });
+});
+
+describe("dynamic batching over HTTP", () => {
+  it("concurrent requests run as one batch when it fills, each answered with its own rows", async () => {
+    // A batch of 6 rows, and a delay long enough that only a full batch runs: the 6 rows must run together.
+    const s = createServingServer({ source, logger: silentLogger(), batching: { maxBatchSize: 6, maxDelayMs: 600_000 } });
+    const { url } = await s.listen(0);
+    try {
+      const bodies = [linInfer([1], ["a"]), linInfer([2, 3], ["b", "a"]), linInfer([4, 5, 6], ["a", "a", "z"])];
+      const answers = await Promise.all(
+        bodies.map((b) => fetch(`${url}/v2/models/lin/infer`, { method: "POST", body: JSON.stringify(b) }).then((r) => r.json())),
+      );
+      expect(answers.map((a) => a.outputs[0].data)).toEqual([
+        [linearTestExpected(1, "a")],
+        [linearTestExpected(2, "b"), linearTestExpected(3, "a")],
+        [linearTestExpected(4, "a"), linearTestExpected(5, "a"), linearTestExpected(6, "z")],
+      ]);
+      expect(answers.map((a) => a.outputs[0].shape)).toEqual([
+        [1, 1],
+        [2, 1],
+        [3, 1],
+      ]);
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/^conveyor_serving_batch_requests_count 1$/m);
+      expect(text).toMatch(/^conveyor_serving_batch_requests_sum 3$/m);
+      expect(text).toMatch(/^conveyor_serving_batch_rows_total 6$/m);
+      // A request of the batch size or more does not wait: it runs alone at once.
+      const big = await fetch(`${url}/v1/predict/lin`, {
+        method: "POST",
+        body: JSON.stringify({ instances: Array.from({ length: 6 }, (_, i) => ({ x: i, s: "b" })) }),
+      });
+      expect(((await big.json()) as { predictions: unknown[] }).predictions).toHaveLength(6);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a deployment's config.batching overrides the server's defaults", async () => {
+    source.deployments.set("lin-batched", { model: "lin", alias: 1, config: { batching: { maxBatchSize: 4, maxDelayMs: 600_000 } } });
+    const s = createServingServer({ source, logger: silentLogger(), batching: { maxBatchSize: 1, maxDelayMs: 0 } });
+    const { url } = await s.listen(0);
+    try {
+      const answers = await Promise.all(
+        [1, 2, 3, 4].map((v) =>
+          fetch(`${url}/v2/models/lin-batched/infer`, { method: "POST", body: JSON.stringify(linInfer([v], ["b"])) }).then((r) => r.json()),
+        ),
+      );
+      expect(answers.map((a) => a.outputs[0].data[0])).toEqual([1, 2, 3, 4].map((v) => linearTestExpected(v, "b")));
+      const text = await (await fetch(`${url}/metrics`)).text();
+      expect(text).toMatch(/^conveyor_serving_batch_requests_count 1$/m);
+      expect(text).toMatch(/^conveyor_serving_batch_requests_sum 4$/m);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("batching off: each request runs on its own", async () => {
+    const s = createServingServer({ source, logger: silentLogger(), batching: { maxBatchSize: 1, maxDelayMs: 1 } });
+    const { url } = await s.listen(0);
+    try {
+      await Promise.all([1, 2, 3].map((v) => fetch(`${url}/v2/models/lin/infer`, { method: "POST", body: JSON.stringify(linInfer([v], ["a"])) })));
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^conveyor_serving_batch_requests_sum 3$/m);
+      expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/^conveyor_serving_batch_requests_count 3$/m);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
 describe("metrics", () => {
   it("exposes request counts and a latency histogram in Prometheus text", async () => {
     await call("POST", "/v2/models/lin/infer", linInfer([1], ["a"]));
@@ -546,11 +785,22 @@ describe("metrics", () => {
     const res = await fetch(`${base}/metrics`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/);
     const text = await res.text();
-    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",code="200"\} \d+$/m);
-    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",code="400"\} \d+$/m);
-    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_bucket\{endpoint="infer",model="lin",le="\+Inf"\} \d+$/m);
-    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_count\{endpoint="infer",model="lin"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",version="1",code="200"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",version="1",code="400"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_bucket\{le="\+Inf",endpoint="infer",model="lin",version="1"\} \d+$/m);
+    expect(text).toMatch(/^conveyor_serving_request_duration_seconds_count\{endpoint="infer",model="lin",version="1"\} \d+$/m);
     expect(text).toMatch(/^conveyor_serving_models_loaded \d+$/m);
+    // The version is the one that answered: an explicit version has its own series.
+    await call("POST", "/v2/models/lin/versions/2/infer", linInfer([1], ["a"]));
+    const again = await (await fetch(`${base}/metrics`)).text();
+    expect(again).toMatch(/^conveyor_serving_requests_total\{endpoint="infer",model="lin",version="2",code="200"\} \d+$/m);
+    // Where no model answered, no version.
+    expect(again).toMatch(/^conveyor_serving_requests_total\{endpoint="metrics",model="",code="200"\} \d+$/m);
+    // Session runs (dynamic batching) and the process's own metrics.
+    expect(again).toMatch(/^conveyor_serving_batch_requests_count \d+$/m);
+    expect(again).toMatch(/^conveyor_serving_batch_rows_total \d+$/m);
+    expect(again).toMatch(/^process_cpu_user_seconds_total [\d.e-]+$/m);
+    expect(again).toMatch(/^nodejs_eventloop_lag_seconds [\d.e-]+$/m);
     // Unknown names do not become label values.
     expect(text).not.toContain('model="nope"');
   });

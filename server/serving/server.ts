@@ -27,6 +27,7 @@ import type { Db } from "../../db/client";
 import type { ArtifactStore } from "../../infra/artifacts";
 import { logger, type Logger } from "../../infra/log";
 import { tracer, tracing } from "../../infra/telemetry";
+import { DEFAULT_BATCHING, type BatchingConfig } from "./batcher";
 import { replier } from "./http-io";
 import { modelRouteHandler } from "./inference";
 import { bind, drain, preloadDeployments, type ServerState } from "./lifecycle";
@@ -50,6 +51,8 @@ export type ServingOptions = ({ db: Db; store: ArtifactStore; source?: undefined
   logger?: Logger;
   /** Session release grace period after a model stops being served (ms). */
   releaseGraceMs?: number;
+  /** Dynamic batching defaults (batcher.ts); default DEFAULT_BATCHING, main.ts passes SERVING_BATCH_MAX_SIZE / _DELAY_MS. */
+  batching?: BatchingConfig;
   /** How often the live figures per version are written to the store (ms, default 2000). */
   statsIntervalMs?: number;
 };
@@ -71,10 +74,16 @@ export interface ServingServer {
 export function createServingServer(opts: ServingOptions): ServingServer {
   const source = opts.source ?? databaseSource(opts.db, opts.store);
   const log = opts.logger ?? logger("serving");
-  const registry = new ModelRegistry(source, { log, releaseGraceMs: opts.releaseGraceMs });
-  const metrics = new ServingMetrics(() => ({
-    conveyor_serving_models_loaded: { help: "ONNX sessions currently loaded.", value: registry.loadedSessions() },
-  }));
+  const metrics = new ServingMetrics({ loadedSessions: () => registry.loadedSessions() });
+  const registry = new ModelRegistry(source, {
+    log,
+    releaseGraceMs: opts.releaseGraceMs,
+    batching: opts.batching ?? DEFAULT_BATCHING,
+    batchHooks: {
+      onRun: (requests, rows) => metrics.observeRun(requests, rows),
+      onUnbatchable: (reason) => log.warn(`dynamic batching off for a model: ${reason}`),
+    },
+  });
   const reload = modelReload({ source, registry, log });
   const stats = new RouteStats(source.recordStats ? (rows) => source.recordStats!(rows) : undefined, { log, intervalMs: opts.statsIntervalMs });
   const state: ServerState = { closing: false };

@@ -239,7 +239,8 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
   for (const [nodeId, def] of defs) {
     const config = configs.get(nodeId);
     if (!def.check || !config) continue;
-    for (const p of def.check(config, { input: (port) => feeding(nodeId, port) })) errors.push({ nodeId, field: p.field, message: p.message });
+    const around = { input: (port: string) => feeding(nodeId, port), connected: (port: string) => attempted.has(`${nodeId}\u0000${port}`) };
+    for (const p of def.check(config, around)) errors.push({ nodeId, field: p.field, message: p.message });
   }
 
   // Topological order (Kahn, stable by spec order); leftovers are cycles.

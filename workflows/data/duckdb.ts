@@ -6,7 +6,7 @@ import fsp from "node:fs/promises";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import type { ArtifactStore } from "../../infra/artifacts";
-import type { ColumnSchema, DatasetRef } from "../spec/refs";
+import { columnKind, type ColumnSchema, type DatasetRef } from "../spec/refs";
 import { DataError, type Column, type Frame } from "../ml/types";
 import { toText } from "../../contract/text";
 
@@ -58,14 +58,7 @@ export async function parquetRel(store: ArtifactStore, ds: DatasetRef): Promise<
   return `read_parquet(${lit(await store.localFile(ds.uri))})`;
 }
 
-const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
-const TEXTUAL = /^(VARCHAR|BOOLEAN|ENUM.*)$/;
-
-export function columnKind(type: string): "number" | "string" | "other" {
-  if (NUMERIC.test(type)) return "number";
-  if (TEXTUAL.test(type)) return "string";
-  return "other";
-}
+export { columnKind };
 
 const NUMBER_LIKE = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
 

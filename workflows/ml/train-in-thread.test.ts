@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { synthetic } from "../../testing/gbdt-data";
 import { DataError, type Frame, type TrainProgress } from "./types";
-import { liveTrainingThreads, trainInThread } from "./train-in-thread";
+import { trainInThread } from "./train-in-thread";
+import { liveThreads } from "./thread";
 import { ProgressThrottle, runTrainJob, type ReportedProgress } from "./train-job";
 
 const copy = (f: Frame): Frame => ({
@@ -30,8 +31,8 @@ describe("trainInThread", () => {
     const last = progress.filter((p) => p.phase === "training").at(-1)!;
     expect(last).toMatchObject({ iteration: 60, total: 60, unit: "tree" });
     expect(progress.at(-1)).toEqual({ phase: "exporting" });
-    await wait(() => liveTrainingThreads() === 0, 2000);
-    expect(liveTrainingThreads()).toBe(0);
+    await wait(() => liveThreads() === 0, 2000);
+    expect(liveThreads()).toBe(0);
   });
 
   it("trains a linear classifier in a thread with progress per L-BFGS iteration", async () => {
@@ -63,7 +64,7 @@ describe("trainInThread", () => {
     expect((err as DataError).message).toBe(
       "training ran out of memory (24 MB heap): the model is too large for this worker — lower nTrees or maxDepth, or train on fewer rows",
     );
-    await wait(() => liveTrainingThreads() === 0, 2000);
+    await wait(() => liveThreads() === 0, 2000);
   });
 
   it("an abort terminates the thread mid-training and rejects with the abort reason", async () => {
@@ -78,12 +79,12 @@ describe("trainInThread", () => {
       },
     );
     await wait(() => progress.some((p) => (p.iteration ?? 0) > 5), 20_000);
-    expect(liveTrainingThreads()).toBe(1);
+    expect(liveThreads()).toBe(1);
     const t0 = performance.now();
     controller.abort(new Error("stop now"));
     await expect(running).rejects.toThrow("stop now");
-    await wait(() => liveTrainingThreads() === 0, 2000);
-    expect(liveTrainingThreads()).toBe(0);
+    await wait(() => liveThreads() === 0, 2000);
+    expect(liveThreads()).toBe(0);
     expect(performance.now() - t0).toBeLessThan(1000);
     const seen = progress.length;
     await new Promise((r) => setTimeout(r, 300));

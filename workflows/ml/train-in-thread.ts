@@ -1,41 +1,18 @@
 /**
- * Runs a training job in a `worker_threads` Worker, so a long training never
- * blocks the worker's event loop (heartbeats, other steps, workflow tasks go
- * on). The frame's number columns move to the thread (their buffers are
- * transferred, not copied: the caller's frame is unusable afterwards), the
- * model's ONNX bytes move back. Progress arrives through `onProgress`;
- * aborting `signal` terminates the thread at once (V8 stops it mid-loop) and
+ * Runs a training job in a thread of its own (thread.ts), so a long training
+ * never blocks the worker's event loop. The frame's number columns move to
+ * the thread (their buffers are transferred, not copied: the caller's frame
+ * is unusable afterwards), the model's ONNX bytes move back. Progress arrives
+ * through `onProgress`; aborting `signal` terminates the thread at once and
  * rejects with the signal's reason.
- *
- * The thread's module is TypeScript: the thread registers tsx's loader
- * before importing it, which works under `tsx` (the worker process), plain
- * `node --import tsx` and vitest alike.
  */
-import { getHeapStatistics } from "node:v8";
-import { Worker } from "node:worker_threads";
 import { DataError, type Frame } from "./types";
+import { runInThread } from "./thread";
 import type { ReportedProgress, TrainedModelData, TrainJob } from "./train-job";
 
-export interface ThreadRequest {
+export interface TrainRequest {
   frame: Frame;
   job: TrainJob;
-}
-
-export type ThreadReply =
-  | { type: "progress"; progress: ReportedProgress }
-  | { type: "result"; model: TrainedModelData }
-  | { type: "error"; error: { name: string; message: string; stack?: string; field?: string } };
-
-let live = 0;
-/** Training threads of this process that have not exited yet. */
-export function liveTrainingThreads(): number {
-  return live;
-}
-
-function bootstrap(): string {
-  const tsx = import.meta.resolve("tsx/esm/api");
-  const entry = new URL("./train-thread.ts", import.meta.url).href;
-  return `import(${JSON.stringify(tsx)}).then((m) => m.register()).then(() => import(${JSON.stringify(entry)}))`;
 }
 
 /** Buffers the thread can take over: those a number column owns entirely (others are copied). */
@@ -49,13 +26,6 @@ function transferable(frame: Frame): ArrayBuffer[] {
   return [...out];
 }
 
-function revive(e: Extract<ThreadReply, { type: "error" }>["error"]): Error {
-  const err = e.name === "DataError" ? new DataError(e.message, e.field) : new Error(e.message);
-  if (e.name !== "DataError") err.name = e.name;
-  if (e.stack) err.stack = e.stack;
-  return err;
-}
-
 export function trainInThread(
   frame: Frame,
   job: TrainJob,
@@ -66,50 +36,16 @@ export function trainInThread(
     maxHeapMb?: number;
   } = {},
 ): Promise<TrainedModelData> {
-  const { signal } = opts;
-  if (signal?.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<TrainedModelData>((resolve, reject) => {
-    const worker = new Worker(bootstrap(), {
-      eval: true,
-      name: `train-${job.trainer}`,
-      ...(opts.maxHeapMb ? { resourceLimits: { maxOldGenerationSizeMb: opts.maxHeapMb } } : {}),
-    });
-    live++;
-    let settled = false;
-    const settle = (fn: () => void) => {
-      if (settled) return;
-      settled = true;
-      signal?.removeEventListener("abort", onAbort);
-      fn();
-    };
-    const onAbort = () => {
-      void worker.terminate();
-      settle(() => reject(signal!.reason as Error));
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    worker.on("message", (m: ThreadReply) => {
-      if (m.type === "progress") {
-        if (!settled) opts.onProgress?.(m.progress);
-      } else if (m.type === "result") settle(() => resolve(m.model));
-      else settle(() => reject(revive(m.error)));
-    });
-    worker.on("error", (e) =>
-      settle(() =>
-        reject(
-          (e as NodeJS.ErrnoException).code === "ERR_WORKER_OUT_OF_MEMORY"
-            ? // Deterministic for the same data and options: a retry would run out of memory again.
-              new DataError(
-                `training ran out of memory (${opts.maxHeapMb ?? Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MB heap): the model is too large for this worker — lower nTrees or maxDepth, or train on fewer rows`,
-              )
-            : e,
-        ),
+  return runInThread<TrainRequest, ReportedProgress, TrainedModelData>(new URL("./train-thread.ts", import.meta.url), { frame, job } satisfies TrainRequest, {
+    name: `train-${job.trainer}`,
+    signal: opts.signal,
+    onProgress: opts.onProgress,
+    transfer: transferable(frame),
+    maxHeapMb: opts.maxHeapMb,
+    // Deterministic for the same data and options: a retry would run out of memory again.
+    outOfMemory: (heapMb) =>
+      new DataError(
+        `training ran out of memory (${heapMb} MB heap): the model is too large for this worker — lower nTrees or maxDepth, or train on fewer rows`,
       ),
-    );
-    worker.on("exit", (code) => {
-      live--;
-      settle(() => reject(new Error(`the training thread exited (code ${code}) before it returned a model`)));
-    });
-    const request: ThreadRequest = { frame, job };
-    worker.postMessage(request, transferable(frame));
   });
 }

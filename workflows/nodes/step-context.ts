@@ -6,6 +6,7 @@
 import type { Db } from "../../db/client";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { PortValue, StepOutputs } from "../spec/refs";
+import type { StartTriggeredRun } from "../data/dataset-versions";
 
 export interface ActivityDeps {
   db: Db;
@@ -14,6 +15,12 @@ export interface ActivityDeps {
   servingUrl: string;
   /** This worker process's identity, recorded on the steps it runs. */
   workerIdentity?: string;
+  /**
+   * Starts a run of one of the team's saved pipelines for a `dataset` trigger
+   * (a step registered a new version of a named dataset): its run id, or why
+   * it could not start. The worker starts it through its Temporal client.
+   */
+  startRun?: (teamId: string, ...args: Parameters<StartTriggeredRun>) => ReturnType<StartTriggeredRun>;
 }
 
 /**
@@ -69,6 +76,13 @@ export interface StepContext<C = Record<string, unknown>, F = unknown> {
   progress(p: { phase: string; iteration?: number; total?: number; unit?: string; etaSeconds?: number }): void;
   /** A heartbeat with the latest progress (the step heartbeats on its own every few seconds too). */
   heartbeat(): void;
+  /**
+   * What an earlier attempt of this step saved with `saveCheckpoint` (null:
+   * nothing), so a retry after a killed worker resumes instead of starting over.
+   */
+  loadCheckpoint(): Promise<unknown>;
+  /** Saves what a later attempt resumes from (JSON; replaces the previous one). Throws when this attempt no longer owns the step. */
+  saveCheckpoint(checkpoint: unknown): Promise<void>;
   /**
    * Aborted when this attempt must stop: the run was cancelled, the server
    * timed the attempt out, or the worker is shutting down. Long work passes it

@@ -72,6 +72,8 @@ export interface NeighbourNode {
 export interface NodeNeighbourhood {
   /** The node feeding this node's input port, if it is connected. */
   input(port: string): NeighbourNode | undefined;
+  /** Whether an edge goes into this node's input port, even one with an error of its own (reported already). */
+  connected(port: string): boolean;
 }
 
 /** What `complete` may read about the pipeline around a node. */

@@ -10,6 +10,16 @@ export interface ColumnSchema {
   type: string;
 }
 
+const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|FLOAT|DOUBLE|DECIMAL.*)$/;
+const TEXTUAL = /^(VARCHAR|BOOLEAN|ENUM.*)$/;
+
+/** What a column of this type is to a model: numbers (FP32 inputs), text (BYTES inputs, one-hot encoded) or neither. */
+export function columnKind(type: string): "number" | "string" | "other" {
+  if (NUMERIC.test(type)) return "number";
+  if (TEXTUAL.test(type)) return "string";
+  return "other";
+}
+
 export interface DatasetRef {
   kind: "dataset";
   uri: string;
@@ -18,6 +28,12 @@ export interface DatasetRef {
   schema: ColumnSchema[];
   /** For data read from an uploaded dataset: which one and which version (the run's record of what it read). */
   origin?: { dataset: string; version: number; id: string };
+  /**
+   * A dataset of predictions (deploy.batch): the model that made them (its
+   * bytes' sha256 and URI), and for a registry reference which version it
+   * resolved to (the run's record of what it scored with).
+   */
+  scoredWith?: { modelSha256: string; modelUri: string; task: "regression" | "classification"; registry?: { ref: string; name: string; version: number } };
 }
 
 export interface ModelRef {

@@ -16,7 +16,18 @@
 import crypto from "node:crypto";
 import { ApplicationFailure, CancelledFailure, Context } from "@temporalio/activity";
 import type { StepLog } from "../../db/schema";
-import { appendStepLogs, claimStep, finishStep, getCachedOutputs, reportStepProgress, setRunStatus, stepHolder, updateStep } from "../../db/queries/runs";
+import {
+  appendStepLogs,
+  claimStep,
+  finishStep,
+  getCachedOutputs,
+  reportStepProgress,
+  saveStepCheckpoint,
+  setRunStatus,
+  stepCheckpoint,
+  stepHolder,
+  updateStep,
+} from "../../db/queries/runs";
 import { NODE_ACTIVITIES, NODE_ACTIVITY_FACTS } from "../nodes/activities.generated";
 import type { StepOutputs } from "../spec/refs";
 import { ACTIVITY_CODE_VERSION } from "../nodes/versions";
@@ -262,6 +273,10 @@ export function createActivities(
           },
           progress: (p) => beat.report(p),
           heartbeat: () => beat.beat(),
+          loadCheckpoint: () => stepCheckpoint(db, run.runId, step.nodeId),
+          saveCheckpoint: async (checkpoint) => {
+            if (!(await saveStepCheckpoint(db, run.runId, step.nodeId, attempt, checkpoint))) throw await stale("could not save its checkpoint");
+          },
           signal,
           continueWith: (c) => {
             continuation = c;
@@ -270,7 +285,7 @@ export function createActivities(
         const factsOf = nodeFacts[`${step.type}@${step.version}`];
         if (factsOf) ctx.facts = await untilAborted(factsOf(ctx), signal);
 
-        const key = step.cacheable ? stepCacheKey(input, ctx.facts) : null;
+        const key = step.cacheable && !input.fresh ? stepCacheKey(input, ctx.facts) : null;
         if (key) {
           const hit = await getCachedOutputs(db, key);
           if (hit) {

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../../testing/temporal-harness";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
-import { getModel } from "../../server/services/models/get-model";
+import { getModel, getModelVersion, reproduceModelVersion } from "../../server/services/models/get-model";
 import { decideApproval, getApproval, listApprovals } from "../../server/services/approvals/approvals";
 import { getDeployment, promoteDeployment } from "../../server/services/deployments/deployments";
 import { ServiceError } from "../../server/errors";
@@ -268,5 +268,35 @@ describe("rollouts", () => {
     const done = await h.waitForRun(runId);
     expect(done.status).toBe("succeeded");
     expect(await champion(model)).toBe(2);
+  });
+});
+
+describe("lineage and Reproduce", () => {
+  it("a version knows its run, pipeline version, data, params and code; Reproduce recomputes every step and gets the same model bytes", async () => {
+    const model = `rep-${uid()}`;
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-src`, { gate: anyGate, deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const v1 = await getModelVersion(h.ctx, { name: model, version: 1 });
+    expect(v1.lineage).toMatchObject({
+      run: { id: first.id, status: "succeeded" },
+      pipeline: { name: `${model}-src`, version: 1 },
+      trainingData: { dataset: null, rows: expect.any(Number) },
+      libraries: { conveyor: expect.any(String), activities: expect.any(String) },
+      reproductions: [],
+    });
+    const { runId } = await reproduceModelVersion(h.ctx, { name: model, version: 1 });
+    const again = await h.waitForRun(runId);
+    expect(again.status).toBe("succeeded");
+    expect(again.trigger).toMatchObject({ type: "reproduce", detail: { model, version: 1 } });
+    // Nothing from the step cache: every step ran.
+    expect(again.steps.filter((s) => s.cached)).toEqual([]);
+    const deployLog = again.steps
+      .find((s) => s.nodeId === "deploy")!
+      .logs.map((l) => l.message)
+      .join("\n");
+    expect(deployLog).toContain("unchanged: v1");
+    const after = await getModelVersion(h.ctx, { name: model, version: 1 });
+    expect(after.lineage.reproductions).toEqual([{ runId, status: "succeeded", createdAt: expect.any(Date), sameBytes: true }]);
+    expect((await getModel(h.ctx, { name: model })).versions).toHaveLength(1);
   });
 });

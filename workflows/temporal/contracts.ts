@@ -21,6 +21,8 @@ export interface PipelineRunInput extends RunIdentity {
   plan: unknown;
   /** Steps that take their outputs from an earlier run (retry, resume) instead of running. */
   reuse?: { runId: string; outputs: Record<string, StepOutputs> };
+  /** Every step runs anew: no step cache (a reproduction must recompute what it checks). */
+  fresh?: boolean;
 }
 
 export interface ExecuteStepInput {
@@ -28,6 +30,8 @@ export interface ExecuteStepInput {
   step: PlanStep;
   params: Record<string, string | number | boolean>;
   inputs: Record<string, PortValue>;
+  /** Skip the step cache (PipelineRunInput.fresh). */
+  fresh?: boolean;
 }
 
 export interface ExecuteStepResult {

@@ -184,7 +184,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
     }
     const { executeStep } = proxyActivities<Activities>(stepActivityOptions(step, workflowInfo().taskQueue));
     try {
-      const result = await executeStep({ run, step, params: plan.params, inputs });
+      const result = await executeStep({ run, step, params: plan.params, inputs, ...(input.fresh ? { fresh: true } : {}) });
       if (result.continuation) {
         const r = await continueStep(step, result);
         if (r.failed) {

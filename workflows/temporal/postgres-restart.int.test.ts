@@ -15,7 +15,7 @@ import { freePort } from "../../scripts/process-utils";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { getModel } from "../../server/services/models/get-model";
-import { liveTrainingThreads } from "../ml/train-in-thread";
+import { liveThreads } from "../ml/thread";
 
 /** PG_OUTAGE_MS: a longer outage for a run by hand (e.g. 25000, the operator's). */
 const OUTAGE_MS = Number(process.env.PG_OUTAGE_MS ?? 10_000);
@@ -55,7 +55,7 @@ describe("PostgreSQL restarting during training", () => {
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
     // The training thread of this process's worker has started: the step reads its data before, from files.
-    await expect.poll(() => liveTrainingThreads(), { timeout: 90_000, interval: 20 }).toBe(1);
+    await expect.poll(() => liveThreads(), { timeout: 90_000, interval: 20 }).toBe(1);
 
     // Down while the model trains (the thread needs no database) and past its end, when the step writes
     // its results: at least OUTAGE_MS, and 2 s more than it takes to train and store the model (an S3
@@ -65,7 +65,7 @@ describe("PostgreSQL restarting during training", () => {
     pg = undefined;
     let storedAt: number | undefined;
     while (Date.now() - stoppedAt < OUTAGE_MS || storedAt === undefined || Date.now() - storedAt < 2_000) {
-      if (storedAt === undefined && liveTrainingThreads() === 0 && modelStoredSince(stoppedAt)) storedAt = Date.now();
+      if (storedAt === undefined && liveThreads() === 0 && modelStoredSince(stoppedAt)) storedAt = Date.now();
       await new Promise((r) => setTimeout(r, 50));
     }
     pg = await startEmbeddedPostgres({ dataDir: path.join(dir, "pg"), port });

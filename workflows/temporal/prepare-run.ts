@@ -17,7 +17,7 @@ import type { StepOutputs } from "../spec/refs";
 import type { SpecError } from "../spec/spec";
 import type { PipelineRunInput } from "./contracts";
 
-export type TriggerType = "manual" | "api" | "schedule" | "webhook" | "dataset" | "retry";
+export type TriggerType = "manual" | "api" | "schedule" | "webhook" | "dataset" | "retry" | "reproduce";
 
 export interface RunTrigger {
   type: TriggerType;
@@ -40,11 +40,16 @@ export async function prepareRun(
     createdBy?: string | null;
     /** An earlier run of the pipeline whose succeeded, unchanged steps this run reuses (retry, resume). */
     reuseFrom?: string;
+    /** ingest.csv sources to read instead of the spec's (node id → source): a reproduction pins the dataset versions its original read. */
+    pinSources?: Record<string, string>;
+    /** No step cache (PipelineRunInput.fresh). */
+    fresh?: boolean;
   },
 ): Promise<Prepared> {
   const found = await getPipeline(db, opts.teamId, opts.pipelineId, opts.version);
   if (!found) return { ok: false, reason: "not_found" };
-  const compiled = compile(found.version.spec, { params: opts.params ?? {} });
+  const spec = opts.pinSources ? pinSources(found.version.spec, opts.pinSources) : found.version.spec;
+  const compiled = compile(spec, { params: opts.params ?? {} });
   if (!compiled.ok) return { ok: false, reason: "invalid", errors: compiled.errors };
   const { plan } = compiled;
   const reuse = opts.reuseFrom ? await reusableFrom(db, opts.teamId, opts.reuseFrom, plan) : undefined;
@@ -72,8 +77,15 @@ export async function prepareRun(
       pipelineVersion: found.version.version,
       plan,
       ...(reuse?.size ? { reuse: { runId: opts.reuseFrom!, outputs: Object.fromEntries(reuse) } } : {}),
+      ...(opts.fresh ? { fresh: true } : {}),
     },
   };
+}
+
+/** The spec with the `source` of the given ingest nodes replaced. */
+function pinSources(spec: unknown, sources: Record<string, string>): unknown {
+  const s = spec as { nodes?: { id: string; config?: Record<string, unknown> }[] };
+  return { ...s, nodes: s.nodes?.map((n) => (sources[n.id] ? { ...n, config: { ...n.config, source: sources[n.id] } } : n)) };
 }
 
 /** The steps of run `runId` that a new run of `plan` can reuse (workflows/compiler/reuse.ts). */

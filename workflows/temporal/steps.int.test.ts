@@ -15,7 +15,7 @@ import { getModel } from "../../server/services/models/get-model";
 import { getRun } from "../../server/services/runs/get-run";
 import { ServiceError } from "../../server/errors";
 import { claimStep, createRun, finishStep, getCachedOutputs, getRun as queryRun, reportStepProgress, setRunStatus, stepHolder } from "../../db/queries/runs";
-import { liveTrainingThreads } from "../ml/train-in-thread";
+import { liveThreads } from "../ml/thread";
 import type { NodeActivity } from "../nodes/step-context";
 import type { PlanStep } from "../compiler/plan";
 import type { DecisionRef } from "../spec/refs";
@@ -209,7 +209,7 @@ describe("long and crashing steps", () => {
     const progress = (await train()).progress!;
     expect(progress).toMatchObject({ phase: "training", unit: "tree", total: 5000, attempt: 1 });
     expect(progress.etaSeconds).toBeGreaterThan(0);
-    expect(liveTrainingThreads()).toBe(1);
+    expect(liveThreads()).toBe(1);
     // CPU of this process (all its threads) per second, while training and after the cancel.
     // (The machine is shared, so the training thread gets what it gets: compare, don't expect a core.)
     const cpuPerSecond = async () => {
@@ -223,9 +223,8 @@ describe("long and crashing steps", () => {
     const t0 = performance.now();
     await cancelRun(h.ctx, { runId });
     for (;;) {
-      if ((await train()).status === "cancelled" && liveTrainingThreads() === 0) break;
-      if (performance.now() - t0 > 10_000)
-        throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveTrainingThreads()} training thread(s)`);
+      if ((await train()).status === "cancelled" && liveThreads() === 0) break;
+      if (performance.now() - t0 > 10_000) throw new Error(`not stopped after 10 s: step ${(await train()).status}, ${liveThreads()} training thread(s)`);
       await sleep(50);
     }
     const stoppedMs = performance.now() - t0;

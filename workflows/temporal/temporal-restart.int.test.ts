@@ -15,7 +15,7 @@ import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from 
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { getModel } from "../../server/services/models/get-model";
-import { liveTrainingThreads } from "../ml/train-in-thread";
+import { liveThreads } from "../ml/thread";
 
 const OUTAGE_MS = Number(process.env.TEMPORAL_OUTAGE_MS ?? 8_000);
 
@@ -58,7 +58,7 @@ describe("the Temporal server restarting during a run", () => {
     });
     const { id } = await savePipeline(h.ctx, { spec });
     const { runId } = await startRun(h.ctx, { pipelineId: id });
-    await expect.poll(() => liveTrainingThreads(), { timeout: 90_000, interval: 20 }).toBe(1);
+    await expect.poll(() => liveThreads(), { timeout: 90_000, interval: 20 }).toBe(1);
 
     const stoppedAt = Date.now();
     await server!.stop();

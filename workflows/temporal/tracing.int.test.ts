@@ -144,7 +144,7 @@ describe("traces and logs of a run", () => {
     const logs = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logs.find((l) => l.component === "web" && l.requestId === requestId)).toMatchObject({ msg: "request", operation: "startRun", status: 202 });
     const deployDone = logs.find((l) => l.component === "worker" && l.nodeId === "deploy" && l.msg === "step succeeded");
-    expect(deployDone).toMatchObject({ level: "info", runId, workflowId, attempt: 1, stepType: "deploy.endpoint@1", trace_id: root.traceId });
+    expect(deployDone).toMatchObject({ level: "info", runId, workflowId, attempt: 1, stepType: "deploy.endpoint@2", trace_id: root.traceId });
     expect(deployDone!.span_id).toBe(deploy.spanId);
     // The step's own log lines (the run view's) are in the process log too.
     expect(

@@ -8,11 +8,13 @@
 import crypto from "node:crypto";
 import os from "node:os";
 import { createRequire } from "node:module";
+import { Context } from "@temporalio/activity";
 import { NativeConnection, Worker, type WorkerOptions } from "@temporalio/worker";
 import { beatWorker, workerStopped } from "../../db/queries/workers";
 import type { TemporalConnectionOptions } from "../../infra/temporal-connection";
 import { createActivities } from "./activities";
 import { heavyTaskQueue } from "./contracts";
+import { launchRun } from "./launch-run";
 import { createScheduleActivities } from "./schedule-activities";
 import { createLifecycleActivities } from "./lifecycle-activities";
 import { workerTracingOptions } from "./worker-tracing";
@@ -59,7 +61,22 @@ export async function createWorker(opts: {
   const queues = opts.queues ?? WORKER_QUEUES;
   if (queues.length === 0) throw new Error("a worker needs at least one queue (light, heavy)");
   const identity = `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString("hex")}`;
-  const deps: ActivityDeps = { ...opts.deps, workerIdentity: identity };
+  const deps: ActivityDeps = {
+    // Runs a step starts (a dataset version's `dataset` triggers) go through the worker's own client, on the pipeline queue.
+    startRun: (teamId, pipelineId, detail) => {
+      const { client } = Context.current();
+      return launchRun(
+        opts.deps.db,
+        { client: async () => client, taskQueue: opts.taskQueue },
+        { teamId, pipelineId, trigger: { type: "dataset", detail: { ...detail } }, createdBy: null },
+      ).then(
+        (p) => (p.ok ? { runId: p.runId } : { error: p.reason === "not_found" ? "the pipeline no longer exists" : "the pipeline cannot run" }),
+        (e: unknown) => ({ error: e instanceof Error ? e.message : String(e) }),
+      );
+    },
+    ...opts.deps,
+    workerIdentity: identity,
+  };
   const connection = opts.connection ?? (await NativeConnection.connect(opts.connectionOptions ?? { address: opts.address }));
   const activities = {
     ...createActivities(deps, { nodeActivities: opts.nodeActivities }),

@@ -4,9 +4,9 @@ import type { RequestContext } from "../../context";
 import { fieldError, ServiceError } from "../../errors";
 import { redactPaths } from "../redact";
 import { artifactStore } from "../../../infra/artifacts";
-import { insertDatasetVersion, listDatasets as queryList } from "../../../db/queries/datasets";
-import { pipelinesSubscribedTo } from "../../../db/queries/triggers";
+import { listDatasets as queryList } from "../../../db/queries/datasets";
 import { startRun } from "../runs/start-run";
+import { addDatasetVersion } from "../../../workflows/data/dataset-versions";
 import { lit, withDuckDb, writeDataset } from "../../../workflows/data/duckdb";
 import { LIMITS } from "../../../contract/api/common";
 
@@ -29,16 +29,16 @@ export async function uploadDataset(ctx: RequestContext, opts: { name: string; c
         throw new ServiceError("invalid", `the CSV could not be parsed: ${redactPaths(msg)}`, [{ nodeId: null, field: "body", message: redactPaths(msg) }]);
       }
     });
-    const row = await insertDatasetVersion(ctx.db, {
-      teamId: ctx.teamId,
-      name,
-      uri: ds.uri,
-      sha256: ds.sha256,
-      rows: ds.rows,
-      columns: ds.schema,
-      createdBy: ctx.userId,
-    });
-    const runs = await startSubscribedRuns(ctx, { dataset: name, version: row.version, datasetId: row.id });
+    // A new version starts every pipeline subscribed to the name (a `dataset` trigger); one that cannot run is reported.
+    const { row, runs } = await addDatasetVersion(
+      ctx.db,
+      { teamId: ctx.teamId, name, uri: ds.uri, sha256: ds.sha256, rows: ds.rows, columns: ds.schema, createdBy: ctx.userId },
+      (pipelineId, detail) =>
+        startRun(ctx, { pipelineId, trigger: { type: "dataset", detail: { ...detail } } }).then(
+          ({ runId }) => ({ runId }),
+          (e: unknown) => ({ error: e instanceof ServiceError ? e.message : "could not start" }),
+        ),
+    );
     return { ...view(row), runs };
   } finally {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -56,22 +56,4 @@ const view = (r: { id: string; name: string; version: number; rows: number; colu
 
 export async function listDatasets(ctx: RequestContext) {
   return (await queryList(ctx.db, ctx.teamId)).map(view);
-}
-
-/**
- * A new version of `dataset` starts every pipeline of the team subscribed to
- * it (a `dataset` trigger in its latest version). A pipeline that cannot run
- * (its params, Temporal down) is reported, and the others still start.
- */
-async function startSubscribedRuns(ctx: RequestContext, opts: { dataset: string; version: number; datasetId: string }) {
-  const out: Array<{ pipelineId: string; runId: string | null; error: string | null }> = [];
-  for (const pipelineId of await pipelinesSubscribedTo(ctx.db, ctx.teamId, opts.dataset)) {
-    try {
-      const { runId } = await startRun(ctx, { pipelineId, trigger: { type: "dataset", detail: opts } });
-      out.push({ pipelineId, runId, error: null });
-    } catch (e) {
-      out.push({ pipelineId, runId: null, error: e instanceof ServiceError ? e.message : "could not start" });
-    }
-  }
-  return out;
 }

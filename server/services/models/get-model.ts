@@ -5,6 +5,13 @@ import { env } from "../../../infra/env";
 import { MAX_INT32 } from "../../../contract/api/common";
 import { getModelByName, getModelVersion as queryVersion, listModels as queryList } from "../../../db/queries/models";
 import type { ModelManifest } from "../../../contract/model";
+import { lineageOf, reproduce } from "./lineage";
+
+/** Starts a reproduction of a version (./lineage.ts). */
+export async function reproduceModelVersion(ctx: RequestContext, opts: { name: string; version: number }) {
+  const row = await findVersion(ctx, opts);
+  return reproduce(ctx, { name: row.model.name, version: row.version.version, runId: row.version.runId, sha256: row.version.sha256 });
+}
 
 export async function listModels(ctx: RequestContext, opts: { q?: string; sort?: "name" | "updated" | "created" } = {}) {
   return queryList(ctx.db, ctx.teamId, opts);
@@ -38,7 +45,9 @@ async function findVersion(ctx: RequestContext, opts: { name: string; version: n
 
 export async function getModelVersion(ctx: RequestContext, opts: { name: string; version: number }) {
   const row = await findVersion(ctx, opts);
+  const manifest = row.version.manifest as unknown as ModelManifest;
   return {
+    lineage: await lineageOf(ctx, { name: row.model.name, version: row.version.version, runId: row.version.runId, sha256: row.version.sha256, manifest }),
     name: row.model.name,
     version: row.version.version,
     manifest: row.version.manifest as unknown as ModelManifest,

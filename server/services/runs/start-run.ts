@@ -2,18 +2,29 @@ import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { env } from "../../../infra/env";
 import { temporalClient } from "../../temporal";
-import { getRun as findRun, setRunStatus } from "../../../db/queries/runs";
-import { prepareRun, type RunTrigger } from "../../../workflows/temporal/prepare-run";
+import { getRun as findRun } from "../../../db/queries/runs";
+import type { RunTrigger } from "../../../workflows/temporal/prepare-run";
+import { launchRun, LaunchError } from "../../../workflows/temporal/launch-run";
 import { isUuid, MAX_INT32 } from "../../../contract/api/common";
 
 /**
- * Prepares the run (workflows/temporal/prepare-run.ts: compile, run row) and
- * starts the pipeline workflow. If Temporal refuses, the run is marked failed.
+ * Prepares the run and starts the pipeline workflow
+ * (workflows/temporal/launch-run.ts). If Temporal refuses, the run is marked failed.
  * The trigger defaults to the door the request came through (UI: manual, REST: api).
  */
 export async function startRun(
   ctx: RequestContext,
-  opts: { pipelineId: string; version?: number; params?: Record<string, unknown>; trigger?: RunTrigger; createdBy?: string | null; resumeOf?: string },
+  opts: {
+    pipelineId: string;
+    version?: number;
+    params?: Record<string, unknown>;
+    trigger?: RunTrigger;
+    createdBy?: string | null;
+    resumeOf?: string;
+    /** A reproduction: sources pinned to the dataset versions of the original, and no step cache. */
+    pinSources?: Record<string, string>;
+    fresh?: boolean;
+  },
 ): Promise<{ runId: string; workflowId: string }> {
   const exists = isUuid(opts.pipelineId) && (opts.version === undefined || opts.version <= MAX_INT32);
   if (opts.resumeOf !== undefined) {
@@ -24,8 +35,11 @@ export async function startRun(
       ]);
   }
   const trigger = opts.trigger ?? { type: ctx.via === "rest" ? "api" : "manual", ...(opts.resumeOf ? { detail: { resumeOf: opts.resumeOf } } : {}) };
-  const prepared = exists
-    ? await prepareRun(ctx.db, {
+  const launch = () =>
+    launchRun(
+      ctx.db,
+      { client: temporalClient, taskQueue: env().TEMPORAL_TASK_QUEUE },
+      {
         teamId: ctx.teamId,
         pipelineId: opts.pipelineId,
         version: opts.version,
@@ -33,24 +47,17 @@ export async function startRun(
         trigger,
         createdBy: opts.createdBy === undefined ? ctx.userId : opts.createdBy,
         reuseFrom: opts.resumeOf,
-      })
-    : null;
+        pinSources: opts.pinSources,
+        fresh: opts.fresh,
+      },
+    ).catch((err: unknown) => {
+      if (err instanceof LaunchError) throw new ServiceError("unavailable", "could not start the workflow: Temporal is not reachable");
+      throw err;
+    });
+  const prepared = exists ? await launch() : null;
   if (!prepared || (!prepared.ok && prepared.reason === "not_found")) {
     throw new ServiceError("not_found", `pipeline ${opts.pipelineId}${opts.version ? ` version ${opts.version}` : ""} does not exist`);
   }
   if (!prepared.ok) throw new ServiceError("invalid", "the pipeline cannot run", prepared.errors);
-  try {
-    const client = await temporalClient();
-    await client.workflow.start("pipelineRun", {
-      taskQueue: env().TEMPORAL_TASK_QUEUE,
-      workflowId: prepared.workflowId,
-      args: [prepared.input],
-      memo: { pipeline: prepared.pipelineName, runId: prepared.runId },
-    });
-  } catch (err) {
-    const message = `could not start the workflow: ${err instanceof Error ? err.message : String(err)}`;
-    await setRunStatus(ctx.db, prepared.runId, "failed", message);
-    throw new ServiceError("unavailable", "could not start the workflow: Temporal is not reachable");
-  }
   return { runId: prepared.runId, workflowId: prepared.workflowId };
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { registryName } from "../../_shared/registry-name";
+import { ALIAS_NAME, registryName } from "../../_shared/registry-name";
 
 export default defineNode({
   type: "deploy.endpoint",
@@ -16,11 +16,7 @@ export default defineNode({
   config: z
     .object({
       model: registryName("model").describe("Registry name and serving endpoint name"),
-      alias: z
-        .string()
-        .regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name")
-        .default("champion")
-        .describe("Alias to move to the new version"),
+      alias: z.string().regex(ALIAS_NAME, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
       strategy: z
         .enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' })
         .default("replace")
