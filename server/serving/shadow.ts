@@ -60,7 +60,7 @@ export async function runShadows(
       const m = route.model;
       const input = sameInputs(m, live) ? parsed : reparse(m);
       const outputs = m.schema.outputs;
-      const results = await deps.registry.run(m, input.rows, input.feeds, outputs);
+      const results = await deps.registry.run(m, input.rows, input.feeds, outputs, dep.config.batching);
       deps.stats.observe(dep.name, version, "shadow", false, (performance.now() - start) / 1000);
       const agreed = agreement(liveResults, results, input.rows);
       if (agreed !== null) deps.stats.compare(dep.name, version, input.rows, agreed);

@@ -2,7 +2,8 @@
  * The Temporal server restarting during a run does not lose it: the test runs
  * its own dev server with file-backed state (as `npm run dev` does), stops it
  * while a model trains, starts it again on the same file and port, and the run
- * finishes with exactly one model version.
+ * finishes with exactly one model version. A pending approval survives the
+ * same restart (and a new worker): the decision after it lets the run finish.
  */
 import fs from "node:fs";
 import os from "node:os";
@@ -15,6 +16,7 @@ import { spawnTemporalDevServer, waitForTemporal, type TemporalDevServer } from 
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { getModel } from "../../server/services/models/get-model";
+import { decideApproval, listApprovals } from "../../server/services/approvals/approvals";
 import { liveThreads } from "../ml/thread";
 
 const OUTAGE_MS = Number(process.env.TEMPORAL_OUTAGE_MS ?? 8_000);
@@ -73,5 +75,41 @@ describe("the Temporal server restarting during a run", () => {
     expect(run.error).toBeNull();
     expect(run.status).toBe("succeeded");
     expect((await getModel(h.ctx, { name: model })).versions.filter((v) => v.runId === runId)).toHaveLength(1);
+  });
+
+  it("a pending approval survives a Temporal restart and a new worker, and the decision after it finishes the run", async () => {
+    const model = `approval-restart-${Math.random().toString(36).slice(2, 8)}`;
+    const base = sixStepSpec({
+      name: model,
+      source: "sample:boston-housing",
+      train: { type: "train.linear", config: { target: "medv" } },
+      conditions: [],
+      model,
+    });
+    const spec = {
+      ...base,
+      nodes: base.nodes.map((n) => (n.id === "gate" ? { id: "gate", type: "gate.approval", config: { timeout: "1h" } } : n)),
+      edges: [...base.edges, { id: "m", source: "train", sourcePort: "model", target: "gate", targetPort: "model" }],
+    };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const { runId } = await startRun(h.ctx, { pipelineId: id });
+    const pending = async () => (await listApprovals(h.ctx, { status: "pending" })).find((a) => a.runId === runId);
+    await expect.poll(pending, { timeout: 90_000, interval: 200 }).toBeDefined();
+    const approval = (await pending())!;
+
+    await server!.stop();
+    await new Promise((r) => setTimeout(r, 2_000));
+    await start();
+    await h.restartWorker();
+
+    await expect
+      .poll(() => decideApproval(h.ctx, { id: approval.id, decision: "approve", comment: "after the restart" }).catch((e: unknown) => e), {
+        timeout: 60_000,
+        interval: 500,
+      })
+      .toMatchObject({ status: "approved" });
+    const run = await h.waitForRun(runId);
+    expect(run.status).toBe("succeeded");
+    expect((await getModel(h.ctx, { name: model })).aliases.champion).toBe(1);
   });
 });
