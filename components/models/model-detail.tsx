@@ -2,17 +2,20 @@
 import Link from "next/link";
 import { RunLink } from "../ui/run-link";
 import { useQuery } from "@tanstack/react-query";
+import { directionOf } from "../approvals/metrics";
+import { describeRollout } from "../deployments/history";
+import { RoutesBar } from "../deployments/routes-bar";
 import { useTRPC } from "../trpc/trpc";
+import { Actor } from "../ui/actor";
 import { formatDateTime, formatNumber, formatRelative, shortSha } from "../ui/format";
 import { Card, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
 import { Tag } from "../ui/status-badge";
-
-/** Lower is better for these; everything else higher is better (for the "best" mark). */
-const LOWER_IS_BETTER = new Set(["mae", "rmse", "logloss"]);
+import { AliasMoves } from "./alias-moves";
 
 export function ModelDetail({ name }: { name: string }) {
   const trpc = useTRPC();
-  const q = useQuery(trpc.models.get.queryOptions({ name }));
+  const q = useQuery({ ...trpc.models.get.queryOptions({ name }), refetchInterval: 10_000 });
+  const deployments = useQuery({ ...trpc.deployments.list.queryOptions({ model: name }), refetchInterval: 5_000 });
   if (q.isPending) return <Loading />;
   if (q.isError)
     return (
@@ -29,7 +32,7 @@ export function ModelDetail({ name }: { name: string }) {
   const best = new Map<string, number>();
   for (const k of metricKeys) {
     const vals = m.versions.map((v) => (v.metrics as Record<string, number> | null)?.[k]).filter((x): x is number => typeof x === "number");
-    if (vals.length > 1) best.set(k, LOWER_IS_BETTER.has(k) ? Math.min(...vals) : Math.max(...vals));
+    if (vals.length > 1) best.set(k, directionOf(k) === "lower" ? Math.min(...vals) : Math.max(...vals));
   }
   return (
     <PageContainer>
@@ -39,21 +42,64 @@ export function ModelDetail({ name }: { name: string }) {
             Models
           </Link>
         }
-        title={m.name}
+        title={
+          <span className="flex items-center gap-2.5">
+            <span className="truncate">{m.name}</span>
+            {Object.entries(m.aliases).map(([alias, v]) => (
+              <span
+                key={alias}
+                data-testid={`alias-${alias}`}
+                className="inline-flex shrink-0 items-center gap-1.5 rounded-full bg-indigo-50 px-2.5 py-0.5 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200"
+              >
+                {alias} → v{v}
+              </span>
+            ))}
+          </span>
+        }
         subtitle={
           <span className="font-mono text-xs">
             POST /v2/models/{m.name}/infer · {m.versions.length} version{m.versions.length === 1 ? "" : "s"}
           </span>
         }
-        actions={Object.entries(m.aliases).map(([alias, v]) => (
-          <span
-            key={alias}
-            className="inline-flex items-center gap-1.5 rounded-full bg-indigo-50 px-2.5 py-1 text-xs font-medium text-indigo-700 ring-1 ring-inset ring-indigo-200"
-          >
-            {alias} → v{v}
-          </span>
-        ))}
+        actions={<AliasMoves model={m} deployments={deployments.data ?? []} />}
       />
+      {deployments.data?.length ? (
+        <Card title="Serving" className="mb-5">
+          <Table>
+            <thead>
+              <tr>
+                <th>Endpoint</th>
+                <th className="w-[40%]">Routes</th>
+                <th>Rollout</th>
+                <th className="whitespace-nowrap text-right">Last change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {deployments.data.map((d) => (
+                <tr key={d.name} className="hover:bg-slate-50/60" data-testid={`serving-${d.name}`}>
+                  <td>
+                    <Link href={`/deployments/${encodeURIComponent(d.name)}`} className="font-medium text-indigo-600 hover:underline">
+                      {d.name}
+                    </Link>
+                    <div className="whitespace-nowrap text-[11px] text-slate-400">follows {d.alias}</div>
+                  </td>
+                  <td>
+                    <RoutesBar routes={d.routes} alias={d.alias} />
+                  </td>
+                  <td className="whitespace-nowrap">
+                    {d.rollout ? (
+                      <Tag tone="amber">{describeRollout(d.rollout, d.routes)}</Tag>
+                    ) : (
+                      <span className="text-[12px] text-slate-400">{d.status === "active" ? "stable" : d.status}</span>
+                    )}
+                  </td>
+                  <td className="whitespace-nowrap text-right text-slate-500">{formatRelative(d.updatedAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </Table>
+        </Card>
+      ) : null}
       <Card title="Versions" className="mb-5">
         <Table>
           <thead>
@@ -122,25 +168,26 @@ export function ModelDetail({ name }: { name: string }) {
                 <th>Move</th>
                 <th>Who</th>
                 <th>Why</th>
-                <th>Run</th>
               </tr>
             </thead>
             <tbody>
               {m.events.map((e, i) => (
-                <tr key={i}>
-                  <td className="whitespace-nowrap text-slate-500">{formatDateTime(e.createdAt)}</td>
+                <tr key={i} className="align-top" data-testid="alias-event">
+                  <td className="whitespace-nowrap text-slate-500" title={formatDateTime(e.createdAt)}>
+                    {formatRelative(e.createdAt)}
+                  </td>
                   <td>
                     <Tag tone="indigo">{e.alias}</Tag>
                   </td>
                   <td className="whitespace-nowrap font-mono text-xs">
-                    {e.fromVersion ? `v${e.fromVersion}` : "∅"} → v{e.toVersion}
+                    {e.fromVersion !== null ? `v${e.fromVersion}` : "∅"} →{" "}
+                    {e.toVersion !== null ? `v${e.toVersion}` : <span className="font-sans text-rose-700">removed</span>}
                   </td>
-                  <td className="whitespace-nowrap text-slate-600">
-                    <Actor actor={e.actor} />
+                  <td className="whitespace-nowrap">
+                    <Actor actor={e.actor} pipelineName={e.pipelineName} runId={e.runId} />
                   </td>
-                  <td className="text-[12.5px] text-slate-600">{e.reason}</td>
-                  <td>
-                    <RunLink runId={e.runId} />
+                  <td className="min-w-[240px] [overflow-wrap:anywhere] text-[12.5px] text-slate-600" data-testid="alias-event-reason">
+                    {e.reason}
                   </td>
                 </tr>
               ))}
@@ -149,16 +196,5 @@ export function ModelDetail({ name }: { name: string }) {
         )}
       </Card>
     </PageContainer>
-  );
-}
-
-/** "pipeline:<id>" links to the pipeline; people and other actors show as they are. */
-function Actor({ actor }: { actor: string }) {
-  const m = /^pipeline:([0-9a-f-]{36})$/.exec(actor);
-  if (!m) return <>{actor}</>;
-  return (
-    <Link href={`/pipelines/${m[1]}`} className="text-indigo-600 hover:underline" title={actor}>
-      pipeline {m[1]!.slice(0, 8)}
-    </Link>
   );
 }

@@ -67,6 +67,7 @@ export function RunView({ runId }: { runId: string }) {
           <ErrorNote error={r.error} title={r.status === "failed" ? "The run failed" : r.status === "cancelled" ? "The run was cancelled" : "Run error"} />
         </div>
       ) : null}
+      <WaitingFor run={r} />
       <Card className="mb-5 overflow-hidden" title={`Pipeline v${r.pipelineVersion}`} actions={<StatusLegend />}>
         <div className="h-[300px]" data-testid="run-graph">
           {pipeline.data ? (
@@ -101,6 +102,39 @@ export function RunView({ runId }: { runId: string }) {
         ))}
       </div>
     </PageContainer>
+  );
+}
+
+/** A step waiting on a person or a rollout: where to act on it (the approval, the deployment). */
+function WaitingFor({ run }: { run: RunDetail }) {
+  const trpc = useTRPC();
+  const gate = run.steps.find((s) => s.type === "gate.approval" && s.status === "running");
+  const approvals = useQuery({ ...trpc.approvals.list.queryOptions({ status: "pending" }), enabled: !!gate, refetchInterval: 5_000 });
+  const approval = gate ? approvals.data?.find((a) => a.runId === run.id && a.nodeId === gate.nodeId) : undefined;
+  const rollout = run.steps
+    .filter((s) => s.type === "deploy.endpoint" && s.status === "running")
+    .map((s) => s.outputs?.deployment)
+    .find((d): d is Extract<NonNullable<typeof d>, { kind: "deployment" }> => d?.kind === "deployment");
+  if (!approval && !rollout) return null;
+  return (
+    <div role="status" data-testid="waiting-for" className="mb-5 space-y-1 rounded-lg border border-sky-200 bg-sky-50 px-4 py-3 text-[13px] text-sky-900">
+      {approval ? (
+        <div>
+          Step <span className="font-mono">{approval.nodeId}</span> waits for a person to approve {approval.modelName}.{" "}
+          <Link href={`/approvals/${approval.id}`} className="font-medium text-indigo-700 hover:underline">
+            Open the approval →
+          </Link>
+        </div>
+      ) : null}
+      {rollout ? (
+        <div>
+          Rolling out {rollout.model} v{rollout.version} ({rollout.strategy}).{" "}
+          <Link href={`/deployments/${encodeURIComponent(rollout.name)}`} className="font-medium text-indigo-700 hover:underline">
+            See the deployment →
+          </Link>
+        </div>
+      ) : null}
+    </div>
   );
 }
 

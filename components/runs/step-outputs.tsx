@@ -156,9 +156,9 @@ function DeploymentView({ d }: { d: DeploymentRef }) {
       items={[
         [
           "endpoint",
-          <span key="e" className="font-mono">
+          <Link key="e" className="font-mono text-indigo-600 hover:underline" href={`/deployments/${encodeURIComponent(d.name)}`}>
             /v2/models/{d.name}
-          </span>,
+          </Link>,
         ],
         [
           "model",

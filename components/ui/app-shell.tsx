@@ -3,19 +3,23 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { ClockIcon, LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
+import { useTRPC } from "../trpc/trpc";
+import { ClockIcon, DeployIcon, InboxIcon, LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
 
 const NAV = [
   { href: "/", label: "Pipelines", icon: PipelineIcon, match: (p: string) => p === "/" || p.startsWith("/pipelines") },
   { href: "/runs", label: "Runs", icon: RunIcon, match: (p: string) => p.startsWith("/runs") },
   { href: "/schedules", label: "Schedules", icon: ClockIcon, match: (p: string) => p.startsWith("/schedules") },
   { href: "/models", label: "Models", icon: ModelIcon, match: (p: string) => p.startsWith("/models") },
+  { href: "/deployments", label: "Deployments", icon: DeployIcon, match: (p: string) => p.startsWith("/deployments") },
+  { href: "/approvals", label: "Approvals", icon: InboxIcon, match: (p: string) => p.startsWith("/approvals") },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname() ?? "/";
   // The editor needs the width: there the nav shrinks to an icon rail.
   const compact = pathname.startsWith("/pipelines/");
+  const pending = usePendingApprovals();
   return (
     <div className="flex h-screen flex-col">
       <header className="flex h-12 shrink-0 items-center justify-between border-b border-slate-200 bg-white px-4">
@@ -41,19 +45,30 @@ export function AppShell({ children }: { children: ReactNode }) {
         >
           {NAV.map(({ href, label, icon: Icon, match }) => {
             const active = match(pathname);
+            const count = href === "/approvals" ? pending : 0;
             return (
               <Link
                 key={href}
                 href={href}
                 aria-current={active ? "page" : undefined}
-                aria-label={label}
-                title={compact ? label : undefined}
-                className={`flex items-center gap-2.5 rounded-md py-1.5 text-sm font-medium transition-colors ${compact ? "justify-center px-2" : "px-2.5"} ${
+                aria-label={count ? `${label}, ${count} waiting` : label}
+                title={compact ? (count ? `${label} (${count} waiting)` : label) : undefined}
+                className={`relative flex items-center gap-2.5 rounded-md py-1.5 text-sm font-medium transition-colors ${compact ? "justify-center px-2" : "px-2.5"} ${
                   active ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:bg-slate-100 hover:text-slate-900"
                 }`}
               >
                 <Icon className={active ? "text-indigo-600" : "text-slate-400"} />
                 {compact ? null : label}
+                {count ? (
+                  <span
+                    data-testid="pending-approvals"
+                    className={`rounded-full bg-amber-500 text-center text-[10.5px] font-semibold leading-4 text-white ${
+                      compact ? "absolute -top-0.5 -right-0.5 h-4 min-w-4 px-1" : "ml-auto h-4 min-w-5 px-1.5"
+                    }`}
+                  >
+                    {count}
+                  </span>
+                ) : null}
               </Link>
             );
           })}
@@ -70,6 +85,13 @@ export function AppShell({ children }: { children: ReactNode }) {
       </div>
     </div>
   );
+}
+
+/** How many approvals wait for a person (the nav's badge). */
+function usePendingApprovals(): number {
+  const trpc = useTRPC();
+  const q = useQuery({ ...trpc.approvals.list.queryOptions({ status: "pending" }), refetchInterval: 15_000, retry: false });
+  return q.data?.length ?? 0;
 }
 
 type Health = Record<string, string>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationBetween, formatDuration, formatNumber, formatRelative } from "./format";
+import { durationBetween, formatDuration, formatNumber, formatPercent, formatRelative, formatUntil } from "./format";
 
 describe("format", () => {
   it("formats durations at every scale", () => {
@@ -24,5 +24,19 @@ describe("format", () => {
     const now = Date.parse("2024-01-01T12:00:00Z");
     expect(formatRelative("2024-01-01T11:59:50Z", now)).toBe("just now");
     expect(formatRelative("2024-01-01T11:30:00Z", now)).toBe("30 min ago");
+  });
+  it("says how long until", () => {
+    const now = Date.parse("2024-01-01T12:00:00Z");
+    expect(formatUntil("2024-01-01T12:00:30Z", now)).toBe("in 30 s");
+    expect(formatUntil("2024-01-01T12:59:00Z", now)).toBe("in 59 min");
+    expect(formatUntil("2024-01-01T15:00:00Z", now)).toBe("in 3 h");
+    expect(formatUntil("2024-01-01T11:00:00Z", now)).toBe("—");
+  });
+  it("formats shares as percents", () => {
+    expect(formatPercent(0.0123)).toBe("1.2%");
+    expect(formatPercent(0.5)).toBe("50%");
+    expect(formatPercent(1)).toBe("100%");
+    expect(formatPercent(0)).toBe("0%");
+    expect(formatPercent(null)).toBe("—");
   });
 });

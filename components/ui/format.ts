@@ -91,3 +91,22 @@ export function formatInZone(v: string | Date, timeZone: string): string {
     return d.toISOString();
   }
 }
+
+/** How long until a moment: "in 45 s", "in 12 min", "in 3 h", "in 2 d"; "—" when it has passed or is unknown. */
+export function formatUntil(v: string | Date | null | undefined, now = Date.now()): string {
+  const d = toDate(v);
+  if (!d) return "—";
+  const s = Math.round((d.getTime() - now) / 1000);
+  if (s <= 0) return "—";
+  if (s < 60) return `in ${s} s`;
+  if (s < 3600) return `in ${Math.round(s / 60)} min`;
+  if (s < 86400) return `in ${Math.round(s / 3600)} h`;
+  return `in ${Math.round(s / 86400)} d`;
+}
+
+/** A share as a percent: 0.0123 → "1.2%", 1 → "100%". */
+export function formatPercent(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return "—";
+  const p = v * 100;
+  return `${p === 0 || p === 100 || p >= 10 ? Math.round(p) : p.toFixed(1)}%`;
+}

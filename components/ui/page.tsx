@@ -64,11 +64,13 @@ export function Loading({ label = "Loading…" }: { label?: string }) {
   );
 }
 
-/** A plain table with the shell's look. */
+/** A plain table with the shell's look; too wide for its card, it scrolls sideways rather than spill out. */
 export function Table({ children }: { children: ReactNode }) {
   return (
-    <table className="w-full border-collapse text-[13px] [&_td]:px-4 [&_td]:py-2.5 [&_th]:px-4 [&_th]:py-2 [&_th:not(.text-right)]:text-left [&_th]:text-xs [&_th]:font-medium [&_th]:text-slate-500 [&_thead]:border-b [&_thead]:border-slate-100 [&_tbody_tr]:border-t [&_tbody_tr]:border-slate-100 [&_tbody_tr:first-child]:border-t-0">
-      {children}
-    </table>
+    <div className="overflow-x-auto">
+      <table className="w-full border-collapse text-[13px] [&_td]:px-4 [&_td]:py-2.5 [&_th]:px-4 [&_th]:py-2 [&_th:not(.text-right)]:text-left [&_th]:text-xs [&_th]:font-medium [&_th]:text-slate-500 [&_thead]:border-b [&_thead]:border-slate-100 [&_tbody_tr]:border-t [&_tbody_tr]:border-slate-100 [&_tbody_tr:first-child]:border-t-0">
+        {children}
+      </table>
+    </div>
   );
 }
