@@ -4,7 +4,7 @@
  * every serving replica writes. Every change of routes is one transaction
  * with its event and a NOTIFY, so the serving replicas follow at once.
  */
-import { and, desc, eq, gte, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   deploymentEvents,
@@ -310,6 +310,18 @@ export async function recordServingStats(db: Db, replica: string, rows: readonly
         agreed: sql`${servingStats.agreed} + excluded.agreed`,
       },
     });
+}
+
+/** How long live figures are kept (the deployments page reads minutes to days back). */
+export const STATS_RETENTION_MS = 14 * 86_400_000;
+
+/** Deletes figures older than the retention; returns how many windows went. */
+export async function pruneServingStats(db: Db, now = Date.now()): Promise<number> {
+  const gone = await db
+    .delete(servingStats)
+    .where(lt(servingStats.windowStart, new Date(now - STATS_RETENTION_MS)))
+    .returning({ replica: servingStats.replica });
+  return gone.length;
 }
 
 export interface VersionFigures {

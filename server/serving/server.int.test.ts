@@ -12,7 +12,15 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/client";
 import { moveAlias } from "../../db/queries/models";
-import { changeDeployment, deploymentFigures, deploymentHistory, stableRoutes } from "../../db/queries/deployments";
+import {
+  changeDeployment,
+  deploymentFigures,
+  deploymentHistory,
+  pruneServingStats,
+  recordServingStats,
+  stableRoutes,
+  STATS_RETENTION_MS,
+} from "../../db/queries/deployments";
 import { ArtifactStore } from "../../infra/artifacts";
 import { createServingServer, type ServingServer } from "./server";
 import { silentLogger } from "../../infra/log";
@@ -180,6 +188,26 @@ describe("serving with PostgreSQL", () => {
       ["created", "fixture"],
     ]);
     expect(history[0]!.fromRoutes).toEqual(stableRoutes("champion"));
+  });
+
+  it("keeps live figures for their retention, then prunes them", async () => {
+    const name = `prune-${suffix}`;
+    const row = (windowStart: Date) => ({
+      deployment: name,
+      version: 1,
+      mode: "live" as const,
+      windowStart,
+      requests: 1,
+      errors: 0,
+      latencyBuckets: [1],
+      latencySumMs: 1,
+      compared: 0,
+      agreed: 0,
+    });
+    const now = Date.now();
+    await recordServingStats(tdb.db, "test", [row(new Date(now - STATS_RETENTION_MS - 60_000)), row(new Date(now - 60_000))]);
+    expect(await pruneServingStats(tdb.db, now)).toBeGreaterThanOrEqual(1);
+    expect((await deploymentFigures(tdb.db, name, new Date(0))).map((f) => f.requests)).toEqual([1]);
   });
 
   it("serves a deployment created after start", async () => {

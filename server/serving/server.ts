@@ -85,7 +85,11 @@ export function createServingServer(opts: ServingOptions): ServingServer {
     },
   });
   const reload = modelReload({ source, registry, log });
-  const stats = new RouteStats(source.recordStats ? (rows) => source.recordStats!(rows) : undefined, { log, intervalMs: opts.statsIntervalMs });
+  const stats = new RouteStats(source.recordStats ? (rows) => source.recordStats!(rows) : undefined, {
+    log,
+    intervalMs: opts.statsIntervalMs,
+    prune: source.pruneStats ? () => source.pruneStats!() : undefined,
+  });
   const state: ServerState = { closing: false };
   const reply = replier(state);
   const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply, stats, log });

@@ -2,7 +2,14 @@
 import type { Db } from "../../db/client";
 import { resolveServedVersion, type ServedModel } from "../../db/queries/models";
 import os from "node:os";
-import { listActiveDeploymentNames, recordServingStats, resolveDeployment, type ServedDeployment, type ServingStatsRow } from "../../db/queries/deployments";
+import {
+  listActiveDeploymentNames,
+  pruneServingStats,
+  recordServingStats,
+  resolveDeployment,
+  type ServedDeployment,
+  type ServingStatsRow,
+} from "../../db/queries/deployments";
 import { listenModelChanges, pingDatabase } from "../../db/queries/serving";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { ModelSource } from "./model-registry";
@@ -20,6 +27,8 @@ export interface ServingSource extends ModelSource {
   subscribe?(onChange: (name: string) => void, onReset: () => void): Promise<{ unlisten(): Promise<void> }>;
   /** Adds this replica's live figures per version (stats.ts). */
   recordStats?(rows: ServingStatsRow[]): Promise<void>;
+  /** Deletes live figures past their retention (every replica calls it now and then; it is idempotent). */
+  pruneStats?(): Promise<number>;
 }
 
 /** A deployment of one live route: an explicit version called directly. */
@@ -37,5 +46,6 @@ export function databaseSource(db: Db, store: ArtifactStore, replica = `${os.hos
     listDeployments: () => listActiveDeploymentNames(db),
     subscribe: (onChange, onReset) => listenModelChanges(db, onChange, onReset),
     recordStats: (rows) => recordServingStats(db, replica, rows),
+    pruneStats: () => pruneServingStats(db),
   };
 }

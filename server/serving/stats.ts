@@ -17,9 +17,11 @@ export class RouteStats {
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
+  private lastPrune = 0;
+
   constructor(
     private readonly write: ((rows: ServingStatsRow[]) => Promise<void>) | undefined,
-    private readonly opts: { intervalMs?: number; log?: Logger; now?: () => number } = {},
+    private readonly opts: { intervalMs?: number; log?: Logger; now?: () => number; prune?: () => Promise<number> } = {},
   ) {}
 
   private row(deployment: string, version: number, mode: "live" | "shadow"): ServingStatsRow {
@@ -69,8 +71,15 @@ export class RouteStats {
     this.timer.unref();
   }
 
-  /** Writes what was counted since the last flush. */
+  /** Writes what was counted since the last flush (and, once an hour, drops figures past their retention). */
   flush(): Promise<void> {
+    const now = this.opts.now?.() ?? Date.now();
+    if (this.opts.prune && now - this.lastPrune > 3_600_000) {
+      this.lastPrune = now;
+      this.opts
+        .prune()
+        .catch((e: unknown) => this.opts.log?.warn({ err: e }, `pruning old serving figures failed: ${e instanceof Error ? e.message : String(e)}`));
+    }
     if (!this.write || this.rows.size === 0) return this.flushing ?? Promise.resolve();
     if (this.flushing) return this.flushing;
     const batch = [...this.rows.values()];
