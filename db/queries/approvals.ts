@@ -34,15 +34,16 @@ export async function createApproval(
  */
 export async function decideApproval(
   db: Db,
-  input: { id: string; status: "approved" | "rejected" | "expired"; decidedBy: string; comment: string },
+  input: { id: string; runId: string; nodeId: string; status: "approved" | "rejected" | "expired"; decidedBy: string; comment: string },
 ): Promise<{ row: ApprovalRow; decided: boolean } | null> {
+  const mine = and(eq(approvals.id, input.id), eq(approvals.runId, input.runId), eq(approvals.nodeId, input.nodeId));
   const [row] = await db
     .update(approvals)
     .set({ status: input.status, decidedBy: input.decidedBy, comment: input.comment, decidedAt: new Date() })
-    .where(and(eq(approvals.id, input.id), eq(approvals.status, "pending")))
+    .where(and(mine, eq(approvals.status, "pending")))
     .returning();
   if (row) return { row, decided: true };
-  const [current] = await db.select().from(approvals).where(eq(approvals.id, input.id)).limit(1);
+  const [current] = await db.select().from(approvals).where(mine).limit(1);
   return current ? { row: current, decided: false } : null;
 }
 

@@ -75,8 +75,15 @@ export function createLifecycleActivities(deps: Pick<ActivityDeps, "db">) {
       actor: string;
       comment: string;
     }): Promise<{ status: "pending" | "approved" | "rejected" | "expired"; decidedBy: string | null; comment: string | null; decided: boolean }> {
-      const r = await decideApproval(db, { id: input.approvalId, status: input.status, decidedBy: input.actor, comment: input.comment });
-      if (!r) throw ApplicationFailure.nonRetryable(`approval ${input.approvalId} does not exist`);
+      const r = await decideApproval(db, {
+        id: input.approvalId,
+        runId: input.runId,
+        nodeId: input.nodeId,
+        status: input.status,
+        decidedBy: input.actor,
+        comment: input.comment,
+      });
+      if (!r) throw ApplicationFailure.nonRetryable(`approval ${input.approvalId} is not one of step ${input.nodeId} of run ${input.runId}`);
       if (r.decided) {
         const what = input.status === "expired" ? "expired without a decision" : `${input.status} by ${input.actor}`;
         await stepLog(input, `${what}${input.comment ? `: ${input.comment}` : ""}`, input.status === "approved" ? "info" : "warn");

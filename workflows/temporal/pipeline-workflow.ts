@@ -65,8 +65,7 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
   const outputs = new Map<string, StepOutputs>();
   const summaries = new Map<string, StepSummary>();
   const done = new Map<string, Promise<void>>();
-  /** Approvals this run waits on (node → approval id), and the outcomes decided. */
-  const waiting = new Map<string, string>();
+  /** The outcomes of this run's approvals, by step. */
   const outcomes = new Map<string, ApprovalOutcome>();
   setHandler(
     approvalDecide,
@@ -83,8 +82,9 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
       return outcome;
     },
     {
+      // The approval may be decided before this workflow has seen its step's activity finish (the row exists
+      // first): the decision activity checks that the approval is this run's and this step's.
       validator: (d: ApprovalDecision) => {
-        if (waiting.get(d.nodeId) !== d.approvalId) throw new Error(`step ${d.nodeId} of this run is not waiting for approval ${d.approvalId}`);
         const o = outcomes.get(d.nodeId);
         if (o) throw new Error(`approval ${d.approvalId} was already ${o.status}${o.decidedBy ? ` by ${o.decidedBy}` : ""}`);
       },
@@ -93,7 +93,6 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
 
   /** Waits for a person's decision (or the deadline) on an approval the step created; the step's decision output. */
   async function awaitApproval(step: PlanStep, c: Extract<Continuation, { kind: "approval" }>, outputs: StepOutputs): Promise<StepOutputs> {
-    waiting.set(step.nodeId, c.approvalId);
     try {
       const decided = await condition(() => outcomes.has(step.nodeId), c.timeoutSeconds * 1000);
       if (!decided) {
@@ -121,8 +120,6 @@ export async function pipelineRun(input: PipelineRunInput): Promise<PipelineRunR
         );
       }
       throw err;
-    } finally {
-      waiting.delete(step.nodeId);
     }
     const o = outcomes.get(step.nodeId)!;
     const pending = outputs[c.decisionPort] as DecisionRef;
