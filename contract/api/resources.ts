@@ -447,7 +447,11 @@ export const ZApproval = z
   })
   .meta({ id: "Approval" });
 
-const ZFieldChange = z.object({ field: z.string(), before: z.unknown(), after: z.unknown() });
+const ZFieldChange = z.object({
+  field: z.string(),
+  before: z.unknown().optional().describe("absent when the field was added"),
+  after: z.unknown().optional().describe("absent when the field was removed"),
+});
 export const ZApprovalDetail = ZApproval.extend({
   championPipeline: z.object({ id: z.string(), version: z.number().int(), nodeId: z.string() }).nullable(),
   diff: z

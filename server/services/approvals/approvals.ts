@@ -13,6 +13,7 @@ import { diffSpecs } from "../../../workflows/spec/diff";
 import type { PipelineSpecInput } from "../../../workflows/spec/spec";
 import { APPROVAL_DECIDE_UPDATE, type ApprovalDecision, type ApprovalOutcome } from "../../../workflows/temporal/contracts";
 import { sendUpdate } from "../temporal-updates";
+import { isUuid } from "../../../contract/api/common";
 
 type Row = NonNullable<Awaited<ReturnType<typeof queryApproval>>>;
 
@@ -57,7 +58,7 @@ function view(r: Row) {
 }
 
 async function find(ctx: RequestContext, id: string): Promise<Row> {
-  const row = await queryApproval(ctx.db, ctx.teamId, id);
+  const row = isUuid(id) ? await queryApproval(ctx.db, ctx.teamId, id) : null;
   if (!row) throw new ServiceError("not_found", `approval ${id} does not exist`);
   return row;
 }
