@@ -9,39 +9,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
+import { championSpec as bostonSpec } from "../testing/specs";
 
 const SERVING_URL = (process.env.SERVING_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 
-type Node = { id: string; type: string; config: Record<string, unknown>; version?: number };
-
-/** Boston housing: ingest → split → train.linear → evaluate (champion too) → gate → deploy@2 (workflows/temporal/champion.int.test.ts). */
-function bostonSpec(name: string, o: { features?: string[]; l2?: number; gate: Node; deploy: Record<string, unknown> }) {
-  const nodes: Node[] = [
-    { id: "ingest", type: "ingest.csv", config: { source: "sample:boston-housing" } },
-    { id: "split", type: "feature.split", config: { strategy: "random", testFraction: 0.2, seed: 42 } },
-    {
-      id: "train",
-      type: "train.linear",
-      config: { task: "regression", target: "medv", ...(o.features ? { features: o.features } : {}), ...(o.l2 !== undefined ? { l2: o.l2 } : {}) },
-    },
-    { id: "evaluate", type: "evaluate", config: { compareWithChampion: true } },
-    o.gate,
-    { id: "deploy", type: "deploy.endpoint", version: 2, config: o.deploy },
-  ];
-  const edges = [
-    { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-    { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-    { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-    { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-    { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-    { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-    { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-    ...(o.gate.type === "gate.approval" ? [{ id: "h", source: "train", sourcePort: "model", target: "gate", targetPort: "model" }] : []),
-  ];
-  return { apiVersion: "conveyor/v1", name, nodes, edges };
-}
-
-const anyGate: Node = { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: -100 }] } };
+const anyGate = { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: -100 }] } };
 
 const uid = () => `${Date.now().toString(36)}${Math.floor(Math.random() * 1e4).toString(36)}`;
 
@@ -106,7 +78,7 @@ test("approve a challenger from the inbox and see it serve", async ({ page, requ
   const id = await createPipeline(request, bostonSpec(name, { gate: anyGate, features: ["rm", "lstat"], l2, deploy: { model } }));
   await runToSuccess(request, id);
   await expect.poll(() => served(request, model), { timeout: 30_000 }).toBe("metadata v1, answered by v1");
-  const approvalGate: Node = { id: "gate", type: "gate.approval", config: { timeout: "1h", instructions: "Check r2 against the champion before it ships." } };
+  const approvalGate = { id: "gate", type: "gate.approval", config: { timeout: "1h", instructions: "Check r2 against the champion before it ships." } };
   await saveVersion(request, id, bostonSpec(name, { gate: approvalGate, features: ["rm", "lstat", "ptratio"], l2, deploy: { model } }));
   const runId = await startRun(request, id);
 

@@ -57,3 +57,36 @@ export function flightsTrainingSpec(model: string, o: { nTrees: number; maxDepth
     model,
   });
 }
+
+type SpecNode = { id: string; type: string; config: Record<string, unknown>; version?: number };
+
+/**
+ * Boston housing for champion/challenger tests: ingest → split → train.linear →
+ * evaluate (scoring the champion too) → `gate` → deploy.endpoint@2; a
+ * gate.approval also gets the model (for its preview). Seconds a run.
+ */
+export function championSpec(name: string, o: { features?: string[]; l2?: number; gate: SpecNode; deploy: Record<string, unknown> }) {
+  const nodes: SpecNode[] = [
+    { id: "ingest", type: "ingest.csv", config: { source: "sample:boston-housing" } },
+    { id: "split", type: "feature.split", config: { strategy: "random", testFraction: 0.2, seed: 42 } },
+    {
+      id: "train",
+      type: "train.linear",
+      config: { task: "regression", target: "medv", ...(o.features ? { features: o.features } : {}), ...(o.l2 !== undefined ? { l2: o.l2 } : {}) },
+    },
+    { id: "evaluate", type: "evaluate", config: { compareWithChampion: true } },
+    o.gate,
+    { id: "deploy", type: "deploy.endpoint", version: 2, config: o.deploy },
+  ];
+  const edges = [
+    { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
+    { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
+    { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
+    { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
+    { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
+    { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+    { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
+    ...(o.gate.type === "gate.approval" ? [{ id: "h", source: "train", sourcePort: "model", target: "gate", targetPort: "model" }] : []),
+  ];
+  return { apiVersion: "conveyor/v1", name, nodes, edges };
+}

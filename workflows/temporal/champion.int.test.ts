@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../../testing/temporal-harness";
+import { championSpec as bostonSpec } from "../../testing/specs";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
 import { getModel, getModelVersion, reproduceModelVersion } from "../../server/services/models/get-model";
@@ -16,38 +17,9 @@ import { ServiceError } from "../../server/errors";
 
 const uid = () => Math.random().toString(36).slice(2, 8);
 
-type Node = { id: string; type: string; config: Record<string, unknown>; version?: number };
-
-/** Boston housing: ingest → split → train.linear → evaluate (champion too) → <gate> → deploy@2. */
-function bostonSpec(name: string, o: { features?: string[]; l2?: number; gate: Node; gateInputs?: string[]; deploy: Record<string, unknown> }) {
-  const nodes: Node[] = [
-    { id: "ingest", type: "ingest.csv", config: { source: "sample:boston-housing" } },
-    { id: "split", type: "feature.split", config: { strategy: "random", testFraction: 0.2, seed: 42 } },
-    {
-      id: "train",
-      type: "train.linear",
-      config: { task: "regression", target: "medv", ...(o.features ? { features: o.features } : {}), ...(o.l2 !== undefined ? { l2: o.l2 } : {}) },
-    },
-    { id: "evaluate", type: "evaluate", config: { compareWithChampion: true } },
-    o.gate,
-    { id: "deploy", type: "deploy.endpoint", version: 2, config: o.deploy },
-  ];
-  const edges = [
-    { id: "a", source: "ingest", sourcePort: "dataset", target: "split", targetPort: "dataset" },
-    { id: "b", source: "split", sourcePort: "train", target: "train", targetPort: "dataset" },
-    { id: "c", source: "train", sourcePort: "model", target: "evaluate", targetPort: "model" },
-    { id: "d", source: "split", sourcePort: "test", target: "evaluate", targetPort: "dataset" },
-    { id: "e", source: "evaluate", sourcePort: "metrics", target: "gate", targetPort: "metrics" },
-    { id: "f", source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
-    { id: "g", source: "gate", sourcePort: "decision", target: "deploy", targetPort: "decision" },
-    ...(o.gateInputs?.includes("model") ? [{ id: "h", source: "train", sourcePort: "model", target: "gate", targetPort: "model" }] : []),
-  ];
-  return { apiVersion: "conveyor/v1", name, nodes, edges };
-}
-
-const compareGate: Node = { id: "gate", type: "gate.compare", config: { metric: "r2", margin: 0 } };
-const anyGate: Node = { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: -100 }] } };
-const approvalGate = (timeout = "1h"): Node => ({ id: "gate", type: "gate.approval", config: { timeout, instructions: "check the r2" } });
+const compareGate = { id: "gate", type: "gate.compare", config: { metric: "r2", margin: 0 } };
+const anyGate = { id: "gate", type: "gate.threshold", config: { conditions: [{ metric: "r2", op: ">=", value: -100 }] } };
+const approvalGate = (timeout = "1h") => ({ id: "gate", type: "gate.approval", config: { timeout, instructions: "check the r2" } });
 
 let h: Harness;
 beforeAll(async () => {
@@ -131,7 +103,7 @@ describe("gate.compare", () => {
 describe("gate.approval", () => {
   it("waits for a person; approve deploys (once: a second decision is refused), and the wait survives a worker restart", async () => {
     const model = `appr-${uid()}`;
-    const { runId } = await run(bostonSpec(`${model}-p`, { gate: approvalGate(), gateInputs: ["model"], deploy: { model } }));
+    const { runId } = await run(bostonSpec(`${model}-p`, { gate: approvalGate(), deploy: { model } }));
     const pending = await pendingApproval(runId);
     expect(pending).toMatchObject({ modelName: model, instructions: "check the r2", champion: null, status: "pending" });
     expect(pending.metrics.r2).toBeGreaterThan(0.5);
@@ -154,7 +126,7 @@ describe("gate.approval", () => {
 
   it("reject blocks the run and nothing deploys; a second team cannot see or decide it", async () => {
     const model = `rej-${uid()}`;
-    const { runId } = await run(bostonSpec(`${model}-r`, { gate: approvalGate(), gateInputs: ["model"], deploy: { model } }));
+    const { runId } = await run(bostonSpec(`${model}-r`, { gate: approvalGate(), deploy: { model } }));
     const pending = await pendingApproval(runId);
     const other = { ...h.ctx, teamId: "00000000-0000-0000-0000-000000000000" };
     await expect(decideApproval(other, { id: pending.id, decision: "approve", comment: "" })).rejects.toMatchObject({ code: "not_found" });
@@ -167,7 +139,7 @@ describe("gate.approval", () => {
 
   it("rejects on its own when nobody decides before the timeout", async () => {
     const model = `exp-${uid()}`;
-    const { runId } = await run(bostonSpec(`${model}-t`, { gate: approvalGate("10s"), gateInputs: ["model"], deploy: { model } }));
+    const { runId } = await run(bostonSpec(`${model}-t`, { gate: approvalGate("10s"), deploy: { model } }));
     const pending = await pendingApproval(runId);
     const done = await h.waitForRun(runId);
     expect(done.status).toBe("blocked");
