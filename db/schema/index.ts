@@ -362,6 +362,10 @@ export const deployments = pgTable("deployments", {
     .default(sql`'[]'::jsonb`),
   rollout: jsonb("rollout").$type<DeploymentRollout | null>(),
   runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+  monitoring: jsonb("monitoring")
+    .$type<DeploymentMonitoring>()
+    .notNull()
+    .default(sql`'{"intervalSeconds":3600,"retentionDays":30,"enabled":true}'::jsonb`),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
@@ -412,6 +416,128 @@ export const servingStats = pgTable(
     primaryKey({ columns: [t.replica, t.deployment, t.version, t.mode, t.windowStart] }),
     index("serving_stats_deployment_idx").on(t.deployment, t.windowStart),
   ],
+);
+
+/**
+ * How a deployment is watched (PUT /api/v1/deployments/{name}/monitoring):
+ * the monitor's interval (each window covers one interval of logged
+ * predictions), how long predictions are kept, and where alert events are
+ * POSTed. Defaults: hourly windows, 30 days.
+ */
+export interface DeploymentMonitoring {
+  /** Seconds between monitor windows (and each window's length). */
+  intervalSeconds: number;
+  /** Logged predictions and their feedback older than this are deleted. */
+  retentionDays: number;
+  /** Alert events are POSTed here as JSON when set. */
+  webhookUrl?: string | null;
+  /** False: predictions are not logged and no monitor runs. */
+  enabled: boolean;
+}
+
+/**
+ * Every prediction a deployment's routes answer (live and shadow), one row
+ * per input row, written by the serving process in batches off the request
+ * path (server/serving/prediction-log.ts). Keyed for feedback by the
+ * request id (`x-request-id`) and the row within the request.
+ */
+export const predictionLog = pgTable(
+  "prediction_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    requestId: text("request_id").notNull(),
+    row: integer("row").notNull().default(0),
+    version: integer("version").notNull(),
+    mode: text("mode").notNull().default("live"),
+    /** Feature name → raw value as the client sent it (null: missing). */
+    inputs: jsonb("inputs").$type<Record<string, number | string | null>>().notNull(),
+    /** Output name → value for this row: prediction (number), label (string), probabilities (number[]). */
+    outputs: jsonb("outputs").$type<Record<string, unknown>>().notNull(),
+    latencyMs: doublePrecision("latency_ms").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("prediction_log_deployment_at_idx").on(t.deploymentId, t.at), index("prediction_log_request_idx").on(t.deploymentId, t.requestId, t.row)],
+);
+
+/** Ground truth for logged predictions (POST /api/v1/deployments/{name}/feedback): the last one sent for a row wins. */
+export const predictionFeedback = pgTable(
+  "prediction_feedback",
+  {
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    requestId: text("request_id").notNull(),
+    row: integer("row").notNull().default(0),
+    /** Classification: the true class. */
+    label: text("label"),
+    /** Regression: the true value. */
+    value: doublePrecision("value"),
+    /** When the truth was observed (the sender's `at`, default: received). */
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.requestId, t.row] })],
+);
+
+/** One computed monitor window of a deployment: every figure of contract/monitoring.ts ZMonitorFigures. */
+export const monitorWindows = pgTable(
+  "monitor_windows",
+  {
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    /** Live predictions in the window (0: a "no data" window). */
+    rows: integer("rows").notNull(),
+    figures: jsonb("figures").$type<Record<string, unknown>>().notNull(),
+    computedAt: timestamp("computed_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.windowStart, t.windowEnd] })],
+);
+
+/** An alert rule of a deployment: fires when `metric` (of `feature`, or the worst feature) `op` `value` for `forWindows` windows in a row. */
+export const alertRules = pgTable("alert_rules", {
+  id: id(),
+  deploymentId: uuid("deployment_id")
+    .notNull()
+    .references(() => deployments.id, { onDelete: "cascade" }),
+  metric: text("metric").notNull(),
+  feature: text("feature"),
+  op: text("op").notNull(),
+  value: doublePrecision("value").notNull(),
+  forWindows: integer("for_windows").notNull().default(1),
+  createdAt: createdAt(),
+});
+
+/**
+ * What monitoring did: an alert rule firing or resolving, a drift trigger
+ * starting a retraining run (`runId`) or being held back by its cooldown.
+ */
+export const monitorEvents = pgTable(
+  "monitor_events",
+  {
+    id: id(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    ruleId: uuid("rule_id").references(() => alertRules.id, { onDelete: "set null" }),
+    pipelineId: uuid("pipeline_id").references(() => pipelines.id, { onDelete: "set null" }),
+    runId: uuid("run_id").references(() => runs.id, { onDelete: "set null" }),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    metric: text("metric").notNull(),
+    feature: text("feature"),
+    observed: doublePrecision("observed"),
+    threshold: doublePrecision("threshold"),
+    message: text("message").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("monitor_events_deployment_idx").on(t.deploymentId, t.createdAt)],
 );
 
 export const approvalStatusEnum = pgEnum("approval_status", ["pending", "approved", "rejected", "expired"]);
