@@ -7,6 +7,33 @@
 import { z } from "zod";
 import { ZTimestamp } from "./api/common";
 
+export const DRIFT_STATISTICS = ["psi", "js", "ks", "wasserstein"] as const;
+export type DriftStatistic = (typeof DRIFT_STATISTICS)[number];
+/** Live quality metrics where a larger value is better (a drift trigger fires when one falls below its threshold). */
+export const HIGHER_IS_BETTER = ["accuracy", "f1", "auc", "r2"] as const;
+/** Live quality metrics where a larger value is worse. */
+export const LOWER_IS_BETTER = ["mae", "rmse", "logloss"] as const;
+export const QUALITY_METRICS = [...HIGHER_IS_BETTER, ...LOWER_IS_BETTER] as const;
+
+/** Every metric an alert rule may watch. */
+export const ALERT_METRICS = [
+  ...DRIFT_STATISTICS,
+  ...DRIFT_STATISTICS.map((s) => `prediction_${s}` as const),
+  "missing_rate",
+  "out_of_range",
+  "unseen_categories",
+  "schema_mismatches",
+  "error_rate",
+  "p50_ms",
+  "p99_ms",
+  "request_rate",
+  "requests",
+  ...QUALITY_METRICS,
+  ...QUALITY_METRICS.map((m) => `${m}_change` as const),
+] as const;
+export type AlertMetric = (typeof ALERT_METRICS)[number];
+
+
 /** Numeric bins: 10, at the reference's deciles; the outer two open-ended. */
 export const DRIFT_BINS = 10;
 /** Added to every bin share before PSI and its logarithm (empty bins stay finite). */
@@ -133,3 +160,113 @@ export const ZMonitorWindow = z
   })
   .meta({ id: "MonitorWindow" });
 export type MonitorWindow = z.infer<typeof ZMonitorWindow>;
+
+/** A deployment's monitoring settings (PUT /api/v1/deployments/{name}/monitoring). */
+export const ZMonitoringSettings = z
+  .object({
+    intervalSeconds: z.number().int().describe("Each window's length and how often one is computed"),
+    retentionDays: z.number().int().describe("Logged predictions, their feedback and windows older than this are deleted"),
+    webhookUrl: z.string().nullable().describe("Alert and retraining events are POSTed here as JSON"),
+    enabled: z.boolean().describe("False: predictions are not logged and no window is computed"),
+  })
+  .meta({ id: "MonitoringSettings" });
+
+export const ZAlertRule = z
+  .object({
+    id: z.string(),
+    metric: z.string().describe("What to watch (docs/monitoring.md lists the metrics)"),
+    feature: z.string().nullable().describe("Drift statistics: this feature (null: the most drifted one)"),
+    op: z.enum([">", ">=", "<", "<="]),
+    value: z.number(),
+    forWindows: z.number().int().describe("Fires when this many windows with data in a row meet the condition"),
+  })
+  .meta({ id: "AlertRule" });
+
+export const ZMonitorEvent = z
+  .object({
+    id: z.string(),
+    kind: z.enum(["alert.firing", "alert.resolved", "retrain.started", "retrain.cooldown", "retrain.failed"]),
+    message: z.string(),
+    metric: z.string(),
+    feature: z.string().nullable(),
+    observed: z.number().nullable(),
+    threshold: z.number().nullable(),
+    windowStart: ZTimestamp,
+    windowEnd: ZTimestamp,
+    ruleId: z.string().nullable(),
+    pipeline: z.object({ id: z.string(), name: z.string() }).nullable().describe("The pipeline a drift trigger started (retrain.*)"),
+    runId: z.string().nullable().describe("The retraining run it started"),
+    createdAt: ZTimestamp,
+  })
+  .meta({ id: "MonitorEvent" });
+export type MonitorEvent = z.infer<typeof ZMonitorEvent>;
+
+/** A reference profile without its sample: what the dashboard draws the reference histograms from. */
+export const ZReferenceSummary = z
+  .object({
+    version: z.number().int(),
+    rows: z.number().int(),
+    features: z.array(z.union([ZNumericProfile.omit({ sample: true }), ZCategoricalProfile])),
+    prediction: z.union([ZNumericProfile.omit({ sample: true }), ZCategoricalProfile]),
+  })
+  .meta({ id: "ReferenceSummary" });
+
+export const ZMonitoring = z
+  .object({
+    deployment: z.string(),
+    settings: ZMonitoringSettings,
+    windows: z.array(ZMonitorWindow).describe("Oldest first"),
+    references: z.array(ZReferenceSummary).describe("The training profile of every version the windows compare with"),
+    rules: z.array(ZAlertRule),
+    events: z.array(ZMonitorEvent).describe("Newest first"),
+  })
+  .meta({ id: "Monitoring" });
+export type Monitoring = z.infer<typeof ZMonitoring>;
+
+export const ZMonitorRun = z
+  .object({
+    window: ZMonitorWindow,
+    events: z.array(ZMonitorEvent).describe("What acting on the window did: alerts, retraining runs"),
+  })
+  .meta({ id: "MonitorRun" });
+
+const ZDeploymentName = z.string().trim().min(1, "must not be empty").max(200, "must be at most 200 characters");
+/** Shortest monitor interval: a window a minute (the schedule ticks every minute). */
+export const MIN_INTERVAL_SECONDS = 60;
+
+export const ZAlertRuleInput = z
+  .object({
+    metric: z.enum(ALERT_METRICS, { error: `metric must be one of ${ALERT_METRICS.join(", ")}` }).describe("What to watch: psi, js, ks, wasserstein, prediction_psi, …, missing_rate, error_rate, p99_ms, accuracy, mae, …"),
+    feature: z.string().min(1).max(256).nullable().optional().describe("Drift statistics: this feature only (default: the most drifted one)"),
+    op: z.enum([">", ">=", "<", "<="], { error: 'op must be one of ">", ">=", "<", "<="' }),
+    value: z.number({ error: "value must be a number" }).refine(Number.isFinite, "value must be finite"),
+    forWindows: z.number().int().min(1, "forWindows is at least 1").max(1000).default(1).describe("Windows with data in a row that must meet the condition"),
+  })
+  .strict()
+  .meta({ id: "AlertRuleInput" });
+
+export const monitoringInputs = {
+  get: z.object({
+    name: ZDeploymentName,
+    from: z.coerce.date<string | Date>({ error: "from must be an ISO 8601 date-time" }).optional().describe("Windows starting at or after (default: 7 days ago)"),
+    to: z.coerce.date<string | Date>({ error: "to must be an ISO 8601 date-time" }).optional().describe("Windows starting before (default: now)"),
+  }),
+  run: z.object({
+    name: ZDeploymentName,
+    from: z.coerce.date<string | Date>({ error: "from must be an ISO 8601 date-time" }).optional().describe("Window start (default: one interval before `to`)"),
+    to: z.coerce.date<string | Date>({ error: "to must be an ISO 8601 date-time" }).optional().describe("Window end (default: now)"),
+  }),
+  configure: z.object({
+    name: ZDeploymentName,
+    intervalSeconds: z
+      .number()
+      .int("intervalSeconds is whole seconds")
+      .min(MIN_INTERVAL_SECONDS, `intervalSeconds is at least ${MIN_INTERVAL_SECONDS}`)
+      .max(7 * 86400, "intervalSeconds is at most 7 days")
+      .optional(),
+    retentionDays: z.number().int("retentionDays is whole days").min(1, "retentionDays is at least 1").max(3650).optional(),
+    webhookUrl: z.url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" }).nullable().optional(),
+    enabled: z.boolean().optional(),
+    rules: z.array(ZAlertRuleInput).max(100, "at most 100 alert rules").optional().describe("Replaces the deployment's alert rules when given"),
+  }),
+};

@@ -43,6 +43,7 @@ import {
   ZTriggerState,
   ZWebhookToken,
 } from "./resources";
+import { monitoringInputs, ZMonitoring, ZMonitorRun, ZMonitoringSettings, ZAlertRule } from "../monitoring";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE";
 
@@ -545,6 +546,47 @@ export const endpoints = {
     status: 200,
     output: ZDeploymentChanged,
     errors: ["not_found", "invalid", "conflict", "unavailable", "unsupported_media_type"],
+  }),
+
+  // --- monitoring ----------------------------------------------------------
+  getMonitoring: endpoint({
+    operationId: "getMonitoring",
+    method: "GET",
+    path: `${V1}/deployments/{name}/monitoring`,
+    tag: "monitoring",
+    summary: "A deployment's monitor windows (drift per feature, prediction drift, data quality, live quality, traffic), alert rules and events",
+    description:
+      "Windows starting in [from, to) (default: the last 7 days), oldest first. A window without traffic has status `no_data` and no figures. `references` holds the training profile (bins and counts, categories) each window compares with.",
+    input: monitoringInputs.get,
+    status: 200,
+    output: ZMonitoring,
+    errors: ["not_found", "invalid"],
+  }),
+  runMonitoring: endpoint({
+    operationId: "runMonitoring",
+    method: "POST",
+    path: `${V1}/deployments/{name}/monitoring/run`,
+    tag: "monitoring",
+    summary: "Compute a monitor window now and act on it (alert rules, drift triggers)",
+    description: "Default window: the last interval before now. A drift trigger whose condition holds starts its pipeline (unless in cooldown); the events say what happened.",
+    input: monitoringInputs.run,
+    body: "fields",
+    status: 200,
+    output: ZMonitorRun,
+    errors: ["not_found", "invalid", "unavailable", "unsupported_media_type"],
+  }),
+  configureMonitoring: endpoint({
+    operationId: "configureMonitoring",
+    method: "PUT",
+    path: `${V1}/deployments/{name}/monitoring`,
+    tag: "monitoring",
+    summary: "Set a deployment's monitor interval, retention, webhook and alert rules",
+    description: "Fields left out keep their value; `rules`, when given, replaces every alert rule.",
+    input: monitoringInputs.configure,
+    body: "fields",
+    status: 200,
+    output: z.object({ deployment: z.string(), settings: ZMonitoringSettings, rules: z.array(ZAlertRule) }).meta({ id: "MonitoringConfigured" }),
+    errors: ["not_found", "invalid", "unsupported_media_type"],
   }),
 
   // --- approvals -----------------------------------------------------------

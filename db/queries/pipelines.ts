@@ -164,3 +164,17 @@ export async function findPipelineByName(db: Db, teamId: string, name: string) {
     .limit(1);
   return p ?? null;
 }
+
+/** Pipelines of the team whose latest saved version has a `drift` trigger on `deployment`, with that version's spec. */
+export async function pipelinesWatching(db: Db, teamId: string, deployment: string) {
+  return db
+    .select({ id: pipelines.id, name: pipelines.name, version: pipelineVersions.version, spec: pipelineVersions.spec })
+    .from(pipelines)
+    .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
+    .where(
+      and(
+        eq(pipelines.teamId, teamId),
+        sql`${pipelineVersions.spec} -> 'triggers' @> ${JSON.stringify([{ type: "drift", deployment }])}::jsonb`,
+      ),
+    );
+}

@@ -19,6 +19,7 @@ import { getModel, getModelVersion, listModels, downloadModelFile, reproduceMode
 import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment } from "../services/deployments/deployments";
+import { configureMonitoring, getMonitoring, runMonitoring } from "../services/monitoring/monitoring";
 import { decideApproval, downloadApprovalModel, getApproval, listApprovals } from "../services/approvals/approvals";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
 import { openApiDocument } from "../openapi";
@@ -74,6 +75,10 @@ export const operations: Operations = {
   getDeployment: (ctx, input) => getDeployment(ctx, input),
   promoteDeployment: (ctx, input) => promoteDeployment(ctx, input),
   rollbackDeployment: (ctx, input) => rollbackDeployment(ctx, input),
+
+  getMonitoring: (ctx, input) => getMonitoring(ctx, input),
+  runMonitoring: (ctx, input) => runMonitoring(ctx, input),
+  configureMonitoring: (ctx, input) => configureMonitoring(ctx, input),
 
   listApprovals: (ctx, input) => listApprovals(ctx, input),
   getApproval: (ctx, input) => getApproval(ctx, input),

@@ -76,6 +76,11 @@ export const appRouter = router({
     promote: mutation("promoteDeployment"),
     rollback: mutation("rollbackDeployment"),
   }),
+  monitoring: router({
+    get: query("getMonitoring"),
+    run: mutation("runMonitoring"),
+    configure: mutation("configureMonitoring"),
+  }),
   approvals: router({
     list: query("listApprovals"),
     get: query("getApproval"),

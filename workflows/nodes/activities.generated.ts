@@ -9,6 +9,7 @@ import gateApprovalV1 from "./gate.approval/v1/activity";
 import gateCompareV1 from "./gate.compare/v1/activity";
 import gateThresholdV1 from "./gate.threshold/v1/activity";
 import ingestCsvV1 from "./ingest.csv/v1/activity";
+import ingestPredictionsV1 from "./ingest.predictions/v1/activity";
 import trainGbdtV1 from "./train.gbdt/v1/activity";
 import trainLinearV1 from "./train.linear/v1/activity";
 import type { NodeActivity, NodeActivityFacts } from "./step-context";
@@ -25,11 +26,12 @@ export const NODE_ACTIVITIES: Record<string, NodeActivity> = {
   [`${gateCompareV1.type}@${gateCompareV1.version}`]: gateCompareV1.run as NodeActivity,
   [`${gateThresholdV1.type}@${gateThresholdV1.version}`]: gateThresholdV1.run as NodeActivity,
   [`${ingestCsvV1.type}@${ingestCsvV1.version}`]: ingestCsvV1.run as NodeActivity,
+  [`${ingestPredictionsV1.type}@${ingestPredictionsV1.version}`]: ingestPredictionsV1.run as NodeActivity,
   [`${trainGbdtV1.type}@${trainGbdtV1.version}`]: trainGbdtV1.run as NodeActivity,
   [`${trainLinearV1.type}@${trainLinearV1.version}`]: trainLinearV1.run as NodeActivity,
 };
 
 /** Keyed by `type@version`: the facts outside a step's inputs that its outputs depend on (part of its cache key). */
 export const NODE_ACTIVITY_FACTS: Record<string, NodeActivityFacts> = Object.fromEntries(
-  [deployBatchV1, deployEndpointV1, deployEndpointV2, evaluateV1, evaluateV2, featureSplitV1, gateApprovalV1, gateCompareV1, gateThresholdV1, ingestCsvV1, trainGbdtV1, trainLinearV1].flatMap((a) => (a.facts ? [[`${a.type}@${a.version}`, a.facts as NodeActivityFacts]] : [])),
+  [deployBatchV1, deployEndpointV1, deployEndpointV2, evaluateV1, evaluateV2, featureSplitV1, gateApprovalV1, gateCompareV1, gateThresholdV1, ingestCsvV1, ingestPredictionsV1, trainGbdtV1, trainLinearV1].flatMap((a) => (a.facts ? [[`${a.type}@${a.version}`, a.facts as NodeActivityFacts]] : [])),
 );

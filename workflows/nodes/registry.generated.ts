@@ -9,9 +9,10 @@ import gateApprovalV1 from "./gate.approval/v1/definition";
 import gateCompareV1 from "./gate.compare/v1/definition";
 import gateThresholdV1 from "./gate.threshold/v1/definition";
 import ingestCsvV1 from "./ingest.csv/v1/definition";
+import ingestPredictionsV1 from "./ingest.predictions/v1/definition";
 import trainGbdtV1 from "./train.gbdt/v1/definition";
 import trainLinearV1 from "./train.linear/v1/definition";
 import type { NodeDefinition } from "./types";
 
 /** Every version of every node type, by type then version. */
-export const NODE_DEFINITIONS: readonly NodeDefinition[] = [deployBatchV1, deployEndpointV1, deployEndpointV2, evaluateV1, evaluateV2, featureSplitV1, gateApprovalV1, gateCompareV1, gateThresholdV1, ingestCsvV1, trainGbdtV1, trainLinearV1];
+export const NODE_DEFINITIONS: readonly NodeDefinition[] = [deployBatchV1, deployEndpointV1, deployEndpointV2, evaluateV1, evaluateV2, featureSplitV1, gateApprovalV1, gateCompareV1, gateThresholdV1, ingestCsvV1, ingestPredictionsV1, trainGbdtV1, trainLinearV1];

@@ -17,7 +17,7 @@ import type { StepOutputs } from "../spec/refs";
 import type { SpecError } from "../spec/spec";
 import type { PipelineRunInput } from "./contracts";
 
-export type TriggerType = "manual" | "api" | "schedule" | "webhook" | "dataset" | "retry" | "reproduce";
+export type TriggerType = "manual" | "api" | "schedule" | "webhook" | "dataset" | "drift" | "retry" | "reproduce";
 
 export interface RunTrigger {
   type: TriggerType;

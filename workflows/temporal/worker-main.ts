@@ -7,6 +7,8 @@ import { createWorker, type WorkerQueue } from "./worker";
 import { logger } from "../../infra/log";
 import { startTracing } from "../../infra/telemetry";
 import { installRuntimeLogger } from "./runtime-logger";
+import { Client, Connection } from "@temporalio/client";
+import { ensureMonitorSchedule } from "../monitoring/schedule";
 
 const e = env();
 const log = logger("worker");
@@ -28,6 +30,16 @@ log.info(
   { identity: worker.identity, taskQueues: worker.taskQueues, temporalAddress: e.temporalAddress, namespace: e.TEMPORAL_NAMESPACE },
   `worker ${worker.identity} polling ${worker.taskQueues.map((q) => `"${q}"`).join(" and ")}`,
 );
+// The monitors' Schedule (every minute: due windows of every deployment), made by the first worker that runs workflows.
+if (worker.taskQueues.includes(e.TEMPORAL_TASK_QUEUE)) {
+  try {
+    const clientConnection = await Connection.connect(temporalConnectionOptions(e));
+    await ensureMonitorSchedule(new Client({ connection: clientConnection, namespace: e.TEMPORAL_NAMESPACE }), e.TEMPORAL_TASK_QUEUE);
+    await clientConnection.close();
+  } catch (err) {
+    log.warn({ err }, `could not create the monitor schedule: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
 // The SDK installs SIGINT/SIGTERM handlers: polling stops, running activities get a grace period, then hand back.
 await worker.run();
 await connection.close();

@@ -17,6 +17,7 @@ import { heavyTaskQueue } from "./contracts";
 import { launchRun } from "./launch-run";
 import { createScheduleActivities } from "./schedule-activities";
 import { createLifecycleActivities } from "./lifecycle-activities";
+import { createMonitorActivities } from "./monitor-activities";
 import { workerTracingOptions } from "./worker-tracing";
 import { logger } from "../../infra/log";
 import type { ActivityDeps, NodeActivity } from "../nodes/step-context";
@@ -82,6 +83,7 @@ export async function createWorker(opts: {
     ...createActivities(deps, { nodeActivities: opts.nodeActivities }),
     ...createScheduleActivities(deps),
     ...createLifecycleActivities(deps),
+    ...createMonitorActivities({ db: deps.db, store: deps.store, taskQueue: opts.taskQueue }),
   };
   const common = {
     connection,

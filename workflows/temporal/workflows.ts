@@ -2,3 +2,4 @@
 export { pipelineRun } from "./pipeline-workflow";
 export { scheduledRun } from "./scheduled-run-workflow";
 export { deploymentRollout } from "./rollout-workflow";
+export { monitorTick, monitorWindow } from "./monitor-workflow";

@@ -8,6 +8,8 @@ import type { RequestContext } from "../../context";
 import { ServiceError } from "../../errors";
 import { ZPipelineSpec, type Trigger } from "../../../workflows/spec/spec";
 import { latestDatasetVersion } from "../../../db/queries/datasets";
+import { getDeployment } from "../../../db/queries/deployments";
+import { versionManifests } from "../../../db/queries/monitoring";
 import { deleteSchedule, upsertSchedule } from "./schedules";
 import { syncWebhook } from "./webhooks";
 
@@ -16,7 +18,11 @@ const triggersOf = (spec: unknown): Trigger[] => {
   return parsed.success ? parsed.data.triggers : [];
 };
 
-/** What the spec cannot check on its own: a dataset trigger names a dataset of the team. Throws before anything is saved. */
+/**
+ * What the spec cannot check on its own: a dataset trigger names a dataset
+ * of the team; a drift trigger a deployment of the team, and features its
+ * model has. Throws before anything is saved.
+ */
 export async function checkTriggers(ctx: RequestContext, spec: unknown): Promise<void> {
   const problems = [];
   for (const [i, t] of triggersOf(spec).entries()) {
@@ -26,6 +32,30 @@ export async function checkTriggers(ctx: RequestContext, spec: unknown): Promise
         field: `triggers[${i}].dataset`,
         message: `trigger ${i + 1} (dataset): there is no dataset named "${t.dataset}"; upload one with that name first`,
       });
+    }
+  }
+  for (const [i, t] of triggersOf(spec).entries()) {
+    if (t.type !== "drift") continue;
+    const d = await getDeployment(ctx.db, ctx.teamId, t.deployment);
+    if (!d) {
+      problems.push({
+        nodeId: null,
+        field: `triggers[${i}].deployment`,
+        message: `trigger ${i + 1} (drift): there is no deployment named "${t.deployment}"; deploy a model under that name first`,
+      });
+      continue;
+    }
+    if (!t.features) continue;
+    const version = d.aliases[d.alias];
+    const [served] = version === undefined ? [] : await versionManifests(ctx.db, d.modelId, [version]);
+    const inputs = served?.manifest.inputs.map((x) => x.name) ?? [];
+    for (const [j, f] of t.features.entries()) {
+      if (served && !inputs.includes(f))
+        problems.push({
+          nodeId: null,
+          field: `triggers[${i}].features[${j}]`,
+          message: `trigger ${i + 1} (drift): deployment "${t.deployment}" has no feature "${f}" (its model's inputs: ${inputs.join(", ")})`,
+        });
     }
   }
   if (problems.length) throw new ServiceError("invalid", "the pipeline spec is invalid", problems);

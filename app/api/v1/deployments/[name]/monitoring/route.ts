@@ -1,0 +1,8 @@
+// GET → getMonitoring, PUT → configureMonitoring (contract/api/endpoints.ts)
+import { rest } from "../../../../../../server/rest/handler";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = rest("getMonitoring");
+export const PUT = rest("configureMonitoring");
