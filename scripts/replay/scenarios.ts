@@ -118,7 +118,8 @@ async function waitForRun(o: ReplayOptions, runId: string, what: string): Promis
     if (now !== last) o.log(`  ${what} ${runId.slice(0, 8)}: ${now}`);
     last = now;
     if (!["queued", "running"].includes(run.status)) return run;
-    if (Date.now() - t0 > (o.runTimeoutMs ?? 600_000)) throw new Error(`${what} ${runId} is still ${run.status} after ${Math.round((Date.now() - t0) / 1000)} s`);
+    if (Date.now() - t0 > (o.runTimeoutMs ?? 600_000))
+      throw new Error(`${what} ${runId} is still ${run.status} after ${Math.round((Date.now() - t0) / 1000)} s`);
     await sleep(1000);
   }
 }
@@ -177,7 +178,10 @@ async function judge(o: ReplayOptions, deployment: string, period: string, from:
   const r = await o.client.call(endpoints.runMonitoring, { name: deployment, from: from.toISOString(), to: to.toISOString() });
   const f = r.window.figures;
   const psiOf = Object.fromEntries((f?.features ?? []).map((x) => [x.name, x.psi]));
-  const worst = (f?.features ?? []).reduce<{ name: string; psi: number } | null>((a, x) => (a === null || x.psi > a.psi ? { name: x.name, psi: x.psi } : a), null);
+  const worst = (f?.features ?? []).reduce<{ name: string; psi: number } | null>(
+    (a, x) => (a === null || x.psi > a.psi ? { name: x.name, psi: x.psi } : a),
+    null,
+  );
   const out: PeriodOutcome = {
     period,
     rows,
@@ -191,7 +195,13 @@ async function judge(o: ReplayOptions, deployment: string, period: string, from:
   o.log(
     `  ${period}: ${r.window.rows} predictions; PSI ${Object.entries(psiOf)
       .map(([k, v]) => `${k} ${v.toFixed(3)}`)
-      .join(", ")}; prediction PSI ${out.predictionPsi?.toFixed(3) ?? "n/a"}; target PSI ${targetPsi.toFixed(3)}${f?.quality ? `; live ${Object.entries(f.quality.metrics).map(([k, v]) => `${k} ${v.toFixed(3)}`).join(", ")}` : ""}`,
+      .join(", ")}; prediction PSI ${out.predictionPsi?.toFixed(3) ?? "n/a"}; target PSI ${targetPsi.toFixed(3)}${
+      f?.quality
+        ? `; live ${Object.entries(f.quality.metrics)
+            .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+            .join(", ")}`
+        : ""
+    }`,
   );
   for (const e of out.events) o.log(`  → ${e.kind}: ${e.message}${e.runId ? ` (run ${e.runId})` : ""}`);
   return out;

@@ -122,7 +122,9 @@ export function liveQuality(rows: readonly WindowRow[], ref: WindowReference): M
     return withChange(labelled.length, metrics, ref.metrics);
   }
   const classes = m.classes ?? [];
-  const labelled = rows.filter((r) => r.label !== null && Array.isArray(r.outputs.probabilities) && (r.outputs.probabilities as unknown[]).length === classes.length);
+  const labelled = rows.filter(
+    (r) => r.label !== null && Array.isArray(r.outputs.probabilities) && (r.outputs.probabilities as unknown[]).length === classes.length,
+  );
   if (labelled.length === 0 || classes.length === 0) return null;
   const probabilities = classes.map((_, c) => Float64Array.from(labelled, (r) => (r.outputs.probabilities as number[])[c]!));
   const { auc, ...rest } = classificationMetrics(

@@ -50,7 +50,14 @@ export function windowView(w: MonitorWindowRow): MonitorWindow {
   };
 }
 
-const ruleView = (r: AlertRuleRow) => ({ id: r.id, metric: r.metric, feature: r.feature, op: r.op as ">" | ">=" | "<" | "<=", value: r.value, forWindows: r.forWindows });
+const ruleView = (r: AlertRuleRow) => ({
+  id: r.id,
+  metric: r.metric,
+  feature: r.feature,
+  op: r.op as ">" | ">=" | "<" | "<=",
+  value: r.value,
+  forWindows: r.forWindows,
+});
 
 export function eventView(e: MonitorEventRow & { pipelineName?: string | null }): MonitorEvent {
   return {
@@ -78,7 +85,9 @@ export async function getMonitoring(ctx: RequestContext, opts: { name: string; f
   const from = opts.from ?? new Date(to.getTime() - 7 * DAY);
   if (from >= to) throw new ServiceError("invalid", "from must be before to", [{ nodeId: null, field: "from", message: "from must be before to" }]);
   const windows = await listMonitorWindows(ctx.db, d.id, from, to);
-  const versions = [...new Set(windows.flatMap((w) => (w.rows > 0 ? [(w.figures as unknown as MonitorFigures).referenceVersion] : [])).filter((v): v is number => v !== null))];
+  const versions = [
+    ...new Set(windows.flatMap((w) => (w.rows > 0 ? [(w.figures as unknown as MonitorFigures).referenceVersion] : [])).filter((v): v is number => v !== null)),
+  ];
   const store = artifactStore();
   const references = [];
   for (const v of await versionManifests(ctx.db, d.modelId, versions)) {
