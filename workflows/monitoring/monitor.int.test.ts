@@ -26,7 +26,8 @@ const client = inProcessClient();
 const model = `monitor-${Math.random().toString(36).slice(2, 8)}`;
 const FEATURES = ["rm", "lstat", "ptratio"];
 let h: Harness;
-let rows: Record<string, number>[];
+type Tract = { rm: number; lstat: number; ptratio: number };
+let rows: Tract[];
 let profile: { rm: NumericProfile };
 const hooks: unknown[] = [];
 let hookServer: http.Server;
@@ -58,7 +59,7 @@ beforeAll(async () => {
     async (conn) => (await conn.runAndReadAll(`SELECT rm, lstat, ptratio FROM (${sampleSql("boston-housing")})`)).getRowObjectsJS() as never,
   );
   const v = await getModelVersion(h.db, h.ctx.teamId, model, 1);
-  const p = await readProfile(h.store, v!.manifest as never);
+  const p = await readProfile(h.store, v!.version.manifest as never);
   expect(p?.features.map((f) => f.name)).toEqual(FEATURES);
   profile = { rm: p!.features[0] as NumericProfile };
 });
@@ -69,7 +70,7 @@ afterAll(async () => {
 });
 
 /** Sends rows one a request; returns their request ids and predictions. */
-async function send(batch: Record<string, number>[]): Promise<{ requestId: string; prediction: number }[]> {
+async function send(batch: Tract[]): Promise<{ requestId: string; prediction: number }[]> {
   const out = [];
   for (const [i, instance] of batch.entries()) {
     const requestId = `${model}-${Date.now()}-${i}`;
@@ -87,7 +88,7 @@ async function send(batch: Record<string, number>[]): Promise<{ requestId: strin
 
 const settle = () => new Promise((r) => setTimeout(r, 2500));
 
-async function window(batch: Record<string, number>[]) {
+async function window(batch: Tract[]) {
   const from = new Date();
   const sent = await send(batch);
   await settle();
