@@ -128,7 +128,10 @@ export async function runMonitoring(ctx: RequestContext, opts: { name: string; f
       args: [{ deploymentId: d.id, start: from.toISOString(), end: to.toISOString() }],
     });
   } catch (e) {
-    throw new ServiceError("unavailable", `the monitor could not run: ${e instanceof Error ? e.message : String(e)}`);
+    // The innermost cause says why (an activity's error), not "Workflow execution failed".
+    let cause: unknown = e;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    throw new ServiceError("unavailable", `the monitor could not compute the window: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
   const w: WindowResult = result.window;
   const events = await listMonitorEvents(ctx.db, d.id, { from, to, limit: 100 });
