@@ -179,7 +179,10 @@ describe("drift edge cases", () => {
     expect(down.counts[0]).toBe(100); // below the constant: bin 0, like the reference itself
     expect([down.psi, down.js, down.ks, down.wasserstein, down.outOfRange]).toEqual([0, 0, 1, 1, 100]);
     // A varied reference against a constant window.
-    const varied = numericProfile("v", Float64Array.from({ length: 100 }, (_, i) => i));
+    const varied = numericProfile(
+      "v",
+      Float64Array.from({ length: 100 }, (_, i) => i),
+    );
     const flat = numericDrift(varied, constant(50, 49.5));
     for (const k of ["psi", "js", "ks", "wasserstein"] as const) expect(Number.isFinite(flat[k])).toBe(true);
     expect(flat.ks).toBeCloseTo(0.5, 12);
@@ -271,7 +274,10 @@ describe("drift edge cases", () => {
   });
 
   it("numericDrift's window counts equal numericCounts (binary searches on the sorted window vs one bin lookup per value)", () => {
-    const ref: NumericProfile = numericProfile("r", Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 10));
+    const ref: NumericProfile = numericProfile(
+      "r",
+      Float64Array.from({ length: 5000 }, (_, i) => Math.sin(i) * 10),
+    );
     const cur = Float64Array.from({ length: 7000 }, (_, i) => Math.round(Math.cos(i) * 12));
     expect(numericDrift(ref, cur).counts).toEqual(numericCounts(cur, ref.deciles).counts);
   });

@@ -435,7 +435,8 @@ export function categoricalDrift(profile: CategoricalProfile, current: (string |
   const categories = profileCategories(profile);
   const { counts, missing, unseen } = categoricalCounts(current, categories);
   const rows = current.length - missing;
-  if (rows === 0) throw new Error(`categoricalDrift: the window has no values of "${profile.name}" (${current.length} rows, all missing); report it as no data`);
+  if (rows === 0)
+    throw new Error(`categoricalDrift: the window has no values of "${profile.name}" (${current.length} rows, all missing); report it as no data`);
   const ref = [...categories.map((c) => profile.frequencies[c]!), profile.other];
   return {
     name: profile.name,

@@ -6,8 +6,25 @@
  * profile-store.ts). Pure and universal. Definitions: docs/monitoring.md.
  */
 import { MAX_PROFILE_CATEGORIES, type CategoricalProfile, type ColumnProfile, type NumericProfile, type ReferenceProfile } from "../../contract/monitoring";
-import type { Frame, ModelInput, Prediction } from "../ml/types";
+import type { ModelInput } from "../../contract/model";
 import { binEdges, quantileSorted, sortedCounts, sortedFinite } from "./drift";
+
+/*
+ * workflows/ml/train-job.ts computes every trained model's profile with
+ * `referenceProfile`, so workflows/ml imports this folder: nothing here may
+ * import workflows/ml (the architecture test forbids folders importing each
+ * other in a circle). The frame and prediction shapes below are therefore
+ * structural: workflows/ml/types' Frame and Prediction are exactly these.
+ */
+
+export type ProfileColumn = { kind: "number"; values: Float64Array } | { kind: "string"; values: (string | null)[] };
+/** workflows/ml/types' Frame: column-major, NaN / null for missing. */
+export interface ProfileFrame {
+  rows: number;
+  columns: (ProfileColumn & { name: string })[];
+}
+/** workflows/ml/types' Prediction (a classifier's probabilities are not profiled). */
+export type ProfilePrediction = { task: "regression"; prediction: Float64Array } | { task: "classification"; label: string[] };
 
 /** A numeric profile keeps every value up to this many; larger columns keep a quantile sketch of SKETCH_POINTS. */
 export const SAMPLE_MAX = 2000;
@@ -44,8 +61,7 @@ export function numericProfile(name: string, values: Float64Array): NumericProfi
   const sorted = sortedFinite(values);
   const count = sorted.length;
   const missing = values.length - count;
-  if (count === 0)
-    return { kind: "numeric", name, count, missing, min: null, max: null, mean: null, std: null, deciles: [], counts: [], sample: [] };
+  if (count === 0) return { kind: "numeric", name, count, missing, min: null, max: null, mean: null, std: null, deciles: [], counts: [], sample: [] };
   let sum = 0;
   for (let i = 0; i < count; i++) sum += sorted[i]!;
   const mean = sum / count;
@@ -89,8 +105,6 @@ export function categoricalProfile(name: string, values: (string | null)[]): Cat
   return { kind: "categorical", name, count: values.length - missing, missing, frequencies: Object.fromEntries(kept), other };
 }
 
-export type ProfileColumn = { kind: "number"; values: Float64Array } | { kind: "string"; values: (string | null)[] };
-
 /** The profile of one column: numeric for number columns, categorical for string ones. */
 export function profileColumn(name: string, column: ProfileColumn): ColumnProfile {
   return column.kind === "number" ? numericProfile(name, column.values) : categoricalProfile(name, column.values);
@@ -103,7 +117,7 @@ export function profileColumn(name: string, column: ProfileColumn): ColumnProfil
  * `label`, categorical, for classification). `rows` is the number of rows
  * profiled.
  */
-export function referenceProfile(frame: Frame, inputs: ModelInput[], prediction: Prediction): ReferenceProfile {
+export function referenceProfile(frame: ProfileFrame, inputs: ModelInput[], prediction: ProfilePrediction): ReferenceProfile {
   const features = inputs.map((input): ColumnProfile => {
     const column = frame.columns.find((c) => c.name === input.name);
     if (!column) throw new Error(`referenceProfile: model input "${input.name}" is not a column of the frame (${frame.columns.map((c) => c.name).join(", ")})`);
@@ -117,7 +131,6 @@ export function referenceProfile(frame: Frame, inputs: ModelInput[], prediction:
     format: "conveyor-profile/v1",
     rows: frame.rows,
     features,
-    prediction:
-      prediction.task === "regression" ? numericProfile("prediction", prediction.prediction) : categoricalProfile("label", prediction.label),
+    prediction: prediction.task === "regression" ? numericProfile("prediction", prediction.prediction) : categoricalProfile("label", prediction.label),
   };
 }
