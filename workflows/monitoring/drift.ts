@@ -182,57 +182,85 @@ function nonEmpty(a: Float64Array, what: string): void {
 }
 
 /**
+ * KS and Wasserstein-1 of two sorted samples (no NaN) in one walk: over the
+ * distinct values L < R of `steps` (whose CDF F_s is a constant a on each
+ * [L, R)), and through `dense` once. On [L, R) the dense CDF F_d rises at
+ * each dense value, so sup |a − F_d| is at L or at the last dense value
+ * below R (both data points, as SciPy evaluates), and ∫ |a − F_d| is summed
+ * piece by piece between consecutive dense values. Both statistics are
+ * symmetric, so either sample may be `steps`; the walk costs
+ * O(steps + dense), cheapest with the smaller sample as `steps`.
+ */
+export function ksAndWasserstein(steps: Float64Array, dense: Float64Array): { ks: number; wasserstein: number } {
+  const k = steps.length;
+  const m = dense.length;
+  let ks = 0;
+  let w = 0;
+  let i = 0;
+  // Left of the first step value: F_s = 0.
+  const first = steps[0]!;
+  let prev = dense[0]!;
+  let wi = 0; // ∫ |A − i| dx in count units (A = a·m), divided by m per interval
+  while (i < m && dense[i]! < first) {
+    const x = dense[i]!;
+    wi += i * (x - prev);
+    prev = x;
+    i++;
+  }
+  if (i > 0) {
+    ks = i / m;
+    w += (wi + i * (first - prev)) / m;
+  }
+  let t = 0;
+  while (t < k) {
+    const left = steps[t]!;
+    while (t < k && steps[t] === left) t++;
+    const a = t / k;
+    const A = a * m;
+    const right = t < k ? steps[t]! : Infinity;
+    while (i < m && dense[i]! <= left) i++;
+    let d = Math.abs(a - i / m);
+    if (d > ks) ks = d;
+    prev = left;
+    wi = 0;
+    while (i < m) {
+      const x = dense[i]!;
+      if (x >= right) break;
+      wi += Math.abs(A - i) * (x - prev);
+      prev = x;
+      i++;
+    }
+    const f = i / m;
+    d = Math.abs(a - f);
+    if (d > ks) ks = d;
+    w += wi / m;
+    if (right !== Infinity) w += d * (right - prev);
+  }
+  return { ks, wasserstein: w };
+}
+
+/**
  * The two-sample Kolmogorov–Smirnov statistic (two-sided), as
  * scipy.stats.ks_2samp(ref, cur).statistic: the largest |F_ref(x) − F_cur(x)|
  * over every value x of either sample, with right-continuous empirical CDFs
- * F(x) = #(values ≤ x)/n. One merge walk over the two sorted samples (no NaN).
+ * F(x) = #(values ≤ x)/n. Sorted samples without NaN (`sortedFinite`).
  */
 export function ksStatistic(refSorted: Float64Array, curSorted: Float64Array): number {
   nonEmpty(refSorted, "ksStatistic (reference)");
   nonEmpty(curSorted, "ksStatistic (current)");
-  const n1 = refSorted.length;
-  const n2 = curSorted.length;
-  let i = 0;
-  let j = 0;
-  let d = 0;
-  while (i < n1 && j < n2) {
-    const a = refSorted[i]!;
-    const b = curSorted[j]!;
-    const x = a <= b ? a : b;
-    while (i < n1 && refSorted[i]! <= x) i++;
-    while (j < n2 && curSorted[j]! <= x) j++;
-    const diff = Math.abs(i / n1 - j / n2);
-    if (diff > d) d = diff;
-  }
-  // Past the end of one sample its CDF is 1; the other's largest gap is where it stood then.
-  if (i < n1) d = Math.max(d, Math.abs(i / n1 - 1));
-  if (j < n2) d = Math.max(d, Math.abs(1 - j / n2));
-  return d;
+  return ksAndWasserstein(refSorted, curSorted).ks;
 }
 
 /**
  * The Wasserstein-1 (earth mover's) distance between the two samples'
  * empirical distributions, as scipy.stats.wasserstein_distance(u, v)
- * (unweighted): ∫ |F_ref(x) − F_cur(x)| dx, summed between consecutive
- * distinct values of the merged samples. In the samples' own units.
+ * (unweighted): ∫ |F_ref(x) − F_cur(x)| dx, in the samples' own units.
+ * Sorted samples without NaN (`sortedFinite`).
  */
 export function wasserstein1(refSorted: Float64Array, curSorted: Float64Array): number {
   nonEmpty(refSorted, "wasserstein1 (reference)");
   nonEmpty(curSorted, "wasserstein1 (current)");
-  const n1 = refSorted.length;
-  const n2 = curSorted.length;
-  let i = 0;
-  let j = 0;
-  let x = Math.min(refSorted[0]!, curSorted[0]!);
-  let area = 0;
-  for (;;) {
-    while (i < n1 && refSorted[i]! <= x) i++;
-    while (j < n2 && curSorted[j]! <= x) j++;
-    if (i === n1 && j === n2) return area;
-    const next = i === n1 ? curSorted[j]! : j === n2 ? refSorted[i]! : Math.min(refSorted[i]!, curSorted[j]!);
-    area += Math.abs(i / n1 - j / n2) * (next - x);
-    x = next;
-  }
+  return ksAndWasserstein(refSorted, curSorted).wasserstein;
 }
 
 // ---------------------------------------------------------------------------
@@ -241,8 +269,8 @@ export function wasserstein1(refSorted: Float64Array, curSorted: Float64Array): 
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 /** Below this a comparison sort is as fast. */
 const RADIX_MIN = 4096;
-/** Runs of equal high words longer than this are sorted with Float64Array.prototype.sort, shorter ones by insertion. */
-const INSERTION_MAX = 24;
+/** Moves per value the insertion pass may make before the runs of equal high words are sorted each on its own. */
+const INSERTION_BUDGET = 4;
 
 /** The second buffer of the radix sort, kept between calls (the sort is synchronous). */
 let scratch = new Float64Array(0);
@@ -271,31 +299,33 @@ function radixPass(src: Float64Array, srcWords: Uint32Array, dst: Float64Array, 
  * radix sort of the values by the order-preserving key of their high 32 bits
  * (sign, exponent and 20 mantissa bits; three passes of 11, 11 and 10 bits,
  * a pass skipped when every value has the same digit), then each run of
- * equal high words is put in order: by insertion when short (the usual case:
- * the high word resolves 1 part in a million), by Float64Array.prototype.sort
- * when long (values that differ only in their last 32 mantissa bits). About
- * 3× faster than Float64Array.prototype.sort on 1M values. −0 sorts before +0
+ * equal high words is put in order: by one insertion pass when they are short
+ * (the usual case: the high word resolves 1 part in a million), by
+ * Float64Array.prototype.sort per run when they are long (values that differ
+ * only in their last 32 mantissa bits). About 3× faster than
+ * Float64Array.prototype.sort on 1M values. −0 sorts before +0
  * (they compare equal everywhere else here).
  */
 export function sortedFinite(values: Float64Array): Float64Array {
   const total = values.length;
-  let n = 0;
+  if (total < RADIX_MIN || !LITTLE_ENDIAN) return values.filter((x) => x - x === 0).sort();
+  // One pass: drop the missing values and count the three digits of the rest.
+  const src = new Uint32Array(values.buffer, values.byteOffset, 2 * total);
+  const hist = new Uint32Array(3 << 11);
   let a = new Float64Array(total);
+  let n = 0;
   for (let i = 0; i < total; i++) {
     const x = values[i]!;
-    if (x - x === 0) a[n++] = x; // finite: NaN − NaN and ∞ − ∞ are NaN
-  }
-  if (n < total) a = a.slice(0, n);
-  if (n < RADIX_MIN || !LITTLE_ENDIAN) return a.sort();
-
-  let words = new Uint32Array(a.buffer);
-  const hist = new Uint32Array(3 << 11);
-  for (let i = 0; i < n; i++) {
-    const k = highKey(words[2 * i + 1]!);
+    if (x - x !== 0) continue; // NaN − NaN and ∞ − ∞ are NaN
+    a[n++] = x;
+    const k = highKey(src[2 * i + 1]!);
     hist[k & 0x7ff]!++;
     hist[2048 + ((k >>> 11) & 0x7ff)]!++;
     hist[4096 + (k >>> 22)]!++;
   }
+  if (n < total) a = a.slice(0, n);
+  if (n < RADIX_MIN) return a.sort();
+  let words = new Uint32Array(a.buffer);
   let b = scratch.length >= n ? scratch.subarray(0, n) : new Float64Array(n);
   const offsets = new Uint32Array(2048);
   for (const [d, shift, bits] of [
@@ -325,25 +355,32 @@ export function sortedFinite(values: Float64Array): Float64Array {
     else a = a.slice();
   } else if (b.buffer !== scratch.buffer && b.length > scratch.length) scratch = b;
 
-  // Runs of equal high words are in input order: sort each by value.
-  let start = 0;
-  while (start < n) {
-    const h = words[2 * start + 1]!;
-    let end = start + 1;
-    while (end < n && words[2 * end + 1] === h) end++;
-    if (end - start > INSERTION_MAX) a.subarray(start, end).sort();
-    else if (end - start > 1) {
-      for (let i = start + 1; i < end; i++) {
-        const x = a[i]!;
-        let j = i - 1;
-        while (j >= start && a[j]! > x) {
-          a[j + 1] = a[j]!;
-          j--;
-        }
-        a[j + 1] = x;
-      }
+  // Values with equal high words are still in input order. One insertion pass puts them in order
+  // (one comparison per value when, as usual, those runs are short); past a budget of moves, the
+  // long runs are sorted each by Float64Array.prototype.sort instead.
+  let moves = 0;
+  let i = 1;
+  for (; i < n; i++) {
+    const x = a[i]!;
+    if (!(a[i - 1]! > x)) continue;
+    let j = i - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
     }
-    start = end;
+    a[j + 1] = x;
+    moves += i - 1 - j;
+    if (moves > INSERTION_BUDGET * n) break;
+  }
+  if (i < n) {
+    let start = 0;
+    while (start < n) {
+      const h = words[2 * start + 1]!;
+      let end = start + 1;
+      while (end < n && words[2 * end + 1] === h) end++;
+      if (end - start > 1) a.subarray(start, end).sort();
+      start = end;
+    }
   }
   return a;
 }
@@ -376,15 +413,15 @@ export function numericDrift(profile: NumericProfile, current: Float64Array): Co
   const rows = sorted.length;
   if (rows === 0) throw new Error(`numericDrift: the window has no values of "${profile.name}" (${current.length} rows, all missing); report it as no data`);
   const counts = sortedCounts(sorted, profile.deciles);
-  const sample = Float64Array.from(profile.sample);
+  const { ks, wasserstein } = ksAndWasserstein(Float64Array.from(profile.sample), sorted);
   return {
     name: profile.name,
     kind: "numeric",
     rows,
     psi: psi(profile.counts, counts),
     js: jsDistance(profile.counts, counts),
-    ks: ksStatistic(sample, sorted),
-    wasserstein: wasserstein1(sample, sorted),
+    ks,
+    wasserstein,
     missingRate: (current.length - rows) / current.length,
     outOfRange: lowerBound(sorted, profile.min) + (rows - upperBound(sorted, profile.max)),
     unseen: 0,

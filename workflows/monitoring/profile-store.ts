@@ -26,6 +26,9 @@ export async function readProfile(store: Pick<ArtifactStore, "read">, manifest: 
     throw new Error(`reference profile ${ref.uri} is not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
   const parsed = ZReferenceProfile.safeParse(json);
-  if (!parsed.success) throw new Error(`reference profile ${ref.uri} is not a conveyor-profile/v1: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  if (!parsed.success)
+    throw new Error(
+      `reference profile ${ref.uri} is not a conveyor-profile/v1: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
   return parsed.data;
 }
