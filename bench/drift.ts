@@ -9,7 +9,7 @@
  * drifted in six features (shifted means, wider spread, another mixture) and
  * drawn afresh, from the same distributions, in the other fourteen.
  *
- * Conveyor: `numericDrift` (workflows/monitoring/drift.ts: bins, PSI, JS, KS
+ * Conveyor: `numericDrift` (workflows/ml/drift/drift.ts: bins, PSI, JS, KS
  * and Wasserstein-1 against the reference's quantile sketch, missing rate,
  * out of range) for all 20 features, on the main thread (one core, no
  * workers), DRIFT_BENCH_RUNS times (default 5) after one warm-up run; the
@@ -34,8 +34,8 @@ import os from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ColumnDrift, NumericProfile } from "../contract/monitoring";
-import { numericDrift } from "../workflows/monitoring/drift";
-import { numericProfile } from "../workflows/monitoring/profile";
+import { numericDrift } from "../workflows/ml/drift/drift";
+import { numericProfile } from "../workflows/ml/drift/profile";
 import { evidentlyPython } from "./anchors";
 
 const here = fileURLToPath(new URL(".", import.meta.url));

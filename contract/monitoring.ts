@@ -33,6 +33,14 @@ export const ALERT_METRICS = [
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 
+export const ALERT_OPS = [">", ">=", "<", "<="] as const;
+export type AlertOp = (typeof ALERT_OPS)[number];
+
+/** How a drift trigger reads its threshold: drift statistics and error metrics fire above it, accuracy-like metrics below it. */
+export function triggerOp(metric: string): AlertOp {
+  return (HIGHER_IS_BETTER as readonly string[]).includes(metric) ? "<" : ">";
+}
+
 /** Numeric bins: 10, at the reference's deciles; the outer two open-ended. */
 export const DRIFT_BINS = 10;
 /** Added to every bin share before PSI and its logarithm (empty bins stay finite). */

@@ -21,7 +21,7 @@ import { endpoints } from "../../contract/api/endpoints";
 import type { Client } from "../../cli/client";
 import { lit, withDuckDb } from "../../workflows/data/duckdb";
 import { packageDir } from "../../workflows/nodes/ingest.csv/sources";
-import { binEdges, numericCounts, psi, sortedFinite } from "../../workflows/monitoring/drift";
+import { binEdges, numericCounts, psi, sortedFinite } from "../../workflows/ml/drift/drift";
 import seattleSpec from "../../contract/templates/seattle-weather.pipeline.json";
 import seattleRetrainSpec from "../../contract/templates/seattle-weather-retrain.pipeline.json";
 

@@ -5,7 +5,7 @@ import { trainInThread } from "./train-in-thread";
 import { liveThreads } from "./thread";
 import { evenlySpacedRows, ProgressThrottle, runTrainJob, type ReportedProgress } from "./train-job";
 import { trainGbdt } from "./gbdt";
-import { referenceProfile } from "../monitoring/profile";
+import { referenceProfile } from "./drift/profile";
 
 const copy = (f: Frame): Frame => ({
   rows: f.rows,

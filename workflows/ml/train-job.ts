@@ -2,12 +2,12 @@
  * A training job as the training thread runs it (workflows/ml/train-thread.ts):
  * which trainer, its options, and what comes back — everything but the
  * TypeScript `predict` function, so it crosses a thread boundary, but with the
- * model's reference profile (workflows/monitoring/profile.ts), computed here
+ * model's reference profile (workflows/ml/drift/profile.ts), computed here
  * with that `predict`. `runTrainJob` is the same work in-process (tests, and
  * the thread's own body).
  */
 import type { ReferenceProfile } from "../../contract/monitoring";
-import { referenceProfile } from "../monitoring/profile";
+import { referenceProfile } from "./drift/profile";
 import { trainGbdt, type FeatureImportance, type GbdtOptions } from "./gbdt";
 import { trainLinear, type TrainLinearOptions } from "./linear/train-linear";
 import type { Frame, TrainedModel, TrainHooks, TrainProgress } from "./types";

@@ -19,7 +19,7 @@ import { startRun } from "../../server/services/runs/start-run";
 import { getModelVersion } from "../../db/queries/models";
 import { sampleSql } from "../nodes/ingest.csv/sources";
 import { withDuckDb } from "../data/duckdb";
-import { numericCounts, psi } from "./drift";
+import { numericCounts, psi } from "../ml/drift/drift";
 import { readProfile } from "./profile-store";
 
 const client = inProcessClient();

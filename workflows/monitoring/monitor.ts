@@ -26,7 +26,7 @@ import { pipelinesWatching } from "../../db/queries/pipelines";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { MonitorFigures } from "../../contract/monitoring";
 import { ZPipelineSpec } from "../spec/spec";
-import { durationSeconds } from "../nodes/_shared/duration";
+import { durationSeconds } from "../../contract/duration";
 import { DRIFT_PARAMS } from "../triggers/drift";
 import { readProfile } from "./profile-store";
 import { compare, metricOf, ruleHolds, triggerOp, type AlertOp } from "./rules";

@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ArtifactStore } from "../../infra/artifacts";
-import { referenceProfile } from "./profile";
+import { referenceProfile } from "../ml/drift/profile";
 import { readProfile } from "./profile-store";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "profile-store-"));

@@ -8,7 +8,7 @@
 import type { ModelManifest } from "../../contract/model";
 import type { ColumnDrift, MonitorFigures, ReferenceProfile } from "../../contract/monitoring";
 import { classificationMetrics, regressionMetrics } from "../ml/metrics";
-import { categoricalDrift, numericDrift } from "./drift";
+import { categoricalDrift, numericDrift } from "../ml/drift/drift";
 
 export interface WindowRow {
   version: number;

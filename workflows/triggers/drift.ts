@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { defineTrigger } from "./types";
-import { duration } from "../nodes/_shared/duration";
-import { DRIFT_STATISTICS, QUALITY_METRICS, triggerOp } from "../monitoring/rules";
+import { duration } from "../../contract/duration";
+import { DRIFT_STATISTICS, QUALITY_METRICS, triggerOp } from "../../contract/monitoring";
 
 export const DRIFT_TRIGGER_METRICS = [...DRIFT_STATISTICS, ...QUALITY_METRICS] as const;
 

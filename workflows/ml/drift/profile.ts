@@ -5,17 +5,11 @@
  * beside model.onnx (workflows/nodes/_shared/train-model.ts; read back with
  * profile-store.ts). Pure and universal. Definitions: docs/monitoring.md.
  */
-import { MAX_PROFILE_CATEGORIES, type CategoricalProfile, type ColumnProfile, type NumericProfile, type ReferenceProfile } from "../../contract/monitoring";
-import type { ModelInput } from "../../contract/model";
+import { MAX_PROFILE_CATEGORIES, type CategoricalProfile, type ColumnProfile, type NumericProfile, type ReferenceProfile } from "../../../contract/monitoring";
+import type { ModelInput } from "../../../contract/model";
 import { binEdges, quantileSorted, sortedCounts, sortedFinite } from "./drift";
 
-/*
- * workflows/ml/train-job.ts computes every trained model's profile with
- * `referenceProfile`, so workflows/ml imports this folder: nothing here may
- * import workflows/ml (the architecture test forbids folders importing each
- * other in a circle). The frame and prediction shapes below are therefore
- * structural: workflows/ml/types' Frame and Prediction are exactly these.
- */
+/* The frame and prediction shapes below are structural: workflows/ml/types' Frame and Prediction fit them. */
 
 export type ProfileColumn = { kind: "number"; values: Float64Array } | { kind: "string"; values: (string | null)[] };
 /** workflows/ml/types' Frame: column-major, NaN / null for missing. */
@@ -28,14 +22,16 @@ export type ProfilePrediction = { task: "regression"; prediction: Float64Array }
 
 /** A numeric profile keeps every value up to this many; larger columns keep a quantile sketch of SKETCH_POINTS. */
 export const SAMPLE_MAX = 2000;
-/** Points of the quantile sketch: the 0/2000, 1/2000, … 2000/2000 quantiles. */
+/** Points of the quantile sketch: the mid-quantiles (k + ½)/2001, k = 0 … 2000. */
 export const SKETCH_POINTS = SAMPLE_MAX + 1;
 
 /**
  * The sorted values KS and Wasserstein compare a window with: all of them
  * when there are at most SAMPLE_MAX, else SKETCH_POINTS evenly spaced
- * quantiles (numpy.quantile "linear" at k/2000, k = 0 … 2000: the minimum,
- * the maximum and 1,999 points between).
+ * mid-quantiles (numpy.quantile "linear" at (k + ½)/2001, k = 0 … 2000): each
+ * point stands for the 1/2001 of the mass around it, so the extremes do not
+ * pull Wasserstein up the way a sketch ending at the minimum and maximum
+ * does (3–4× less bias on undrifted heavy-tailed features).
  *
  * The sketch's error. Each step of the sketch's CDF holds 1/2001 of the
  * mass and sits within one quantile interval (1/2000 of the reference) of
@@ -52,7 +48,7 @@ export const SKETCH_POINTS = SAMPLE_MAX + 1;
 export function referenceSample(sorted: Float64Array): number[] {
   if (sorted.length <= SAMPLE_MAX) return Array.from(sorted);
   const out: number[] = [];
-  for (let k = 0; k < SKETCH_POINTS; k++) out.push(quantileSorted(sorted, k / SAMPLE_MAX));
+  for (let k = 0; k < SKETCH_POINTS; k++) out.push(quantileSorted(sorted, (k + 0.5) / SKETCH_POINTS));
   return out;
 }
 

@@ -8,7 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { DRIFT_BINS, PSI_EPSILON, ZColumnDrift, type CategoricalProfile, type NumericProfile } from "../../contract/monitoring";
+import { DRIFT_BINS, PSI_EPSILON, ZColumnDrift, type CategoricalProfile, type NumericProfile } from "../../../contract/monitoring";
 import {
   binEdges,
   binIndex,

@@ -6,7 +6,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { MAX_PROFILE_CATEGORIES, ZReferenceProfile } from "../../contract/monitoring";
+import { MAX_PROFILE_CATEGORIES, ZReferenceProfile } from "../../../contract/monitoring";
 import { ksStatistic, numericDrift, sortedFinite, wasserstein1 } from "./drift";
 import { categoricalProfile, numericProfile, profileColumn, referenceProfile, SAMPLE_MAX, SKETCH_POINTS } from "./profile";
 
@@ -40,7 +40,7 @@ describe("numeric profiles", () => {
     }
   });
 
-  it("keep every value up to 2,000 of them, sorted, and a sketch from the minimum to the maximum past that", () => {
+  it("keep every value up to 2,000 of them, sorted, and a sketch of 2,001 mid-quantiles past that", () => {
     const small = numericProfile(
       "s",
       Float64Array.from({ length: SAMPLE_MAX }, (_, i) => SAMPLE_MAX - i),
@@ -51,8 +51,10 @@ describe("numeric profiles", () => {
       Float64Array.from({ length: 10_001 }, (_, i) => 10_000 - i),
     );
     expect(big.sample.length).toBe(SKETCH_POINTS);
-    expect(big.sample.slice(0, 3)).toEqual([0, 5, 10]);
-    expect(big.sample.at(-1)).toBe(10_000);
+    // (k + ½)/2001 of 0 … 10,000: the extremes stand for their share of the mass, not the minimum and maximum themselves.
+    expect(big.sample[0]).toBeCloseTo((0.5 / 2001) * 10_000, 9);
+    expect(big.sample[1]).toBeCloseTo((1.5 / 2001) * 10_000, 9);
+    expect(big.sample.at(-1)).toBeCloseTo(10_000 - (0.5 / 2001) * 10_000, 9);
     expect(big.counts.reduce((a, b) => a + b, 0)).toBe(10_001);
     expect(big.counts).toEqual([1001, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000, 1000]);
   });

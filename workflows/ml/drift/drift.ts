@@ -1,11 +1,11 @@
 /**
  * Drift statistics of one column of a monitor window against the model's
- * reference profile (workflows/monitoring/profile.ts): PSI and Jensen–Shannon
+ * reference profile (workflows/ml/drift/profile.ts): PSI and Jensen–Shannon
  * distance over the reference's bins, and, for numeric columns, the
  * two-sample Kolmogorov–Smirnov statistic and the Wasserstein-1 distance
  * against the reference's sorted sample. Definitions: docs/monitoring.md,
  * "Drift statistics". Pure and universal (no Node-only imports); the
- * statistics match SciPy's (workflows/monitoring/drift.test.ts, against
+ * statistics match SciPy's (workflows/ml/drift/drift.test.ts, against
  * fixtures/scipy-drift.json).
  *
  * Missing values: NaN and ±Infinity in numeric columns, null in categorical
@@ -17,7 +17,7 @@
  * sorted reference sample (`ksAndWasserstein`). bench/drift.ts measures 20
  * features × 1M rows on one core.
  */
-import { DRIFT_BINS, PSI_EPSILON, type CategoricalProfile, type ColumnDrift, type NumericProfile } from "../../contract/monitoring";
+import { DRIFT_BINS, PSI_EPSILON, type CategoricalProfile, type ColumnDrift, type NumericProfile } from "../../../contract/monitoring";
 
 /** The label of the categorical bucket that holds every value outside the profile's categories. */
 export const UNSEEN_LABEL = "(unseen)";
