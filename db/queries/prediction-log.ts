@@ -30,10 +30,17 @@ const COPY = `copy prediction_log (${PREDICTION_LOG_COLUMNS.join(", ")}) from st
  * all of them or none.
  */
 export async function copyPredictionLog(db: Db, chunks: AsyncIterable<string> | Iterable<string>): Promise<void> {
-  const stream: Writable = await db.$client.unsafe(COPY).writable();
-  await pipeline(async function* () {
-    for await (const c of chunks) yield c;
-  }, stream);
+  // A connection of its own while the COPY streams: postgres.js pipelines queries on a pooled
+  // connection, and another query's messages inside a COPY break the protocol.
+  const conn = await db.$client.reserve();
+  try {
+    const stream: Writable = await conn.unsafe(COPY).writable();
+    await pipeline(async function* () {
+      for await (const c of chunks) yield c;
+    }, stream);
+  } finally {
+    conn.release();
+  }
 }
 
 /** Logged predictions of a deployment (tests and the monitor read them; newest last). */

@@ -19,6 +19,8 @@ import { getModel, getModelVersion, listModels, downloadModelFile, reproduceMode
 import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment } from "../services/deployments/deployments";
+// --- monitoring: feedback
+import { recordFeedback } from "../services/monitoring/feedback";
 import { decideApproval, downloadApprovalModel, getApproval, listApprovals } from "../services/approvals/approvals";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
 import { openApiDocument } from "../openapi";
@@ -74,6 +76,8 @@ export const operations: Operations = {
   getDeployment: (ctx, input) => getDeployment(ctx, input),
   promoteDeployment: (ctx, input) => promoteDeployment(ctx, input),
   rollbackDeployment: (ctx, input) => rollbackDeployment(ctx, input),
+  // --- monitoring: feedback
+  recordFeedback: (ctx, input) => recordFeedback(ctx, input),
 
   listApprovals: (ctx, input) => listApprovals(ctx, input),
   getApproval: (ctx, input) => getApproval(ctx, input),

@@ -75,6 +75,8 @@ export const appRouter = router({
     get: query("getDeployment"),
     promote: mutation("promoteDeployment"),
     rollback: mutation("rollbackDeployment"),
+    // --- monitoring: feedback
+    feedback: mutation("recordFeedback"),
   }),
   approvals: router({
     list: query("listApprovals"),
