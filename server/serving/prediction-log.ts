@@ -1,10 +1,15 @@
 /**
  * The prediction log: every row a deployment answers (live and shadow) is
- * written to prediction_log, off the request path. A request only appends
- * references to what it already has (its parsed feeds, the session's output
- * tensors) to an in-memory queue bounded in rows; a flush every `flushMs`
- * (or as soon as `batchRows` rows wait) turns them into COPY text, a few
- * hundred rows per turn of the event loop, and streams it into the store.
+ * written to prediction_log, off the request path. After the answer is sent
+ * a request appends its rows to an in-memory queue bounded in rows, as COPY
+ * text: one flat string per request (built from its parsed feeds and the
+ * session's outputs). Measured (bench/serving.ts part 5 and a CPU-time
+ * harness): keeping references to the request's tensors until the flush and
+ * building the rows then cost about 2.5× the CPU per row, all of it in the
+ * garbage collector (the tensors outlive young-generation collections); one
+ * flat string per request is a single object to keep. A flush every
+ * `flushMs` (or as soon as `batchRows` rows wait) streams the queued text
+ * into the store with COPY, on a connection of its own.
  *
  * The queue never slows or fails a request: when it is full (the store is
  * slow or down) new rows are dropped and counted
@@ -33,10 +38,10 @@ export interface PredictionLogConfig {
 
 export const DEFAULT_PREDICTION_LOG: PredictionLogConfig = { maxRows: 100_000, flushMs: 1_000, batchRows: 5_000 };
 
-/** Rows turned into COPY text per turn of the event loop (requests run in between). */
-const CHUNK_ROWS = 250;
+/** Rows per chunk written to the COPY stream. */
+const CHUNK_ROWS = 500;
 
-/** One answered request of a route: what its rows are built from at flush time. */
+/** One answered request of a route: what its rows are built from. */
 export interface LoggedAnswer {
   /** The deployment's id (prediction_log.deployment_id) and name (metrics). */
   deploymentId: string;
@@ -59,21 +64,34 @@ export interface PredictionLogHooks {
   dropped?(deployment: string, rows: number): void;
 }
 
-/** `"name":` of each feature, JSON-escaped once. */
+/** `"name":` of each feature, JSON- and COPY-escaped once. */
 const keys = new Map<string, string>();
 function key(name: string): string {
   let k = keys.get(name);
   if (k === undefined) {
-    k = `${JSON.stringify(name)}:`;
+    k = copyText(`${JSON.stringify(name)}:`);
     if (keys.size < 100_000) keys.set(name, k);
   }
   return k;
 }
 
+/** A string as JSON, COPY-escaped (only a JSON string can hold a backslash: numbers never do). */
+function stringText(v: string): string {
+  return copyText(JSON.stringify(v));
+}
+
 /** A float32 as the shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612); null for NaN and ±Infinity. */
 export function float32Json(v: number): string {
-  if (!Number.isFinite(v)) return "null";
-  if (Number.isInteger(v)) return String(v);
+  if (v !== v || v === Infinity || v === -Infinity) return "null";
+  // The common case, cheaply: the fewest decimals (up to 6) whose rounding reads back as v.
+  const m = v < 0 ? -v : v;
+  if (m < 1e7 && (m >= 1e-3 || m === 0)) {
+    let scale = 1;
+    for (let k = 0; k <= 6; k++, scale *= 10) {
+      const d = Math.round(v * scale) / scale;
+      if (Math.fround(d) === v) return String(d);
+    }
+  }
   let d = Number(v.toPrecision(7));
   if (Math.fround(d) !== v) d = Number(v.toPrecision(9));
   return String(d);
@@ -87,8 +105,8 @@ function numberJson(v: unknown, f32: boolean): string {
   return f32 ? float32Json(v) : Number.isFinite(v) ? String(v) : "null";
 }
 
-/** The inputs of row `r` as a JSON object. */
-export function inputsJson(feeds: readonly InputFeed[], r: number): string {
+/** The inputs of row `r` as a JSON object, COPY-escaped. */
+export function inputsText(feeds: readonly InputFeed[], r: number): string {
   let s = "{";
   for (let k = 0; k < feeds.length; k++) {
     const f = feeds[k]!;
@@ -97,14 +115,14 @@ export function inputsJson(feeds: readonly InputFeed[], r: number): string {
     if (f.datatype === "FP32") s += float32Json(f.data[r]!);
     else {
       const v = f.data[r]!;
-      s += v === "" ? "null" : JSON.stringify(v);
+      s += v === "" ? "null" : stringText(v);
     }
   }
   return `${s}}`;
 }
 
-/** The outputs of row `r` (of `rows`) as a JSON object: prediction, label, probabilities, as far as the model produced them. */
-export function outputsJson(results: Readonly<Record<string, OutputTensor>>, rows: number, r: number, classes?: readonly string[]): string {
+/** The outputs of row `r` (of `rows`) as a JSON object, COPY-escaped: prediction, label, probabilities, as far as the model produced them. */
+export function outputsText(results: Readonly<Record<string, OutputTensor>>, rows: number, r: number, classes?: readonly string[]): string {
   let s = "{";
   const p = results.prediction;
   if (p) {
@@ -116,7 +134,7 @@ export function outputsJson(results: Readonly<Record<string, OutputTensor>>, row
     const v = (l.data as ArrayLike<unknown>)[r];
     const label = typeof v === "string" ? v : typeof v === "bigint" || typeof v === "number" ? (classes?.[Number(v)] ?? String(v)) : null;
     if (s.length > 1) s += ",";
-    s += `"label":${label === null ? "null" : JSON.stringify(label)}`;
+    s += `"label":${label === null ? "null" : stringText(label)}`;
   }
   const q = results.probabilities;
   if (q) {
@@ -131,32 +149,53 @@ export function outputsJson(results: Readonly<Record<string, OutputTensor>>, row
   return `${s}}`;
 }
 
-/** The COPY text lines of one answer (PREDICTION_LOG_COLUMNS), appended to `out`. */
-function answerLines(a: LoggedAnswer, out: string[]): void {
-  const head = `${a.deploymentId}\t${a.requestId}\t`;
-  const mid = `\t${a.version}\t${a.mode}\t`;
-  const tail = `\t${a.latencyMs}\t${new Date(a.at).toISOString()}\n`;
-  for (let r = 0; r < a.rows; r++) {
-    out.push(head + r + mid + copyText(inputsJson(a.feeds, r)) + "\t" + copyText(outputsJson(a.results, a.rows, r, a.classes)) + tail);
+let lastAt = -1;
+let lastIso = "";
+/** An ISO time, once per millisecond (many answers share one). */
+function isoTime(at: number): string {
+  if (at !== lastAt) {
+    lastAt = at;
+    lastIso = new Date(at).toISOString();
   }
+  return lastIso;
 }
 
-/** COPY text of `answers`, about CHUNK_ROWS rows per chunk, yielding to the event loop between chunks. */
-async function* copyChunks(answers: readonly LoggedAnswer[]): AsyncGenerator<string> {
-  let lines: string[] = [];
-  for (const a of answers) {
-    answerLines(a, lines);
-    if (lines.length >= CHUNK_ROWS) {
-      yield lines.join("");
-      lines = [];
-      await new Promise((r) => setImmediate(r));
+/** The COPY text of one answer's rows (PREDICTION_LOG_COLUMNS, a line per row). */
+export function answerText(a: LoggedAnswer): string {
+  const head = `${a.deploymentId}\t${a.requestId}\t`;
+  const mid = `\t${a.version}\t${a.mode}\t`;
+  const tail = `\t${a.latencyMs}\t${isoTime(a.at)}\n`;
+  const parts: string[] = [];
+  for (let r = 0; r < a.rows; r++) parts.push(head, String(r), mid, inputsText(a.feeds, r), "\t", outputsText(a.results, a.rows, r, a.classes), tail);
+  // One flat string (a join, not a rope of small pieces): what stays queued is one object per answer.
+  return parts.join("");
+}
+
+/** A queued answer: its rows as COPY text, built when it was recorded (so the request's tensors are not kept alive). */
+interface Queued {
+  deployment: string;
+  rows: number;
+  text: string;
+}
+
+/** The COPY text of `queued`, about CHUNK_ROWS rows per chunk. */
+function* copyChunks(queued: readonly Queued[]): Generator<string> {
+  let parts: string[] = [];
+  let rows = 0;
+  for (const q of queued) {
+    parts.push(q.text);
+    rows += q.rows;
+    if (rows >= CHUNK_ROWS) {
+      yield parts.join("");
+      parts = [];
+      rows = 0;
     }
   }
-  if (lines.length) yield lines.join("");
+  if (parts.length) yield parts.join("");
 }
 
 export class PredictionLog {
-  private queue: LoggedAnswer[] = [];
+  private queue: Queued[] = [];
   /** Rows queued or being written (what the bound applies to). */
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -166,7 +205,7 @@ export class PredictionLog {
   readonly config: PredictionLogConfig;
 
   constructor(
-    private readonly write: ((chunks: AsyncIterable<string>) => Promise<void>) | undefined,
+    private readonly write: ((chunks: Iterable<string>) => Promise<void>) | undefined,
     config: Partial<PredictionLogConfig> = {},
     private readonly opts: { log?: Logger; hooks?: PredictionLogHooks } = {},
   ) {
@@ -183,14 +222,14 @@ export class PredictionLog {
     return this.pending;
   }
 
-  /** Queues an answer's rows; drops (and counts) them when the queue is full. Cheap: no row is built here. */
+  /** Queues an answer's rows; drops (and counts) them when the queue is full. */
   record(a: LoggedAnswer): void {
     if (!this.write || a.rows <= 0) return;
     if (this.closed || this.pending + a.rows > this.config.maxRows) {
       this.opts.hooks?.dropped?.(a.deployment, a.rows);
       return;
     }
-    this.queue.push(a);
+    this.queue.push({ deployment: a.deployment, rows: a.rows, text: answerText(a) });
     this.pending += a.rows;
     if (this.pending >= this.config.batchRows && !this.flushing && !this.soon) {
       this.soon = true;

@@ -31,7 +31,7 @@ export interface ServingSource extends ModelSource {
   /** Deletes live figures past their retention (every replica calls it now and then; it is idempotent). */
   pruneStats?(): Promise<number>;
   /** Writes prediction-log rows as COPY text (prediction-log.ts); all or nothing. */
-  writePredictionLog?(chunks: AsyncIterable<string>): Promise<void>;
+  writePredictionLog?(chunks: Iterable<string>): Promise<void>;
 }
 
 /** A deployment of one live route: an explicit version called directly. */
