@@ -302,7 +302,15 @@ async function loggingCost(
 ): Promise<LoggingCost> {
   const names = { on: "bench-log-on", off: "bench-log-off" } as const;
   for (const name of Object.values(names)) {
-    await upsertDeployment(db, { teamId: input.teamId, name, modelId: input.modelId, alias: "champion", strategy: "replace", actor: "bench", reason: "logging cost" });
+    await upsertDeployment(db, {
+      teamId: input.teamId,
+      name,
+      modelId: input.modelId,
+      alias: "champion",
+      strategy: "replace",
+      actor: "bench",
+      reason: "logging cost",
+    });
   }
   await db
     .update(deploymentsTable)
@@ -319,7 +327,14 @@ async function loggingCost(
   await server.predictionLog.flush();
   const counted = async () => {
     const text = await server.metrics.render();
-    const value = (metric: string) => Number(text.split("\n").find((l) => l.startsWith(`${metric}{deployment="${names.on}"}`))?.split(" ").pop() ?? 0);
+    const value = (metric: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${metric}{deployment="${names.on}"}`))
+          ?.split(" ")
+          .pop() ?? 0,
+      );
     return { written: value("conveyor_prediction_log_written_total"), dropped: value("conveyor_prediction_log_dropped_total") };
   };
   const before = await counted();

@@ -894,7 +894,11 @@ describe("deployments", () => {
     const answer = routes({
       "POST /api/v1/deployments/flights/feedback": { status: 200, body: { recorded: 2, unknown: [{ index: 2, requestId: "r9", row: 0 }] } },
     });
-    const items = [{ requestId: "r1", value: 3.5 }, { requestId: "r1", row: 1, value: 4 }, { requestId: "r9", value: 1 }];
+    const items = [
+      { requestId: "r1", value: 3.5 },
+      { requestId: "r1", row: 1, value: 4 },
+      { requestId: "r9", value: 1 },
+    ];
     const r = await runCli(["deployments", "feedback", "flights", "--file", tmpFile("truth.json", JSON.stringify(items))], answer);
     expect(r.code).toBe(0);
     expect(calls(r.requests)).toEqual(["POST /api/v1/deployments/flights/feedback"]);

@@ -424,7 +424,11 @@ const ZFeedbackItem = z
       .max(256, "must be at most 256 characters")
       .describe("the prediction's request id: the `x-request-id` of its serving answer (`/v1/predict` also answers it as `request_id`)"),
     row: z.number().int().min(0).max(2_147_483_647).default(0).describe("the row within that request (default 0)"),
-    label: z.string().max(1000, "must be at most 1000 characters").optional().describe("classification deployments: the true class, one of the model's classes"),
+    label: z
+      .string()
+      .max(1000, "must be at most 1000 characters")
+      .optional()
+      .describe("classification deployments: the true class, one of the model's classes"),
     value: z.number().optional().describe("regression deployments: the true value"),
     at: z.iso.datetime({ offset: true }).optional().describe("when the truth was observed (ISO 8601; default: now)"),
   })

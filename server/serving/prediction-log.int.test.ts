@@ -45,7 +45,12 @@ beforeAll(async () => {
   tdb = await startTestDatabase();
   artifactDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-plog-artifacts-"));
   store = new ArtifactStore(artifactDir);
-  const { modelId } = await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: lin, modelName: `plog-model-${suffix}`, model: linearTestModel() });
+  const { modelId } = await deployTestModel(tdb.db, store, {
+    teamId: tdb.teamId,
+    deployment: lin,
+    modelName: `plog-model-${suffix}`,
+    model: linearTestModel(),
+  });
   // A second version as the shadow of another deployment of the same model.
   const { version: v2 } = await registerTestVersion(tdb.db, store, {
     teamId: tdb.teamId,
@@ -181,7 +186,16 @@ describe("prediction log", () => {
   });
 
   it("logs shadow answers with mode shadow under the same request id and row", async () => {
-    const r = await post(`${base}/v1/predict/${shadowed}`, { instances: [{ x: 1, s: "a" }, { x: 2, s: "b" }] }, `shadow-${suffix}`);
+    const r = await post(
+      `${base}/v1/predict/${shadowed}`,
+      {
+        instances: [
+          { x: 1, s: "a" },
+          { x: 2, s: "b" },
+        ],
+      },
+      `shadow-${suffix}`,
+    );
     expect(r.status).toBe(200);
     const t0 = Date.now();
     while ((await count(ids[shadowed]!)) < 4 && Date.now() - t0 < 10_000) {
@@ -189,7 +203,9 @@ describe("prediction log", () => {
       await new Promise((res) => setTimeout(res, 50));
     }
     const logged = await loggedPredictions(tdb.db, ids[shadowed]!);
-    const rows = logged.map((l) => [l.request_id, l.row, l.version, l.mode, l.outputs.prediction]).sort((a, b) => String(a[3]).localeCompare(String(b[3])) || Number(a[1]) - Number(b[1]));
+    const rows = logged
+      .map((l) => [l.request_id, l.row, l.version, l.mode, l.outputs.prediction])
+      .sort((a, b) => String(a[3]).localeCompare(String(b[3])) || Number(a[1]) - Number(b[1]));
     expect(rows).toEqual([
       [`shadow-${suffix}`, 0, 1, "live", linearTestExpected(1, "a")],
       [`shadow-${suffix}`, 1, 1, "live", linearTestExpected(2, "b")],

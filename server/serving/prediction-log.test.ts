@@ -58,7 +58,9 @@ describe("row text", () => {
   });
 
   it("outputs: a row's prediction; a classifier's label (class indexes as the class) and probabilities", () => {
-    expect(JSON.parse(outputsText({ prediction: { type: "float32", dims: [2, 1], data: Float32Array.from([1.5, 2.75]) } }, 2, 1))).toEqual({ prediction: 2.75 });
+    expect(JSON.parse(outputsText({ prediction: { type: "float32", dims: [2, 1], data: Float32Array.from([1.5, 2.75]) } }, 2, 1))).toEqual({
+      prediction: 2.75,
+    });
     const cls = {
       label: { type: "int64", dims: [2], data: BigInt64Array.from([1n, 0n]) },
       probabilities: { type: "float32", dims: [2, 2], data: Float32Array.from([0.25, 0.75, 0.875, 0.125]) },

@@ -66,7 +66,14 @@ beforeAll(async () => {
   servingDb = createDb(tdb.url, { max: 2 });
   serving = createServingServer({ db: servingDb, store, logger: silentLogger(), predictionLog: { flushMs: 50 } });
   base = (await serving.listen(0)).url;
-  await predict(reg, [{ x: 1, s: "a" }, { x: 2, s: "b" }], `r1-${suffix}`);
+  await predict(
+    reg,
+    [
+      { x: 1, s: "a" },
+      { x: 2, s: "b" },
+    ],
+    `r1-${suffix}`,
+  );
   await predict(reg, [{ x: 3, s: "a" }], `r2-${suffix}`);
   await predict(cls, [{ x: 1 }], `c1-${suffix}`);
   await predict(foreign, [{ x: 1, s: "a" }], `f1-${suffix}`);
