@@ -61,15 +61,14 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
-import { eq, sql } from "drizzle-orm";
-import { MODEL_CHANGES_CHANNEL, moveAlias } from "../db/queries/models";
-import { deployments as deploymentsTable } from "../db/schema";
+import { moveAlias } from "../db/queries/models";
 import type { Db } from "../db/client";
 import { changeDeployment, upsertDeployment, type DeploymentRoute } from "../db/queries/deployments";
 import { createServingServer, type ServingServer } from "../server/serving/server";
 import { DEFAULT_BATCHING } from "../server/serving/batcher";
 import { deployTestModel, freePort, registerTestVersion, startTestDatabase } from "../testing/serving-database";
 import { benchInferBody, benchTreeModel } from "../testing/models";
+import { countLogged, deploymentIdOf, setMonitoring } from "../testing/prediction-log";
 import { venvExecutable } from "../testing/python-venv";
 import pino from "pino";
 import { ArtifactStore } from "../infra/artifacts";
@@ -312,11 +311,7 @@ async function loggingCost(
       reason: "logging cost",
     });
   }
-  await db
-    .update(deploymentsTable)
-    .set({ monitoring: { intervalSeconds: 3600, retentionDays: 30, enabled: false } })
-    .where(eq(deploymentsTable.name, names.off));
-  await db.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${names.off})`);
+  await setMonitoring(db, names.off, { intervalSeconds: 3600, retentionDays: 30, enabled: false });
   const urls = { on: `${base}/v2/models/${names.on}/infer`, off: `${base}/v2/models/${names.off}/infer` };
   // The change is heard (LISTEN/NOTIFY): the off deployment resolves without logging.
   for (let i = 0; i < 200 && server.registry.peek(names.off)?.logTo !== undefined; i++) {
@@ -355,17 +350,13 @@ async function loggingCost(
     await new Promise((r) => setTimeout(r, 50));
   }
   const after = await counted();
-  const [{ n: logged }] = (await db.execute<{ n: string }>(
-    sql`select count(*) as n from prediction_log l join deployments d on d.id = l.deployment_id where d.name = ${names.on}`,
-  )) as unknown as [{ n: string }];
-  const [{ n: unlogged }] = (await db.execute<{ n: string }>(
-    sql`select count(*) as n from prediction_log l join deployments d on d.id = l.deployment_id where d.name = ${names.off}`,
-  )) as unknown as [{ n: string }];
-  if (Number(unlogged) !== 0) throw new Error(`${unlogged} predictions of the deployment whose monitoring is off were logged`);
+  const logged = await countLogged(db, await deploymentIdOf(db, names.on));
+  const unlogged = await countLogged(db, await deploymentIdOf(db, names.off));
+  if (unlogged !== 0) throw new Error(`${unlogged} predictions of the deployment whose monitoring is off were logged`);
   const written = after.written - before.written;
   const dropped = after.dropped - before.dropped;
   answered = written + dropped;
-  if (Number(logged) !== after.written) throw new Error(`prediction_log holds ${logged} rows of ${names.on} but ${after.written} were counted as written`);
+  if (logged !== after.written) throw new Error(`prediction_log holds ${logged} rows of ${names.on} but ${after.written} were counted as written`);
   const on = mid(runs.on);
   const off = mid(runs.off);
   return { on, off, ratio: on.rps / off.rps, answered, written, dropped, rounds: runs };

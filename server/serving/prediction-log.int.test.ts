@@ -10,16 +10,15 @@ import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../db/client";
 import { changeDeployment, upsertDeployment } from "../../db/queries/deployments";
 import { loggedPredictions } from "../../db/queries/prediction-log";
-import { deployments } from "../../db/schema";
 import { ArtifactStore } from "../../infra/artifacts";
 import { silentLogger } from "../../infra/log";
 import { classifierTestModel, linearTestExpected, linearTestModel } from "../../testing/models";
 import { deployTestModel, registerTestVersion, startTestDatabase, type TestDatabase } from "../../testing/serving-database";
+import { countLogged, deploymentIdOf, lockPredictionLog, setMonitoring } from "../../testing/prediction-log";
 import { createServingServer, type ServingServer } from "./server";
 
 const suffix = crypto.randomBytes(4).toString("hex");
@@ -35,11 +34,6 @@ let servingDb: Db;
 let serving: ServingServer;
 let base: string;
 const ids: Record<string, string> = {};
-
-async function idOf(name: string): Promise<string> {
-  const [d] = await tdb.db.select({ id: deployments.id }).from(deployments).where(eq(deployments.name, name));
-  return d!.id;
-}
 
 beforeAll(async () => {
   tdb = await startTestDatabase();
@@ -70,12 +64,9 @@ beforeAll(async () => {
     actor: "test",
     reason: "shadow",
   }));
-  await tdb.db
-    .update(deployments)
-    .set({ monitoring: { intervalSeconds: 3600, retentionDays: 30, enabled: false } })
-    .where(eq(deployments.name, quiet));
+  await setMonitoring(tdb.db, quiet, { intervalSeconds: 3600, retentionDays: 30, enabled: false });
   await deployTestModel(tdb.db, store, { teamId: tdb.teamId, deployment: cls, modelName: `plog-cls-model-${suffix}`, model: classifierTestModel() });
-  for (const name of [lin, shadowed, quiet, cls]) ids[name] = await idOf(name);
+  for (const name of [lin, shadowed, quiet, cls]) ids[name] = await deploymentIdOf(tdb.db, name);
   servingDb = createDb(tdb.url, { max: 4 });
   serving = createServingServer({ db: servingDb, store, logger: silentLogger(), predictionLog: { flushMs: 100 } });
   base = (await serving.listen(0)).url;
@@ -112,14 +103,7 @@ function metric(text: string, name: string, deployment: string): number {
   return line ? Number(line.split(" ").pop()) : 0;
 }
 
-async function count(deploymentId: string, mode?: string): Promise<number> {
-  const [r] = await tdb.db.execute<{ n: string }>(
-    mode
-      ? sql`select count(*) as n from prediction_log where deployment_id = ${deploymentId} and mode = ${mode}`
-      : sql`select count(*) as n from prediction_log where deployment_id = ${deploymentId}`,
-  );
-  return Number(r!.n);
-}
+const count = (deploymentId: string) => countLogged(tdb.db, deploymentId);
 
 describe("prediction log", () => {
   it("logs every row of concurrent requests: 20,000 rows, right ids, rows, versions, inputs and outputs", async () => {
@@ -241,17 +225,8 @@ describe("prediction log", () => {
     const before = await count(ids[name]!);
     // Another session holds the table: every COPY waits for it.
     const locker = createDb(tdb.url, { max: 1 });
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    let locked!: () => void;
-    const isLocked = new Promise<void>((r) => (locked = r));
-    const tx = locker.transaction(async (t) => {
-      await t.execute(sql`lock table prediction_log in access exclusive mode`);
-      locked();
-      await held;
-    });
+    const lock = await lockPredictionLog(locker);
     try {
-      await isLocked;
       const total = 500;
       const t0 = performance.now();
       for (let i = 0; i < total; i++) {
@@ -265,8 +240,7 @@ describe("prediction log", () => {
       const during = await (await fetch(`${url}/metrics`)).text();
       expect(metric(during, "conveyor_prediction_log_dropped_total", name)).toBeGreaterThanOrEqual(total - 100);
       expect(during).toContain("conveyor_prediction_log_queue_rows 100");
-      release();
-      await tx;
+      await lock.release();
       await drained(small);
       const after = await (await fetch(`${url}/metrics`)).text();
       const written = metric(after, "conveyor_prediction_log_written_total", name);
@@ -275,8 +249,7 @@ describe("prediction log", () => {
       expect(dropped).toBe(total - 100);
       expect((await count(ids[name]!)) - before).toBe(written);
     } finally {
-      release();
-      await tx.catch(() => {});
+      await lock.release().catch(() => {});
       await locker.$client.end({ timeout: 5 });
       await small.close();
     }

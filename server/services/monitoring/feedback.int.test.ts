@@ -10,16 +10,15 @@ import crypto from "node:crypto";
 import fsp from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../../db/client";
 import { createTeam, findLocalIdentity } from "../../../db/queries/teams";
-import { deployments, predictionFeedback } from "../../../db/schema";
 import { ArtifactStore } from "../../../infra/artifacts";
 import { silentLogger } from "../../../infra/log";
 import { apiJson } from "../../../testing/api";
 import { classifierTestModel, linearTestModel } from "../../../testing/models";
 import { deployTestModel, startTestDatabase, type TestDatabase } from "../../../testing/serving-database";
+import { deploymentIdOf, feedbackOf as storedFeedback } from "../../../testing/prediction-log";
 import { createServingServer, type ServingServer } from "../../serving/server";
 
 const suffix = crypto.randomBytes(4).toString("hex");
@@ -43,13 +42,7 @@ async function predict(name: string, instances: Record<string, unknown>[], reque
   expect(res.status).toBe(200);
 }
 
-async function feedbackOf(requestId: string, row = 0) {
-  const [f] = await tdb.db
-    .select()
-    .from(predictionFeedback)
-    .where(and(eq(predictionFeedback.deploymentId, regId), eq(predictionFeedback.requestId, requestId), eq(predictionFeedback.row, row)));
-  return f;
-}
+const feedbackOf = (requestId: string, row = 0) => storedFeedback(tdb.db, regId, requestId, row);
 
 const url = (name: string) => `/api/v1/deployments/${name}/feedback`;
 
@@ -62,7 +55,7 @@ beforeAll(async () => {
   const me = await findLocalIdentity(tdb.db);
   const other = await createTeam(tdb.db, { slug: `other-${suffix}`, name: "Other", adminUserId: me!.userId });
   await deployTestModel(tdb.db, store, { teamId: other.id, deployment: foreign, modelName: `fb-foreign-model-${suffix}`, model: linearTestModel() });
-  [{ id: regId }] = (await tdb.db.select({ id: deployments.id }).from(deployments).where(eq(deployments.name, reg))) as [{ id: string }];
+  regId = await deploymentIdOf(tdb.db, reg);
   servingDb = createDb(tdb.url, { max: 2 });
   serving = createServingServer({ db: servingDb, store, logger: silentLogger(), predictionLog: { flushMs: 50 } });
   base = (await serving.listen(0)).url;
