@@ -154,7 +154,8 @@ export function modelRouteHandler({
         const m = modelOf(chosen);
         // What feedback is keyed by (request-handler.ts: the client's x-request-id or a new one, echoed in the answer).
         const requestId = (res as TaggedResponse)[REQUEST_ID] ?? crypto.randomUUID();
-        const shadowLog =
+        // Shadows' answers are logged under the same request id and rows (built only when there are shadows).
+        const shadowLog = () =>
           predictionLog && d.logTo
             ? (s: LoadedModel, input: { rows: number; feeds: InputFeed[] }, results: Record<string, OutputTensor>, ms: number) =>
                 logAnswer(d, s, "shadow", requestId, input, results, ms)
@@ -176,7 +177,7 @@ export function modelRouteHandler({
           if (label.routed && d.shadows.length) {
             // A shadow with other inputs parses the request again, binary data from its start.
             const reparse = (s: LoadedModel) => parseInferRequest(json, s.schema, binary && new BinaryInputs(binary.bytes));
-            setImmediate(() => void runShadows(d, m, parsed, results, reparse, { registry, stats, log, logAnswer: shadowLog }));
+            setImmediate(() => void runShadows(d, m, parsed, results, reparse, { registry, stats, log, logAnswer: shadowLog() }));
           }
         } else {
           const parsed = parsePredictRequest(json, m.schema);
@@ -193,7 +194,7 @@ export function modelRouteHandler({
           logAnswer(d, m, "live", requestId, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             setImmediate(
-              () => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log, logAnswer: shadowLog }),
+              () => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log, logAnswer: shadowLog() }),
             );
           }
         }
