@@ -28,6 +28,12 @@
  *    shadow deployment (goal ≥ 80%), rotated with the single version.
  * 4. How long after an alias move the new version is served (LISTEN/NOTIFY
  *    hot reload).
+ * 5. What the prediction log costs (server/serving/prediction-log.ts): the
+ *    batching server answering single-row requests for a deployment whose
+ *    predictions are logged and for one whose monitoring is off (same model),
+ *    rotated over rounds; goal: logging on ≥ 90% of logging off. Every
+ *    answered row must be written or counted as dropped. Run this part alone
+ *    with `npx tsx bench/serving.ts --logging` (prints, writes no results).
  *
  * Setup: a private embedded PostgreSQL (never DATABASE_URL) and artifact
  * dir; a trained-like model (10 numeric inputs standardized + NaN-imputed,
@@ -56,11 +62,13 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Tensor, type InferenceSession } from "onnxruntime-node";
 import { moveAlias } from "../db/queries/models";
+import type { Db } from "../db/client";
 import { changeDeployment, upsertDeployment, type DeploymentRoute } from "../db/queries/deployments";
-import { createServingServer } from "../server/serving/server";
+import { createServingServer, type ServingServer } from "../server/serving/server";
 import { DEFAULT_BATCHING } from "../server/serving/batcher";
 import { deployTestModel, freePort, registerTestVersion, startTestDatabase } from "../testing/serving-database";
 import { benchInferBody, benchTreeModel } from "../testing/models";
+import { countLogged, deploymentIdOf, setMonitoring } from "../testing/prediction-log";
 import { venvExecutable } from "../testing/python-venv";
 import pino from "pino";
 import { ArtifactStore } from "../infra/artifacts";
@@ -263,6 +271,118 @@ async function startMlflow(onnxPath: string, workDir: string): Promise<Mlflow | 
 
 const fmt = (n: number, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
+type Measure = (url: string, file?: string, conns?: number) => Promise<LoadResult>;
+
+/** The round with the median throughput (robust to a noisy neighbour in either direction). */
+const mid = (xs: LoadResult[]) => [...xs].sort((p, q) => p.rps - q.rps)[Math.floor(xs.length / 2)]!;
+
+export interface LoggingCost {
+  on: LoadResult;
+  off: LoadResult;
+  /** on.rps / off.rps (goal ≥ 0.9). */
+  ratio: number;
+  /** Rows the logging deployment answered, and how many were written and dropped. */
+  answered: number;
+  written: number;
+  dropped: number;
+  rounds: { on: LoadResult[]; off: LoadResult[] };
+}
+
+/**
+ * Part 5: single-row throughput of `server` for two deployments of `modelId`,
+ * one logging its predictions and one with monitoring off, rotated over
+ * `rounds` rounds (the median round each).
+ */
+async function loggingCost(
+  db: Db,
+  server: ServingServer,
+  base: string,
+  input: { teamId: string; modelId: string; body: string; rounds: number; measure: Measure },
+): Promise<LoggingCost> {
+  const names = { on: "bench-log-on", off: "bench-log-off" } as const;
+  for (const name of Object.values(names)) {
+    await upsertDeployment(db, {
+      teamId: input.teamId,
+      name,
+      modelId: input.modelId,
+      alias: "champion",
+      strategy: "replace",
+      actor: "bench",
+      reason: "logging cost",
+    });
+  }
+  await setMonitoring(db, names.off, { intervalSeconds: 3600, retentionDays: 30, enabled: false });
+  const urls = { on: `${base}/v2/models/${names.on}/infer`, off: `${base}/v2/models/${names.off}/infer` };
+  // The change is heard (LISTEN/NOTIFY): the off deployment resolves without logging.
+  for (let i = 0; i < 200 && server.registry.peek(names.off)?.logTo !== undefined; i++) {
+    await post(urls.off, input.body);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  for (const url of Object.values(urls)) await post(url, input.body);
+  await server.predictionLog.flush();
+  const counted = async () => {
+    const text = await server.metrics.render();
+    const value = (metric: string) =>
+      Number(
+        text
+          .split("\n")
+          .find((l) => l.startsWith(`${metric}{deployment="${names.on}"}`))
+          ?.split(" ")
+          .pop() ?? 0,
+      );
+    return { written: value("conveyor_prediction_log_written_total"), dropped: value("conveyor_prediction_log_dropped_total") };
+  };
+  const before = await counted();
+  const runs: { on: LoadResult[]; off: LoadResult[] } = { on: [], off: [] };
+  const order = ["on", "off"] as const;
+  let answered = 0;
+  for (let r = 0; r < input.rounds; r++) {
+    for (let k = 0; k < order.length; k++) {
+      const kind = order[(k + r) % order.length]!;
+      const result = await input.measure(urls[kind]);
+      runs[kind].push(result);
+    }
+  }
+  // Everything the logging deployment answered (warm-ups included) is written or counted as dropped.
+  const t0 = Date.now();
+  while (server.predictionLog.depth() > 0 && Date.now() - t0 < 60_000) {
+    await server.predictionLog.flush();
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const after = await counted();
+  const logged = await countLogged(db, await deploymentIdOf(db, names.on));
+  const unlogged = await countLogged(db, await deploymentIdOf(db, names.off));
+  if (unlogged !== 0) throw new Error(`${unlogged} predictions of the deployment whose monitoring is off were logged`);
+  const written = after.written - before.written;
+  const dropped = after.dropped - before.dropped;
+  answered = written + dropped;
+  if (logged !== after.written) throw new Error(`prediction_log holds ${logged} rows of ${names.on} but ${after.written} were counted as written`);
+  const on = mid(runs.on);
+  const off = mid(runs.off);
+  return { on, off, ratio: on.rps / off.rps, answered, written, dropped, rounds: runs };
+}
+
+/** Warm-up, then a measured autocannon run with this process's CPU time per request. */
+function measurer(bodyFile: string, connections: number, warmup: number, seconds: number): Measure {
+  return async (url, file = bodyFile, conns = connections) => {
+    await autocannon(url, file, conns, warmup);
+    const cpu0 = process.cpuUsage();
+    const r = await autocannon(url, file, conns, seconds);
+    const cpu = process.cpuUsage(cpu0);
+    return { ...r, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, r.requests) };
+  };
+}
+
+/** The markdown line of part 5. */
+function loggingLine(l: LoggingCost, load: number[]): string {
+  return (
+    `Prediction log: single-row throughput with every prediction logged is **${fmt(l.ratio * 100, 0)}%** of the same deployment's with monitoring off ` +
+    `(${fmt(l.on.rps, 0)} vs ${fmt(l.off.rps, 0)} req/s, p99 ${fmt(l.on.p99)} vs ${fmt(l.off.p99)} ms, server CPU per request ${fmt(l.on.cpuUsPerRequest, 0)} vs ${fmt(l.off.cpuUsPerRequest, 0)} µs; ` +
+    `goal ≥ 90%${l.ratio >= 0.9 ? ": met" : ": not met"}); ${fmt(l.written, 0)} rows written, ${fmt(l.dropped, 0)} dropped (queue full). ` +
+    `Load average: ${load.map((x) => fmt(x, 1)).join(", ")}.`
+  );
+}
+
 export default async function servingBench(): Promise<{ name: "serving"; json: Record<string, unknown>; markdown: string }> {
   const seconds = int("SERVING_BENCH_DURATION", 8);
   const connections = int("SERVING_BENCH_CONNECTIONS", 64);
@@ -316,13 +436,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     const servers = { ceiling: ceilingUrl, off: offUrl, on: onUrl } as const;
     type Kind = keyof typeof servers;
     const runs: Record<Kind, LoadResult[]> = { ceiling: [], off: [], on: [] };
-    const measure = async (url: string, file = bodyFile, conns = connections): Promise<LoadResult> => {
-      await autocannon(url, file, conns, warmup);
-      const cpu0 = process.cpuUsage();
-      const r = await autocannon(url, file, conns, seconds);
-      const cpu = process.cpuUsage(cpu0);
-      return { ...r, cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, r.requests) };
-    };
+    const measure = measurer(bodyFile, connections, warmup, seconds);
     const order: Kind[] = ["ceiling", "off", "on"];
     for (let r = 0; r < rounds; r++) {
       // Rotate which goes first, so none always gets the quieter slot.
@@ -331,8 +445,6 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
         runs[kind].push(await measure(servers[kind]));
       }
     }
-    // The round with the median throughput (robust to a noisy neighbour in either direction).
-    const mid = (xs: LoadResult[]) => [...xs].sort((p, q) => p.rps - q.rps)[Math.floor(xs.length / 2)]!;
     const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
     const c = mid(runs.ceiling);
     const s = mid(runs.off);
@@ -392,6 +504,9 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
     const canaryCost = rollout.canary.rps / rollout.single.rps;
     const shadowCost = rollout.shadow.rps / rollout.single.rps;
 
+    // What logging every prediction costs: the batching server, a deployment that logs vs one that does not.
+    const logging = await loggingCost(tdb.db, batching, onBase, { teamId: tdb.teamId, modelId, body, rounds, measure });
+
     // MLflow, in the same run.
     await fsp.writeFile(path.join(workDir, "model.onnx"), model.onnx);
     mlflow = await startMlflow(path.join(workDir, "model.onnx"), workDir).catch((e: unknown) => ({ missing: e instanceof Error ? e.message : String(e) }));
@@ -418,6 +533,8 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       ...rolloutRuns.single,
       ...rolloutRuns.canary,
       ...rolloutRuns.shadow,
+      ...logging.rounds.on,
+      ...logging.rounds.off,
       conveyorRows,
       ...("missing" in anchor ? [] : [anchor.single, anchor.rows]),
     ].reduce((n, x) => n + x.non2xx + x.errors + x.timeouts, 0);
@@ -452,6 +569,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       mlflowRows: { goal: 10, value: mlflowRowsRatio, met: mlflowRowsRatio !== null && mlflowRowsRatio >= 10 },
       canaryThroughput: { goal: 0.9, value: canaryCost, met: canaryCost >= 0.9 },
       shadowThroughput: { goal: 0.8, value: shadowCost, met: shadowCost >= 0.8 },
+      predictionLogThroughput: { goal: 0.9, value: logging.ratio, met: logging.ratio >= 0.9 },
     };
     const json = {
       model: {
@@ -481,6 +599,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       batchingOff: s,
       batchingOn: b,
       rollout,
+      predictionLog: { on: logging.on, off: logging.off, ratio: logging.ratio, answered: logging.answered, written: logging.written, dropped: logging.dropped },
       rows1000: { conveyor: conveyorRows, mlflow: "missing" in anchor ? anchor : anchor.rows },
       mlflow: "missing" in anchor ? anchor : { version: MLFLOW_VERSION, single: anchor.single, maxAbsDiff: anchor.maxAbsDiff },
       cpuUsPerRequest: cpu,
@@ -516,9 +635,13 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
       row("Conveyor, batching on: one live version (the rollout comparison's baseline)", rollout.single, null),
       row("Conveyor, batching on: canary, 90% / 10% over two versions", rollout.canary, null),
       row("Conveyor, batching on: one live version + a shadow of another", rollout.shadow, null),
+      row("Conveyor, batching on: every prediction logged (prediction log on)", logging.on, logging.on.cpuUsPerRequest),
+      row("Conveyor, batching on: the same model, monitoring off (nothing logged)", logging.off, logging.off.cpuUsPerRequest),
       "",
       `Rollouts: a canary over two live versions keeps **${fmt(canaryCost * 100, 0)}%** of one version's throughput (goal ≥ 90%${goals.canaryThroughput.met ? ": met" : ": not met"}); ` +
         `a shadow **${fmt(shadowCost * 100, 0)}%** (goal ≥ 80%${goals.shadowThroughput.met ? ": met" : ": not met"}; the shadow runs every request a second time, off the request path).`,
+      "",
+      loggingLine(logging, os.loadavg()),
       "",
       `Dynamic batching: **${fmt(batchingGain, 2)}×** the throughput of the same server without it, p99 ${fmt(b.p99)} ms (goal ≥ 3× with p99 ≤ 20 ms${goals.batchingGain.met ? ": met" : ": not met"}). ` +
         `Without batching, serving reaches **${fmt(overhead * 100, 0)}%** of the ceiling's throughput (goal ≥ 80%; by CPU time per request ${fmt((cpu.ceiling / cpu.off) * 100, 0)}%)${failures > 0 ? `; ${failures} failed requests` : ""}. ` +
@@ -547,8 +670,49 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
   }
 }
 
+/** Part 5 alone (`npx tsx bench/serving.ts --logging`): the same setup, only the prediction log's cost; prints, writes no results. */
+async function loggingBench(): Promise<{ json: Record<string, unknown>; markdown: string }> {
+  const seconds = int("SERVING_BENCH_DURATION", 8);
+  const connections = int("SERVING_BENCH_CONNECTIONS", 64);
+  const rounds = int("SERVING_BENCH_ROUNDS", 3);
+  const tdb = await startTestDatabase({ embedded: true });
+  const workDir = await fsp.mkdtemp(path.join(os.tmpdir(), "conveyor-bench-logging-"));
+  const store = new ArtifactStore(path.join(workDir, "artifacts"));
+  const accessLog = pino.destination({ dest: path.join(workDir, "serving.log"), sync: true });
+  const logger = createLogger({ destination: batched(accessLog) }).child({ component: "serving" });
+  const server = createServingServer({ db: tdb.db, store, logger });
+  try {
+    const { modelId } = await deployTestModel(tdb.db, store, {
+      teamId: tdb.teamId,
+      deployment: "bench-gbdt",
+      modelName: "bench-gbdt",
+      model: benchTreeModel({ trees: 100, depth: 6 }),
+    });
+    const base = (await server.listen(0)).url;
+    await server.subscribed();
+    const body = JSON.stringify(benchInferBody());
+    const bodyFile = path.join(workDir, "one-row.json");
+    await fsp.writeFile(bodyFile, body);
+    const measure = measurer(bodyFile, connections, Math.min(3, seconds), seconds);
+    const logging = await loggingCost(tdb.db, server, base, { teamId: tdb.teamId, modelId, body, rounds, measure });
+    const load = os.loadavg();
+    return { json: { ...logging, loadAverage: load, connections, seconds }, markdown: loggingLine(logging, load) };
+  } finally {
+    await server.close();
+    accessLog.end();
+    await tdb.stop();
+    await fsp.rm(workDir, { recursive: true, force: true });
+  }
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const r = await servingBench();
-  console.log(r.markdown);
-  console.log(JSON.stringify({ ...r.json, rounds: undefined }, null, 2));
+  if (process.argv.includes("--logging")) {
+    const r = await loggingBench();
+    console.log(r.markdown);
+    console.log(JSON.stringify({ ...r.json, rounds: undefined }, null, 2));
+  } else {
+    const r = await servingBench();
+    console.log(r.markdown);
+    console.log(JSON.stringify({ ...r.json, rounds: undefined }, null, 2));
+  }
 }

@@ -889,6 +889,27 @@ describe("deployments", () => {
     expect(blank.stderr).toContain("reason: say why (it is kept in the audit trail)");
   });
 
+  it("feedback: POST .../feedback with the file's JSON array as the body; recorded and unknown items; a file that is no JSON array is a usage error", async () => {
+    const answer = routes({
+      "POST /api/v1/deployments/flights/feedback": { status: 200, body: { recorded: 2, unknown: [{ index: 2, requestId: "r9", row: 0 }] } },
+    });
+    const items = [
+      { requestId: "r1", value: 3.5 },
+      { requestId: "r1", row: 1, value: 4 },
+      { requestId: "r9", value: 1 },
+    ];
+    const r = await runCli(["deployments", "feedback", "flights", "--file", tmpFile("truth.json", JSON.stringify(items))], answer);
+    expect(r.code).toBe(0);
+    expect(calls(r.requests)).toEqual(["POST /api/v1/deployments/flights/feedback"]);
+    expect(r.requests[0]!.json).toEqual(items);
+    expect(r.stdout).toBe("flights: 2 recorded, 1 naming no logged prediction (not stored):\n  [2] request r9 row 0\n");
+    for (const text of ["{ nope", JSON.stringify({ requestId: "r1", value: 1 })]) {
+      const bad = await runCli(["deployments", "feedback", "flights", "--file", tmpFile("bad.json", text)], answer);
+      expect(bad.code).toBe(EXIT.usage);
+      expect(bad.requests).toEqual([]);
+    }
+  });
+
   it("a 409 (the rollout already ended) and a 422 exit 1 with the API's message; an unknown deployment names the list command; unreachable exits 3", async () => {
     const answer = routes({
       "POST /api/v1/deployments/flights/rollback": {

@@ -11,7 +11,7 @@ import { login } from "./commands/login";
 import { listPipelines, pullPipeline, pushPipeline, validatePipeline } from "./commands/pipelines";
 import { cancelRun, listRuns, runLogs, startRun } from "./commands/runs";
 import { demoteModel, listModels, predictCommand, promoteModel, reproduceModel, showModel, showModelVersion } from "./commands/models";
-import { listDeployments, promoteDeployment, rollbackDeployment, showDeployment } from "./commands/deployments";
+import { listDeployments, promoteDeployment, rollbackDeployment, sendFeedback, showDeployment } from "./commands/deployments";
 import { runMonitoringNow, showMonitoring } from "./commands/monitoring";
 import { decideApproval, listApprovals, showApproval } from "./commands/approvals";
 import { listDatasets, uploadDataset } from "./commands/datasets";
@@ -229,6 +229,11 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
     .requiredOption("--reason <text>", "why (kept in the deployment's history)")
     .addHelpText("after", examples("conveyor deployments rollback flights --reason 'error rate 3% at 10%'"))
     .action(act((ctx, name: string, o: { reason: string }) => rollbackDeployment(ctx, name, o)));
+  leaf(deployments, "feedback", "ground truth for logged predictions: the true label or value of each predicted row")
+    .argument("<name>", "the deployment's name")
+    .requiredOption("--file <path>", "a JSON array of { requestId, row?, label | value, at? } (requestId: the x-request-id of the prediction's answer)")
+    .addHelpText("after", examples("conveyor deployments feedback flights --file truth.json"))
+    .action(act((ctx, name: string, o: { file: string }) => sendFeedback(ctx, name, o)));
 
   // --- approvals -------------------------------------------------------------
   const approvals = program.command("approvals").description("the inbox of gate.approval steps: show, approve, reject");

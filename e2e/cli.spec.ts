@@ -152,10 +152,11 @@ test("push a file, follow its run, promote and predict", async ({ request }, tes
   // Predict: the same answer as POST /api/v1/models/{name}/predict.
   const api = await request.post(`/api/v1/models/${NAME}/predict`, { data: { instances: [ROW] } });
   expect(api.status()).toBe(200);
-  const expected = (await api.json()) as { predictions: { prediction: number }[] };
+  const expected = (await api.json()) as { request_id: string; predictions: { prediction: number }[] };
   const predicted = await conveyor(["predict", NAME, "--row", JSON.stringify(ROW), "--json"]);
   expect(predicted.code, predicted.stderr).toBe(0);
-  expect(JSON.parse(predicted.stdout)).toEqual(expected);
+  // Each answer names its own request (what feedback is keyed by).
+  expect(JSON.parse(predicted.stdout)).toEqual({ ...expected, request_id: expect.any(String) });
   const human = await conveyor(["predict", NAME, "--row", JSON.stringify(ROW)]);
   expect(human.stdout).toBe(`prediction: ${expected.predictions[0]!.prediction}  ${NAME} v1\n`);
 });

@@ -100,6 +100,19 @@ export const ENV_SCHEMA = z.object({
     .min(0)
     .default(1)
     .describe("dynamic batching: longest a request waits for others to join its batch (ms); 0 turns batching off"),
+  PREDICTION_LOG_MAX_ROWS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(100_000)
+    .describe("prediction log: most rows serving keeps waiting to be written; more are dropped and counted in /metrics"),
+  PREDICTION_LOG_FLUSH_MS: z.coerce.number().int().min(10).default(1_000).describe("prediction log: how often serving writes the rows it logged (ms)"),
+  PREDICTION_LOG_BATCH_ROWS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(5_000)
+    .describe("prediction log: serving writes at once when this many rows wait; the most rows one write carries"),
   NEXT_DIST_DIR: z.string().default(".next").describe("build directory of the web app (a second stack in one checkout needs its own)"),
   CONVEYOR_BENCH_PAGES: z.enum(["0", "1"]).default("0").describe("1: serve the benchmark fixture pages under /bench (benchmarks only)"),
   NODE_ENV: z.string().optional().describe("production: `npm start` sets it for its processes (logs default to JSON); development: `npm run dev`"),

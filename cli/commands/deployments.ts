@@ -1,5 +1,5 @@
 /**
- * `conveyor deployments list | show | promote | rollback` (docs/deployments.md):
+ * `conveyor deployments list | show | promote | rollback | feedback` (docs/deployments.md):
  * serving endpoints with their routes ("v3 90% · v4 10%", "v3 100% · v4
  * shadow"), the rollout in progress, live figures per version and the history
  * of route changes. Promote and rollback are audited: `--reason` is required.
@@ -8,7 +8,9 @@ import type { z } from "zod";
 import { endpoints } from "../../contract/api/endpoints";
 import type { ZDeploymentSummary } from "../../contract/api/resources";
 import type { Context } from "../context";
+import { UsageError } from "../errors";
 import { fields, latency, num, percent, relativeTime, table } from "../format";
+import { readTextFile } from "./pipelines";
 
 type Summary = z.output<typeof ZDeploymentSummary>;
 type Route = Summary["routes"][number];
@@ -124,4 +126,22 @@ export async function promoteDeployment(ctx: Context, name: string, opts: { vers
 export async function rollbackDeployment(ctx: Context, name: string, opts: { reason: string }): Promise<void> {
   const r = await ctx.api().call(endpoints.rollbackDeployment, { name, reason: opts.reason });
   ctx.result(r, () => [`${ctx.c.bold(r.name)}: ${r.outcome}`, `routes now: ${routesText(r.routes)}`]);
+}
+
+/** `conveyor deployments feedback <name> --file feedback.json`: the file is the endpoint's body, a JSON array of `{ requestId, row?, label | value, at? }`. */
+export async function sendFeedback(ctx: Context, name: string, opts: { file: string }): Promise<void> {
+  const text = readTextFile(opts.file);
+  let feedback: unknown;
+  try {
+    feedback = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${opts.file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(feedback)) throw new UsageError(`${opts.file} must hold a JSON array of { requestId, row?, label | value, at? }`);
+  const r = await ctx.api().call(endpoints.recordFeedback, { name, feedback: feedback as never });
+  ctx.result(r, () => [
+    `${ctx.c.bold(name)}: ${r.recorded} recorded${r.unknown.length ? `, ${r.unknown.length} naming no logged prediction (not stored):` : ""}`,
+    ...r.unknown.slice(0, 20).map((u) => `  [${u.index}] request ${u.requestId} row ${u.row}`),
+    ...(r.unknown.length > 20 ? [`  … ${r.unknown.length - 20} more (--json lists them all)`] : []),
+  ]);
 }

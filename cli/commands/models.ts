@@ -230,7 +230,8 @@ export async function predictCommand(ctx: Context, name: string, opts: { row?: s
       version: opts.version === undefined ? undefined : Number(opts.version),
       instances: rows.slice(i, i + PREDICT_BATCH),
     });
-    answer = answer ? { ...answer, predictions: [...answer.predictions, ...part.predictions] } : part;
+    // Several requests have several ids: the merged answer names none (feedback names a request's id and row).
+    answer = answer ? { ...answer, request_id: undefined, predictions: [...answer.predictions, ...part.predictions] } : part;
   }
   const result = answer!;
   ctx.result(result, () => {

@@ -11,6 +11,8 @@ import {
   approvalInputs,
   datasetInputs,
   deploymentInputs,
+  feedbackInputs,
+  ZFeedbackRecorded,
   ZApproval,
   ZApprovalDetail,
   ZDeployment,
@@ -546,6 +548,23 @@ export const endpoints = {
     status: 200,
     output: ZDeploymentChanged,
     errors: ["not_found", "invalid", "conflict", "unavailable", "unsupported_media_type"],
+  }),
+  recordFeedback: endpoint({
+    operationId: "recordFeedback",
+    method: "POST",
+    path: `${V1}/deployments/{name}/feedback`,
+    tag: "monitoring",
+    summary: "Ground truth for logged predictions: the true label or value of each predicted row",
+    description:
+      "The body is a JSON array of `{ requestId, row?, label | value, at? }` (at most 10,000): `requestId` is the `x-request-id` of the serving answer " +
+      "(`/v1/predict` also answers it as `request_id`; an OIP `infer` answer's `id` is not it), `row` the row within that request (default 0). " +
+      "Classification deployments take `label` (one of the model's classes), regression deployments `value`. Items naming no logged live prediction " +
+      "are answered in `unknown` and not stored; the last feedback for a row wins. Any invalid item is a 422 naming it, and nothing is stored.",
+    input: feedbackInputs.record,
+    body: { json: "feedback" },
+    status: 200,
+    output: ZFeedbackRecorded,
+    errors: ["bad_request", "not_found", "invalid", "unsupported_media_type"],
   }),
 
   // --- monitoring ----------------------------------------------------------

@@ -292,6 +292,7 @@ export const ZPredictions = z
   .object({
     model_name: z.string(),
     model_version: z.number().int(),
+    request_id: z.string().optional().describe("what feedback on these predictions names (POST /api/v1/deployments/{name}/feedback)"),
     predictions: z.array(z.union([z.object({ prediction: z.number() }), z.object({ label: z.string(), probabilities: z.record(z.string(), z.number()) })])),
   })
   .meta({ id: "Predictions" });
@@ -413,6 +414,47 @@ export const deploymentInputs = {
   }),
   rollback: z.object({ name: ZName, reason: ZReason }),
 };
+
+/** The most feedback items one call takes. */
+export const MAX_FEEDBACK_ITEMS = 10_000;
+
+const ZFeedbackItem = z
+  .object({
+    requestId: z
+      .string()
+      .min(1, "must not be empty")
+      .max(256, "must be at most 256 characters")
+      .describe("the prediction's request id: the `x-request-id` of its serving answer (`/v1/predict` also answers it as `request_id`)"),
+    row: z.number().int().min(0).max(2_147_483_647).default(0).describe("the row within that request (default 0)"),
+    label: z
+      .string()
+      .max(1000, "must be at most 1000 characters")
+      .optional()
+      .describe("classification deployments: the true class, one of the model's classes"),
+    value: z.number().optional().describe("regression deployments: the true value"),
+    at: z.iso.datetime({ offset: true }).optional().describe("when the truth was observed (ISO 8601; default: now)"),
+  })
+  .meta({ id: "FeedbackItem" });
+
+export const feedbackInputs = {
+  record: z.object({
+    name: ZName,
+    feedback: z
+      .array(ZFeedbackItem)
+      .min(1, "send at least one item")
+      .max(MAX_FEEDBACK_ITEMS, `send at most ${MAX_FEEDBACK_ITEMS} items per call`)
+      .describe("the whole JSON body: one item per predicted row"),
+  }),
+};
+
+export const ZFeedbackRecorded = z
+  .object({
+    recorded: z.number().int().describe("items stored (the last one for a request's row wins)"),
+    unknown: z
+      .array(z.object({ index: z.number().int(), requestId: z.string(), row: z.number().int() }))
+      .describe("items naming no logged live prediction of this deployment: not stored"),
+  })
+  .meta({ id: "FeedbackRecorded" });
 
 // ---------------------------------------------------------------------------
 // Approvals

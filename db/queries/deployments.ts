@@ -49,6 +49,8 @@ export interface ServedDeployment {
   modelName: string;
   routes: ServedRoute[];
   config: DeploymentConfig;
+  /** Set when the deployment's predictions are logged (`monitoring.enabled`): the deployment's id, which prediction_log rows carry. */
+  logTo?: string;
 }
 
 /** The stable routes: everything to the version `alias` names. */
@@ -72,7 +74,14 @@ export function describeRoutes(routes: readonly DeploymentRoute[]): string {
  */
 export async function resolveDeployment(db: Db, name: string): Promise<ServedDeployment | null> {
   const [dep] = await db
-    .select({ modelId: deployments.modelId, modelName: models.name, routes: deployments.routes, config: deployments.config })
+    .select({
+      id: deployments.id,
+      modelId: deployments.modelId,
+      modelName: models.name,
+      routes: deployments.routes,
+      config: deployments.config,
+      monitoring: deployments.monitoring,
+    })
     .from(deployments)
     .innerJoin(models, eq(models.id, deployments.modelId))
     .where(and(eq(deployments.name, name), eq(deployments.status, "active")))
@@ -110,7 +119,7 @@ export async function resolveDeployment(db: Db, name: string): Promise<ServedDep
     });
   });
   if (!routes.some((r) => r.mode === "live" && r.weight > 0)) return null;
-  return { name, modelName: dep.modelName, routes, config: dep.config };
+  return { name, modelName: dep.modelName, routes, config: dep.config, ...(dep.monitoring.enabled !== false ? { logTo: dep.id } : {}) };
 }
 
 /**

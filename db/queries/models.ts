@@ -20,9 +20,9 @@ export interface ServedModel {
  * active deployment `name` serves (any version of it, routed or not). Without
  * a version the deployment's routes decide (./deployments resolveDeployment).
  */
-export async function resolveServedVersion(db: Db, name: string, version: number): Promise<ServedModel | null> {
+export async function resolveServedVersion(db: Db, name: string, version: number): Promise<(ServedModel & { logTo?: string }) | null> {
   const [row] = await db
-    .select({ modelName: models.name, mv: modelVersions })
+    .select({ modelName: models.name, mv: modelVersions, deploymentId: deployments.id, monitoring: deployments.monitoring })
     .from(deployments)
     .innerJoin(models, eq(models.id, deployments.modelId))
     .innerJoin(modelVersions, and(eq(modelVersions.modelId, deployments.modelId), eq(modelVersions.version, version)))
@@ -36,6 +36,8 @@ export async function resolveServedVersion(db: Db, name: string, version: number
     artifactUri: row.mv.artifactUri,
     sha256: row.mv.sha256,
     manifest: row.mv.manifest as unknown as ModelManifest,
+    // Predictions of an explicit version are logged too (as the deployment's), unless its monitoring is off.
+    ...(row.monitoring.enabled !== false ? { logTo: row.deploymentId } : {}),
   };
 }
 

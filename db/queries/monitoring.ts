@@ -4,7 +4,7 @@
  * windows, alert rules and monitor events (alerts firing and resolving,
  * retraining runs started or held back by a cooldown).
  */
-import { and, asc, desc, eq, gte, inArray, lt, lte } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, lt, lte, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import {
   alertRules,
@@ -20,6 +20,7 @@ import {
 } from "../schema";
 import { LATENCY_BUCKETS, latencyQuantileMs } from "../../contract/serving";
 import { STATS_WINDOW_MS } from "./deployments";
+import { MODEL_CHANGES_CHANNEL } from "./models";
 import type { ModelManifest } from "../../contract/model";
 
 export type { DeploymentMonitoring };
@@ -43,8 +44,12 @@ export async function getMonitoredDeployment(db: Db, id: string): Promise<Monito
   return d ?? null;
 }
 
+/** Sets a deployment's monitoring; the serving replicas reload it at once (they log predictions only while it is enabled). */
 export async function setMonitoring(db: Db, deploymentId: string, monitoring: DeploymentMonitoring): Promise<void> {
-  await db.update(deployments).set({ monitoring }).where(eq(deployments.id, deploymentId));
+  await db.transaction(async (tx) => {
+    const [d] = await tx.update(deployments).set({ monitoring }).where(eq(deployments.id, deploymentId)).returning({ name: deployments.name });
+    if (d) await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${d.name})`);
+  });
 }
 
 /** Every deployment, for the monitor schedules (created when missing). */

@@ -171,10 +171,5 @@ export async function pipelinesWatching(db: Db, teamId: string, deployment: stri
     .select({ id: pipelines.id, name: pipelines.name, version: pipelineVersions.version, spec: pipelineVersions.spec })
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
-    .where(
-      and(
-        eq(pipelines.teamId, teamId),
-        sql`${pipelineVersions.spec} -> 'triggers' @> ${JSON.stringify([{ type: "drift", deployment }])}::jsonb`,
-      ),
-    );
+    .where(and(eq(pipelines.teamId, teamId), sql`${pipelineVersions.spec} -> 'triggers' @> ${JSON.stringify([{ type: "drift", deployment }])}::jsonb`));
 }

@@ -76,7 +76,7 @@ function seattleRows(): { summer: Row[]; winter: Row[] } {
   const cols = header!.split(",");
   const rows = lines.map((l) => {
     const v = l.split(",");
-    return Object.fromEntries(cols.map((c, i) => [c, c === "date" || c === "weather" ? v[i]! : Number(v[i])])) as Row;
+    return Object.fromEntries(cols.map((c, i) => [c, c === "date" || c === "weather" ? v[i]! : Number(v[i])]));
   });
   const month = (r: Row) => Number(String(r.date).slice(5, 7));
   return { summer: rows.filter((r) => [6, 7, 8].includes(month(r))), winter: rows.filter((r) => [12, 1, 2].includes(month(r))) };
@@ -145,7 +145,7 @@ async function replay(o: ReplayOptions, deployment: string, rows: Row[], target:
     if (!due.length) return;
     pending.splice(0, due.length);
     const items = due.map((p) => (typeof p.truth === "number" ? { requestId: p.requestId, value: p.truth } : { requestId: p.requestId, label: p.truth }));
-    const r = await o.client.call(endpoints.sendFeedback, { name: deployment, items });
+    const r = await o.client.call(endpoints.recordFeedback, { name: deployment, feedback: items });
     if (r.unknown.length) o.log(`  feedback: ${r.unknown.length} request ids were unknown`);
   };
   for (let i = 0; until ? !until() : i < rows.length; i++) {

@@ -20,6 +20,7 @@ import { deleteAlias, setAlias } from "../services/models/aliases";
 import { predict } from "../services/models/predict";
 import { getDeployment, listDeployments, promoteDeployment, rollbackDeployment } from "../services/deployments/deployments";
 import { configureMonitoring, getMonitoring, runMonitoring } from "../services/monitoring/monitoring";
+import { recordFeedback } from "../services/monitoring/feedback";
 import { decideApproval, downloadApprovalModel, getApproval, listApprovals } from "../services/approvals/approvals";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
 import { openApiDocument } from "../openapi";
@@ -75,7 +76,7 @@ export const operations: Operations = {
   getDeployment: (ctx, input) => getDeployment(ctx, input),
   promoteDeployment: (ctx, input) => promoteDeployment(ctx, input),
   rollbackDeployment: (ctx, input) => rollbackDeployment(ctx, input),
-
+  recordFeedback: (ctx, input) => recordFeedback(ctx, input),
   getMonitoring: (ctx, input) => getMonitoring(ctx, input),
   runMonitoring: (ctx, input) => runMonitoring(ctx, input),
   configureMonitoring: (ctx, input) => configureMonitoring(ctx, input),

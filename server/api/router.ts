@@ -75,6 +75,7 @@ export const appRouter = router({
     get: query("getDeployment"),
     promote: mutation("promoteDeployment"),
     rollback: mutation("rollbackDeployment"),
+    feedback: mutation("recordFeedback"),
   }),
   monitoring: router({
     get: query("getMonitoring"),

@@ -145,6 +145,10 @@ describe("the API contract", () => {
     expect((await apiJson("POST", `/api/v1/deployments/${name}/rollback`, 422, { body: { reason: "nothing before v1" } })).error.code).toBe("invalid");
     expect((await apiJson("POST", `/api/v1/deployments/${name}/promote`, 200, { body: { version: 1, reason: "keep v1" } })).routes[0].version).toBe(1);
     expect((await apiJson("GET", "/api/v1/deployments/nope-nope", 404)).error.code).toBe("not_found");
+    const feedback = await apiJson("POST", `/api/v1/deployments/${name}/feedback`, 200, { body: [{ requestId: "never-predicted", value: 21.5 }] });
+    expect(feedback).toEqual({ recorded: 0, unknown: [{ index: 0, requestId: "never-predicted", row: 0 }] });
+    const wrongKind = await apiJson("POST", `/api/v1/deployments/${name}/feedback`, 422, { body: [{ requestId: "x", label: "high" }] });
+    expect(wrongKind.error.details[0].field).toBe("feedback[0].label");
 
     // Approvals: none waits in this pipeline; another team's or a missing one is a 404.
     expect(Array.isArray(await apiJson("GET", "/api/v1/approvals?status=pending", 200))).toBe(true);

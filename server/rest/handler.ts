@@ -146,7 +146,7 @@ export async function parseRequest<E extends Endpoint>(e: E, req: Request): Prom
   const parsed = e.input.safeParse(raw);
   if (!parsed.success) {
     const details = zodProblems(parsed.error);
-    const inBody = details.some((d) => d.field !== null && places.body.includes(d.field.split(".")[0]!));
+    const inBody = details.some((d) => d.field !== null && places.body.includes(d.field.split(/[.[]/)[0]!));
     throw new ServiceError(inBody ? "invalid" : "bad_request", details.map((d) => `${d.field ?? "request"}: ${d.message}`).join("; "), details);
   }
   return parsed.data as z.output<E["input"]>;

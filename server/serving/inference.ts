@@ -10,9 +10,10 @@ import type http from "node:http";
 import type { Logger } from "../../infra/log";
 import { RequestError } from "./errors";
 import { BinaryInputs, binaryInferResponse, HEADER_LENGTH, splitInferBody } from "./binary";
-import { readRequestBody, type Reply } from "./http-io";
+import { readRequestBody, REQUEST_ID, type Reply, type TaggedResponse } from "./http-io";
 import type { LoadedDeployment, LoadedModel, LoadedRoute, ModelRegistry } from "./model-registry";
-import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote } from "./protocol";
+import type { PredictionLog } from "./prediction-log";
+import { inferResponse, parseInferRequest, parseJsonBody, parsePredictRequest, predictions, quote, type InputFeed, type OutputTensor } from "./protocol";
 import type { RequestLabel } from "./request-handler";
 import type { Route } from "./routes";
 import { pickRoute, stickyKeyOf } from "./routing";
@@ -45,14 +46,43 @@ export function modelRouteHandler({
   maxBodyBytes,
   reply,
   stats,
+  predictionLog,
   log,
 }: {
   registry: ModelRegistry;
   maxBodyBytes: number;
   reply: Reply;
   stats: RouteStats;
+  /** Where answered rows are logged (deployments whose monitoring is on); none: nothing is logged. */
+  predictionLog?: PredictionLog;
   log: Logger;
 }): ModelRouteHandler {
+  /** Queues an answer's rows for the prediction log (references only: the rows are built when flushed). */
+  function logAnswer(
+    d: LoadedDeployment,
+    m: LoadedModel,
+    mode: "live" | "shadow",
+    requestId: string,
+    input: { rows: number; feeds: InputFeed[] },
+    results: Record<string, OutputTensor>,
+    ms: number,
+  ): void {
+    if (!predictionLog || !d.logTo) return;
+    predictionLog.record({
+      deploymentId: d.logTo,
+      deployment: d.name,
+      requestId,
+      version: m.version,
+      mode,
+      rows: input.rows,
+      feeds: input.feeds,
+      results,
+      classes: m.schema.classes,
+      latencyMs: Math.round(ms * 1000) / 1000,
+      at: Date.now(),
+    });
+  }
+
   async function deployment(name: string, version?: number): Promise<LoadedDeployment> {
     const d = registry.peek(name, version) ?? (await registry.get(name, version));
     if (!d) throw notFound(name, version);
@@ -122,32 +152,50 @@ export function modelRouteHandler({
         label.version = chosen.served.version;
         if (version === undefined) label.routed = true;
         const m = modelOf(chosen);
+        // What feedback is keyed by (request-handler.ts: the client's x-request-id or a new one, echoed in the answer).
+        const requestId = (res as TaggedResponse)[REQUEST_ID] ?? crypto.randomUUID();
+        // Shadows' answers are logged under the same request id and rows (built only when there are shadows).
+        const shadowLog = () =>
+          predictionLog && d.logTo
+            ? (s: LoadedModel, input: { rows: number; feeds: InputFeed[] }, results: Record<string, OutputTensor>, ms: number) =>
+                logAnswer(d, s, "shadow", requestId, input, results, ms)
+            : undefined;
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema, binary);
           const names = parsed.outputs ?? m.schema.outputs;
           // Batched with concurrent requests for the same version (batcher.ts), as the deployment's config says.
+          const t0 = performance.now();
           const results = await registry.run(m, parsed.rows, parsed.feeds, names, d.config.batching);
+          const ms = performance.now() - t0;
           const id = parsed.id ?? crypto.randomUUID();
           reply(
             res,
             200,
             parsed.binaryOutputs ? binaryInferResponse(m, id, names, results, m.schema, parsed.binaryOutputs) : inferResponse(m, id, names, results, m.schema),
           );
+          logAnswer(d, m, "live", requestId, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             // A shadow with other inputs parses the request again, binary data from its start.
             const reparse = (s: LoadedModel) => parseInferRequest(json, s.schema, binary && new BinaryInputs(binary.bytes));
-            setImmediate(() => void runShadows(d, m, parsed, results, reparse, { registry, stats, log }));
+            setImmediate(() => void runShadows(d, m, parsed, results, reparse, { registry, stats, log, logAnswer: shadowLog() }));
           }
         } else {
           const parsed = parsePredictRequest(json, m.schema);
+          const t0 = performance.now();
           const results = await registry.run(m, parsed.rows, parsed.feeds, m.schema.outputs, d.config.batching);
+          const ms = performance.now() - t0;
           reply(res, 200, {
             model_name: name,
             model_version: m.version,
+            // Feedback on these predictions names this id (POST /api/v1/deployments/{name}/feedback).
+            request_id: requestId,
             predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
           });
+          logAnswer(d, m, "live", requestId, parsed, results, ms);
           if (label.routed && d.shadows.length) {
-            setImmediate(() => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log }));
+            setImmediate(
+              () => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log, logAnswer: shadowLog() }),
+            );
           }
         }
         return;

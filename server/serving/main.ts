@@ -19,6 +19,7 @@ const serving = createServingServer({
   db,
   store,
   batching: { maxBatchSize: config.SERVING_BATCH_MAX_SIZE, maxDelayMs: config.SERVING_BATCH_MAX_DELAY_MS },
+  predictionLog: { maxRows: config.PREDICTION_LOG_MAX_ROWS, flushMs: config.PREDICTION_LOG_FLUSH_MS, batchRows: config.PREDICTION_LOG_BATCH_ROWS },
 });
 
 let stopping = false;

@@ -7,6 +7,9 @@
  *   conveyor_serving_models_loaded
  *   conveyor_serving_batch_requests     (histogram: requests served by one session run)
  *   conveyor_serving_batch_rows_total   (rows run through sessions)
+ *   conveyor_prediction_log_written_total{deployment}  (rows written to the prediction log)
+ *   conveyor_prediction_log_dropped_total{deployment}  (rows not logged: the queue was full)
+ *   conveyor_prediction_log_queue_rows  (rows waiting to be written)
  *
  * plus the process metrics (`process_*`, `nodejs_*`). `model` (the
  * deployment) is set only for requests that reached a known model, so random
@@ -28,8 +31,10 @@ export class ServingMetrics {
   private readonly duration: Histogram<Exclude<RequestLabels, "code">>;
   private readonly batchRequests: Histogram;
   private readonly batchRows: Counter;
+  private readonly logWritten: Counter<"deployment">;
+  private readonly logDropped: Counter<"deployment">;
 
-  constructor(opts: { loadedSessions?: () => number } = {}) {
+  constructor(opts: { loadedSessions?: () => number; predictionLogDepth?: () => number } = {}) {
     const registers = [this.registry];
     this.requests = new Counter({
       name: "conveyor_serving_requests_total",
@@ -60,6 +65,37 @@ export class ServingMetrics {
       registers,
     });
     this.batchRows = new Counter({ name: "conveyor_serving_batch_rows_total", help: "Rows run through model sessions.", registers });
+    this.logWritten = new Counter({
+      name: "conveyor_prediction_log_written_total",
+      help: "Predicted rows written to the prediction log, by deployment.",
+      labelNames: ["deployment"],
+      registers,
+    });
+    this.logDropped = new Counter({
+      name: "conveyor_prediction_log_dropped_total",
+      help: "Predicted rows not logged because the prediction log's queue was full (the store slow or unreachable), by deployment.",
+      labelNames: ["deployment"],
+      registers,
+    });
+    const depth = opts.predictionLogDepth;
+    new Gauge({
+      name: "conveyor_prediction_log_queue_rows",
+      help: "Predicted rows waiting to be written to the prediction log.",
+      registers,
+      collect() {
+        this.set(depth ? depth() : 0);
+      },
+    });
+  }
+
+  /** Rows of a deployment written to the prediction log. */
+  predictionsLogged(deployment: string, rows: number): void {
+    this.logWritten.inc({ deployment }, rows);
+  }
+
+  /** Rows of a deployment the prediction log dropped. */
+  predictionsDropped(deployment: string, rows: number): void {
+    this.logDropped.inc({ deployment }, rows);
   }
 
   /** Records one finished request; `version` is the model version that answered, if one did. */

@@ -60,6 +60,8 @@ export interface LoadedDeployment {
   name: string;
   modelName: string;
   config: DeploymentConfig;
+  /** The deployment's id when its predictions are logged (prediction-log.ts). */
+  logTo?: string;
   live: LoadedRoute[];
   /** Running sums of the live weights (the last is their total). */
   cumulative: number[];
@@ -206,6 +208,7 @@ export class ModelRegistry {
         name,
         modelName: dep.modelName,
         config: dep.config,
+        ...(dep.logTo ? { logTo: dep.logTo } : {}),
         live,
         cumulative,
         shadows: routes.filter((x) => x.mode === "shadow"),

@@ -13,7 +13,8 @@
  *
  * Friendly `POST /v1/predict/{name}[/versions/{v}]`
  *   request:  { instances: [{ column: value, ... }, ...] }   (every model column, no others)
- *   response: { model_name, model_version: 3, predictions: [...] }, one object per instance whose
+ *   response: { model_name, model_version: 3, request_id, predictions: [...] } (request_id: the x-request-id,
+ *             what feedback names), one object per instance whose
  *             keys are the model's outputs, a width-1 output as a scalar:
  *               regression      → { "prediction": 12.3 }
  *               classification  → { "label": "yes", "probabilities": { "yes": 0.88, "no": 0.12 } }

@@ -105,7 +105,7 @@ describe("serving with PostgreSQL", () => {
     const r = await call("POST", `${base}/v2/models/${deployment}/infer`, infer(1.5, "a"));
     expect(r.json).toMatchObject({ model_name: deployment, model_version: "1", outputs: [{ name: "prediction", data: [linearTestExpected(1.5, "a")] }] });
     const p = await call("POST", `${base}/v1/predict/${deployment}`, { instances: [{ x: 4, s: "b" }] });
-    expect(p.json).toEqual({ model_name: deployment, model_version: 1, predictions: [{ prediction: 8 }] });
+    expect(p.json).toEqual({ model_name: deployment, model_version: 1, request_id: expect.any(String), predictions: [{ prediction: 8 }] });
     expect((await call("GET", `${base}/v2/models/${deployment}/ready`)).json).toMatchObject({ ready: true });
   });
 

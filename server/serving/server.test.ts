@@ -344,8 +344,17 @@ describe("inference", () => {
     expect(json).toEqual({
       model_name: "lin",
       model_version: 1,
+      request_id: expect.any(String),
       predictions: [{ prediction: linearTestExpected(1, "a") }, { prediction: linearTestExpected(0.5, "z") }],
     });
+    // The answer names its request id (what feedback is keyed by): the x-request-id, the client's when it sent one.
+    const mine = await fetch(`${base}/v1/predict/lin`, {
+      method: "POST",
+      headers: { "x-request-id": "order-7" },
+      body: JSON.stringify({ instances: [{ x: 1, s: "a" }] }),
+    });
+    expect(mine.headers.get("x-request-id")).toBe("order-7");
+    expect(((await mine.json()) as { request_id: string }).request_id).toBe("order-7");
   });
 
   it("v1 predict: { label, probabilities: {class: p} } for classification", async () => {

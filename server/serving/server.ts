@@ -20,7 +20,8 @@
  * The parts, each in its own module: routing and the server's own endpoints
  * (request-handler.ts, routes.ts), inference (inference.ts, protocol.ts,
  * model-registry.ts), hot reload on registry changes (reload.ts), start and
- * stop (lifecycle.ts), the outside world (source.ts), metrics (metrics.ts).
+ * stop (lifecycle.ts), the outside world (source.ts), metrics (metrics.ts), the
+ * prediction log (prediction-log.ts).
  */
 import http from "node:http";
 import type { Db } from "../../db/client";
@@ -33,6 +34,7 @@ import { modelRouteHandler } from "./inference";
 import { bind, drain, preloadDeployments, type ServerState } from "./lifecycle";
 import { ServingMetrics } from "./metrics";
 import { ModelRegistry } from "./model-registry";
+import { PredictionLog, type PredictionLogConfig } from "./prediction-log";
 import { modelReload } from "./reload";
 import { requestHandler } from "./request-handler";
 import { databaseSource, type ServingSource } from "./source";
@@ -55,6 +57,8 @@ export type ServingOptions = ({ db: Db; store: ArtifactStore; source?: undefined
   batching?: BatchingConfig;
   /** How often the live figures per version are written to the store (ms, default 2000). */
   statsIntervalMs?: number;
+  /** The prediction log's queue bound and flushing (prediction-log.ts); main.ts passes PREDICTION_LOG_*. */
+  predictionLog?: Partial<PredictionLogConfig>;
 };
 
 export interface ServingServer {
@@ -63,6 +67,8 @@ export interface ServingServer {
   readonly metrics: ServingMetrics;
   /** Live figures per served version (flushed to the store). */
   readonly stats: RouteStats;
+  /** Every answered row, queued for the store (prediction-log.ts). */
+  readonly predictionLog: PredictionLog;
   /** Binds (default 127.0.0.1:0), subscribes to model changes, warms deployments. */
   listen(port?: number, host?: string): Promise<{ url: string; port: number; host: string }>;
   /** Stops accepting, lets in-flight requests finish, unlistens, releases sessions. Idempotent. */
@@ -74,7 +80,11 @@ export interface ServingServer {
 export function createServingServer(opts: ServingOptions): ServingServer {
   const source = opts.source ?? databaseSource(opts.db, opts.store);
   const log = opts.logger ?? logger("serving");
-  const metrics = new ServingMetrics({ loadedSessions: () => registry.loadedSessions() });
+  const metrics = new ServingMetrics({ loadedSessions: () => registry.loadedSessions(), predictionLogDepth: () => predictionLog.depth() });
+  const predictionLog = new PredictionLog(source.writePredictionLog ? (chunks) => source.writePredictionLog!(chunks) : undefined, opts.predictionLog, {
+    log,
+    hooks: { written: (d, n) => metrics.predictionsLogged(d, n), dropped: (d, n) => metrics.predictionsDropped(d, n) },
+  });
   const registry = new ModelRegistry(source, {
     log,
     releaseGraceMs: opts.releaseGraceMs,
@@ -92,7 +102,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
   });
   const state: ServerState = { closing: false };
   const reply = replier(state);
-  const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply, stats, log });
+  const modelRoute = modelRouteHandler({ registry, maxBodyBytes: opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, reply, stats, predictionLog, log });
   // A server span per request only when this process traces (none of the work otherwise).
   const spans = tracing() ? tracer("conveyor-serving") : undefined;
   const server = http.createServer(requestHandler({ source, metrics, reload, modelRoute, reply, state, log, tracer: spans, stats }));
@@ -104,6 +114,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
     registry,
     metrics,
     stats,
+    predictionLog,
     subscribed: () => reload.subscribed(),
     async listen(port = 0, host = "127.0.0.1") {
       const address = await bind(server, port, host);
@@ -112,6 +123,7 @@ export function createServingServer(opts: ServingOptions): ServingServer {
       await Promise.race([reload.start(), new Promise((r) => setTimeout(r, 5_000).unref())]);
       if (opts.preload !== false) await preloadDeployments(source, registry, log);
       stats.start();
+      predictionLog.start();
       return address;
     },
     close() {
@@ -119,7 +131,9 @@ export function createServingServer(opts: ServingOptions): ServingServer {
         state.closing = true;
         reload.stop();
         await drain(server);
-        await stats.close();
+        // Shadows of the last requests run after their answers: let them finish (and be logged) first.
+        await new Promise((r) => setImmediate(r));
+        await Promise.all([stats.close(), predictionLog.close()]);
         await reload.unlisten();
         await registry.close();
       })();

@@ -50,7 +50,13 @@ export async function runShadows(
   parsed: ParsedRequest,
   liveResults: Record<string, OutputTensor>,
   reparse: (model: LoadedModel) => { rows: number; feeds: InputFeed[] },
-  deps: { registry: ModelRegistry; stats: RouteStats; log: Logger },
+  deps: {
+    registry: ModelRegistry;
+    stats: RouteStats;
+    log: Logger;
+    /** Logs a shadow's answer (prediction-log.ts), when the deployment's predictions are logged. */
+    logAnswer?: (model: LoadedModel, input: { rows: number; feeds: InputFeed[] }, results: Record<string, OutputTensor>, ms: number) => void;
+  },
 ): Promise<void> {
   for (const route of dep.shadows) {
     const start = performance.now();
@@ -60,8 +66,11 @@ export async function runShadows(
       const m = route.model;
       const input = sameInputs(m, live) ? parsed : reparse(m);
       const outputs = m.schema.outputs;
+      const t0 = performance.now();
       const results = await deps.registry.run(m, input.rows, input.feeds, outputs, dep.config.batching);
+      const ms = performance.now() - t0;
       deps.stats.observe(dep.name, version, "shadow", false, (performance.now() - start) / 1000);
+      deps.logAnswer?.(m, input, results, ms);
       const agreed = agreement(liveResults, results, input.rows);
       if (agreed !== null) deps.stats.compare(dep.name, version, input.rows, agreed);
     } catch (e) {

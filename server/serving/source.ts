@@ -11,6 +11,7 @@ import {
   type ServingStatsRow,
 } from "../../db/queries/deployments";
 import { listenModelChanges, pingDatabase } from "../../db/queries/serving";
+import { copyPredictionLog } from "../../db/queries/prediction-log";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { ModelSource } from "./model-registry";
 
@@ -29,12 +30,15 @@ export interface ServingSource extends ModelSource {
   recordStats?(rows: ServingStatsRow[]): Promise<void>;
   /** Deletes live figures past their retention (every replica calls it now and then; it is idempotent). */
   pruneStats?(): Promise<number>;
+  /** Writes prediction-log rows as COPY text (prediction-log.ts); all or nothing. */
+  writePredictionLog?(chunks: Iterable<string>): Promise<void>;
 }
 
 /** A deployment of one live route: an explicit version called directly. */
-export function singleRoute(served: ServedModel | null): ServedDeployment | null {
-  if (!served) return null;
-  return { name: served.name, modelName: served.modelName, routes: [{ served, weight: 100, mode: "live" }], config: {} };
+export function singleRoute(found: (ServedModel & { logTo?: string }) | null): ServedDeployment | null {
+  if (!found) return null;
+  const { logTo, ...served } = found;
+  return { name: served.name, modelName: served.modelName, routes: [{ served, weight: 100, mode: "live" }], config: {}, ...(logTo ? { logTo } : {}) };
 }
 
 /** The production source: PostgreSQL (registry + LISTEN) and the artifact store. */
@@ -47,5 +51,6 @@ export function databaseSource(db: Db, store: ArtifactStore, replica = `${os.hos
     subscribe: (onChange, onReset) => listenModelChanges(db, onChange, onReset),
     recordStats: (rows) => recordServingStats(db, replica, rows),
     pruneStats: () => pruneServingStats(db),
+    writePredictionLog: (chunks) => copyPredictionLog(db, chunks),
   };
 }

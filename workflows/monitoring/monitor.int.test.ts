@@ -59,7 +59,7 @@ beforeAll(async () => {
     async (conn) => (await conn.runAndReadAll(`SELECT rm, lstat, ptratio FROM (${sampleSql("boston-housing")})`)).getRowObjectsJS() as never,
   );
   const v = await getModelVersion(h.db, h.ctx.teamId, model, 1);
-  const p = await readProfile(h.store, v!.version.manifest as never);
+  const p = await readProfile(h.store, v!.version.manifest);
   expect(p?.features.map((f) => f.name)).toEqual(FEATURES);
   profile = { rm: p!.features[0] as NumericProfile };
 });
@@ -108,9 +108,9 @@ describe("monitor", () => {
     // Window A: the training data itself, with ground truth exactly 1 above each prediction.
     const calm = rows.slice(0, 120);
     const a = await window(calm);
-    const feedback = await client.call(endpoints.sendFeedback, {
+    const feedback = await client.call(endpoints.recordFeedback, {
       name: model,
-      items: a.sent.map((s) => ({ requestId: s.requestId, value: s.prediction + 1 })),
+      feedback: a.sent.map((s) => ({ requestId: s.requestId, value: s.prediction + 1 })),
     });
     expect(feedback).toMatchObject({ recorded: 120, unknown: [] });
     const ra = await run(a);

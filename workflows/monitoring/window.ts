@@ -45,7 +45,8 @@ export function versionCounts(rows: readonly { version: number }[]): { version: 
 }
 
 const toNumber = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : Number.NaN);
-const toText = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "string" ? v : String(v));
+const toText = (v: unknown): string | null =>
+  v === null || v === undefined ? null : typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 
 /** A column's drift, or null when the window has no value of it (all missing: counted as data quality, not drift). */
 function columnDrift(profile: ReferenceProfile["features"][number], values: unknown[]): ColumnDrift | null {

@@ -84,14 +84,14 @@ export function createMonitorActivities(deps: { db: Db; store: ArtifactStore; ta
     },
 
     /** Deletes logged predictions, feedback and windows older than each deployment's retention. */
-    async pruneMonitoring(input: { now: string }): Promise<{ predictions: number; windows: number }> {
+    async pruneMonitoring(input: { now: string }): Promise<{ predictions: number; feedback: number; windows: number }> {
       const now = new Date(input.now);
-      const predictions = await pruneLoggedPredictions(deps.db, now);
+      const { predictions, feedback } = await pruneLoggedPredictions(deps.db, now);
       let windows = 0;
       for (const d of await listMonitoredDeployments(deps.db)) {
         windows += await pruneMonitorWindows(deps.db, d.id, new Date(now.getTime() - d.monitoring.retentionDays * 86_400_000));
       }
-      return { predictions, windows };
+      return { predictions, feedback, windows };
     },
   };
 }

@@ -7,6 +7,8 @@ import { getModel, getModelVersion } from "./get-model";
 export interface ServerPredictions {
   model_name: string;
   model_version: number;
+  /** What feedback on these predictions names (POST /api/v1/deployments/{name}/feedback). */
+  request_id?: string;
   predictions: Array<{ prediction: number } | { label: string; probabilities: Record<string, number> }>;
 }
 

@@ -66,10 +66,17 @@ export default defineActivity<Config>(definition, async (ctx) => {
       if (!out.write(JSON.stringify(o) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
     }
     await new Promise<void>((res, rej) => out.end((e?: Error | null) => (e ? rej(e) : res())));
-    const columns = [...m.inputs.map((i) => [i.name, i.datatype === "FP32" ? "DOUBLE" : "VARCHAR"] as const), [target, m.task === "regression" ? "DOUBLE" : "VARCHAR"] as const];
+    const columns = [
+      ...m.inputs.map((i) => [i.name, i.datatype === "FP32" ? "DOUBLE" : "VARCHAR"] as const),
+      [target, m.task === "regression" ? "DOUBLE" : "VARCHAR"] as const,
+    ];
     const spec = `{${columns.map(([n, t]) => `${lit(n)}: ${lit(t)}`).join(", ")}}`;
     const dataset = await withDuckDb((conn) =>
-      writeDataset(conn, store, `SELECT ${columns.map(([n]) => ident(n)).join(", ")} FROM read_json(${lit(file)}, format = 'newline_delimited', columns = ${spec})`),
+      writeDataset(
+        conn,
+        store,
+        `SELECT ${columns.map(([n]) => ident(n)).join(", ")} FROM read_json(${lit(file)}, format = 'newline_delimited', columns = ${spec})`,
+      ),
     );
     ctx.log(`${dataset.rows} rows, columns: ${dataset.schema.map((s) => `${s.name} ${s.type}`).join(", ")}`);
     return { dataset };

@@ -24,7 +24,9 @@ export default defineNode({
       deployment: z.string({ error: "deployment is required" }).min(1, "deployment is required").describe("The deployment whose logged predictions to read"),
       from: ZWhen("from")
         .default("")
-        .describe('Predictions logged at or after: an ISO date-time ("${params.drift_window_start}" in a drift-triggered run), a duration back from now ("30d"), or empty for all that are kept'),
+        .describe(
+          'Predictions logged at or after: an ISO date-time ("${params.drift_window_start}" in a drift-triggered run), a duration back from now ("30d"), or empty for all that are kept',
+        ),
       to: ZWhen("to").default("").describe("Predictions logged before (empty: now)"),
       labelledOnly: z.boolean().default(true).describe("Only rows whose ground truth arrived (the target column is then never missing)"),
       minRows: z.number().int().min(1).default(50).describe("Fail when fewer rows are found"),
