@@ -50,8 +50,8 @@ export interface MonitoringFixture {
   /** The feature whose drift rises window by window. */
   drifted: string;
   categorical: string;
-  /** The run the drift alert started. */
-  retrainRunId: string;
+  /** The run the drift alert started (null with no windows: nothing fired). */
+  retrainRunId: string | null;
   windowStarts: Date[];
   /** Indexes of the windows without traffic. */
   gap: number[];
@@ -336,6 +336,18 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
     await saveMonitorWindow(db, { deploymentId: dep.id, windowStart: start, windowEnd, rows, figures: figures });
   }
 
+  if (n === 0)
+    return {
+      deployment,
+      modelName,
+      version,
+      features: [...numeric.map((x) => x.name), categorical],
+      drifted,
+      categorical,
+      retrainRunId: null,
+      windowStarts,
+      gap,
+    };
   const rules = await replaceAlertRules(db, dep.id, [
     { metric: "psi", feature: null, op: ">", value: 0.2, forWindows: 2 },
     { metric: "error_rate", feature: null, op: ">", value: 0.05, forWindows: 1 },

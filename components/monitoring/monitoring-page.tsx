@@ -18,7 +18,7 @@ import { formatDateTime, formatNumber, formatPercent, formatRelative } from "../
 import { Card, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
 import { Tag } from "../ui/status-badge";
 import { DRIFT_STATISTICS, type DriftStatistic } from "../../contract/monitoring";
-import type { ChartClick } from "./echart";
+import type { ChartClick, ChartSize } from "./echart";
 import {
   BAND_COLOURS,
   DRIFT_BANDS,
@@ -232,7 +232,7 @@ function MonitoringBody({ m }: { m: Monitoring }) {
 
   const noTraffic = useMemo(() => noTrafficRanges(windows), [windows]);
   const heatOption = useMemo(
-    () => heatmapOption(heat, metric, chosenIndex !== null && featureIndex >= 0 ? { x: chosenIndex, y: featureIndex } : null),
+    () => (size: ChartSize) => heatmapOption(heat, metric, chosenIndex !== null && featureIndex >= 0 ? { x: chosenIndex, y: featureIndex } : null, size),
     [heat, metric, chosenIndex, featureIndex],
   );
   const onCell = useCallback(
@@ -417,8 +417,9 @@ function Traffic({ windows, noTraffic }: { windows: WindowView[]; noTraffic: [nu
   );
 }
 
+/** "7 Dec 18:00–19:00". */
 function windowName(w: WindowView | undefined) {
-  return w ? `${formatDateTime(w.start)} – ${new Date(w.end).toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" })}` : "—";
+  return w ? `${windowLabel(new Date(w.start).getTime(), true)}–${windowLabel(new Date(w.end).getTime(), false)}` : "—";
 }
 
 function FeatureCard({

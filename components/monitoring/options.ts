@@ -54,7 +54,7 @@ function timeChart(opts: {
       splitLine: i === 0 ? SPLIT : { show: false },
       min: 0,
       // A reference line stays in view even above every value.
-      max: i === 0 && opts.markLine ? (e: { max: number }) => Math.max(e.max, opts.markLine!.value * 1.1) : undefined,
+      max: i === 0 && opts.markLine ? (e: { max: number }) => (opts.markLine!.value * 1.1 > e.max ? opts.markLine!.value * 1.1 : null) : undefined,
     })),
     series: opts.series.map((s, i) => ({
       type: "line",
@@ -125,27 +125,77 @@ export function predictionDriftOption(metric: DriftStatistic, points: Points, no
   });
 }
 
+/** Steps of the continuous (Wasserstein) scale: each a layer of its own colour. */
+const STEPS = 8;
+function mix(a: string, b: string, t: number): string {
+  const p = (c: string, i: number) => parseInt(c.slice(1 + 2 * i, 3 + 2 * i), 16);
+  return `rgb(${[0, 1, 2].map((i) => Math.round(p(a, i) + (p(b, i) - p(a, i)) * t)).join(",")})`;
+}
+export function scaleColour(t: number): string {
+  return t < 0.5 ? mix("#dcfce7", "#f59e0b", t * 2) : mix("#f59e0b", "#dc2626", (t - 0.5) * 2);
+}
+
+export const HEATMAP_GRID = { top: 6, bottom: 26, right: 12 };
+
 /**
  * Features × windows, coloured by the statistic: PSI, JS and KS in three
  * bands (stable / moderate / drifted), Wasserstein (in the feature's own
- * units) on a continuous scale; windows without traffic grey, cells without a
- * value near-white. `selected` outlines the chosen cell.
+ * units) on a stepped continuous scale; windows without traffic grey, cells
+ * without a value near-white; `selected` outlined.
+ *
+ * Drawn as one large-mode scatter layer of rectangles per colour (a few
+ * canvas fills for 36,000 cells, no element per cell, no hover repaint),
+ * sized to the cells from the chart's pixel size.
  */
-export function heatmapOption(h: Heatmap, metric: DriftStatistic, selected: { x: number; y: number } | null) {
+export function heatmapOption(h: Heatmap, metric: DriftStatistic, selected: { x: number; y: number } | null, size: { width: number; height: number }) {
   const withDate = h.times.length > 1 && new Date(h.times[0]!).toDateString() !== new Date(h.times[h.times.length - 1]!).toDateString();
   const labels = h.times.map((t) => windowLabel(t, withDate));
   const b = metric === "wasserstein" ? null : DRIFT_BANDS[metric];
   const longest = h.features.reduce((m, f) => Math.max(m, f.length), 0);
+  const left = Math.min(150, 14 + longest * 6.2);
+  const cellW = Math.max(1, (size.width - left - HEATMAP_GRID.right) / Math.max(1, h.times.length));
+  const cellH = Math.max(1, (size.height - HEATMAP_GRID.top - HEATMAP_GRID.bottom) / Math.max(1, h.features.length));
+  // A hairline between cells while they are wide enough to spare it.
+  const symbolSize = [cellW > 6 ? cellW - 1 : cellW + 0.3, cellH > 6 ? cellH - 1 : cellH + 0.3];
+
+  const layers: { name: string; colour: string; data: [number, number, number][] }[] = b
+    ? [
+        { name: "stable", colour: BAND_COLOURS.stable, data: [] },
+        { name: "moderate", colour: BAND_COLOURS.moderate, data: [] },
+        { name: "drifted", colour: BAND_COLOURS.significant, data: [] },
+      ]
+    : Array.from({ length: STEPS }, (_, i) => ({ name: `step ${i + 1}`, colour: scaleColour(i / (STEPS - 1)), data: [] }));
+  for (const c of h.cells) {
+    const v = c[2];
+    const i = b ? (v >= b.significant ? 2 : v >= b.moderate ? 1 : 0) : Math.min(STEPS - 1, Math.floor((v / (h.max || 1)) * STEPS));
+    layers[i]!.data.push(c);
+  }
+  const layer = (name: string, colour: string, data: [number, number, number][]) => ({
+    type: "scatter",
+    name,
+    data,
+    symbol: "rect",
+    symbolSize,
+    large: true,
+    largeThreshold: 500,
+    progressive: 0,
+    itemStyle: { color: colour, opacity: 1 },
+    emphasis: { disabled: true },
+    animation: false,
+  });
   return {
     animation: false,
-    grid: { left: Math.min(150, 14 + longest * 6.2), right: 12, top: 6, bottom: 26 },
+    grid: { left, ...HEATMAP_GRID },
     tooltip: {
       ...TOOLTIP,
       trigger: "item",
-      formatter: (p: { seriesIndex: number; value: [number, number, number] }) => {
+      showDelay: 0,
+      transitionDuration: 0,
+      formatter: (p: { value: [number, number, number] }) => {
         const [x, y, v] = p.value;
         const head = `<b>${escapeHtml(h.features[y] ?? "")}</b><br/>${labels[x]}`;
-        if (p.seriesIndex === 1) return `${head}<br/>${v === NO_TRAFFIC ? "No traffic in this window" : "No value of this feature in this window"}`;
+        if (v === NO_TRAFFIC) return `${head}<br/>No traffic in this window`;
+        if (v === NO_VALUE) return `${head}<br/>No value of this feature in this window`;
         return `${head}<br/>${metric} ${shortNumber(v)}`;
       },
     },
@@ -155,7 +205,7 @@ export function heatmapOption(h: Heatmap, metric: DriftStatistic, selected: { x:
       axisLabel: { ...AXIS, hideOverlap: true },
       axisTick: { show: false },
       axisLine: { show: false },
-      splitArea: { show: false },
+      splitLine: { show: false },
     },
     yAxis: {
       type: "category",
@@ -164,64 +214,30 @@ export function heatmapOption(h: Heatmap, metric: DriftStatistic, selected: { x:
       axisLabel: { ...AXIS, width: 140, overflow: "truncate" },
       axisTick: { show: false },
       axisLine: { show: false },
+      splitLine: { show: false },
     },
-    visualMap: [
-      b
-        ? {
-            type: "piecewise",
-            show: false,
-            seriesIndex: 0,
-            dimension: 2,
-            pieces: [
-              { lt: b.moderate, color: BAND_COLOURS.stable },
-              { gte: b.moderate, lt: b.significant, color: BAND_COLOURS.moderate },
-              { gte: b.significant, color: BAND_COLOURS.significant },
-            ],
-          }
-        : {
-            type: "continuous",
-            show: false,
-            seriesIndex: 0,
-            dimension: 2,
-            min: 0,
-            max: h.max || 1,
-            inRange: { color: ["#dcfce7", "#f59e0b", "#dc2626"] },
-          },
-      // Cells without a value: -1 no traffic in the window, -2 no value of the feature.
-      {
-        type: "piecewise",
-        show: false,
-        seriesIndex: 1,
-        dimension: 2,
-        pieces: [
-          { value: NO_TRAFFIC, color: BAND_COLOURS.noTraffic },
-          { value: NO_VALUE, color: BAND_COLOURS.noValue },
-        ],
-      },
-      { type: "piecewise", show: false, seriesIndex: 2, dimension: 2, pieces: [{ value: 0, color: "rgba(0,0,0,0)" }] },
-    ],
     series: [
+      ...layers.map((l) => layer(l.name, l.colour, l.data)),
+      layer(
+        "no traffic",
+        BAND_COLOURS.noTraffic,
+        h.noTraffic.map(([x, y]) => [x, y, NO_TRAFFIC]),
+      ),
+      layer(
+        "no value",
+        BAND_COLOURS.noValue,
+        h.noValue.map(([x, y]) => [x, y, NO_VALUE]),
+      ),
       {
-        type: "heatmap",
-        name: metric,
-        data: h.cells,
-        progressive: 0,
-        itemStyle: { borderColor: "#fff", borderWidth: h.times.length > 200 ? 0 : 0.5 },
-        emphasis: { itemStyle: { borderColor: "#0f172a", borderWidth: 1 } },
-      },
-      {
-        type: "heatmap",
-        name: "no data",
-        data: [...h.noTraffic.map(([x, y]) => [x, y, NO_TRAFFIC]), ...h.noValue.map(([x, y]) => [x, y, NO_VALUE])],
-        progressive: 0,
-      },
-      {
-        type: "heatmap",
+        type: "scatter",
         name: "selected",
         data: selected ? [[selected.x, selected.y, 0]] : [],
+        symbol: "rect",
+        symbolSize: [Math.max(cellW, 4) + 2, Math.max(cellH, 4) + 2],
         itemStyle: { color: "rgba(0,0,0,0)", borderColor: "#0f172a", borderWidth: 2 },
-        z: 5,
         silent: true,
+        z: 5,
+        animation: false,
       },
     ],
   };
