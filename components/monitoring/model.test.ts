@@ -7,6 +7,7 @@ import {
   driftBand,
   driftHeatmap,
   histogram,
+  mergeTail,
   mostDrifted,
   newestWithData,
   noTrafficRanges,
@@ -14,6 +15,7 @@ import {
   rangeFrom,
   referenceOf,
   seriesOver,
+  tailFrom,
   trainingValue,
   type ReferenceSummary,
   type WindowView,
@@ -217,13 +219,6 @@ describe("series over windows", () => {
 });
 
 describe("ranges, bands, intervals", () => {
-  it("floors `from` to the minute so the query key changes at most once a minute", () => {
-    const now = Date.parse("2026-12-07T12:34:56.789Z");
-    expect(rangeFrom("24h", now)).toBe("2026-12-06T12:34:00.000Z");
-    expect(rangeFrom("24h", now + 2_000)).toBe(rangeFrom("24h", now));
-    expect(rangeFrom("30d", now)).toBe("2026-11-07T12:34:00.000Z");
-  });
-
   it("bands PSI at 0.1 and 0.2", () => {
     expect(driftBand("psi", 0.099)).toBe("stable");
     expect(driftBand("psi", 0.1)).toBe("moderate");
@@ -269,5 +264,40 @@ describe("the rule editor", () => {
     expect(m.get("rules.1.value")).toBe("value must be a number");
     expect(m.get("rules.0.forWindows")).toBe("forWindows is at least 1");
     expect(m.get("intervalSeconds")).toBe("intervalSeconds is at least 60");
+  });
+});
+
+describe("the range and the 10-second poll", () => {
+  const ev = (id: string, minutes: number) => ({ id, createdAt: new Date(T0 + minutes * 60_000).toISOString() });
+  const ref = (version: number) => ({ version });
+
+  it("polls from the newest window of the range's answer", () => {
+    expect(tailFrom([ok(0, figures([])), empty(1)], "x")).toBe(new Date(T0 + H).toISOString());
+    expect(tailFrom([], "2026-12-01T00:00:00.000Z")).toBe("2026-12-01T00:00:00.000Z");
+  });
+
+  it("takes windows from the poll's start on from the poll, events by id newest first, settings from the poll", () => {
+    const range = { windows: [ok(0, figures([])), ok(1, figures([]), 50)], events: [ev("a", 10), ev("b", 70)], references: [ref(1)], rules: ["old"] };
+    const tail = { windows: [ok(1, figures([]), 80), empty(2)], events: [ev("b", 70), ev("c", 130)], references: [ref(1), ref(2)], rules: ["new"] };
+    const m = mergeTail(range, tail, tailFrom(range.windows, "x"));
+    expect(m.windows.map((w) => [w.start, w.rows])).toEqual([
+      [new Date(T0).toISOString(), 100],
+      [new Date(T0 + H).toISOString(), 80],
+      [new Date(T0 + 2 * H).toISOString(), 0],
+    ]);
+    // The range's first window keeps its identity (the charts' memos see what changed).
+    expect(m.windows[0]).toBe(range.windows[0]);
+    expect(m.events.map((e) => e.id)).toEqual(["c", "b", "a"]);
+    expect(m.references.map((r) => r.version)).toEqual([1, 2]);
+    expect(m.rules).toEqual(["new"]);
+    expect(mergeTail(range, undefined, "x")).toBe(range);
+  });
+
+  it("slides the range's start in steps of a 96th of it", () => {
+    const now = Date.parse("2026-12-07T12:34:56.789Z");
+    expect(rangeFrom("24h", now)).toBe("2026-12-06T12:30:00.000Z");
+    expect(rangeFrom("24h", now + 60_000)).toBe(rangeFrom("24h", now));
+    expect(Date.parse(rangeFrom("30d", now))).toBeLessThanOrEqual(now - 30 * 86_400_000);
+    expect(now - 30 * 86_400_000 - Date.parse(rangeFrom("30d", now))).toBeLessThan(7.5 * H);
   });
 });

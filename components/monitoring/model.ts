@@ -28,13 +28,51 @@ export const RANGES = [
 export type RangeId = (typeof RANGES)[number]["id"];
 
 /**
- * `from` of the query for a range ending now, floored to the minute so the
- * query's key (and its cache) changes once a minute, not on every render;
- * `to` is left to the server (now).
+ * `from` of the range's query, ending now. It slides in steps of a 96th of
+ * the range (15 min of 24 h, 7.5 h of 30 d), so the query's key (and the
+ * whole range's download) changes that rarely; new windows come from the
+ * tail query (mergeTail). `to` is left to the server (now).
  */
 export function rangeFrom(range: RangeId, now: number): string {
   const ms = RANGES.find((r) => r.id === range)!.ms;
-  return new Date(Math.floor((now - ms) / 60_000) * 60_000).toISOString();
+  const step = Math.max(60_000, ms / 96);
+  return new Date(Math.floor((now - ms) / step) * step).toISOString();
+}
+
+/** Where the 10-second poll starts: the newest window of the range's answer (recomputed windows are replaced), or the range's start. */
+export function tailFrom(windows: readonly { start: string | Date }[], from: string): string {
+  const last = windows[windows.length - 1];
+  return last ? new Date(last.start).toISOString() : from;
+}
+
+interface MonitoringLike<W extends { start: string | Date }, E extends { id: string; createdAt: string | Date }, R extends { version: number }> {
+  windows: W[];
+  events: E[];
+  references: R[];
+}
+
+/**
+ * The range's answer with the poll's newer one: windows before the poll's
+ * start from the range, the rest from the poll; references by version;
+ * events by id, newest first; settings and rules from the poll (fresher).
+ * Unchanged parts keep their identity, so the charts redraw only when a
+ * window arrives or changes.
+ */
+export function mergeTail<
+  W extends { start: string | Date },
+  E extends { id: string; createdAt: string | Date },
+  R extends { version: number },
+  M extends MonitoringLike<W, E, R>,
+>(range: M, tail: M | undefined, from: string): M {
+  if (!tail || tail === range) return range;
+  const cut = Date.parse(from);
+  const windows = [...range.windows.filter((w) => new Date(w.start).getTime() < cut), ...tail.windows];
+  const references = [...range.references.filter((r) => !tail.references.some((t) => t.version === r.version)), ...tail.references];
+  const seen = new Set(tail.events.map((e) => e.id));
+  const events = [...tail.events, ...range.events.filter((e) => !seen.has(e.id))].sort(
+    (a, b) => new Date(b.createdAt).getTime() - new Date(a.createdAt).getTime(),
+  );
+  return { ...tail, windows, references, events };
 }
 
 const time = (v: string | Date) => (v instanceof Date ? v.getTime() : Date.parse(v));
