@@ -331,7 +331,7 @@ function MonitoringBody({ m }: { m: Monitoring }) {
         <FeatureCard m={m} windows={windows} win={win} feature={feature} metric={metric} newest={chosenIndex === newest} />
         <DriftTable win={win} metric={metric} chosen={feature} onChoose={setFeature} />
       </div>
-      <div className="mb-5 grid gap-5 xl:grid-cols-2">
+      <div className="mb-5 grid gap-5 lg:grid-cols-2">
         <PredictionDrift windows={windows} win={win} metric={metric} noTraffic={noTraffic} />
         <Quality windows={windows} noTraffic={noTraffic} />
       </div>
@@ -417,7 +417,7 @@ function Traffic({ windows, noTraffic }: { windows: WindowView[]; noTraffic: [nu
     [windows, noTraffic],
   );
   return (
-    <div className="mb-5 grid gap-5 xl:grid-cols-2">
+    <div className="mb-5 grid gap-5 lg:grid-cols-2">
       <Card title="Traffic and errors">
         <div className="px-2 pt-2 pb-1">
           <EChart option={traffic} height={190} label="Requests per second and error rate per window" testId="traffic-chart" />
