@@ -15,6 +15,9 @@ import {
   anchorPython,
   anchorsVenv,
   ANCHORS_REQUIREMENTS,
+  EVIDENTLY_REQUIREMENTS,
+  EVIDENTLY_VERSION,
+  evidentlyVenv,
   MLFLOW_REQUIREMENTS,
   MLFLOW_VERSION,
   mlflowVenv,
@@ -47,6 +50,7 @@ describe("the benchmarks' Python anchors", () => {
       "gbdt-xgboost.py": ANCHORS_REQUIREMENTS,
       "batch-onnxruntime.py": ANCHORS_REQUIREMENTS,
       "serving-mlflow.py": MLFLOW_REQUIREMENTS,
+      "drift-evidently.py": EVIDENTLY_REQUIREMENTS,
     };
     const scripts = fs.readdirSync(path.dirname(ANCHORS_REQUIREMENTS)).filter((f) => f.endsWith(".py"));
     expect(scripts.sort()).toEqual(Object.keys(requirementsOf).sort());
@@ -72,6 +76,19 @@ describe("the benchmarks' Python anchors", () => {
     for (const b of blocks) expect(b, b.split("\n")[0]).toMatch(/--hash=sha256:[0-9a-f]{64}/);
     const spec = mlflowVenv();
     expect([spec.name, spec.minPython, spec.executable]).toEqual(["bench-mlflow", [3, 11], "mlflow"]);
+  });
+
+  it("pin Evidently (the drift benchmark's anchor) at the measured version, pandas below 3, and every dependency with sha256 hashes", () => {
+    const ev = fs.readFileSync(EVIDENTLY_REQUIREMENTS, "utf8");
+    const pins = pinnedVersions(ev);
+    expect(pins.get("evidently")).toBe(EVIDENTLY_VERSION);
+    expect(Number(pins.get("pandas")!.split(".")[0])).toBeLessThan(3); // evidently 0.7 imports pandas internals that pandas 3 removed
+    expect(pins.has("numpy")).toBe(true);
+    const blocks = ev.split(/\n(?=[a-z])/).filter((b) => /^[a-z0-9-]+==/.test(b));
+    expect(blocks.length).toBeGreaterThan(50);
+    for (const b of blocks) expect(b, b.split("\n")[0]).toMatch(/--hash=sha256:[0-9a-f]{64}/);
+    const spec = evidentlyVenv();
+    expect([spec.name, spec.minPython]).toEqual(["bench-evidently", [3, 11]]);
   });
 
   it("live in their own venv for Python 3.11+ (numpy 2.4), and a benchmark's Python override is used as it is", async () => {

@@ -1,6 +1,7 @@
 /**
  * The Python the benchmarks run their anchors with (bench/gbdt-xgboost.py,
- * XGBoost; bench/batch-onnxruntime.py, onnxruntime): a venv made once per
+ * XGBoost; bench/batch-onnxruntime.py, onnxruntime; bench/serving-mlflow.py
+ * and bench/drift-evidently.py in venvs of their own): a venv made once per
  * machine by testing/python-venv.ts, ~/.cache/conveyor/venvs/bench-anchors,
  * from bench/anchors.requirements.txt (xgboost-cpu, onnxruntime, pyarrow and
  * numpy pinned by sha256). A benchmark's own variable (e.g.
@@ -72,4 +73,33 @@ export function mlflowVenv(requirementsFile = MLFLOW_REQUIREMENTS): VenvSpec {
 /** The MLflow venv's directory (its bin/ holds `mlflow` and `uvicorn`), made if needed; or why it cannot be had. */
 export async function mlflowAnchor(opts: VenvOptions = {}): Promise<{ dir: string; python: string } | { missing: string }> {
   return ensureVenv(mlflowVenv(), opts);
+}
+
+export const EVIDENTLY_REQUIREMENTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "evidently.requirements.txt");
+/** The Evidently bench/drift.ts compares its drift statistics with; the requirements file pins evidently at this version. */
+export const EVIDENTLY_VERSION = "0.7.23";
+
+/** Evidently's venv (bench/evidently.requirements.txt): evidently, pandas and numpy must load, evidently at the pinned version. */
+export function evidentlyVenv(requirementsFile = EVIDENTLY_REQUIREMENTS): VenvSpec {
+  return {
+    name: "bench-evidently",
+    label: "Evidently anchor",
+    needer: `evidently ${EVIDENTLY_VERSION} (${path.basename(requirementsFile)})`,
+    requirementsFile,
+    minPython: [3, 11],
+    verify: async (dir) => {
+      const probe = "import numpy, pandas, evidently; from evidently.presets import DataDriftPreset; print(evidently.__version__)";
+      const r = await run(venvExecutable(dir, "python"), ["-c", probe], { timeoutMs: 300_000 });
+      if (r.code !== 0) return `the Evidently venv cannot import numpy, pandas and evidently: ${lastLines(r.out)}`;
+      const version = r.out.trim().split("\n").at(-1);
+      return version === EVIDENTLY_VERSION ? undefined : `the Evidently venv has evidently ${version}, not ${EVIDENTLY_VERSION}`;
+    },
+  };
+}
+
+/** The Python to run bench/drift-evidently.py with: `override` (DRIFT_BENCH_PYTHON) when set, else Evidently's venv, made if needed. */
+export async function evidentlyPython(override: string | undefined, opts: VenvOptions = {}): Promise<{ python: string } | { missing: string }> {
+  if (override?.trim()) return { python: override.trim() };
+  const got = await ensureVenv(evidentlyVenv(), opts);
+  return "missing" in got ? got : { python: got.python };
 }

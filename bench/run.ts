@@ -23,6 +23,7 @@ const BENCHES: Record<string, { title: string; load: () => Promise<{ default: ()
   automation: { title: "Automation: webhooks and schedules", load: () => import("./automation") },
   "long-step": { title: "A long training step (train.gbdt)", load: () => import("./long-step") },
   batch: { title: "Batch scoring (deploy.batch) vs Python onnxruntime", load: () => import("./batch") },
+  drift: { title: "Drift statistics vs Evidently", load: () => import("./drift") },
 };
 
 function writeSection(doc: string, name: string, title: string, body: string): string {

@@ -12,6 +12,7 @@ import { listPipelines, pullPipeline, pushPipeline, validatePipeline } from "./c
 import { cancelRun, listRuns, runLogs, startRun } from "./commands/runs";
 import { demoteModel, listModels, predictCommand, promoteModel, reproduceModel, showModel, showModelVersion } from "./commands/models";
 import { listDeployments, promoteDeployment, rollbackDeployment, showDeployment } from "./commands/deployments";
+import { runMonitoringNow, showMonitoring } from "./commands/monitoring";
 import { decideApproval, listApprovals, showApproval } from "./commands/approvals";
 import { listDatasets, uploadDataset } from "./commands/datasets";
 import { RUN_STATUSES } from "../contract/api/resources";
@@ -256,6 +257,21 @@ ${examples("conveyor login", "conveyor pipelines push boston.pipeline.json -m 's
       )
       .action(act((ctx, id: string, o: { comment?: string }) => decideApproval(ctx, id, decision, o)));
   }
+
+  // --- monitoring ------------------------------------------------------------
+  const monitoring = program.command("monitoring").description("a deployment's monitor: drift, live quality, traffic, alerts, retraining");
+  monitoring.addHelpText("after", examples("conveyor monitoring show seattle-weather", "conveyor monitoring run seattle-weather"));
+  leaf(monitoring, "show", "monitor windows (most drifted feature, prediction drift, live quality, errors, p99), alert rules and events")
+    .argument("<deployment>", "the deployment's name")
+    .option("--hours <n>", "windows of the last N hours (default 24)")
+    .addHelpText("after", examples("conveyor monitoring show seattle-weather", "conveyor monitoring show seattle-weather --hours 168 --json"))
+    .action(act((ctx, name: string, o: { hours?: string }) => showMonitoring(ctx, name, o)));
+  leaf(monitoring, "run", "compute a window now (default: the last interval) and act on it: alert rules, drift triggers")
+    .argument("<deployment>", "the deployment's name")
+    .option("--from <iso>", "window start")
+    .option("--to <iso>", "window end (default now)")
+    .addHelpText("after", examples("conveyor monitoring run seattle-weather", "conveyor monitoring run seattle-weather --from 2026-12-01T00:00:00Z"))
+    .action(act((ctx, name: string, o: { from?: string; to?: string }) => runMonitoringNow(ctx, name, o)));
 
   // --- datasets --------------------------------------------------------------
   const datasets = program.command("datasets").description("upload and list CSV datasets");

@@ -54,6 +54,8 @@ export const ZModelManifest = z
     example: z.record(z.string(), ZScalar).optional(),
     metrics: z.record(z.string(), z.number()),
     trainingData: z.object({ uri: z.string(), sha256: z.string(), rows: z.number().int() }),
+    /** The reference profile for drift monitoring (profile.json beside model.onnx, contract/monitoring.ts); models trained before it have none. */
+    profile: z.object({ uri: z.string(), sha256: z.string() }).optional(),
     pipeline: z.object({ id: z.string(), version: z.number().int(), nodeId: z.string() }),
     runId: z.string(),
     params: z.record(z.string(), z.unknown()),

@@ -33,6 +33,13 @@ export const ALERT_METRICS = [
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 
+export const ALERT_OPS = [">", ">=", "<", "<="] as const;
+export type AlertOp = (typeof ALERT_OPS)[number];
+
+/** How a drift trigger reads its threshold: drift statistics and error metrics fire above it, accuracy-like metrics below it. */
+export function triggerOp(metric: string): AlertOp {
+  return (HIGHER_IS_BETTER as readonly string[]).includes(metric) ? "<" : ">";
+}
 
 /** Numeric bins: 10, at the reference's deciles; the outer two open-ended. */
 export const DRIFT_BINS = 10;
@@ -236,7 +243,9 @@ export const MIN_INTERVAL_SECONDS = 60;
 
 export const ZAlertRuleInput = z
   .object({
-    metric: z.enum(ALERT_METRICS, { error: `metric must be one of ${ALERT_METRICS.join(", ")}` }).describe("What to watch: psi, js, ks, wasserstein, prediction_psi, …, missing_rate, error_rate, p99_ms, accuracy, mae, …"),
+    metric: z
+      .enum(ALERT_METRICS, { error: `metric must be one of ${ALERT_METRICS.join(", ")}` })
+      .describe("What to watch: psi, js, ks, wasserstein, prediction_psi, …, missing_rate, error_rate, p99_ms, accuracy, mae, …"),
     feature: z.string().min(1).max(256).nullable().optional().describe("Drift statistics: this feature only (default: the most drifted one)"),
     op: z.enum([">", ">=", "<", "<="], { error: 'op must be one of ">", ">=", "<", "<="' }),
     value: z.number({ error: "value must be a number" }).refine(Number.isFinite, "value must be finite"),
@@ -248,7 +257,10 @@ export const ZAlertRuleInput = z
 export const monitoringInputs = {
   get: z.object({
     name: ZDeploymentName,
-    from: z.coerce.date<string | Date>({ error: "from must be an ISO 8601 date-time" }).optional().describe("Windows starting at or after (default: 7 days ago)"),
+    from: z.coerce
+      .date<string | Date>({ error: "from must be an ISO 8601 date-time" })
+      .optional()
+      .describe("Windows starting at or after (default: 7 days ago)"),
     to: z.coerce.date<string | Date>({ error: "to must be an ISO 8601 date-time" }).optional().describe("Windows starting before (default: now)"),
   }),
   run: z.object({
@@ -265,7 +277,10 @@ export const monitoringInputs = {
       .max(7 * 86400, "intervalSeconds is at most 7 days")
       .optional(),
     retentionDays: z.number().int("retentionDays is whole days").min(1, "retentionDays is at least 1").max(3650).optional(),
-    webhookUrl: z.url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" }).nullable().optional(),
+    webhookUrl: z
+      .url({ protocol: /^https?$/, error: "webhookUrl must be an http(s) URL" })
+      .nullable()
+      .optional(),
     enabled: z.boolean().optional(),
     rules: z.array(ZAlertRuleInput).max(100, "at most 100 alert rules").optional().describe("Replaces the deployment's alert rules when given"),
   }),

@@ -230,6 +230,14 @@ function RunHeader({ run }: { run: RunDetail }) {
               <RunLink runId={String(run.trigger.detail.of ?? run.trigger.detail.resumeOf)} />
             </>
           ) : null}
+          {run.trigger.type === "drift" && typeof run.trigger.detail.deployment === "string" ? (
+            <>
+              {" · "}
+              <Link className="text-sky-700 hover:underline" href={`/deployments/${encodeURIComponent(run.trigger.detail.deployment)}/monitoring`}>
+                monitoring
+              </Link>
+            </>
+          ) : null}
         </Fact>
       </dl>
     </div>

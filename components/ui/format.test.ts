@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { durationBetween, formatDuration, formatNumber, formatPercent, formatRelative, formatUntil } from "./format";
+import { durationBetween, formatDuration, formatNumber, formatPercent, formatRelative, formatUntil, formatTrigger } from "./format";
 
 describe("format", () => {
   it("formats durations at every scale", () => {
@@ -38,5 +38,12 @@ describe("format", () => {
     expect(formatPercent(1)).toBe("100%");
     expect(formatPercent(0)).toBe("0%");
     expect(formatPercent(null)).toBe("—");
+  });
+
+  it("names what started a run, a drift trigger with its deployment, feature and value", () => {
+    expect(formatTrigger({ type: "drift", detail: { deployment: "seattle-weather", metric: "psi", feature: "temp_max", value: 1.23456 } })).toBe(
+      "drift · seattle-weather psi of temp_max 1.23",
+    );
+    expect(formatTrigger({ type: "drift", detail: {} })).toBe("drift");
   });
 });

@@ -76,6 +76,11 @@ export function formatTrigger(t: { type: string; detail: Record<string, unknown>
       return typeof d.scheduledAt === "string" ? `schedule · ${formatDateTime(d.scheduledAt)}` : "schedule";
     case "dataset":
       return typeof d.dataset === "string" ? `dataset ${d.dataset}${typeof d.version === "number" ? ` v${d.version}` : ""}` : "dataset";
+    case "drift": {
+      const what = typeof d.metric === "string" ? `${d.metric}${typeof d.feature === "string" ? ` of ${d.feature}` : ""}` : "";
+      const value = typeof d.value === "number" ? ` ${Number(d.value.toPrecision(3))}` : "";
+      return typeof d.deployment === "string" ? `drift · ${d.deployment}${what ? ` ${what}${value}` : ""}` : "drift";
+    }
     default:
       return t.type;
   }

@@ -568,7 +568,8 @@ export const endpoints = {
     path: `${V1}/deployments/{name}/monitoring/run`,
     tag: "monitoring",
     summary: "Compute a monitor window now and act on it (alert rules, drift triggers)",
-    description: "Default window: the last interval before now. A drift trigger whose condition holds starts its pipeline (unless in cooldown); the events say what happened.",
+    description:
+      "Default window: the last interval before now. A drift trigger whose condition holds starts its pipeline (unless in cooldown); the events say what happened.",
     input: monitoringInputs.run,
     body: "fields",
     status: 200,

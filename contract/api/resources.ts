@@ -88,7 +88,10 @@ const ZDatasetRefView = z.object({
   schema: z.array(ZColumn),
   origin: z.object({ dataset: z.string(), version: z.number().int(), id: z.string() }).optional().describe("the uploaded dataset and version it was read from"),
 });
-const ZModelManifestView = ZModelManifest.extend({ trainingData: z.object({ sha256: z.string(), rows: z.number().int() }) }).meta({ id: "ModelManifest" });
+const ZModelManifestView = ZModelManifest.extend({
+  trainingData: z.object({ sha256: z.string(), rows: z.number().int() }),
+  profile: z.object({ sha256: z.string() }).optional().describe("the reference profile for drift monitoring (models trained before it have none)"),
+}).meta({ id: "ModelManifest" });
 const ZModelRefView = z.object({ kind: z.literal("model"), sha256: z.string(), manifest: ZModelManifestView.omit({ metrics: true }) });
 const ZMetricsRefView = z.object({
   kind: z.literal("metrics"),

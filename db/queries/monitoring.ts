@@ -6,8 +6,20 @@
  */
 import { and, asc, desc, eq, gte, inArray, lt, lte } from "drizzle-orm";
 import type { Db } from "../client";
-import { alertRules, deployments, monitorEvents, monitorWindows, modelVersions, pipelines, predictionFeedback, predictionLog, servingStats, type DeploymentMonitoring } from "../schema";
+import {
+  alertRules,
+  deployments,
+  monitorEvents,
+  monitorWindows,
+  modelVersions,
+  pipelines,
+  predictionFeedback,
+  predictionLog,
+  servingStats,
+  type DeploymentMonitoring,
+} from "../schema";
 import { LATENCY_BUCKETS, latencyQuantileMs } from "../../contract/serving";
+import { STATS_WINDOW_MS } from "./deployments";
 import type { ModelManifest } from "../../contract/model";
 
 export type { DeploymentMonitoring };
@@ -103,12 +115,19 @@ export interface SystemFigures {
   p99Ms: number | null;
 }
 
-/** Live traffic of a deployment in [from, to) from the serving replicas' 10-second windows, summed over replicas and versions. */
+/** Live traffic of a deployment in [from, to) from the serving replicas' 10-second windows that overlap it, summed over replicas and versions. */
 export async function systemFigures(db: Db, deployment: string, from: Date, to: Date): Promise<SystemFigures> {
   const rows = await db
     .select({ requests: servingStats.requests, errors: servingStats.errors, buckets: servingStats.latencyBuckets })
     .from(servingStats)
-    .where(and(eq(servingStats.deployment, deployment), eq(servingStats.mode, "live"), gte(servingStats.windowStart, from), lt(servingStats.windowStart, to)));
+    .where(
+      and(
+        eq(servingStats.deployment, deployment),
+        eq(servingStats.mode, "live"),
+        gte(servingStats.windowStart, new Date(Math.floor(from.getTime() / STATS_WINDOW_MS) * STATS_WINDOW_MS)),
+        lt(servingStats.windowStart, to),
+      ),
+    );
   const buckets = new Array<number>(LATENCY_BUCKETS.length + 1).fill(0);
   let requests = 0;
   let errors = 0;
@@ -133,7 +152,10 @@ export async function systemFigures(db: Db, deployment: string, from: Date, to: 
 export type MonitorWindowRow = typeof monitorWindows.$inferSelect;
 
 /** Stores a computed window (a recomputation of the same window replaces it). */
-export async function saveMonitorWindow(db: Db, w: { deploymentId: string; windowStart: Date; windowEnd: Date; rows: number; figures: Record<string, unknown> }) {
+export async function saveMonitorWindow(
+  db: Db,
+  w: { deploymentId: string; windowStart: Date; windowEnd: Date; rows: number; figures: Record<string, unknown> },
+) {
   await db
     .insert(monitorWindows)
     .values({ ...w, computedAt: new Date() })
@@ -191,7 +213,10 @@ export async function replaceAlertRules(
 export type MonitorEventRow = typeof monitorEvents.$inferSelect;
 export type MonitorEventKind = "alert.firing" | "alert.resolved" | "retrain.started" | "retrain.cooldown" | "retrain.failed";
 
-export async function addMonitorEvent(db: Db, e: Omit<typeof monitorEvents.$inferInsert, "id" | "createdAt"> & { kind: MonitorEventKind }): Promise<MonitorEventRow> {
+export async function addMonitorEvent(
+  db: Db,
+  e: Omit<typeof monitorEvents.$inferInsert, "id" | "createdAt"> & { kind: MonitorEventKind },
+): Promise<MonitorEventRow> {
   const [row] = await db.insert(monitorEvents).values(e).returning();
   return row!;
 }
@@ -247,4 +272,3 @@ export async function pruneMonitorWindows(db: Db, deploymentId: string, before: 
     .returning({ s: monitorWindows.windowStart });
   return r.length;
 }
-

@@ -3,7 +3,9 @@ import { synthetic } from "../../testing/gbdt-data";
 import { DataError, type Frame, type TrainProgress } from "./types";
 import { trainInThread } from "./train-in-thread";
 import { liveThreads } from "./thread";
-import { ProgressThrottle, runTrainJob, type ReportedProgress } from "./train-job";
+import { evenlySpacedRows, ProgressThrottle, runTrainJob, type ReportedProgress } from "./train-job";
+import { trainGbdt } from "./gbdt";
+import { referenceProfile } from "./drift/profile";
 
 const copy = (f: Frame): Frame => ({
   rows: f.rows,
@@ -25,6 +27,7 @@ describe("trainInThread", () => {
     expect(Buffer.from(model.onnx).equals(Buffer.from(inProcess.onnx))).toBe(true);
     expect(model.params).toEqual(inProcess.params);
     expect(model.featureImportance).toEqual(inProcess.featureImportance);
+    expect(model.profile).toEqual(inProcess.profile);
     expect("predict" in model).toBe(false);
     expect(sent.byteLength).toBe(0); // transferred, not copied
     expect(progress[0]).toEqual({ phase: "preparing" });
@@ -33,6 +36,35 @@ describe("trainInThread", () => {
     expect(progress.at(-1)).toEqual({ phase: "exporting" });
     await wait(() => liveThreads() === 0, 2000);
     expect(liveThreads()).toBe(0);
+  });
+
+  it("returns the model's reference profile: its inputs and its own predictions on the training rows", () => {
+    const frame = synthetic(1500);
+    const options = { task: "regression" as const, target: "y", features: ["a", "b", "c"], nTrees: 20, maxDepth: 3 };
+    const data = runTrainJob(copy(frame), { trainer: "gbdt", options });
+    const model = trainGbdt(copy(frame), options);
+    expect(data.profile).toEqual(referenceProfile(frame, model.inputs, model.predict(frame)));
+    expect(data.profile.features.map((f) => f.name)).toEqual(model.inputs.map((i) => i.name));
+    expect(data.profile).toMatchObject({ format: "conveyor-profile/v1", rows: 1500, prediction: { kind: "numeric", name: "prediction", count: 1500 } });
+    const cls = runTrainJob(synthetic(600), { trainer: "linear", options: { task: "classification", target: "cls", features: ["a", "b", "c"], l2: 0.1 } });
+    expect(cls.profile.prediction).toMatchObject({ kind: "categorical", name: "label", count: 600 });
+    expect(Object.keys((cls.profile.prediction as { frequencies: object }).frequencies).sort()).toEqual(["high", "low", "mid"]);
+  });
+
+  it("profiles at most 200k training rows, evenly spaced and always the same ones", () => {
+    const frame: Frame = {
+      rows: 10,
+      columns: [
+        { name: "x", kind: "number", values: Float64Array.from({ length: 10 }, (_, i) => i) },
+        { name: "s", kind: "string", values: Array.from({ length: 10 }, (_, i) => (i % 2 ? null : `v${i}`)) },
+      ],
+    };
+    expect(evenlySpacedRows(frame, 10)).toBe(frame);
+    const four = evenlySpacedRows(frame, 4);
+    expect(four.rows).toBe(4);
+    expect(Array.from(four.columns[0]!.values as Float64Array)).toEqual([0, 2, 5, 7]);
+    expect(four.columns[1]!.values).toEqual(["v0", "v2", null, null]);
+    expect(evenlySpacedRows(frame, 4)).toEqual(four);
   });
 
   it("trains a linear classifier in a thread with progress per L-BFGS iteration", async () => {

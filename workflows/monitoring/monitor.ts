@@ -26,7 +26,7 @@ import { pipelinesWatching } from "../../db/queries/pipelines";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { MonitorFigures } from "../../contract/monitoring";
 import { ZPipelineSpec } from "../spec/spec";
-import { durationSeconds } from "../nodes/_shared/duration";
+import { durationSeconds } from "../../contract/duration";
 import { DRIFT_PARAMS } from "../triggers/drift";
 import { readProfile } from "./profile-store";
 import { compare, metricOf, ruleHolds, triggerOp, type AlertOp } from "./rules";
@@ -36,7 +36,12 @@ export interface MonitorDeps {
   db: Db;
   store: ArtifactStore;
   /** Starts a run of a pipeline's latest version (the worker's Temporal client). */
-  startRun(input: { teamId: string; pipelineId: string; detail: Record<string, unknown>; params: Record<string, unknown> }): Promise<{ runId: string } | { error: string }>;
+  startRun(input: {
+    teamId: string;
+    pipelineId: string;
+    detail: Record<string, unknown>;
+    params: Record<string, unknown>;
+  }): Promise<{ runId: string } | { error: string }>;
   /** POSTs an alert event to a webhook; failures are logged, never thrown. */
   notify?(url: string, body: unknown): Promise<void>;
   log?(message: string): void;
@@ -173,7 +178,16 @@ async function retrainOnDrift(
       const started = await deps.startRun({
         teamId: d.teamId,
         pipelineId: p.id,
-        detail: { deployment: d.name, metric: t.metric, feature: m.feature, value: m.value, threshold: t.threshold, windowStart: w.start, windowEnd: w.end, eventId: e.id },
+        detail: {
+          deployment: d.name,
+          metric: t.metric,
+          feature: m.feature,
+          value: m.value,
+          threshold: t.threshold,
+          windowStart: w.start,
+          windowEnd: w.end,
+          eventId: e.id,
+        },
         params,
       });
       if ("runId" in started) {

@@ -5,12 +5,9 @@
  */
 import type { MonitorFigures } from "../../contract/monitoring";
 
-import { ALERT_METRICS, DRIFT_STATISTICS, HIGHER_IS_BETTER, LOWER_IS_BETTER, QUALITY_METRICS, type DriftStatistic } from "../../contract/monitoring";
+import { ALERT_OPS, DRIFT_STATISTICS, triggerOp, type AlertOp, type DriftStatistic } from "../../contract/monitoring";
 
-export { ALERT_METRICS, DRIFT_STATISTICS, HIGHER_IS_BETTER, LOWER_IS_BETTER, QUALITY_METRICS };
-
-export const ALERT_OPS = [">", ">=", "<", "<="] as const;
-export type AlertOp = (typeof ALERT_OPS)[number];
+export { ALERT_OPS, triggerOp, type AlertOp };
 
 const isDrift = (m: string): m is DriftStatistic => (DRIFT_STATISTICS as readonly string[]).includes(m);
 
@@ -77,11 +74,6 @@ export function compare(value: number, op: AlertOp, threshold: number): boolean 
     case "<=":
       return value <= threshold;
   }
-}
-
-/** How a drift trigger reads its threshold: drift statistics and error metrics fire above it, accuracy-like metrics below it. */
-export function triggerOp(metric: string): AlertOp {
-  return (HIGHER_IS_BETTER as readonly string[]).includes(metric) ? "<" : ">";
 }
 
 /**

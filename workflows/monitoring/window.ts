@@ -8,7 +8,7 @@
 import type { ModelManifest } from "../../contract/model";
 import type { ColumnDrift, MonitorFigures, ReferenceProfile } from "../../contract/monitoring";
 import { classificationMetrics, regressionMetrics } from "../ml/metrics";
-import { categoricalDrift, numericDrift } from "./drift";
+import { categoricalDrift, numericDrift } from "../ml/drift/drift";
 
 export interface WindowRow {
   version: number;
@@ -122,7 +122,9 @@ export function liveQuality(rows: readonly WindowRow[], ref: WindowReference): M
     return withChange(labelled.length, metrics, ref.metrics);
   }
   const classes = m.classes ?? [];
-  const labelled = rows.filter((r) => r.label !== null && Array.isArray(r.outputs.probabilities) && (r.outputs.probabilities as unknown[]).length === classes.length);
+  const labelled = rows.filter(
+    (r) => r.label !== null && Array.isArray(r.outputs.probabilities) && (r.outputs.probabilities as unknown[]).length === classes.length,
+  );
   if (labelled.length === 0 || classes.length === 0) return null;
   const probabilities = classes.map((_, c) => Float64Array.from(labelled, (r) => (r.outputs.probabilities as number[])[c]!));
   const { auc, ...rest } = classificationMetrics(

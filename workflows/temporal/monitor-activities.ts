@@ -33,7 +33,11 @@ export function createMonitorActivities(deps: { db: Db; store: ArtifactStore; ta
     startRun: async ({ teamId, pipelineId, detail, params }) => {
       const { client } = Context.current();
       try {
-        const p = await launchRun(deps.db, { client: async () => client, taskQueue: deps.taskQueue }, { teamId, pipelineId, params, trigger: { type: "drift", detail }, createdBy: null });
+        const p = await launchRun(
+          deps.db,
+          { client: async () => client, taskQueue: deps.taskQueue },
+          { teamId, pipelineId, params, trigger: { type: "drift", detail }, createdBy: null },
+        );
         return p.ok ? { runId: p.runId } : { error: p.reason === "not_found" ? "the pipeline no longer exists" : p.errors.map((e) => e.message).join("; ") };
       } catch (e) {
         return { error: e instanceof Error ? e.message : String(e) };
@@ -41,7 +45,12 @@ export function createMonitorActivities(deps: { db: Db; store: ArtifactStore; ta
     },
     notify: async (url, body) => {
       try {
-        const res = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal: AbortSignal.timeout(10_000) });
+        const res = await fetch(url, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(10_000),
+        });
         if (!res.ok) log.warn({ url, status: res.status }, `alert webhook answered ${res.status}`);
       } catch (e) {
         log.warn({ url, err: e }, `alert webhook failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -59,7 +68,8 @@ export function createMonitorActivities(deps: { db: Db; store: ArtifactStore; ta
         if (!d.monitoring.enabled) continue;
         const w = alignedWindow(now, d.monitoring.intervalSeconds);
         const done = await listMonitorWindows(deps.db, d.id, w.start, new Date(w.start.getTime() + 1), 10);
-        if (!done.some((x) => x.windowEnd.getTime() === w.end.getTime())) due.push({ deploymentId: d.id, start: w.start.toISOString(), end: w.end.toISOString() });
+        if (!done.some((x) => x.windowEnd.getTime() === w.end.getTime()))
+          due.push({ deploymentId: d.id, start: w.start.toISOString(), end: w.end.toISOString() });
       }
       return due;
     },

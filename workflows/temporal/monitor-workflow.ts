@@ -10,8 +10,8 @@ import type { WindowResult } from "../monitoring/monitor";
 
 const { dueMonitorWindows, computeMonitorWindow, actOnMonitorWindow, pruneMonitoring } = proxyActivities<ReturnType<typeof createMonitorActivities>>({
   startToCloseTimeout: "10 minutes",
-  heartbeatTimeout: undefined,
-  retry: { maximumAttempts: 5, initialInterval: "2 seconds" },
+  // A window that cannot be computed (its model version is gone) fails the same way every time: a few tries, then the error.
+  retry: { maximumAttempts: 3, initialInterval: "1 second" },
 });
 
 export async function monitorWindow(input: MonitorWindowInput): Promise<{ window: WindowResult; acted: MonitorActed }> {

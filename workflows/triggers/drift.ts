@@ -7,8 +7,8 @@
  */
 import { z } from "zod";
 import { defineTrigger } from "./types";
-import { duration } from "../nodes/_shared/duration";
-import { DRIFT_STATISTICS, QUALITY_METRICS, triggerOp } from "../monitoring/rules";
+import { duration } from "../../contract/duration";
+import { DRIFT_STATISTICS, QUALITY_METRICS, triggerOp } from "../../contract/monitoring";
 
 export const DRIFT_TRIGGER_METRICS = [...DRIFT_STATISTICS, ...QUALITY_METRICS] as const;
 
@@ -25,7 +25,9 @@ export const driftTrigger = defineTrigger({
       .enum(DRIFT_TRIGGER_METRICS, { error: `metric must be one of ${DRIFT_TRIGGER_METRICS.join(", ")}` })
       .default("psi")
       .describe("A drift statistic (psi, ks, js, wasserstein: of the most drifted feature) or a live quality metric"),
-    threshold: z.number({ error: "threshold must be a number" }).describe("Fire when the metric passes it (drift, mae, rmse, logloss: above; accuracy, f1, auc, r2: below)"),
+    threshold: z
+      .number({ error: "threshold must be a number" })
+      .describe("Fire when the metric passes it (drift, mae, rmse, logloss: above; accuracy, f1, auc, r2: below)"),
     features: z
       .array(z.string().min(1))
       .min(1, "features, when given, names at least one feature")

@@ -51,4 +51,24 @@ describe("triggers", () => {
       compile(withTriggers([{ type: "schedule", cron: "0 2 * * 1-5", timezone: "Europe/Berlin" }, { type: "webhook" }, { type: "dataset", dataset: "x" }])).ok,
     ).toBe(true);
   });
+
+  it("a drift trigger defaults to psi and a day's cooldown, and refuses a bad metric, threshold or cooldown by field", () => {
+    const t = ZTrigger.parse({ type: "drift", deployment: "seattle-weather", threshold: 0.2, features: ["temp_max"] });
+    expect(t).toMatchObject({ metric: "psi", cooldown: "1d", features: ["temp_max"] });
+    expect(describeTrigger(t)).toBe('when psi of temp_max of deployment "seattle-weather" is above 0.2 (cooldown 1d)');
+    expect(describeTrigger(ZTrigger.parse({ type: "drift", deployment: "d", metric: "accuracy", threshold: 0.8 }))).toBe(
+      'when accuracy of deployment "d" is below 0.8 (cooldown 1d)',
+    );
+    const fields = (triggers: unknown[]) => {
+      const r = compile(withTriggers(triggers));
+      return r.ok ? [] : r.errors.map((e) => e.field);
+    };
+    expect(
+      fields([
+        { type: "drift", deployment: "d", metric: "median", threshold: 0.2 },
+        { type: "drift", deployment: "d", threshold: 0.2, cooldown: "soon" },
+      ]),
+    ).toEqual(expect.arrayContaining(["triggers[0].metric", "triggers[1].cooldown"]));
+    expect(fields([{ type: "drift", deployment: "d", metric: "psi", threshold: -1 }])).toEqual(["triggers[0].threshold"]);
+  });
 });

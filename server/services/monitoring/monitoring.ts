@@ -50,7 +50,14 @@ export function windowView(w: MonitorWindowRow): MonitorWindow {
   };
 }
 
-const ruleView = (r: AlertRuleRow) => ({ id: r.id, metric: r.metric, feature: r.feature, op: r.op as ">" | ">=" | "<" | "<=", value: r.value, forWindows: r.forWindows });
+const ruleView = (r: AlertRuleRow) => ({
+  id: r.id,
+  metric: r.metric,
+  feature: r.feature,
+  op: r.op as ">" | ">=" | "<" | "<=",
+  value: r.value,
+  forWindows: r.forWindows,
+});
 
 export function eventView(e: MonitorEventRow & { pipelineName?: string | null }): MonitorEvent {
   return {
@@ -78,7 +85,9 @@ export async function getMonitoring(ctx: RequestContext, opts: { name: string; f
   const from = opts.from ?? new Date(to.getTime() - 7 * DAY);
   if (from >= to) throw new ServiceError("invalid", "from must be before to", [{ nodeId: null, field: "from", message: "from must be before to" }]);
   const windows = await listMonitorWindows(ctx.db, d.id, from, to);
-  const versions = [...new Set(windows.flatMap((w) => (w.rows > 0 ? [(w.figures as unknown as MonitorFigures).referenceVersion] : [])).filter((v): v is number => v !== null))];
+  const versions = [
+    ...new Set(windows.flatMap((w) => (w.rows > 0 ? [(w.figures as unknown as MonitorFigures).referenceVersion] : [])).filter((v): v is number => v !== null)),
+  ];
   const store = artifactStore();
   const references = [];
   for (const v of await versionManifests(ctx.db, d.modelId, versions)) {
@@ -119,7 +128,10 @@ export async function runMonitoring(ctx: RequestContext, opts: { name: string; f
       args: [{ deploymentId: d.id, start: from.toISOString(), end: to.toISOString() }],
     });
   } catch (e) {
-    throw new ServiceError("unavailable", `the monitor could not run: ${e instanceof Error ? e.message : String(e)}`);
+    // The innermost cause says why (an activity's error), not "Workflow execution failed".
+    let cause: unknown = e;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    throw new ServiceError("unavailable", `the monitor could not compute the window: ${cause instanceof Error ? cause.message : String(cause)}`);
   }
   const w: WindowResult = result.window;
   const events = await listMonitorEvents(ctx.db, d.id, { from, to, limit: 100 });

@@ -1,7 +1,8 @@
 /**
  * The part every train.* activity shares: pick columns, read the dataset,
  * train in a training thread (the worker's event loop stays free: heartbeats,
- * other steps, cancellation), store model.onnx + manifest, record the training
+ * other steps, cancellation), store model.onnx, its reference profile
+ * (profile.json, for drift monitoring) and the manifest, record the training
  * curves and feature importance. Progress (tree 140 / 500, the time left) is
  * the step's progress; a cancelled step terminates the thread at once.
  */
@@ -97,6 +98,8 @@ export async function trainModelStep(
   ctx.progress({ phase: "storing the model" });
   const { store } = ctx.deps;
   const onnx = await store.putBytes(model.onnx, "model.onnx");
+  // The reference profile the monitor compares live traffic with (workflows/monitoring/profile-store.ts reads it).
+  const profile = await store.putBytes(new TextEncoder().encode(JSON.stringify(model.profile)), "profile.json");
   const manifest: Omit<ModelManifest, "metrics"> = {
     format: "onnx",
     task: model.task,
@@ -110,6 +113,7 @@ export async function trainModelStep(
       model.inputs.map((i) => i.name),
     ),
     trainingData: { uri: ds.uri, sha256: ds.sha256, rows: ds.rows },
+    profile: { uri: profile.uri, sha256: profile.sha256 },
     pipeline: { id: ctx.pipelineId, version: ctx.pipelineVersion, nodeId: ctx.nodeId },
     runId: ctx.runId,
     params: { ...ctx.config, ...model.params },

@@ -11,7 +11,7 @@ import { getDeployment, upsertDeployment } from "../../../db/queries/deployments
 import type { ModelManifest } from "../../../contract/model";
 import { DataError } from "../../ml/types";
 import type { StepOutputs } from "../../spec/refs";
-import { durationSeconds } from "../_shared/duration";
+import { durationSeconds } from "../../../contract/duration";
 import { confirmServing } from "./confirm-serving";
 import type v2 from "./v2/definition";
 import type { z } from "zod";

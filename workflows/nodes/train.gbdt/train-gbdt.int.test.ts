@@ -8,6 +8,8 @@ import { sixStepSpec, startHarness, type Harness } from "../../../testing/tempor
 import { savePipeline } from "../../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../../server/services/runs/start-run";
 import { apiJson } from "../../../testing/api";
+import { getAliasedVersion } from "../../../db/queries/models";
+import { readProfile } from "../../monitoring/profile-store";
 
 let h: Harness;
 beforeAll(async () => {
@@ -44,6 +46,20 @@ describe("train.gbdt in a pipeline", () => {
     const importance = body.metrics.filter((m) => m.nodeId === "train" && m.key.startsWith("importance."));
     expect(importance.map((m) => m.key).sort()).toEqual(expect.arrayContaining(["importance.distance", "importance.hour"]));
     expect(importance.every((m) => m.value >= 0)).toBe(true);
+
+    // The registered version carries its reference profile (profile.json beside model.onnx).
+    const registered = await getAliasedVersion(h.ctx.db, h.ctx.teamId, model, "champion");
+    expect(registered?.manifest.profile?.uri).toMatch(/profile\.json$/);
+    const profile = (await readProfile(h.store, registered!.manifest))!;
+    expect(profile.features.map((f) => [f.name, f.kind])).toEqual([
+      ["hour", "numeric"],
+      ["day_of_week", "numeric"],
+      ["distance", "numeric"],
+      ["origin", "categorical"],
+      ["destination", "categorical"],
+    ]);
+    expect(profile.prediction).toMatchObject({ kind: "numeric", name: "prediction" });
+    expect(profile.rows).toBe(profile.features[0]!.count + profile.features[0]!.missing);
 
     const served = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
       method: "POST",

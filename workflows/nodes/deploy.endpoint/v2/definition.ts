@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
 import { registryName } from "../../_shared/registry-name";
-import { duration } from "../../_shared/duration";
+import { duration } from "../../../../contract/duration";
 import v1 from "../v1/definition";
 
 const ZCanary = z

@@ -3,7 +3,7 @@ import definition from "./definition";
 import { defineActivity, inputOf } from "../../step-context";
 import { createApproval } from "../../../../db/queries/approvals";
 import { getAliasedVersion } from "../../../../db/queries/models";
-import { durationSeconds } from "../../_shared/duration";
+import { durationSeconds } from "../../../../contract/duration";
 import { CHAMPION_ALIAS } from "../../evaluate/v2/definition";
 
 /**

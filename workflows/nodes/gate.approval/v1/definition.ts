@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
 import { registryName } from "../../_shared/registry-name";
-import { duration } from "../../_shared/duration";
+import { duration } from "../../../../contract/duration";
 
 export default defineNode({
   type: "gate.approval",

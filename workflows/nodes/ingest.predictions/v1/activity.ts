@@ -7,7 +7,7 @@ import { ident, lit, withDuckDb, writeDataset } from "../../../data/duckdb";
 import { DataError } from "../../../ml/types";
 import { getDeployment } from "../../../../db/queries/deployments";
 import { loggedPredictions, versionManifests } from "../../../../db/queries/monitoring";
-import { durationSeconds } from "../../_shared/duration";
+import { durationSeconds } from "../../../../contract/duration";
 
 type Config = z.infer<typeof definition.config>;
 

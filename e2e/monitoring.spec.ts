@@ -1,0 +1,41 @@
+/**
+ * Monitoring in the UI on the real loop: the seattle replay (summer model,
+ * winter traffic with ground truth, through the public API and the serving
+ * endpoint) fires the drift trigger; the deployment's monitoring page shows
+ * temp_max as the drifted feature and links the alert to the retraining run
+ * it started, whose page says what started it.
+ */
+import { expect, test } from "@playwright/test";
+import { Client } from "../cli/client";
+import { seattle } from "../scripts/replay/scenarios";
+
+const SERVING_URL = (process.env.SERVING_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
+const BASE_URL = (process.env.E2E_BASE_URL ?? "http://localhost:3100").replace(/\/$/, "");
+
+test("seattle: the monitoring page shows the drifted feature and the retraining run it started", async ({ page }) => {
+  test.setTimeout(300_000);
+  const lines: string[] = [];
+  const out = await seattle({
+    client: new Client(BASE_URL, undefined),
+    servingUrl: SERVING_URL,
+    rate: 100,
+    feedbackLagMs: 1000,
+    log: (l) => lines.push(l),
+    closeLoop: false,
+  });
+  expect(out.periods[0]!.psi.temp_max, lines.join("\n")).toBeGreaterThan(0.2);
+  const runId = out.retrainRun?.id;
+  expect(runId, lines.join("\n")).toBeTruthy();
+
+  await page.goto(`/deployments/${out.deployment}/monitoring`);
+  await expect(page.getByRole("heading", { level: 1 })).toContainText(out.deployment);
+  const row = page.locator('[data-testid="drift-row"][data-feature="temp_max"]');
+  await expect(row).toBeVisible();
+  const event = page.locator('[data-testid="monitor-event"][data-kind="retrain.started"]');
+  await expect(event).toContainText("temp_max");
+  const link = event.getByRole("link", { name: `retraining run ${runId}` });
+  await expect(link).toBeVisible();
+  await link.click();
+  await expect(page).toHaveURL(new RegExp(`/runs/${runId}`));
+  await expect(page.getByTestId("run-trigger")).toContainText("drift · seattle-weather psi of temp_max");
+});

@@ -1,0 +1,170 @@
+/**
+ * The monitor on real PostgreSQL, Temporal, a worker and serving, through
+ * the public API: predictions the serving process logged, ground truth sent
+ * back, windows computed over known traffic give the figures computed
+ * independently from the same rows; an alert rule fires after its N-th
+ * window and not before, is POSTed to the webhook, and resolves; a window
+ * with no traffic is "no data".
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startHarness, type Harness } from "../../testing/temporal-harness";
+import { inProcessClient } from "../../testing/api-client";
+import { sixStepSpec } from "../../testing/specs";
+import { endpoints } from "../../contract/api/endpoints";
+import type { NumericProfile } from "../../contract/monitoring";
+import { savePipeline } from "../../server/services/pipelines/save-pipeline";
+import { startRun } from "../../server/services/runs/start-run";
+import { getModelVersion } from "../../db/queries/models";
+import { sampleSql } from "../nodes/ingest.csv/sources";
+import { withDuckDb } from "../data/duckdb";
+import { numericCounts, psi } from "../ml/drift/drift";
+import { readProfile } from "./profile-store";
+
+const client = inProcessClient();
+const model = `monitor-${Math.random().toString(36).slice(2, 8)}`;
+const FEATURES = ["rm", "lstat", "ptratio"];
+let h: Harness;
+type Tract = { rm: number; lstat: number; ptratio: number };
+let rows: Tract[];
+let profile: { rm: NumericProfile };
+const hooks: unknown[] = [];
+let hookServer: http.Server;
+let hookUrl: string;
+
+beforeAll(async () => {
+  h = await startHarness({ localTeam: true });
+  hookServer = http.createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => (body += c));
+    req.on("end", () => {
+      hooks.push(JSON.parse(body));
+      res.end("ok");
+    });
+  });
+  await new Promise<void>((r) => hookServer.listen(0, "127.0.0.1", r));
+  hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
+  const spec = sixStepSpec({
+    name: model,
+    source: "sample:boston-housing",
+    train: { type: "train.linear", config: { task: "regression", target: "medv", features: FEATURES } },
+    conditions: [{ metric: "r2", op: ">=", value: 0 }],
+    model,
+  });
+  const { id } = await savePipeline(h.ctx, { spec });
+  const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+  expect(run.status).toBe("succeeded");
+  rows = await withDuckDb(
+    async (conn) => (await conn.runAndReadAll(`SELECT rm, lstat, ptratio FROM (${sampleSql("boston-housing")})`)).getRowObjectsJS() as never,
+  );
+  const v = await getModelVersion(h.db, h.ctx.teamId, model, 1);
+  const p = await readProfile(h.store, v!.version.manifest as never);
+  expect(p?.features.map((f) => f.name)).toEqual(FEATURES);
+  profile = { rm: p!.features[0] as NumericProfile };
+});
+
+afterAll(async () => {
+  hookServer?.close();
+  await h?.stop();
+});
+
+/** Sends rows one a request; returns their request ids and predictions. */
+async function send(batch: Tract[]): Promise<{ requestId: string; prediction: number }[]> {
+  const out = [];
+  for (const [i, instance] of batch.entries()) {
+    const requestId = `${model}-${Date.now()}-${i}`;
+    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+      method: "POST",
+      headers: { "x-request-id": requestId },
+      body: JSON.stringify({ instances: [instance] }),
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { predictions: { prediction: number }[] };
+    out.push({ requestId, prediction: body.predictions[0]!.prediction });
+  }
+  return out;
+}
+
+const settle = () => new Promise((r) => setTimeout(r, 2500));
+
+async function window(batch: Tract[]) {
+  const from = new Date();
+  const sent = await send(batch);
+  await settle();
+  return { from, to: new Date(), sent };
+}
+
+const run = (w: { from: Date; to: Date }) => client.call(endpoints.runMonitoring, { name: model, from: w.from.toISOString(), to: w.to.toISOString() });
+
+describe("monitor", () => {
+  it("computes known figures over known traffic, fires an alert rule on its second drifted window (not the first), and resolves it", async () => {
+    await client.call(endpoints.configureMonitoring, {
+      name: model,
+      webhookUrl: hookUrl,
+      rules: [{ metric: "psi", feature: "rm", op: ">", value: 0.2, forWindows: 2 }],
+    });
+
+    // Window A: the training data itself, with ground truth exactly 1 above each prediction.
+    const calm = rows.slice(0, 120);
+    const a = await window(calm);
+    const feedback = await client.call(endpoints.sendFeedback, {
+      name: model,
+      items: a.sent.map((s) => ({ requestId: s.requestId, value: s.prediction + 1 })),
+    });
+    expect(feedback).toMatchObject({ recorded: 120, unknown: [] });
+    const ra = await run(a);
+    expect(ra.window).toMatchObject({ rows: 120, status: "ok" });
+    const fa = ra.window.figures!;
+    const rm = fa.features.find((f) => f.name === "rm")!;
+    const expected = psi(
+      profile.rm.counts,
+      numericCounts(
+        Float64Array.from(calm, (r) => r.rm),
+        profile.rm.deciles,
+      ).counts,
+    );
+    expect(rm.psi).toBeCloseTo(expected, 12);
+    expect(rm.counts.reduce((x, y) => x + y, 0)).toBe(120);
+    expect(fa.quality!.labelled).toBe(120);
+    expect(fa.quality!.metrics.mae).toBeCloseTo(1, 5);
+    expect(fa.quality!.metrics.rmse).toBeCloseTo(1, 5);
+    // Serving's figures come in 10-second windows: the ones overlapping the window.
+    expect(fa.system.requests).toBeGreaterThanOrEqual(120);
+    expect(ra.events).toEqual([]);
+
+    // Windows B and C: rooms 3 larger. The rule needs two drifted windows in a row.
+    const drifted = calm.map((r) => ({ ...r, rm: r.rm + 3 }));
+    const rb = await run(await window(drifted));
+    expect(rb.window.figures!.features.find((f) => f.name === "rm")!.psi).toBeGreaterThan(0.2);
+    expect(rb.window.figures!.features.find((f) => f.name === "rm")!.outOfRange).toBeGreaterThan(0);
+    expect(rb.events).toEqual([]);
+    const rc = await run(await window(drifted));
+    expect(rc.events.map((e) => e.kind)).toEqual(["alert.firing"]);
+    expect(rc.events[0]).toMatchObject({ metric: "psi", feature: "rm", threshold: 0.2 });
+    expect(hooks).toEqual([expect.objectContaining({ deployment: model, kind: "alert.firing", feature: "rm" })]);
+
+    // Window D: calm again, the alert resolves.
+    const rd = await run(await window(calm));
+    expect(rd.events.map((e) => e.kind)).toEqual(["alert.resolved"]);
+
+    // A window with no traffic: "no data", not zeros.
+    const quiet = await run({ from: new Date(Date.now() - 1000), to: new Date() });
+    expect(quiet.window).toMatchObject({ rows: 0, status: "no_data", figures: null });
+
+    const m = await client.call(endpoints.getMonitoring, { name: model });
+    expect(m.windows.filter((w) => w.status === "ok")).toHaveLength(4);
+    expect(m.events.map((e) => e.kind)).toEqual(["alert.resolved", "alert.firing"]);
+    expect(m.references[0]!.features.map((f) => f.name)).toEqual(FEATURES);
+  });
+
+  it("refuses bad input by field: a rule on an unknown metric, a window that ends before it starts, an unknown deployment", async () => {
+    await expect(client.call(endpoints.configureMonitoring, { name: model, rules: [{ metric: "median" as never, op: ">", value: 1 }] })).rejects.toThrow(
+      /metric/,
+    );
+    await expect(
+      client.call(endpoints.runMonitoring, { name: model, from: new Date().toISOString(), to: new Date(Date.now() - 1000).toISOString() }),
+    ).rejects.toThrow(/from must be before to/);
+    await expect(client.call(endpoints.getMonitoring, { name: "no-such-deployment" })).rejects.toThrow(/does not exist/);
+  });
+});
