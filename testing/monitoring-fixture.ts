@@ -7,9 +7,13 @@
  * gap without traffic, live quality falling once ground truth arrives) and
  * alert events, one of which started a retraining run.
  *
- * The drift figures are computed from the distributions the windows are
- * drawn from (normal features shifted by a known amount over the reference's
- * decile bins), so PSI, JS, KS and Wasserstein agree with each other.
+ * The figures are the monitor's own: the reference profile is built from
+ * generated training rows (workflows/ml/drift/profile.ts), and every window's
+ * figures by windowFigures (workflows/monitoring/window.ts) from generated
+ * live rows: normal features, one shifting further window by window, the
+ * model's answers (the sum model below, computed as its graph does) and
+ * ground truth for 30 % of the rows from a quarter of the range on, whose
+ * relation to the drifting feature changes (so live quality falls).
  *
  * Run directly, it starts a throwaway PostgreSQL, seeds it and prints the
  * environment for `next dev` (ARTIFACT_DIR must be set; Ctrl-C stops it);
@@ -24,7 +28,9 @@ import { addMonitorEvent, replaceAlertRules, saveMonitorWindow, setMonitoring } 
 import { getDeployment } from "../db/queries/deployments";
 import { createFixtureRun } from "../db/queries/serving";
 import { ArtifactStore } from "../infra/artifacts";
-import type { ColumnDrift, MonitorFigures, ReferenceProfile } from "../contract/monitoring";
+import { referenceProfile } from "../workflows/ml/drift/profile";
+import { regressionMetrics } from "../workflows/ml/metrics";
+import { windowFigures, type WindowRow } from "../workflows/monitoring/window";
 import { DataType, GraphBuilder } from "../workflows/ml/onnx/builder";
 import type { ModelInput } from "../workflows/ml/types";
 import { manifestFor, type TestModel } from "./models";
@@ -59,16 +65,6 @@ export interface MonitoringFixture {
 
 const HOUR = 3_600_000;
 const REFERENCE_ROWS = 5000;
-/** Standard normal quantiles at 10 %, 20 %, … 90 %: the deciles of N(0, 1). */
-const Z = [-1.2816, -0.8416, -0.5244, -0.2533, 0, 0.2533, 0.5244, 0.8416, 1.2816];
-const PSI_EPSILON = 1e-4;
-
-/** Standard normal CDF (Abramowitz–Stegun 7.1.26, error < 1.5e-7). */
-function phi(x: number): number {
-  const t = 1 / (1 + 0.3275911 * Math.abs(x / Math.SQRT2));
-  const y = 1 - ((((1.061405429 * t - 1.453152027) * t + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * Math.exp(-(x * x) / 2);
-  return x >= 0 ? (1 + y) / 2 : (1 - y) / 2;
-}
 
 /** A small deterministic PRNG (mulberry32), so every seeding draws the same history. */
 function rng(seed: number) {
@@ -82,129 +78,38 @@ function rng(seed: number) {
   };
 }
 
-function psiOf(expected: number[], actual: number[]): number {
-  let s = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const e = expected[i]! + PSI_EPSILON;
-    const a = actual[i]! + PSI_EPSILON;
-    s += (a - e) * Math.log(a / e);
-  }
-  return s;
-}
-
-function jsOf(p: number[], q: number[]): number {
-  let d = 0;
-  for (let i = 0; i < p.length; i++) {
-    const m = (p[i]! + q[i]!) / 2;
-    if (p[i]! > 0) d += 0.5 * p[i]! * Math.log2(p[i]! / m);
-    if (q[i]! > 0) d += 0.5 * q[i]! * Math.log2(q[i]! / m);
-  }
-  return Math.sqrt(Math.max(0, d));
-}
-
-/** Rows per bin: the shares of `rows`, the rounding remainder in the largest bin. */
-function countsOf(shares: number[], rows: number): number[] {
-  const c = shares.map((s) => Math.floor(s * rows));
-  const rest = rows - c.reduce((a, b) => a + b, 0);
-  c[shares.indexOf(Math.max(...shares))]! += rest;
-  return c;
+/** Standard normal draws (Box–Muller). */
+function normal(random: () => number) {
+  return () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 }
 
 interface NumericSpec {
   name: string;
   mean: number;
   std: number;
+  /** Its weight in the sum model. */
+  weight: number;
 }
 
-function numericReference(f: NumericSpec): ReferenceProfile["features"][number] {
-  const deciles = Z.map((z) => f.mean + f.std * z);
-  const sample = Array.from({ length: 99 }, (_, i) => {
-    // Quantiles of N(mean, std) at 1 %…99 % by bisection on phi.
-    const p = (i + 1) / 100;
-    let lo = -5;
-    let hi = 5;
-    for (let k = 0; k < 40; k++) {
-      const mid = (lo + hi) / 2;
-      if (phi(mid) < p) lo = mid;
-      else hi = mid;
-    }
-    return f.mean + f.std * ((lo + hi) / 2);
-  });
-  return {
-    kind: "numeric",
-    name: f.name,
-    count: REFERENCE_ROWS,
-    missing: 0,
-    min: f.mean - 3.5 * f.std,
-    max: f.mean + 3.5 * f.std,
-    mean: f.mean,
-    std: f.std,
-    deciles,
-    counts: countsOf(new Array<number>(10).fill(0.1), REFERENCE_ROWS),
-    sample,
-  };
-}
+const CATEGORIES: [string, number][] = [
+  ["north", 0.45],
+  ["south", 0.3],
+  ["east", 0.15],
+  ["west", 0.1],
+];
 
-/** Drift of a normal feature whose mean moved by `shift` standard deviations (and whose spread grew by `scale`). */
-function numericDrift(f: NumericSpec, rows: number, shift: number, scale: number, missingRate: number, noise: () => number): ColumnDrift {
-  const cdf = (z: number) => phi((z - shift) / scale);
-  const edges = [-Infinity, ...Z, Infinity];
-  const raw = edges.slice(1).map((hi, i) => Math.max(0, cdf(hi) - cdf(edges[i]!) + (noise() - 0.5) * 0.004));
-  const total = raw.reduce((a, b) => a + b, 0);
-  const shares = raw.map((s) => s / total);
-  const withValue = Math.round(rows * (1 - missingRate));
-  const counts = countsOf(shares, withValue);
-  const observed = counts.map((c) => c / Math.max(1, withValue));
-  const ref = new Array<number>(10).fill(0.1);
-  let ks = 0;
-  for (const z of Z) ks = Math.max(ks, Math.abs(cdf(z) - phi(z)));
-  const outOfRange = Math.round(withValue * (cdf(-3.5) + 1 - cdf(3.5)));
-  return {
-    name: f.name,
-    kind: "numeric",
-    rows: withValue,
-    psi: psiOf(ref, observed),
-    js: jsOf(ref, observed),
-    ks,
-    // W1 between N(0,1) and N(shift, scale) is at least |shift|; the spread adds about |scale − 1|·0.8.
-    wasserstein: f.std * (Math.abs(shift) + Math.abs(scale - 1) * 0.8),
-    missingRate,
-    outOfRange,
-    unseen: 0,
-    counts,
-  };
-}
-
-const CATEGORIES = { north: 0.45, south: 0.3, east: 0.15, west: 0.1 };
-
-function categoricalDrift(name: string, rows: number, unseenShare: number, noise: () => number): ColumnDrift {
-  const labels = [...Object.keys(CATEGORIES), "(unseen)"];
-  const ref = [...Object.values(CATEGORIES), 0];
-  const raw = [...Object.values(CATEGORIES).map((s) => s * (1 + (noise() - 0.5) * 0.2)), unseenShare];
-  const total = raw.reduce((a, b) => a + b, 0);
-  const counts = countsOf(
-    raw.map((s) => s / total),
-    rows,
-  );
-  const observed = counts.map((c) => c / Math.max(1, rows));
-  return {
-    name,
-    kind: "categorical",
-    rows,
-    psi: psiOf(ref, observed),
-    js: jsOf(ref, observed),
-    ks: null,
-    wasserstein: null,
-    missingRate: 0,
-    outOfRange: 0,
-    unseen: counts[counts.length - 1]!,
-    counts,
-    labels,
-  };
+function category(u: number, unseenShare: number): string {
+  if (u < unseenShare) return "central";
+  let acc = unseenShare;
+  for (const [c, s] of CATEGORIES) {
+    acc += s * (1 - unseenShare);
+    if (u < acc) return c;
+  }
+  return CATEGORIES[CATEGORIES.length - 1]![0];
 }
 
 /** prediction = Σ wᵢ·xᵢ over the numeric inputs (missing → 0); the categorical input is read and unused. */
-function sumModel(numeric: NumericSpec[], categorical: string): TestModel {
+function sumModel(numeric: NumericSpec[], categorical: string, metrics: Record<string, number>): TestModel {
   const g = new GraphBuilder("monitoring_fixture_sum");
   const inputs: ModelInput[] = [
     ...numeric.map((f): ModelInput => ({ name: f.name, datatype: "FP32", shape: [-1, 1] })),
@@ -212,18 +117,16 @@ function sumModel(numeric: NumericSpec[], categorical: string): TestModel {
   ];
   for (const i of inputs) g.input({ name: i.name, type: i.datatype === "FP32" ? DataType.FLOAT : DataType.STRING, shape: [-1, 1] });
   let acc: string | null = null;
-  numeric.forEach((f, i) => {
+  numeric.forEach((f) => {
     const x = g.op("Where", [g.op("IsNaN", [f.name]), g.floatConst([0], []), f.name]);
-    const term = g.op("Mul", [x, g.floatConst([1 / (i + 1)], [])]);
+    const term = g.op("Mul", [x, g.floatConst([f.weight], [])]);
     acc = acc === null ? term : g.op("Add", [acc, term]);
   });
   g.node("Identity", [acc!], { outputs: ["prediction"] });
   g.output({ name: "prediction", type: DataType.FLOAT, shape: [-1, 1] });
   return {
     onnx: g.serialize({ producerVersion: "test" }),
-    manifest: manifestFor("regression", inputs, [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }], {
-      metrics: { r2: 0.91, rmse: 2.1, mae: 1.6 },
-    }),
+    manifest: manifestFor("regression", inputs, [{ name: "prediction", datatype: "FP32", shape: [-1, 1] }], { metrics }),
   };
 }
 
@@ -236,38 +139,53 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
   const modelName = opts.modelName ?? `${deployment}-model`;
   const end = opts.end ?? new Date(Math.floor(Date.now() / HOUR) * HOUR);
   const random = rng(13);
+  const z = normal(random);
 
   const numeric: NumericSpec[] = Array.from({ length: f - 1 }, (_, i) => ({
     name: i < FEATURE_NAMES.length ? FEATURE_NAMES[i]! : `feature_${String(i + 1).padStart(2, "0")}`,
     mean: 10 + i * 7,
     std: 2 + (i % 5),
+    weight: 1 / (i + 1),
   }));
   const categorical = "region";
   const drifted = numeric[0]!.name;
-  const predictionSpec: NumericSpec = { name: "prediction", mean: 42, std: 6 };
+  /** The model's answer, as its graph computes it (a missing number counts 0). */
+  const predict = (x: Float64Array) => numeric.reduce((acc, spec, k) => acc + (Number.isNaN(x[k]!) ? 0 : spec.weight * x[k]!), 0);
+  /** The truth: the model's relation plus noise, and (concept drift) an extra effect of the drifting feature that grows over the range. */
+  const truth = (x: Float64Array, t: number) => predict(x) + 2 * z() + (Number.isNaN(x[0]!) ? 0 : 1.2 * t * (x[0]! - numeric[0]!.mean));
 
-  const profile: ReferenceProfile = {
-    format: "conveyor-profile/v1",
-    rows: REFERENCE_ROWS,
-    features: [
-      ...numeric.map(numericReference),
-      {
-        kind: "categorical",
-        name: categorical,
-        count: REFERENCE_ROWS,
-        missing: 0,
-        frequencies: Object.fromEntries(Object.entries(CATEGORIES).map(([k, s]) => [k, Math.round(s * REFERENCE_ROWS)])),
-        other: 0,
-      },
-    ],
-    prediction: numericReference(predictionSpec),
-  };
+  // Training rows → the reference profile and the evaluation metrics, as a train step would record them.
+  const trainX = numeric.map(() => new Float64Array(REFERENCE_ROWS));
+  const trainCat: string[] = [];
+  const trainPred = new Float64Array(REFERENCE_ROWS);
+  const trainTrue = new Float64Array(REFERENCE_ROWS);
+  const row = new Float64Array(numeric.length);
+  for (let r = 0; r < REFERENCE_ROWS; r++) {
+    numeric.forEach((spec, k) => (row[k] = trainX[k]![r] = spec.mean + spec.std * z()));
+    trainCat.push(category(random(), 0));
+    trainPred[r] = predict(row);
+    trainTrue[r] = truth(row, 0);
+  }
+  const { r2, rmse, mae } = regressionMetrics(trainTrue, trainPred);
+  const training = { r2, rmse, mae };
+  const model = sumModel(numeric, categorical, training);
+  const profile = referenceProfile(
+    {
+      rows: REFERENCE_ROWS,
+      columns: [
+        ...numeric.map((spec, k) => ({ name: spec.name, kind: "number" as const, values: trainX[k]! })),
+        { name: categorical, kind: "string" as const, values: trainCat },
+      ],
+    },
+    model.manifest.inputs,
+    { task: "regression", prediction: trainPred },
+  );
   const stored = await store.putBytes(Buffer.from(JSON.stringify(profile)), "profile.json");
-  const model = sumModel(numeric, categorical);
-  model.manifest = { ...model.manifest, profile: { uri: stored.uri, sha256: stored.sha256 } } as typeof model.manifest;
+  model.manifest = { ...model.manifest, profile: { uri: stored.uri, sha256: stored.sha256 } };
   const { version } = await deployTestModel(db, store, { teamId: opts.teamId, deployment, modelName, model });
   const dep = (await getDeployment(db, opts.teamId, deployment))!;
   await setMonitoring(db, dep.id, { intervalSeconds: 3600, retentionDays: 30, enabled: true });
+  const reference = { version, manifest: model.manifest, metrics: training, profile };
 
   // A gap of three windows without traffic at 40 % of the range.
   const gapAt = Math.floor(n * 0.4);
@@ -276,6 +194,9 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
   const labelledFrom = Math.floor(n * 0.25);
   const windowStarts: Date[] = [];
   let firstDrifted: number | null = null;
+  // What the alert rules below watch, per window (NaN without traffic).
+  const psiOf = new Array<number>(n).fill(Number.NaN);
+  const errorRateOf = new Array<number>(n).fill(Number.NaN);
   for (let i = 0; i < n; i++) {
     const start = new Date(end.getTime() - (n - i) * HOUR);
     windowStarts.push(start);
@@ -286,53 +207,44 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
     }
     const t = n > 1 ? i / (n - 1) : 1;
     const hour = start.getUTCHours();
-    const rows = Math.round(900 + 500 * Math.sin(((hour - 8) / 24) * 2 * Math.PI) + random() * 120);
+    const rows = Math.round(700 + 400 * Math.sin(((hour - 8) / 24) * 2 * Math.PI) + random() * 100);
+    // The drifting feature's mean moves up to 0.9 standard deviations and its spread grows by 30 %;
+    // one feature's values go missing more and more; a few region values were never seen in training.
     const shift = 0.9 * t * t;
-    const features: ColumnDrift[] = numeric.map((spec, k) =>
-      k === 0
-        ? numericDrift(spec, rows, shift, 1 + 0.3 * t, 0.004, random)
-        : numericDrift(spec, rows, (random() - 0.5) * 0.12, 1, k === 2 ? 0.01 + 0.05 * t : 0.002, random),
-    );
-    features.push(categoricalDrift(categorical, rows, 0.002 + 0.01 * t, random));
-    const prediction = numericDrift(predictionSpec, rows, shift * 0.45, 1, 0, random);
-    const psi = features[0]!.psi;
-    if (firstDrifted === null && psi >= 0.2) firstDrifted = i;
-    const errors = Math.round(rows * (0.002 + (i % 17 === 5 ? 0.06 : 0.004 * random())));
-    const missingCells = features.reduce((a, c) => a + c.missingRate * rows, 0);
-    const r2 = 0.9 - 0.35 * t * t + (random() - 0.5) * 0.02;
-    const rmse = 2.15 + 2.2 * t * t + (random() - 0.5) * 0.1;
-    const mae = 1.62 + 1.6 * t * t + (random() - 0.5) * 0.08;
-    const training = { r2: 0.91, rmse: 2.1, mae: 1.6 };
-    const metrics = { r2, rmse, mae };
-    const figures: MonitorFigures = {
-      versions: [{ version, rows }],
-      referenceVersion: version,
-      features,
-      prediction: { ...prediction, name: "prediction" },
-      dataQuality: {
-        missingRate: missingCells / (rows * features.length),
-        outOfRange: features.reduce((a, c) => a + c.outOfRange, 0),
-        unseenCategories: features.reduce((a, c) => a + c.unseen, 0),
-        schemaMismatches: i % 23 === 7 ? [`"${numeric[numeric.length - 1]!.name}" was missing from ${Math.round(rows * 0.02)} of ${rows} rows`] : [],
-      },
-      quality:
-        i >= labelledFrom
-          ? {
-              labelled: Math.round(rows * 0.3),
-              metrics,
-              training,
-              change: Object.fromEntries(Object.entries(metrics).map(([k, v]) => [k, v - training[k as keyof typeof training]])),
-            }
-          : null,
-      system: {
-        requests: Math.round(rows / 1.2),
-        errors,
-        errorRate: errors / Math.round(rows / 1.2),
-        ratePerSecond: Math.round(rows / 1.2) / 3600,
-        p50Ms: 2.4 + random() * 0.6 + (i % 17 === 5 ? 3 : 0),
-        p99Ms: 9 + random() * 4 + (i % 17 === 5 ? 30 : 0),
-      },
-    };
+    const live: WindowRow[] = [];
+    for (let r = 0; r < rows; r++) {
+      numeric.forEach((spec, k) => {
+        const missing = random() < (k === 2 ? 0.01 + 0.05 * t : 0.002);
+        row[k] = missing ? Number.NaN : spec.mean + spec.std * (k === 0 ? shift + (1 + 0.3 * t) * z() : 0.03 * (random() - 0.5) + z());
+      });
+      const prediction = Math.fround(predict(row));
+      const inputs: WindowRow["inputs"] = {
+        ...Object.fromEntries(numeric.map((spec, k) => [spec.name, Number.isNaN(row[k]!) ? null : row[k]!])),
+        [categorical]: category(random(), 0.002 + 0.01 * t),
+      };
+      // Now and then a client leaves out the last numeric input altogether (a schema mismatch, not a missing value).
+      if (i % 23 === 7 && random() < 0.02) delete inputs[numeric[numeric.length - 1]!.name];
+      live.push({
+        version,
+        inputs,
+        outputs: { prediction },
+        label: null,
+        value: i >= labelledFrom && random() < 0.3 ? truth(row, t) : null,
+      });
+    }
+    const requests = Math.round(rows / 1.2);
+    const errors = Math.round(requests * (i % 17 === 5 ? 0.06 : 0.004 * random()));
+    const figures = windowFigures(live, reference, {
+      requests,
+      errors,
+      errorRate: errors / requests,
+      ratePerSecond: requests / 3600,
+      p50Ms: 2.4 + random() * 0.6 + (i % 17 === 5 ? 3 : 0),
+      p99Ms: 9 + random() * 4 + (i % 17 === 5 ? 30 : 0),
+    });
+    psiOf[i] = figures.features[0]?.psi ?? Number.NaN;
+    errorRateOf[i] = errors / requests;
+    if (firstDrifted === null && psiOf[i]! >= 0.2) firstDrifted = i;
     await saveMonitorWindow(db, { deploymentId: dep.id, windowStart: start, windowEnd, rows, figures: figures });
   }
 
@@ -370,22 +282,22 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
         message: "error_rate > 0.05 (1 window)",
         metric: "error_rate",
         feature: null,
-        observed: 0.064,
+        observed: errorRateOf[spike]!,
         threshold: 0.05,
         ruleId: rules[1]!.id,
         ...win(spike),
       },
       at(spike, 1),
     );
-    if (spike + 1 < n)
+    if (spike + 1 < n && !gap.includes(spike + 1))
       await event(
         {
           deploymentId: dep.id,
           kind: "alert.resolved",
-          message: "error_rate back to 0.004",
+          message: `error_rate back to ${(errorRateOf[spike + 1]! * 100).toFixed(1)}%`,
           metric: "error_rate",
           feature: null,
-          observed: 0.004,
+          observed: errorRateOf[spike + 1]!,
           threshold: 0.05,
           ruleId: rules[1]!.id,
           ...win(spike + 1),
@@ -402,7 +314,7 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
       message: `psi of ${drifted} > 0.2 for 2 windows`,
       metric: "psi",
       feature: drifted,
-      observed: 0.24,
+      observed: psiOf[fired]!,
       threshold: 0.2,
       ruleId: rules[0]!.id,
       ...win(fired),
@@ -413,10 +325,10 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
     {
       deploymentId: dep.id,
       kind: "retrain.started",
-      message: `drift trigger started retrain ${modelName}: psi of ${drifted} 0.24 > 0.2`,
+      message: `drift trigger started retrain ${modelName}: psi of ${drifted} ${psiOf[fired]!.toFixed(3)} > 0.2`,
       metric: "psi",
       feature: drifted,
-      observed: 0.24,
+      observed: psiOf[fired]!,
       threshold: 0.2,
       ruleId: rules[0]!.id,
       pipelineId,
@@ -433,7 +345,7 @@ export async function seedMonitoringFixture(db: Db, store: ArtifactStore, opts: 
         message: `drift trigger held back: retrain ${modelName} ran ${2} h ago (cooldown 24 h)`,
         metric: "psi",
         feature: drifted,
-        observed: 0.31,
+        observed: psiOf[fired + 2]!,
         threshold: 0.2,
         ruleId: rules[0]!.id,
         pipelineId,
