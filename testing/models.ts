@@ -13,7 +13,7 @@ export interface TestModel {
   manifest: ModelManifest;
 }
 
-function manifestFor(task: Task, inputs: ModelInput[], outputs: ModelOutput[], extra: Partial<ModelManifest> = {}): ModelManifest {
+export function manifestFor(task: Task, inputs: ModelInput[], outputs: ModelOutput[], extra: Partial<ModelManifest> = {}): ModelManifest {
   return {
     format: "onnx",
     task,

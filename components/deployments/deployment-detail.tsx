@@ -10,7 +10,7 @@ import { useMemo, useState } from "react";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC, type RouterOutputs } from "../trpc/trpc";
 import { Actor } from "../ui/actor";
-import { Button } from "../ui/button";
+import { Button, buttonClass } from "../ui/button";
 import { formatDateTime, formatNumber, formatPercent, formatRelative } from "../ui/format";
 import { CheckIcon, PromoteIcon, UndoIcon } from "../ui/icons";
 import { Card, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
@@ -61,7 +61,14 @@ export function DeploymentDetail({ name }: { name: string }) {
             {current !== null ? <> → v{current}</> : null} · <span className="whitespace-nowrap font-mono text-xs">POST /v2/models/{d.name}/infer</span>
           </span>
         }
-        actions={<Moves d={d} model={model.data} current={current} />}
+        actions={
+          <div className="flex items-start gap-2">
+            <Link href={`/deployments/${encodeURIComponent(d.name)}/monitoring`} className={buttonClass("secondary")}>
+              Monitoring
+            </Link>
+            <Moves d={d} model={model.data} current={current} />
+          </div>
+        }
       />
       <div className="mb-5 grid gap-5 xl:grid-cols-2">
         <RoutesCard d={d} />

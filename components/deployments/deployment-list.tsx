@@ -31,6 +31,9 @@ export function DeploymentList() {
                 <th className="w-[28%]">Routes</th>
                 <th>Rollout</th>
                 <th className="whitespace-nowrap text-right">Last change</th>
+                <th>
+                  <span className="sr-only">Monitoring</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -71,6 +74,15 @@ export function DeploymentList() {
                   </td>
                   <td className="whitespace-nowrap text-right text-slate-500" title={formatDateTime(d.updatedAt)}>
                     {formatRelative(d.updatedAt)}
+                  </td>
+                  <td className="whitespace-nowrap text-right">
+                    <Link
+                      href={`/deployments/${encodeURIComponent(d.name)}/monitoring`}
+                      className="text-[12px] font-medium text-indigo-600 hover:underline"
+                      aria-label={`Monitoring of ${d.name}`}
+                    >
+                      Monitoring
+                    </Link>
                   </td>
                 </tr>
               ))}

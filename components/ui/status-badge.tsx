@@ -39,7 +39,7 @@ export function Tag({
   title,
 }: {
   children: React.ReactNode;
-  tone?: "slate" | "indigo" | "violet" | "emerald" | "amber";
+  tone?: "slate" | "indigo" | "violet" | "emerald" | "amber" | "rose";
   title?: string;
 }) {
   const tones = {
@@ -48,6 +48,7 @@ export function Tag({
     violet: "bg-violet-50 text-violet-700 ring-violet-200",
     emerald: "bg-emerald-50 text-emerald-700 ring-emerald-200",
     amber: "bg-amber-50 text-amber-700 ring-amber-200",
+    rose: "bg-rose-50 text-rose-700 ring-rose-200",
   } as const;
   return (
     <span title={title} className={`inline-flex items-center rounded px-1.5 py-0.5 text-[11px] font-medium ring-1 ring-inset ${tones[tone]}`}>
