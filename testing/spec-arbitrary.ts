@@ -136,6 +136,17 @@ const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrar
         { minLength: 1, maxLength: 4 },
       ),
     }),
+  "ingest.predictions": () =>
+    fc.record(
+      {
+        deployment: columnArb,
+        from: fc.constantFrom("", "30d", "12h", "2026-11-01T00:00:00Z"),
+        to: fc.constantFrom("", "2026-12-01T00:00:00.000Z"),
+        labelledOnly: fc.boolean(),
+        minRows: fc.integer({ min: 1, max: 100_000 }),
+      },
+      { requiredKeys: ["deployment"] },
+    ),
   "gate.compare": () =>
     fc.record(
       { metric: fc.constantFrom(...METRIC_NAMES), margin: num(0, 10, [0, 0.01, 0.05]), direction: fc.constantFrom("higher", "lower") },
