@@ -150,6 +150,21 @@ describe("the API contract", () => {
     const wrongKind = await apiJson("POST", `/api/v1/deployments/${name}/feedback`, 422, { body: [{ requestId: "x", label: "high" }] });
     expect(wrongKind.error.details[0].field).toBe("feedback[0].label");
 
+    // Monitoring: settings and rules, a window computed now (no traffic yet: "no data"), the windows and events.
+    const configured = await apiJson("PUT", `/api/v1/deployments/${name}/monitoring`, 200, {
+      body: { intervalSeconds: 600, rules: [{ metric: "psi", op: ">", value: 0.2, forWindows: 2 }] },
+    });
+    expect(configured).toMatchObject({ settings: { intervalSeconds: 600, retentionDays: 30, enabled: true }, rules: [{ metric: "psi", feature: null }] });
+    const computed = await apiJson("POST", `/api/v1/deployments/${name}/monitoring/run`, 200, {
+      body: { from: "2020-01-01T00:00:00Z", to: "2020-01-01T01:00:00Z" },
+    });
+    expect(computed).toMatchObject({ window: { rows: 0, status: "no_data", figures: null }, events: [] });
+    const monitoring = await apiJson("GET", `/api/v1/deployments/${name}/monitoring?from=2019-12-31T00:00:00Z&to=2020-01-02T00:00:00Z`, 200);
+    expect(monitoring.windows).toMatchObject([{ status: "no_data" }]);
+    expect((await apiJson("PUT", `/api/v1/deployments/${name}/monitoring`, 422, { body: { intervalSeconds: 5 } })).error.details[0].field).toBe(
+      "intervalSeconds",
+    );
+
     // Approvals: none waits in this pipeline; another team's or a missing one is a 404.
     expect(Array.isArray(await apiJson("GET", "/api/v1/approvals?status=pending", 200))).toBe(true);
     const noApproval = "00000000-0000-4000-8000-000000000000";
