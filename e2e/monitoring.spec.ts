@@ -12,7 +12,7 @@ import { seattle } from "../scripts/replay/scenarios";
 const SERVING_URL = (process.env.SERVING_URL ?? "http://127.0.0.1:8080").replace(/\/$/, "");
 const BASE_URL = (process.env.E2E_BASE_URL ?? "http://localhost:3100").replace(/\/$/, "");
 
-test("seattle: the monitoring page shows the drifted feature and the retraining run it started", async ({ page }) => {
+test("seattle: the monitoring page shows the drifted feature and the retraining run it started", async ({ page }, testInfo) => {
   test.setTimeout(300_000);
   const lines: string[] = [];
   const out = await seattle({
@@ -33,6 +33,8 @@ test("seattle: the monitoring page shows the drifted feature and the retraining 
   await expect(row).toBeVisible();
   const event = page.locator('[data-testid="monitor-event"][data-kind="retrain.started"]');
   await expect(event).toContainText("temp_max");
+  await page.setViewportSize({ width: 1440, height: 900 });
+  await page.screenshot({ path: testInfo.outputPath("monitoring-seattle-1440.png"), fullPage: true });
   const link = event.getByRole("link", { name: `retraining run ${runId}` });
   await expect(link).toBeVisible();
   await link.click();
