@@ -37,6 +37,7 @@ import type { ColumnDrift, NumericProfile } from "../contract/monitoring";
 import { numericDrift } from "../workflows/ml/drift/drift";
 import { numericProfile } from "../workflows/ml/drift/profile";
 import { evidentlyPython } from "./anchors";
+import { Rng } from "../workflows/ml/gbdt/rng";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const root = resolve(here, "..");
@@ -44,16 +45,11 @@ const FEATURES = 20;
 /** The features whose current rows are drifted. */
 const DRIFTED = new Set([0, 1, 2, 3, 4, 10]);
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform draws in [0, 1) from the trainer's seeded generator. */
+const mulberry32 = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 /** Feature j's values: its kind is j mod 5; `drift` shifts or reshapes it. */
 function feature(j: number, rows: number, seed: number, drift: boolean): Float64Array {

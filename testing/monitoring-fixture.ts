@@ -35,6 +35,7 @@ import { DataType, GraphBuilder } from "../workflows/ml/onnx/builder";
 import type { ModelInput } from "../workflows/ml/types";
 import { manifestFor, type TestModel } from "./models";
 import { deployTestModel, startTestDatabase } from "./serving-database";
+import { Rng } from "../workflows/ml/gbdt/rng";
 
 export interface MonitoringFixtureOptions {
   teamId: string;
@@ -66,17 +67,11 @@ export interface MonitoringFixture {
 const HOUR = 3_600_000;
 const REFERENCE_ROWS = 5000;
 
-/** A small deterministic PRNG (mulberry32), so every seeding draws the same history. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform draws in [0, 1) from the trainer's seeded generator. */
+const rng = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 /** Standard normal draws (Box–Muller). */
 function normal(random: () => number) {

@@ -9,21 +9,17 @@ import { describe, expect, it } from "vitest";
 import { MAX_PROFILE_CATEGORIES, ZReferenceProfile } from "../../../contract/monitoring";
 import { ksStatistic, numericDrift, sortedFinite, wasserstein1 } from "./drift";
 import { categoricalProfile, numericProfile, profileColumn, referenceProfile, SAMPLE_MAX, SKETCH_POINTS } from "./profile";
+import { Rng } from "../gbdt/rng";
 
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, "fixtures", "scipy-drift.json"), "utf8")) as {
   cases: { name: string; kind: string; ref: (number | null)[]; deciles: number[]; sample: number[] }[];
 };
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform draws in [0, 1) from the trainer's seeded generator. */
+const mulberry32 = (seed: number): (() => number) => {
+  const r = new Rng(seed);
+  return () => r.next();
+};
 
 describe("numeric profiles", () => {
   it("keep numpy.quantile's deciles and, past 2,000 values, its 2,001-point sketch", () => {
