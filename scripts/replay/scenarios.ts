@@ -22,8 +22,14 @@ import type { Client } from "../../cli/client";
 import { lit, withDuckDb } from "../../workflows/data/duckdb";
 import { packageDir } from "../../workflows/nodes/ingest.csv/sources";
 import { binEdges, numericCounts, psi, sortedFinite } from "../../workflows/ml/drift/drift";
-import seattleSpec from "../../contract/templates/seattle-weather.pipeline.json";
-import seattleRetrainSpec from "../../contract/templates/seattle-weather-retrain.pipeline.json";
+import { fileURLToPath } from "node:url";
+
+/** A pipeline template shipped in contract/templates (read as a file: the replay also runs under Playwright, whose ESM loader wants import attributes for JSON). */
+function template(name: string): { name: string; triggers: unknown[] } & Record<string, unknown> {
+  return JSON.parse(fs.readFileSync(fileURLToPath(new URL(`../../contract/templates/${name}.pipeline.json`, import.meta.url)), "utf8")) as never;
+}
+const seattleSpec = template("seattle-weather");
+const seattleRetrainSpec = template("seattle-weather-retrain");
 
 export const SCENARIOS = ["seattle", "flights"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

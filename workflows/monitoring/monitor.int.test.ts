@@ -17,6 +17,7 @@ import { api } from "../../testing/api";
 import type { NumericProfile } from "../../contract/monitoring";
 import { savePipeline } from "../../server/services/pipelines/save-pipeline";
 import { startRun } from "../../server/services/runs/start-run";
+import type { ServiceError } from "../../server/errors";
 import { getModelVersion } from "../../db/queries/models";
 import { sampleSql } from "../nodes/ingest.csv/sources";
 import { withDuckDb } from "../data/duckdb";
@@ -177,5 +178,26 @@ describe("monitor", () => {
       message: "from must be before to",
     });
     expect(await problem("GET", "/api/v1/deployments/no-such-deployment/monitoring")).toMatchObject({ status: 404 });
+  });
+
+  it("refuses at save a drift trigger on a deployment or a feature that does not exist, naming the field; saves one that fits", async () => {
+    const retrain = (trigger: Record<string, unknown>) => ({
+      ...sixStepSpec({
+        name: `${model}-retrain`,
+        source: "sample:boston-housing",
+        train: { type: "train.linear", config: { task: "regression", target: "medv", features: FEATURES } },
+        conditions: [{ metric: "r2", op: ">=", value: 0 }],
+        model,
+      }),
+      triggers: [{ type: "drift", threshold: 0.2, ...trigger }],
+    });
+    const refused = (spec: object) =>
+      savePipeline(h.ctx, { spec }).then(
+        () => null,
+        (e: ServiceError) => ({ code: e.code, problems: e.errors.map((x) => x.field) }),
+      );
+    expect(await refused(retrain({ deployment: "no-such-deployment" }))).toEqual({ code: "invalid", problems: ["triggers[0].deployment"] });
+    expect(await refused(retrain({ deployment: model, features: ["rm", "nope"] }))).toEqual({ code: "invalid", problems: ["triggers[0].features[1]"] });
+    expect((await savePipeline(h.ctx, { spec: retrain({ deployment: model, features: ["rm"] }) })).version).toBe(1);
   });
 });
