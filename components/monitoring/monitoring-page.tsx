@@ -282,7 +282,7 @@ function MonitoringBody({ m }: { m: Monitoring }) {
   return (
     <>
       <p className="mb-3 text-[12.5px] text-slate-500" data-testid="window-count">
-        {windows.length} windows, {withData} with traffic
+        {windows.length} {windows.length === 1 ? "window" : "windows"}, {withData} with traffic
         {windows.length > withData ? <>, {windows.length - withData} without (grey)</> : null}.
       </p>
       <Traffic windows={windows} noTraffic={noTraffic} />

@@ -25,15 +25,24 @@ afterAll(async () => {
 describe("replay scenarios", () => {
   it("seattle: winter drift fires the trigger, the retrained challenger passes the gate and the canary, and becomes the champion", async () => {
     const out = await seattle(o);
-    const winter = out.periods[0]!;
-    expect(winter.psi.temp_max).toBeGreaterThan(0.2);
-    expect(winter.worstFeature?.name).toBe("temp_max");
-    // The summer model's live quality on winter days, from the ground truth sent back.
-    expect(winter.liveQuality?.mae).toBeGreaterThan(0);
-    const started = winter.events.find((e) => e.kind === "retrain.started");
+    const [summer, december, january, february, after] = out.periods;
+    // Summer days are what the model was trained on: nothing drifts, nothing fires.
+    expect(summer!.worstFeature!.psi).toBeLessThan(0.2);
+    expect(summer!.events).toEqual([]);
+    // December: temp_max drifts far past 0.2 and the trigger starts the retraining pipeline.
+    expect(december!.psi.temp_max).toBeGreaterThan(0.2);
+    expect(december!.worstFeature?.name).toBe("temp_max");
+    expect(december!.liveQuality?.mae).toBeGreaterThan(summer!.liveQuality!.mae!);
+    const started = december!.events.find((e) => e.kind === "retrain.started");
     expect(started?.runId).toBeTruthy();
+    // January and February drift as much, but the cooldown holds the trigger back.
+    for (const p of [january!, february!]) expect(p.events.map((e) => e.kind)).toEqual(["retrain.cooldown"]);
     expect(out.retrainRun).toEqual({ id: started!.runId, status: "succeeded" });
     expect(out.championAfter).toBeGreaterThan(out.championBefore);
+    // The new champion was trained on winter days: against its own profile they no longer drift.
+    expect(after!.period).toBe("winter, after retraining");
+    expect(after!.psi.temp_max).toBeLessThan(0.2);
+    expect(after!.liveQuality!.mae!).toBeLessThan(december!.liveQuality!.mae!);
   }, 420_000);
 
   it("flights: February to June drift mildly (target PSI about 0.01 a month) and the 0.2 trigger never fires", async () => {

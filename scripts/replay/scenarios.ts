@@ -237,7 +237,7 @@ async function trainAndDeploy(o: ReplayOptions, spec: { name: string }, deployme
 export async function seattle(o: ReplayOptions): Promise<ScenarioOutcome> {
   const deployment = "seattle-weather";
   const { summer, winter } = seattleRows();
-  o.log(`seattle: ${summer.length} summer days to train on, ${winter.length} winter days to replay at ${o.rate}/s`);
+  o.log(`seattle: ${summer.length} summer days to train on; every other one, then ${winter.length} winter days a month at a time, replayed at ${o.rate}/s`);
   const cols = ["date", "precipitation", "temp_max", "temp_min", "wind", "weather"];
   await o.client.call(endpoints.uploadDataset, { name: "seattle-summer", csv: new TextEncoder().encode(toCsv(summer, cols)) });
   const before = await trainAndDeploy(o, seattleSpec, deployment);
@@ -245,22 +245,34 @@ export async function seattle(o: ReplayOptions): Promise<ScenarioOutcome> {
   await ensurePipeline(o.client, seattleRetrainSpec);
   o.log(`  "${seattleRetrainSpec.name}" watches ${deployment}: ${JSON.stringify(seattleRetrainSpec.triggers[0])}`);
 
-  const traffic = winter.map(({ date: _d, ...r }) => r);
-  const from = new Date();
-  const sent = await replay(o, deployment, traffic, "temp_min");
-  await settle();
-  const to = new Date();
-  const targetPsi = columnPsi(
-    summer.map((r) => r.temp_min as number),
-    winter.map((r) => r.temp_min as number),
-  );
-  const winterPeriod = await judge(o, deployment, "winter", from, to, sent.sent, targetPsi);
-  const started = winterPeriod.events.find((e) => e.kind === "retrain.started" && e.runId);
+  const features = (rows: Row[]) => rows.map(({ date: _d, ...r }) => r);
+  const lows = (rows: Row[]) => rows.map((r) => r.temp_min as number);
+  const month = (rows: Row[], m: number) => rows.filter((r) => Number(String(r.date).slice(5, 7)) === m);
+  /** Replays `rows` as one period and has the monitor judge its window. */
+  const period = async (name: string, rows: Row[]) => {
+    const from = new Date();
+    const sent = await replay(o, deployment, features(rows), "temp_min");
+    await settle();
+    return judge(o, deployment, name, from, new Date(), sent.sent, columnPsi(lows(summer), lows(rows)));
+  };
+
+  // Summer days first: the calm baseline (nothing fires). Then winter, a month at a time.
+  const periods = [await period("summer", summer.filter((_, i) => i % 2 === 0))];
+  let started: PeriodOutcome["events"][number] | undefined;
+  for (const [m, name] of [
+    [12, "December"],
+    [1, "January"],
+    [2, "February"],
+  ] as const) {
+    const p = await period(name, month(winter, m));
+    periods.push(p);
+    started ??= p.events.find((e) => e.kind === "retrain.started" && e.runId);
+  }
   let retrainRun: ScenarioOutcome["retrainRun"] = started?.runId ? { id: started.runId, status: "running" } : null;
   if (started?.runId && o.closeLoop !== false) {
     // Winter keeps coming while the challenger trains, is judged and rolls out: its canary judges live traffic.
     let done = false;
-    const keepSending = replay(o, deployment, traffic, "temp_min", () => done);
+    const keepSending = replay(o, deployment, features(winter), "temp_min", () => done);
     try {
       const run = await waitForRun(o, started.runId, "retraining run");
       retrainRun = { id: started.runId, status: run.status };
@@ -268,10 +280,12 @@ export async function seattle(o: ReplayOptions): Promise<ScenarioOutcome> {
       done = true;
       await keepSending;
     }
+    // The new champion knows winter: the same days drift no more against its own training profile.
+    if (retrainRun?.status === "succeeded") periods.push(await period("winter, after retraining", winter));
   }
   const after = (await champion(o.client, deployment)) ?? before;
   o.log(`seattle: champion v${before} → v${after}${retrainRun ? ` (retraining run ${retrainRun.id} ${retrainRun.status})` : " (no retraining)"}`);
-  return { scenario: "seattle", deployment, championBefore: before, championAfter: after, periods: [winterPeriod], retrainRun };
+  return { scenario: "seattle", deployment, championBefore: before, championAfter: after, periods, retrainRun };
 }
 
 /** The flights pipelines: January's model, and a retraining pipeline that would fire on PSI above 0.2 (it must not). */
