@@ -1,9 +1,10 @@
 /**
  * Monitoring in the UI on the real loop: the seattle replay (summer model,
  * winter traffic with ground truth, through the public API and the serving
- * endpoint) fires the drift trigger; the deployment's monitoring page shows
- * temp_max as the drifted feature and links the alert to the retraining run
- * it started, whose page says what started it.
+ * endpoint) fires the drift trigger and the retrained model becomes the
+ * champion; the deployment's monitoring page shows temp_max as the drifted
+ * feature and links the alert to the retraining run it started, whose page
+ * says what started it.
  */
 import { expect, test } from "@playwright/test";
 import { Client } from "../cli/client";
@@ -21,9 +22,9 @@ test("seattle: the monitoring page shows the drifted feature and the retraining 
     rate: 100,
     feedbackLagMs: 1000,
     log: (l) => lines.push(l),
-    closeLoop: false,
   });
-  expect(out.periods[0]!.psi.temp_max, lines.join("\n")).toBeGreaterThan(0.2);
+  expect(out.periods.find((p) => p.period === "December")!.psi.temp_max, lines.join("\n")).toBeGreaterThan(0.2);
+  expect(out.championAfter, lines.join("\n")).toBeGreaterThan(out.championBefore);
   const runId = out.retrainRun?.id;
   expect(runId, lines.join("\n")).toBeTruthy();
 
@@ -34,7 +35,9 @@ test("seattle: the monitoring page shows the drifted feature and the retraining 
   const event = page.locator('[data-testid="monitor-event"][data-kind="retrain.started"]');
   await expect(event).toContainText("temp_max");
   await page.setViewportSize({ width: 1440, height: 900 });
-  await page.screenshot({ path: testInfo.outputPath("monitoring-seattle-1440.png"), fullPage: true });
+  await page.screenshot({ path: testInfo.outputPath("monitoring-seattle-1440.png") });
+  await event.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath("monitoring-seattle-events-1440.png") });
   const link = event.getByRole("link", { name: `retraining run ${runId}` });
   await expect(link).toBeVisible();
   await link.click();

@@ -179,7 +179,7 @@ function SettingsForm({
             {drafts.length === 0 ? (
               <tr>
                 <td colSpan={5} className="text-slate-500">
-                  No alert rules: nothing fires. Add one to be told (and to start retraining through a drift trigger).
+                  No alert rules: nothing alerts. Add one to be told; retraining is started by a pipeline’s drift trigger.
                 </td>
               </tr>
             ) : null}
