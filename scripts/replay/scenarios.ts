@@ -257,7 +257,12 @@ export async function seattle(o: ReplayOptions): Promise<ScenarioOutcome> {
   };
 
   // Summer days first: the calm baseline (nothing fires). Then winter, a month at a time.
-  const periods = [await period("summer", summer.filter((_, i) => i % 2 === 0))];
+  const periods = [
+    await period(
+      "summer",
+      summer.filter((_, i) => i % 2 === 0),
+    ),
+  ];
   let started: PeriodOutcome["events"][number] | undefined;
   for (const [m, name] of [
     [12, "December"],
