@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BAND_COLOURS, type Heatmap } from "./model";
-import { heatmapOption, scaleColour } from "./options";
+import { heatmapOption, scaleColour, windowLabel } from "./options";
 
 type Layer = { name: string; data: [number, number, number][]; large?: boolean; symbolSize: number[]; itemStyle: { color: string } };
 
@@ -66,5 +66,12 @@ describe("heatmapOption", () => {
     expect(format({ value: series[2]!.data[0]! })).toContain("psi 0.3");
     expect(format({ value: series[3]!.data[0]! })).toContain("No traffic in this window");
     expect(format({ value: series[4]!.data[0]! })).toContain("No value of this feature");
+  });
+
+  it("labels windows by the minute, and by the second when they do not start on one", () => {
+    const t = Date.UTC(2026, 11, 7, 14, 0, 0);
+    expect(windowLabel(t, false)).toMatch(/^\d\d:\d\d$/);
+    expect(windowLabel(t + 27_000, false)).toMatch(/^\d\d:\d\d:\d\d$/);
+    expect(windowLabel(t, false, true)).toMatch(/^\d\d:\d\d:00$/);
   });
 });

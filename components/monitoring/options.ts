@@ -13,10 +13,10 @@ const NO_TRAFFIC_BAND = "rgba(148,163,184,0.16)";
 const NO_TRAFFIC = -1;
 const NO_VALUE = -2;
 
-/** "7 Dec 14:00" (or "14:00" when every window is on one day). */
-export function windowLabel(ms: number, withDate: boolean): string {
+/** "7 Dec 14:00" (or "14:00" when every window is on one day); with seconds ("14:00:27") for windows that do not start on a minute (computed on demand, replays). */
+export function windowLabel(ms: number, withDate: boolean, seconds = ms % 60_000 !== 0): string {
   const d = new Date(ms);
-  const hm = d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit" });
+  const hm = d.toLocaleTimeString("en-GB", { hour: "2-digit", minute: "2-digit", ...(seconds ? { second: "2-digit" } : {}) });
   return withDate ? `${d.toLocaleDateString("en-GB", { day: "numeric", month: "short" })} ${hm}` : hm;
 }
 
@@ -149,7 +149,8 @@ export const HEATMAP_GRID = { top: 6, bottom: 26, right: 12 };
  */
 export function heatmapOption(h: Heatmap, metric: DriftStatistic, selected: { x: number; y: number } | null, size: { width: number; height: number }) {
   const withDate = h.times.length > 1 && new Date(h.times[0]!).toDateString() !== new Date(h.times[h.times.length - 1]!).toDateString();
-  const labels = h.times.map((t) => windowLabel(t, withDate));
+  const seconds = h.times.some((t) => t % 60_000 !== 0);
+  const labels = h.times.map((t) => windowLabel(t, withDate, seconds));
   const b = metric === "wasserstein" ? null : DRIFT_BANDS[metric];
   const longest = h.features.reduce((m, f) => Math.max(m, f.length), 0);
   const left = Math.min(150, 14 + longest * 6.2);
