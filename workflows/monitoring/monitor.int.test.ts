@@ -23,6 +23,8 @@ import { sampleSql } from "../nodes/ingest.csv/sources";
 import { withDuckDb } from "../data/duckdb";
 import { numericCounts, psi } from "../ml/drift/drift";
 import { readProfile } from "./profile-store";
+import { ensureMonitorSchedule, MONITOR_SCHEDULE_ID, MONITOR_TICK_SECONDS } from "./schedule";
+import { temporalClient } from "../../server/temporal";
 
 const client = inProcessClient();
 const model = `monitor-${Math.random().toString(36).slice(2, 8)}`;
@@ -199,5 +201,37 @@ describe("monitor", () => {
     expect(await refused(retrain({ deployment: "no-such-deployment" }))).toEqual({ code: "invalid", problems: ["triggers[0].deployment"] });
     expect(await refused(retrain({ deployment: model, features: ["rm", "nope"] }))).toEqual({ code: "invalid", problems: ["triggers[0].features[1]"] });
     expect((await savePipeline(h.ctx, { spec: retrain({ deployment: model, features: ["rm"] }) })).version).toBe(1);
+  });
+
+  it("the monitor's schedule: created once however many workers start, and its tick computes each deployment's newest whole window", async () => {
+    const temporal = await temporalClient();
+    await ensureMonitorSchedule(temporal, h.taskQueue);
+    await ensureMonitorSchedule(temporal, h.taskQueue); // a second worker: no error, one schedule
+    const schedule = temporal.schedule.getHandle(MONITOR_SCHEDULE_ID);
+    try {
+      expect((await schedule.describe()).spec.intervals).toMatchObject([{ every: MONITOR_TICK_SECONDS * 1000 }]);
+      await client.call(endpoints.configureMonitoring, { name: model, intervalSeconds: 60 });
+    } finally {
+      await schedule.delete();
+    }
+    const tick = await temporal.workflow.execute("monitorTick", { taskQueue: h.taskQueue, workflowId: `tick-${model}-${Date.now()}`, args: [] });
+    expect((tick as { windows: number }).windows).toBeGreaterThanOrEqual(1);
+    const m = await client.call(endpoints.getMonitoring, { name: model });
+    const minute = m.windows.filter((w) => new Date(w.end).getTime() - new Date(w.start).getTime() === 60_000);
+    expect(minute).toHaveLength(1);
+    expect(new Date(minute[0]!.start).getTime() % 60_000).toBe(0);
+  });
+
+  it("ingest.predictions refuses a range with too few labelled predictions, saying how many it found and needs", async () => {
+    const spec = {
+      apiVersion: "conveyor/v1",
+      name: `${model}-ingest`,
+      nodes: [{ id: "logged", type: "ingest.predictions", config: { deployment: model, from: "1h", minRows: 100_000 } }],
+      edges: [],
+    };
+    const { id } = await savePipeline(h.ctx, { spec });
+    const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
+    expect(run.status).toBe("failed");
+    expect(run.steps[0]!.error).toMatch(/labelled predictions in that range; at least 100000 are needed/);
   });
 });
