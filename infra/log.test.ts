@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createLogger, infoLine, prettyLine, requestIdOf } from "./log";
+import { createLogger, infoLine, prettyLine, requestIdOf, requestIdTime } from "./log";
 
 describe("process logs", () => {
   it("writes one JSON object per line: level label, ISO time, pid, the bindings and the message", () => {
@@ -63,5 +63,13 @@ describe("process logs", () => {
   it("keeps a sane x-request-id and replaces anything else with a UUID", () => {
     expect(requestIdOf("req-1.a:b/c")).toBe("req-1.a:b/c");
     for (const bad of [undefined, null, "", "a b", "x".repeat(129), "a\nb", ["a"], "ü"]) expect(requestIdOf(bad)).toMatch(/^[0-9a-f-]{36}$/);
+    // A new id is a UUIDv7 that says when it was made.
+    const t0 = Date.now();
+    const made = requestIdOf(undefined);
+    expect(made).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(requestIdTime(made)).toBeGreaterThanOrEqual(t0);
+    expect(requestIdTime(made)).toBeLessThanOrEqual(Date.now());
+    expect(requestIdTime("017f22e2-79b0-7cc3-98c4-dc0c0c07398f")).toBe(0x017f22e279b0);
+    for (const other of ["req-1", crypto.randomUUID(), "017f22e2-79b0-7cc3-c8c4-dc0c0c07398f"]) expect(requestIdTime(other)).toBeNull();
   });
 });

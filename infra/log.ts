@@ -10,7 +10,7 @@
  * A step's own log (what the run view shows) is stored with the step; the
  * worker also writes each of those lines here, with the step's ids.
  */
-import crypto from "node:crypto";
+import { v7 as uuidv7 } from "uuid";
 import { context, isSpanContextValid, trace } from "@opentelemetry/api";
 import pino, { type DestinationStream, type Logger } from "pino";
 import pc from "picocolors";
@@ -200,9 +200,21 @@ export function infoLine(log: Logger, msg: string): (fields: Record<string, stri
 /** An incoming `x-request-id` worth keeping: short, and nothing a header or a log line could trip on. */
 const REQUEST_ID = /^[\w.:@/+=-]{1,128}$/;
 
-/** The id of a request: the caller's `x-request-id` when it is a sane one, else a new UUID. */
+/**
+ * The id of a request: the caller's `x-request-id` when it is a sane one,
+ * else a new UUIDv7 (its first 48 bits are when it was made, in ms: the
+ * prediction log finds a prediction by the time in its id, with no index
+ * entry per prediction; see requestIdTime).
+ */
 export function requestIdOf(incoming: unknown): string {
-  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : crypto.randomUUID();
+  return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : uuidv7();
+}
+
+const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/** When a UUIDv7 was made (ms since the epoch), from its first 48 bits; null for any other id. */
+export function requestIdTime(id: string): number | null {
+  return UUID_V7.test(id) ? parseInt(id.slice(0, 8) + id.slice(9, 13), 16) : null;
 }
 
 /** A logger that writes nothing (tests and benchmarks that want a quiet server). */

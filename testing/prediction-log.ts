@@ -1,7 +1,7 @@
 /**
  * Test and benchmark helpers around the prediction log: a deployment's id
  * and monitoring switch, counts of logged rows and feedback, and a lock that
- * stalls every write to prediction_log (a slow store, for real).
+ * stalls every write to prediction_log_batches (a slow store, for real).
  */
 import { setMonitoring as setDeploymentMonitoring } from "../db/queries/monitoring";
 import { and, eq, sql } from "drizzle-orm";
@@ -23,10 +23,18 @@ export async function setMonitoring(db: Db, name: string, monitoring: Deployment
 export async function countLogged(db: Db, deploymentId: string, mode?: "live" | "shadow"): Promise<number> {
   const [r] = await db.execute<{ n: string }>(
     mode
-      ? sql`select count(*) as n from prediction_log where deployment_id = ${deploymentId} and mode = ${mode}`
-      : sql`select count(*) as n from prediction_log where deployment_id = ${deploymentId}`,
+      ? sql`select coalesce(sum(row_count), 0) as n from prediction_log_batches where deployment_id = ${deploymentId} and mode = ${mode}`
+      : sql`select coalesce(sum(row_count), 0) as n from prediction_log_batches where deployment_id = ${deploymentId}`,
   );
   return Number(r!.n);
+}
+
+/** The request ids of a deployment's logged batches that feedback finds through the index (not by their time). */
+export async function indexedRequestIds(db: Db, deploymentId: string): Promise<string[]> {
+  const rows = await db.execute<{ id: string }>(
+    sql`select unnest(indexed_request_ids) as id from prediction_log_batches where deployment_id = ${deploymentId} order by id`,
+  );
+  return rows.map((r) => r.id);
 }
 
 /** The stored feedback of a (request, row) of a deployment, if any. */
@@ -38,14 +46,14 @@ export async function feedbackOf(db: Db, deploymentId: string, requestId: string
   return f;
 }
 
-/** Holds an exclusive lock on prediction_log in a transaction of its own (on `url`) until release(): every write waits. */
+/** Holds an exclusive lock on prediction_log_batches in a transaction of its own (on `url`) until release(): every write waits. */
 export async function lockPredictionLog(db: Db): Promise<{ release(): Promise<void> }> {
   let release!: () => void;
   const held = new Promise<void>((r) => (release = r));
   let locked!: () => void;
   const isLocked = new Promise<void>((r) => (locked = r));
   const tx = db.transaction(async (t) => {
-    await t.execute(sql`lock table prediction_log in access exclusive mode`);
+    await t.execute(sql`lock table prediction_log_batches in access exclusive mode`);
     locked();
     await held;
   });

@@ -14,7 +14,7 @@ import {
   modelVersions,
   pipelines,
   predictionFeedback,
-  predictionLog,
+  predictionLogBatches,
   servingStats,
   type DeploymentMonitoring,
 } from "../schema";
@@ -22,6 +22,7 @@ import { LATENCY_BUCKETS, latencyQuantileMs } from "../../contract/serving";
 import { STATS_WINDOW_MS } from "./deployments";
 import { MODEL_CHANGES_CHANNEL } from "./models";
 import type { ModelManifest } from "../../contract/model";
+import { BATCH_MAX_SPAN_MS, batchRows, loggedBatches, type LoggedRow } from "./prediction-log";
 
 export type { DeploymentMonitoring };
 
@@ -60,45 +61,29 @@ export async function listMonitoredDeployments(db: Db): Promise<MonitoredDeploym
 }
 
 /** One logged live prediction with its ground truth, if any arrived. */
-export interface LoggedPrediction {
-  requestId: string;
-  row: number;
-  version: number;
-  inputs: Record<string, number | string | null>;
-  outputs: Record<string, unknown>;
-  latencyMs: number;
-  at: Date;
+export interface LoggedPrediction extends LoggedRow {
   label: string | null;
   value: number | null;
 }
 
 /** The live predictions logged in [from, to), oldest first, at most `limit`, joined with their feedback. */
 export async function loggedPredictions(db: Db, deploymentId: string, from: Date, to: Date, limit = 1_000_000): Promise<LoggedPrediction[]> {
-  const rows = await db
-    .select({
-      requestId: predictionLog.requestId,
-      row: predictionLog.row,
-      version: predictionLog.version,
-      inputs: predictionLog.inputs,
-      outputs: predictionLog.outputs,
-      latencyMs: predictionLog.latencyMs,
-      at: predictionLog.at,
-      label: predictionFeedback.label,
-      value: predictionFeedback.value,
-    })
-    .from(predictionLog)
-    .leftJoin(
-      predictionFeedback,
-      and(
-        eq(predictionFeedback.deploymentId, predictionLog.deploymentId),
-        eq(predictionFeedback.requestId, predictionLog.requestId),
-        eq(predictionFeedback.row, predictionLog.row),
-      ),
-    )
-    .where(and(eq(predictionLog.deploymentId, deploymentId), eq(predictionLog.mode, "live"), gte(predictionLog.at, from), lt(predictionLog.at, to)))
-    .orderBy(asc(predictionLog.at), asc(predictionLog.id))
-    .limit(limit);
-  return rows;
+  const batches = await loggedBatches(db, deploymentId, { mode: "live", from, to });
+  const rows = batches.flatMap((b) => batchRows(b, { from, to }));
+  // Batches of two replicas (or a flush that waited) overlap in time: oldest first across them; stable within one.
+  rows.sort((a, b) => a.at.getTime() - b.at.getTime());
+  if (rows.length > limit) rows.length = limit;
+  const feedback = await db.execute<{ request_id: string; row: number; label: string | null; value: number | null }>(sql`
+    select f.request_id, f.row, f.label, f.value from ${predictionFeedback} f
+    where f.deployment_id = ${deploymentId} and f.request_id in (
+      select unnest(b.request_ids) from ${predictionLogBatches} b
+      where b.deployment_id = ${deploymentId} and b.mode = 'live' and b.first_at >= ${new Date(from.getTime() - BATCH_MAX_SPAN_MS).toISOString()}
+        and b.first_at < ${to.toISOString()} and b.last_at >= ${from.toISOString()})`);
+  const truth = new Map(feedback.map((f) => [`${f.row}\u0000${f.request_id}`, f]));
+  return rows.map((r) => {
+    const f = truth.get(`${r.row}\u0000${r.requestId}`);
+    return { ...r, label: f?.label ?? null, value: f?.value ?? null };
+  });
 }
 
 /** The manifests and evaluation metrics of some versions of a model. */

@@ -14,7 +14,7 @@ import { ArtifactStore } from "../../infra/artifacts";
 import { linearTestModel } from "../../testing/models";
 import { deployTestModel, startTestDatabase, type TestDatabase } from "../../testing/serving-database";
 import { deployments } from "../schema";
-import { copyPredictionLog, copyText, pruneLoggedPredictions, recordPredictionFeedback } from "./prediction-log";
+import { copyPredictionLog, copyText, predictionLogRows, pruneLoggedPredictions, recordPredictionFeedback, type PredictionBatchData } from "./prediction-log";
 
 const suffix = crypto.randomBytes(4).toString("hex");
 let tdb: TestDatabase;
@@ -44,18 +44,27 @@ afterAll(async () => {
   if (artifactDir) await fsp.rm(artifactDir, { recursive: true, force: true });
 });
 
-/** `n` logged rows of `deploymentId`, `ageDays` before `now`, under request ids `${prefix}-i`. */
+/** `n` logged rows of `deploymentId`, `ageDays` before `now`, under request ids `${prefix}-i` (callers' ids: indexed): COPY lines of batches of 2 rows. */
 function lines(deploymentId: string, prefix: string, n: number, ageDays: number): string[] {
   const at = new Date(now.getTime() - ageDays * DAY).toISOString();
-  return Array.from(
-    { length: n },
-    (_, i) => `${deploymentId}\t${prefix}-${i}\t0\t1\tlive\t${copyText(JSON.stringify({ x: i, s: "a\\b" }))}\t{"prediction":1}\t0.5\t${at}\n`,
-  );
+  const out: string[] = [];
+  for (let i0 = 0; i0 < n; i0 += 2) {
+    const idx = Array.from({ length: Math.min(2, n - i0) }, (_, k) => i0 + k);
+    const data: PredictionBatchData = {
+      at: idx.map(() => 0),
+      latencyMs: idx.map(() => 0.5),
+      inputs: { x: idx, s: idx.map(() => "a\\b") },
+      outputs: { prediction: idx.map(() => 1) },
+    };
+    const ids = idx.map((i) => `"${prefix}-${i}"`).join(",");
+    out.push(`${deploymentId}\t1\tlive\t${idx.length}\t${at}\t${at}\t{${ids}}\t{${idx.map(() => 0).join(",")}}\t{${ids}}\t${copyText(JSON.stringify(data))}\n`);
+  }
+  return out;
 }
 
 async function counts(deploymentId: string) {
   const [r] = await tdb.db.execute<{ p: string; f: string }>(sql`
-    select (select count(*) from prediction_log where deployment_id = ${deploymentId}) as p,
+    select (select coalesce(sum(row_count), 0) from prediction_log_batches where deployment_id = ${deploymentId}) as p,
            (select count(*) from prediction_feedback where deployment_id = ${deploymentId}) as f`);
   return { predictions: Number(r!.p), feedback: Number(r!.f) };
 }
@@ -75,10 +84,8 @@ describe("pruneLoggedPredictions", () => {
     expect(gone).toMatchObject({ predictions: 7 + 2, feedback: 7 + 2 });
     expect(await counts(id.short)).toEqual({ predictions: 4, feedback: 2 });
     expect(await counts(id.long)).toEqual({ predictions: 5, feedback: 3 });
-    const left = await tdb.db.execute<{ request_id: string; inputs: unknown }>(
-      sql`select request_id, inputs from prediction_log where deployment_id = ${id.short} order by request_id`,
-    );
-    expect(left.map((r) => r.request_id)).toEqual(["new-0", "new-1", "new-2", "new-3"]);
+    const left = await predictionLogRows(tdb.db, id.short);
+    expect(left.map((r) => r.requestId)).toEqual(["new-0", "new-1", "new-2", "new-3"]);
     expect(left[0]!.inputs).toEqual({ x: 0, s: "a\\b" });
     // Again: nothing more to delete.
     expect(await pruneLoggedPredictions(tdb.db, now, { batch: 3 })).toMatchObject({ predictions: 0, feedback: 0 });

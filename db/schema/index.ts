@@ -436,30 +436,42 @@ export interface DeploymentMonitoring {
 }
 
 /**
- * Every prediction a deployment's routes answer (live and shadow), one row
- * per input row, written by the serving process in batches off the request
- * path (server/serving/prediction-log.ts). Keyed for feedback by the
- * request id (`x-request-id`) and the row within the request.
+ * The prediction log: every row a deployment's routes answer (live and
+ * shadow), written by the serving process off the request path
+ * (server/serving/prediction-log.ts). One row here is a batch of logged
+ * predictions of one deployment, version and mode (what one replica
+ * answered between two flushes, spanning at most a minute): PostgreSQL pays
+ * per stored row and per index entry, and a row per prediction cost it 6×
+ * the CPU (docs/benchmarks.md, serving). Feedback finds a prediction by its
+ * request id (`x-request-id`) and row: by the time in the ids serving made,
+ * through the GIN index for the others (db/queries/prediction-log.ts,
+ * foundByTime). `data` holds the rest column by column (PredictionBatchData).
  */
-export const predictionLog = pgTable(
-  "prediction_log",
+export const predictionLogBatches = pgTable(
+  "prediction_log_batches",
   {
     id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
     deploymentId: uuid("deployment_id")
       .notNull()
       .references(() => deployments.id, { onDelete: "cascade" }),
-    requestId: text("request_id").notNull(),
-    row: integer("row").notNull().default(0),
     version: integer("version").notNull(),
     mode: text("mode").notNull().default("live"),
-    /** Feature name → raw value as the client sent it (null: missing). */
-    inputs: jsonb("inputs").$type<Record<string, number | string | null>>().notNull(),
-    /** Output name → value for this row: prediction (number), label (string), probabilities (number[]). */
-    outputs: jsonb("outputs").$type<Record<string, unknown>>().notNull(),
-    latencyMs: doublePrecision("latency_ms").notNull(),
-    at: timestamp("at", { withTimezone: true }).notNull(),
+    rowCount: integer("row_count").notNull(),
+    /** When the batch's first and last predictions were answered. */
+    firstAt: timestamp("first_at", { withTimezone: true }).notNull(),
+    lastAt: timestamp("last_at", { withTimezone: true }).notNull(),
+    /** Each prediction's request id and row within its request, in order. */
+    requestIds: text("request_ids").array().notNull(),
+    requestRows: integer("request_rows").array().notNull(),
+    /** The request ids not found by their time (chosen by callers, or answered late). */
+    indexedRequestIds: text("indexed_request_ids").array().notNull(),
+    /** PredictionBatchData as JSON text (written and read whole, never queried into). */
+    data: text("data").notNull(),
   },
-  (t) => [index("prediction_log_deployment_at_idx").on(t.deploymentId, t.at), index("prediction_log_request_idx").on(t.deploymentId, t.requestId, t.row)],
+  (t) => [
+    index("prediction_log_batches_deployment_idx").on(t.deploymentId, t.firstAt),
+    index("prediction_log_batches_request_idx").using("gin", t.indexedRequestIds),
+  ],
 );
 
 /** Ground truth for logged predictions (POST /api/v1/deployments/{name}/feedback): the last one sent for a row wins. */

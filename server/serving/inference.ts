@@ -7,7 +7,7 @@
  */
 import crypto from "node:crypto";
 import type http from "node:http";
-import type { Logger } from "../../infra/log";
+import { requestIdOf, requestIdTime, type Logger } from "../../infra/log";
 import { RequestError } from "./errors";
 import { BinaryInputs, binaryInferResponse, HEADER_LENGTH, splitInferBody } from "./binary";
 import { readRequestBody, REQUEST_ID, type Reply, type TaggedResponse } from "./http-io";
@@ -63,6 +63,7 @@ export function modelRouteHandler({
     m: LoadedModel,
     mode: "live" | "shadow",
     requestId: string,
+    requestAt: number | null,
     input: { rows: number; feeds: InputFeed[] },
     results: Record<string, OutputTensor>,
     ms: number,
@@ -72,6 +73,7 @@ export function modelRouteHandler({
       deploymentId: d.logTo,
       deployment: d.name,
       requestId,
+      requestAt,
       version: m.version,
       mode,
       rows: input.rows,
@@ -153,12 +155,14 @@ export function modelRouteHandler({
         if (version === undefined) label.routed = true;
         const m = modelOf(chosen);
         // What feedback is keyed by (request-handler.ts: the client's x-request-id or a new one, echoed in the answer).
-        const requestId = (res as TaggedResponse)[REQUEST_ID] ?? crypto.randomUUID();
+        const requestId = (res as TaggedResponse)[REQUEST_ID] ?? requestIdOf(undefined);
+        // An id this server made carries its time (found by it later); one the caller chose does not.
+        const requestAt = req.headers["x-request-id"] === requestId ? null : requestIdTime(requestId);
         // Shadows' answers are logged under the same request id and rows (built only when there are shadows).
         const shadowLog = () =>
           predictionLog && d.logTo
             ? (s: LoadedModel, input: { rows: number; feeds: InputFeed[] }, results: Record<string, OutputTensor>, ms: number) =>
-                logAnswer(d, s, "shadow", requestId, input, results, ms)
+                logAnswer(d, s, "shadow", requestId, requestAt, input, results, ms)
             : undefined;
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema, binary);
@@ -173,7 +177,7 @@ export function modelRouteHandler({
             200,
             parsed.binaryOutputs ? binaryInferResponse(m, id, names, results, m.schema, parsed.binaryOutputs) : inferResponse(m, id, names, results, m.schema),
           );
-          logAnswer(d, m, "live", requestId, parsed, results, ms);
+          logAnswer(d, m, "live", requestId, requestAt, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             // A shadow with other inputs parses the request again, binary data from its start.
             const reparse = (s: LoadedModel) => parseInferRequest(json, s.schema, binary && new BinaryInputs(binary.bytes));
@@ -191,7 +195,7 @@ export function modelRouteHandler({
             request_id: requestId,
             predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
           });
-          logAnswer(d, m, "live", requestId, parsed, results, ms);
+          logAnswer(d, m, "live", requestId, requestAt, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             setImmediate(
               () => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log, logAnswer: shadowLog() }),

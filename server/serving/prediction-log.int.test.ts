@@ -147,7 +147,7 @@ describe("prediction log", () => {
     await drained(serving);
     const logged = await predictionLogRows(tdb.db, ids[lin]!);
     expect(logged.length).toBe(requests * rowsPer);
-    const byKey = new Map(logged.map((l) => [`${l.request_id}/${l.row}`, l]));
+    const byKey = new Map(logged.map((l) => [`${l.requestId}/${l.row}`, l]));
     expect(byKey.size).toBe(requests * rowsPer);
     for (let q = 0; q < requests; q++) {
       const x = xs(q);
@@ -161,7 +161,7 @@ describe("prediction log", () => {
         expect(l!.inputs).toEqual({ x: x[r] === null ? null : Number(x[r]!.toPrecision(7)), s: s[r] });
         expect(l!.outputs).toEqual({ prediction: expect.any(Number) });
         expect(Math.fround(l!.outputs.prediction as number)).toBe(linearTestExpected(x[r]!, s[r]!));
-        expect(l!.latency_ms).toBeGreaterThanOrEqual(0);
+        expect(l!.latencyMs).toBeGreaterThanOrEqual(0);
       }
     }
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -188,7 +188,7 @@ describe("prediction log", () => {
     }
     const logged = await predictionLogRows(tdb.db, ids[shadowed]!);
     const rows = logged
-      .map((l) => [l.request_id, l.row, l.version, l.mode, l.outputs.prediction])
+      .map((l) => [l.requestId, l.row, l.version, l.mode, l.outputs.prediction])
       .sort((a, b) => String(a[3]).localeCompare(String(b[3])) || Number(a[1]) - Number(b[1]));
     expect(rows).toEqual([
       [`shadow-${suffix}`, 0, 1, "live", linearTestExpected(1, "a")],

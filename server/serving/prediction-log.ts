@@ -1,29 +1,27 @@
 /**
  * The prediction log: every row a deployment answers (live and shadow) is
- * written to prediction_log, off the request path. After the answer is sent
- * a request appends its rows to an in-memory queue bounded in rows, as COPY
- * text: one flat string per request (built from its parsed feeds and the
- * session's outputs). Measured (bench/serving.ts part 5 and a CPU-time
- * harness): keeping references to the request's tensors until the flush and
- * building the rows then cost about 2.5× the CPU per row, all of it in the
- * garbage collector (the tensors outlive young-generation collections); one
- * flat string per request is a single object to keep. A flush every
- * `flushMs` (or as soon as `batchRows` rows wait) streams the queued text
- * into the store with COPY, on a connection of its own.
+ * written to prediction_log_batches, off the request path. After the answer
+ * is sent a request appends its rows, column by column, to the open batch of
+ * its deployment, version and mode: numbers into growable Float32Arrays,
+ * strings as they are (nothing keeps the request's tensors alive: measured,
+ * that cost 2.5× the CPU per row in the garbage collector). A flush every
+ * `flushMs` (or as soon as `batchRows` rows wait) encodes each batch as one
+ * row of the store (PredictionBatchData as JSON) and streams them with COPY
+ * on a connection of its own. One stored row per batch, not per prediction:
+ * PostgreSQL's cost is per row (docs/benchmarks.md, serving).
  *
  * The queue never slows or fails a request: when it is full (the store is
  * slow or down) new rows are dropped and counted
  * (`conveyor_prediction_log_dropped_total`); a flush that fails keeps its
- * rows for the next one (they still count against the bound).
+ * batches for the next one (they still count against the bound).
  *
- * A row: the deployment, the request id (`x-request-id`, what feedback is
- * keyed by) and the row within the request, the version and mode that
- * answered, the inputs as the model received them (feature → number or
- * string; a missing value, NaN or the empty string, as null), the outputs
- * the model produced for the row (`prediction`; `label` and `probabilities`),
- * the request's model time and when it was answered.
+ * A prediction: the request id (`x-request-id`, what feedback is keyed by)
+ * and the row within the request, the inputs as the model received them (a
+ * missing value, NaN or the empty string, as null), the outputs the model
+ * produced for the row (`prediction`; `label` and `probabilities`), the
+ * request's model time and when it was answered.
  */
-import { copyText } from "../../db/queries/prediction-log";
+import { BATCH_MAX_SPAN_MS, copyText, foundByTime } from "../../db/queries/prediction-log";
 import type { Logger } from "../../infra/log";
 import type { InputFeed, OutputTensor } from "./protocol";
 
@@ -38,15 +36,14 @@ export interface PredictionLogConfig {
 
 export const DEFAULT_PREDICTION_LOG: PredictionLogConfig = { maxRows: 100_000, flushMs: 1_000, batchRows: 5_000 };
 
-/** Rows per chunk written to the COPY stream. */
-const CHUNK_ROWS = 500;
-
 /** One answered request of a route: what its rows are built from. */
 export interface LoggedAnswer {
   /** The deployment's id (prediction_log.deployment_id) and name (metrics). */
   deploymentId: string;
   deployment: string;
   requestId: string;
+  /** When the request id was made, if this server made it (a UUIDv7); null when the caller chose it. */
+  requestAt: number | null;
   version: number;
   mode: "live" | "shadow";
   rows: number;
@@ -62,22 +59,6 @@ export interface LoggedAnswer {
 export interface PredictionLogHooks {
   written?(deployment: string, rows: number): void;
   dropped?(deployment: string, rows: number): void;
-}
-
-/** `"name":` of each feature, JSON- and COPY-escaped once. */
-const keys = new Map<string, string>();
-function key(name: string): string {
-  let k = keys.get(name);
-  if (k === undefined) {
-    k = copyText(`${JSON.stringify(name)}:`);
-    if (keys.size < 100_000) keys.set(name, k);
-  }
-  return k;
-}
-
-/** A string as JSON, COPY-escaped (only a JSON string can hold a backslash: numbers never do). */
-function stringText(v: string): string {
-  return copyText(JSON.stringify(v));
 }
 
 /** A float32 as the shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612); null for NaN and ±Infinity. */
@@ -105,98 +86,169 @@ function numberJson(v: unknown, f32: boolean): string {
   return f32 ? float32Json(v) : Number.isFinite(v) ? String(v) : "null";
 }
 
-/** The inputs of row `r` as a JSON object, COPY-escaped. */
-export function inputsText(feeds: readonly InputFeed[], r: number): string {
-  let s = "{";
-  for (let k = 0; k < feeds.length; k++) {
-    const f = feeds[k]!;
-    if (k) s += ",";
-    s += key(f.name);
-    if (f.datatype === "FP32") s += float32Json(f.data[r]!);
-    else {
-      const v = f.data[r]!;
-      s += v === "" ? "null" : stringText(v);
+/** Float32 values appended in place (a request's feed is copied with one set()). */
+class Float32Column {
+  data = new Float32Array(256);
+  length = 0;
+  append(src: Float32Array, from: number, to: number): void {
+    const n = to - from;
+    if (this.length + n > this.data.length) {
+      const grown = new Float32Array(Math.max(this.data.length * 2, this.length + n));
+      grown.set(this.data.subarray(0, this.length));
+      this.data = grown;
     }
+    this.data.set(from === 0 && to === src.length ? src : src.subarray(from, to), this.length);
+    this.length += n;
   }
-  return `${s}}`;
+  json(): string {
+    const parts = new Array<string>(this.length);
+    for (let i = 0; i < this.length; i++) parts[i] = float32Json(this.data[i]!);
+    return `[${parts.join(",")}]`;
+  }
 }
 
-/** The outputs of row `r` (of `rows`) as a JSON object, COPY-escaped: prediction, label, probabilities, as far as the model produced them. */
-export function outputsText(results: Readonly<Record<string, OutputTensor>>, rows: number, r: number, classes?: readonly string[]): string {
-  let s = "{";
-  const p = results.prediction;
-  if (p) {
-    const data = p.data as ArrayLike<unknown>;
-    s += `"prediction":${numberJson(data[r * Math.max(1, Math.floor(data.length / rows))], p.type === "float32")}`;
-  }
-  const l = results.label;
-  if (l) {
-    const v = (l.data as ArrayLike<unknown>)[r];
-    const label = typeof v === "string" ? v : typeof v === "bigint" || typeof v === "number" ? (classes?.[Number(v)] ?? String(v)) : null;
-    if (s.length > 1) s += ",";
-    s += `"label":${label === null ? "null" : stringText(label)}`;
-  }
-  const q = results.probabilities;
-  if (q) {
-    const data = q.data as ArrayLike<unknown>;
-    const width = Math.floor(data.length / rows);
-    const f32 = q.type === "float32";
-    if (s.length > 1) s += ",";
-    s += '"probabilities":[';
-    for (let c = 0; c < width; c++) s += (c ? "," : "") + numberJson(data[r * width + c], f32);
-    s += "]";
-  }
-  return `${s}}`;
-}
+/** What a batch holds of each output (the outputs the log keeps, as far as the model produced them). */
+type OutputColumn = { kind: "f32"; col: Float32Column } | { kind: "values"; f32: boolean; col: unknown[] };
 
-let lastAt = -1;
-let lastIso = "";
-/** An ISO time, once per millisecond (many answers share one). */
+const ISO_CACHE = { at: -1, iso: "" };
+/** An ISO time, once per millisecond. */
 function isoTime(at: number): string {
-  if (at !== lastAt) {
-    lastAt = at;
-    lastIso = new Date(at).toISOString();
+  if (at !== ISO_CACHE.at) {
+    ISO_CACHE.at = at;
+    ISO_CACHE.iso = new Date(at).toISOString();
   }
-  return lastIso;
+  return ISO_CACHE.iso;
 }
 
-/** The COPY text of one answer's rows (PREDICTION_LOG_COLUMNS, a line per row). */
-export function answerText(a: LoggedAnswer): string {
-  const head = `${a.deploymentId}\t${a.requestId}\t`;
-  const mid = `\t${a.version}\t${a.mode}\t`;
-  const tail = `\t${a.latencyMs}\t${isoTime(a.at)}\n`;
-  const parts: string[] = [];
-  for (let r = 0; r < a.rows; r++) parts.push(head, String(r), mid, inputsText(a.feeds, r), "\t", outputsText(a.results, a.rows, r, a.classes), tail);
-  // One flat string (a join, not a rope of small pieces): what stays queued is one object per answer.
-  return parts.join("");
-}
+/**
+ * The predictions of one deployment, version and mode (with one set of
+ * inputs and outputs) waiting to be written: one prediction_log_batches row.
+ */
+export class PredictionBatch {
+  readonly requestIds: string[] = [];
+  readonly requestRows: number[] = [];
+  /** The request ids feedback cannot find by their time (chosen by the caller, or answered late): indexed. */
+  readonly indexedIds: string[] = [];
+  firstAt = Infinity;
+  readonly at: number[] = [];
+  readonly latencyMs: number[] = [];
+  readonly inputs: (Float32Column | (string | null)[])[];
+  readonly outputs = new Map<string, OutputColumn>();
+  readonly feeds: readonly { name: string; datatype: "FP32" | "BYTES" }[];
+  rows = 0;
+  /** The COPY line, once encoded (kept when a write fails). */
+  private line: string | undefined;
 
-/** A queued answer: its rows as COPY text, built when it was recorded (so the request's tensors are not kept alive). */
-interface Queued {
-  deployment: string;
-  rows: number;
-  text: string;
-}
+  constructor(
+    readonly deploymentId: string,
+    readonly deployment: string,
+    readonly version: number,
+    readonly mode: "live" | "shadow",
+    feeds: readonly { name: string; datatype: "FP32" | "BYTES" }[],
+    readonly outputNames: string,
+  ) {
+    // Names and types only: the first request's tensors are not kept.
+    this.feeds = feeds.map((f) => ({ name: f.name, datatype: f.datatype }));
+    this.inputs = feeds.map((f) => (f.datatype === "FP32" ? new Float32Column() : []));
+  }
 
-/** The COPY text of `queued`, about CHUNK_ROWS rows per chunk. */
-function* copyChunks(queued: readonly Queued[]): Generator<string> {
-  let parts: string[] = [];
-  let rows = 0;
-  for (const q of queued) {
-    parts.push(q.text);
-    rows += q.rows;
-    if (rows >= CHUNK_ROWS) {
-      yield parts.join("");
-      parts = [];
-      rows = 0;
+  /** Whether an answer's rows fit this batch's columns. */
+  fits(a: LoggedAnswer, outputNames: string): boolean {
+    if (a.feeds.length !== this.feeds.length || outputNames !== this.outputNames) return false;
+    for (let k = 0; k < a.feeds.length; k++) if (a.feeds[k]!.name !== this.feeds[k]!.name || a.feeds[k]!.datatype !== this.feeds[k]!.datatype) return false;
+    return true;
+  }
+
+  append(a: LoggedAnswer): void {
+    const rows = a.rows;
+    if (!foundByTime(a.requestAt, a.at)) this.indexedIds.push(a.requestId);
+    if (a.at < this.firstAt) this.firstAt = a.at;
+    for (let r = 0; r < rows; r++) {
+      this.requestIds.push(a.requestId);
+      this.requestRows.push(r);
+      this.at.push(a.at);
+      this.latencyMs.push(a.latencyMs);
     }
+    for (let k = 0; k < a.feeds.length; k++) {
+      const f = a.feeds[k]!;
+      const col = this.inputs[k]!;
+      if (f.datatype === "FP32") (col as Float32Column).append(f.data, 0, rows);
+      else for (let r = 0; r < rows; r++) (col as (string | null)[]).push(f.data[r] === "" ? null : f.data[r]!);
+    }
+    const p = a.results.prediction;
+    if (p) {
+      const data = p.data as ArrayLike<unknown>;
+      const stride = Math.max(1, Math.floor(data.length / rows));
+      let out = this.outputs.get("prediction");
+      if (!out)
+        this.outputs.set(
+          "prediction",
+          (out = p.type === "float32" && stride === 1 ? { kind: "f32", col: new Float32Column() } : { kind: "values", f32: p.type === "float32", col: [] }),
+        );
+      if (out.kind === "f32" && data instanceof Float32Array) out.col.append(data, 0, rows);
+      else for (let r = 0; r < rows; r++) (out.col as unknown[]).push(Number(data[r * stride]));
+    }
+    const l = a.results.label;
+    if (l) {
+      let out = this.outputs.get("label");
+      if (!out) this.outputs.set("label", (out = { kind: "values", f32: false, col: [] }));
+      const data = l.data as ArrayLike<unknown>;
+      for (let r = 0; r < rows; r++) {
+        const v = data[r];
+        (out.col as unknown[]).push(typeof v === "string" ? v : typeof v === "bigint" || typeof v === "number" ? (a.classes?.[Number(v)] ?? String(v)) : null);
+      }
+    }
+    const q = a.results.probabilities;
+    if (q) {
+      let out = this.outputs.get("probabilities");
+      if (!out) this.outputs.set("probabilities", (out = { kind: "values", f32: q.type === "float32", col: [] }));
+      const data = q.data as ArrayLike<number>;
+      const width = Math.floor(data.length / rows);
+      for (let r = 0; r < rows; r++) (out.col as unknown[]).push(Array.from({ length: width }, (_, c) => data[r * width + c]));
+    }
+    this.rows += rows;
   }
-  if (parts.length) yield parts.join("");
-}
 
+  /** The batch as JSON text (PredictionBatchData). */
+  dataJson(): string {
+    let first = Infinity;
+    for (const t of this.at) if (t < first) first = t;
+    const inputs = this.feeds.map((f, k) => {
+      const col = this.inputs[k]!;
+      return `${JSON.stringify(f.name)}:${col instanceof Float32Column ? col.json() : JSON.stringify(col)}`;
+    });
+    const outputs: string[] = [];
+    for (const [name, out] of this.outputs) {
+      let json: string;
+      if (out.kind === "f32") json = out.col.json();
+      else if (name === "label") json = JSON.stringify(out.col);
+      else if (name === "probabilities") json = `[${(out.col as number[][]).map((p) => `[${p.map((v) => numberJson(v, out.f32)).join(",")}]`).join(",")}]`;
+      else json = `[${out.col.map((v) => numberJson(v, out.f32)).join(",")}]`;
+      outputs.push(`${JSON.stringify(name)}:${json}`);
+    }
+    return `{"at":[${this.at.map((t) => t - first).join(",")}],"latencyMs":[${this.latencyMs.join(",")}],"inputs":{${inputs.join(",")}},"outputs":{${outputs.join(",")}}}`;
+  }
+
+  /** The batch as a COPY line (PREDICTION_BATCH_COLUMNS). Request ids are plain ([\w.:@/+=-], infra/log requestIdOf), so quoting them is enough. */
+  copyLine(): string {
+    if (this.line === undefined) {
+      let first = Infinity;
+      let last = -Infinity;
+      for (const t of this.at) {
+        if (t < first) first = t;
+        if (t > last) last = t;
+      }
+      this.line = `${this.deploymentId}\t${this.version}\t${this.mode}\t${this.rows}\t${isoTime(first)}\t${isoTime(last)}\t{"${this.requestIds.join('","')}"}\t{${this.requestRows.join(",")}}\t{${this.indexedIds.map((id) => `"${id}"`).join(",")}}\t${copyText(this.dataJson())}\n`;
+    }
+    return this.line;
+  }
+}
 export class PredictionLog {
-  private queue: Queued[] = [];
-  /** Rows queued or being written (what the bound applies to). */
+  /** The batch being filled per deployment, version and mode. */
+  private open = new Map<string, PredictionBatch>();
+  /** Batches ready to be written, oldest first. */
+  private sealed: PredictionBatch[] = [];
+  /** Rows open, sealed or being written (what the bound applies to). */
   private pending = 0;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -205,7 +257,7 @@ export class PredictionLog {
   readonly config: PredictionLogConfig;
 
   constructor(
-    private readonly write: ((chunks: Iterable<string>) => Promise<void>) | undefined,
+    private readonly write: ((lines: Iterable<string>) => Promise<void>) | undefined,
     config: Partial<PredictionLogConfig> = {},
     private readonly opts: { log?: Logger; hooks?: PredictionLogHooks } = {},
   ) {
@@ -217,26 +269,42 @@ export class PredictionLog {
     return this.write !== undefined;
   }
 
-  /** Rows waiting to be written (queued and in flight). */
+  /** Rows waiting to be written (open, sealed and in flight). */
   depth(): number {
     return this.pending;
   }
 
-  /** Queues an answer's rows; drops (and counts) them when the queue is full. */
+  /** Appends an answer's rows to its batch; drops (and counts) them when the queue is full. */
   record(a: LoggedAnswer): void {
     if (!this.write || a.rows <= 0) return;
     if (this.closed || this.pending + a.rows > this.config.maxRows) {
       this.opts.hooks?.dropped?.(a.deployment, a.rows);
       return;
     }
-    this.queue.push({ deployment: a.deployment, rows: a.rows, text: answerText(a) });
+    const key = `${a.deploymentId}|${a.version}|${a.mode}`;
+    const outputNames = `${a.results.prediction ? "p" : ""}${a.results.label ? "l" : ""}${a.results.probabilities ? "q" : ""}`;
+    let batch = this.open.get(key);
+    // A batch spans at most BATCH_MAX_SPAN_MS (feedback looks for a prediction by time within it), even while the store is slow.
+    if (batch && (!batch.fits(a, outputNames) || a.at - batch.firstAt > BATCH_MAX_SPAN_MS)) {
+      this.sealed.push(batch);
+      batch = undefined;
+    }
+    if (!batch) {
+      batch = new PredictionBatch(a.deploymentId, a.deployment, a.version, a.mode, a.feeds, outputNames);
+      this.open.set(key, batch);
+    }
+    batch.append(a);
     this.pending += a.rows;
-    if (this.pending >= this.config.batchRows && !this.flushing && !this.soon) {
-      this.soon = true;
-      setImmediate(() => {
-        this.soon = false;
-        void this.flush();
-      });
+    if (batch.rows >= this.config.batchRows) {
+      this.open.delete(key);
+      this.sealed.push(batch);
+      if (!this.flushing && !this.soon) {
+        this.soon = true;
+        setImmediate(() => {
+          this.soon = false;
+          void this.flush();
+        });
+      }
     }
   }
 
@@ -246,32 +314,36 @@ export class PredictionLog {
     this.timer.unref();
   }
 
-  /** Writes up to batchRows queued rows (then more, while a full batch waits); one flush at a time. */
+  /** Writes the waiting batches, up to batchRows rows per COPY (then more, while a full batch waits); one flush at a time. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    if (!this.write || this.queue.length === 0) return Promise.resolve();
+    for (const b of this.open.values()) this.sealed.push(b);
+    this.open.clear();
+    if (!this.write || this.sealed.length === 0) return Promise.resolve();
     const write = this.write;
     this.flushing = (async () => {
       for (;;) {
         let rows = 0;
         let n = 0;
-        while (n < this.queue.length && (n === 0 || rows + this.queue[n]!.rows <= this.config.batchRows)) rows += this.queue[n++]!.rows;
-        const batch = this.queue.splice(0, n);
+        while (n < this.sealed.length && (n === 0 || rows + this.sealed[n]!.rows <= this.config.batchRows)) rows += this.sealed[n++]!.rows;
+        const batches = this.sealed.splice(0, n);
         try {
-          await write(copyChunks(batch));
+          await write(batches.map((b) => b.copyLine()));
         } catch (e) {
           // Kept for the next flush (they still count against the bound, so the queue stays bounded).
-          this.queue.unshift(...batch);
+          this.sealed.unshift(...batches);
           this.opts.log?.warn({ err: e, rows }, `prediction log not written yet (${rows} rows): ${e instanceof Error ? e.message : String(e)}`);
           return;
         }
         this.pending -= rows;
         if (this.opts.hooks?.written) {
           const by = new Map<string, number>();
-          for (const a of batch) by.set(a.deployment, (by.get(a.deployment) ?? 0) + a.rows);
+          for (const b of batches) by.set(b.deployment, (by.get(b.deployment) ?? 0) + b.rows);
           for (const [d, k] of by) this.opts.hooks.written(d, k);
         }
-        if (this.queue.length === 0 || (this.pending < this.config.batchRows && !this.closed)) return;
+        let waiting = 0;
+        for (const b of this.sealed) waiting += b.rows;
+        if (this.sealed.length === 0 || (waiting < this.config.batchRows && !this.closed)) return;
       }
     })().finally(() => {
       this.flushing = undefined;
@@ -288,15 +360,17 @@ export class PredictionLog {
     this.timer = undefined;
     this.closed = true;
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length > 0 && Date.now() < deadline) {
+    const waiting = () => this.sealed.length > 0 || this.open.size > 0;
+    while (waiting() && Date.now() < deadline) {
       const before = this.pending;
       await Promise.race([this.flush(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
-      if (this.pending === before && this.queue.length > 0) await new Promise((r) => setTimeout(r, 50).unref());
+      if (this.pending === before && waiting()) await new Promise((r) => setTimeout(r, 50).unref());
     }
     if (this.flushing) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, 1_000).unref())]);
-    for (const a of this.queue.splice(0)) {
-      this.pending -= a.rows;
-      this.opts.hooks?.dropped?.(a.deployment, a.rows);
+    for (const b of [...this.sealed.splice(0), ...this.open.values()]) {
+      this.pending -= b.rows;
+      this.opts.hooks?.dropped?.(b.deployment, b.rows);
     }
+    this.open.clear();
   }
 }

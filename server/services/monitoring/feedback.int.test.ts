@@ -14,11 +14,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../../../db/client";
 import { createTeam, findLocalIdentity } from "../../../db/queries/teams";
 import { ArtifactStore } from "../../../infra/artifacts";
-import { silentLogger } from "../../../infra/log";
+import { requestIdTime, silentLogger } from "../../../infra/log";
 import { apiJson } from "../../../testing/api";
 import { classifierTestModel, linearTestModel } from "../../../testing/models";
 import { deployTestModel, startTestDatabase, type TestDatabase } from "../../../testing/serving-database";
-import { deploymentIdOf, feedbackOf as storedFeedback } from "../../../testing/prediction-log";
+import { deploymentIdOf, indexedRequestIds, feedbackOf as storedFeedback } from "../../../testing/prediction-log";
 import { createServingServer, type ServingServer } from "../../serving/server";
 
 const suffix = crypto.randomBytes(4).toString("hex");
@@ -33,14 +33,19 @@ let serving: ServingServer;
 let base: string;
 let regId: string;
 
-async function predict(name: string, instances: Record<string, unknown>[], requestId: string): Promise<void> {
+/** Predicts under the caller's request id, or (undefined) under one serving makes; returns the id the answer names. */
+async function predict(name: string, instances: Record<string, unknown>[], requestId: string | undefined): Promise<string> {
   const res = await fetch(`${base}/v1/predict/${name}`, {
     method: "POST",
-    headers: { "content-type": "application/json", "x-request-id": requestId },
+    headers: { "content-type": "application/json", ...(requestId ? { "x-request-id": requestId } : {}) },
     body: JSON.stringify({ instances }),
   });
   expect(res.status).toBe(200);
+  return ((await res.json()) as { request_id: string }).request_id;
 }
+
+/** Ids serving made (UUIDv7, found by their time, not through the index). */
+const made: string[] = [];
 
 const feedbackOf = (requestId: string, row = 0) => storedFeedback(tdb.db, regId, requestId, row);
 
@@ -70,6 +75,17 @@ beforeAll(async () => {
   await predict(reg, [{ x: 3, s: "a" }], `r2-${suffix}`);
   await predict(cls, [{ x: 1 }], `c1-${suffix}`);
   await predict(foreign, [{ x: 1, s: "a" }], `f1-${suffix}`);
+  made.push(
+    await predict(
+      reg,
+      [
+        { x: 5, s: "a" },
+        { x: 6, s: "b" },
+      ],
+      undefined,
+    ),
+  );
+  made.push(await predict(reg, [{ x: 7, s: "b" }], undefined));
   await serving.close(); // writes what it logged
 });
 
@@ -101,6 +117,38 @@ describe("feedback", () => {
     expect(await feedbackOf(`r1-${suffix}`, 1)).toMatchObject({ value: 4 });
     expect(await feedbackOf(`r2-${suffix}`, 5)).toBeUndefined();
     expect(await feedbackOf("never-predicted")).toBeUndefined();
+  });
+
+  it("finds predictions under the ids serving made by the time in them, and none under an id of another time", async () => {
+    expect(made.map((id) => requestIdTime(id))).toEqual([expect.any(Number), expect.any(Number)]);
+    // Not indexed (found by time); the callers' ids are.
+    const indexed = await indexedRequestIds(tdb.db, regId);
+    expect(indexed).toEqual(expect.arrayContaining([`r1-${suffix}`, `r2-${suffix}`]));
+    expect(indexed.filter((id) => made.includes(id))).toEqual([]);
+    // The same id shape a minute earlier: no batch of that time holds it.
+    const t = requestIdTime(made[0]!)!;
+    const stranger = `${(t - 60_000)
+      .toString(16)
+      .padStart(12, "0")
+      .replace(/^(.{8})/, "$1-")}${made[0]!.slice(13)}`;
+    expect(requestIdTime(stranger)).toBe(t - 60_000);
+    const r = await apiJson("POST", url(reg), 200, {
+      body: [
+        { requestId: made[0], value: 1.5 },
+        { requestId: made[0], row: 1, value: 2.5 },
+        { requestId: made[1], value: 3.5 },
+        { requestId: made[1], row: 1, value: 0 },
+        { requestId: stranger, value: 0 },
+      ],
+    });
+    expect(r).toEqual({
+      recorded: 3,
+      unknown: [
+        { index: 3, requestId: made[1], row: 1 },
+        { index: 4, requestId: stranger, row: 0 },
+      ],
+    });
+    expect(await feedbackOf(made[0]!, 1)).toMatchObject({ value: 2.5 });
   });
 
   it("keeps the last feedback for a row (across calls and within one)", async () => {
