@@ -14,6 +14,7 @@ export const HIGHER_IS_BETTER = ["accuracy", "f1", "auc", "r2"] as const;
 /** Live quality metrics where a larger value is worse. */
 export const LOWER_IS_BETTER = ["mae", "rmse", "logloss"] as const;
 export const QUALITY_METRICS = [...HIGHER_IS_BETTER, ...LOWER_IS_BETTER] as const;
+export type QualityMetric = (typeof QUALITY_METRICS)[number];
 
 /** Every metric an alert rule may watch. */
 export const ALERT_METRICS = [

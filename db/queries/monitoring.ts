@@ -36,11 +36,11 @@ export interface MonitoredDeployment {
   monitoring: DeploymentMonitoring;
 }
 
-export async function getMonitoredDeployment(db: Db, id: string): Promise<MonitoredDeployment | null> {
+export async function getMonitoredDeployment(db: Db, by: { id: string } | { name: string }): Promise<MonitoredDeployment | null> {
   const [d] = await db
     .select({ id: deployments.id, teamId: deployments.teamId, name: deployments.name, modelId: deployments.modelId, monitoring: deployments.monitoring })
     .from(deployments)
-    .where(eq(deployments.id, id))
+    .where("id" in by ? eq(deployments.id, by.id) : eq(deployments.name, by.name))
     .limit(1);
   return d ?? null;
 }
@@ -66,9 +66,20 @@ export interface LoggedPrediction extends LoggedRow {
   value: number | null;
 }
 
-/** The live predictions logged in [from, to), oldest first, at most `limit`, joined with their feedback. */
-export async function loggedPredictions(db: Db, deploymentId: string, from: Date, to: Date, limit = 1_000_000): Promise<LoggedPrediction[]> {
-  const batches = await loggedBatches(db, deploymentId, { mode: "live", from, to });
+/**
+ * The predictions logged in [from, to), oldest first, at most `limit`,
+ * joined with their feedback: the live ones, or (mode "all") the shadows'
+ * too, which share the live answer's request id and row, so its feedback.
+ */
+export async function loggedPredictions(
+  db: Db,
+  deploymentId: string,
+  from: Date,
+  to: Date,
+  limit = 1_000_000,
+  mode: "live" | "all" = "live",
+): Promise<LoggedPrediction[]> {
+  const batches = await loggedBatches(db, deploymentId, { mode: mode === "all" ? undefined : "live", from, to });
   const rows = batches.flatMap((b) => batchRows(b, { from, to }));
   // Batches of two replicas (or a flush that waited) overlap in time: oldest first across them; stable within one.
   rows.sort((a, b) => a.at.getTime() - b.at.getTime());

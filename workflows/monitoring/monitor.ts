@@ -61,7 +61,7 @@ export interface WindowResult {
 export const MAX_WINDOW_ROWS = 500_000;
 
 export async function computeWindow(deps: MonitorDeps, deploymentId: string, start: Date, end: Date): Promise<WindowResult> {
-  const d = await getMonitoredDeployment(deps.db, deploymentId);
+  const d = await getMonitoredDeployment(deps.db, { id: deploymentId });
   if (!d) throw new Error(`deployment ${deploymentId} no longer exists`);
   const rows = await loggedPredictions(deps.db, d.id, start, end, MAX_WINDOW_ROWS);
   const base = { deploymentId: d.id, deployment: d.name, start: start.toISOString(), end: end.toISOString() };
@@ -81,7 +81,7 @@ export async function computeWindow(deps: MonitorDeps, deploymentId: string, sta
 
 /** Alert rules and drift triggers on a computed window. Returns the events it added. */
 export async function actOnWindow(deps: MonitorDeps, w: WindowResult): Promise<MonitorEventRow[]> {
-  const d = await getMonitoredDeployment(deps.db, w.deploymentId);
+  const d = await getMonitoredDeployment(deps.db, { id: w.deploymentId });
   if (!d) return [];
   const start = new Date(w.start);
   const end = new Date(w.end);

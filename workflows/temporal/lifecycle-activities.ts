@@ -11,6 +11,7 @@ import { changeDeployment, deploymentFigures, stableRoutes, type DeploymentRoute
 import { getModelByName, moveAlias, removeAlias } from "../../db/queries/models";
 import { appendStepLogs, updateStep } from "../../db/queries/runs";
 import type { StepOutputs } from "../spec/refs";
+import { versionQuality, type VersionQuality } from "../monitoring/quality";
 import type { ActivityDeps, RolloutPlan } from "../nodes/step-context";
 import { CHALLENGER_ALIAS } from "../nodes/deploy.endpoint/deploy";
 
@@ -146,9 +147,20 @@ export function createLifecycleActivities(deps: Pick<ActivityDeps, "db">) {
       return { at: at.toISOString() };
     },
 
-    /** The deployment's live figures per version since `since`. */
-    async rolloutFigures(input: { deployment: string; since: string }): Promise<VersionFigures[]> {
-      return deploymentFigures(db, input.deployment, new Date(input.since));
+    /**
+     * The deployment's live figures per version since `since`; with
+     * `quality`, each version's quality over its logged predictions since
+     * then whose ground truth has arrived (feedback).
+     */
+    async rolloutFigures(input: {
+      deployment: string;
+      since: string;
+      quality?: boolean;
+    }): Promise<Array<VersionFigures & { quality?: VersionQuality | null }>> {
+      const figures = await deploymentFigures(db, input.deployment, new Date(input.since));
+      if (!input.quality) return figures;
+      const quality = await versionQuality(db, input.deployment, new Date(input.since), new Date());
+      return figures.map((f) => ({ ...f, quality: quality.get(`${f.mode}:${f.version}`) ?? null }));
     },
 
     /** A line in the deploy step's log (the rollout's story in the run view). */

@@ -75,7 +75,7 @@ export async function deploymentRollout(plan: RolloutPlan): Promise<RolloutResul
         let since = at;
         for (let extra = 0; ; extra++) {
           if (await waitOrDecide(canary.intervalSeconds)) return result!;
-          const figures = await act.rolloutFigures({ deployment: plan.deployment, since });
+          const figures = await act.rolloutFigures({ deployment: plan.deployment, since, quality: canary.rollback.minLiveMetric !== undefined });
           const verdict = judgeCanary(
             canary.rollback,
             figures.find((f) => f.version === c && f.mode === "live"),
@@ -100,10 +100,11 @@ export async function deploymentRollout(plan: RolloutPlan): Promise<RolloutResul
       const { at } = await move({ kind: "shadow" }, `shadow: v${c} gets a copy of every request for ${shadow.durationSeconds} s`);
       if (await waitOrDecide(shadow.durationSeconds)) return result!;
       if (!shadow.promote) return await rollback(`shadow period of v${c} ended without a decision; ${plan.alias} keeps serving`);
-      const figures = await act.rolloutFigures({ deployment: plan.deployment, since: at });
+      const figures = await act.rolloutFigures({ deployment: plan.deployment, since: at, quality: shadow.promote.minImprovement !== undefined });
       const verdict = judgeShadow(
         shadow.promote,
         figures.find((f) => f.version === c && f.mode === "shadow"),
+        figures.find((f) => f.version === plan.champion && f.mode === "live"),
       );
       if (verdict.ok === true) return await promote(`v${c} passed its shadow period (${verdict.summary}): now ${plan.alias}`);
       return await rollback(`shadow period of v${c} ended: ${verdict.ok === false ? verdict.broken : verdict.summary} (${verdict.summary}); not promoted`);

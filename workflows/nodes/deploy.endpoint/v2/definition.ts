@@ -2,7 +2,16 @@ import { z } from "zod";
 import { defineNode } from "../../types";
 import { registryName } from "../../_shared/registry-name";
 import { duration } from "../../../../contract/duration";
+import { QUALITY_METRICS } from "../../../../contract/monitoring";
 import v1 from "../v1/definition";
+
+const ZLiveMetric = z
+  .object({
+    metric: z.enum(QUALITY_METRICS, { error: `metric must be one of ${QUALITY_METRICS.join(", ")}` }),
+    value: z.number(),
+    minLabelled: z.number().int().min(1).default(20).describe("Labelled requests needed to judge it; fewer extend the step"),
+  })
+  .strict();
 
 const ZCanary = z
   .object({
@@ -35,6 +44,9 @@ const ZCanary = z
           .describe("Roll back when a larger share of the new version's requests fail (answered with status 400 or more), e.g. 0.01"),
         maxP99Ms: z.number().positive("maxP99Ms must be positive").optional().describe("Roll back when the new version's p99 latency is higher (ms)"),
         minRequests: z.number().int().min(1).default(10).describe("Requests the new version needs in a step to be judged; fewer extend the step"),
+        minLiveMetric: ZLiveMetric.optional().describe(
+          'Roll back when the new version\'s live quality (its predictions in the step joined with the ground truth sent as feedback) is worse than a bound, e.g. {"metric": "mae", "value": 5}: at most 5 for an error metric, at least the value for accuracy, f1, auc or r2',
+        ),
       })
       .strict()
       .default({ minRequests: 10 })
@@ -51,12 +63,25 @@ const ZShadow = z
           .number()
           .min(0)
           .max(1, "minAgreement is a share between 0 and 1")
+          .optional()
           .describe("Promote when at least this share of its answers agree with the champion's"),
         minCompared: z.number().int().min(1).default(100).describe("…over at least this many compared rows"),
+        minImprovement: z
+          .number()
+          .min(0)
+          .optional()
+          .describe(
+            "Promote when the new version is better than the champion by at least this share on the same labelled requests (0.02: 2% lower error, or 2% higher accuracy)",
+          ),
+        metric: z.enum(QUALITY_METRICS).optional().describe("The metric minImprovement compares (default: mae for regression, accuracy for classification)"),
+        minLabelled: z.number().int().min(1).default(100).describe("…over at least this many requests whose ground truth arrived (feedback)"),
       })
       .strict()
+      .refine((p) => p.minAgreement !== undefined || p.minImprovement !== undefined, {
+        message: "shadow.promote needs minAgreement or minImprovement (or both)",
+      })
       .optional()
-      .describe("Promote automatically at the end of the period (else only a person promotes it)"),
+      .describe("Promote automatically at the end of the period when every rule given holds (else only a person promotes it)"),
   })
   .strict();
 
