@@ -78,7 +78,7 @@ export function judgeCanary(rules: NonNullable<RolloutPlan["canary"]>["rollback"
 export function judgeShadow(
   rule: NonNullable<NonNullable<RolloutPlan["shadow"]>["promote"]>,
   shadow: Figures | undefined,
-  champion?: Figures | undefined,
+  champion?: Figures,
 ): Verdict {
   const compared = shadow?.compared ?? 0;
   const agreement = shadow?.agreement ?? null;
