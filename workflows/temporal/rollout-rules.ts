@@ -75,11 +75,7 @@ export function judgeCanary(rules: NonNullable<RolloutPlan["canary"]>["rollback"
  * given holds (agreement with the champion's answers; quality better than
  * the champion's on the same labelled requests by a share).
  */
-export function judgeShadow(
-  rule: NonNullable<NonNullable<RolloutPlan["shadow"]>["promote"]>,
-  shadow: Figures | undefined,
-  champion?: Figures,
-): Verdict {
+export function judgeShadow(rule: NonNullable<NonNullable<RolloutPlan["shadow"]>["promote"]>, shadow: Figures | undefined, champion?: Figures): Verdict {
   const compared = shadow?.compared ?? 0;
   const agreement = shadow?.agreement ?? null;
   const parts = [`${compared} rows compared, agreement ${agreement === null ? "–" : pct(agreement)}, ${shadow?.errors ?? 0} errors`];
