@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ANSWER_WITHIN_MS, BATCH_MAX_SPAN_MS, batchRows, CLOCK_SLACK_MS, PREDICTION_BATCH_COLUMNS } from "../../db/queries/prediction-log";
-import { float32Json, PredictionBatch, PredictionLog, type LoggedAnswer } from "./prediction-log";
+import { float32Json, PredictionBatch, PredictionLog, STORED_BATCH_ROWS, type LoggedAnswer } from "./prediction-log";
 import type { InputFeed } from "./protocol";
 
 const feeds: InputFeed[] = [
@@ -200,6 +200,19 @@ describe("the queue", () => {
     log.record(answer(1)); // after close: counted, not queued
     expect(dropped).toEqual([3, 1, 1]);
     expect(log.depth()).toBe(0);
+  });
+
+  it("stores at most STORED_BATCH_ROWS rows per batch, several batches per COPY", async () => {
+    const writes: number[][] = [];
+    const log = new PredictionLog(
+      async (ls) => {
+        writes.push([...ls].map((l) => Number(l.split("\t")[3])));
+      },
+      { maxRows: 100_000, batchRows: 5_000, flushMs: 1_000_000 },
+    );
+    for (let i = 0; i < 25; i++) log.record(answer(100));
+    await log.flush();
+    expect(writes).toEqual([[STORED_BATCH_ROWS, STORED_BATCH_ROWS, 500]]);
   });
 
   it("keeps a batch per deployment, version and mode, and seals one that spans BATCH_MAX_SPAN_MS", async () => {
