@@ -63,7 +63,8 @@ export function modelRouteHandler({
     m: LoadedModel,
     mode: "live" | "shadow",
     requestId: string,
-    requestAt: number | null,
+    /** The caller chose the request id (else serving made it, and its time is in it). */
+    callersId: boolean,
     input: { rows: number; feeds: InputFeed[] },
     results: Record<string, OutputTensor>,
     ms: number,
@@ -73,7 +74,7 @@ export function modelRouteHandler({
       deploymentId: d.logTo,
       deployment: d.name,
       requestId,
-      requestAt,
+      requestAt: callersId ? null : requestIdTime(requestId),
       version: m.version,
       mode,
       rows: input.rows,
@@ -156,13 +157,13 @@ export function modelRouteHandler({
         const m = modelOf(chosen);
         // What feedback is keyed by (request-handler.ts: the client's x-request-id or a new one, echoed in the answer).
         const requestId = (res as TaggedResponse)[REQUEST_ID] ?? requestIdOf(undefined);
-        // An id this server made carries its time (found by it later); one the caller chose does not.
-        const requestAt = req.headers["x-request-id"] === requestId ? null : requestIdTime(requestId);
+        // An id this server made carries its time (feedback finds it by that); one the caller chose does not.
+        const callersId = req.headers["x-request-id"] === requestId;
         // Shadows' answers are logged under the same request id and rows (built only when there are shadows).
         const shadowLog = () =>
           predictionLog && d.logTo
             ? (s: LoadedModel, input: { rows: number; feeds: InputFeed[] }, results: Record<string, OutputTensor>, ms: number) =>
-                logAnswer(d, s, "shadow", requestId, requestAt, input, results, ms)
+                logAnswer(d, s, "shadow", requestId, callersId, input, results, ms)
             : undefined;
         if (route.kind === "infer") {
           const parsed = parseInferRequest(json, m.schema, binary);
@@ -177,7 +178,7 @@ export function modelRouteHandler({
             200,
             parsed.binaryOutputs ? binaryInferResponse(m, id, names, results, m.schema, parsed.binaryOutputs) : inferResponse(m, id, names, results, m.schema),
           );
-          logAnswer(d, m, "live", requestId, requestAt, parsed, results, ms);
+          logAnswer(d, m, "live", requestId, callersId, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             // A shadow with other inputs parses the request again, binary data from its start.
             const reparse = (s: LoadedModel) => parseInferRequest(json, s.schema, binary && new BinaryInputs(binary.bytes));
@@ -195,7 +196,7 @@ export function modelRouteHandler({
             request_id: requestId,
             predictions: predictions(parsed.rows, m.schema.outputs, results, m.schema),
           });
-          logAnswer(d, m, "live", requestId, requestAt, parsed, results, ms);
+          logAnswer(d, m, "live", requestId, callersId, parsed, results, ms);
           if (label.routed && d.shadows.length) {
             setImmediate(
               () => void runShadows(d, m, parsed, results, (s) => parsePredictRequest(json, s.schema), { registry, stats, log, logAnswer: shadowLog() }),

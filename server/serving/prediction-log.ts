@@ -136,7 +136,9 @@ export class PredictionBatch {
   readonly requestRows: number[] = [];
   /** The request ids feedback cannot find by their time (chosen by the caller, or answered late): indexed. */
   readonly indexedIds: string[] = [];
+  /** When its first and last predictions were answered (ms). */
   firstAt = Infinity;
+  lastAt = -Infinity;
   readonly at: number[] = [];
   readonly latencyMs: number[] = [];
   readonly inputs: (Float32Column | (string | null)[])[];
@@ -170,6 +172,7 @@ export class PredictionBatch {
     const rows = a.rows;
     if (!foundByTime(a.requestAt, a.at)) this.indexedIds.push(a.requestId);
     if (a.at < this.firstAt) this.firstAt = a.at;
+    if (a.at > this.lastAt) this.lastAt = a.at;
     for (let r = 0; r < rows; r++) {
       this.requestIds.push(a.requestId);
       this.requestRows.push(r);
@@ -218,8 +221,7 @@ export class PredictionBatch {
 
   /** The batch as JSON text (PredictionBatchData). */
   dataJson(): string {
-    let first = Infinity;
-    for (const t of this.at) if (t < first) first = t;
+    const first = this.firstAt;
     const inputs = this.feeds.map((f, k) => {
       const col = this.inputs[k]!;
       return `${JSON.stringify(f.name)}:${col instanceof Float32Column ? col.json() : JSON.stringify(col)}`;
@@ -239,13 +241,7 @@ export class PredictionBatch {
   /** The batch as a COPY line (PREDICTION_BATCH_COLUMNS). Request ids are plain ([\w.:@/+=-], infra/log requestIdOf), so quoting them is enough. */
   copyLine(): string {
     if (this.line === undefined) {
-      let first = Infinity;
-      let last = -Infinity;
-      for (const t of this.at) {
-        if (t < first) first = t;
-        if (t > last) last = t;
-      }
-      this.line = `${this.deploymentId}\t${this.version}\t${this.mode}\t${this.rows}\t${isoTime(first)}\t${isoTime(last)}\t{"${this.requestIds.join('","')}"}\t{${this.requestRows.join(",")}}\t{${this.indexedIds.map((id) => `"${id}"`).join(",")}}\t${copyText(this.dataJson())}\n`;
+      this.line = `${this.deploymentId}\t${this.version}\t${this.mode}\t${this.rows}\t${isoTime(this.firstAt)}\t${isoTime(this.lastAt)}\t{"${this.requestIds.join('","')}"}\t{${this.requestRows.join(",")}}\t{${this.indexedIds.map((id) => `"${id}"`).join(",")}}\t${copyText(this.dataJson())}\n`;
     }
     return this.line;
   }
