@@ -72,7 +72,7 @@ import { createServingServer, type ServingServer } from "../server/serving/serve
 import { DEFAULT_BATCHING } from "../server/serving/batcher";
 import { deployTestModel, freePort, registerTestVersion, startTestDatabase } from "../testing/serving-database";
 import { benchInferBody, benchTreeModel } from "../testing/models";
-import { countLogged, deploymentIdOf, setMonitoring } from "../testing/prediction-log";
+import { countLogged, deploymentIdOf, predictionLogBytes, setMonitoring } from "../testing/prediction-log";
 import { venvExecutable } from "../testing/python-venv";
 import pino from "pino";
 import { ArtifactStore } from "../infra/artifacts";
@@ -294,6 +294,8 @@ export interface LoggingCost {
   rounds: { on: LoadResult[]; off: LoadResult[] };
   /** The store's (PostgreSQL's) CPU per request while each ran, median over rounds (µs; null where /proc is not readable). */
   storeCpuUsPerRequest: { on: number | null; off: number | null };
+  /** What a logged prediction takes on disk (prediction_log_batches with TOAST and indexes), bytes. */
+  storedBytesPerRow: number;
 }
 
 /**
@@ -371,6 +373,7 @@ async function loggingCost(
     return { written: value("conveyor_prediction_log_written_total"), dropped: value("conveyor_prediction_log_dropped_total") };
   };
   const before = await counted();
+  const bytesBefore = await predictionLogBytes(db);
   const runs: { on: LoadResult[]; off: LoadResult[] } = { on: [], off: [] };
   const pgCpu = await postgresCpuMs(db);
   const storeCpu: { on: number[]; off: number[] } = { on: [], off: [] };
@@ -393,6 +396,7 @@ async function loggingCost(
     await new Promise((r) => setTimeout(r, 50));
   }
   const after = await counted();
+  const bytesAfter = await predictionLogBytes(db);
   const logged = await countLogged(db, await deploymentIdOf(db, names.on));
   const unlogged = await countLogged(db, await deploymentIdOf(db, names.off));
   if (unlogged !== 0) throw new Error(`${unlogged} predictions of the deployment whose monitoring is off were logged`);
@@ -413,6 +417,7 @@ async function loggingCost(
     dropped,
     rounds: runs,
     storeCpuUsPerRequest: { on: median(storeCpu.on), off: median(storeCpu.off) },
+    storedBytesPerRow: (bytesAfter - bytesBefore) / Math.max(1, written),
   };
 }
 
@@ -438,6 +443,7 @@ function loggingLine(l: LoggingCost, load: number[]): string {
     (l.storeCpuUsPerRequest.on !== null && l.storeCpuUsPerRequest.off !== null
       ? `PostgreSQL's CPU per request ${fmt(l.storeCpuUsPerRequest.on, 1)} vs ${fmt(l.storeCpuUsPerRequest.off, 1)} µs (same machine). `
       : "") +
+    `On disk: ${fmt(l.storedBytesPerRow, 0)} bytes per logged prediction (table, TOAST and indexes). ` +
     `Load average: ${load.map((x) => fmt(x, 1)).join(", ")}.`
   );
 }
@@ -664,6 +670,7 @@ export default async function servingBench(): Promise<{ name: "serving"; json: R
         ratio: logging.ratio,
         pairedRatio: logging.pairedRatio,
         storeCpuUsPerRequest: logging.storeCpuUsPerRequest,
+        storedBytesPerRow: logging.storedBytesPerRow,
         answered: logging.answered,
         written: logging.written,
         dropped: logging.dropped,

@@ -29,6 +29,12 @@ export async function countLogged(db: Db, deploymentId: string, mode?: "live" | 
   return Number(r!.n);
 }
 
+/** Bytes prediction_log_batches takes on disk: table, TOAST and indexes (after a checkpoint-free flush of what is written). */
+export async function predictionLogBytes(db: Db): Promise<number> {
+  const [r] = await db.execute<{ n: string }>(sql`select pg_total_relation_size('prediction_log_batches') as n`);
+  return Number(r!.n);
+}
+
 /** The request ids of a deployment's logged batches that feedback finds through the index (not by their time). */
 export async function indexedRequestIds(db: Db, deploymentId: string): Promise<string[]> {
   const rows = await db.execute<{ id: string }>(

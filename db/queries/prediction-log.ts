@@ -48,6 +48,18 @@ export function foundByTime(requestAt: number | null, at: number): boolean {
 }
 
 /**
+ * A column of numbers packed as the bytes of a Float32Array or Float64Array
+ * (native byte order: little-endian on every platform Conveyor runs on), in
+ * base64: what serving writes for float columns, since writing a float as
+ * decimal text cost more than everything else a logged row costs serving
+ * (docs/benchmarks.md, serving). NaN reads back as null (missing).
+ */
+export type PackedNumbers = { f32: string } | { f64: string };
+
+/** A column as stored: values as JSON, or numbers packed. */
+export type StoredColumn<T> = T[] | PackedNumbers;
+
+/**
  * A batch's `data`, column by column (index i is the batch's i-th
  * prediction, the one at request_ids[i], request_rows[i]).
  */
@@ -55,11 +67,48 @@ export interface PredictionBatchData {
   /** When each was answered: ms after the batch's first_at. */
   at: number[];
   /** The request's model time (ms). */
-  latencyMs: number[];
+  latencyMs: StoredColumn<number>;
   /** Feature → each row's value as the model received it (null: missing). */
-  inputs: Record<string, (number | string | null)[]>;
+  inputs: Record<string, StoredColumn<number | string | null>>;
   /** Output → each row's value: prediction (number), label (string), probabilities (number[]). */
-  outputs: Record<string, unknown[]>;
+  outputs: Record<string, StoredColumn<unknown>>;
+}
+
+/**
+ * The double closest to a float32 with the fewest decimals that still reads
+ * back as the same float32 (0.1, not 0.10000000149011612); null for NaN and
+ * ±Infinity. What the model received, as a person would write it.
+ */
+export function shortestFloat32(v: number): number | null {
+  if (v !== v || v === Infinity || v === -Infinity) return null;
+  // The common case, cheaply: the fewest decimals (up to 6) whose rounding reads back as v.
+  const m = v < 0 ? -v : v;
+  if (m < 1e7 && (m >= 1e-3 || m === 0)) {
+    let scale = 1;
+    for (let k = 0; k <= 6; k++, scale *= 10) {
+      const d = Math.round(v * scale) / scale;
+      if (Math.fround(d) === v) return d;
+    }
+  }
+  const d = Number(v.toPrecision(7));
+  return Math.fround(d) === v ? d : Number(v.toPrecision(9));
+}
+
+/** The bytes of a packed column as the typed array they came from (copied: base64 decoding gives no alignment). */
+function packedArray(p: PackedNumbers): Float32Array | Float64Array {
+  const bytes = Buffer.from("f32" in p ? p.f32 : p.f64, "base64");
+  const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return "f32" in p ? new Float32Array(buf) : new Float64Array(buf);
+}
+
+/** A stored column as its values (packed numbers unpacked: float32s as shortestFloat32, NaN as null). */
+export function storedColumn<T>(col: StoredColumn<T>): (T | number | null)[] {
+  if (Array.isArray(col)) return col;
+  const a = packedArray(col);
+  const out = new Array<number | null>(a.length);
+  if (a instanceof Float32Array) for (let i = 0; i < a.length; i++) out[i] = shortestFloat32(a[i]!);
+  else for (let i = 0; i < a.length; i++) out[i] = Number.isFinite(a[i]) ? a[i]! : null;
+  return out;
 }
 
 /** One logged prediction, read back from its batch. */
@@ -81,8 +130,9 @@ export function batchRows(
 ): LoggedRow[] {
   const d = JSON.parse(b.data) as PredictionBatchData;
   const first = b.firstAt.getTime();
-  const inputs = Object.entries(d.inputs);
-  const outputs = Object.entries(d.outputs);
+  const inputs = Object.entries(d.inputs).map(([name, col]) => [name, storedColumn(col)] as const);
+  const outputs = Object.entries(d.outputs).map(([name, col]) => [name, storedColumn(col)] as const);
+  const latencyMs = storedColumn(d.latencyMs);
   const lo = range ? range.from.getTime() : -Infinity;
   const hi = range ? range.to.getTime() : Infinity;
   const rows: LoggedRow[] = [];
@@ -100,7 +150,7 @@ export function batchRows(
       mode: b.mode,
       inputs: ins,
       outputs: outs,
-      latencyMs: d.latencyMs[i]!,
+      latencyMs: latencyMs[i] ?? 0,
       at: new Date(at),
     });
   }

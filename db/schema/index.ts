@@ -465,7 +465,7 @@ export const predictionLogBatches = pgTable(
     requestRows: integer("request_rows").array().notNull(),
     /** The request ids not found by their time (chosen by callers, or answered late). */
     indexedRequestIds: text("indexed_request_ids").array().notNull(),
-    /** PredictionBatchData as JSON text (written and read whole, never queried into). */
+    /** PredictionBatchData as JSON text (written and read whole, never queried into; stored uncompressed: migration 0012). */
     data: text("data").notNull(),
   },
   (t) => [

@@ -7,7 +7,14 @@
  * rest).
  */
 import { describe, expect, it } from "vitest";
-import { ANSWER_WITHIN_MS, BATCH_MAX_SPAN_MS, batchRows, CLOCK_SLACK_MS, PREDICTION_BATCH_COLUMNS } from "../../db/queries/prediction-log";
+import {
+  ANSWER_WITHIN_MS,
+  BATCH_MAX_SPAN_MS,
+  batchRows,
+  CLOCK_SLACK_MS,
+  PREDICTION_BATCH_COLUMNS,
+  type PredictionBatchData,
+} from "../../db/queries/prediction-log";
 import { float32Json, PredictionBatch, PredictionLog, STORED_BATCH_ROWS, type LoggedAnswer } from "./prediction-log";
 import type { InputFeed } from "./protocol";
 
@@ -68,7 +75,7 @@ function fields(line: string) {
 
 /** What a batch of these answers reads back as. */
 function roundTrip(answers: LoggedAnswer[]) {
-  const b = new PredictionBatch(answers[0]!.deploymentId, "d", answers[0]!.version, answers[0]!.mode, answers[0]!.feeds, "");
+  const b = new PredictionBatch(answers[0]!.deploymentId, "d", answers[0]!.version, answers[0]!.mode, answers[0]!.feeds, 0);
   for (const a of answers) b.append(a);
   const f = fields(b.copyLine());
   return { fields: f, rows: batchRows(f) };
@@ -137,6 +144,26 @@ describe("a batch", () => {
     // A time range keeps the rows answered in it.
     expect(batchRows(f, { from: new Date(t + 1), to: new Date(t + 10) }).map((r) => r.requestId)).toEqual(["a", "a"]);
   });
+  it("packs float columns as float32 bytes (base64), single rows and whole feeds alike; they read back as the shortest decimals", () => {
+    const x = { name: "x", datatype: "FP32" as const, data: Float32Array.from([0.1, Number.NaN, 1e-8]) };
+    const one = (v: number) => ({ name: "x", datatype: "FP32" as const, data: Float32Array.from([v]) });
+    const { fields: f, rows } = roundTrip([answer(3, { feeds: [x] }), ...[2.5, 3.4e38].map((v) => answer(1, { feeds: [one(v)] }))]);
+    const data = JSON.parse(f.data) as PredictionBatchData;
+    expect(data.inputs.x).toEqual({ f32: Buffer.from(Float32Array.from([0.1, Number.NaN, 1e-8, 2.5, 3.4e38]).buffer).toString("base64") });
+    expect(data.latencyMs).toHaveProperty("f32");
+    expect(rows.map((r) => r.inputs.x)).toEqual([0.1, null, 1e-8, 2.5, 3.4e38]);
+  });
+
+  it("reads batches written with decimal columns (before packing) as before", () => {
+    const t = Date.UTC(2026, 11, 7, 12, 0, 0);
+    const data: PredictionBatchData = { at: [0, 2], latencyMs: [0.5, 0.25], inputs: { x: [1.5, null], c: ["a", null] }, outputs: { prediction: [3, 4.5] } };
+    const rows = batchRows({ version: 2, mode: "live", firstAt: new Date(t), requestIds: ["a", "b"], requestRows: [0, 0], data: JSON.stringify(data) });
+    expect(rows.map((r) => [r.requestId, r.inputs, r.outputs, r.latencyMs, r.at.getTime() - t])).toEqual([
+      ["a", { x: 1.5, c: "a" }, { prediction: 3 }, 0.5, 0],
+      ["b", { x: null, c: null }, { prediction: 4.5 }, 0.25, 2],
+    ]);
+  });
+
   it("indexes only the request ids feedback cannot find by their time: the caller's, and those answered late or before", () => {
     const t = Date.UTC(2026, 11, 7, 12, 0, 0);
     const { fields: f } = roundTrip([

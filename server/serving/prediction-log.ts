@@ -6,7 +6,8 @@
  * strings as they are (nothing keeps the request's tensors alive: measured,
  * that cost 2.5× the CPU per row in the garbage collector). A flush every
  * `flushMs` (or as soon as `batchRows` rows wait) encodes each batch as one
- * row of the store (PredictionBatchData as JSON) and streams them with COPY
+ * row of the store (PredictionBatchData as JSON, float columns packed as
+ * their bytes) and streams them with COPY
  * on a connection of its own. One stored row per batch, not per prediction:
  * PostgreSQL's cost is per row (docs/benchmarks.md, serving).
  *
@@ -21,7 +22,7 @@
  * produced for the row (`prediction`; `label` and `probabilities`), the
  * request's model time and when it was answered.
  */
-import { BATCH_MAX_SPAN_MS, copyText, foundByTime } from "../../db/queries/prediction-log";
+import { BATCH_MAX_SPAN_MS, copyText, foundByTime, shortestFloat32 } from "../../db/queries/prediction-log";
 import type { Logger } from "../../infra/log";
 import type { InputFeed, OutputTensor } from "./protocol";
 
@@ -38,7 +39,7 @@ export const DEFAULT_PREDICTION_LOG: PredictionLogConfig = { maxRows: 100_000, f
 
 /**
  * The most rows of one stored batch. A batch is encoded in one go on the
- * event loop (about 2 µs a row): small batches keep that pause short
+ * event loop (under a µs a row, strings and ids included): small batches keep that pause short
  * (requests wait through it), and a COPY of batchRows rows writes several.
  */
 export const STORED_BATCH_ROWS = 1_000;
@@ -70,19 +71,8 @@ export interface PredictionLogHooks {
 
 /** A float32 as the shortest decimal that reads back as the same float32 (0.1, not 0.10000000149011612); null for NaN and ±Infinity. */
 export function float32Json(v: number): string {
-  if (v !== v || v === Infinity || v === -Infinity) return "null";
-  // The common case, cheaply: the fewest decimals (up to 6) whose rounding reads back as v.
-  const m = v < 0 ? -v : v;
-  if (m < 1e7 && (m >= 1e-3 || m === 0)) {
-    let scale = 1;
-    for (let k = 0; k <= 6; k++, scale *= 10) {
-      const d = Math.round(v * scale) / scale;
-      if (Math.fround(d) === v) return String(d);
-    }
-  }
-  let d = Number(v.toPrecision(7));
-  if (Math.fround(d) !== v) d = Number(v.toPrecision(9));
-  return String(d);
+  const d = shortestFloat32(v);
+  return d === null ? "null" : String(d);
 }
 
 /** A number of any tensor type as JSON (float32 shortest, others as they are). */
@@ -93,25 +83,36 @@ function numberJson(v: unknown, f32: boolean): string {
   return f32 ? float32Json(v) : Number.isFinite(v) ? String(v) : "null";
 }
 
-/** Float32 values appended in place (a request's feed is copied with one set()). */
+/** Float32 values appended in place (a request's feed is copied with one set(), a single row by assignment), stored packed. */
 class Float32Column {
   data = new Float32Array(256);
   length = 0;
+  private room(n: number): void {
+    if (this.length + n <= this.data.length) return;
+    const grown = new Float32Array(Math.max(this.data.length * 2, this.length + n));
+    grown.set(this.data.subarray(0, this.length));
+    this.data = grown;
+  }
+  push(v: number): void {
+    this.room(1);
+    this.data[this.length++] = v;
+  }
   append(src: Float32Array, from: number, to: number): void {
     const n = to - from;
-    if (this.length + n > this.data.length) {
-      const grown = new Float32Array(Math.max(this.data.length * 2, this.length + n));
-      grown.set(this.data.subarray(0, this.length));
-      this.data = grown;
-    }
-    this.data.set(from === 0 && to === src.length ? src : src.subarray(from, to), this.length);
+    this.room(n);
+    if (n === 1) this.data[this.length] = src[from]!;
+    else this.data.set(from === 0 && to === src.length ? src : src.subarray(from, to), this.length);
     this.length += n;
   }
+  /** As a PackedNumbers column: the bytes in base64 (decimal text cost serving more than all the rest of a row). */
   json(): string {
-    const parts = new Array<string>(this.length);
-    for (let i = 0; i < this.length; i++) parts[i] = float32Json(this.data[i]!);
-    return `[${parts.join(",")}]`;
+    return `{"f32":"${Buffer.from(this.data.buffer, this.data.byteOffset, this.length * 4).toString("base64")}"}`;
   }
+}
+
+/** Which of the logged outputs an answer has, as bits: prediction 1, label 2, probabilities 4 (a batch holds one set). */
+function outputsOf(results: LoggedAnswer["results"]): number {
+  return (results.prediction ? 1 : 0) | (results.label ? 2 : 0) | (results.probabilities ? 4 : 0);
 }
 
 /** What a batch holds of each output (the outputs the log keeps, as far as the model produced them). */
@@ -140,7 +141,7 @@ export class PredictionBatch {
   firstAt = Infinity;
   lastAt = -Infinity;
   readonly at: number[] = [];
-  readonly latencyMs: number[] = [];
+  readonly latencyMs = new Float32Column();
   readonly inputs: (Float32Column | (string | null)[])[];
   readonly outputs = new Map<string, OutputColumn>();
   readonly feeds: readonly { name: string; datatype: "FP32" | "BYTES" }[];
@@ -154,7 +155,8 @@ export class PredictionBatch {
     readonly version: number,
     readonly mode: "live" | "shadow",
     feeds: readonly { name: string; datatype: "FP32" | "BYTES" }[],
-    readonly outputNames: string,
+    /** Which outputs it holds (outputsOf). */
+    readonly outputSet: number,
   ) {
     // Names and types only: the first request's tensors are not kept.
     this.feeds = feeds.map((f) => ({ name: f.name, datatype: f.datatype }));
@@ -162,8 +164,8 @@ export class PredictionBatch {
   }
 
   /** Whether an answer's rows fit this batch's columns. */
-  fits(a: LoggedAnswer, outputNames: string): boolean {
-    if (a.feeds.length !== this.feeds.length || outputNames !== this.outputNames) return false;
+  fits(a: LoggedAnswer, outputs: number): boolean {
+    if (a.feeds.length !== this.feeds.length || outputs !== this.outputSet) return false;
     for (let k = 0; k < a.feeds.length; k++) if (a.feeds[k]!.name !== this.feeds[k]!.name || a.feeds[k]!.datatype !== this.feeds[k]!.datatype) return false;
     return true;
   }
@@ -235,7 +237,7 @@ export class PredictionBatch {
       else json = `[${out.col.map((v) => numberJson(v, out.f32)).join(",")}]`;
       outputs.push(`${JSON.stringify(name)}:${json}`);
     }
-    return `{"at":[${this.at.map((t) => t - first).join(",")}],"latencyMs":[${this.latencyMs.join(",")}],"inputs":{${inputs.join(",")}},"outputs":{${outputs.join(",")}}}`;
+    return `{"at":[${this.at.map((t) => t - first).join(",")}],"latencyMs":${this.latencyMs.json()},"inputs":{${inputs.join(",")}},"outputs":{${outputs.join(",")}}}`;
   }
 
   /** The batch as a COPY line (PREDICTION_BATCH_COLUMNS). Request ids are plain ([\w.:@/+=-], infra/log requestIdOf), so quoting them is enough. */
@@ -247,8 +249,8 @@ export class PredictionBatch {
   }
 }
 export class PredictionLog {
-  /** The batch being filled per deployment, version and mode. */
-  private open = new Map<string, PredictionBatch>();
+  /** The batches being filled, by deployment id: one per version and mode. */
+  private open = new Map<string, PredictionBatch[]>();
   /** Batches ready to be written, oldest first. */
   private sealed: PredictionBatch[] = [];
   /** Rows open, sealed or being written (what the bound applies to). */
@@ -284,22 +286,26 @@ export class PredictionLog {
       this.opts.hooks?.dropped?.(a.deployment, a.rows);
       return;
     }
-    const key = `${a.deploymentId}|${a.version}|${a.mode}`;
-    const outputNames = `${a.results.prediction ? "p" : ""}${a.results.label ? "l" : ""}${a.results.probabilities ? "q" : ""}`;
-    let batch = this.open.get(key);
+    const outputs = outputsOf(a.results);
+    // The open batches of the deployment (a version and mode each): no key string per answer (measured: it cost more than the append).
+    let open = this.open.get(a.deploymentId);
+    if (!open) this.open.set(a.deploymentId, (open = []));
+    let at = 0;
+    while (at < open.length && (open[at]!.version !== a.version || open[at]!.mode !== a.mode)) at++;
+    let batch = open[at];
     // A batch spans at most BATCH_MAX_SPAN_MS (feedback looks for a prediction by time within it), even while the store is slow.
-    if (batch && (!batch.fits(a, outputNames) || a.at - batch.firstAt > BATCH_MAX_SPAN_MS)) {
+    if (batch && (!batch.fits(a, outputs) || a.at - batch.firstAt > BATCH_MAX_SPAN_MS)) {
       this.sealed.push(batch);
       batch = undefined;
     }
     if (!batch) {
-      batch = new PredictionBatch(a.deploymentId, a.deployment, a.version, a.mode, a.feeds, outputNames);
-      this.open.set(key, batch);
+      batch = new PredictionBatch(a.deploymentId, a.deployment, a.version, a.mode, a.feeds, outputs);
+      open[at] = batch;
     }
     batch.append(a);
     this.pending += a.rows;
     if (batch.rows >= Math.min(this.config.batchRows, STORED_BATCH_ROWS)) {
-      this.open.delete(key);
+      open.splice(at, 1);
       this.sealed.push(batch);
       let waiting = 0;
       for (const b of this.sealed) waiting += b.rows;
@@ -322,7 +328,7 @@ export class PredictionLog {
   /** Writes the waiting batches, up to batchRows rows per COPY (then more, while a full batch waits); one flush at a time. */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
-    for (const b of this.open.values()) this.sealed.push(b);
+    for (const open of this.open.values()) this.sealed.push(...open);
     this.open.clear();
     if (!this.write || this.sealed.length === 0) return Promise.resolve();
     const write = this.write;
@@ -370,14 +376,14 @@ export class PredictionLog {
     this.timer = undefined;
     this.closed = true;
     const deadline = Date.now() + timeoutMs;
-    const waiting = () => this.sealed.length > 0 || this.open.size > 0;
+    const waiting = () => this.sealed.length > 0 || [...this.open.values()].some((o) => o.length > 0);
     while (waiting() && Date.now() < deadline) {
       const before = this.pending;
       await Promise.race([this.flush(), new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now())).unref())]);
       if (this.pending === before && waiting()) await new Promise((r) => setTimeout(r, 50).unref());
     }
     if (this.flushing) await Promise.race([this.flushing, new Promise((r) => setTimeout(r, 1_000).unref())]);
-    for (const b of [...this.sealed.splice(0), ...this.open.values()]) {
+    for (const b of [...this.sealed.splice(0), ...[...this.open.values()].flat()]) {
       this.pending -= b.rows;
       this.opts.hooks?.dropped?.(b.deployment, b.rows);
     }
