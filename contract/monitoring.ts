@@ -144,6 +144,18 @@ export const ZMonitorFigures = z
         change: z.record(z.string(), z.number()),
       })
       .nullable(),
+    /** Each version's live quality in the window, live and shadow routes apart (absent in windows computed before it existed). */
+    versionQuality: z
+      .array(
+        z.object({
+          version: z.number().int(),
+          mode: z.enum(["live", "shadow"]),
+          rows: z.number().int().describe("Predictions of the version (on this route) in the window"),
+          labelled: z.number().int().describe("Of them, those whose ground truth arrived by the window's computation"),
+          metrics: z.record(z.string(), z.number()).describe("The task's metrics over the labelled ones (empty: none labelled)"),
+        }),
+      )
+      .optional(),
     system: z.object({
       requests: z.number().int(),
       errors: z.number().int(),

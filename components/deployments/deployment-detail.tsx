@@ -75,6 +75,7 @@ export function DeploymentDetail({ name }: { name: string }) {
         <RolloutCard d={d} current={current} />
       </div>
       <FiguresCard d={d} />
+      <QualityCard d={d} />
       <Card title="History" className="mt-5">
         {timeline.length === 0 ? (
           <div className="px-4 py-6 text-sm text-slate-500">Nothing has changed yet.</div>
@@ -303,6 +304,80 @@ function FiguresCard({ d }: { d: Deployment }) {
                     </>
                   )}
                 </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
+    </Card>
+  );
+}
+
+/** The metrics in the order people read them (the rest after, by name). */
+const METRIC_ORDER = ["mae", "rmse", "r2", "accuracy", "f1", "auc", "logloss"];
+
+/** Each version's live quality in the newest monitor window: the same labelled requests for a shadow and its champion. */
+function QualityCard({ d }: { d: Deployment }) {
+  const q = d.quality;
+  const metrics = [...new Set(q?.versions.flatMap((v) => Object.keys(v.metrics)) ?? [])].sort(
+    (a, b) => (METRIC_ORDER.indexOf(a) + 1 || 99) - (METRIC_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
+  );
+  return (
+    <Card
+      title="Live quality"
+      className="mt-5"
+      actions={
+        q ? (
+          <span className="text-[11.5px] text-slate-500" title={`${formatDateTime(q.windowStart)} – ${formatDateTime(q.windowEnd)}`}>
+            monitor window ending {formatRelative(q.windowEnd)} · ground truth sent as feedback
+          </span>
+        ) : null
+      }
+    >
+      {!q || q.versions.length === 0 ? (
+        <div className="px-4 py-6 text-sm text-slate-500" data-testid="quality-empty">
+          No monitor window with predictions yet. The monitor computes one per interval (see Monitoring); quality needs ground truth sent with{" "}
+          <span className="font-mono text-xs">POST /api/v1/deployments/{d.name}/feedback</span>.
+        </div>
+      ) : (
+        <Table>
+          <thead>
+            <tr>
+              <th>Version</th>
+              <th>Route</th>
+              <th className="whitespace-nowrap text-right">Predictions</th>
+              <th className="whitespace-nowrap text-right">Labelled</th>
+              {metrics.length === 0 ? (
+                <th className="text-right">Quality</th>
+              ) : (
+                metrics.map((m) => (
+                  <th key={m} className="whitespace-nowrap text-right">
+                    {m}
+                  </th>
+                ))
+              )}
+            </tr>
+          </thead>
+          <tbody>
+            {q.versions.map((v) => (
+              <tr key={`${v.version}-${v.mode}`} data-testid={`quality-v${v.version}-${v.mode}`}>
+                <td className="font-mono font-medium">v{v.version}</td>
+                <td>{v.mode === "shadow" ? <Tag tone="violet">shadow</Tag> : <Tag>live</Tag>}</td>
+                <td className="whitespace-nowrap text-right font-mono text-xs">{formatNumber(v.rows)}</td>
+                <td className="whitespace-nowrap text-right font-mono text-xs" data-testid="labelled">
+                  {formatNumber(v.labelled)}
+                </td>
+                {v.labelled === 0 ? (
+                  <td colSpan={Math.max(1, metrics.length)} className="text-right text-xs text-slate-400">
+                    no ground truth yet
+                  </td>
+                ) : (
+                  metrics.map((m) => (
+                    <td key={m} className="whitespace-nowrap text-right font-mono text-xs" data-testid={`metric-${m}`}>
+                      {v.metrics[m] === undefined ? "—" : formatNumber(v.metrics[m], 4)}
+                    </td>
+                  ))
+                )}
               </tr>
             ))}
           </tbody>

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { ZModelInput, ZModelManifest, ZModelOutput } from "../model";
+import { ZMonitorFigures } from "../monitoring";
 import { ZMessage, ZName, ZSpecDocument, ZTimestamp, ZUser, ZVersionNumber } from "./common";
 
 const ZId = z.string().max(200).describe("resource id (a UUID)");
@@ -388,6 +389,14 @@ const ZDeploymentEvent = z
 export const ZDeployment = ZDeploymentSummary.extend({
   figuresSince: ZTimestamp,
   figures: z.array(ZVersionFigures).describe("live figures per version, summed over serving replicas"),
+  quality: z
+    .object({
+      windowStart: ZTimestamp,
+      windowEnd: ZTimestamp,
+      versions: ZMonitorFigures.shape.versionQuality.unwrap(),
+    })
+    .nullable()
+    .describe("each version's live quality (ground truth sent as feedback) in the newest monitor window; null before one is computed"),
   history: z.array(ZDeploymentEvent).describe("route changes, newest first"),
 }).meta({ id: "Deployment" });
 

@@ -22,6 +22,7 @@ import { LATENCY_BUCKETS, latencyQuantileMs } from "../../contract/serving";
 import { STATS_WINDOW_MS } from "./deployments";
 import { MODEL_CHANGES_CHANNEL } from "./models";
 import type { ModelManifest } from "../../contract/model";
+import type { MonitorFigures } from "../../contract/monitoring";
 import { BATCH_MAX_SPAN_MS, batchRows, loggedBatches, type LoggedRow } from "./prediction-log";
 
 export type { DeploymentMonitoring };
@@ -184,6 +185,18 @@ export async function recentMonitorWindows(db: Db, deploymentId: string, end: Da
     .where(and(eq(monitorWindows.deploymentId, deploymentId), lte(monitorWindows.windowEnd, end)))
     .orderBy(desc(monitorWindows.windowEnd), desc(monitorWindows.computedAt))
     .limit(n);
+}
+
+/** The newest computed window of a deployment with each version's live quality in it (windows computed before that existed have none). */
+export async function latestVersionQuality(db: Db, deploymentId: string) {
+  const [w] = await db
+    .select({ windowStart: monitorWindows.windowStart, windowEnd: monitorWindows.windowEnd, figures: monitorWindows.figures })
+    .from(monitorWindows)
+    .where(and(eq(monitorWindows.deploymentId, deploymentId), sql`${monitorWindows.figures} ? 'versionQuality'`))
+    .orderBy(desc(monitorWindows.windowEnd), desc(monitorWindows.computedAt))
+    .limit(1);
+  if (!w) return null;
+  return { windowStart: w.windowStart, windowEnd: w.windowEnd, versions: (w.figures as unknown as MonitorFigures).versionQuality ?? [] };
 }
 
 export type AlertRuleRow = typeof alertRules.$inferSelect;

@@ -134,6 +134,14 @@ describe("monitor", () => {
     expect(fa.quality!.labelled).toBe(120);
     expect(fa.quality!.metrics.mae).toBeCloseTo(1, 5);
     expect(fa.quality!.metrics.rmse).toBeCloseTo(1, 5);
+    // Each version's quality, live and shadow apart: the deployment page shows the newest window's.
+    expect(fa.versionQuality).toEqual([
+      { version: 1, mode: "live", rows: 120, labelled: 120, metrics: expect.objectContaining({ mae: expect.closeTo(1, 5) }) },
+    ]);
+    expect((await client.call(endpoints.getDeployment, { name: model })).quality).toMatchObject({
+      windowEnd: a.to.toISOString(),
+      versions: [{ version: 1, mode: "live", labelled: 120 }],
+    });
     // Serving's figures come in 10-second windows: the ones overlapping the window.
     expect(fa.system.requests).toBeGreaterThanOrEqual(120);
     expect(ra.events).toEqual([]);
@@ -156,6 +164,11 @@ describe("monitor", () => {
     // A window with no traffic: "no data", not zeros.
     const quiet = await run({ from: new Date(Date.now() - 1000), to: new Date() });
     expect(quiet.window).toMatchObject({ rows: 0, status: "no_data", figures: null });
+
+    // The newest window with predictions (D) had no ground truth sent: its quality says so.
+    expect((await client.call(endpoints.getDeployment, { name: model })).quality!.versions).toEqual([
+      { version: 1, mode: "live", rows: 120, labelled: 0, metrics: {} },
+    ]);
 
     const m = await client.call(endpoints.getMonitoring, { name: model });
     expect(m.windows.filter((w) => w.status === "ok")).toHaveLength(4);

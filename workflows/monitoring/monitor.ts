@@ -30,7 +30,8 @@ import { durationSeconds } from "../../contract/duration";
 import { DRIFT_PARAMS } from "../triggers/drift";
 import { readProfile } from "./profile-store";
 import { compare, metricOf, ruleHolds, triggerOp, type AlertOp } from "./rules";
-import { dominantVersion, windowFigures } from "./window";
+import { versionReferences } from "./quality";
+import { dominantVersion, qualityByVersion, windowFigures } from "./window";
 
 export interface MonitorDeps {
   db: Db;
@@ -63,7 +64,9 @@ export const MAX_WINDOW_ROWS = 500_000;
 export async function computeWindow(deps: MonitorDeps, deploymentId: string, start: Date, end: Date): Promise<WindowResult> {
   const d = await getMonitoredDeployment(deps.db, { id: deploymentId });
   if (!d) throw new Error(`deployment ${deploymentId} no longer exists`);
-  const rows = await loggedPredictions(deps.db, d.id, start, end, MAX_WINDOW_ROWS);
+  // Shadows too (their quality beside the live versions'); the window's drift and figures are the live rows'.
+  const all = await loggedPredictions(deps.db, d.id, start, end, 2 * MAX_WINDOW_ROWS, "all");
+  const rows = all.filter((r) => r.mode === "live").slice(0, MAX_WINDOW_ROWS);
   const base = { deploymentId: d.id, deployment: d.name, start: start.toISOString(), end: end.toISOString() };
   if (rows.length === 0) {
     await saveMonitorWindow(deps.db, { deploymentId: d.id, windowStart: start, windowEnd: end, rows: 0, figures: {} });
@@ -75,6 +78,7 @@ export async function computeWindow(deps: MonitorDeps, deploymentId: string, sta
   const profile = await readProfile(deps.store, found.manifest);
   const system = await systemFigures(deps.db, d.name, start, end);
   const figures = windowFigures(rows, { version, manifest: found.manifest, metrics: found.metrics, profile }, system);
+  figures.versionQuality = qualityByVersion(all, await versionReferences(deps.db, d.modelId, all));
   await saveMonitorWindow(deps.db, { deploymentId: d.id, windowStart: start, windowEnd: end, rows: rows.length, figures });
   return { ...base, rows: rows.length, status: "ok", figures };
 }

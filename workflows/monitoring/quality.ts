@@ -7,7 +7,7 @@
  */
 import type { Db } from "../../db/client";
 import { getMonitoredDeployment, loggedPredictions, versionManifests } from "../../db/queries/monitoring";
-import { liveQuality } from "./window";
+import { qualityByVersion, type WindowReference } from "./window";
 
 export interface VersionQuality {
   /** Requests of the version in the range whose ground truth arrived. */
@@ -24,19 +24,13 @@ export async function versionQuality(db: Db, deployment: string, from: Date, to:
   const d = await getMonitoredDeployment(db, { name: deployment });
   if (!d) return out;
   const rows = (await loggedPredictions(db, d.id, from, to, MAX_ROWS, "all")).filter((r) => r.label !== null || r.value !== null);
-  const groups = new Map<string, typeof rows>();
-  for (const r of rows) {
-    const key = `${r.mode}:${r.version}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push(r);
-  }
-  const manifests = new Map((await versionManifests(db, d.modelId, [...new Set(rows.map((r) => r.version))])).map((m) => [m.version, m]));
-  for (const [key, g] of groups) {
-    const m = manifests.get(g[0]!.version);
-    if (!m) continue;
-    const q = liveQuality(g, { version: m.version, manifest: m.manifest, metrics: m.metrics, profile: null });
-    if (q) out.set(key, { labelled: q.labelled, metrics: q.metrics });
-  }
+  const refs = await versionReferences(db, d.modelId, rows);
+  for (const q of qualityByVersion(rows, refs)) if (q.labelled > 0) out.set(`${q.mode}:${q.version}`, { labelled: q.labelled, metrics: q.metrics });
   return out;
+}
+
+/** The registry's manifest and evaluation of each version the rows name (no profile: quality needs none). */
+export async function versionReferences(db: Db, modelId: string, rows: readonly { version: number }[]): Promise<Map<number, WindowReference>> {
+  const found = await versionManifests(db, modelId, [...new Set(rows.map((r) => r.version))]);
+  return new Map(found.map((m) => [m.version, { version: m.version, manifest: m.manifest, metrics: m.metrics, profile: null }]));
 }

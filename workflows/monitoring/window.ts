@@ -107,6 +107,34 @@ export function windowFigures(rows: readonly WindowRow[], ref: WindowReference, 
   };
 }
 
+/**
+ * Each version's live quality, live and shadow routes apart: its rows, how
+ * many have ground truth, and the task's metrics over those (a shadow shares
+ * the live answer's request id and row, so its feedback: both are scored on
+ * the same labelled requests). Versions without a reference are left out.
+ */
+export function qualityByVersion(
+  rows: readonly (WindowRow & { mode: string })[],
+  refs: ReadonlyMap<number, WindowReference>,
+): NonNullable<MonitorFigures["versionQuality"]> {
+  const groups = new Map<string, (WindowRow & { mode: string })[]>();
+  for (const r of rows) {
+    const key = `${r.mode}:${r.version}`;
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = []));
+    g.push(r);
+  }
+  const out: NonNullable<MonitorFigures["versionQuality"]> = [];
+  for (const g of groups.values()) {
+    const { version, mode } = g[0]!;
+    const ref = refs.get(version);
+    if (!ref) continue;
+    const q = liveQuality(g, ref);
+    out.push({ version, mode: mode === "shadow" ? "shadow" : "live", rows: g.length, labelled: q?.labelled ?? 0, metrics: q?.metrics ?? {} });
+  }
+  return out.sort((a, b) => a.version - b.version || a.mode.localeCompare(b.mode));
+}
+
 /** The task's metrics over the rows with ground truth, and their change against the evaluation at training time. */
 export function liveQuality(rows: readonly WindowRow[], ref: WindowReference): MonitorFigures["quality"] {
   const m = ref.manifest;

@@ -15,6 +15,7 @@ import {
   type DeploymentRoute,
 } from "../../../db/queries/deployments";
 import { getModelByName } from "../../../db/queries/models";
+import { latestVersionQuality } from "../../../db/queries/monitoring";
 import { ROLLOUT_DECIDE_UPDATE, type RolloutDecision, type RolloutResult } from "../../../workflows/temporal/contracts";
 import { setAlias } from "../models/aliases";
 import { sendUpdate } from "../temporal-updates";
@@ -59,11 +60,16 @@ export async function listDeployments(ctx: RequestContext, opts: { model?: strin
 export async function getDeployment(ctx: RequestContext, opts: { name: string; minutes?: number }) {
   const d = await find(ctx, opts.name);
   const since = d.rollout ? new Date(d.rollout.stepStartedAt) : new Date(Date.now() - (opts.minutes ?? 15) * 60_000);
-  const [figures, history] = await Promise.all([deploymentFigures(ctx.db, d.name, since), deploymentHistory(ctx.db, d.id)]);
+  const [figures, history, quality] = await Promise.all([
+    deploymentFigures(ctx.db, d.name, since),
+    deploymentHistory(ctx.db, d.id),
+    latestVersionQuality(ctx.db, d.id),
+  ]);
   return {
     ...summary(d),
     figuresSince: since,
     figures,
+    quality,
     history: history.map((h) => ({
       ...h,
       fromRoutes: h.fromRoutes ? routesView(h.fromRoutes, {}) : null,
