@@ -2,7 +2,7 @@
  * Monitoring in the UI on the real loop: the seattle replay (summer model,
  * winter traffic with ground truth, through the public API and the serving
  * endpoint) fires the drift trigger and the retrained model becomes the
- * champion; the deployment's monitoring page shows temp_max as the drifted
+ * champion; the deployment page shows each version's live quality; its monitoring page shows temp_max as the drifted
  * feature and links the alert to the retraining run it started, whose page
  * says what started it.
  */
@@ -27,6 +27,14 @@ test("seattle: the monitoring page shows the drifted feature and the retraining 
   expect(out.championAfter, lines.join("\n")).toBeGreaterThan(out.championBefore);
   const runId = out.retrainRun?.id;
   expect(runId, lines.join("\n")).toBeTruthy();
+
+  // The deployment page: each version's live quality in the newest monitor window.
+  await page.goto(`/deployments/${out.deployment}`);
+  await page.setViewportSize({ width: 1440, height: 900 });
+  const quality = page.locator('[data-testid^="quality-v"]').first();
+  await expect(quality).toBeVisible();
+  await quality.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath("deployment-quality-1440.png") });
 
   await page.goto(`/deployments/${out.deployment}/monitoring`);
   await expect(page.getByRole("heading", { level: 1 })).toContainText(out.deployment);

@@ -139,7 +139,7 @@ describe("monitor", () => {
       { version: 1, mode: "live", rows: 120, labelled: 120, metrics: expect.objectContaining({ mae: expect.closeTo(1, 5) }) },
     ]);
     expect((await client.call(endpoints.getDeployment, { name: model })).quality).toMatchObject({
-      windowEnd: a.to.toISOString(),
+      windowEnd: a.to,
       versions: [{ version: 1, mode: "live", labelled: 120 }],
     });
     // Serving's figures come in 10-second windows: the ones overlapping the window.
