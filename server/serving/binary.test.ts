@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { RequestError } from "./errors";
-import { BinaryInputs, binaryInferResponse, encodeTensor, splitInferBody } from "./binary";
+import { BinaryInputs, binaryInferResponse, encodeTensor, firstBinaryValue, splitInferBody } from "./binary";
 import { compileSchema, parseInferRequest } from "./protocol";
 import { classifierTestModel, linearTestModel } from "../../testing/models";
 
@@ -136,6 +136,24 @@ describe("binary inputs", () => {
     expect(e.status).toBe(400);
     expect(e.field).toBe(field);
     expect(e.message).toMatch(message);
+  });
+
+  it("firstBinaryValue: an input's first element without taking it; undefined when its data is not there or malformed", () => {
+    const s = bytesTensor(["ünï", "b"]);
+    const x = fp32([-2.5, 1]);
+    const input = (name: string, datatype: string, size: unknown) => ({ name, datatype, shape: [2, 1], parameters: { binary_data_size: size } });
+    const inputs = [input("s", "BYTES", s.length), { name: "y", datatype: "FP32", shape: [2, 1], data: [1, 2] }, input("x", "FP32", x.length)];
+    const bytes = Buffer.concat([s, x]);
+    expect(firstBinaryValue(inputs, 0, bytes)).toBe("ünï");
+    expect(firstBinaryValue(inputs, 2, bytes)).toBe(-2.5);
+    expect(firstBinaryValue(inputs, 1, bytes)).toBeUndefined();
+    expect(firstBinaryValue([input("s", "BYTES", 4)], 0, bytesTensor([""]))).toBe("");
+    // Too short, a length past its size, an unknown datatype, a bad size before it.
+    expect(firstBinaryValue([input("x", "FP32", 2)], 0, Buffer.alloc(2))).toBeUndefined();
+    expect(firstBinaryValue([input("s", "BYTES", 6)], 0, s.subarray(0, 6))).toBeUndefined();
+    expect(firstBinaryValue([input("x", "INT64", 8)], 0, Buffer.alloc(8))).toBeUndefined();
+    expect(firstBinaryValue([input("s", "BYTES", "9"), input("x", "FP32", 8)], 1, bytes)).toBeUndefined();
+    expect(firstBinaryValue([input("x", "FP32", 8)], 0, Buffer.alloc(4))).toBeUndefined();
   });
 
   it("BinaryInputs.take is strict about the count even past the rows", () => {

@@ -113,6 +113,42 @@ export class BinaryInputs {
   }
 }
 
+/**
+ * The first element of input `inputs[index]`'s binary data, read without
+ * parsing the request (an A/B split's sticky key is read before the version,
+ * and so the schema, is chosen): its bytes start after the binary data of the
+ * inputs listed before it. A number (FP32) or a string (BYTES); undefined
+ * when the input has no binary data or it is not well formed (the parse then
+ * says why, against the chosen version's inputs).
+ */
+export function firstBinaryValue(inputs: readonly unknown[], index: number, bytes: Buffer): number | string | undefined {
+  let offset = 0;
+  for (let i = 0; i <= index; i++) {
+    const t = inputs[i];
+    const size = typeof t === "object" && t !== null ? binarySizeOf((t as Record<string, unknown>).parameters) : undefined;
+    if (size === null) return undefined;
+    if (i < index) {
+      offset += size ?? 0;
+      continue;
+    }
+    if (size === undefined || offset + size > bytes.length) return undefined;
+    const datatype = (t as Record<string, unknown>).datatype;
+    if (datatype === "FP32") return size >= 4 ? bytes.readFloatLE(offset) : undefined;
+    if (datatype !== "BYTES" || size < 4) return undefined;
+    const len = bytes.readUInt32LE(offset);
+    return len <= size - 4 ? bytes.toString("utf8", offset + 4, offset + 4 + len) : undefined;
+  }
+  return undefined;
+}
+
+/** An input's `parameters.binary_data_size`: undefined when it has none, null when it is not a byte count. */
+function binarySizeOf(parameters: unknown): number | undefined | null {
+  if (typeof parameters !== "object" || parameters === null) return undefined;
+  const size = (parameters as Record<string, unknown>).binary_data_size;
+  if (size === undefined) return undefined;
+  return typeof size === "number" && Number.isSafeInteger(size) && size >= 0 ? size : null;
+}
+
 /** A tensor's raw bytes as the extension encodes them, and its datatype. */
 export function encodeTensor(t: OutputTensor): { datatype: string; bytes: Buffer } {
   const data = t.data;

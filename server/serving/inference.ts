@@ -149,7 +149,7 @@ export function modelRouteHandler({
         // An infer body may carry binary tensor data after its JSON (binary.ts).
         const { json, binary } = route.kind === "infer" ? splitInferBody(body, req.headers[HEADER_LENGTH]) : { json: parseJsonBody(body), binary: undefined };
         // An explicit version is called directly; a deployment's traffic is routed (and counted per version).
-        const chosen = version === undefined ? pickRoute(d, stickyKeyOf(json, d.config.sticky, route.kind)) : d.live[0]!;
+        const chosen = version === undefined ? pickRoute(d, stickyKeyOf(json, d.config.sticky, route.kind, binary?.bytes)) : d.live[0]!;
         label.model = name;
         label.modelName = chosen.served.modelName;
         label.version = chosen.served.version;

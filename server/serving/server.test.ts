@@ -213,6 +213,56 @@ describe("routes", () => {
     expect(versions.size).toBe(2);
   });
 
+  it("A/B by an input column: a key reaches one version whether it comes as JSON, /v1/predict or binary tensor data", async () => {
+    const routes = [
+      { version: 1, weight: 50, mode: "live" as const },
+      { version: 2, weight: 50, mode: "live" as const },
+    ];
+    source.deployments.set("ab-s", { model: "lin", alias: 1, routes, config: { sticky: { column: "s" } } });
+    source.deployments.set("ab-x", { model: "lin", alias: 1, routes, config: { sticky: { column: "x" } } });
+    /** The versions that answer row (x, s) first, by each encoding. */
+    const answers = async (name: string, x: number, s: string) => {
+      const binaryInputs = [
+        { name: "x", shape: [2, 1], datatype: "FP32", parameters: { binary_data_size: 8 } },
+        { name: "s", shape: [2, 1], datatype: "BYTES", parameters: { binary_data_size: bytesTensor([s, "z"]).length } },
+      ];
+      const binary = await binaryCall(`/v2/models/${name}/infer`, { inputs: binaryInputs }, [
+        Buffer.from(Float32Array.from([x, 0]).buffer),
+        bytesTensor([s, "z"]),
+      ]);
+      const json = await call("POST", `/v2/models/${name}/infer`, linInfer([x, 0], [s, "z"]));
+      const predict = await call("POST", `/v1/predict/${name}`, {
+        instances: [
+          { x, s },
+          { x: 0, s: "z" },
+        ],
+      });
+      for (const r of [binary, json, predict]) expect(r.status).toBe(200);
+      return new Set([binary.json.model_version, json.json.model_version, String(predict.json.model_version)]);
+    };
+    const versions = { s: new Set<string>(), x: new Set<string>() };
+    for (const [i, key] of ["a", "b", "c", "d", "e", "f", "g", "h", "ünï", ""].entries()) {
+      const byKey = await answers("ab-s", i, key);
+      expect(byKey.size, `key ${JSON.stringify(key)}`).toBe(1);
+      versions.s.add([...byKey][0]);
+    }
+    // FP32 keys: a JSON 6.1 and its float32 bytes (6.099999904…) are one key.
+    for (const key of [1, 2, 3, 4, 5, 6.1, -2.5, 1e-3, 123.456, 99999]) {
+      const byKey = await answers("ab-x", key, "a");
+      expect(byKey.size, `key ${key}`).toBe(1);
+      versions.x.add([...byKey][0]);
+    }
+    expect(versions.s.size).toBe(2);
+    expect(versions.x.size).toBe(2);
+    // The named column missing: the 400 it always was.
+    const missing = await binaryCall(
+      "/v2/models/ab-s/infer",
+      { inputs: [{ name: "x", shape: [1, 1], datatype: "FP32", parameters: { binary_data_size: 4 } }] },
+      [Buffer.from(Float32Array.from([1]).buffer)],
+    );
+    expect(missing).toMatchObject({ status: 400, json: { field: "inputs", error: expect.stringContaining('missing input "s"') } });
+  });
+
   it("shadow: gets a copy of every request, never answers, and its agreement is counted", async () => {
     source.deployments.set("shadowed", {
       model: "lin",

