@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkCsv, CsvRefused, MAX_RECORD_BYTES, sniffDelimiter } from "./csv-check";
+import { checkCsv, CsvRefused, MAX_RECORD_BYTES, readHeader, sniffDelimiter } from "./csv-check";
 
 /** The refusal of `csv`, read in chunks of every size given (the answer must not depend on where chunks break). */
 async function refusal(csv: string | Uint8Array, chunks = [1, 7, 64 * 1024]): Promise<{ message: string; line: number | null }> {
@@ -18,8 +18,7 @@ async function refusal(csv: string | Uint8Array, chunks = [1, 7, 64 * 1024]): Pr
   return out!;
 }
 
-const bytes = (...parts: (string | number[])[]) =>
-  new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
+const bytes = (...parts: (string | number[])[]) => new Uint8Array(parts.flatMap((p) => (typeof p === "string" ? [...new TextEncoder().encode(p)] : p)));
 
 describe("csv-check accepts", () => {
   it("a well-formed CSV: quoted delimiters, doubled quotes, line breaks in quotes, CRLF, a BOM, blank lines", async () => {
@@ -97,14 +96,21 @@ describe("csv-check refuses, naming the line", () => {
     expect((await refusal(bytes([0x50, 0x41, 0x52, 0x31, 0x15, 0x04]))).message).toBe(
       "the file is a Parquet file, not CSV text; export the data as CSV (UTF-8) and upload that",
     );
-    expect((await refusal(bytes([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8]))).message).toMatch(/^the file is a ZIP archive \(an Excel \.xlsx workbook is one\)/);
+    expect((await refusal(bytes([0x50, 0x4b, 0x03, 0x04, 0x14, 0, 6, 0, 8]))).message).toMatch(
+      /^the file is a ZIP archive \(an Excel \.xlsx workbook is one\)/,
+    );
     expect((await refusal(bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d]))).message).toMatch(/^the file is binary data, not CSV text/);
-    expect((await refusal(bytes([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0, 0x01, 0]))).message).toBe("the file holds binary data (a NUL byte at byte 8, on line 1), not CSV text");
-    expect((await refusal(bytes([0xff, 0xd8, 0xff, 0xe0, 0x10, 0x4a, 0x46, 0x49, 0x46])))).toEqual({
+    expect((await refusal(bytes([0x47, 0x49, 0x46, 0x38, 0x39, 0x61, 0x01, 0, 0x01, 0]))).message).toBe(
+      "the file holds binary data (a NUL byte at byte 8, on line 1), not CSV text",
+    );
+    expect(await refusal(bytes([0xff, 0xd8, 0xff, 0xe0, 0x10, 0x4a, 0x46, 0x49, 0x46]))).toEqual({
       message: "the file is binary data, not CSV text (it does not start with UTF-8 text); upload a CSV saved as UTF-8",
       line: null,
     });
-    expect(await refusal(bytes("a,b\n1,2\n3,", [0]))).toEqual({ message: "the file holds binary data (a NUL byte at byte 11, on line 3), not CSV text", line: null });
+    expect(await refusal(bytes("a,b\n1,2\n3,", [0]))).toEqual({
+      message: "the file holds binary data (a NUL byte at byte 11, on line 3), not CSV text",
+      line: null,
+    });
     // Latin-1 "café" on line 3.
     expect(await refusal(bytes("a,b\n1,2\n3,caf", [0xe9], "\n4,5\n"), [64 * 1024])).toEqual({
       message: 'line 3 is not UTF-8 text; save the file as UTF-8 ("CSV UTF-8" in Excel)',
@@ -115,5 +121,17 @@ describe("csv-check refuses, naming the line", () => {
   it("a row past the record limit (a quote opened and never closed in a large file) stops there", async () => {
     const csv = `a,b\n1,2\n3,"${"x".repeat(MAX_RECORD_BYTES + 10)}\n`;
     expect(await refusal(csv, [1024 * 1024])).toEqual({ message: "line 3: a row runs past 8 MB; is a quote opened there and never closed?", line: 3 });
+  });
+});
+
+describe("readHeader (the header from the file's first 64 KB)", () => {
+  it("reads the names and the delimiter, whatever follows (even a record cut in half)", () => {
+    expect(readHeader('\n\nsize;"rooms; total";city\n1;2;"Os')).toEqual({ delimiter: ";", header: ["size", "rooms; total", "city"], line: 3 });
+  });
+
+  it("refuses an empty start or a bad name, and leaves a malformed header line to the full check", () => {
+    expect(() => readHeader(" \n\n")).toThrow("the file is empty");
+    expect(() => readHeader("a,a\n1,2\n")).toThrow('line 1 (the header): column "a" is named twice (columns 1 and 2)');
+    expect(readHeader('a,"b\n1,2\n')).toBeNull();
   });
 });

@@ -10,6 +10,7 @@
  * (a comma when it has none); DuckDB then reads the file with the same one.
  */
 import { CsvError, Parser } from "csv-parse";
+import { parse as parseSync } from "csv-parse/sync";
 
 /** A record longer than this stops the upload (in practice: a quote that is never closed swallowing the file). */
 export const MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -33,6 +34,10 @@ export interface CsvShape {
 }
 
 const MAGIC_BYTES = 8;
+/** Characters of the file's start kept for its header. */
+export const HEAD_CHARS = 64 * 1024;
+const EMPTY = "the file is empty; a CSV needs a header row and at least one data row";
+const noRows = (header: string[], line: number) => new CsvRefused(`the CSV has a header row (${header.join(", ")}) but no data rows`, line + 1);
 const DELIMITERS = [",", ";", "\t", "|"] as const;
 const DELIMITER_NAMES: Record<string, string> = { ",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe" };
 
@@ -57,30 +62,27 @@ export function sniffDelimiter(headerLine: string): string {
   return best;
 }
 
-export class CsvCheck {
+/**
+ * The byte layer: an upload's chunks as UTF-8 text. Refuses a known binary
+ * file type (by its first bytes), a NUL byte and bytes that are not UTF-8,
+ * naming the line; keeps the first HEAD_CHARS characters (the header).
+ */
+export class CsvText {
   private readonly decoder = new TextDecoder("utf-8", { fatal: true }); // drops a leading BOM
-  private parser: Parser | null = null;
-  /** Text before the header line is complete (the delimiter is not known yet). */
-  private pending = "";
   private bytes = 0;
   /** Line breaks decoded so far (to name the line of a byte that is not UTF-8). */
-  private newlines = 0;
-  private header: string[] | null = null;
-  private headerLine = 1;
-  private rows = 0;
-  /** The line the last record ended on. */
-  private lastLine = 0;
-  private delimiter = ",";
-  private head: Uint8Array | null = new Uint8Array();
+  newlines = 0;
+  /** The first characters of the file. */
+  head = "";
+  private held: Uint8Array | null = new Uint8Array();
 
-  /** Checks the next chunk of the file; throws a CsvRefused at the first problem. */
-  async write(chunk: Uint8Array): Promise<void> {
-    if (this.head) {
-      // The first bytes are held until the file type can be told from them.
-      this.head = concat(this.head, chunk);
-      if (this.head.byteLength < MAGIC_BYTES) return;
-      chunk = this.head;
-      this.head = null;
+  /** The text of the next chunk ("" while the first bytes are held to tell the file type). */
+  write(chunk: Uint8Array): string {
+    if (this.held) {
+      this.held = concat(this.held, chunk);
+      if (this.held.byteLength < MAGIC_BYTES) return "";
+      chunk = this.held;
+      this.held = null;
       refuseKnownBinary(chunk);
     }
     let text: string;
@@ -92,29 +94,69 @@ export class CsvCheck {
     const nul = text.indexOf("\u0000");
     if (nul >= 0) {
       const line = this.newlines + countNewlines(text.slice(0, nul)) + 1;
-      throw new CsvRefused(`the file holds binary data (a NUL byte at byte ${(this.bytes + chunk.indexOf(0) + 1).toLocaleString("en-US")}, on line ${line}), not CSV text`);
+      throw new CsvRefused(
+        `the file holds binary data (a NUL byte at byte ${(this.bytes + chunk.indexOf(0) + 1).toLocaleString("en-US")}, on line ${line}), not CSV text`,
+      );
     }
     this.bytes += chunk.byteLength;
-    await this.feed(text);
+    return this.took(text);
+  }
+
+  /** The text of the file's end. */
+  end(): string {
+    let text = "";
+    if (this.held) {
+      const held = this.held;
+      this.held = null;
+      refuseKnownBinary(held);
+      if (held.byteLength) text = this.write(held);
+    }
+    try {
+      return text + this.took(this.decoder.decode());
+    } catch {
+      throw new CsvRefused(`the file ends inside a UTF-8 character (line ${this.newlines + 1}); save the file as UTF-8`, this.newlines + 1);
+    }
+  }
+
+  private took(text: string): string {
+    this.newlines += countNewlines(text);
+    if (this.head.length < HEAD_CHARS) this.head += text.slice(0, HEAD_CHARS - this.head.length);
+    return text;
+  }
+
+  /** The line of the first byte of `chunk` that is not UTF-8 (the replacement character a lenient decoder puts there). */
+  private notUtf8(chunk: Uint8Array): CsvRefused {
+    const lenient = new TextDecoder().decode(chunk);
+    const line = this.newlines + countNewlines(lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")))) + 1;
+    if (line === 1 && this.bytes < 1024)
+      return new CsvRefused("the file is binary data, not CSV text (it does not start with UTF-8 text); upload a CSV saved as UTF-8");
+    return new CsvRefused(`line ${line} is not UTF-8 text; save the file as UTF-8 ("CSV UTF-8" in Excel)`, line);
+  }
+}
+
+/** The whole check: the text layer, then every record parsed. */
+export class CsvCheck {
+  private readonly text = new CsvText();
+  private parser: Parser | null = null;
+  /** Text before the header line is complete (the delimiter is not known yet). */
+  private pending = "";
+  private header: string[] | null = null;
+  private headerLine = 1;
+  private rows = 0;
+  /** The line the last record ended on. */
+  private lastLine = 0;
+  private delimiter = ",";
+
+  /** Checks the next chunk of the file; throws a CsvRefused at the first problem. */
+  async write(chunk: Uint8Array): Promise<void> {
+    await this.feed(this.text.write(chunk));
   }
 
   /** Finishes the check: the file's shape, or a CsvRefused. */
   async end(): Promise<CsvShape> {
-    if (this.head) {
-      const head = this.head;
-      this.head = null;
-      refuseKnownBinary(head);
-      if (head.byteLength) await this.write(head);
-    }
-    let rest: string;
-    try {
-      rest = this.decoder.decode();
-    } catch {
-      throw new CsvRefused(`the file ends inside a UTF-8 character (line ${this.newlines + 1}); save the file as UTF-8`, this.newlines + 1);
-    }
-    await this.feed(rest);
+    await this.feed(this.text.end());
     if (!this.parser) {
-      if (!this.pending.trim()) throw new CsvRefused("the file is empty; a CSV needs a header row and at least one data row");
+      if (!this.pending.trim()) throw new CsvRefused(EMPTY);
       this.start();
       await this.push(this.pending);
     }
@@ -124,18 +166,17 @@ export class CsvCheck {
       parser.once("finish", () => resolve());
       parser.end();
     });
-    if (!this.header) throw new CsvRefused("the file is empty; a CSV needs a header row and at least one data row");
-    if (this.rows === 0) throw new CsvRefused(`the CSV has a header row (${this.header.join(", ")}) but no data rows`, this.headerLine + 1);
+    if (!this.header) throw new CsvRefused(EMPTY);
+    if (this.rows === 0) throw noRows(this.header, this.headerLine);
     return { delimiter: this.delimiter, header: this.header, rows: this.rows };
   }
 
   private async feed(text: string): Promise<void> {
     if (!text) return;
-    this.newlines += countNewlines(text);
     if (this.parser) return this.push(text);
     this.pending += text;
     // The delimiter is sniffed from the header line, so parsing starts once it is whole (or clearly long).
-    if (!/[\r\n]/.test(this.pending) && this.pending.length < 64 * 1024) return;
+    if (!/[\r\n]/.test(this.pending) && this.pending.length < HEAD_CHARS) return;
     const text0 = this.pending;
     this.pending = "";
     this.start(text0);
@@ -206,25 +247,40 @@ export class CsvCheck {
       case "INVALID_OPENING_QUOTE":
         return new CsvRefused(`line ${at}: a quote inside an unquoted field${named}; put the whole field in quotes and write the quote as ""`, at);
       case "CSV_MAX_RECORD_SIZE":
-        return new CsvRefused(
-          `line ${start}: a row runs past ${MAX_RECORD_BYTES / 1024 / 1024} MB; is a quote opened there and never closed?`,
-          start,
-        );
+        return new CsvRefused(`line ${start}: a row runs past ${MAX_RECORD_BYTES / 1024 / 1024} MB; is a quote opened there and never closed?`, start);
       default:
         return new CsvRefused(`line ${at}: ${e.message.replace(/\s*at line \d+\.?$/, "")}`, at);
     }
   }
-
-  /** The line of the first byte of `chunk` that is not UTF-8 (the replacement character a lenient decoder puts there). */
-  private notUtf8(chunk: Uint8Array): CsvRefused {
-    const lenient = new TextDecoder().decode(chunk);
-    const line = this.newlines + countNewlines(lenient.slice(0, Math.max(0, lenient.indexOf("\uFFFD")))) + 1;
-    if (line === 1 && this.bytes < 1024) return new CsvRefused('the file is binary data, not CSV text (it does not start with UTF-8 text); upload a CSV saved as UTF-8');
-    return new CsvRefused(`line ${line} is not UTF-8 text; save the file as UTF-8 ("CSV UTF-8" in Excel)`, line);
-  }
 }
 
-function checkHeader(names: string[], line: number): void {
+/**
+ * The header from the file's first characters (CsvText.head): its delimiter,
+ * names and line, the names checked. Null when the header line itself is not
+ * well-formed (the full check names the problem).
+ */
+export function readHeader(head: string): { delimiter: string; header: string[]; line: number } | null {
+  const start = head.search(/\S/);
+  if (start < 0) throw new CsvRefused(EMPTY);
+  const line = countNewlines(head.slice(0, start)) + 1;
+  const text = head.slice(start);
+  const delimiter = sniffDelimiter(text.split(/\r?\n|\r/, 1)[0] ?? "");
+  let records: unknown[];
+  try {
+    records = parseSync(text, { delimiter, quote: '"', escape: '"', record_delimiter: ["\r\n", "\n", "\r"], relax_column_count: true, to: 1 });
+  } catch {
+    return null;
+  }
+  const header = records[0] as string[] | undefined;
+  if (!header) return null;
+  checkHeader(header, line);
+  return { delimiter, header, line };
+}
+
+/** The refusal of a file whose header is fine but that has no rows. */
+export const headerOnly = noRows;
+
+export function checkHeader(names: string[], line: number): void {
   const seen = new Map<string, number>();
   names.forEach((name, i) => {
     if (!name.trim()) {
