@@ -556,7 +556,7 @@ export const ZColumnStats = z
     mean: z.number().nullable().describe("numbers: the mean"),
     top: z
       .array(z.object({ value: z.string(), count: z.number().int() }))
-      .describe("text and other columns: the most frequent values, most frequent first (at most 3)"),
+      .describe("text and boolean columns: the most frequent values, most frequent first (at most 3)"),
   })
   .meta({ id: "ColumnStats" });
 

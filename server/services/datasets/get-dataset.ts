@@ -1,8 +1,8 @@
 /**
  * A dataset version as a person checks it before building on it: per column
- * its type, missing and distinct counts, min/max/mean for numbers (min/max
- * for dates and times) and the most frequent values for the rest, and the
- * first rows. Read with DuckDB from the version's Parquet artifact.
+ * its type, missing and distinct counts, min/max/mean for numbers, min/max
+ * for dates and times, the most frequent values for text (and booleans),
+ * and the first rows. Read with DuckDB from the version's Parquet artifact.
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { z } from "zod";
@@ -60,7 +60,7 @@ export async function profile(
     const lo = agg[`lo${i}`];
     const hi = agg[`hi${i}`];
     let top: Stats["top"] = [];
-    if (kind !== "number") {
+    if (kind !== "number" && !TEMPORAL.test(c.type)) {
       const col = ident(c.name);
       const r = await conn.runAndReadAll(
         `SELECT ${col}::VARCHAR AS v, count(*) AS n FROM ${relation} WHERE ${col} IS NOT NULL GROUP BY 1 ORDER BY n DESC, v LIMIT ${TOP_VALUES}`,

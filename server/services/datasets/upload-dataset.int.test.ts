@@ -160,7 +160,7 @@ describe("uploading a dataset", () => {
         min: "2024-01-02",
         max: "2024-04-05",
         mean: null,
-        top: expect.arrayContaining([{ value: "2024-01-02", count: 1 }]),
+        top: [],
       },
       {
         name: "note",
