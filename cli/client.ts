@@ -10,6 +10,7 @@
 import type { z } from "zod";
 import { ZApiError } from "../contract/api/common";
 import { inputPlaces, type Endpoint } from "../contract/api/endpoints";
+import type { Bytes } from "../contract/api/resources";
 import { ApiError, ServerError, UsageError } from "./errors";
 import { toText } from "../contract/text";
 
@@ -20,7 +21,7 @@ export interface ByteSource {
 }
 
 /** A field the input schema declares as bytes may also be a stream. */
-type Widen<T> = { [K in keyof T]: T[K] extends Uint8Array ? Uint8Array | ByteSource : T[K] };
+type Widen<T> = { [K in keyof T]: T[K] extends Bytes ? Uint8Array | ByteSource : T[K] };
 export type InputOf<E extends Endpoint> = Widen<z.input<E["input"]>>;
 export type OutputOf<E extends Endpoint> = E["output"] extends z.ZodType ? z.output<E["output"]> : Uint8Array;
 

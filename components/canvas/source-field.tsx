@@ -2,36 +2,13 @@
 /** ingest.csv's `source`: a bundled sample, an uploaded dataset, or a new upload. */
 import { useRef, useState } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { z } from "zod";
-import { ZApiError } from "../../contract/api/common";
-import type { ZDatasetUploaded } from "../../contract/api/resources";
 import { SAMPLES, SAMPLE_NAMES } from "../../workflows/spec/samples";
 import { datasetSource, findDatasetFor } from "../../workflows/nodes/ingest.csv/source-ref";
 import { useTRPC } from "../trpc/trpc";
 import { Button } from "../ui/button";
 import { UploadIcon } from "../ui/icons";
+import { uploadCsv } from "../datasets/upload";
 import type { FieldWidget } from "./config-form";
-
-type UploadResult = z.input<typeof ZDatasetUploaded>;
-
-export async function uploadCsv(file: File): Promise<UploadResult> {
-  const name = file.name.replace(/\.csv$/i, "") || "upload";
-  const res = await fetch(`/api/v1/datasets?name=${encodeURIComponent(name)}`, {
-    method: "POST",
-    headers: { "content-type": "text/csv" },
-    body: file,
-  });
-  const body = (await res.json().catch(() => ({}))) as unknown;
-  if (!res.ok) {
-    const error = ZApiError.safeParse(body);
-    throw new Error(
-      error.success
-        ? [error.data.error.message, ...(error.data.error.details ?? []).map((d) => d.message)].filter((m, i, all) => all.indexOf(m) === i).join(": ")
-        : `upload failed (HTTP ${res.status})`,
-    );
-  }
-  return body as UploadResult;
-}
 
 export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }) => {
   const trpc = useTRPC();
@@ -132,7 +109,10 @@ export const SourceField: FieldWidget = ({ id, field, value, onChange, invalid }
       ) : uploaded ? (
         <div className="text-[11.5px] leading-snug text-slate-500">
           {uploaded.rows.toLocaleString("en-US")} rows · columns:{" "}
-          <span className="font-mono text-slate-700">{uploaded.columns.map((c) => c.name).join(", ")}</span>
+          <span className="font-mono text-slate-700">{uploaded.columns.map((c) => c.name).join(", ")}</span> ·{" "}
+          <a href={`/datasets/${uploaded.id}`} target="_blank" rel="noopener" className="whitespace-nowrap text-indigo-600 hover:underline">
+            preview and column statistics
+          </a>
         </div>
       ) : null}
       {uploadError ? (

@@ -4,11 +4,12 @@ import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/trpc";
-import { ClockIcon, DeployIcon, InboxIcon, LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
+import { ClockIcon, DatasetIcon, DeployIcon, InboxIcon, LogoMark, ModelIcon, PipelineIcon, RunIcon } from "./icons";
 
 const NAV = [
   { href: "/", label: "Pipelines", icon: PipelineIcon, match: (p: string) => p === "/" || p.startsWith("/pipelines") },
   { href: "/runs", label: "Runs", icon: RunIcon, match: (p: string) => p.startsWith("/runs") },
+  { href: "/datasets", label: "Datasets", icon: DatasetIcon, match: (p: string) => p.startsWith("/datasets") },
   { href: "/schedules", label: "Schedules", icon: ClockIcon, match: (p: string) => p.startsWith("/schedules") },
   { href: "/models", label: "Models", icon: ModelIcon, match: (p: string) => p.startsWith("/models") },
   { href: "/deployments", label: "Deployments", icon: DeployIcon, match: (p: string) => p.startsWith("/deployments") },

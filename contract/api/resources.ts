@@ -553,9 +553,42 @@ export const ZDatasetUploaded = ZDataset.extend({
     .describe("runs started by `dataset` triggers on this name (error when one could not start)"),
 }).meta({ id: "DatasetUploaded" });
 
+export const ZColumnStats = z
+  .object({
+    name: z.string(),
+    type: z.string().describe("DuckDB logical type, e.g. DOUBLE, BIGINT, VARCHAR"),
+    kind: z.enum(["number", "string", "other"]).describe("how trainers read the column: numbers, text (categories), or other (dates, booleans)"),
+    missing: z.number().int().describe("rows with no value"),
+    distinct: z.number().int().describe("distinct values (missing not counted)"),
+    min: z.union([z.number(), z.string()]).nullable().describe("numbers, dates and times: the smallest value"),
+    max: z.union([z.number(), z.string()]).nullable().describe("numbers, dates and times: the largest value"),
+    mean: z.number().nullable().describe("numbers: the mean"),
+    top: z
+      .array(z.object({ value: z.string(), count: z.number().int() }))
+      .describe("text and boolean columns: the most frequent values, most frequent first (at most 3)"),
+  })
+  .meta({ id: "ColumnStats" });
+
+export const ZCell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const ZDatasetDetail = ZDataset.extend({
+  stats: z.array(ZColumnStats).describe("one per column, in the dataset's column order"),
+  preview: z
+    .object({ rows: z.array(z.array(ZCell)).describe("the first rows, one value per column in column order (long text cut to 200 characters)") })
+    .describe("the first rows of the dataset"),
+}).meta({ id: "DatasetDetail" });
+
+/** A raw request body: its bytes whole, or as a stream (the server reads an upload as it arrives, never whole). */
+export type Bytes = Uint8Array | ReadableStream<Uint8Array>;
+export const ZBytes = z.custom<Bytes>(
+  (v) => v instanceof Uint8Array || (typeof v === "object" && v !== null && typeof (v as { getReader?: unknown }).getReader === "function"),
+  "must be bytes",
+);
+
 export const datasetInputs = {
   list: z.object({}),
-  upload: z.object({ name: ZName.describe("the dataset's name"), csv: z.instanceof(Uint8Array).describe("the CSV bytes (header row first)") }),
+  get: z.object({ id: ZId }),
+  upload: z.object({ name: ZName.describe("the dataset's name"), csv: ZBytes.describe("the CSV bytes (header row first), whole or as they arrive") }),
 };
 
 // ---------------------------------------------------------------------------

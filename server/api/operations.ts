@@ -23,6 +23,7 @@ import { configureMonitoring, getMonitoring, runMonitoring } from "../services/m
 import { recordFeedback } from "../services/monitoring/feedback";
 import { decideApproval, downloadApprovalModel, getApproval, listApprovals } from "../services/approvals/approvals";
 import { listDatasets, uploadDataset } from "../services/datasets/upload-dataset";
+import { getDataset } from "../services/datasets/get-dataset";
 import { openApiDocument } from "../openapi";
 import { listSchedules, listTriggers, pauseTrigger, regenerateWebhook } from "../services/triggers/list";
 import { fireWebhook } from "../services/triggers/webhooks";
@@ -87,5 +88,6 @@ export const operations: Operations = {
   downloadApprovalModel: (ctx, input) => downloadApprovalModel(ctx, input),
 
   listDatasets: (ctx) => listDatasets(ctx),
+  getDataset: (ctx, input) => getDataset(ctx, input),
   uploadDataset: (ctx, input) => uploadDataset(ctx, input),
 };

@@ -89,6 +89,7 @@ export const appRouter = router({
   }),
   datasets: router({
     list: query("listDatasets"),
+    get: query("getDataset"),
   }),
 });
 

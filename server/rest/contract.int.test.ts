@@ -194,6 +194,7 @@ describe("the API contract", () => {
 
     const ds = await apiJson("POST", `/api/v1/datasets?name=contract-${suffix}`, 201, { body: "a,b\n1,x\n2,y\n", type: "text/csv" });
     expect((await apiJson("GET", "/api/v1/datasets", 200)).some((d: { id: string }) => d.id === ds.id)).toBe(true);
+    expect((await apiJson("GET", `/api/v1/datasets/${ds.id}`, 200)).stats.map((c: { name: string }) => c.name)).toEqual(["a", "b"]);
   });
 
   it("cancels a running run through Temporal", async () => {

@@ -39,11 +39,12 @@ export function errorResponse(code: ErrorCode, message: string, details?: Proble
 
 const JSON_TYPES = /^(application\/(json|[\w.+-]+\+json|x-www-form-urlencoded)|text\/plain)\b/i;
 
+const tooLarge = (limit: number) => new ServiceError("payload_too_large", `the request body is larger than ${(limit / 1024 / 1024).toFixed(0)} MB`);
+
 /** Reads at most `limit` bytes of the body, refusing larger ones as soon as the limit is passed. */
 async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
   const declared = Number(req.headers.get("content-length") ?? NaN);
-  const tooLarge = () => new ServiceError("payload_too_large", `the request body is larger than ${(limit / 1024 / 1024).toFixed(0)} MB`);
-  if (declared > limit) throw tooLarge();
+  if (declared > limit) throw tooLarge(limit);
   if (!req.body) return new Uint8Array();
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -54,7 +55,7 @@ async function readLimited(req: Request, limit: number): Promise<Uint8Array> {
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -123,7 +124,9 @@ export async function parseRequest<E extends Endpoint>(e: E, req: Request): Prom
       const type = req.headers.get("content-type");
       if (type && !/^(text\/(csv|plain)|application\/octet-stream)\b/i.test(type))
         throw new ServiceError("unsupported_media_type", `send the body as ${e.body.raw}, not ${type.split(";")[0]}`);
-      raw[e.body.field] = await readLimited(req, LIMITS.csvBytes);
+      // The body goes to the operation as a stream: it reads (and stores) it as it arrives, and stops at the limit.
+      if (Number(req.headers.get("content-length") ?? NaN) > LIMITS.csvBytes) throw tooLarge(LIMITS.csvBytes);
+      raw[e.body.field] = req.body ?? new Uint8Array();
     } else if (e.body === "fields") {
       const body = await readJsonBody(req, { empty: {} });
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw new ServiceError("bad_request", "the request body must be a JSON object");

@@ -14,6 +14,8 @@ import { retryRun } from "../../server/services/runs/retry-run";
 import { cancelRun } from "../../server/services/runs/cancel-run";
 import { startRun } from "../../server/services/runs/start-run";
 import { uploadDataset } from "../../server/services/datasets/upload-dataset";
+import { insertDatasetVersion } from "../../db/queries/datasets";
+import { withDuckDb, writeDataset } from "../data/duckdb";
 import { getModel } from "../../server/services/models/get-model";
 import { temporalClient } from "../../server/temporal";
 import { ServiceError } from "../../server/errors";
@@ -288,8 +290,20 @@ describe("pipeline workflow", () => {
     await expect(getModel(h.ctx, { name: model })).rejects.toThrow(ServiceError);
   });
 
-  it("a CSV with no rows fails at ingest and nothing runs after it", async () => {
-    const ds = await uploadDataset(h.ctx, { name: "header-only", csv: new TextEncoder().encode("size,rooms,price\n") }, h.store);
+  it("a dataset with no rows fails at ingest and nothing runs after it", async () => {
+    // An upload with a header and no rows is refused; a dataset a step wrote can still be empty.
+    await expect(uploadDataset(h.ctx, { name: "header-only", csv: new TextEncoder().encode("size,rooms,price\n") }, h.store)).rejects.toThrow(
+      "the CSV was not accepted: the CSV has a header row (size, rooms, price) but no data rows",
+    );
+    const empty = await withDuckDb((conn) => writeDataset(conn, h.store, "SELECT 1.0 AS size, 2 AS rooms, 3.0 AS price WHERE false"));
+    const { row: ds } = await insertDatasetVersion(h.db, {
+      teamId: h.ctx.teamId,
+      name: "no-rows",
+      uri: empty.uri,
+      sha256: empty.sha256,
+      rows: empty.rows,
+      columns: empty.schema,
+    });
     expect(ds.rows).toBe(0);
     const spec = bostonSpec(`empty-${uid()}`, 0);
     spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` };
