@@ -429,7 +429,7 @@ function RowsEditor({
     <div id={id} role="group" aria-label={fieldLabel(field)} className="space-y-1.5">
       {rows.map((row, i) => (
         <div key={i}>
-          <div className="flex items-center gap-1.5">
+          <div className="flex items-center gap-1">
             {field.itemFields.map((sub) => {
               const label = `${field.name}[${i}].${sub.name}`;
               const bad = rowProblems(i).some((p) => p.subPath === `[${i}].${sub.name}`);
@@ -442,14 +442,15 @@ function RowsEditor({
               };
               if (sub.kind === "enum") {
                 const options = offered(sub.options, hints.options?.[`${field.name}[].${sub.name}`], subValue);
-                // Wide enough to read the longest choice; the extra space goes to the wordier select (metric over op).
-                const longest = Math.max(sub.name.length, ...options.map((o) => o.length));
+                // Wide enough to read the longest choice beside the select's arrow; extra space goes to the wordier select (metric over op).
+                // (At least 3ch: operators like ">=" are wider than digits.)
+                const longest = Math.max(3, sub.name.length, ...options.map((o) => o.length));
                 return (
                   <select
                     key={sub.name}
                     aria-label={label}
-                    className={`${inputClass(bad)} min-w-0 px-1.5`}
-                    style={{ flex: `${longest} 1 0`, minWidth: `${longest + 3}ch` }}
+                    className={`${inputClass(bad)} px-1.5`}
+                    style={{ flex: `${longest} 1 0`, minWidth: `calc(${longest}ch + 2.5rem)` }}
                     value={typeof subValue === "string" ? subValue : ""}
                     onChange={(e) => set(e.target.value || undefined)}
                   >
@@ -464,7 +465,7 @@ function RowsEditor({
               }
               if (sub.kind === "number") {
                 return (
-                  <div key={sub.name} className="w-20 shrink-0">
+                  <div key={sub.name} className="w-14 shrink-0">
                     <NumberInput id={`${uid}-${i}-${sub.name}`} ariaLabel={label} field={sub} value={subValue} onChange={set} invalid={bad} />
                   </div>
                 );
@@ -484,7 +485,7 @@ function RowsEditor({
               type="button"
               aria-label={`Remove ${field.name} row ${i + 1}`}
               onClick={() => onChange(rows.filter((_, j) => j !== i))}
-              className="flex h-8 w-8 shrink-0 items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-rose-600"
+              className="flex h-8 w-7 shrink-0 items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-rose-600"
             >
               <TrashIcon />
             </button>

@@ -11,7 +11,7 @@ import type { Db } from "../../db/client";
 import { getPipeline } from "../../db/queries/pipelines";
 import { createRun, getRun } from "../../db/queries/runs";
 import { compile } from "../compiler/compile";
-import { datasetColumnsOf } from "../data/dataset-columns";
+import { datasetColumnsOf } from "../nodes/ingest.csv/dataset-columns";
 import type { PipelinePlan } from "../compiler/plan";
 import { reusableSteps } from "../compiler/reuse";
 import type { StepOutputs } from "../spec/refs";

@@ -4,7 +4,7 @@ import { compile } from "../../../workflows/compiler/compile";
 import { deletePipelineDraft, getPipeline, insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
 import { isUuid } from "../../../contract/api/common";
 import { checkTriggers, syncTriggers } from "../triggers/sync";
-import { datasetColumnsOf } from "../../../workflows/data/dataset-columns";
+import { datasetColumnsOf } from "../../../workflows/nodes/ingest.csv/dataset-columns";
 
 export const MAX_MESSAGE = 500;
 

@@ -3,10 +3,10 @@
  * what compile() checks column fields against on the server (saving a
  * version, starting a run), as the editor does with its list of datasets.
  */
-import type { Db } from "../../db/client";
-import { findDatasetVersion, getDataset } from "../../db/queries/datasets";
-import { parseSource } from "../nodes/ingest.csv/source-ref";
-import type { Columns } from "../nodes/types";
+import type { Db } from "../../../db/client";
+import { findDatasetVersion, getDataset } from "../../../db/queries/datasets";
+import { parseSource } from "./source-ref";
+import type { Columns } from "../types";
 
 /** compile()'s `datasets` option for `spec`: the columns of each `dataset:` source its nodes name (those that exist). */
 export async function datasetColumnsOf(db: Db, teamId: string, spec: unknown): Promise<(source: string) => Columns | undefined> {
