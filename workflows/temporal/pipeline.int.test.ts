@@ -293,6 +293,9 @@ describe("pipeline workflow", () => {
     expect(ds.rows).toBe(0);
     const spec = bostonSpec(`empty-${uid()}`, 0);
     spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` };
+    // A header-only CSV's columns are text: a class to predict, else the save is refused before anything runs.
+    spec.nodes.find((n) => n.id === "train")!.config = { task: "classification", target: "price", l2: 1 };
+    spec.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "accuracy", op: ">=", value: 0 }] };
     const { id } = await savePipeline(h.ctx, { spec });
     const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
     expect(run.status).toBe("failed");
