@@ -97,7 +97,7 @@ test("draw, run, serve and preview a model from an empty canvas", async ({ page,
   await page.getByLabel("conditions[0].op").selectOption(">=");
   await page.getByLabel("conditions[0].value").fill("0.5");
   await selectNode(page, id.deploy);
-  await page.getByLabel("model", { exact: true }).fill(model);
+  await page.getByLabel("Registry name", { exact: true }).fill(model);
 
   await expect(page.getByTestId("problems")).toContainText("No problems");
   await page.getByTestId("canvas").click({ position: { x: 1000, y: 700 } }); // deselect

@@ -175,11 +175,14 @@ function portsSection(): string {
 }
 
 function metricsSection(): string {
-  const row = (task: string) => (m: keyof typeof METRIC_INFO) => `| \`${m}\` | ${task} | ${METRIC_INFO[m].better} | ${cell(METRIC_INFO[m].description)} |`;
+  const range = ({ min, max }: { min?: number; max?: number }) =>
+    min !== undefined && max !== undefined ? `${min} to ${max}` : min !== undefined ? `≥ ${min}` : max !== undefined ? `≤ ${max}` : "any";
+  const row = (task: string) => (m: keyof typeof METRIC_INFO) =>
+    `| \`${m}\` | ${task} | ${METRIC_INFO[m].better} | ${range(METRIC_INFO[m])} | ${cell(METRIC_INFO[m].description)} |`;
   return (
     [
-      "| metric | task | better | meaning |",
-      "| --- | --- | --- | --- |",
+      "| metric | task | better | range | meaning |",
+      "| --- | --- | --- | --- | --- |",
       ...REGRESSION_METRICS.map(row("regression")),
       ...CLASSIFICATION_METRICS.map(row("classification")),
     ].join("\n") + "\n"
@@ -242,6 +245,12 @@ ${fieldTable(jsonSchema(ZNote))}
 An output connects to an input of the same port type; an input takes one edge; edges flow one way (no cycles). A step
 runs when every input it has is connected and its upstream steps succeeded; a \`decision\` that did not pass skips
 the steps it feeds.
+
+Where the columns of a dataset are known before a run (a bundled sample's always; an uploaded dataset's when the
+editor or the server looks it up, on save and on run), they flow along dataset edges, and a field that names columns
+(\`target\`, \`features\`, \`timeColumn\`) must name columns of the dataset coming into its node. A trainer's target
+must suit its task: a text or true/false column is a classification target. A \`gate.threshold\` condition must name
+a metric the evaluate step upstream computes for that task, with a threshold in the metric's range (see Metrics).
 
 ${portsSection()}
 ## Node types

@@ -16,7 +16,10 @@ import { z } from "zod";
 import { NODE_DEFINITIONS, latestNodeType, resolveNodeType } from "../workflows/nodes/registry";
 import type { NodeDefinition } from "../workflows/nodes/types";
 import { REGISTRY_NAME } from "../workflows/nodes/_shared/registry-name";
-import { CLASSIFICATION_METRICS, METRIC_NAMES, REGRESSION_METRICS } from "../workflows/spec/metrics";
+import { METRIC_INFO, METRIC_NAMES, metricsOf, type MetricName } from "../workflows/spec/metrics";
+import { columnKind } from "../workflows/spec/refs";
+import { inspectSpec } from "../workflows/compiler/compile";
+import { columnFields } from "../workflows/compiler/columns";
 import { SAMPLE_NAMES } from "../workflows/spec/samples";
 import { NOTE_COLORS, type Param, type PipelineSpecInput } from "../workflows/spec/spec";
 
@@ -131,7 +134,7 @@ const CONFIGS: Record<string, (p: ParamPool, def: NodeDefinition) => fc.Arbitrar
         fc.record({
           metric: fc.constantFrom(...METRIC_NAMES),
           op: fc.constantFrom(">=", ">", "<=", "<", "=="),
-          value: num(-1e6, 1e6, [0, 0.5, 0.6, 0.7, 0.9, 1]),
+          value: num(-1e6, 1e6, [0, 0.5, 0.6, 0.7, 0.9, 1]), // brought into the metric's range by `fixNeighbours`
         }),
         { minLength: 1, maxLength: 4 },
       ),
@@ -258,6 +261,8 @@ export interface ValidSpecOptions {
  * Inputs that only some producers may feed (a node's `check` says so at
  * compile time): gate.compare reads the metrics of an evaluate that scores
  * the champion (evaluate@2, with compareWithChampion set in `fixNeighbours`).
+ * Gates' metrics are made ones the task upstream produces, in their range,
+ * and column fields name columns of the input (`fixColumns`).
  */
 const SOURCE_RULES: Record<string, Record<string, (source: NodeDefinition) => boolean>> = {
   "gate.compare": { metrics: (d) => d.type === "evaluate" && d.version >= 2 },
@@ -267,16 +272,70 @@ const SOURCE_RULES: Record<string, Record<string, (source: NodeDefinition) => bo
 function fixNeighbours(types: NodeDefinition[], configs: Config[], edges: Skeleton["edges"]): Config[] {
   const out = configs.map((c) => ({ ...c }));
   const source = (target: number, port: string) => edges.find(([, , t, tp]) => t === target && tp === port)?.[0];
+  const taskOf = (evaluate: number | undefined) => {
+    const model = evaluate === undefined ? undefined : source(evaluate, "model");
+    return model !== undefined && types[model]!.type.startsWith("train.") ? ((out[model]!.task as string | undefined) ?? "regression") : undefined;
+  };
+  /** A metric the task produces (the drawn one when it does) and a threshold in its range. */
+  const fitMetric = (metric: string, task: string | undefined) => {
+    const produced = metricsOf(task);
+    return (produced as readonly string[]).includes(metric) ? (metric as MetricName) : produced[0]!;
+  };
+  const inRange = (metric: MetricName, value: number) => {
+    const { min, max } = METRIC_INFO[metric];
+    return Math.min(max ?? Infinity, Math.max(min ?? -Infinity, value));
+  };
   types.forEach((d, i) => {
+    if (d.type === "gate.threshold") {
+      const task = taskOf(source(i, "metrics"));
+      out[i]!.conditions = (out[i]!.conditions as { metric: string; op: string; value: number }[]).map((c) => {
+        const metric = fitMetric(c.metric, task);
+        return { ...c, metric, value: inRange(metric, c.value) };
+      });
+    }
     if (d.type !== "gate.compare") return;
     const evaluate = source(i, "metrics")!;
     out[evaluate]!.compareWithChampion = true;
-    const model = source(evaluate, "model");
-    const task = model !== undefined && types[model]!.type.startsWith("train.") ? ((out[model]!.task as string | undefined) ?? "regression") : undefined;
-    const produced: readonly string[] = task === "classification" ? CLASSIFICATION_METRICS : task === "regression" ? REGRESSION_METRICS : METRIC_NAMES;
-    if (!produced.includes(out[i]!.metric as string)) out[i]!.metric = produced[0];
+    out[i]!.metric = fitMetric(out[i]!.metric as string, taskOf(evaluate));
   });
   return out;
+}
+
+/** A deterministic pick among `items` by a drawn string (so shrinking the string moves the pick). */
+const pickBy = <T>(items: readonly T[], key: unknown): T => {
+  const text = JSON.stringify(key) ?? "";
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return items[h % items.length]!;
+};
+
+/**
+ * Column fields name columns of their input where its columns are known
+ * before a run (a bundled sample upstream): drawn names are replaced by real
+ * ones, and a trainer's target suits its task (a number for regression).
+ */
+function fixColumns(spec: PipelineSpecInput): PipelineSpecInput {
+  const insight = inspectSpec(spec).nodes;
+  return {
+    ...spec,
+    nodes: spec.nodes.map((node) => {
+      const def = resolveNodeType(node.type, node.version);
+      const port = def?.inputs.find((p) => p.type === "dataset");
+      const columns = port ? insight.get(node.id)?.inputColumns[port.name] : undefined;
+      if (!def || !columns?.length) return node;
+      const config = { ...node.config };
+      const usable = columns.filter((c) => columnKind(c.type) !== "other");
+      for (const f of columnFields(def)) {
+        if (config[f.name] === undefined) continue;
+        if (f.many) config[f.name] = [...new Set((config[f.name] as unknown[]).map((v) => pickBy(columns, v).name))];
+        else if (f.name === "target") {
+          const numbers = usable.filter((c) => columnKind(c.type) === "number");
+          config.target = pickBy(config.task === "classification" ? usable : numbers, config.target).name;
+        } else config[f.name] = pickBy(columns, config[f.name]).name;
+      }
+      return { ...node, config };
+    }),
+  };
 }
 
 /** One step of graph building: which feasible type, and which earlier output feeds each input. */
@@ -405,7 +464,7 @@ export function validSpecArbitrary(opts: ValidSpecOptions = {}): fc.Arbitrary<Pi
             ...(edges.length || r.withEdgesKey ? { edges } : {}),
             ...(r.notes.length || r.notesKey ? { notes: r.notes.map((note, i) => ({ id: noteIds[i]!, ...note })) } : {}),
           };
-          return spec;
+          return fixColumns(spec);
         });
     });
 }

@@ -8,6 +8,8 @@ import type { JsonSchema } from "../../workflows/compiler/json-schema";
 
 interface FieldBase {
   name: string;
+  /** What the form calls the field when its name would mislead (e.g. "Registry name" for deploy's `model`, not the model port). */
+  title?: string;
   required: boolean;
   description?: string;
   default?: unknown;
@@ -33,7 +35,13 @@ function unwrap(s: JsonSchema): JsonSchema {
   if (branches) {
     const inner = branches.find((b) => b.type !== "null");
     if (inner)
-      return { ...inner, description: s.description ?? inner.description, default: s.default ?? inner.default, "x-column": s["x-column"] ?? inner["x-column"] };
+      return {
+        ...inner,
+        description: s.description ?? inner.description,
+        default: s.default ?? inner.default,
+        title: s.title ?? inner.title,
+        "x-column": s["x-column"] ?? inner["x-column"],
+      };
   }
   return s;
 }
@@ -43,6 +51,7 @@ function toField(name: string, raw: JsonSchema, required: boolean): ConfigField 
   const base: FieldBase = {
     name,
     required,
+    ...(s.title !== undefined ? { title: s.title } : {}),
     ...(s.description !== undefined ? { description: s.description } : {}),
     ...(s.default !== undefined ? { default: s.default } : {}),
     ...(s["x-column"] ? { column: s["x-column"] } : {}),
@@ -88,6 +97,9 @@ export function configFields(schema: z.ZodType): ConfigField[] {
   const req = new Set(json.required ?? []);
   return Object.entries(json.properties ?? {}).map(([name, s]) => toField(name, s, req.has(name)));
 }
+
+/** The label of a field's control (its title, else its name). */
+export const fieldLabel = (f: ConfigField) => f.title ?? f.name;
 
 /** "≥ 0", "> 0 and < 1": the bounds of a number field in words. */
 export function describeBounds(f: Extract<ConfigField, { kind: "number" }>): string | undefined {

@@ -5,7 +5,8 @@
  * saved specs stay minimal; defaults are shown as placeholders.
  */
 import { useEffect, useId, useState, type ReactNode } from "react";
-import { describeBounds, newRow, parseList, type ConfigField } from "./config-fields";
+import { describeBounds, fieldLabel, newRow, parseList, type ConfigField } from "./config-fields";
+import type { FormHints } from "../../workflows/nodes/types";
 import type { FieldProblem } from "./problems";
 import type { ColumnInfo } from "./graph-spec";
 import { TrashIcon, PlusIcon } from "../ui/icons";
@@ -31,6 +32,8 @@ export function ConfigForm({
   onChange,
   widgets = {},
   columns,
+  hints = {},
+  note,
 }: {
   nodeId: string;
   fields: ConfigField[];
@@ -40,6 +43,10 @@ export function ConfigForm({
   widgets?: Record<string, FieldWidget>;
   /** Columns of the input dataset when known: column fields become pickers. */
   columns?: readonly ColumnInfo[];
+  /** What the pipeline around the node says the form should offer (NodeDefinition.formHints). */
+  hints?: FormHints;
+  /** A change the editor made on its own after an edit, shown under the field it changed. */
+  note?: { field: string; message: string } | null;
 }) {
   const set = (name: string, v: unknown) => {
     const next = { ...config };
@@ -58,8 +65,12 @@ export function ConfigForm({
         return (
           <div key={f.name} data-field={f.name}>
             <div className="mb-1 flex items-baseline justify-between gap-2">
-              <label htmlFor={id} className="font-mono text-[12px] font-medium text-slate-700">
-                {f.name}
+              <label
+                htmlFor={id}
+                className={`${f.title ? "" : "font-mono "}text-[12px] font-medium text-slate-700`}
+                title={f.title ? `config field "${f.name}"` : undefined}
+              >
+                {fieldLabel(f)}
                 {f.required ? (
                   <span className="ml-0.5 text-rose-500" aria-hidden="true">
                     *
@@ -82,8 +93,21 @@ export function ConfigForm({
                 exclude={[config.target, config.timeColumn]}
               />
             ) : (
-              <FieldControl id={id} field={f} value={config[f.name]} onChange={(v) => set(f.name, v)} invalid={invalid} problems={fieldProblems} />
+              <FieldControl
+                id={id}
+                field={f}
+                value={config[f.name]}
+                onChange={(v) => set(f.name, v)}
+                invalid={invalid}
+                problems={fieldProblems}
+                hints={hints}
+              />
             )}
+            {note?.field === f.name ? (
+              <p role="status" data-testid={`field-note-${f.name}`} className="mt-1 text-[11.5px] font-medium leading-snug text-indigo-700">
+                {note.message}
+              </p>
+            ) : null}
             {f.description ? <p className="mt-1 text-[11.5px] leading-snug text-slate-500">{f.description}</p> : null}
             {fieldProblems
               .filter((p) => f.kind !== "object-list" || p.subPath === "")
@@ -107,6 +131,7 @@ function FieldControl({
   onChange,
   invalid,
   problems,
+  hints,
 }: {
   id: string;
   field: ConfigField;
@@ -114,17 +139,18 @@ function FieldControl({
   onChange: (v: unknown) => void;
   invalid: boolean;
   problems: FieldProblem[];
+  hints: FormHints;
 }) {
   switch (field.kind) {
     case "string":
       return (
         <input
           id={id}
-          aria-label={field.name}
+          aria-label={fieldLabel(field)}
           aria-invalid={invalid || undefined}
           className={inputClass(invalid)}
           value={value === undefined ? "" : toText(value)}
-          placeholder={defaultText(field.default) ?? ""}
+          placeholder={hints.placeholders?.[field.name] ?? defaultText(field.default) ?? ""}
           onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
         />
       );
@@ -134,14 +160,14 @@ function FieldControl({
       return (
         <select
           id={id}
-          aria-label={field.name}
+          aria-label={fieldLabel(field)}
           aria-invalid={invalid || undefined}
           className={inputClass(invalid)}
           value={typeof value === "string" ? value : typeof field.default === "string" ? field.default : ""}
           onChange={(e) => onChange(e.target.value === "" ? undefined : e.target.value)}
         >
           {field.default === undefined ? <option value="">{field.required ? "Choose…" : "—"}</option> : null}
-          {field.options.map((o) => (
+          {offered(field.options, hints.options?.[field.name], value).map((o) => (
             <option key={o} value={o}>
               {o}
             </option>
@@ -153,7 +179,7 @@ function FieldControl({
         <input
           id={id}
           type="checkbox"
-          aria-label={field.name}
+          aria-label={fieldLabel(field)}
           className="h-4 w-4 rounded border-slate-300 text-indigo-600"
           checked={typeof value === "boolean" ? value : field.default === true}
           onChange={(e) => onChange(e.target.checked)}
@@ -162,10 +188,16 @@ function FieldControl({
     case "string-list":
       return <ListInput id={id} field={field} value={value} onChange={onChange} invalid={invalid} />;
     case "object-list":
-      return <RowsEditor id={id} field={field} value={value} onChange={onChange} problems={problems} />;
+      return <RowsEditor id={id} field={field} value={value} onChange={onChange} problems={problems} hints={hints} />;
     case "json":
       return <JsonInput id={id} field={field} value={value} onChange={onChange} invalid={invalid} />;
   }
+}
+
+/** The choices of an enum: those the pipeline allows (hints), in the schema's order, and the current value even when it is not among them (validation flags it). */
+function offered(options: readonly string[], allowed: readonly string[] | undefined, value: unknown): string[] {
+  if (!allowed) return [...options];
+  return options.filter((o) => allowed.includes(o) || o === value);
 }
 
 /** Keeps what the user types (e.g. "0.") while storing numbers; unparseable text is stored as is so validation names it. */
@@ -193,7 +225,7 @@ function NumberInput({
   return (
     <input
       id={id}
-      aria-label={ariaLabel ?? field.name}
+      aria-label={ariaLabel ?? fieldLabel(field)}
       aria-invalid={invalid || undefined}
       inputMode="decimal"
       className={inputClass(invalid)}
@@ -237,7 +269,7 @@ function ColumnSelect({
   return (
     <select
       id={id}
-      aria-label={field.name}
+      aria-label={fieldLabel(field)}
       aria-invalid={invalid || missing || undefined}
       className={inputClass(invalid || missing)}
       value={current}
@@ -277,7 +309,7 @@ function ColumnChecklist({
     onChange(next.length ? next : undefined);
   };
   return (
-    <div id={id} role="group" aria-label={field.name} className="max-h-44 overflow-y-auto rounded-md border border-slate-200 bg-white px-2.5 py-1.5">
+    <div id={id} role="group" aria-label={fieldLabel(field)} className="max-h-44 overflow-y-auto rounded-md border border-slate-200 bg-white px-2.5 py-1.5">
       {shown.map((c) => (
         <label key={c.name} className="flex items-center gap-2 py-0.5 text-[12.5px] text-slate-700">
           <input
@@ -317,7 +349,7 @@ function ListInput({
   return (
     <input
       id={id}
-      aria-label={field.name}
+      aria-label={fieldLabel(field)}
       aria-invalid={invalid || undefined}
       className={inputClass(invalid)}
       value={text}
@@ -349,7 +381,7 @@ function JsonInput({
     <>
       <textarea
         id={id}
-        aria-label={field.name}
+        aria-label={fieldLabel(field)}
         rows={4}
         className={`${inputClass(invalid || !!parseError)} h-auto py-1.5 font-mono text-xs`}
         value={text}
@@ -380,22 +412,24 @@ function RowsEditor({
   value,
   onChange,
   problems,
+  hints,
 }: {
   id: string;
   field: Extract<ConfigField, { kind: "object-list" }>;
   value: unknown;
   onChange: (v: unknown) => void;
   problems: FieldProblem[];
+  hints: FormHints;
 }) {
   const rows = Array.isArray(value) ? (value as Record<string, unknown>[]) : [];
   const uid = useId();
   const setRow = (i: number, row: Record<string, unknown>) => onChange(rows.map((r, j) => (j === i ? row : r)));
   const rowProblems = (i: number) => problems.filter((p) => p.subPath.startsWith(`[${i}]`));
   return (
-    <div id={id} role="group" aria-label={field.name} className="space-y-1.5">
+    <div id={id} role="group" aria-label={fieldLabel(field)} className="space-y-1.5">
       {rows.map((row, i) => (
         <div key={i}>
-          <div className="flex items-center gap-1.5">
+          <div className="flex items-center gap-1">
             {field.itemFields.map((sub) => {
               const label = `${field.name}[${i}].${sub.name}`;
               const bad = rowProblems(i).some((p) => p.subPath === `[${i}].${sub.name}`);
@@ -407,16 +441,21 @@ function RowsEditor({
                 setRow(i, next);
               };
               if (sub.kind === "enum") {
+                const options = offered(sub.options, hints.options?.[`${field.name}[].${sub.name}`], subValue);
+                // Wide enough to read the longest choice beside the select's arrow; extra space goes to the wordier select (metric over op).
+                // (At least 3ch: operators like ">=" are wider than digits.)
+                const longest = Math.max(3, sub.name.length, ...options.map((o) => o.length));
                 return (
                   <select
                     key={sub.name}
                     aria-label={label}
-                    className={`${inputClass(bad)} min-w-0 flex-1 px-1.5`}
+                    className={`${inputClass(bad)} px-1.5`}
+                    style={{ flex: `${longest} 1 0`, minWidth: `calc(${longest}ch + 2.5rem)` }}
                     value={typeof subValue === "string" ? subValue : ""}
                     onChange={(e) => set(e.target.value || undefined)}
                   >
                     {typeof subValue !== "string" ? <option value="">{sub.name}</option> : null}
-                    {sub.options.map((o) => (
+                    {options.map((o) => (
                       <option key={o} value={o}>
                         {o}
                       </option>
@@ -426,7 +465,7 @@ function RowsEditor({
               }
               if (sub.kind === "number") {
                 return (
-                  <div key={sub.name} className="w-20 shrink-0">
+                  <div key={sub.name} className="w-14 shrink-0">
                     <NumberInput id={`${uid}-${i}-${sub.name}`} ariaLabel={label} field={sub} value={subValue} onChange={set} invalid={bad} />
                   </div>
                 );
@@ -446,7 +485,7 @@ function RowsEditor({
               type="button"
               aria-label={`Remove ${field.name} row ${i + 1}`}
               onClick={() => onChange(rows.filter((_, j) => j !== i))}
-              className="flex h-8 w-8 shrink-0 items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-rose-600"
+              className="flex h-8 w-7 shrink-0 items-center justify-center rounded-md text-slate-400 hover:bg-slate-100 hover:text-rose-600"
             >
               <TrashIcon />
             </button>
@@ -460,7 +499,7 @@ function RowsEditor({
       ))}
       <button
         type="button"
-        onClick={() => onChange([...rows, newRow(field.itemFields)])}
+        onClick={() => onChange([...rows, hints.newRow?.[field.name] ?? newRow(field.itemFields)])}
         className="inline-flex items-center gap-1 rounded-md px-1.5 py-1 text-xs font-medium text-indigo-600 hover:bg-indigo-50"
       >
         <PlusIcon width={14} height={14} />

@@ -1,12 +1,13 @@
 "use client";
 /** The side panel: the selected node's settings, or the pipeline's when none is selected. */
-import { memo, useMemo } from "react";
+import { memo, useMemo, useState } from "react";
 import { resolveNodeType } from "../../workflows/nodes/registry";
 import type { SpecError } from "../../workflows/spec/spec";
 import type { PortDef } from "../../workflows/nodes/types";
+import type { NodeInsight } from "../../workflows/compiler/compile";
 import { configFields } from "./config-fields";
 import { ConfigForm, type FieldWidget } from "./config-form";
-import type { ColumnInfo, PipelineMeta, PipelineNode } from "./graph-spec";
+import type { PipelineMeta, PipelineNode } from "./graph-spec";
 import { PORT_COLORS } from "./graph-spec";
 import { GROUP_STYLE } from "./node-style";
 import { configProblems, describeProblem, nodeLevelProblems } from "./problems";
@@ -41,13 +42,13 @@ export const ConfigPanel = memo(function ConfigPanel({
   onLabel,
   onDelete,
   onMeta,
-  columns,
+  insight,
   pipelineId,
   freshWebhook,
   onFreshWebhook,
 }: {
-  /** Columns of the selected node's input dataset, when known. */
-  columns?: readonly ColumnInfo[];
+  /** The selected node's input columns and form hints (from the validation). */
+  insight?: NodeInsight;
   node: PipelineNode | undefined;
   meta: PipelineMeta;
   errors: readonly SpecError[];
@@ -73,7 +74,7 @@ export const ConfigPanel = memo(function ConfigPanel({
           onConfig={onConfig}
           onLabel={onLabel}
           onDelete={onDelete}
-          columns={columns}
+          insight={insight}
         />
       ) : (
         <PipelineSettings
@@ -97,7 +98,7 @@ function NodeSettings({
   onConfig,
   onLabel,
   onDelete,
-  columns,
+  insight,
 }: {
   node: PipelineNode;
   errors: readonly SpecError[];
@@ -105,9 +106,20 @@ function NodeSettings({
   onConfig: (id: string, config: Record<string, unknown>, version?: number) => void;
   onLabel: (id: string, label: string) => void;
   onDelete: (id: string) => void;
-  columns: readonly ColumnInfo[] | undefined;
+  insight: NodeInsight | undefined;
 }) {
   const def = resolveNodeType(node.data.type, node.data.version);
+  const inputColumns = insight?.inputColumns;
+  // Column pickers read the first dataset input, as column fields do.
+  const columns = inputColumns ? Object.values(inputColumns)[0] : undefined;
+  /** What the editor changed on its own after the last edit (NodeDefinition.edited), until that field is edited. */
+  const [note, setNote] = useState<{ field: string; message: string } | null>(null);
+  const edit = (next: Record<string, unknown>) => {
+    const r = def?.edited ? def.edited(next, node.data.config, { columns: (port) => inputColumns?.[port] }) : { config: next };
+    if (r.note) setNote(r.note);
+    else if (note && JSON.stringify(next[note.field]) !== JSON.stringify(node.data.config[note.field])) setNote(null);
+    onConfig(node.id, r.config);
+  };
   const fields = useMemo(() => (def ? configFields(def.config) : []), [def]);
   const problems = useMemo(() => configProblems(errors, node.id), [errors, node.id]);
   const other = useMemo(() => nodeLevelProblems(errors, node.id), [errors, node.id]);
@@ -192,9 +204,11 @@ function NodeSettings({
               fields={fields}
               config={node.data.config}
               problems={problems}
-              onChange={(c) => onConfig(node.id, c)}
+              onChange={edit}
               widgets={widgetsFor(node.data.type)}
               columns={columns}
+              hints={insight?.hints}
+              note={note}
             />
           )}
         </div>

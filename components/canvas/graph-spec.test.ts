@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineSpecInput } from "../../workflows/spec/spec";
-import boston from "../../contract/templates/boston-housing.pipeline.json";
 import { validateSpec } from "../../workflows/compiler/compile";
 import { NODE_DEFINITIONS } from "../../workflows/nodes/registry";
 import {
@@ -10,7 +9,6 @@ import {
   createNote,
   emptyMeta,
   fromSpec,
-  inputColumns,
   nearestInDirection,
   nextNodeId,
   NODE_GAP_X,
@@ -262,21 +260,5 @@ describe("notes", () => {
   });
   it("get ids that do not collide with nodes", () => {
     expect(createNote({ x: 0, y: 0 }, ["note-1"]).id).toBe("note-2");
-  });
-});
-
-describe("inputColumns", () => {
-  const spec = boston as unknown as PipelineSpecInput;
-  const g = fromSpec(spec);
-  const resolve = (s: string) => (s === "sample:boston-housing" ? [{ name: "medv", type: "DOUBLE" }] : undefined);
-  it("walks dataset edges upstream to the source, through pass-through nodes", () => {
-    expect(inputColumns(g, "train", resolve)).toEqual([{ name: "medv", type: "DOUBLE" }]);
-    expect(inputColumns(g, "split", resolve)).toEqual([{ name: "medv", type: "DOUBLE" }]);
-  });
-  it("is unknown without a connected source, for a source node itself, or for an unknown source", () => {
-    expect(inputColumns(g, "ingest", resolve)).toBeUndefined();
-    expect(inputColumns({ nodes: g.nodes, edges: [] }, "train", resolve)).toBeUndefined();
-    expect(inputColumns(g, "train", () => undefined)).toBeUndefined();
-    expect(inputColumns(g, "gate", resolve)).toBeUndefined();
   });
 });

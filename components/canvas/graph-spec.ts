@@ -319,33 +319,3 @@ export interface ColumnInfo {
   name: string;
   type: string;
 }
-
-/**
- * The columns of the dataset flowing into `nodeId`'s first dataset input, when
- * they can be known before a run: walk upstream through dataset edges to a
- * node whose config names a `source` (`sample:…`, `dataset:…`), which
- * `resolveSource` turns into columns. Nodes on the way pass columns through
- * (true of every dataset-to-dataset node so far: splits keep the schema).
- */
-export function inputColumns(
-  graph: { nodes: readonly PipelineNode[]; edges: readonly PipelineEdge[] },
-  nodeId: string,
-  resolveSource: (source: string) => readonly ColumnInfo[] | undefined,
-): readonly ColumnInfo[] | undefined {
-  const byId = new Map(graph.nodes.map((n) => [n.id, n]));
-  const seen = new Set<string>();
-  let id: string | undefined = nodeId;
-  let first = true;
-  while (id && !seen.has(id)) {
-    seen.add(id);
-    const node = byId.get(id);
-    if (!node) return undefined;
-    const source = node.data.config.source;
-    if (!first && typeof source === "string") return resolveSource(source);
-    first = false;
-    const input = nodeDef(node.data)?.inputs.find((p) => p.type === "dataset");
-    if (!input) return undefined;
-    id = graph.edges.find((e) => e.target === node.id && e.targetHandle === input.name)?.source;
-  }
-  return undefined;
-}

@@ -32,7 +32,7 @@ import { useClipboardActions } from "./editor/use-clipboard-actions";
 import { useEditorKeyboard, type EditorDialog } from "./editor/use-editor-keyboard";
 import { useProblems } from "./editor/use-problems";
 import { useSaveRun } from "./editor/use-save-run";
-import { useSelectedColumns } from "./editor/use-selected-columns";
+import { useDatasetColumns } from "./editor/use-dataset-columns";
 import { useSpecCommands } from "./editor/use-spec-commands";
 
 /** "Edit and resume" a run: the version it ran, the node to fix, and the run whose unchanged steps the next run reuses. */
@@ -84,7 +84,8 @@ function Editor({
   draft: { baseVersion: number; updatedAt: Date } | null;
   resume?: ResumeTarget;
 }) {
-  const ed = usePipelineEditor(initial);
+  const datasets = useDatasetColumns();
+  const ed = usePipelineEditor(initial, { datasets });
   const [saved, setSaved] = useState<Saved | null>(initialSaved);
   const [dialog, setDialog] = useState<EditorDialog | null>(null);
   const closeDialog = useCallback(() => setDialog(null), []);
@@ -104,7 +105,6 @@ function Editor({
     onWebhook: setFreshWebhook,
     resumeOf: resume?.runId,
   });
-  const columns = useSelectedColumns(ed);
   const view = useCanvasView(ed);
   const clipboard = useClipboardActions(ed, flash);
   const commands = useCanvasCommands({ ed, view, closeDialog });
@@ -149,7 +149,7 @@ function Editor({
         <EditorCanvas ed={ed} nodes={canvasNodes} errorsByNode={problems.byNode} flash={flash} fitView={initial.nodes.length > 0} container={view.container}>
           {canvasNodes.length === 0 ? <EmptyCanvas onImport={() => setDialog("import")} onLoad={spec.loadSpec} /> : null}
           <div className="pointer-events-none absolute bottom-3 left-3 z-10">
-            <ProblemsList errors={problems.shownErrors} onSelect={view.focusNode} />
+            <ProblemsList errors={problems.shownErrors} onSelect={view.focusNode} nodes={ed.nodes} />
           </div>
           {autosave.localOffer ? <LocalDraftOffer offer={autosave.localOffer} onRestore={autosave.restoreLocal} onDiscard={autosave.discardLocal} /> : null}
           {toast ? <Toast message={toast} /> : null}
@@ -165,7 +165,7 @@ function Editor({
             onLabel={ed.updateLabel}
             onDelete={ed.removeNode}
             onMeta={ed.setMeta}
-            columns={columns}
+            insight={ed.selectedNode ? ed.insights.get(ed.selectedNode.id) : undefined}
             pipelineId={saved?.id}
             freshWebhook={freshWebhook}
             onFreshWebhook={setFreshWebhook}

@@ -1,12 +1,25 @@
 "use client";
 import { useState } from "react";
 import type { SpecError } from "../../workflows/spec/spec";
-import { describeProblem } from "./problems";
+import { describeProblem, nodeName } from "./problems";
+import type { PipelineNode } from "./graph-spec";
 import { AlertIcon, CheckIcon, ChevronIcon } from "../ui/icons";
 
-/** The whole graph's problems; clicking one selects its node. */
-export function ProblemsList({ errors, onSelect, title }: { errors: readonly SpecError[]; onSelect: (nodeId: string) => void; title?: string }) {
+/** The whole graph's problems, each under its node's label; clicking one selects its node. */
+export function ProblemsList({
+  errors,
+  onSelect,
+  title,
+  nodes = [],
+}: {
+  errors: readonly SpecError[];
+  onSelect: (nodeId: string) => void;
+  title?: string;
+  /** The canvas's nodes, whose labels name the problems' nodes. */
+  nodes?: readonly PipelineNode[];
+}) {
   const [open, setOpen] = useState(true);
+  const byId = new Map(nodes.map((n) => [n.id, n]));
   const n = errors.length;
   return (
     <div
@@ -33,7 +46,9 @@ export function ProblemsList({ errors, onSelect, title }: { errors: readonly Spe
                 onClick={() => e.nodeId && onSelect(e.nodeId)}
                 className="flex w-full gap-2 px-3 py-1.5 text-left text-[12px] hover:bg-slate-50 disabled:cursor-default"
               >
-                <span className="w-28 shrink-0 truncate font-mono text-[11px] text-slate-500">{e.nodeId ?? "pipeline"}</span>
+                <span className="w-28 shrink-0 truncate font-medium text-slate-600" title={e.nodeId ?? undefined} data-node={e.nodeId ?? undefined}>
+                  {e.nodeId ? nodeName(byId.get(e.nodeId), e.nodeId) : "Pipeline"}
+                </span>
                 <span className="text-slate-700">{describeProblem(e)}</span>
               </button>
             </li>

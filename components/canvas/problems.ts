@@ -1,5 +1,6 @@
 /** Grouping validateSpec's errors for the canvas (pure). */
 import type { SpecError } from "../../workflows/spec/spec";
+import { resolveNodeType } from "../../workflows/nodes/registry";
 
 export interface FieldProblem {
   /** Path inside the field, e.g. "[0].value" for config.conditions[0].value; "" for the field itself. */
@@ -42,4 +43,10 @@ export function describeProblem(e: SpecError): string {
   // Messages that already start with the field name read better without the prefix.
   if (e.message.toLowerCase().startsWith(field.toLowerCase())) return e.message;
   return `${field}: ${e.message}`;
+}
+
+/** What a person calls a node: its label, else its type's ("Gradient-boosted trees"), else its id. */
+export function nodeName(node: { id: string; data: { type: string; version?: number; label?: string } } | undefined, id: string): string {
+  if (!node) return id;
+  return node.data.label?.trim() || resolveNodeType(node.data.type, node.data.version)?.label || id;
 }

@@ -333,12 +333,12 @@ describe("importSpec: what loads as a draft, with its problems", () => {
     const s = structuredClone(template);
     const split = s.nodes.find((n) => n.id === "split")!;
     split.config = { testFraction: 1.5, shuffle: true };
-    s.nodes.find((n) => n.id === "deploy")!.config = {};
+    s.nodes.find((n) => n.id === "deploy")!.config = { model: "House prices" };
     const r = loaded(importSpec(exportSpec(s)));
     expect(r.problems).toEqual([
       { nodeId: "split", field: "config.testFraction", message: "testFraction must be < 1" },
       { nodeId: "split", field: "config.shuffle", message: 'unknown config field "shuffle" for feature.split' },
-      { nodeId: "deploy", field: "config.model", message: "model is required" },
+      { nodeId: "deploy", field: "config.model", message: "model must be lowercase letters, digits, '-' or '_' (it becomes a URL)" },
     ]);
     expect(r.problems).toEqual(validateSpec(throughCanvas(r.spec)));
   });

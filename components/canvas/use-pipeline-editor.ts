@@ -8,7 +8,8 @@
  */
 import { useCallback, useDeferredValue, useMemo, useRef, useState } from "react";
 import { applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from "@xyflow/react";
-import { validateSpec } from "../../workflows/compiler/compile";
+import { inspectSpec, type NodeInsight } from "../../workflows/compiler/compile";
+import type { Columns } from "../../workflows/nodes/types";
 import type { SpecError } from "../../workflows/spec/spec";
 import { pasteFragment, type ClipboardFragment } from "./clipboard";
 import {
@@ -75,37 +76,57 @@ function restore(snapshot: CanvasGraph, current: CanvasGraph): CanvasGraph {
   };
 }
 
+/** Columns of an uploaded dataset source, when the editor has them (its list of the team's datasets). */
+export type DatasetColumns = (source: string) => Columns | undefined;
+
+interface Validation {
+  errors: SpecError[];
+  /** Per node: its input columns and form hints (compile's inspectSpec). */
+  insights: ReadonlyMap<string, NodeInsight>;
+}
+
 /**
  * Validation of the graph, re-run only when something validation reads has
  * changed: moving nodes keeps every node's `data` and the edges as they were,
  * so a drag keeps the same errors array (and the canvas context built on it).
  */
-function useValidation(graph: CanvasGraph): SpecError[] {
-  const last = useRef<{ meta: PipelineMeta; edges: PipelineEdge[]; ids: string[]; data: object[]; notes: number; errors: SpecError[] } | null>(null);
+function useValidation(graph: CanvasGraph, datasets: DatasetColumns | undefined): Validation {
+  const last = useRef<{
+    meta: PipelineMeta;
+    edges: PipelineEdge[];
+    ids: string[];
+    data: object[];
+    notes: number;
+    datasets: DatasetColumns | undefined;
+    result: Validation;
+  } | null>(null);
   const prev = last.current;
   const same =
     prev !== null &&
     prev.meta === graph.meta &&
     prev.edges === graph.edges &&
     prev.notes === graph.notes.length &&
+    prev.datasets === datasets &&
     prev.ids.length === graph.nodes.length &&
     graph.nodes.every((n, i) => prev.ids[i] === n.id && prev.data[i] === n.data);
-  if (same) return prev.errors;
-  const errors = validateSpec(toSpec(graph.meta, graph.nodes, graph.edges, graph.notes));
+  if (same) return prev.result;
+  const inspected = inspectSpec(toSpec(graph.meta, graph.nodes, graph.edges, graph.notes), datasets ? { datasets } : {});
   // Same problems as before (e.g. after an edit that fixed nothing): keep the old array.
-  const stable = prev && JSON.stringify(prev.errors) === JSON.stringify(errors) ? prev.errors : errors;
+  const errors = prev && JSON.stringify(prev.result.errors) === JSON.stringify(inspected.errors) ? prev.result.errors : inspected.errors;
+  const result = { errors, insights: inspected.nodes };
   last.current = {
     meta: graph.meta,
     edges: graph.edges,
     ids: graph.nodes.map((n) => n.id),
     data: graph.nodes.map((n) => n.data),
     notes: graph.notes.length,
-    errors: stable,
+    datasets,
+    result,
   };
-  return stable;
+  return result;
 }
 
-export function usePipelineEditor(initial: CanvasGraph) {
+export function usePipelineEditor(initial: CanvasGraph, opts: { datasets?: DatasetColumns } = {}) {
   const [state, setState] = useState<EditorState>(() => ({ graph: initial, history: createHistory<CanvasGraph>(), dragging: false }));
   const { graph, history } = state;
   const { meta, nodes, edges, notes } = graph;
@@ -140,7 +161,7 @@ export function usePipelineEditor(initial: CanvasGraph) {
   }, []);
   const spec = useMemo(() => toSpec(deferred.meta, deferred.nodes, deferred.edges, deferred.notes), [deferred]);
   const specJson = useMemo(() => JSON.stringify(spec), [spec]);
-  const errors = useValidation(deferred);
+  const { errors, insights } = useValidation(deferred, opts.datasets);
 
   /** Changes React Flow reports for pipeline nodes and notes alike (they share the canvas). */
   const onNodesChange = useCallback((changes: NodeChange<PipelineNode | NoteNode>[]) => {
@@ -412,6 +433,8 @@ export function usePipelineEditor(initial: CanvasGraph) {
     /** The graph as it is now (for callbacks that must not change identity on every edit). */
     currentGraph: useCallback(() => latest.current, []),
     errors,
+    /** Per node: the columns coming into its dataset inputs and its form hints, from the same validation. */
+    insights,
     selectedNode,
     selectedNodes,
     selectedNotes,

@@ -6,10 +6,30 @@ import { checkTrigger } from "../triggers/registry";
 import { z } from "zod";
 import { ZPipelineSpec, type PipelineSpec, type SpecError } from "../spec/spec";
 import { nodeTypeVersions, splitTypeRef } from "../nodes/registry";
-import type { NeighbourNode, NodeDefinition } from "../nodes/types";
+import type { ColumnContext, Columns, FormHints, NeighbourNode, NodeDefinition, NodeNeighbourhood } from "../nodes/types";
 import type { PipelinePlan, PlanStep } from "./plan";
+import { columnProblems, validFields } from "./columns";
 
 export type CompileResult = { ok: true; plan: PipelinePlan; spec: PipelineSpec } | { ok: false; errors: SpecError[] };
+
+export interface CompileOptions {
+  /** The run's param values (declared defaults fill the rest). */
+  params?: Record<string, unknown>;
+  /**
+   * Columns of an uploaded dataset source (`dataset:<name>[@<version>]`,
+   * `dataset:<id>`) when the caller knows them: column fields downstream are
+   * then checked against them. Bundled samples' columns are always known.
+   */
+  datasets?: (source: string) => Columns | undefined;
+}
+
+/** What the editor shows about a node besides its problems. */
+export interface NodeInsight {
+  /** Columns of the dataset coming into each dataset input, when known before a run. */
+  inputColumns: Record<string, Columns | undefined>;
+  /** What its form offers given the nodes around it (NodeDefinition.formHints). */
+  hints: FormHints;
+}
 
 type ParamValue = string | number | boolean;
 
@@ -76,9 +96,14 @@ function resolveVersion(node: { type: string; version?: number }): { def: NodeDe
   return { def };
 }
 
-export function compile(input: unknown, opts: { params?: Record<string, unknown> } = {}): CompileResult {
+export function compile(input: unknown, opts: CompileOptions = {}): CompileResult {
+  return analyse(input, opts, false).result;
+}
+
+function analyse(input: unknown, opts: CompileOptions, inspect: boolean): { result: CompileResult; insights: Map<string, NodeInsight> } {
+  const insights = new Map<string, NodeInsight>();
   const parsed = ZPipelineSpec.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: schemaErrors(input, parsed.error) };
+  if (!parsed.success) return { result: { ok: false, errors: schemaErrors(input, parsed.error) }, insights };
   const spec = parsed.data;
   const errors: SpecError[] = [];
 
@@ -110,6 +135,8 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
 
   const defs = new Map<string, NodeDefinition>();
   const configs = new Map<string, Record<string, unknown>>();
+  /** Configs after param substitution (nodes whose params all have values). */
+  const raws = new Map<string, Record<string, unknown>>();
   const seen = new Set<string>();
   for (const node of spec.nodes) {
     if (seen.has(node.id)) {
@@ -134,6 +161,7 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
       });
     }
     if (missing.size) continue; // the param error says it all
+    if (raw && typeof raw === "object") raws.set(node.id, raw as Record<string, unknown>);
     const cfg = def.config.safeParse(raw);
     if (!cfg.success) {
       for (const issue of cfg.error.issues) {
@@ -225,22 +253,72 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
 
-  // Checks of a node against its neighbours (NodeDefinition.check).
-  const neighbour = (nodeId: string): NeighbourNode | undefined => {
+  // Columns known before a run, flowing along dataset edges (NodeDefinition.outputColumns).
+  const valid = new Map<string, Record<string, unknown>>();
+  const validOf = (nodeId: string): Record<string, unknown> => {
+    let v = configs.get(nodeId) ?? valid.get(nodeId);
+    if (!v) {
+      const def = defs.get(nodeId);
+      const raw = raws.get(nodeId);
+      v = def && raw ? validFields(def, raw) : {};
+      valid.set(nodeId, v);
+    }
+    return v;
+  };
+  const outputColumns = new Map<string, Record<string, Columns | undefined>>();
+  const computing = new Set<string>();
+  const columnsOut = (nodeId: string): Record<string, Columns | undefined> => {
+    const known = outputColumns.get(nodeId);
+    if (known) return known;
     const def = defs.get(nodeId);
-    const config = configs.get(nodeId);
-    if (!def || !config) return undefined;
-    return { nodeId, type: def.type, version: def.version, config, input: (port) => feeding(nodeId, port) };
+    if (!def?.outputColumns || computing.has(nodeId)) return {}; // unknown (or a cycle, reported below)
+    computing.add(nodeId);
+    const ctx: ColumnContext = { ...around(nodeId, "lenient"), dataset: (source) => opts.datasets?.(source) };
+    const out = def.outputColumns(validOf(nodeId), ctx);
+    computing.delete(nodeId);
+    outputColumns.set(nodeId, out);
+    return out;
   };
-  const feeding = (nodeId: string, port: string) => {
+  const columnsInto = (nodeId: string, port: string): Columns | undefined => {
     const src = inputs.get(nodeId)?.[port];
-    return src ? neighbour(src.nodeId) : undefined;
+    return src ? columnsOut(src.nodeId)[src.port] : undefined;
   };
+
+  // The neighbourhood a node's hooks see: `strict` shows only nodes whose whole config is valid (checks), `lenient` every node with its valid fields (columns, form hints).
+  function neighbour(nodeId: string, mode: "strict" | "lenient"): NeighbourNode | undefined {
+    const def = defs.get(nodeId);
+    const config = mode === "strict" ? configs.get(nodeId) : validOf(nodeId);
+    if (!def || !config) return undefined;
+    return { nodeId, type: def.type, version: def.version, config, input: (port) => feeding(nodeId, port, mode) };
+  }
+  function feeding(nodeId: string, port: string, mode: "strict" | "lenient") {
+    const src = inputs.get(nodeId)?.[port];
+    return src ? neighbour(src.nodeId, mode) : undefined;
+  }
+  function around(nodeId: string, mode: "strict" | "lenient"): NodeNeighbourhood {
+    return {
+      input: (port) => feeding(nodeId, port, mode),
+      connected: (port) => attempted.has(`${nodeId}\u0000${port}`),
+      columns: (port) => columnsInto(nodeId, port),
+    };
+  }
+
   for (const [nodeId, def] of defs) {
+    // Column fields name columns of the first dataset input, checked when its columns are known.
+    const port = def.inputs.find((p) => p.type === "dataset");
+    const columns = port ? columnsInto(nodeId, port.name) : undefined;
+    if (columns && raws.has(nodeId)) for (const p of columnProblems(def, validOf(nodeId), columns)) errors.push({ nodeId, ...p });
+    // Checks of a node against its neighbours (NodeDefinition.check).
     const config = configs.get(nodeId);
     if (!def.check || !config) continue;
-    const around = { input: (port: string) => feeding(nodeId, port), connected: (port: string) => attempted.has(`${nodeId}\u0000${port}`) };
-    for (const p of def.check(config, around)) errors.push({ nodeId, field: p.field, message: p.message });
+    for (const p of def.check(config, around(nodeId, "strict"))) errors.push({ nodeId, field: p.field, message: p.message });
+  }
+
+  if (inspect) {
+    for (const [nodeId, def] of defs) {
+      const inputColumns = Object.fromEntries(def.inputs.filter((p) => p.type === "dataset").map((p) => [p.name, columnsInto(nodeId, p.name)]));
+      insights.set(nodeId, { inputColumns, hints: def.formHints?.(around(nodeId, "lenient"), { name: spec.name }) ?? {} });
+    }
   }
 
   // Topological order (Kahn, stable by spec order); leftovers are cycles.
@@ -275,7 +353,7 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
     }
   }
 
-  if (errors.length) return { ok: false, errors };
+  if (errors.length) return { result: { ok: false, errors }, insights };
 
   const byId = new Map(spec.nodes.map((n) => [n.id, n]));
   const position = new Map(order.map((id, i) => [id, i]));
@@ -312,11 +390,17 @@ export function compile(input: unknown, opts: { params?: Record<string, unknown>
       ...(def.heavy ? { queue: "heavy" as const } : {}),
     };
   });
-  return { ok: true, spec, plan: { apiVersion: "conveyor/v1", name: spec.name, params, steps } };
+  return { result: { ok: true, spec, plan: { apiVersion: "conveyor/v1", name: spec.name, params, steps } }, insights };
 }
 
-/** Validation only (what the canvas and the save endpoint call). */
-export function validateSpec(input: unknown, opts?: { params?: Record<string, unknown> }): SpecError[] {
+/** Validation only. */
+export function validateSpec(input: unknown, opts?: CompileOptions): SpecError[] {
   const r = compile(input, opts);
   return r.ok ? [] : r.errors;
+}
+
+/** The editor's validation: the same problems as compile(), and per node its input columns and form hints. */
+export function inspectSpec(input: unknown, opts?: CompileOptions): { errors: SpecError[]; nodes: Map<string, NodeInsight> } {
+  const { result, insights } = analyse(input, opts ?? {}, true);
+  return { errors: result.ok ? [] : result.errors, nodes: insights };
 }

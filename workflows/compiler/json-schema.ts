@@ -17,6 +17,8 @@ export type JsonSchema = {
   const?: unknown;
   default?: unknown;
   description?: string;
+  /** Set with `.meta({ title })`: what the form labels the field (default: its name). */
+  title?: string;
   minimum?: number;
   maximum?: number;
   exclusiveMinimum?: number;

@@ -20,8 +20,8 @@ function nodeError(type: string, config: Record<string, unknown>): string | unde
     apiVersion: "conveyor/v1",
     name: "p",
     nodes: [
-      { id: "t", type, config: { target: "y", ...config } },
-      { id: "i", type: "ingest.csv", config: { source: "sample:penguins" } },
+      { id: "t", type, config: { target: "medv", ...config } },
+      { id: "i", type: "ingest.csv", config: { source: "sample:boston-housing" } },
     ],
     edges: [{ id: "e", source: "i", sourcePort: "dataset", target: "t", targetPort: "dataset" }],
   });

@@ -307,6 +307,9 @@ describe("pipeline workflow", () => {
     expect(ds.rows).toBe(0);
     const spec = bostonSpec(`empty-${uid()}`, 0);
     spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${ds.id}` };
+    // A header-only CSV's columns are text: a class to predict, else the save is refused before anything runs.
+    spec.nodes.find((n) => n.id === "train")!.config = { task: "classification", target: "price", l2: 1 };
+    spec.nodes.find((n) => n.id === "gate")!.config = { conditions: [{ metric: "accuracy", op: ">=", value: 0 }] };
     const { id } = await savePipeline(h.ctx, { spec });
     const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
     expect(run.status).toBe("failed");
@@ -322,13 +325,30 @@ describe("pipeline workflow", () => {
     expect(run.steps[1]!.error).toBe('upstream step "ingest" failed');
   });
 
-  it("a missing target column fails with the column list", async () => {
+  it("a missing target column is refused on save, naming the node, the field and the columns", async () => {
     const spec = bostonSpec(`nt-${uid()}`);
     spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
+    const err = await savePipeline(h.ctx, { spec }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).errors).toEqual([
+      { nodeId: "train", field: "config.target", message: expect.stringMatching(/^"price" is not a column of the input data; its columns: crim, zn, /) },
+    ]);
+  });
+
+  it("a run is refused when the dataset's latest version lost the target column", async () => {
+    const name = `houses-${uid()}`;
+    const upload = (csv: string) => uploadDataset(h.ctx, { name, csv: new TextEncoder().encode(csv) }, h.store);
+    await upload("size,price\n50,100\n60,120\n");
+    const spec = bostonSpec(`lost-${uid()}`);
+    spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${name}` };
+    spec.nodes.find((n) => n.id === "train")!.config = { task: "regression", target: "price", l2: 1 };
     const { id } = await savePipeline(h.ctx, { spec });
-    const run = await h.waitForRun((await startRun(h.ctx, { pipelineId: id })).runId);
-    expect(run.status).toBe("failed");
-    expect(run.steps.find((s) => s.nodeId === "train")!.error).toMatch(/^target column "price" is not in the dataset \(columns: crim, zn, /);
+    await upload("size,cost\n50,100\n60,120\n");
+    const err = await startRun(h.ctx, { pipelineId: id }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServiceError);
+    expect((err as ServiceError).errors).toEqual([
+      { nodeId: "train", field: "config.target", message: '"price" is not a column of the input data; its columns: size, cost' },
+    ]);
   });
 
   it("refuses to start with params the pipeline does not declare", async () => {

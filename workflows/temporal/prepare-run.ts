@@ -11,6 +11,7 @@ import type { Db } from "../../db/client";
 import { getPipeline } from "../../db/queries/pipelines";
 import { createRun, getRun } from "../../db/queries/runs";
 import { compile } from "../compiler/compile";
+import { datasetColumnsOf } from "../nodes/ingest.csv/dataset-columns";
 import type { PipelinePlan } from "../compiler/plan";
 import { reusableSteps } from "../compiler/reuse";
 import type { StepOutputs } from "../spec/refs";
@@ -49,7 +50,8 @@ export async function prepareRun(
   const found = await getPipeline(db, opts.teamId, opts.pipelineId, opts.version);
   if (!found) return { ok: false, reason: "not_found" };
   const spec = opts.pinSources ? pinSources(found.version.spec, opts.pinSources) : found.version.spec;
-  const compiled = compile(spec, { params: opts.params ?? {} });
+  // Column fields are checked against the datasets as they are now: a run that would fail at training is refused before it starts.
+  const compiled = compile(spec, { params: opts.params ?? {}, datasets: await datasetColumnsOf(db, opts.teamId, spec) });
   if (!compiled.ok) return { ok: false, reason: "invalid", errors: compiled.errors };
   const { plan } = compiled;
   const reuse = opts.reuseFrom ? await reusableFrom(db, opts.teamId, opts.reuseFrom, plan) : undefined;

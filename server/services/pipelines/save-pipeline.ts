@@ -4,13 +4,15 @@ import { compile } from "../../../workflows/compiler/compile";
 import { deletePipelineDraft, getPipeline, insertPipeline, insertPipelineVersion } from "../../../db/queries/pipelines";
 import { isUuid } from "../../../contract/api/common";
 import { checkTriggers, syncTriggers } from "../triggers/sync";
+import { datasetColumnsOf } from "../../../workflows/nodes/ingest.csv/dataset-columns";
 
 export const MAX_MESSAGE = 500;
 
 /**
  * Saves a spec as a new pipeline (no id) or as the next immutable version of
  * pipeline `id`. The spec is stored exactly as given; an invalid one is
- * refused with every error by node and field. Saving a version deletes the
+ * refused with every error by node and field (column fields are checked
+ * against the team's uploaded datasets, as the editor does). Saving a version deletes the
  * pipeline's draft, and makes its triggers take effect (schedules, webhook:
  * `webhook` is the new webhook's token and URL, returned this once).
  * `message` (trimmed, at most 500 characters) describes the version.
@@ -21,7 +23,7 @@ export async function savePipeline(
 ): Promise<{ id: string; version: number; unchanged?: boolean; webhook?: { token: string; url: string } }> {
   const message = (opts.message ?? "").trim();
   if (message.length > MAX_MESSAGE) throw new ServiceError("bad_request", `message: at most ${MAX_MESSAGE} characters, got ${message.length}`);
-  const result = compile(opts.spec);
+  const result = compile(opts.spec, { datasets: await datasetColumnsOf(ctx.db, ctx.teamId, opts.spec) });
   if (!result.ok) throw new ServiceError("invalid", "the pipeline spec is invalid", result.errors);
   await checkTriggers(ctx, opts.spec);
   const { name, description } = result.spec;

@@ -16,7 +16,8 @@ import { confirmServing } from "./confirm-serving";
 import type v2 from "./v2/definition";
 import type { z } from "zod";
 
-export type DeployConfig = z.infer<typeof v2.config>;
+/** The config as compiled: `complete` has given `model` its default (the pipeline's name) when it was empty. */
+export type DeployConfig = z.infer<typeof v2.config> & { model: string };
 
 export const CHALLENGER_ALIAS = "challenger";
 

@@ -1,13 +1,18 @@
 import { z } from "zod";
-import { METRIC_NAMES } from "../../spec/metrics";
+import { METRIC_NAMES, thresholdProblem } from "../../spec/metrics";
 import type { DecisionRef } from "../../spec/refs";
 
-/** One condition of a gate (every version of gate.threshold). */
-export const ZCondition = z.object({
-  metric: z.enum(METRIC_NAMES, { error: `metric must be one of ${METRIC_NAMES.join(", ")}` }).describe("Metric of the evaluate step (see Metrics)"),
-  op: z.enum([">=", ">", "<=", "<", "=="]).describe("Comparison"),
-  value: z.number().finite().describe("Threshold"),
-});
+/** One condition of a gate (every version of gate.threshold); a threshold outside the metric's range (accuracy 1.5, mae -1) is refused. */
+export const ZCondition = z
+  .object({
+    metric: z.enum(METRIC_NAMES, { error: `metric must be one of ${METRIC_NAMES.join(", ")}` }).describe("Metric of the evaluate step (see Metrics)"),
+    op: z.enum([">=", ">", "<=", "<", "=="]).describe("Comparison"),
+    value: z.number().finite().describe("Threshold, within the metric's range (e.g. 0–1 for accuracy, at most 1 for r2, never negative for mae)"),
+  })
+  .superRefine((c, ctx) => {
+    const problem = thresholdProblem(c.metric, c.value);
+    if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
+  });
 
 type Condition = z.infer<typeof ZCondition>;
 

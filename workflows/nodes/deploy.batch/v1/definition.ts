@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { MODEL_REF_HELP, parseModelRef, parseTableName, TABLE_HELP } from "../plan";
+import { MODEL_REF_HELP, parseModelRef, parseTableName, predictionColumns, TABLE_HELP } from "../plan";
 
 export default defineNode({
   type: "deploy.batch",
@@ -55,6 +55,12 @@ export default defineNode({
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 3600,
   heavy: true,
+  // A regression model trained upstream adds `prediction`; a classifier's probability columns depend on its classes (unknown before a run).
+  outputColumns: (config, around) => {
+    const input = around.columns("dataset");
+    const task = config.model === undefined ? around.input("model")?.config.task : undefined;
+    return { predictions: input && task === "regression" ? [...input, ...predictionColumns({ task })] : undefined };
+  },
   check: (config, around) => {
     const fromInput = around.connected("model");
     if (fromInput && config.model !== undefined)

@@ -3,5 +3,7 @@ import definition from "./definition";
 import { defineActivity } from "../../step-context";
 import { deploy } from "../deploy";
 
-/** v1 is v2 with strategy replace (its only strategy). */
-export default defineActivity<z.infer<typeof definition.config>>(definition, (ctx) => deploy({ ...ctx, config: { ...ctx.config, strategy: "replace" } }));
+/** v1 is v2 with strategy replace (its only strategy); `model` as compiled (see DeployConfig). */
+export default defineActivity<z.infer<typeof definition.config> & { model: string }>(definition, (ctx) =>
+  deploy({ ...ctx, config: { ...ctx.config, strategy: "replace" } }),
+);

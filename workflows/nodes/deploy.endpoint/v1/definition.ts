@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { ALIAS_NAME, registryName } from "../../_shared/registry-name";
+import { ALIAS_NAME, defaultRegistryName, deployRegistryName } from "../../_shared/registry-name";
 
 export default defineNode({
   type: "deploy.endpoint",
@@ -15,7 +15,7 @@ export default defineNode({
   outputs: [{ name: "deployment", type: "deployment" }],
   config: z
     .object({
-      model: registryName("model").describe("Registry name and serving endpoint name"),
+      model: deployRegistryName(),
       alias: z.string().regex(ALIAS_NAME, "alias must be a lowercase name").default("champion").describe("Alias to move to the new version"),
       strategy: z
         .enum(["replace"], { error: 'strategy must be "replace" (canary, shadow and A/B come later)' })
@@ -26,4 +26,7 @@ export default defineNode({
   cacheable: false,
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 120,
+  // No name given: the pipeline's (as evaluate and approval steps assume).
+  complete: (config, pipeline) => (config.model !== undefined ? config : { ...config, model: defaultRegistryName(pipeline.name) }),
+  formHints: (_around, pipeline) => ({ placeholders: { model: defaultRegistryName(pipeline.name) } }),
 });

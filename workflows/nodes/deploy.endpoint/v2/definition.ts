@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { registryName } from "../../_shared/registry-name";
+import { defaultRegistryName, deployRegistryName } from "../../_shared/registry-name";
 import { duration } from "../../../../contract/duration";
 import { QUALITY_METRICS } from "../../../../contract/monitoring";
 import v1 from "../v1/definition";
@@ -108,7 +108,7 @@ export default defineNode({
   outputs: v1.outputs,
   config: z
     .object({
-      model: registryName("model").describe("Registry name and serving endpoint name"),
+      model: deployRegistryName(),
       alias: z
         .string()
         .regex(/^[a-z][a-z0-9-_]{0,31}$/, "alias must be a lowercase name")
@@ -139,5 +139,8 @@ export default defineNode({
   cacheable: false,
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 120,
+  // No name given: the pipeline's (as evaluate and approval steps assume).
+  complete: (config, pipeline) => (config.model !== undefined ? config : { ...config, model: defaultRegistryName(pipeline.name) }),
+  formHints: (_around, pipeline) => ({ placeholders: { model: defaultRegistryName(pipeline.name) } }),
   upgradeNote: "Adds the canary, shadow and ab strategies; a v1 node's config (strategy replace) carries over unchanged.",
 });

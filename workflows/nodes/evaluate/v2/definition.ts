@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { registryName } from "../../_shared/registry-name";
+import { registryName, registryNameDownstream } from "../../_shared/registry-name";
 import v1 from "../v1/definition";
 
 export const CHAMPION_ALIAS = "champion";
@@ -22,7 +22,9 @@ export default defineNode({
         .describe("Also score the registry model's current champion on the same dataset and record its metrics next to this model's (champion.<metric>)"),
       registryName: registryName("registryName")
         .optional()
-        .describe("Registry model whose champion to compare with (default: the model of the deploy.endpoint downstream, else the pipeline's name)"),
+        .describe(
+          "Registry model whose champion to compare with (default: the model of the deploy.endpoint downstream, else the pipeline's name made URL-safe)",
+        ),
     })
     .strict(),
   cacheable: true,
@@ -33,7 +35,6 @@ export default defineNode({
   // The registry name users deploy under is the deploy node's `model`: compare with that model's champion.
   complete: (config, pipeline) => {
     if (!config.compareWithChampion || config.registryName !== undefined) return config;
-    const deploy = pipeline.downstream.find((n) => n.type === "deploy.endpoint" && typeof n.config.model === "string");
-    return { ...config, registryName: deploy ? (deploy.config.model as string) : pipeline.name };
+    return { ...config, registryName: registryNameDownstream(pipeline) };
   },
 });

@@ -24,4 +24,6 @@ export default defineNode({
   cacheable: true,
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 300,
+  // Both parts keep the input's columns.
+  outputColumns: (_config, around) => ({ train: around.columns("dataset"), test: around.columns("dataset") }),
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { registryName } from "../../_shared/registry-name";
+import { registryName, registryNameDownstream } from "../../_shared/registry-name";
 import { duration } from "../../../../contract/duration";
 
 export default defineNode({
@@ -27,7 +27,7 @@ export default defineNode({
         .describe("What the approver should check (shown in the inbox)"),
       registryName: registryName("registryName")
         .optional()
-        .describe("Registry model the new version would join (default: the model of the deploy.endpoint downstream, else the pipeline's name)"),
+        .describe("Registry model the new version would join (default: the model of the deploy.endpoint downstream, else the pipeline's name made URL-safe)"),
     })
     .strict(),
   cacheable: false,
@@ -35,7 +35,6 @@ export default defineNode({
   timeoutSeconds: 60,
   complete: (config, pipeline) => {
     if (config.registryName !== undefined) return config;
-    const deploy = pipeline.downstream.find((n) => n.type === "deploy.endpoint" && typeof n.config.model === "string");
-    return { ...config, registryName: deploy ? (deploy.config.model as string) : pipeline.name };
+    return { ...config, registryName: registryNameDownstream(pipeline) };
   },
 });

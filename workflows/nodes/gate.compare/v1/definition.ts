@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { CLASSIFICATION_METRICS, METRIC_NAMES, REGRESSION_METRICS } from "../../../spec/metrics";
+import { CLASSIFICATION_METRICS, METRIC_NAMES, metricsOf, REGRESSION_METRICS } from "../../../spec/metrics";
+import { metricsSource } from "../../_shared/metrics-task";
 
 export default defineNode({
   type: "gate.compare",
@@ -49,5 +50,9 @@ export default defineNode({
       ];
     }
     return [];
+  },
+  formHints: (around) => {
+    const task = metricsSource(around)?.task;
+    return task ? { options: { metric: metricsOf(task) } } : {};
   },
 });

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { SAMPLE_NAMES } from "../../../spec/samples";
+import { SAMPLE_NAMES, SAMPLES, type SampleName } from "../../../spec/samples";
 import { parseSource } from "../source-ref";
 
 export default defineNode({
@@ -27,4 +27,10 @@ export default defineNode({
   cacheable: true,
   retry: { maximumAttempts: 3 },
   timeoutSeconds: 300,
+  // A sample's columns are bundled; an upload's are the caller's to look up (the editor's list, the server's database).
+  outputColumns: (config, around) => {
+    const ref = config.source === undefined ? null : parseSource(config.source);
+    if (!ref) return {};
+    return { dataset: ref.kind === "sample" ? SAMPLES[ref.name as SampleName]?.columns : around.dataset(config.source!) };
+  },
 });

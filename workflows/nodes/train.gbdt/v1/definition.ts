@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { trainCommonConfig } from "../../_shared/train-config";
+import { checkTrainTarget, taskFollowsTarget, trainCommonConfig } from "../../_shared/train-config";
 import { GBDT_NODE_OPTIONS, ZGbdtOptions } from "../../../ml/gbdt/options";
 
 const pick = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, true])) as { [P in K]: true };
@@ -19,4 +19,6 @@ export default defineNode({
   retry: { maximumAttempts: 2 },
   timeoutSeconds: 3600,
   heavy: true,
+  check: checkTrainTarget,
+  edited: taskFollowsTarget,
 });

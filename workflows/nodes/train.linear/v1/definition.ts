@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineNode } from "../../types";
-import { trainCommonConfig } from "../../_shared/train-config";
+import { checkTrainTarget, taskFollowsTarget, trainCommonConfig } from "../../_shared/train-config";
 import { ZLinearOptions } from "../../../ml/linear/options";
 
 export default defineNode({
@@ -17,4 +17,6 @@ export default defineNode({
   retry: { maximumAttempts: 2 },
   timeoutSeconds: 1800,
   heavy: true,
+  check: checkTrainTarget,
+  edited: taskFollowsTarget,
 });
