@@ -734,6 +734,7 @@ describe("deployments", () => {
       { version: 3, mode: "live", requests: 9012, errors: 3, errorRate: 3 / 9012, p50Ms: 1.24, p99Ms: 8.51, agreement: null, compared: 0 },
       { version: 4, mode: "live", requests: 1003, errors: 0, errorRate: 0, p50Ms: 1.31, p99Ms: 12.4, agreement: null, compared: 0 },
     ],
+    quality: null,
     history: [
       {
         kind: "canary-step",
@@ -834,6 +835,23 @@ describe("deployments", () => {
     expect(s.stdout).toContain("sticky   request parameter customer_id\n");
     expect(s.stdout).toContain("  v3       live         500       0          0%     2ms  1.5s  -\n");
     expect(s.stdout).toContain("  v4       shadow       500       1        0.2%  0.42ms     -  97.12% of 499 rows\n");
+    expect(s.stdout).not.toContain("live quality");
+
+    const judged = detail({
+      quality: {
+        windowStart: T,
+        windowEnd: T,
+        versions: [
+          { version: 3, mode: "live", rows: 500, labelled: 60, metrics: { r2: 0.71234, mae: 5.2 } },
+          { version: 4, mode: "shadow", rows: 500, labelled: 0, metrics: {} },
+        ],
+      },
+    });
+    const j = await runCli(["deployments", "show", "flights"], routes({ "GET /api/v1/deployments/flights": { status: 200, body: judged } }));
+    expect(j.stdout).toContain("live quality in the monitor window ending 2 minutes ago (ground truth sent as feedback)\n");
+    expect(j.stdout).toContain("  VERSION  MODE    PREDICTIONS  LABELLED  MAE      R2\n");
+    expect(j.stdout).toContain("  v3       live            500        60  5.2  0.7123\n");
+    expect(j.stdout).toContain("  v4       shadow          500         0    -       -\n");
 
     const quiet = await runCli(
       ["deployments", "show", "flights"],

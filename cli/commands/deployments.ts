@@ -91,6 +91,28 @@ export async function showDeployment(ctx: Context, name: string, opts: { minutes
         ).map((l) => `  ${l}`),
       );
     }
+    const q = d.quality;
+    if (q && q.versions.length) {
+      // The metrics people read first, then the rest by name (as the deployment page).
+      const order = ["mae", "rmse", "r2", "accuracy", "f1", "auc", "logloss"];
+      const metrics = [...new Set(q.versions.flatMap((v) => Object.keys(v.metrics)))].sort(
+        (a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b),
+      );
+      lines.push("", c.bold(`live quality in the monitor window ending ${relativeTime(q.windowEnd, now)} (ground truth sent as feedback)`));
+      lines.push(
+        ...table(
+          ["VERSION", "MODE", "PREDICTIONS", "LABELLED", ...metrics.map((m) => m.toUpperCase())],
+          q.versions.map((v) => [
+            `v${v.version}`,
+            v.mode,
+            String(v.rows),
+            String(v.labelled),
+            ...metrics.map((m) => (v.metrics[m] === undefined ? "-" : String(Number(v.metrics[m].toPrecision(4))))),
+          ]),
+          { right: [2, 3, ...metrics.map((_, i) => 4 + i)], c },
+        ).map((l) => `  ${l}`),
+      );
+    }
     lines.push("", c.bold("history (newest first)"));
     if (d.history.length === 0) lines.push("  no changes yet");
     else {
