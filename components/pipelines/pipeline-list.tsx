@@ -207,7 +207,11 @@ export function PipelineList() {
                   </div>
                   <div className="w-40 shrink-0 text-right text-xs text-slate-500" data-testid="last-run">
                     {run ? (
-                      <Link href={`/runs/${run.id}`} className="inline-flex items-center gap-2 hover:text-slate-800" title={`last run ${formatDateTime(run.createdAt)}`}>
+                      <Link
+                        href={`/runs/${run.id}`}
+                        className="inline-flex items-center gap-2 hover:text-slate-800"
+                        title={`last run ${formatDateTime(run.createdAt)}`}
+                      >
                         <StatusBadge status={run.status} />
                         {formatRelative(run.createdAt)}
                       </Link>

@@ -321,9 +321,7 @@ export const ZModelVersion = z
   })
   .meta({ id: "ModelVersion" });
 
-export const ZModelDeleted = z
-  .object({ name: z.string(), versions: z.number().int().describe("versions deleted with it") })
-  .meta({ id: "ModelDeleted" });
+export const ZModelDeleted = z.object({ name: z.string(), versions: z.number().int().describe("versions deleted with it") }).meta({ id: "ModelDeleted" });
 
 export const ZAliasMoved = z
   .object({ name: z.string(), alias: z.string(), version: z.number().int().nullable(), fromVersion: z.number().int().nullable() })

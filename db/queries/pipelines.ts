@@ -263,7 +263,8 @@ export async function pipelineDependents(db: Db, teamId: string, id: string) {
           .where(and(inArray(deployments.modelId, modelIds), eq(deployments.status, "active"))),
       ])
     : [[], []];
-  const isTrained = (modelId: string, version: number | undefined) => version !== undefined && trained.some((t) => t.modelId === modelId && t.version === version);
+  const isTrained = (modelId: string, version: number | undefined) =>
+    version !== undefined && trained.some((t) => t.modelId === modelId && t.version === version);
   const modelName = (modelId: string) => trained.find((t) => t.modelId === modelId)!.model;
   const aliases = aliasRows.filter((a) => isTrained(a.modelId, a.version)).map((a) => ({ model: modelName(a.modelId), alias: a.alias, version: a.version }));
   const served = depRows.flatMap((d) => {

@@ -49,7 +49,11 @@ export async function pipelinesSubscribedTo(db: Db, teamId: string, dataset: str
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
     .where(
-      and(eq(pipelines.teamId, teamId), isNull(pipelines.deletedAt), sql`${pipelineVersions.spec}->'triggers' @> ${JSON.stringify([{ type: "dataset", dataset }])}::jsonb`),
+      and(
+        eq(pipelines.teamId, teamId),
+        isNull(pipelines.deletedAt),
+        sql`${pipelineVersions.spec}->'triggers' @> ${JSON.stringify([{ type: "dataset", dataset }])}::jsonb`,
+      ),
     );
   return rows.map((r) => r.id);
 }

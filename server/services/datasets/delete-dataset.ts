@@ -32,8 +32,8 @@ export async function datasetBlockers(ctx: RequestContext, d: { id: string; name
     const spec = (pv.spec ?? {}) as SpecLike;
     const where = `pipeline "${pv.pipelineName}" version ${pv.version}`;
     for (const node of Array.isArray(spec.nodes) ? spec.nodes : []) {
-      const source = node?.config?.source;
-      const ref = typeof source === "string" ? parseSource(source) : null;
+      const source = typeof node?.config?.source === "string" ? node.config.source : "";
+      const ref = parseSource(source);
       if (!ref || ref.kind === "sample") continue;
       const reads = ref.kind === "dataset-id" ? ref.id === d.id : ref.name === d.name && (ref.version === undefined ? latest : ref.version === d.version);
       if (reads)

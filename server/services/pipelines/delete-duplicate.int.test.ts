@@ -63,7 +63,15 @@ async function refusal(p: Promise<unknown>): Promise<ServiceError> {
 }
 
 async function runOf(ctx: RequestContext, pipelineId: string, status: "running" | "succeeded") {
-  const run = await createRun(db, { teamId: ctx.teamId, pipelineId, pipelineVersion: 1, workflowId: `del-${Math.random()}`, params: {}, trigger: "api", steps: [] });
+  const run = await createRun(db, {
+    teamId: ctx.teamId,
+    pipelineId,
+    pipelineVersion: 1,
+    workflowId: `del-${Math.random()}`,
+    params: {},
+    trigger: "api",
+    steps: [],
+  });
   await setRunStatus(db, run.id, status);
   return run;
 }
@@ -189,7 +197,14 @@ async function getModelId(name: string) {
 describe("deleting a dataset", () => {
   it("is refused while a live pipeline reads it, naming the version and node; soft, and undone by restore", async () => {
     const name = `sales-${suffix}`;
-    const row = (v: number) => ({ teamId: a.teamId, name, uri: `file:///nowhere/${v}.parquet`, sha256: String(v).repeat(64), rows: 3, columns: [{ name: "x", type: "DOUBLE" }] });
+    const row = (v: number) => ({
+      teamId: a.teamId,
+      name,
+      uri: `file:///nowhere/${v}.parquet`,
+      sha256: String(v).repeat(64),
+      rows: 3,
+      columns: [{ name: "x", type: "DOUBLE" }],
+    });
     const v1 = (await insertDatasetVersion(db, row(1))).row;
     const v2 = (await insertDatasetVersion(db, row(2))).row;
     const reader = spec(`reader ${suffix}`);

@@ -28,7 +28,11 @@ export async function pipelineBlockers(ctx: RequestContext, id: string, spec: un
       problems.push({ nodeId: null, field: `triggers.${index}`, message: `the schedule "${t.cron}" is active: pause it (or remove the trigger) first` });
   }
   for (const d of deps.deployments)
-    problems.push({ nodeId: null, field: "deployment", message: `deployment ${d.deployment} serves ${d.model} v${d.version}, which a run of this pipeline trained` });
+    problems.push({
+      nodeId: null,
+      field: "deployment",
+      message: `deployment ${d.deployment} serves ${d.model} v${d.version}, which a run of this pipeline trained`,
+    });
   for (const a of deps.aliases)
     problems.push({ nodeId: null, field: "alias", message: `${a.model}@${a.alias} points at v${a.version}, which a run of this pipeline trained` });
   return problems;
