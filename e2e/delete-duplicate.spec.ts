@@ -4,8 +4,14 @@
  * name, duplicated, deleted and brought back with Undo. Screenshots of the
  * home page at 1440×900 and 1024 px wide.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
-import boston from "../contract/templates/boston-housing.pipeline.json";
+
+const boston = JSON.parse(
+  fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "contract", "templates", "boston-housing.pipeline.json"), "utf8"),
+) as unknown;
 
 const suffix = Math.random().toString(36).slice(2, 7);
 
