@@ -9,9 +9,11 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect, test } from "@playwright/test";
 
-const boston = JSON.parse(
-  fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "contract", "templates", "boston-housing.pipeline.json"), "utf8"),
-) as unknown;
+type Spec = { name: string; nodes: { id: string; config: Record<string, unknown> }[] };
+const readSpec = (): Spec =>
+  JSON.parse(
+    fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "contract", "templates", "boston-housing.pipeline.json"), "utf8"),
+  ) as Spec;
 
 const suffix = Math.random().toString(36).slice(2, 7);
 
@@ -22,7 +24,7 @@ test("delete refused while in use; duplicate, search, delete and undo on the hom
   const up = await request.post(`/api/v1/datasets?name=${dataset}`, { data: csv, headers: { "content-type": "text/csv" } });
   expect(up.status()).toBe(201);
   const name = `tidy-${suffix}`;
-  const spec = structuredClone(boston) as unknown as { name: string; nodes: { id: string; config: Record<string, unknown> }[] };
+  const spec = readSpec();
   spec.name = name;
   spec.nodes.find((n) => n.id === "ingest")!.config = { source: `dataset:${dataset}` };
   spec.nodes.find((n) => n.id === "deploy")!.config = { model: name };
@@ -69,7 +71,7 @@ test("delete refused while in use; duplicate, search, delete and undo on the hom
   await page.getByRole("button", { name: `Delete ${name} copy` }).click();
   await expect(page.getByTestId("pipeline-notice")).toContainText(`Deleted “${name} copy”.`);
   await expect(rows).toHaveCount(1);
-  await page.getByRole("button", { name: "Deleted", exact: true }).click();
+  await page.getByRole("button", { name: "Show deleted" }).click();
   await expect(page.getByRole("heading", { name: "Deleted pipelines" })).toBeVisible();
   await expect(rows).toHaveCount(1);
   await expect(rows.first()).toContainText(`${name} copy`);

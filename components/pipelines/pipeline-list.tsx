@@ -104,39 +104,40 @@ export function PipelineList() {
             : "Draw a pipeline, run it as a durable workflow, ship the model it trains."
         }
         actions={
-          <>
-            <input
-              type="search"
-              aria-label="Search pipelines"
-              placeholder="Search by name"
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              className={`${FIELD} w-52`}
-            />
-            {showDeleted ? null : (
-              <label className="flex items-center gap-1.5 text-[12px] text-slate-500">
-                Sort
-                <select aria-label="Sort pipelines" value={sort} onChange={(e) => setSort(e.target.value as Sort)} className={FIELD}>
-                  {SORTS.map((s) => (
-                    <option key={s.value} value={s.value}>
-                      {s.label}
-                    </option>
-                  ))}
-                </select>
-              </label>
-            )}
-            <Button variant="ghost" aria-pressed={showDeleted} onClick={() => setShowDeleted((v) => !v)}>
-              {showDeleted ? "Back to pipelines" : "Deleted"}
-            </Button>
-            {showDeleted ? null : (
-              <Link href="/pipelines/new" className={buttonClass("primary")}>
-                <PlusIcon />
-                New pipeline
-              </Link>
-            )}
-          </>
+          showDeleted ? null : (
+            <Link href="/pipelines/new" className={buttonClass("primary")}>
+              <PlusIcon />
+              New pipeline
+            </Link>
+          )
         }
       />
+      <div className="mb-4 flex flex-wrap items-center gap-2">
+        <input
+          type="search"
+          aria-label="Search pipelines"
+          placeholder="Search by name"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          className={`${FIELD} w-64`}
+        />
+        {showDeleted ? null : (
+          <label className="flex items-center gap-1.5 text-[12px] text-slate-500">
+            Sort
+            <select aria-label="Sort pipelines" value={sort} onChange={(e) => setSort(e.target.value as Sort)} className={FIELD}>
+              {SORTS.map((s) => (
+                <option key={s.value} value={s.value}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <span className="flex-1" />
+        <Button variant="ghost" size="sm" aria-pressed={showDeleted} onClick={() => setShowDeleted((v) => !v)}>
+          {showDeleted ? "Back to pipelines" : "Show deleted"}
+        </Button>
+      </div>
       {failure ? (
         <div className="mb-4" data-testid="pipeline-action-error">
           <div className="mb-1 text-[13px] font-medium text-slate-800">{failure.title}</div>
