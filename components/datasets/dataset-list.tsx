@@ -1,13 +1,14 @@
 "use client";
-/** The team's datasets, newest first, and the upload that adds one (refusals shown with the line they name). */
+/** The team's datasets, newest first, the upload that adds one (refusals shown with the line they name), and delete with undo. */
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useRef, useState } from "react";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTRPC } from "../trpc/trpc";
+import { ActionError } from "../ui/action-error";
 import { Button } from "../ui/button";
 import { formatDateTime, formatRelative } from "../ui/format";
-import { UploadIcon } from "../ui/icons";
+import { TrashIcon, UploadIcon } from "../ui/icons";
 import { Card, EmptyState, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
 import { uploadCsv } from "./upload";
 
@@ -19,6 +20,33 @@ export function DatasetList() {
   const fileRef = useRef<HTMLInputElement>(null);
   const [uploading, setUploading] = useState<string | null>(null);
   const [refused, setRefused] = useState<{ file: string; message: string } | null>(null);
+  const remove = useMutation(trpc.datasets.delete.mutationOptions());
+  const restore = useMutation(trpc.datasets.restore.mutationOptions());
+  const [deleteFailure, setDeleteFailure] = useState<{ label: string; error: unknown } | null>(null);
+  const [deleted, setDeleted] = useState<{ id: string; label: string; restored?: boolean } | null>(null);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.datasets.list.queryKey() });
+
+  const deleteOne = async (id: string, label: string) => {
+    setDeleteFailure(null);
+    setDeleted(null);
+    try {
+      await remove.mutateAsync({ id });
+      await refresh();
+      setDeleted({ id, label });
+    } catch (e) {
+      setDeleteFailure({ label, error: e });
+    }
+  };
+  const undo = async (id: string, label: string) => {
+    setDeleteFailure(null);
+    try {
+      await restore.mutateAsync({ id });
+      await refresh();
+      setDeleted({ id, label, restored: true });
+    } catch (e) {
+      setDeleteFailure({ label, error: e });
+    }
+  };
 
   const upload = async (file: File) => {
     setRefused(null);
@@ -65,6 +93,27 @@ export function DatasetList() {
           <ErrorNote title={`${refused.file} was not uploaded`} error={refused.message} />
         </div>
       ) : null}
+      {deleteFailure ? (
+        <div className="mb-5" data-testid="dataset-delete-error">
+          <div className="mb-1 text-[13px] font-medium text-slate-800">Could not delete {deleteFailure.label}</div>
+          <ActionError error={deleteFailure.error} />
+        </div>
+      ) : null}
+      {deleted ? (
+        <div
+          role="status"
+          className="mb-5 flex items-center justify-between gap-4 rounded-md border border-slate-200 bg-slate-50 px-3.5 py-2 text-[13px] text-slate-700"
+        >
+          <span>
+            {deleted.restored ? "Restored" : "Deleted"} {deleted.label}.
+          </span>
+          {deleted.restored ? null : (
+            <Button size="sm" variant="secondary" disabled={restore.isPending} onClick={() => void undo(deleted.id, deleted.label)}>
+              Undo
+            </Button>
+          )}
+        </div>
+      ) : null}
       {datasets.isPending ? (
         <Loading />
       ) : datasets.isError ? (
@@ -84,6 +133,9 @@ export function DatasetList() {
                 <th className="text-right">Rows</th>
                 <th>Columns</th>
                 <th className="text-right">Uploaded</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -101,6 +153,19 @@ export function DatasetList() {
                   </td>
                   <td className="whitespace-nowrap text-right text-slate-500" title={formatDateTime(d.createdAt)}>
                     {formatRelative(d.createdAt)}
+                  </td>
+                  <td className="w-10 text-right">
+                    <Button
+                      size="sm"
+                      variant="ghost"
+                      aria-label={`Delete ${d.name} v${d.version}`}
+                      title="Delete this version (you can undo it)"
+                      disabled={remove.isPending}
+                      onClick={() => void deleteOne(d.id, `${d.name} v${d.version}`)}
+                      className="hover:!text-rose-600"
+                    >
+                      <TrashIcon width={13} height={13} />
+                    </Button>
                   </td>
                 </tr>
               ))}

@@ -11,6 +11,7 @@ import { formatDateTime, formatNumber, formatRelative, shortSha } from "../ui/fo
 import { Card, ErrorNote, Loading, PageContainer, PageHeader, Table } from "../ui/page";
 import { Tag } from "../ui/status-badge";
 import { AliasMoves } from "./alias-moves";
+import { DeleteModel } from "./delete-model";
 
 export function ModelDetail({ name }: { name: string }) {
   const trpc = useTRPC();
@@ -61,7 +62,12 @@ export function ModelDetail({ name }: { name: string }) {
             POST /v2/models/{m.name}/infer · {m.versions.length} version{m.versions.length === 1 ? "" : "s"}
           </span>
         }
-        actions={<AliasMoves model={m} deployments={deployments.data ?? []} />}
+        actions={
+          <>
+            <AliasMoves model={m} deployments={deployments.data ?? []} />
+            <DeleteModel name={m.name} versions={m.versions.length} />
+          </>
+        }
       />
       {deployments.data?.length ? (
         <Card title="Serving" className="mb-5">

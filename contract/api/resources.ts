@@ -16,9 +16,41 @@ const ZColumn = z.object({ name: z.string(), type: z.string().describe("DuckDB l
 // ---------------------------------------------------------------------------
 // Pipelines
 
+/** `blocked`: the run finished, a gate said no, and its downstream was skipped (the run's `error` says why). */
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "blocked"] as const;
+
 export const ZPipelineSummary = z
-  .object({ id: z.string(), name: z.string(), description: z.string(), latestVersion: z.number().int(), updatedAt: ZTimestamp, isTemplate: z.boolean() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    latestVersion: z.number().int(),
+    updatedAt: ZTimestamp,
+    isTemplate: z.boolean(),
+    lastRun: z
+      .object({ id: z.string(), status: z.enum(RUN_STATUSES), createdAt: ZTimestamp })
+      .nullable()
+      .describe("the pipeline's newest run (null: never run)"),
+    deletedAt: ZTimestamp.nullable().describe("set for a deleted pipeline (listed with show=deleted, restorable)"),
+  })
   .meta({ id: "PipelineSummary" });
+
+/** Why something cannot be deleted: what depends on it, one problem each (`field` names the kind: runs, schedule, alias, deployment, pipeline). */
+export const ZPipelineDeleted = z
+  .object({ id: z.string(), name: z.string(), deletedAt: ZTimestamp.describe("restorable with POST /api/v1/pipelines/{id}/restore") })
+  .meta({ id: "PipelineDeleted" });
+
+export const ZPipelineRestored = z.object({ id: z.string(), name: z.string(), version: z.number().int() }).meta({ id: "PipelineRestored" });
+
+export const ZPipelineDuplicated = z
+  .object({
+    id: z.string(),
+    name: z.string().describe('the copy\'s name: "<name> copy", or "<name> copy 2", … when taken'),
+    version: z.number().int().describe("1: the copy starts its own history"),
+    from: z.object({ id: z.string(), version: z.number().int() }).describe("the pipeline version copied"),
+    droppedTriggers: z.number().int().describe("triggers of the original left out of the copy (a copy never runs on its own until you add them)"),
+  })
+  .meta({ id: "PipelineDuplicated" });
 
 export const ZPipelineVersionInfo = z
   .object({ version: z.number().int(), message: z.string(), createdAt: ZTimestamp, createdBy: ZUser })
@@ -62,9 +94,17 @@ export const ZDraft = z
 export const ZDraftSaved = z.object({ baseVersion: z.number().int(), updatedAt: ZTimestamp }).meta({ id: "DraftSaved" });
 
 export const pipelineInputs = {
-  list: z.object({}),
+  list: z.object({
+    q: z.string().trim().max(200).optional().describe("only pipelines whose name contains this (any case)"),
+    sort: z
+      .enum(["updated", "name", "lastRun"])
+      .default("updated")
+      .describe("updated: most recently changed first; name; lastRun: most recently run first, never-run last"),
+    show: z.enum(["live", "deleted"]).default("live").describe("deleted: the deleted pipelines (restorable), most recently deleted first"),
+  }),
   get: z.object({ id: ZId, version: ZVersionNumber.optional().describe("an older version; default the latest") }),
   byId: z.object({ id: ZId }),
+  duplicate: z.object({ id: ZId, name: ZName.optional().describe('the copy\'s name; default "<name> copy"') }),
   version: z.object({ id: ZId, version: ZVersionNumber }),
   create: z.object({ spec: ZSpecDocument, message: ZMessage.optional().describe("what this version changes") }),
   save: z.object({ id: ZId, spec: ZSpecDocument, message: ZMessage.optional().describe("what this version changes") }),
@@ -78,8 +118,6 @@ export const pipelineInputs = {
 // ---------------------------------------------------------------------------
 // Runs
 
-/** `blocked`: the run finished, a gate said no, and its downstream was skipped (the run's `error` says why). */
-export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "blocked"] as const;
 export const STEP_STATUSES = ["queued", "running", "succeeded", "failed", "skipped", "cancelled"] as const;
 
 const ZDatasetRefView = z.object({
@@ -282,6 +320,8 @@ export const ZModelVersion = z
       .describe("where the version came from"),
   })
   .meta({ id: "ModelVersion" });
+
+export const ZModelDeleted = z.object({ name: z.string(), versions: z.number().int().describe("versions deleted with it") }).meta({ id: "ModelDeleted" });
 
 export const ZAliasMoved = z
   .object({ name: z.string(), alias: z.string(), version: z.number().int().nullable(), fromVersion: z.number().int().nullable() })
@@ -584,6 +624,10 @@ export const ZBytes = z.custom<Bytes>(
   (v) => v instanceof Uint8Array || (typeof v === "object" && v !== null && typeof (v as { getReader?: unknown }).getReader === "function"),
   "must be bytes",
 );
+
+export const ZDatasetDeleted = ZDataset.extend({
+  deletedAt: ZTimestamp.describe("restorable with POST /api/v1/datasets/{id}/restore"),
+}).meta({ id: "DatasetDeleted" });
 
 export const datasetInputs = {
   list: z.object({}),

@@ -1,6 +1,9 @@
-import { and, desc, eq, max, sql } from "drizzle-orm";
+import { and, desc, eq, isNotNull, isNull, max, or, sql } from "drizzle-orm";
 import type { Db } from "../client";
-import { datasets } from "../schema";
+import { datasets, pipelines, pipelineVersions } from "../schema";
+
+/** A dataset version that is not (soft-)deleted: sources, lists and lookups see only these. */
+const live = isNull(datasets.deletedAt);
 
 /**
  * Inserts the next version of the team's dataset `name` (1 for a new name);
@@ -35,20 +38,59 @@ export async function getDataset(db: Db, teamId: string, id: string) {
   const [r] = await db
     .select()
     .from(datasets)
-    .where(and(eq(datasets.teamId, teamId), eq(datasets.id, id)))
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.id, id), live))
     .limit(1);
   return r ?? null;
 }
 
-export async function listDatasets(db: Db, teamId: string) {
-  return db.select().from(datasets).where(eq(datasets.teamId, teamId)).orderBy(desc(datasets.createdAt));
+/** The team's live datasets, newest first (`deleted`: the soft-deleted ones instead, most recently deleted first). */
+export async function listDatasets(db: Db, teamId: string, opts: { deleted?: boolean } = {}) {
+  return db
+    .select()
+    .from(datasets)
+    .where(and(eq(datasets.teamId, teamId), opts.deleted ? isNotNull(datasets.deletedAt) : live))
+    .orderBy(opts.deleted ? desc(datasets.deletedAt) : desc(datasets.createdAt));
+}
+
+/** Marks a live dataset version deleted; null when the team has no such live version. */
+export async function softDeleteDataset(db: Db, teamId: string, id: string) {
+  const [r] = await db
+    .update(datasets)
+    .set({ deletedAt: sql`now()` })
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.id, id), live))
+    .returning();
+  return r ?? null;
+}
+
+/** Brings a soft-deleted dataset version back; null when the team has no such deleted version. */
+export async function restoreDeletedDataset(db: Db, teamId: string, id: string) {
+  const [r] = await db
+    .update(datasets)
+    .set({ deletedAt: null })
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.id, id), isNotNull(datasets.deletedAt)))
+    .returning();
+  return r ?? null;
+}
+
+/**
+ * Versions of the team's live pipelines whose spec mentions any of `needles`
+ * (as JSON text: candidates for the caller to read), oldest pipeline first.
+ */
+export async function pipelineVersionsMentioning(db: Db, teamId: string, needles: string[]) {
+  const conditions = needles.map((n) => sql`strpos(${pipelineVersions.spec}::text, ${JSON.stringify(n).slice(1, -1)}) > 0`);
+  return db
+    .select({ pipelineId: pipelines.id, pipelineName: pipelines.name, version: pipelineVersions.version, spec: pipelineVersions.spec })
+    .from(pipelineVersions)
+    .innerJoin(pipelines, and(eq(pipelines.id, pipelineVersions.pipelineId), eq(pipelines.teamId, teamId), isNull(pipelines.deletedAt)))
+    .where(or(...conditions))
+    .orderBy(pipelines.createdAt, pipelineVersions.version);
 }
 
 export async function latestDatasetVersion(db: Db, teamId: string, name: string): Promise<number | null> {
   const [r] = await db
     .select({ v: max(datasets.version) })
     .from(datasets)
-    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name)));
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name), live));
   return r?.v ?? null;
 }
 
@@ -57,7 +99,7 @@ export async function findDatasetVersion(db: Db, teamId: string, name: string, v
   const [r] = await db
     .select()
     .from(datasets)
-    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name), version === undefined ? undefined : eq(datasets.version, version)))
+    .where(and(eq(datasets.teamId, teamId), eq(datasets.name, name), live, version === undefined ? undefined : eq(datasets.version, version)))
     .orderBy(desc(datasets.version))
     .limit(1);
   return r ?? null;

@@ -259,3 +259,43 @@ export async function getAliasedVersion(db: Db, teamId: string, modelName: strin
     .limit(1);
   return row ? { ...row, manifest: row.manifest as unknown as ModelManifest } : null;
 }
+
+/**
+ * Deletes the team's model `name` with its versions, aliases and alias
+ * events, unless a deployment uses it or an alias points at a version (then
+ * nothing changes and `used` says what). The model row is locked, so an alias
+ * cannot appear between the check and the delete.
+ */
+export async function deleteModelUnlessUsed(
+  db: Db,
+  teamId: string,
+  name: string,
+): Promise<
+  | { status: "missing" }
+  | { status: "used"; deployments: { name: string; status: string }[]; aliases: { alias: string; version: number }[] }
+  | { status: "deleted"; versions: number }
+> {
+  return db.transaction(async (tx) => {
+    const [model] = await tx
+      .select({ id: models.id })
+      .from(models)
+      .where(and(eq(models.teamId, teamId), eq(models.name, name)))
+      .for("update");
+    if (!model) return { status: "missing" as const };
+    const deps = await tx
+      .select({ name: deployments.name, status: deployments.status })
+      .from(deployments)
+      .where(eq(deployments.modelId, model.id))
+      .orderBy(deployments.name);
+    const aliases = await tx
+      .select({ alias: modelAliases.alias, version: modelAliases.version })
+      .from(modelAliases)
+      .where(eq(modelAliases.modelId, model.id))
+      .orderBy(modelAliases.alias);
+    if (deps.length || aliases.length) return { status: "used" as const, deployments: deps, aliases };
+    const gone = await tx.delete(modelVersions).where(eq(modelVersions.modelId, model.id)).returning({ version: modelVersions.version });
+    await tx.delete(models).where(eq(models.id, model.id));
+    await tx.execute(sql`select pg_notify(${MODEL_CHANGES_CHANNEL}, ${name})`);
+    return { status: "deleted" as const, versions: gone.length };
+  });
+}

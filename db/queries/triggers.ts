@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Db } from "../client";
 import { pipelines, pipelineVersions, webhookTokens } from "../schema";
 
@@ -36,7 +36,7 @@ export async function findWebhook(db: Db, tokenSha256: string) {
       spec: pipelineVersions.spec,
     })
     .from(webhookTokens)
-    .innerJoin(pipelines, eq(pipelines.id, webhookTokens.pipelineId))
+    .innerJoin(pipelines, and(eq(pipelines.id, webhookTokens.pipelineId), isNull(pipelines.deletedAt)))
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
     .where(eq(webhookTokens.tokenSha256, tokenSha256));
   return row ?? null;
@@ -48,7 +48,13 @@ export async function pipelinesSubscribedTo(db: Db, teamId: string, dataset: str
     .select({ id: pipelines.id })
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
-    .where(and(eq(pipelines.teamId, teamId), sql`${pipelineVersions.spec}->'triggers' @> ${JSON.stringify([{ type: "dataset", dataset }])}::jsonb`));
+    .where(
+      and(
+        eq(pipelines.teamId, teamId),
+        isNull(pipelines.deletedAt),
+        sql`${pipelineVersions.spec}->'triggers' @> ${JSON.stringify([{ type: "dataset", dataset }])}::jsonb`,
+      ),
+    );
   return rows.map((r) => r.id);
 }
 
@@ -58,5 +64,5 @@ export async function latestSpecs(db: Db, teamId: string) {
     .select({ id: pipelines.id, name: pipelines.name, version: pipelines.latestVersion, spec: pipelineVersions.spec })
     .from(pipelines)
     .innerJoin(pipelineVersions, and(eq(pipelineVersions.pipelineId, pipelines.id), eq(pipelineVersions.version, pipelines.latestVersion)))
-    .where(eq(pipelines.teamId, teamId));
+    .where(and(eq(pipelines.teamId, teamId), isNull(pipelines.deletedAt)));
 }

@@ -78,6 +78,8 @@ export const datasets = pgTable(
     runId: uuid("run_id").references((): AnyPgColumn => runs.id, { onDelete: "set null" }),
     nodeId: text("node_id"),
     createdAt: createdAt(),
+    /** Soft delete: hidden from lists and sources, restorable (POST /api/v1/datasets/{id}/restore) until purged. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
   },
   (t) => [index("datasets_team_idx").on(t.teamId), uniqueIndex("datasets_team_name_version_idx").on(t.teamId, t.name, t.version)],
 );
@@ -95,6 +97,9 @@ export const pipelines = pgTable(
     isTemplate: boolean("is_template").notNull().default(false),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    /** Soft delete: hidden from lists, triggers quiet, every lookup a 404; POST /api/v1/pipelines/{id}/restore brings it back. */
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    deletedBy: uuid("deleted_by").references(() => users.id),
   },
   (t) => [index("pipelines_team_idx").on(t.teamId)],
 );

@@ -11,6 +11,10 @@ import { checkHealth } from "../services/health/check-health";
 import { discardDraft, getDraft, saveDraft } from "../services/pipelines/drafts";
 import { getPipeline, getPipelineVersion, listPipelines, listVersions } from "../services/pipelines/get-pipeline";
 import { savePipeline } from "../services/pipelines/save-pipeline";
+import { deletePipeline, restorePipeline } from "../services/pipelines/delete-pipeline";
+import { duplicatePipeline } from "../services/pipelines/duplicate-pipeline";
+import { deleteModel } from "../services/models/delete-model";
+import { deleteDataset, restoreDataset } from "../services/datasets/delete-dataset";
 import { cancelRun } from "../services/runs/cancel-run";
 import { retryRun } from "../services/runs/retry-run";
 import { getRun, listRuns } from "../services/runs/get-run";
@@ -40,10 +44,13 @@ export const operations: Operations = {
   openapi: async () => openApiDocument(),
   pipelineSchema: async () => pipelineJsonSchema(),
 
-  listPipelines: (ctx) => listPipelines(ctx),
+  listPipelines: (ctx, input) => listPipelines(ctx, input),
   createPipeline: (ctx, { spec, message }) => savePipeline(ctx, { spec, message }),
   getPipeline: (ctx, input) => getPipeline(ctx, input),
   savePipeline: (ctx, input) => savePipeline(ctx, input),
+  deletePipeline: (ctx, input) => deletePipeline(ctx, input),
+  restorePipeline: (ctx, input) => restorePipeline(ctx, input),
+  duplicatePipeline: (ctx, input) => duplicatePipeline(ctx, input),
   listPipelineVersions: (ctx, input) => listVersions(ctx, input),
   getPipelineVersion: (ctx, input) => getPipelineVersion(ctx, input),
   getDraft: (ctx, input) => getDraft(ctx, input),
@@ -66,6 +73,7 @@ export const operations: Operations = {
 
   listModels: (ctx, input) => listModels(ctx, input),
   getModel: (ctx, input) => getModel(ctx, input),
+  deleteModel: (ctx, input) => deleteModel(ctx, input),
   getModelVersion: (ctx, input) => getModelVersion(ctx, input),
   downloadModel: (ctx, input) => downloadModelFile(ctx, input),
   reproduceModel: (ctx, input) => reproduceModelVersion(ctx, input),
@@ -89,5 +97,7 @@ export const operations: Operations = {
 
   listDatasets: (ctx) => listDatasets(ctx),
   getDataset: (ctx, input) => getDataset(ctx, input),
+  deleteDataset: (ctx, input) => deleteDataset(ctx, input),
+  restoreDataset: (ctx, input) => restoreDataset(ctx, input),
   uploadDataset: (ctx, input) => uploadDataset(ctx, input),
 };

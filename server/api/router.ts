@@ -42,6 +42,9 @@ export const appRouter = router({
     versions: query("listPipelineVersions"),
     create: mutation("createPipeline"),
     save: mutation("savePipeline"),
+    delete: mutation("deletePipeline"),
+    restore: mutation("restorePipeline"),
+    duplicate: mutation("duplicatePipeline"),
     // Autosave: the spec is kept verbatim, valid or not; saving a version deletes it.
     draft: query("getDraft"),
     saveDraft: mutation("saveDraft"),
@@ -65,6 +68,7 @@ export const appRouter = router({
     list: query("listModels"),
     get: query("getModel"),
     version: query("getModelVersion"),
+    delete: mutation("deleteModel"),
     reproduce: mutation("reproduceModel"),
     setAlias: mutation("setAlias"),
     deleteAlias: mutation("deleteAlias"),
@@ -90,6 +94,8 @@ export const appRouter = router({
   datasets: router({
     list: query("listDatasets"),
     get: query("getDataset"),
+    delete: mutation("deleteDataset"),
+    restore: mutation("restoreDataset"),
   }),
 });
 

@@ -195,6 +195,22 @@ describe("the API contract", () => {
     const ds = await apiJson("POST", `/api/v1/datasets?name=contract-${suffix}`, 201, { body: "a,b\n1,x\n2,y\n", type: "text/csv" });
     expect((await apiJson("GET", "/api/v1/datasets", 200)).some((d: { id: string }) => d.id === ds.id)).toBe(true);
     expect((await apiJson("GET", `/api/v1/datasets/${ds.id}`, 200)).stats.map((c: { name: string }) => c.name)).toEqual(["a", "b"]);
+    expect(await apiJson("DELETE", `/api/v1/datasets/${ds.id}`, 200)).toMatchObject({ id: ds.id, deletedAt: expect.any(String) });
+    await apiJson("GET", `/api/v1/datasets/${ds.id}`, 404);
+    expect(await apiJson("POST", `/api/v1/datasets/${ds.id}/restore`, 200)).toMatchObject({ id: ds.id, version: 1 });
+
+    // Delete, restore and duplicate: what the model's alias and deployment depend on is refused, naming them.
+    const inUse = await apiJson("DELETE", `/api/v1/pipelines/${pipelineId}`, 409);
+    expect(inUse.error.details.map((d: { field: string }) => d.field)).toContain("alias");
+    expect((await apiJson("DELETE", `/api/v1/models/${name}`, 409)).error.details.map((d: { field: string }) => d.field)).toEqual(["deployment", "alias"]);
+    const copy = await apiJson("POST", `/api/v1/pipelines/${pipelineId}/duplicate`, 201, { body: {} });
+    expect(copy).toMatchObject({ name: `${name} copy`, version: 1, from: { id: pipelineId, version: 2 }, droppedTriggers: 0 });
+    expect(await apiJson("DELETE", `/api/v1/pipelines/${copy.id}`, 200)).toMatchObject({ id: copy.id, name: `${name} copy` });
+    expect((await apiJson("GET", "/api/v1/pipelines?show=deleted", 200)).some((p: { id: string }) => p.id === copy.id)).toBe(true);
+    expect(await apiJson("POST", `/api/v1/pipelines/${copy.id}/restore`, 200)).toEqual({ id: copy.id, name: `${name} copy`, version: 1 });
+    expect((await apiJson("GET", `/api/v1/pipelines?q=${encodeURIComponent(`${name} COPY`)}&sort=lastRun`, 200)).map((p: { id: string }) => p.id)).toEqual([
+      copy.id,
+    ]);
   });
 
   it("cancels a running run through Temporal", async () => {

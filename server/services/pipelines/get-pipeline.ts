@@ -39,6 +39,7 @@ export async function listVersions(ctx: RequestContext, opts: { id: string }) {
   return versions;
 }
 
-export async function listPipelines(ctx: RequestContext) {
-  return queryList(ctx.db, ctx.teamId);
+/** The team's pipelines with their last run; `q` searches names, `sort` orders, `show: "deleted"` lists the deleted ones (to restore). */
+export async function listPipelines(ctx: RequestContext, opts: { q?: string; sort?: "updated" | "name" | "lastRun"; show?: "live" | "deleted" } = {}) {
+  return queryList(ctx.db, ctx.teamId, { q: opts.q || undefined, sort: opts.sort, deleted: opts.show === "deleted" });
 }

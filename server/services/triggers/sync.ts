@@ -13,7 +13,7 @@ import { versionManifests } from "../../../db/queries/monitoring";
 import { deleteSchedule, upsertSchedule } from "./schedules";
 import { syncWebhook } from "./webhooks";
 
-const triggersOf = (spec: unknown): Trigger[] => {
+export const triggersOf = (spec: unknown): Trigger[] => {
   const parsed = ZPipelineSpec.safeParse(spec);
   return parsed.success ? parsed.data.triggers : [];
 };

@@ -1,7 +1,8 @@
-// GET → getModel (contract/api/endpoints.ts)
+// GET → getModel, DELETE → deleteModel (contract/api/endpoints.ts)
 import { rest } from "../../../../../server/rest/handler";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const GET = rest("getModel");
+export const DELETE = rest("deleteModel");

@@ -1,4 +1,4 @@
-// GET → getPipeline, PUT → savePipeline (contract/api/endpoints.ts)
+// GET → getPipeline, PUT → savePipeline, DELETE → deletePipeline (contract/api/endpoints.ts)
 import { rest } from "../../../../../server/rest/handler";
 
 export const runtime = "nodejs";
@@ -6,3 +6,4 @@ export const dynamic = "force-dynamic";
 
 export const GET = rest("getPipeline");
 export const PUT = rest("savePipeline");
+export const DELETE = rest("deletePipeline");
