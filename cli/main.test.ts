@@ -26,6 +26,8 @@ const summary = (over: Record<string, unknown> = {}) => ({
   latestVersion: 3,
   updatedAt: T,
   isTemplate: false,
+  lastRun: null,
+  deletedAt: null,
   ...over,
 });
 const pipeline = (spec: unknown, over: Record<string, unknown> = {}) => ({
