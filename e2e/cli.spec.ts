@@ -161,7 +161,7 @@ test("push a file, follow its run, promote and predict", async ({ request }, tes
   expect(human.stdout).toBe(`prediction: ${expected.predictions[0]!.prediction}  ${NAME} v1\n`);
 });
 
-test("failures exit non-zero: an invalid file (1, by node and field), a failing run (1, its step's error), no server (3)", async ({}, testInfo) => {
+test("failures exit non-zero: an invalid file (1, by node and field), a target the data lacks refused at push (1), no server (3)", async ({}, testInfo) => {
   test.setTimeout(90_000);
   const invalid = await conveyor(["pipelines", "validate", path.join(root, "workflows", "compiler", "fixtures", "invalid-config.pipeline.json")]);
   expect(invalid.code).toBe(1);
@@ -172,11 +172,11 @@ test("failures exit non-zero: an invalid file (1, by node and field), a failing 
   const failing = pipelineFile(dir, `${NAME}-fails`, (spec) => {
     for (const n of spec.nodes) if (n.id === "train") n.config = { ...n.config, target: "no_such_column" };
   });
-  expect((await conveyor(["pipelines", "push", failing])).code).toBe(0);
-  const run = await conveyor(["run", `${NAME}-fails`, "--wait"]);
-  expect(run.code).toBe(1);
-  expect(run.stderr).toMatch(/error: run [0-9a-f-]{36} failed/);
-  expect(run.stderr).toContain('step train failed: target column "no_such_column" is not in the dataset');
+  // A target the data does not have is refused when the file is pushed (compile checks columns), naming node and field.
+  const refused = await conveyor(["pipelines", "push", failing]);
+  expect(refused.code).toBe(1);
+  expect(refused.stderr).toContain("train");
+  expect(refused.stderr).toContain("no_such_column");
 
   const away = await conveyor(["pipelines", "list"], { CONVEYOR_URL: "http://127.0.0.1:9" });
   expect(away.code).toBe(3);
