@@ -16,6 +16,13 @@ export const LOWER_IS_BETTER = ["mae", "rmse", "logloss"] as const;
 export const QUALITY_METRICS = [...HIGHER_IS_BETTER, ...LOWER_IS_BETTER] as const;
 export type QualityMetric = (typeof QUALITY_METRICS)[number];
 
+const READING_ORDER: readonly string[] = ["mae", "rmse", "r2", "accuracy", "f1", "auc", "logloss"];
+/** Sorts metric names as people read them (regression's, then classification's; any other after, by name): the deployment page and the CLI. */
+export function byMetricReadingOrder(a: string, b: string): number {
+  const rank = (m: string) => (READING_ORDER.includes(m) ? READING_ORDER.indexOf(m) : READING_ORDER.length);
+  return rank(a) - rank(b) || a.localeCompare(b);
+}
+
 /** Every metric an alert rule may watch. */
 export const ALERT_METRICS = [
   ...DRIFT_STATISTICS,

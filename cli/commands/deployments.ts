@@ -7,6 +7,7 @@
 import type { z } from "zod";
 import { endpoints } from "../../contract/api/endpoints";
 import type { ZDeploymentSummary } from "../../contract/api/resources";
+import { byMetricReadingOrder } from "../../contract/monitoring";
 import type { Context } from "../context";
 import { UsageError } from "../errors";
 import { fields, latency, num, percent, relativeTime, table } from "../format";
@@ -93,11 +94,7 @@ export async function showDeployment(ctx: Context, name: string, opts: { minutes
     }
     const q = d.quality;
     if (q && q.versions.length) {
-      // The metrics people read first, then the rest by name (as the deployment page).
-      const order = ["mae", "rmse", "r2", "accuracy", "f1", "auc", "logloss"];
-      const metrics = [...new Set(q.versions.flatMap((v) => Object.keys(v.metrics)))].sort(
-        (a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b),
-      );
+      const metrics = [...new Set(q.versions.flatMap((v) => Object.keys(v.metrics)))].sort(byMetricReadingOrder);
       lines.push("", c.bold(`live quality in the monitor window ending ${relativeTime(q.windowEnd, now)} (ground truth sent as feedback)`));
       lines.push(
         ...table(

@@ -18,6 +18,7 @@ import { ReasonDialog, SelectField } from "../ui/reason-dialog";
 import { Tag } from "../ui/status-badge";
 import { deploymentTimeline, describeRollout, describeRoutes, kindLabel, rollbackTarget } from "./history";
 import { RoutesBar } from "./routes-bar";
+import { byMetricReadingOrder } from "../../contract/monitoring";
 
 type Deployment = RouterOutputs["deployments"]["get"];
 type Model = RouterOutputs["models"]["get"];
@@ -313,15 +314,10 @@ function FiguresCard({ d }: { d: Deployment }) {
   );
 }
 
-/** The metrics in the order people read them (the rest after, by name). */
-const METRIC_ORDER = ["mae", "rmse", "r2", "accuracy", "f1", "auc", "logloss"];
-
 /** Each version's live quality in the newest monitor window: the same labelled requests for a shadow and its champion. */
 function QualityCard({ d }: { d: Deployment }) {
   const q = d.quality;
-  const metrics = [...new Set(q?.versions.flatMap((v) => Object.keys(v.metrics)) ?? [])].sort(
-    (a, b) => (METRIC_ORDER.indexOf(a) + 1 || 99) - (METRIC_ORDER.indexOf(b) + 1 || 99) || a.localeCompare(b),
-  );
+  const metrics = [...new Set(q?.versions.flatMap((v) => Object.keys(v.metrics)) ?? [])].sort(byMetricReadingOrder);
   return (
     <Card
       title="Live quality"
